@@ -1,0 +1,1 @@
+//! Shared helpers for the o2o criterion benchmarks.

@@ -1,0 +1,40 @@
+//! One module per subcommand.
+
+pub mod demo;
+pub mod simulate;
+
+/// Why a command failed. Every variant names what and where.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The input or the flags are unusable.
+    #[error("{0}")]
+    Usage(String),
+    /// The core refused the input.
+    #[error("{0}")]
+    Core(String),
+}
+
+impl CliError {
+    /// Exit status: 2 for usage errors, 1 for everything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+
+    /// Wrap an I/O error with the path it concerns.
+    pub fn io(path: impl AsRef<std::path::Path>) -> impl FnOnce(std::io::Error) -> CliError {
+        let path = path.as_ref().display().to_string();
+        move |source| CliError::Io { path, source }
+    }
+}

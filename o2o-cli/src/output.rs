@@ -1,0 +1,18 @@
+//! Terminal output helpers: progress bars only on a TTY and never in JSON mode.
+
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+
+/// A progress bar over `len` units on stderr, or a hidden one when stderr is not a terminal or
+/// the command prints JSON.
+pub fn progress(len: u64, json: bool, what: &str) -> ProgressBar {
+    if json || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    if let Ok(style) = ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({eta})") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_owned());
+    bar
+}

@@ -1,0 +1,409 @@
+//! The O2O event model: what happened online (a [`Touchpoint`]) and what happened in a store
+//! (a [`CheckIn`]), each carrying the [`Identifier`]s seen with it and the owner's consent signals.
+//!
+//! Every other module reads these types: the identity graph links the identifiers of one event,
+//! attribution orders touchpoints before check-ins, uplift counts check-ins per group. They are
+//! serde types so that the NDJSON files written by `o2o simulate` and read by every command are
+//! exactly this model, field for field (see `docs/data-model.md`).
+//!
+//! Timestamps are Unix seconds (UTC). On input a timestamp may also be an RFC 3339 string
+//! (`"2026-03-01T10:15:00Z"`), because that is what POS exports and web tags usually produce.
+
+mod read;
+mod timestamp;
+mod write;
+
+#[cfg(feature = "csv")]
+pub use read::{CsvReader, read_pos_csv};
+pub use read::{
+    LineError, NdjsonReader, ReadError, ReadOutcome, ReadSummary, read_ndjson, read_ndjson_str,
+};
+pub use timestamp::{TimestampError, parse_timestamp};
+pub use write::write_ndjson;
+
+use crate::consent::ConsentSignals;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// The kind of a personal identifier.
+///
+/// Ordered roughly from the strongest (a CRM/POS customer id) to the weakest (an IP address);
+/// the identity module uses its own configurable priority, this order only makes output stable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdKind {
+    /// A CRM or POS customer id.
+    ExternalId,
+    /// A loyalty card number.
+    LoyaltyCard,
+    /// An email address.
+    Email,
+    /// A phone number.
+    Phone,
+    /// A cookie id, mobile advertising id or app install id.
+    DeviceId,
+    /// A MAC address seen by the store Wi-Fi.
+    Mac,
+    /// An IP address.
+    Ip,
+    /// Given name.
+    FirstName,
+    /// Family name.
+    LastName,
+    /// Date of birth.
+    DateOfBirth,
+    /// Gender.
+    Gender,
+    /// City of residence.
+    City,
+    /// State or province.
+    State,
+    /// Postal code.
+    Zip,
+    /// Country.
+    Country,
+}
+
+impl IdKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [IdKind; 15] = [
+        IdKind::ExternalId,
+        IdKind::LoyaltyCard,
+        IdKind::Email,
+        IdKind::Phone,
+        IdKind::DeviceId,
+        IdKind::Mac,
+        IdKind::Ip,
+        IdKind::FirstName,
+        IdKind::LastName,
+        IdKind::DateOfBirth,
+        IdKind::Gender,
+        IdKind::City,
+        IdKind::State,
+        IdKind::Zip,
+        IdKind::Country,
+    ];
+
+    /// Whether the kind only *describes* a person (name, birth date, gender, address, country)
+    /// rather than identifying one. Many people share a city or a first name, so these kinds are
+    /// used for ad-platform matching (hashed, together) but never to link profiles on their own.
+    pub const fn is_attribute(self) -> bool {
+        matches!(
+            self,
+            IdKind::FirstName
+                | IdKind::LastName
+                | IdKind::DateOfBirth
+                | IdKind::Gender
+                | IdKind::City
+                | IdKind::State
+                | IdKind::Zip
+                | IdKind::Country
+        )
+    }
+
+    /// The snake_case name used in JSON, CSV headers and on the command line.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            IdKind::ExternalId => "external_id",
+            IdKind::LoyaltyCard => "loyalty_card",
+            IdKind::Email => "email",
+            IdKind::Phone => "phone",
+            IdKind::DeviceId => "device_id",
+            IdKind::Mac => "mac",
+            IdKind::Ip => "ip",
+            IdKind::FirstName => "first_name",
+            IdKind::LastName => "last_name",
+            IdKind::DateOfBirth => "date_of_birth",
+            IdKind::Gender => "gender",
+            IdKind::City => "city",
+            IdKind::State => "state",
+            IdKind::Zip => "zip",
+            IdKind::Country => "country",
+        }
+    }
+}
+
+impl fmt::Display for IdKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An identifier kind name that o2o does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown identifier kind `{0}` (expected one of: external_id, loyalty_card, email, phone, device_id, mac, ip, first_name, last_name, date_of_birth, gender, city, state, zip, country)"
+)]
+pub struct UnknownKind(pub String);
+
+impl FromStr for IdKind {
+    type Err = UnknownKind;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        IdKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| UnknownKind(s.to_owned()))
+    }
+}
+
+/// One identifier as observed: its kind and its raw value (not yet normalised or hashed).
+///
+/// ```
+/// use o2o_core::event::{IdKind, Identifier};
+/// let id = Identifier::new(IdKind::Email, " Ann@Example.com");
+/// assert_eq!(id.kind, IdKind::Email);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Identifier {
+    /// What the value is.
+    pub kind: IdKind,
+    /// The value as it was captured.
+    pub value: String,
+}
+
+impl Identifier {
+    /// An identifier of `kind` with `value`.
+    pub fn new(kind: IdKind, value: impl Into<String>) -> Self {
+        Identifier {
+            kind,
+            value: value.into(),
+        }
+    }
+}
+
+/// What the person did online.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TouchAction {
+    /// An ad was shown.
+    Impression,
+    /// An ad was clicked.
+    Click,
+    /// A site or landing-page visit.
+    Visit,
+    /// An email or messaging-app (Zalo, Telegram, Viber…) message was opened.
+    Open,
+    /// A voucher was claimed online (to be redeemed in store).
+    VoucherClaim,
+    /// An online purchase (needed for showrooming in the ROPO report).
+    Purchase,
+}
+
+impl TouchAction {
+    /// Every action, in declaration order.
+    pub const ALL: [TouchAction; 6] = [
+        TouchAction::Impression,
+        TouchAction::Click,
+        TouchAction::Visit,
+        TouchAction::Open,
+        TouchAction::VoucherClaim,
+        TouchAction::Purchase,
+    ];
+
+    /// The snake_case name used in JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TouchAction::Impression => "impression",
+            TouchAction::Click => "click",
+            TouchAction::Visit => "visit",
+            TouchAction::Open => "open",
+            TouchAction::VoucherClaim => "voucher_claim",
+            TouchAction::Purchase => "purchase",
+        }
+    }
+}
+
+/// An online touchpoint: an ad impression or click, a site visit, a message open, a voucher claim.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Touchpoint {
+    /// Optional event id from the source system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// What happened.
+    pub action: TouchAction,
+    /// The channel as a free string: `youtube`, `facebook`, `tiktok`, `search`, `email`, `zalo`…
+    pub channel: String,
+    /// The campaign, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
+    /// Unix seconds, UTC.
+    #[serde(with = "timestamp::serde_ts")]
+    pub timestamp: i64,
+    /// What this touchpoint cost, in the account currency, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
+    /// Order value of an online purchase.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// The identifiers seen with this touchpoint.
+    #[serde(default)]
+    pub identifiers: Vec<Identifier>,
+    /// Consent signals captured with the event (TCF string, Consent Mode).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<ConsentSignals>,
+}
+
+/// How a customer was recognised in the store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckInMethod {
+    /// Scanned a QR code at the store entrance or till.
+    QrScan,
+    /// Joined the store Wi-Fi.
+    WifiJoin,
+    /// Recognised at the POS with a purchase.
+    PosPurchase,
+    /// A CRM visit or consultation.
+    CrmVisit,
+    /// Scanned a product QR code.
+    ProductQr,
+    /// Redeemed a voucher.
+    VoucherRedemption,
+}
+
+impl CheckInMethod {
+    /// Every method, in declaration order.
+    pub const ALL: [CheckInMethod; 6] = [
+        CheckInMethod::QrScan,
+        CheckInMethod::WifiJoin,
+        CheckInMethod::PosPurchase,
+        CheckInMethod::CrmVisit,
+        CheckInMethod::ProductQr,
+        CheckInMethod::VoucherRedemption,
+    ];
+
+    /// The snake_case name used in JSON and CSV.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CheckInMethod::QrScan => "qr_scan",
+            CheckInMethod::WifiJoin => "wifi_join",
+            CheckInMethod::PosPurchase => "pos_purchase",
+            CheckInMethod::CrmVisit => "crm_visit",
+            CheckInMethod::ProductQr => "product_qr",
+            CheckInMethod::VoucherRedemption => "voucher_redemption",
+        }
+    }
+}
+
+impl FromStr for CheckInMethod {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        CheckInMethod::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| format!("unknown check-in method `{s}`"))
+    }
+}
+
+/// One line of a purchase.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    /// Stock-keeping unit.
+    pub sku: String,
+    /// Units bought.
+    #[serde(default = "one")]
+    pub quantity: u32,
+    /// Unit price.
+    pub price: f64,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// An offline check-in: the customer showed up in a store and was recognised.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckIn {
+    /// Optional event id from the source system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// How the customer was recognised.
+    pub method: CheckInMethod,
+    /// Store id.
+    pub store: String,
+    /// Region of the store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Unix seconds, UTC.
+    #[serde(with = "timestamp::serde_ts")]
+    pub timestamp: i64,
+    /// Purchase value, when the check-in is a purchase.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// ISO 4217 currency of `value`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// Purchase lines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<Item>,
+    /// Campaign carried by the check-in (a redeemed voucher names its campaign).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
+    /// The voucher code redeemed, for `voucher_redemption`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voucher: Option<String>,
+    /// The identifiers seen with this check-in.
+    #[serde(default)]
+    pub identifiers: Vec<Identifier>,
+    /// Consent signals captured with the event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<ConsentSignals>,
+}
+
+/// One O2O event: a line of an NDJSON file, tagged by `"type"`.
+///
+/// ```
+/// use o2o_core::event::Event;
+/// let line = r#"{"type":"checkin","method":"qr_scan","store":"S1","timestamp":"2026-03-01T10:00:00Z",
+///               "identifiers":[{"kind":"phone","value":"0912 345 678"}]}"#;
+/// let ev: Event = serde_json::from_str(line).unwrap();
+/// assert_eq!(ev.timestamp(), 1772359200);
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// Something that happened online.
+    Touchpoint(Touchpoint),
+    /// Something that happened in a store.
+    #[serde(rename = "checkin")]
+    CheckIn(CheckIn),
+}
+
+impl Event {
+    /// When it happened (Unix seconds).
+    pub fn timestamp(&self) -> i64 {
+        match self {
+            Event::Touchpoint(t) => t.timestamp,
+            Event::CheckIn(c) => c.timestamp,
+        }
+    }
+
+    /// The identifiers seen with it.
+    pub fn identifiers(&self) -> &[Identifier] {
+        match self {
+            Event::Touchpoint(t) => &t.identifiers,
+            Event::CheckIn(c) => &c.identifiers,
+        }
+    }
+
+    /// The consent signals captured with it, if any.
+    pub fn consent(&self) -> Option<&ConsentSignals> {
+        match self {
+            Event::Touchpoint(t) => t.consent.as_ref(),
+            Event::CheckIn(c) => c.consent.as_ref(),
+        }
+    }
+
+    /// A short name of the source, used as evidence by the identity graph:
+    /// `online:<channel>` or `store:<method>`.
+    pub fn source(&self) -> String {
+        match self {
+            Event::Touchpoint(t) => format!("online:{}", t.channel),
+            Event::CheckIn(c) => format!("store:{}", c.method.as_str()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

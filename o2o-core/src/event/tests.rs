@@ -1,0 +1,303 @@
+use super::*;
+use proptest::prelude::*;
+
+fn tp(action: TouchAction) -> Event {
+    Event::Touchpoint(Touchpoint {
+        id: Some("t1".into()),
+        action,
+        channel: "facebook".into(),
+        campaign: Some("fb-spring".into()),
+        timestamp: 1_772_359_200,
+        cost: Some(0.005),
+        value: None,
+        identifiers: vec![Identifier::new(IdKind::DeviceId, "d-1")],
+        consent: None,
+    })
+}
+
+fn ci(method: CheckInMethod) -> Event {
+    Event::CheckIn(CheckIn {
+        id: None,
+        method,
+        store: "S001".into(),
+        region: Some("north".into()),
+        timestamp: 1_772_359_200,
+        value: Some(12.5),
+        currency: Some("USD".into()),
+        items: vec![Item {
+            sku: "A".into(),
+            quantity: 2,
+            price: 6.25,
+        }],
+        campaign: None,
+        voucher: None,
+        identifiers: vec![Identifier::new(IdKind::Phone, "0912 345 678")],
+        consent: Some(ConsentSignals::default()),
+    })
+}
+
+#[test]
+fn every_touch_action_and_checkin_method_round_trips() {
+    for a in TouchAction::ALL {
+        let ev = tp(a);
+        let line = serde_json::to_string(&ev).unwrap();
+        assert!(
+            line.contains(&format!("\"action\":\"{}\"", a.as_str())),
+            "{line}"
+        );
+        assert!(line.starts_with("{\"type\":\"touchpoint\""), "{line}");
+        assert_eq!(read_ndjson_str(&line).events, vec![ev]);
+    }
+    for m in CheckInMethod::ALL {
+        let ev = ci(m);
+        let line = serde_json::to_string(&ev).unwrap();
+        assert!(
+            line.contains(&format!("\"method\":\"{}\"", m.as_str())),
+            "{line}"
+        );
+        assert!(line.starts_with("{\"type\":\"checkin\""), "{line}");
+        assert_eq!(read_ndjson_str(&line).events, vec![ev]);
+    }
+}
+
+#[test]
+fn every_identifier_kind_parses_by_name() {
+    for k in IdKind::ALL {
+        assert_eq!(k.as_str().parse::<IdKind>(), Ok(k));
+        let json = format!("{{\"kind\":\"{k}\",\"value\":\"x\"}}");
+        let id: Identifier = serde_json::from_str(&json).unwrap();
+        assert_eq!(id.kind, k);
+    }
+    assert!("fax".parse::<IdKind>().is_err());
+}
+
+#[test]
+fn timestamps_accept_rfc3339_and_write_integers() {
+    let line = r#"{"type":"checkin","method":"wifi_join","store":"S1","timestamp":"2026-03-01T17:00:00+07:00"}"#;
+    let out = read_ndjson_str(line);
+    assert_eq!(out.events[0].timestamp(), 1_772_359_200);
+    assert!(
+        serde_json::to_string(&out.events[0])
+            .unwrap()
+            .contains("\"timestamp\":1772359200")
+    );
+}
+
+#[test]
+fn bad_lines_are_reported_with_line_and_field_and_good_lines_kept() {
+    let input = include_str!("../../tests/data/mixed.ndjson");
+    let out = read_ndjson(input.as_bytes()).unwrap();
+    assert_eq!(
+        out.summary,
+        ReadSummary {
+            read: 6,
+            rejected: 6
+        }
+    );
+    let errs: Vec<(u64, Option<&str>)> = out
+        .errors
+        .iter()
+        .map(|e| (e.line, e.field.as_deref()))
+        .collect();
+    assert_eq!(
+        errs,
+        vec![
+            (2, None),
+            (4, Some("identifiers[0].kind")),
+            (6, Some("timestamp")),
+            (7, Some("type")),
+            (9, Some("method")),
+            (11, Some("action")),
+        ]
+    );
+    assert!(out.errors[1].message.contains("fax"), "{}", out.errors[1]);
+    assert_eq!(
+        out.errors[1].to_string().split(':').next(),
+        Some("line 4, field `identifiers[0].kind`")
+    );
+    let stores: Vec<_> = out
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::CheckIn(c) => Some(c.store.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(stores, ["S1", "S3", "S5"]);
+}
+
+#[test]
+fn invalid_utf8_is_one_bad_line() {
+    let mut input =
+        b"{\"type\":\"checkin\",\"method\":\"qr_scan\",\"store\":\"S1\",\"timestamp\":1}\n"
+            .to_vec();
+    input.extend_from_slice(
+        b"{\"type\":\"checkin\",\"method\":\"qr_scan\",\"store\":\"\xff\",\"timestamp\":1}\n",
+    );
+    input.extend_from_slice(
+        b"{\"type\":\"checkin\",\"method\":\"qr_scan\",\"store\":\"S3\",\"timestamp\":1}\n",
+    );
+    let out = read_ndjson(&input[..]).unwrap();
+    assert_eq!(
+        out.summary,
+        ReadSummary {
+            read: 2,
+            rejected: 1
+        }
+    );
+    assert_eq!(out.errors[0].line, 2);
+}
+
+#[cfg(feature = "csv")]
+#[test]
+fn pos_csv_keeps_good_rows_and_names_bad_cells() {
+    let input = "\
+Timestamp,Store,Region,Value,Currency,Phone,Loyalty_Card,Items,Cashier
+2026-03-01T10:00:00Z,S1,north,12.50,USD,0912345678,LC1,A:1:12.5,bob
+2026-03-01T11:00:00Z,S2,south,abc,USD,0912345679,,,
+1772359200,S3,,,,,LC3,,ann
+2026-03-01T12:00:00Z,,north,1,USD,,,,
+2026-03-01T12:00:00Z,S5,north,1,USD,,,A:x:1,
+";
+    let out = read_pos_csv(input.as_bytes()).unwrap();
+    assert_eq!(
+        out.summary,
+        ReadSummary {
+            read: 2,
+            rejected: 3
+        }
+    );
+    let errs: Vec<(u64, Option<&str>)> = out
+        .errors
+        .iter()
+        .map(|e| (e.line, e.field.as_deref()))
+        .collect();
+    assert_eq!(
+        errs,
+        vec![(3, Some("value")), (5, Some("store")), (6, Some("items"))]
+    );
+    let Event::CheckIn(first) = &out.events[0] else {
+        panic!("not a check-in")
+    };
+    assert_eq!(first.method, CheckInMethod::PosPurchase);
+    assert_eq!(first.value, Some(12.5));
+    assert_eq!(first.items[0].sku, "A");
+    assert_eq!(
+        first.identifiers,
+        vec![
+            Identifier::new(IdKind::Phone, "0912345678"),
+            Identifier::new(IdKind::LoyaltyCard, "LC1")
+        ]
+    );
+    assert!(read_pos_csv("store,value\nS1,1\n".as_bytes()).is_err());
+}
+
+fn arb_ident() -> impl Strategy<Value = Identifier> {
+    (prop::sample::select(IdKind::ALL.to_vec()), "\\PC{0,12}")
+        .prop_map(|(k, v)| Identifier::new(k, v))
+}
+
+fn arb_consent() -> impl Strategy<Value = Option<ConsentSignals>> {
+    use crate::consent::{ConsentMode, ConsentState};
+    let st = prop::sample::select(vec![
+        ConsentState::Granted,
+        ConsentState::Denied,
+        ConsentState::Unknown,
+    ]);
+    prop::option::of((
+        prop::option::of("[A-Za-z0-9_.-]{0,20}"),
+        prop::option::of((st.clone(), st.clone(), st.clone(), st)),
+    ))
+    .prop_map(|o| {
+        o.map(|(tcf, gcm)| ConsentSignals {
+            tcf,
+            gcm: gcm.map(|(a, b, c, d)| ConsentMode {
+                ad_storage: a,
+                analytics_storage: b,
+                ad_user_data: c,
+                ad_personalization: d,
+            }),
+        })
+    })
+}
+
+fn finite() -> impl Strategy<Value = f64> {
+    prop::num::f64::NORMAL | prop::num::f64::ZERO
+}
+
+fn arb_event() -> impl Strategy<Value = Event> {
+    let touch = (
+        prop::sample::select(TouchAction::ALL.to_vec()),
+        "\\PC{0,10}",
+        prop::option::of("\\PC{0,10}"),
+        any::<i64>(),
+        prop::option::of(finite()),
+        prop::collection::vec(arb_ident(), 0..4),
+        arb_consent(),
+        prop::option::of(finite()),
+    )
+        .prop_map(
+            |(action, channel, campaign, timestamp, cost, identifiers, consent, value)| {
+                Event::Touchpoint(Touchpoint {
+                    id: None,
+                    action,
+                    channel,
+                    campaign,
+                    timestamp,
+                    cost,
+                    value,
+                    identifiers,
+                    consent,
+                })
+            },
+        );
+    let item = ("\\PC{0,6}", any::<u32>(), finite()).prop_map(|(sku, quantity, price)| Item {
+        sku,
+        quantity,
+        price,
+    });
+    let check = (
+        prop::sample::select(CheckInMethod::ALL.to_vec()),
+        "\\PC{0,10}",
+        prop::option::of("\\PC{0,10}"),
+        any::<i64>(),
+        prop::option::of(finite()),
+        prop::collection::vec(item, 0..3),
+        prop::collection::vec(arb_ident(), 0..4),
+        arb_consent(),
+        prop::option::of("[A-Z0-9]{4,16}"),
+    )
+        .prop_map(
+            |(method, store, region, timestamp, value, items, identifiers, consent, voucher)| {
+                Event::CheckIn(CheckIn {
+                    id: Some("e".into()),
+                    method,
+                    store,
+                    region,
+                    timestamp,
+                    value,
+                    currency: value.map(|_| "EUR".into()),
+                    items,
+                    campaign: voucher.as_ref().map(|_| "c".into()),
+                    voucher,
+                    identifiers,
+                    consent,
+                })
+            },
+        );
+    prop_oneof![touch, check]
+}
+
+proptest! {
+    #[test]
+    fn serde_round_trip(events in prop::collection::vec(arb_event(), 0..8)) {
+        let mut text = String::new();
+        for e in &events {
+            text.push_str(&serde_json::to_string(e).unwrap());
+            text.push('\n');
+        }
+        let out = read_ndjson_str(&text);
+        prop_assert!(out.errors.is_empty(), "{:?}", out.errors);
+        prop_assert_eq!(out.events, events);
+    }
+}

@@ -1,0 +1,34 @@
+//! # o2o-core
+//!
+//! Measure and drive Online-to-Offline (O2O) marketing: which online ads (YouTube, Facebook,
+//! TikTok, email, messaging apps) caused offline check-ins (a QR scan in a store, a Wi-Fi join,
+//! a POS purchase, a voucher redemption), and what to do next.
+//!
+//! The data flows through the modules in this order (see `docs/architecture.md`):
+//! [`event`] → [`consent`] gate → [`hashing`] (normalise, hash) → [`identity`] graph →
+//! journeys and [`attribution`] / [`uplift`] → [`report`] and actions ([`voucher`], [`segment`],
+//! [`survey`], [`loyalty`]). [`sim`] generates campaigns with a known ground truth against which
+//! every module is validated.
+//!
+//! The crate does no I/O of its own: readers and writers are handed in.
+
+pub mod attribution;
+pub mod consent;
+pub mod event;
+pub mod hashing;
+#[cfg(feature = "identity")]
+pub mod identity;
+pub mod loyalty;
+#[cfg(feature = "sim")]
+pub mod pipeline;
+pub mod report;
+pub mod segment;
+#[cfg(feature = "sim")]
+pub mod sim;
+pub mod survey;
+#[cfg(feature = "stats")]
+pub mod uplift;
+pub mod voucher;
+
+/// The crate version, as in `Cargo.toml`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

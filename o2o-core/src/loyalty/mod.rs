@@ -1,0 +1,1 @@
+//! `loyalty`: see the issue that builds it; filled in by that work.

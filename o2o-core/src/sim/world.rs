@@ -1,0 +1,839 @@
+//! The generator itself: people → exposures → visits → events, with the truth kept on the side.
+
+use super::MAX_BASELINE;
+use super::config::{ChannelStyle, SimConfig, SimError};
+use super::people::{self, Person};
+use super::truth::{ChannelTruth, PersonTruth, SharedIdentifier, SharedReason, Totals, Truth};
+use crate::consent::{ConsentMode, ConsentSignals, ConsentState};
+use crate::event::{
+    CheckIn, CheckInMethod, Event, IdKind, Identifier, Item, TouchAction, Touchpoint,
+};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Beta, Distribution, LogNormal, Poisson};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+const DAY: i64 = 86_400;
+const HOUR: i64 = 3_600;
+
+/// Whether a customer was held out of the campaign.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Group {
+    /// Never exposed: the control group.
+    Holdout,
+    /// Eligible for exposure.
+    Target,
+}
+
+/// One customer of the campaign audience, as a CRM experiment readout would list them:
+/// assignment, exposures and outcomes, pre-period included (for CUPED).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AudienceRow {
+    /// Person index.
+    pub person: u64,
+    /// Holdout or target.
+    pub group: Group,
+    /// Channels the customer was exposed to, `|`-joined in config order (empty for none).
+    pub channels: String,
+    /// Home store.
+    pub store: String,
+    /// Region of the home store.
+    pub region: String,
+    /// Whether the customer consented to advertising use of their data.
+    pub consent: bool,
+    /// Check-ins in the pre-period.
+    pub pre_checkins: u32,
+    /// Revenue in the pre-period.
+    pub pre_revenue: f64,
+    /// Check-ins during the campaign.
+    pub checkins: u32,
+    /// Revenue during the campaign.
+    pub revenue: f64,
+}
+
+/// A simulated campaign: the events, the truth and the audience readout.
+#[derive(Clone, Debug)]
+pub struct Campaign {
+    /// The configuration that produced it.
+    pub config: SimConfig,
+    /// Every event, sorted by time (ties in generation order).
+    pub events: Vec<Event>,
+    /// The ground truth.
+    pub truth: Truth,
+    /// One row per customer.
+    pub audience: Vec<AudienceRow>,
+}
+
+/// Simulate a campaign.
+pub fn simulate(cfg: &SimConfig) -> Result<Campaign, SimError> {
+    simulate_with_progress(cfg, |_| {})
+}
+
+/// Simulate a campaign, calling `progress(customers_done)` every 1,024 customers.
+pub fn simulate_with_progress(
+    cfg: &SimConfig,
+    mut progress: impl FnMut(usize),
+) -> Result<Campaign, SimError> {
+    cfg.validate()?;
+    let mut w = World::new(cfg)?;
+    for i in 0..cfg.customers {
+        w.person(i as u64);
+        if i % 1024 == 1023 {
+            progress(i + 1);
+        }
+    }
+    progress(cfg.customers);
+    Ok(w.finish())
+}
+
+struct Store {
+    id: String,
+    region: String,
+    ip: String,
+}
+
+struct Household {
+    tablet: String,
+    ip: String,
+}
+
+struct World<'a> {
+    cfg: &'a SimConfig,
+    rng: ChaCha8Rng,
+    start: i64,
+    end: i64,
+    pre_start: i64,
+    stores: Vec<Store>,
+    carrier_ips: Vec<String>,
+    /// Household index per customer, if any.
+    household_of: Vec<Option<u32>>,
+    households: Vec<Household>,
+    baseline: Beta<f64>,
+    order_value: LogNormal<f64>,
+    /// (timestamp, sequence, event)
+    events: Vec<(i64, u64, Event)>,
+    seq: u64,
+    channel_truth: Vec<ChannelTruth>,
+    totals: Totals,
+    persons: Vec<PersonTruth>,
+    shared: BTreeMap<Identifier, (SharedReason, Vec<u64>)>,
+    audience: Vec<AudienceRow>,
+}
+
+/// Per-person scratch while generating their events.
+struct Ctx {
+    index: u64,
+    person: Person,
+    signals: ConsentSignals,
+    home_ip: String,
+    home_ip_shared: bool,
+    tablet: Option<String>,
+    used: Vec<Identifier>,
+    attributes: Vec<Identifier>,
+}
+
+impl<'a> World<'a> {
+    fn new(cfg: &'a SimConfig) -> Result<Self, SimError> {
+        let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
+        let span = i64::from(cfg.days) * DAY;
+        let stores = (0..cfg.stores)
+            .map(|k| Store {
+                id: format!("S{:03}", k + 1),
+                region: cfg.regions[k % cfg.regions.len()].clone(),
+                // TEST-NET-3 and the benchmarking range: documentation addresses, never real hosts.
+                ip: if k < 250 {
+                    format!("203.0.113.{}", k + 1)
+                } else {
+                    format!("198.18.{}.{}", k / 250, k % 250 + 1)
+                },
+            })
+            .collect();
+        let carrier_ips = (0..64)
+            .map(|k| format!("100.64.{}.{}", k / 8, 10 + k % 8))
+            .collect();
+        // Households: runs of 2–4 consecutive customers share a tablet and a home IP.
+        let mut household_of = vec![None; cfg.customers];
+        let mut households = Vec::new();
+        let mut i = 0usize;
+        while i < cfg.customers {
+            if rng.random_bool(cfg.household_share / 3.0) {
+                let size = rng.random_range(2..=4).min(cfg.customers - i);
+                let h = households.len() as u32;
+                households.push(Household {
+                    tablet: people::uuid(&mut rng),
+                    ip: household_ip(households.len()),
+                });
+                for slot in &mut household_of[i..i + size] {
+                    *slot = Some(h);
+                }
+                i += size;
+            } else {
+                i += 1;
+            }
+        }
+        let m = cfg.base_visit_rate.clamp(1e-6, 1.0 - 1e-6);
+        // Concentration 10: heterogeneous customers, mean `base_visit_rate` before clipping.
+        let baseline =
+            Beta::new(10.0 * m, 10.0 * (1.0 - m)).map_err(|_| SimError::NotAProbability {
+                field: "base_visit_rate".into(),
+                value: cfg.base_visit_rate,
+            })?;
+        let sigma = cfg.order_value_sigma;
+        let order_value = LogNormal::new(cfg.mean_order_value.ln() - sigma * sigma / 2.0, sigma)
+            .map_err(|_| SimError::NotPositive {
+                field: "order_value_sigma".into(),
+                value: sigma,
+            })?;
+        let channel_truth = cfg
+            .channels
+            .iter()
+            .map(|c| ChannelTruth {
+                channel: c.name.clone(),
+                campaign: c.campaign.clone(),
+                lift: c.lift,
+                exposed: 0,
+                touchpoints: 0,
+                spend: 0.0,
+                incremental_visitors: 0.0,
+                incremental_checkins: 0.0,
+                incremental_revenue: 0.0,
+            })
+            .collect();
+        Ok(World {
+            cfg,
+            rng,
+            start: cfg.start,
+            end: cfg.start + span,
+            pre_start: cfg.start - span,
+            stores,
+            carrier_ips,
+            household_of,
+            households,
+            baseline,
+            order_value,
+            events: Vec::with_capacity(cfg.customers * 12),
+            seq: 0,
+            channel_truth,
+            totals: Totals::default(),
+            persons: Vec::with_capacity(cfg.customers),
+            shared: BTreeMap::new(),
+            audience: Vec::with_capacity(cfg.customers),
+        })
+    }
+
+    fn push(&mut self, ev: Event) {
+        self.events.push((ev.timestamp(), self.seq, ev));
+        self.seq += 1;
+    }
+
+    fn poisson(&mut self, lambda: f64) -> u32 {
+        if lambda <= 0.0 {
+            return 0;
+        }
+        match Poisson::new(lambda) {
+            // A Poisson draw is a non-negative whole number well inside u32 for our lambdas.
+            Ok(p) => p.sample(&mut self.rng) as u32,
+            Err(_) => 0,
+        }
+    }
+
+    fn uniform_time(&mut self, from: i64, to: i64) -> i64 {
+        if to <= from {
+            from
+        } else {
+            self.rng.random_range(from..to)
+        }
+    }
+
+    /// Record an identifier a person used (for the truth) and return it.
+    fn own(&mut self, cx: &mut Ctx, kind: IdKind, value: String) -> Identifier {
+        let id = Identifier::new(kind, value);
+        let list = if kind.is_attribute() {
+            &mut cx.attributes
+        } else {
+            &mut cx.used
+        };
+        if !list.contains(&id) {
+            list.push(id.clone());
+        }
+        id
+    }
+
+    fn shared_id(
+        &mut self,
+        kind: IdKind,
+        value: String,
+        reason: SharedReason,
+        person: Option<u64>,
+    ) -> Identifier {
+        let id = Identifier::new(kind, value);
+        let entry = self
+            .shared
+            .entry(id.clone())
+            .or_insert((reason, Vec::new()));
+        if let Some(p) = person {
+            if !entry.1.contains(&p) {
+                entry.1.push(p);
+            }
+        }
+        id
+    }
+
+    fn phone_id(&mut self, cx: &mut Ctx) -> Option<Identifier> {
+        let nsn = cx.person.phone.clone()?;
+        let v = people::phone_variant(&nsn, &mut self.rng);
+        Some(self.own(cx, IdKind::Phone, v))
+    }
+
+    fn email_id(&mut self, cx: &mut Ctx) -> Option<Identifier> {
+        let e = cx.person.email.clone()?;
+        let v = people::email_variant(&e, &mut self.rng);
+        Some(self.own(cx, IdKind::Email, v))
+    }
+
+    /// A contact identifier: phone with probability `p_phone` when there is one, else email.
+    fn contact_id(&mut self, cx: &mut Ctx, p_phone: f64) -> Option<Identifier> {
+        let want_phone = self.rng.random_bool(p_phone);
+        if want_phone || cx.person.email.is_none() {
+            self.phone_id(cx).or_else(|| self.email_id(cx))
+        } else {
+            self.email_id(cx).or_else(|| self.phone_id(cx))
+        }
+    }
+
+    fn device_id(&mut self, cx: &mut Ctx) -> Identifier {
+        if let Some(t) = cx.tablet.clone() {
+            if self.rng.random_bool(0.25) {
+                return self.shared_id(
+                    IdKind::DeviceId,
+                    t,
+                    SharedReason::Household,
+                    Some(cx.index),
+                );
+            }
+        }
+        let k = self.rng.random_range(0..cx.person.devices.len());
+        let d = cx.person.devices[k].clone();
+        self.own(cx, IdKind::DeviceId, d)
+    }
+
+    fn online_ip(&mut self, cx: &mut Ctx) -> Identifier {
+        if self.rng.random_bool(0.4) {
+            let k = self.rng.random_range(0..self.carrier_ips.len());
+            let ip = self.carrier_ips[k].clone();
+            self.shared_id(IdKind::Ip, ip, SharedReason::CarrierIp, None)
+        } else if cx.home_ip_shared {
+            self.shared_id(
+                IdKind::Ip,
+                cx.home_ip.clone(),
+                SharedReason::Household,
+                Some(cx.index),
+            )
+        } else {
+            let ip = cx.home_ip.clone();
+            self.own(cx, IdKind::Ip, ip)
+        }
+    }
+
+    fn touch(
+        &mut self,
+        cx: &Ctx,
+        action: TouchAction,
+        ch: usize,
+        ts: i64,
+        cost: Option<f64>,
+        identifiers: Vec<Identifier>,
+    ) {
+        let spec = &self.cfg.channels[ch];
+        let t = Touchpoint {
+            id: None,
+            action,
+            channel: spec.name.clone(),
+            campaign: Some(spec.campaign.clone()),
+            timestamp: ts,
+            cost,
+            value: None,
+            identifiers,
+            consent: Some(cx.signals.clone()),
+        };
+        let truth = &mut self.channel_truth[ch];
+        truth.touchpoints += 1;
+        truth.spend += cost.unwrap_or(0.0);
+        self.push(Event::Touchpoint(t));
+    }
+
+    /// Generate one exposure of `cx` to channel `ch`; returns the time of its first touch.
+    fn expose(&mut self, cx: &mut Ctx, ch: usize) -> i64 {
+        let spec = self.cfg.channels[ch].clone();
+        let n = 1 + self.poisson(spec.touches - 1.0);
+        let t0 = self.uniform_time(self.start, self.end - DAY);
+        let mut first = i64::MAX;
+        for k in 0..n {
+            let ts = if k == 0 {
+                t0
+            } else {
+                (t0 + self.rng.random_range(0..3 * DAY)).min(self.end - 1)
+            };
+            first = first.min(ts);
+            match spec.style {
+                ChannelStyle::Display => {
+                    let ids = vec![self.device_id(cx), self.online_ip(cx)];
+                    let device = ids[0].clone();
+                    self.touch(
+                        cx,
+                        TouchAction::Impression,
+                        ch,
+                        ts,
+                        Some(spec.cost_per_touch),
+                        ids,
+                    );
+                    if self.rng.random_bool(spec.click_rate) {
+                        let ip = self.online_ip(cx);
+                        self.touch(
+                            cx,
+                            TouchAction::Click,
+                            ch,
+                            ts + 5,
+                            Some(spec.cost_per_click),
+                            vec![device.clone(), ip.clone()],
+                        );
+                        self.touch(cx, TouchAction::Visit, ch, ts + 20, None, vec![device, ip]);
+                    }
+                }
+                ChannelStyle::Search => {
+                    let ids = vec![self.device_id(cx), self.online_ip(cx)];
+                    self.touch(
+                        cx,
+                        TouchAction::Click,
+                        ch,
+                        ts,
+                        Some(spec.cost_per_click),
+                        ids.clone(),
+                    );
+                    self.touch(cx, TouchAction::Visit, ch, ts + 15, None, ids);
+                }
+                ChannelStyle::Email => {
+                    // The ESP logs the address it sent to, already clean; the open pixel gives a device.
+                    let email = cx.person.email.clone().unwrap_or_default();
+                    let mut ids = vec![self.own(cx, IdKind::Email, email)];
+                    if self.rng.random_bool(0.5) {
+                        ids.push(self.device_id(cx));
+                    }
+                    self.touch(
+                        cx,
+                        TouchAction::Open,
+                        ch,
+                        ts,
+                        Some(spec.cost_per_touch),
+                        ids.clone(),
+                    );
+                    if self.rng.random_bool(spec.click_rate) {
+                        self.touch(
+                            cx,
+                            TouchAction::Click,
+                            ch,
+                            ts + 30,
+                            Some(spec.cost_per_click),
+                            ids,
+                        );
+                    }
+                }
+                ChannelStyle::Messaging => {
+                    let nsn = cx.person.phone.clone().unwrap_or_default();
+                    let phone = self.own(cx, IdKind::Phone, format!("+84{nsn}"));
+                    self.touch(
+                        cx,
+                        TouchAction::Open,
+                        ch,
+                        ts,
+                        Some(spec.cost_per_touch),
+                        vec![phone.clone()],
+                    );
+                }
+            }
+        }
+        first
+    }
+
+    fn checkin(
+        &mut self,
+        cx: &mut Ctx,
+        ts: i64,
+        voucher: Option<(usize, String)>,
+        pre: bool,
+    ) -> f64 {
+        let store_k = if self.rng.random_bool(0.85) {
+            (cx.index as usize * 7919) % self.stores.len()
+        } else {
+            self.rng.random_range(0..self.stores.len())
+        };
+        let (store, region, store_ip) = {
+            let s = &self.stores[store_k];
+            (s.id.clone(), s.region.clone(), s.ip.clone())
+        };
+        let purchase = self.rng.random_bool(self.cfg.purchase_share);
+        let value =
+            purchase.then(|| (self.order_value.sample(&mut self.rng) * 100.0).round() / 100.0);
+        let method = match (&voucher, purchase) {
+            (Some(_), true) => CheckInMethod::VoucherRedemption,
+            (_, true) => CheckInMethod::PosPurchase,
+            _ => match self.rng.random_range(0..20) {
+                0..=6 => CheckInMethod::QrScan,
+                7..=13 => CheckInMethod::WifiJoin,
+                14..=15 => CheckInMethod::CrmVisit,
+                _ => CheckInMethod::ProductQr,
+            },
+        };
+        let mut ids = Vec::with_capacity(4);
+        let store_ip_id =
+            |w: &mut Self| w.shared_id(IdKind::Ip, store_ip.clone(), SharedReason::StoreIp, None);
+        match method {
+            CheckInMethod::PosPurchase | CheckInMethod::VoucherRedemption => {
+                if let Some(l) = cx.person.loyalty.clone() {
+                    ids.push(self.own(cx, IdKind::LoyaltyCard, l));
+                } else if let Some(x) = cx.person.external_id.clone() {
+                    ids.push(self.own(cx, IdKind::ExternalId, x));
+                }
+                if ids.is_empty() || self.rng.random_bool(0.7) {
+                    ids.extend(self.contact_id(cx, 0.8));
+                }
+            }
+            CheckInMethod::QrScan => {
+                ids.push(self.device_id(cx));
+                ids.extend(self.contact_id(cx, 0.6));
+                ids.push(store_ip_id(self));
+            }
+            CheckInMethod::WifiJoin => {
+                let mac = people::mac_variant(&cx.person.mac, &mut self.rng);
+                ids.push(self.own(cx, IdKind::Mac, mac));
+                ids.extend(self.contact_id(cx, 0.9));
+                ids.push(store_ip_id(self));
+            }
+            CheckInMethod::CrmVisit => {
+                if let Some(x) = cx.person.external_id.clone() {
+                    ids.push(self.own(cx, IdKind::ExternalId, x));
+                }
+                ids.extend(self.email_id(cx));
+                ids.extend(self.phone_id(cx));
+                if self.rng.random_bool(0.5) {
+                    let p = &cx.person;
+                    let (f, l, c, g) = (
+                        p.first.to_owned(),
+                        p.last.to_owned(),
+                        p.city.to_owned(),
+                        if p.female { "F" } else { "M" },
+                    );
+                    let dob = people::dob_variant(p.dob, &mut self.rng);
+                    ids.push(self.own(cx, IdKind::FirstName, capitalise(&f)));
+                    ids.push(self.own(cx, IdKind::LastName, capitalise(&l)));
+                    ids.push(self.own(cx, IdKind::City, c));
+                    ids.push(self.own(cx, IdKind::Gender, g.to_owned()));
+                    ids.push(self.own(cx, IdKind::DateOfBirth, dob));
+                    ids.push(self.own(cx, IdKind::Country, "VN".to_owned()));
+                }
+            }
+            CheckInMethod::ProductQr => {
+                ids.push(self.device_id(cx));
+                ids.push(store_ip_id(self));
+            }
+        }
+        if self.rng.random_bool(self.cfg.junk_share) {
+            let (kind, v) = people::JUNK[self.rng.random_range(0..people::JUNK.len())];
+            ids.push(self.shared_id(kind, v.to_owned(), SharedReason::Junk, None));
+        }
+        let items = match value {
+            Some(v) => vec![Item {
+                sku: format!("SKU{:04}", self.rng.random_range(0..500)),
+                quantity: 1,
+                price: v,
+            }],
+            None => Vec::new(),
+        };
+        let (campaign, code) = match voucher {
+            Some((ch, code)) if method == CheckInMethod::VoucherRedemption => {
+                (Some(self.cfg.channels[ch].campaign.clone()), Some(code))
+            }
+            _ => (None, None),
+        };
+        let ev = CheckIn {
+            id: None,
+            method,
+            store,
+            region: Some(region),
+            timestamp: ts,
+            value,
+            currency: value.map(|_| "USD".to_owned()),
+            items,
+            campaign,
+            voucher: code,
+            identifiers: ids,
+            consent: Some(cx.signals.clone()),
+        };
+        self.push(Event::CheckIn(ev));
+        if !pre {
+            self.totals.checkins += 1;
+            self.totals.revenue += value.unwrap_or(0.0);
+        }
+        value.unwrap_or(0.0)
+    }
+
+    fn person(&mut self, index: u64) {
+        let person = Person::new(index, &mut self.rng);
+        let consent = !self.rng.random_bool(self.cfg.refuse_consent_share);
+        let holdout = self.rng.random_bool(self.cfg.holdout_share);
+        let hh = self.household_of[index as usize].map(|h| h as usize);
+        let (home_ip, home_ip_shared, tablet) = match hh {
+            Some(h) => (
+                self.households[h].ip.clone(),
+                true,
+                Some(self.households[h].tablet.clone()),
+            ),
+            None => (single_ip(index), false, None),
+        };
+        let signals = consent_signals(consent);
+        let mut cx = Ctx {
+            index,
+            person,
+            signals,
+            home_ip,
+            home_ip_shared,
+            tablet,
+            used: Vec::new(),
+            attributes: Vec::new(),
+        };
+        let p0 = self.baseline.sample(&mut self.rng).min(MAX_BASELINE);
+
+        // Pre-period: same baseline behaviour, no ads.
+        let (mut pre_checkins, mut pre_revenue) = (0u32, 0.0);
+        if self.rng.random_bool(p0) {
+            let n = 1 + self.poisson(self.cfg.repeat_visits);
+            for _ in 0..n {
+                let ts = self.uniform_time(self.pre_start, self.start);
+                pre_revenue += self.checkin(&mut cx, ts, None, true);
+                pre_checkins += 1;
+            }
+        }
+
+        // Organic site logins: the bridge between a person's devices and their contact details.
+        for d in 0..cx.person.devices.len() {
+            if self.rng.random_bool(0.7) {
+                let ts = self.uniform_time(self.pre_start, self.end);
+                let device = cx.person.devices[d].clone();
+                let mut ids = vec![self.own(&mut cx, IdKind::DeviceId, device)];
+                ids.extend(self.contact_id(&mut cx, 0.3));
+                ids.push(self.online_ip(&mut cx));
+                let t = Touchpoint {
+                    id: None,
+                    action: TouchAction::Visit,
+                    channel: "direct".to_owned(),
+                    campaign: None,
+                    timestamp: ts,
+                    cost: None,
+                    value: None,
+                    identifiers: ids,
+                    consent: Some(cx.signals.clone()),
+                };
+                self.push(Event::Touchpoint(t));
+            }
+        }
+
+        // Exposures.
+        let mut exposed = Vec::new();
+        let mut first_touch = i64::MAX;
+        let mut voucher = None;
+        let mut p = p0;
+        if !holdout {
+            for ch in 0..self.cfg.channels.len() {
+                let spec = &self.cfg.channels[ch];
+                let reachable = match spec.style {
+                    ChannelStyle::Email => cx.person.email.is_some(),
+                    ChannelStyle::Messaging => cx.person.phone.is_some(),
+                    _ => true,
+                };
+                let reach = spec.reach;
+                if self.rng.random_bool(reach) && reachable {
+                    exposed.push(ch);
+                    p += self.cfg.channels[ch].lift;
+                    self.channel_truth[ch].exposed += 1;
+                    let t = self.expose(&mut cx, ch);
+                    first_touch = first_touch.min(t);
+                    if self.cfg.channels[ch].style == ChannelStyle::Messaging
+                        && self.rng.random_bool(0.7)
+                    {
+                        let code = format!("ZL{:08X}", self.rng.random::<u32>());
+                        let ts = (t + self.rng.random_range(60..6 * HOUR)).min(self.end - 1);
+                        let mut ids: Vec<Identifier> = self.phone_id(&mut cx).into_iter().collect();
+                        ids.push(self.device_id(&mut cx));
+                        self.touch(&cx, TouchAction::VoucherClaim, ch, ts, None, ids);
+                        voucher = Some((ch, code));
+                    }
+                }
+            }
+        }
+
+        // Campaign-period visits: one Bernoulli draw against p0 + Σ lifts (additive truth).
+        let (mut checkins, mut revenue) = (0u32, 0.0);
+        if self.rng.random::<f64>() < p {
+            self.totals.visitors += 1;
+            let n = 1 + self.poisson(self.cfg.repeat_visits);
+            let first = if first_touch < i64::MAX {
+                let u: f64 = self.rng.random();
+                // Visits cluster soon after the first touch: u² skews towards it.
+                first_touch + 60 + ((self.end - first_touch - 61) as f64 * u * u) as i64
+            } else {
+                self.uniform_time(self.start, self.end)
+            };
+            let mut times = vec![first];
+            for _ in 1..n {
+                times.push(self.uniform_time(first, self.end));
+            }
+            for (k, ts) in times.into_iter().enumerate() {
+                let v = if k == 0 { voucher.take() } else { None };
+                let value = self.checkin(&mut cx, ts, v, false);
+                revenue += value;
+                checkins += 1;
+                if self.rng.random_bool(self.cfg.showrooming_share) {
+                    let online_ts = ts + self.rng.random_range(HOUR..3 * DAY);
+                    let device = self.device_id(&mut cx);
+                    let amount = (self.order_value.sample(&mut self.rng) * 100.0).round() / 100.0;
+                    let t = Touchpoint {
+                        id: None,
+                        action: TouchAction::Purchase,
+                        channel: "web".to_owned(),
+                        campaign: None,
+                        timestamp: online_ts,
+                        cost: None,
+                        value: Some(amount),
+                        identifiers: vec![device],
+                        consent: Some(cx.signals.clone()),
+                    };
+                    self.push(Event::Touchpoint(t));
+                }
+            }
+        }
+
+        let store_k = (index as usize * 7919) % self.stores.len();
+        self.audience.push(AudienceRow {
+            person: index,
+            group: if holdout {
+                Group::Holdout
+            } else {
+                Group::Target
+            },
+            channels: exposed
+                .iter()
+                .map(|&c| self.cfg.channels[c].name.as_str())
+                .collect::<Vec<_>>()
+                .join("|"),
+            store: self.stores[store_k].id.clone(),
+            region: self.stores[store_k].region.clone(),
+            consent,
+            pre_checkins,
+            pre_revenue,
+            checkins,
+            revenue,
+        });
+        if holdout {
+            self.totals.holdout += 1;
+        }
+        self.persons.push(PersonTruth {
+            person: index,
+            consent,
+            household: hh.map(|h| h as u64),
+            identifiers: cx.used,
+            attributes: cx.attributes,
+        });
+    }
+
+    fn finish(mut self) -> Campaign {
+        let cfg = self.cfg;
+        let checkins_per_visitor = 1.0 + cfg.repeat_visits;
+        let revenue_per_visitor = checkins_per_visitor * cfg.purchase_share * cfg.mean_order_value;
+        for c in &mut self.channel_truth {
+            c.incremental_visitors = c.lift * c.exposed as f64;
+            c.incremental_checkins = c.incremental_visitors * checkins_per_visitor;
+            c.incremental_revenue = c.incremental_visitors * revenue_per_visitor;
+            self.totals.touchpoints += c.touchpoints;
+            self.totals.spend += c.spend;
+        }
+        self.events.sort_by_key(|(ts, seq, _)| (*ts, *seq));
+        self.totals.events = self.events.len() as u64;
+        let shared = self
+            .shared
+            .into_iter()
+            .map(|(identifier, (reason, mut persons))| {
+                persons.sort_unstable();
+                SharedIdentifier {
+                    identifier,
+                    reason,
+                    persons,
+                }
+            })
+            .collect();
+        let truth = Truth {
+            seed: cfg.seed,
+            customers: cfg.customers,
+            start: self.start,
+            end: self.end,
+            revenue_per_visitor,
+            checkins_per_visitor,
+            channels: self.channel_truth,
+            totals: self.totals,
+            persons: self.persons,
+            shared,
+        };
+        Campaign {
+            config: cfg.clone(),
+            events: self.events.into_iter().map(|(_, _, e)| e).collect(),
+            truth,
+            audience: self.audience,
+        }
+    }
+}
+
+/// Home IP of a customer living alone: private 10.0.0.0/8, never routed, so no real host is
+/// named. `index · 0x9E3779 + 12345 mod 2^24` is a bijection (odd multiplier), so no two
+/// customers share one by chance.
+fn single_ip(index: u64) -> String {
+    let a = (index.wrapping_mul(0x9E_3779).wrapping_add(12_345)) & 0xff_ffff;
+    format!("10.{}.{}.{}", a >> 16, (a >> 8) & 0xff, a & 0xff)
+}
+
+/// Home IP of household `h`: private 172.16.0.0/12, distinct per household.
+fn household_ip(h: usize) -> String {
+    format!(
+        "172.{}.{}.{}",
+        16 + ((h >> 16) & 15),
+        (h >> 8) & 0xff,
+        h & 0xff
+    )
+}
+
+fn consent_signals(consent: bool) -> ConsentSignals {
+    let s = |granted: bool| {
+        if granted {
+            ConsentState::Granted
+        } else {
+            ConsentState::Denied
+        }
+    };
+    ConsentSignals {
+        tcf: None,
+        gcm: Some(ConsentMode {
+            ad_storage: s(consent),
+            analytics_storage: ConsentState::Granted,
+            ad_user_data: s(consent),
+            ad_personalization: s(consent),
+        }),
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,1 @@
+//! `uplift`: see the issue that builds it; filled in by that work.
