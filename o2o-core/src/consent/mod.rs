@@ -1,9 +1,12 @@
 //! Consent: what the owner of an identifier allowed, and a gate that every use of personal data
 //! must pass. Unknown means denied: o2o fails closed.
 //!
-//! This module grows with the consent issue (IAB TCF v2.2 decoding, Google Consent Mode v2,
-//! `ConsentPolicy` and `ConsentGate`). The signal types below are what events carry.
+//! Events carry [`ConsentSignals`] (a TCF string, Consent Mode signals); a [`ConsentGate`] turns
+//! them into a [`Permit`] per [`Operation`] under a [`ConsentPolicy`], or a [`Denied`] with the
+//! reason.
 
+mod gate;
 mod signals;
 
+pub use gate::{ConsentGate, ConsentPolicy, Decision, Denied, Operation, Permit};
 pub use signals::{ConsentMode, ConsentSignals, ConsentState};
