@@ -18,6 +18,7 @@ pub mod event;
 pub mod hashing;
 #[cfg(feature = "identity")]
 pub mod identity;
+pub mod keys;
 pub mod loyalty;
 #[cfg(feature = "sim")]
 pub mod pipeline;
