@@ -117,6 +117,20 @@ typedef enum o2o_operation {
 } o2o_operation;
 
 /**
+ * The input format of `o2o_events_read`.
+ */
+typedef enum o2o_event_format {
+  /**
+   * One JSON event per line (what `o2o simulate` writes and every command reads).
+   */
+  O2O_EVENT_FORMAT_NDJSON = 0,
+  /**
+   * A POS export: CSV with a header, one check-in per row (see docs/data-model.md).
+   */
+  O2O_EVENT_FORMAT_POS_CSV = 1,
+} o2o_event_format;
+
+/**
  * A check-in being recorded. Opaque.
  *
  * Ownership: Box-owned; made by `o2o_checkin_new`, freed by `o2o_checkin_free`. Not safe to
@@ -490,6 +504,28 @@ void o2o_consent_free(struct o2o_consent *consent);
  *          on the same thread or until the thread exits, whichever comes first; copy it to keep it.
  */
 const char *o2o_last_error(void);
+
+/**
+ * Read events, keeping the good ones and reporting the bad lines.
+ *
+ * \param format an `o2o_event_format` value.
+ * \param text the file contents, `text_len` bytes of UTF-8.
+ * \param text_len its length in bytes.
+ * \param[out] events receives the good events as NDJSON, one per line, in input order
+ *        (empty when none); `{NULL, 0}` on failure.
+ * \param[out] report receives `{"read": N, "rejected": M, "errors": [{"line": L, "field": F,
+ *        "message": "…"}, …]}`; `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK` even when lines were rejected (read the report);
+ *         `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_ARGUMENT` for an unknown format; `O2O_STATUS_INVALID_INPUT` when
+ *         the whole input is unusable (a CSV header without a required column).
+ * \warning the caller owns `*events` and `*report` and frees each with `o2o_string_free`.
+ */
+enum o2o_status o2o_events_read(uint32_t format,
+                                const char *text,
+                                size_t text_len,
+                                struct o2o_string *events,
+                                struct o2o_string *report);
 
 /**
  * Parse a key ring from key-file text: lines `KEY_ID:HEX_SECRET` (at least 16 bytes of secret),

@@ -29,6 +29,7 @@ pub mod buffers;
 pub mod checkin;
 pub mod consent;
 pub mod error;
+pub mod events;
 mod handle;
 pub mod keys;
 pub mod status;

@@ -30,6 +30,7 @@ int main(void) {
   test_area_consent();
   test_area_keys();
   test_area_checkin();
+  test_area_events();
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

@@ -57,5 +57,6 @@ void test_area_core(void);
 void test_area_consent(void);
 void test_area_keys(void);
 void test_area_checkin(void);
+void test_area_events(void);
 
 #endif
