@@ -24,6 +24,8 @@ enum Command {
     Simulate(cmd::simulate::Args),
     /// Simulate a campaign and run the whole pipeline on it, printing a report.
     Demo(cmd::demo::Args),
+    /// Consent signals: decode TCF v2.2 TC strings, check what the consent gate allows.
+    Consent(cmd::consent::Args),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +33,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Simulate(a) => cmd::simulate::run(a),
         Command::Demo(a) => cmd::demo::run(a),
+        Command::Consent(a) => cmd::consent::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
