@@ -28,6 +28,8 @@ enum Command {
     Normalize(cmd::normalize::Args),
     /// Normalise and SHA-256 identifiers (one per line on stdin), or keyed HMAC pseudonyms.
     Hash(cmd::hash::Args),
+    /// Consent signals: decode TCF v2.2 TC strings, check what the consent gate allows.
+    Consent(cmd::consent::Args),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
         Command::Demo(a) => cmd::demo::run(a),
         Command::Normalize(a) => cmd::normalize::run(a),
         Command::Hash(a) => cmd::hash::run(a),
+        Command::Consent(a) => cmd::consent::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod consent;
 pub mod demo;
 pub mod hash;
 pub mod normalize;
