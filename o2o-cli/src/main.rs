@@ -24,6 +24,12 @@ enum Command {
     Simulate(cmd::simulate::Args),
     /// Simulate a campaign and run the whole pipeline on it, printing a report.
     Demo(cmd::demo::Args),
+    /// Did the test group convert (or spend) more than control? z / Welch tests with intervals.
+    Uplift(cmd::uplift::Args),
+    /// Sample size per group to detect a relative lift of a conversion rate.
+    Power(cmd::power::Args),
+    /// Difference-in-differences on a store × period panel, SEs clustered by store.
+    Did(cmd::did::Args),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +37,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Simulate(a) => cmd::simulate::run(a),
         Command::Demo(a) => cmd::demo::run(a),
+        Command::Uplift(a) => cmd::uplift::run(a),
+        Command::Power(a) => cmd::power::run(a),
+        Command::Did(a) => cmd::did::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

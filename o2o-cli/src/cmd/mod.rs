@@ -1,7 +1,10 @@
 //! One module per subcommand.
 
 pub mod demo;
+pub mod did;
+pub mod power;
 pub mod simulate;
+pub mod uplift;
 
 /// Why a command failed. Every variant names what and where.
 #[derive(Debug, thiserror::Error)]
