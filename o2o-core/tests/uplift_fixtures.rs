@@ -269,7 +269,11 @@ fn cuped_matches_reference() {
 fn did_matches_statsmodels_cluster() {
     for (i, c) in load("did").iter().enumerate() {
         let rows: Vec<PanelRow> = serde_json::from_value(c["rows"].clone()).unwrap();
-        let d = did(&rows, 0.05).unwrap();
+        let d = if c["log"].as_bool().unwrap() {
+            did_log(&rows, 0.05).unwrap()
+        } else {
+            did(&rows, 0.05).unwrap()
+        };
         close(&format!("{i} est"), d.estimate, f(&c["estimate"]), TOL);
         close(&format!("{i} se"), d.se, f(&c["se"]), TOL);
         close(&format!("{i} p"), d.p_value, f(&c["p_value"]), TOL);

@@ -1,7 +1,7 @@
 //! `o2o did --panel FILE [--alpha A]`: difference-in-differences on a store × period panel.
 
 use super::CliError;
-use o2o_core::uplift::{did, read_panel_csv};
+use o2o_core::uplift::{did, did_log, read_panel_csv};
 use std::fs::File;
 use std::io::BufReader;
 use std::path::PathBuf;
@@ -21,6 +21,10 @@ pub struct Args {
     /// The panel CSV.
     #[arg(long)]
     pub panel: PathBuf,
+    /// Fit on ln(value): the effect is relative (`relative`, `ci_relative`). Use it when the
+    /// groups differ in size and the market moves in per cent.
+    #[arg(long)]
+    pub log: bool,
     /// Significance level; intervals are at 1 − alpha.
     #[arg(long, default_value_t = 0.05)]
     pub alpha: f64,
@@ -34,7 +38,8 @@ pub fn run(a: Args) -> Result<(), CliError> {
     for e in &errors {
         eprintln!("o2o did: {}: {e} (row skipped)", a.panel.display());
     }
-    let d = did(&rows, a.alpha).map_err(|e| {
+    let fit = if a.log { did_log } else { did };
+    let d = fit(&rows, a.alpha).map_err(|e| {
         let msg = format!("{}: {e}", a.panel.display());
         if e.to_string().starts_with("alpha") {
             CliError::Usage(format!("--{msg}"))
@@ -44,7 +49,5 @@ pub fn run(a: Args) -> Result<(), CliError> {
     })?;
     let mut v = serde_json::to_value(&d).map_err(|e| CliError::Core(e.to_string()))?;
     v["bad_rows"] = serde_json::to_value(&errors).map_err(|e| CliError::Core(e.to_string()))?;
-    let s = serde_json::to_string_pretty(&v).map_err(|e| CliError::Core(e.to_string()))?;
-    println!("{s}");
-    Ok(())
+    super::uplift::print_json(&v)
 }

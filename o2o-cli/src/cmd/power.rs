@@ -42,7 +42,5 @@ pub fn run(a: Args) -> Result<(), CliError> {
             .map_err(|e| CliError::Usage(format!("--n-per-group {n}: {e}")))?;
         v["mde"] = serde_json::to_value(&m).map_err(|e| CliError::Core(e.to_string()))?;
     }
-    let s = serde_json::to_string_pretty(&v).map_err(|e| CliError::Core(e.to_string()))?;
-    println!("{s}");
-    Ok(())
+    super::uplift::print_json(&v)
 }

@@ -81,6 +81,19 @@ fn parse_stats(flag: &str, s: &str) -> Result<SummaryStats, CliError> {
     Ok(SummaryStats { mean, sd, n })
 }
 
+/// Print a value as pretty JSON on stdout; a closed pipe (`| head`) is not an error.
+pub(crate) fn print_json(v: &impl serde::Serialize) -> Result<(), CliError> {
+    use std::io::Write;
+    let s = serde_json::to_string_pretty(v).map_err(|e| CliError::Core(e.to_string()))?;
+    match writeln!(std::io::stdout().lock(), "{s}") {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Io {
+            path: "stdout".into(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Run `o2o uplift`.
 pub fn run(a: Args) -> Result<(), CliError> {
     let alternative: Alternative = a
@@ -99,17 +112,16 @@ pub fn run(a: Args) -> Result<(), CliError> {
             let c = parse_counts("control", &a.control)?;
             let r = compare_proportions(t, c, a.alpha, alternative)
                 .map_err(|e| CliError::Core(e.to_string()))?;
-            serde_json::to_string_pretty(&r)
+            serde_json::to_value(&r)
         }
         Metric::Mean => {
             let t = parse_stats("test", &a.test)?;
             let c = parse_stats("control", &a.control)?;
             let r = welch_ttest(&t, &c, a.alpha, alternative)
                 .map_err(|e| CliError::Core(e.to_string()))?;
-            serde_json::to_string_pretty(&r)
+            serde_json::to_value(&r)
         }
     }
     .map_err(|e| CliError::Core(e.to_string()))?;
-    println!("{json}");
-    Ok(())
+    print_json(&json)
 }

@@ -41,7 +41,7 @@ pub use bootstrap::{BootstrapCi, bootstrap_mean_diff};
 pub use cuped::{Cuped, cuped};
 #[cfg(feature = "csv")]
 pub use did::read_panel_csv;
-pub use did::{DidEstimate, PanelRow, did};
+pub use did::{DidEstimate, PanelRow, did, did_log};
 pub use dist::{chi2_isf, chi2_sf, norm_cdf, norm_isf, norm_ppf, norm_sf, t_cdf, t_isf, t_sf};
 pub use error::UpliftError;
 pub use incrementality::{Estimate, HoldoutArm, Incrementality, holdout_arm, incrementality};
