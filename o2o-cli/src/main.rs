@@ -30,6 +30,12 @@ enum Command {
     Hash(cmd::hash::Args),
     /// Consent signals: decode TCF v2.2 TC strings, check what the consent gate allows.
     Consent(cmd::consent::Args),
+    /// Did the test group convert (or spend) more than control? z / Welch tests with intervals.
+    Uplift(cmd::uplift::Args),
+    /// Sample size per group to detect a relative lift of a conversion rate.
+    Power(cmd::power::Args),
+    /// Difference-in-differences on a store × period panel, SEs clustered by store.
+    Did(cmd::did::Args),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +46,9 @@ fn main() -> ExitCode {
         Command::Normalize(a) => cmd::normalize::run(a),
         Command::Hash(a) => cmd::hash::run(a),
         Command::Consent(a) => cmd::consent::run(a),
+        Command::Uplift(a) => cmd::uplift::run(a),
+        Command::Power(a) => cmd::power::run(a),
+        Command::Did(a) => cmd::did::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
