@@ -24,6 +24,8 @@ enum Command {
     Simulate(cmd::simulate::Args),
     /// Simulate a campaign and run the whole pipeline on it, printing a report.
     Demo(cmd::demo::Args),
+    /// Attribute conversions to channels (first, last, linear, position, Markov, Shapley…).
+    Attribute(cmd::attribute::Args),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +33,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Simulate(a) => cmd::simulate::run(a),
         Command::Demo(a) => cmd::demo::run(a),
+        Command::Attribute(a) => cmd::attribute::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -32,12 +32,14 @@ pub mod heuristic;
 pub mod journey;
 mod linalg;
 pub mod markov;
+mod model;
 pub mod path_table;
 pub mod shapley;
 
 pub use credit::{ChannelCredit, Credit, RemovalEffect};
 pub use error::{AttributionError, RowError};
-pub use journey::{Journey, JourneyConfig, Touch, build_journeys};
+pub use journey::{Journey, JourneyConfig, Touch, build_journeys, build_journeys_keyed};
+pub use model::{Model, attribute_path_table};
 pub use path_table::{ChannelMap, ParsedTable, PathRow, PathTable};
 
 /// A hash map with a fixed-seed aHash: fast, and iteration order is never relied upon (every
