@@ -36,6 +36,8 @@ enum Command {
     Power(cmd::power::Args),
     /// Difference-in-differences on a store × period panel, SEs clustered by store.
     Did(cmd::did::Args),
+    /// Attribute conversions to channels (first, last, linear, position, Markov, Shapley…).
+    Attribute(cmd::attribute::Args),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
         Command::Uplift(a) => cmd::uplift::run(a),
         Command::Power(a) => cmd::power::run(a),
         Command::Did(a) => cmd::did::run(a),
+        Command::Attribute(a) => cmd::attribute::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod consent;
+pub mod attribute;
 pub mod demo;
 pub mod hash;
 pub mod normalize;
