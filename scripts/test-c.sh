@@ -41,7 +41,8 @@ done
 [[ $missing == 0 ]] || exit 1
 
 TESTS=(o2o-ffi/tests/c/*.c)
-VALGRIND=(valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,possible)
+VALGRIND=(valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,possible
+  --num-callers=60 --suppressions="$ROOT/o2o-ffi/tests/c/valgrind.supp")
 
 echo "-- C tests (shared library)"
 gcc "${CFLAGS[@]}" "${PC_CFLAGS[@]}" "${TESTS[@]}" -o "$WORK/test-o2o" "${PC_LIBS[@]}" "${RPATH[@]}" -pthread -lm
