@@ -1,5 +1,6 @@
 /* Vouchers: issue with a key ring, verify offline, redeem into a check-in. */
 #include "harness.h"
+#include <threads.h>
 
 #define KEY_TEXT "k2026a:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 #define OTHER_KEY "k2026b:ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100"
@@ -185,7 +186,47 @@ static void voucher_argument_errors(void) {
   o2o_key_free(k);
 }
 
+struct shared_verify {
+  const struct o2o_verifier *verifier;
+  const struct o2o_string *code;
+  int failures;
+};
+
+static int verify_many(void *arg) {
+  struct shared_verify *s = arg;
+  for (int i = 0; i < 200; i++) {
+    struct o2o_string verified = {NULL, 0};
+    if (o2o_voucher_verify(s->verifier, s->code->ptr, s->code->len, MAR_1_2026, NULL, 0,
+                           &verified) != O2O_STATUS_OK)
+      s->failures++;
+    o2o_string_free(&verified);
+  }
+  return 0;
+}
+
+static void one_verifier_serves_several_threads(void) {
+  struct o2o_key *k = key(KEY_TEXT);
+  struct o2o_string code = {NULL, 0};
+  issue(k, ANON, &code);
+  struct o2o_verifier *v = NULL;
+  CHECK_OK(o2o_verifier_new(k, LIT("[]"), &v));
+  struct shared_verify work[4];
+  thrd_t threads[4];
+  for (int t = 0; t < 4; t++) {
+    work[t] = (struct shared_verify){v, &code, 0};
+    CHECK(thrd_create(&threads[t], verify_many, &work[t]) == thrd_success);
+  }
+  for (int t = 0; t < 4; t++) {
+    CHECK(thrd_join(threads[t], NULL) == thrd_success);
+    CHECK(work[t].failures == 0);
+  }
+  o2o_string_free(&code);
+  o2o_verifier_free(v);
+  o2o_key_free(k);
+}
+
 void test_area_voucher(void) {
+  RUN(one_verifier_serves_several_threads);
   RUN(issued_code_verifies_offline);
   RUN(other_key_and_personal_codes);
   RUN(redeem_makes_a_redemption_checkin);
