@@ -20,5 +20,5 @@ if ((${#o2o_missing_c_tools[@]})); then
 fi
 unset o2o_missing_c_tools o2o_sudo
 if [[ "$( (cbindgen --version || "$HOME/.cargo/bin/cbindgen" --version) 2>/dev/null)" != "cbindgen 0.29.4" ]]; then
-  cargo install --locked cbindgen --version 0.29.4
+  cargo install cbindgen --version 0.29.4
 fi

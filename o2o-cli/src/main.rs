@@ -24,6 +24,10 @@ enum Command {
     Simulate(cmd::simulate::Args),
     /// Simulate a campaign and run the whole pipeline on it, printing a report.
     Demo(cmd::demo::Args),
+    /// Normalise identifiers (one per line on stdin) by an ad platform's rules.
+    Normalize(cmd::normalize::Args),
+    /// Normalise and SHA-256 identifiers (one per line on stdin), or keyed HMAC pseudonyms.
+    Hash(cmd::hash::Args),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +35,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Simulate(a) => cmd::simulate::run(a),
         Command::Demo(a) => cmd::demo::run(a),
+        Command::Normalize(a) => cmd::normalize::run(a),
+        Command::Hash(a) => cmd::hash::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

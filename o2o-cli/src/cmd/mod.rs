@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
 pub mod demo;
+pub mod hash;
+pub mod normalize;
 pub mod simulate;
 
 /// Why a command failed. Every variant names what and where.
