@@ -3,10 +3,11 @@
 //!
 //! Events carry [`ConsentSignals`] (a TCF string, Consent Mode signals); a [`ConsentGate`] turns
 //! them into a [`Permit`] per [`Operation`] under a [`ConsentPolicy`], or a [`Denied`] with the
-//! reason.
+//! reason. [`tcf`] decodes IAB TCF v2.2 TC strings.
 
 mod gate;
 mod signals;
+pub mod tcf;
 
 pub use gate::{ConsentGate, ConsentPolicy, Decision, Denied, Operation, Permit};
 pub use signals::{ConsentMode, ConsentSignals, ConsentState};
