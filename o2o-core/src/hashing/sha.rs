@@ -30,11 +30,15 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Append the lowercase hex of `digest` to `out` (64 characters, no allocation when `out` has room).
 pub fn push_hex(digest: &[u8; 32], out: &mut String) {
-    out.reserve(64);
-    for &b in digest {
+    let mut buf = [0u8; 64];
+    for (pair, &b) in buf.chunks_exact_mut(2).zip(digest) {
         // b >> 4 and b & 15 are both < 16, the length of HEX.
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 15)]));
+        pair[0] = HEX[usize::from(b >> 4)];
+        pair[1] = HEX[usize::from(b & 15)];
+    }
+    // Only bytes of HEX (ASCII) were written, so this is valid UTF-8.
+    if let Ok(s) = std::str::from_utf8(&buf) {
+        out.push_str(s);
     }
 }
 

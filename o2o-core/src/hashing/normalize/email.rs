@@ -26,7 +26,11 @@ pub(super) fn normalize(v: &str, profile: Profile, out: &mut String) -> Result<(
     if domain.contains("..") {
         return err("empty label in domain");
     }
-    if v.chars().any(char::is_whitespace) {
+    if v.is_ascii() {
+        if v.bytes().any(|b| b.is_ascii_whitespace()) {
+            return err("contains whitespace");
+        }
+    } else if v.chars().any(char::is_whitespace) {
         return err("contains whitespace");
     }
     push_lower(local, out);
@@ -58,9 +62,11 @@ pub(super) fn normalize(v: &str, profile: Profile, out: &mut String) -> Result<(
 /// Lowercase `s` onto `out`: a byte loop for ASCII, Unicode lowercase otherwise.
 pub(super) fn push_lower(s: &str, out: &mut String) {
     if s.is_ascii() {
-        out.reserve(s.len());
-        for b in s.bytes() {
-            out.push(char::from(b.to_ascii_lowercase()));
+        let start = out.len();
+        out.push_str(s);
+        // `start` is the old length, a char boundary; ASCII lowercasing keeps the length.
+        if let Some(tail) = out.get_mut(start..) {
+            tail.make_ascii_lowercase();
         }
     } else {
         for c in s.chars() {
