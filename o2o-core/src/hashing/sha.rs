@@ -42,6 +42,17 @@ pub fn push_hex(digest: &[u8; 32], out: &mut String) {
     }
 }
 
+/// Append the lowercase hex of `digest` to a byte buffer (for writers that deal in bytes).
+pub fn push_hex_bytes(digest: &[u8; 32], out: &mut Vec<u8>) {
+    let mut buf = [0u8; 64];
+    for (pair, &b) in buf.chunks_exact_mut(2).zip(digest) {
+        // b >> 4 and b & 15 are both < 16, the length of HEX.
+        pair[0] = HEX[usize::from(b >> 4)];
+        pair[1] = HEX[usize::from(b & 15)];
+    }
+    out.extend_from_slice(&buf);
+}
+
 /// Whether `v` (trimmed) is 64 hex digits in any case, i.e. already a SHA-256.
 ///
 /// ```
@@ -56,6 +67,9 @@ pub fn is_prehashed(v: &str) -> bool {
 
 /// Decode a pre-hashed value (see [`is_prehashed`]) into its digest.
 pub(crate) fn decode_prehashed(v: &str) -> Option<[u8; 32]> {
+    if v.len() < 64 {
+        return None;
+    }
     let v = v.trim().as_bytes();
     if v.len() != 64 {
         return None;
