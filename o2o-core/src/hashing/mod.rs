@@ -26,6 +26,7 @@
 //! ```
 
 mod batch;
+pub mod fuzzing;
 mod normalize;
 mod pseudonym;
 mod sha;
