@@ -95,8 +95,10 @@ fn demo_text_shows_the_ground_truth_table() {
 fn simulate_rejects_a_bad_config_with_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("cfg.json");
-    let mut c = o2o_core::sim::SimConfig::default();
-    c.holdout_share = 2.0;
+    let c = o2o_core::sim::SimConfig {
+        holdout_share: 2.0,
+        ..Default::default()
+    };
     std::fs::write(&cfg, serde_json::to_string(&c).unwrap()).unwrap();
     let out = o2o()
         .args(["simulate", "--config"])
