@@ -5,9 +5,7 @@
 
 use crate::convert::{from_js, to_js};
 use crate::error::WasmError;
-use o2o_core::consent::{
-    ConsentGate, ConsentMode, ConsentSignals, Decision, Operation, Permit,
-};
+use o2o_core::consent::{ConsentGate, ConsentMode, ConsentSignals, Decision, Operation, Permit};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]

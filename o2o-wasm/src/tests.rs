@@ -74,8 +74,8 @@ fn touchpoint_errors_name_the_field() {
     let e = touchpoint_line(r#"{"action":"teleport","channel":"x","timestamp":1}"#).unwrap_err();
     assert_eq!(e.code, code::INVALID_INPUT);
     assert!(e.message.contains("teleport"), "{}", e.message);
-    let e = touchpoint_line(r#"{"action":"click","channel":"x","timestamp":"yesterday"}"#)
-        .unwrap_err();
+    let e =
+        touchpoint_line(r#"{"action":"click","channel":"x","timestamp":"yesterday"}"#).unwrap_err();
     assert!(e.message.contains("yesterday"), "{}", e.message);
 }
 

@@ -1,11 +1,11 @@
 //! One module per subcommand.
 
-pub mod consent;
 pub mod attribute;
+pub mod consent;
 pub mod demo;
+pub mod did;
 pub mod hash;
 pub mod normalize;
-pub mod did;
 pub mod power;
 pub mod simulate;
 pub mod uplift;

@@ -2,9 +2,9 @@
 //! `" Ann@Example.com"` and `"ann@example.com"`, or `"0912 345 678"` and `"+84912345678"`, are
 //! the same node.
 //!
-//! It calls the crate's shared normaliser when that is available; until then a local fallback
-//! with the same signature and the same canonical forms (E.164 phones, lower-case emails,
-//! colon-separated MACs) stands in, so switching is one line.
+//! It calls the crate's shared normaliser ([`crate::hashing::normalize`], Meta profile, the rules'
+//! default country, no IP truncation), so the graph and the ad-platform uploads agree on what a
+//! value is. The small local fallback it replaced is kept for tests only.
 
 use crate::event::IdKind;
 
@@ -14,9 +14,25 @@ pub(crate) fn normalize_value(
     value: &str,
     default_country: Option<&str>,
 ) -> Result<String, String> {
+    let opts = crate::hashing::NormalizeOptions {
+        profile: crate::hashing::Profile::Meta,
+        default_country: default_country.map(str::to_owned),
+        ip_truncate: false,
+    };
+    crate::hashing::normalize(kind, value, &opts).map_err(|e| e.to_string())
+}
+
+/// The stand-in used before the shared normaliser landed; kept for comparison in tests.
+#[cfg(test)]
+pub(crate) fn fallback_value(
+    kind: IdKind,
+    value: &str,
+    default_country: Option<&str>,
+) -> Result<String, String> {
     fallback::normalize(kind, value, default_country)
 }
 
+#[cfg(test)]
 mod fallback {
     //! Local stand-in for `crate::hashing::normalize` (same canonical forms).
     use crate::event::IdKind;
@@ -104,7 +120,25 @@ mod tests {
     #[test]
     fn the_simulators_noise_collapses() {
         let vn = Some("VN");
-        let p = |s| normalize_value(IdKind::Phone, s, vn).unwrap();
+        let want = normalize_value(IdKind::Phone, "0912345678", vn).unwrap();
+        for s in [
+            "+84 91 234 5678",
+            "0084912345678",
+            "(+84) 91-234-5678",
+            "091.234.5678",
+        ] {
+            assert_eq!(normalize_value(IdKind::Phone, s, vn).unwrap(), want, "{s}");
+        }
+        let m = |s| normalize_value(IdKind::Mac, s, vn).unwrap();
+        assert_eq!(m("AA-BB-CC-00-11-22"), m("aabb.cc00.1122"));
+        let e = |s| normalize_value(IdKind::Email, s, vn).unwrap();
+        assert_eq!(e(" Ann.Le1@Gmail.com  "), e("ann.le1@gmail.com"));
+    }
+
+    #[test]
+    fn the_fallback_agrees_on_the_simulators_noise() {
+        let vn = Some("VN");
+        let p = |s| fallback_value(IdKind::Phone, s, vn).unwrap();
         for s in [
             "0912345678",
             "091 234 5678",
@@ -116,11 +150,11 @@ mod tests {
         ] {
             assert_eq!(p(s), "+84912345678", "{s}");
         }
-        let m = |s| normalize_value(IdKind::Mac, s, vn).unwrap();
+        let m = |s| fallback_value(IdKind::Mac, s, vn).unwrap();
         assert_eq!(m("AA-BB-CC-00-11-22"), "aa:bb:cc:00:11:22");
         assert_eq!(m("aabb.cc00.1122"), "aa:bb:cc:00:11:22");
-        let e = |s| normalize_value(IdKind::Email, s, vn).unwrap();
+        let e = |s| fallback_value(IdKind::Email, s, vn).unwrap();
         assert_eq!(e(" Ann.Le1@Gmail.com  "), "ann.le1@gmail.com");
-        assert!(normalize_value(IdKind::Email, "null", vn).is_err());
+        assert!(fallback_value(IdKind::Email, "null", vn).is_err());
     }
 }

@@ -77,7 +77,7 @@ mod props {
             0 => Identifier::new(IdKind::ExternalId, format!("C{n}")),
             1 => Identifier::new(IdKind::LoyaltyCard, format!("L{n}")),
             2 => Identifier::new(IdKind::Email, format!("u{n}@x.com")),
-            3 => Identifier::new(IdKind::Phone, format!("+8490000001{n:02}")),
+            3 => Identifier::new(IdKind::Phone, format!("+8491234{n:04}")),
             4 => Identifier::new(IdKind::DeviceId, format!("d{n}")),
             5 => Identifier::new(IdKind::Mac, format!("aa:bb:cc:dd:ee:{n:02x}")),
             _ => Identifier::new(IdKind::Ip, format!("10.0.0.{n}")),
