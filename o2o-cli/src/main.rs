@@ -38,6 +38,10 @@ enum Command {
     Did(cmd::did::Args),
     /// Attribute conversions to channels (first, last, linear, position, Markov, Shapley…).
     Attribute(cmd::attribute::Args),
+    /// Resolve the events' identifiers into profiles (one JSON line each); score against truth.
+    Resolve(cmd::resolve::Args),
+    /// Explain why two identifiers (`kind:value`) are one person, or why not.
+    Explain(cmd::explain::Args),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +56,8 @@ fn main() -> ExitCode {
         Command::Power(a) => cmd::power::run(a),
         Command::Did(a) => cmd::did::run(a),
         Command::Attribute(a) => cmd::attribute::run(a),
+        Command::Resolve(a) => cmd::resolve::run(a),
+        Command::Explain(a) => cmd::explain::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

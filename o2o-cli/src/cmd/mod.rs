@@ -4,9 +4,11 @@ pub mod attribute;
 pub mod consent;
 pub mod demo;
 pub mod did;
+pub mod explain;
 pub mod hash;
 pub mod normalize;
 pub mod power;
+pub mod resolve;
 pub mod simulate;
 pub mod uplift;
 
