@@ -1,7 +1,9 @@
 //! One module per subcommand.
 
 pub mod demo;
+pub mod report;
 pub mod simulate;
+pub mod voucher;
 
 /// Why a command failed. Every variant names what and where.
 #[derive(Debug, thiserror::Error)]
