@@ -42,6 +42,10 @@ enum Command {
     Resolve(cmd::resolve::Args),
     /// Explain why two identifiers (`kind:value`) are one person, or why not.
     Explain(cmd::explain::Args),
+    /// Issue and verify offline-checkable voucher codes.
+    Voucher(cmd::voucher::Args),
+    /// The O2O report per channel and campaign, the ROPO report and the KPIs.
+    Report(cmd::report::Args),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +62,8 @@ fn main() -> ExitCode {
         Command::Attribute(a) => cmd::attribute::run(a),
         Command::Resolve(a) => cmd::resolve::run(a),
         Command::Explain(a) => cmd::explain::run(a),
+        Command::Voucher(a) => cmd::voucher::run(a),
+        Command::Report(a) => cmd::report::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

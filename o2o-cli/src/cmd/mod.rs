@@ -11,6 +11,9 @@ pub mod power;
 pub mod resolve;
 pub mod simulate;
 pub mod uplift;
+pub mod report;
+pub mod simulate;
+pub mod voucher;
 
 /// Why a command failed. Every variant names what and where.
 #[derive(Debug, thiserror::Error)]
