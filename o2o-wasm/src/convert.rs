@@ -33,6 +33,5 @@ pub fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, Wa
 pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, WasmError> {
     let json = serde_json::to_string(value)
         .map_err(|e| WasmError::input(format!("output not serialisable: {e}")))?;
-    js_sys::JSON::parse(&json)
-        .map_err(|_| WasmError::input("output is not valid JSON".to_owned()))
+    js_sys::JSON::parse(&json).map_err(|_| WasmError::input("output is not valid JSON".to_owned()))
 }

@@ -20,6 +20,7 @@ pub mod consent;
 pub mod convert;
 pub mod error;
 pub mod event;
+pub mod hashing;
 
 pub use consent::Consent;
 pub use error::WasmError;
@@ -58,6 +59,39 @@ export interface ConsentSignals {
   gcm?: ConsentModeInput;
 }
 
+/** A decoded TC string, in @iabtcf/core's TCModel names (vectors are ascending id arrays). */
+export interface TcModel {
+  version: number;
+  created: number;
+  lastUpdated: number;
+  createdDeciseconds: number;
+  lastUpdatedDeciseconds: number;
+  cmpId: number;
+  cmpVersion: number;
+  consentScreen: number;
+  consentLanguage: string;
+  vendorListVersion: number;
+  policyVersion: number;
+  isServiceSpecific: boolean;
+  useNonStandardTexts: boolean;
+  purposeOneTreatment: boolean;
+  publisherCountryCode: string;
+  specialFeatureOptins: number[];
+  purposeConsents: number[];
+  purposeLegitimateInterests: number[];
+  vendorConsents: number[];
+  vendorLegitimateInterests: number[];
+  publisherRestrictions: { purpose: number; restrictionType: number; vendors: number[] }[];
+  vendorsDisclosed: number[];
+  vendorsAllowed: number[];
+  publisherConsents: number[];
+  publisherLegitimateInterests: number[];
+  numCustomPurposes: number;
+  publisherCustomConsents: number[];
+  publisherCustomLegitimateInterests: number[];
+  [field: string]: unknown;
+}
+
 /** What o2o wants to do with a person's data. */
 export type Operation = "measure" | "link_identity" | "hash_for_upload" | "personalise";
 
@@ -78,6 +112,16 @@ export type IdKind =
 export interface Identifier {
   kind: IdKind;
   value: string;
+}
+
+/** Normalisation options (all optional). */
+export interface NormalizeOptions {
+  /** Whose rules: "meta" (default), "google" or "tiktok". */
+  profile?: "meta" | "google" | "tiktok";
+  /** ISO 3166-1 alpha-2 country for phone numbers written without a country code, e.g. "VN". */
+  defaultCountry?: string;
+  /** Truncate IP addresses to their /24 (IPv4) or /48 (IPv6) network. */
+  ipTruncate?: boolean;
 }
 
 /** What the person did online. */

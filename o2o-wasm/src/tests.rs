@@ -74,8 +74,8 @@ fn touchpoint_errors_name_the_field() {
     let e = touchpoint_line(r#"{"action":"teleport","channel":"x","timestamp":1}"#).unwrap_err();
     assert_eq!(e.code, code::INVALID_INPUT);
     assert!(e.message.contains("teleport"), "{}", e.message);
-    let e = touchpoint_line(r#"{"action":"click","channel":"x","timestamp":"yesterday"}"#)
-        .unwrap_err();
+    let e =
+        touchpoint_line(r#"{"action":"click","channel":"x","timestamp":"yesterday"}"#).unwrap_err();
     assert!(e.message.contains("yesterday"), "{}", e.message);
 }
 
@@ -87,4 +87,82 @@ fn read_events_keeps_good_lines_around_a_bad_one() {
     assert_eq!(r.events.len(), 2);
     assert_eq!(r.errors.len(), 1);
     assert_eq!(r.errors[0].line, 2);
+}
+
+#[test]
+fn tc_strings_are_decoded_by_the_core() {
+    use crate::consent::{decode_tc, signals_checked};
+    use o2o_core::consent::ConsentSignals;
+    let tc = "COrVd1pOrVd1pACABCENAHCAAAAAAAAAAAiQAAAAAAAA";
+    let m = decode_tc(tc).unwrap();
+    assert_eq!(m.cmp_id, 2);
+    assert_eq!(m.publisher_country_code, "ES");
+    let e = decode_tc("COrVd1pOrVd1pAC").unwrap_err();
+    assert_eq!(e.code, code::TC_STRING);
+    assert!(e.message.contains("bit"), "{}", e.message);
+    let bad = ConsentSignals {
+        tcf: Some("!!".into()),
+        gcm: None,
+    };
+    assert_eq!(signals_checked(bad).unwrap_err().code, code::TC_STRING);
+}
+
+#[test]
+fn normalize_is_the_core_rule_and_errors_carry_codes() {
+    use crate::hashing::{normalize_value, parse_kind};
+    use o2o_core::hashing::{NormalizeOptions, Profile};
+    let vn = NormalizeOptions {
+        default_country: Some("VN".into()),
+        ..Default::default()
+    };
+    let email = parse_kind("email").unwrap();
+    assert_eq!(
+        normalize_value(email, " Ann@Example.COM ", &vn).unwrap(),
+        "ann@example.com"
+    );
+    let phone = parse_kind("phone").unwrap();
+    let google = NormalizeOptions {
+        profile: Profile::Google,
+        ..vn.clone()
+    };
+    assert_eq!(
+        normalize_value(phone, "0912 345 678", &google).unwrap(),
+        "+84912345678"
+    );
+    assert_eq!(
+        normalize_value(email, "not an email", &vn)
+            .unwrap_err()
+            .code,
+        code::INVALID_VALUE
+    );
+    let bad_cc = NormalizeOptions {
+        default_country: Some("XX".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        normalize_value(phone, "0912 345 678", &bad_cc)
+            .unwrap_err()
+            .code,
+        code::INVALID_INPUT
+    );
+    assert_eq!(parse_kind("mail").unwrap_err().code, code::INVALID_INPUT);
+}
+
+#[test]
+fn options_read_camel_case_and_reject_unknown_fields() {
+    use crate::convert::from_json;
+    use crate::hashing::OptionsInput;
+    use o2o_core::hashing::{NormalizeOptions, Profile};
+    let o: NormalizeOptions = from_json::<OptionsInput>(
+        r#"{"profile":"google","defaultCountry":"VN","ipTruncate":true}"#,
+        "o",
+    )
+    .unwrap()
+    .into();
+    assert_eq!(o.profile, Profile::Google);
+    assert_eq!(o.default_country.as_deref(), Some("VN"));
+    assert!(o.ip_truncate);
+    let e = from_json::<OptionsInput>(r#"{"profil":"google"}"#, "options").unwrap_err();
+    assert_eq!(e.code, code::INVALID_INPUT);
+    assert!(e.message.contains("profil"), "{}", e.message);
 }

@@ -1,0 +1,167 @@
+// The built nodejs packages (o2o-wasm/pkg/tag-node and pkg/node) against the core's own outputs:
+// o2o-wasm/tests/fixtures/core-outputs.json (written by o2o-core natively, checked fresh by
+// `cargo test -p o2o-wasm --test core_fixture`) and the consent engineer's @iabtcf/core fixtures.
+// Run by scripts/test-wasm.sh after scripts/build-wasm.sh.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../../..');
+const require = createRequire(import.meta.url);
+const readJson = (p) => JSON.parse(readFileSync(path.join(root, p), 'utf8'));
+
+const core = readJson('o2o-wasm/tests/fixtures/core-outputs.json');
+const builds = {
+  tag: require(path.join(root, 'o2o-wasm/pkg/tag-node/o2o_wasm.js')),
+  full: require(path.join(root, 'o2o-wasm/pkg/node/o2o_wasm.js')),
+};
+
+const GRANTED = {
+  ad_storage: 'granted',
+  analytics_storage: 'granted',
+  ad_user_data: 'granted',
+  ad_personalization: 'granted',
+};
+
+/** Runs `fn`, expecting an o2o error with `code`; returns it. */
+function throwsCode(fn, code) {
+  let caught;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  assert.ok(caught instanceof Error, `expected an Error with code ${code}, got ${caught}`);
+  assert.equal(caught.code, code, `code of: ${caught.message}`);
+  assert.ok(caught.message.length > 0);
+  return caught;
+}
+
+for (const [name, o2o] of Object.entries(builds)) {
+  describe(`${name} build`, () => {
+    test('version is the core version', () => {
+      assert.equal(o2o.version(), core.provenance.version);
+    });
+
+    test(`normalize agrees with the core on all ${core.normalize.length} fixture cases`, () => {
+      const mismatches = [];
+      for (const c of core.normalize) {
+        let got;
+        try {
+          got = { normalized: o2o.normalize(c.kind, c.value, c.options) };
+        } catch (e) {
+          got = { error: e.code };
+        }
+        const want = 'error' in c ? { error: c.error } : { normalized: c.normalized };
+        if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push({ ...c, got });
+      }
+      assert.deepEqual(mismatches, []);
+    });
+
+    test('normalize: bad kind, option or country are input errors', () => {
+      throwsCode(() => o2o.normalize('mail', 'a@b.c'), 'E_INVALID_INPUT');
+      throwsCode(() => o2o.normalize('email', 'a@b.c', { profile: 'bing' }), 'E_INVALID_INPUT');
+      const e = throwsCode(() => o2o.normalize('email', 'a@b.c', { profil: 'meta' }), 'E_INVALID_INPUT');
+      assert.match(e.message, /profil/);
+      throwsCode(() => o2o.normalize('phone', '0912345678', { defaultCountry: 'XX' }), 'E_INVALID_INPUT');
+      throwsCode(() => o2o.normalize(42, 'x'), 'E_INVALID_INPUT');
+      assert.equal(o2o.normalize('email', ' A@Example.com'), 'a@example.com'); // defaults: meta
+    });
+
+    test(`consent decisions agree with the core gate (${core.consent.length} signal sets)`, () => {
+      for (const c of core.consent) {
+        const consent = c.consentMode ? o2o.Consent.fromConsentMode(c.consentMode) : o2o.Consent.none();
+        for (const [op, allowed] of Object.entries(c.allowed)) {
+          assert.equal(consent.allows(op), allowed, `${c.label}: ${op}`);
+          const d = consent.check(op);
+          assert.equal(d.operation, op);
+          assert.equal(d.allowed, allowed);
+          assert.equal(typeof d.reason, 'string');
+        }
+      }
+    });
+
+    test('consent: bad signals and operations throw coded errors', () => {
+      throwsCode(() => o2o.Consent.fromConsentMode({ ad_user_data: 'yes' }), 'E_INVALID_INPUT');
+      throwsCode(() => o2o.Consent.fromConsentMode(undefined), 'E_INVALID_INPUT');
+      throwsCode(() => o2o.Consent.none().allows('upload'), 'E_INVALID_INPUT');
+      // gtag's extra keys are ignored
+      const c = o2o.Consent.fromConsentMode({ ...GRANTED, functionality_storage: 'granted', wait_for_update: 500 });
+      assert.equal(c.allows('hash_for_upload'), true);
+      assert.deepEqual(c.toJSON(), { gcm: GRANTED });
+      assert.equal(o2o.Consent.none().toJSON(), null);
+    });
+
+    test('TC strings decode exactly as @iabtcf/core on every consent fixture', (t) => {
+      const fx = 'o2o-core/tests/fixtures/tcf/strings.json';
+      if (!existsSync(path.join(root, fx))) return t.skip(`${fx} not present`);
+      const { strings } = readJson(fx);
+      assert.ok(strings.length >= 50);
+      let checked = 0;
+      for (const s of strings) {
+        if (s.error !== undefined || s.model.version === 1) {
+          // Refused by @iabtcf/core, or TCF v1 (which the core refuses, as its own test checks).
+          const e = throwsCode(() => o2o.decodeTcString(s.tcString), 'E_TC_STRING');
+          if (s.error === undefined) assert.match(e.message, /version 1/);
+          throwsCode(() => o2o.Consent.fromTcString(s.tcString), 'E_TC_STRING');
+        } else {
+          const got = o2o.decodeTcString(s.tcString);
+          assert.deepEqual(Object.keys(got).sort(), Object.keys(s.model).sort(), `${s.name}: field set`);
+          for (const [field, want] of Object.entries(s.model)) {
+            assert.deepEqual(got[field], want, `${s.name}: ${field}`);
+          }
+          const c = o2o.Consent.fromTcString(s.tcString);
+          assert.equal(c.toJSON().tcf, s.tcString);
+        }
+        checked++;
+      }
+      assert.equal(checked, strings.length);
+    });
+
+    test('a malformed TC string says where', () => {
+      const e = throwsCode(() => o2o.decodeTcString('COrVd1pOrVd1pAC'), 'E_TC_STRING');
+      assert.match(e.message, /bit/);
+      throwsCode(() => o2o.Consent.fromSignals({ tcf: '!!' }), 'E_TC_STRING');
+    });
+
+    test('touchpointEvent writes a core NDJSON line', () => {
+      const consent = o2o.Consent.fromConsentMode(GRANTED);
+      const line = o2o.touchpointEvent({
+        action: 'click',
+        channel: 'facebook',
+        campaign: 'tet-2026',
+        timestamp: '2026-03-01T10:00:00Z',
+        identifiers: [{ kind: 'device_id', value: 'abc' }],
+        consent,
+      });
+      assert.ok(line.endsWith('\n'));
+      assert.deepEqual(JSON.parse(line), {
+        type: 'touchpoint',
+        action: 'click',
+        channel: 'facebook',
+        campaign: 'tet-2026',
+        timestamp: 1772359200,
+        identifiers: [{ kind: 'device_id', value: 'abc' }],
+        consent: { gcm: GRANTED },
+      });
+      const e = throwsCode(() => o2o.touchpointEvent({ action: 'teleport', channel: 'x', timestamp: 1 }), 'E_INVALID_INPUT');
+      assert.match(e.message, /teleport/);
+      throwsCode(() => o2o.touchpointEvent({ action: 'click', channel: 'x', timestamp: 'yesterday' }), 'E_INVALID_INPUT');
+    });
+
+    if (name === 'full') {
+      test('readNdjson reads touchpointEvent output back and keeps good lines around a bad one', () => {
+        const a = o2o.touchpointEvent({ action: 'visit', channel: 'web', timestamp: 1 });
+        const r = o2o.readNdjson(a + '{"type":"touchpoint"}\n' + a);
+        assert.equal(r.events.length, 2);
+        assert.equal(r.events[0].type, 'touchpoint');
+        assert.deepEqual(r.summary, { read: 2, rejected: 1 });
+        assert.equal(r.errors[0].line, 2);
+      });
+    }
+  });
+}
