@@ -183,7 +183,9 @@ impl Consent {
 
 /// Decode an IAB TCF v2.2 TC string with the core decoder: an object in @iabtcf/core's TCModel
 /// names (`cmpId`, `purposeConsents`, `vendorConsents`… vectors as ascending id arrays, dates as
-/// Unix seconds). Throws `E_TC_STRING` naming what is wrong and at which bit.
+/// Unix seconds). Throws `E_TC_STRING` naming what is wrong and at which bit. `full` build only
+/// (a page needs the consent, not the model: keeps the tag small).
+#[cfg(feature = "full")]
 #[wasm_bindgen(js_name = decodeTcString)]
 pub fn decode_tc_string_js(tc: &str) -> Result<TcModelJs, JsValue> {
     Ok(to_js(&decode_tc(tc)?)?.unchecked_into())
