@@ -1,7 +1,14 @@
 //! One module per subcommand.
 
+pub mod attribute;
+pub mod consent;
 pub mod demo;
+pub mod did;
+pub mod hash;
+pub mod normalize;
+pub mod power;
 pub mod simulate;
+pub mod uplift;
 
 /// Why a command failed. Every variant names what and where.
 #[derive(Debug, thiserror::Error)]
