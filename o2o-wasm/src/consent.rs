@@ -6,7 +6,9 @@
 use crate::convert::{from_js, to_js};
 use crate::error::{WasmError, code};
 use o2o_core::consent::tcf::{TcModelJson, TcString, TcfError};
-use o2o_core::consent::{ConsentGate, ConsentMode, ConsentSignals, Decision, Operation, Permit};
+use o2o_core::consent::{
+    ConsentGate, ConsentMode, ConsentSignals, Decision, DecodedSignals, Operation, Permit,
+};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -34,22 +36,23 @@ extern "C" {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Consent {
     signals: Option<ConsentSignals>,
+    /// The same signals with the TC string decoded once (the gate's hot path).
+    decoded: DecodedSignals,
 }
 
 impl Consent {
     /// Consent from Consent Mode signals (core JSON names).
     pub fn with_consent_mode(gcm: ConsentMode) -> Consent {
-        Consent {
-            signals: Some(ConsentSignals {
-                tcf: None,
-                gcm: Some(gcm),
-            }),
-        }
+        Consent::with_signals(ConsentSignals {
+            tcf: None,
+            gcm: Some(gcm),
+        })
     }
 
     /// Consent from captured signals.
     pub fn with_signals(signals: ConsentSignals) -> Consent {
         Consent {
+            decoded: DecodedSignals::new(Some(&signals)),
             signals: Some(signals),
         }
     }
@@ -61,12 +64,12 @@ impl Consent {
 
     /// The core gate's decision for `operation`.
     pub fn decision(&self, operation: Operation) -> Decision {
-        ConsentGate::default().check(operation, self.signals.as_ref())
+        ConsentGate::default().check_decoded(operation, &self.decoded)
     }
 
     /// A core [`Permit`] for `operation`, or [`crate::error::code::CONSENT_DENIED`].
     pub fn permit(&self, operation: Operation) -> Result<Permit, WasmError> {
-        Ok(ConsentGate::default().permit(operation, self.signals.as_ref())?)
+        Ok(ConsentGate::default().permit_decoded(operation, &self.decoded)?)
     }
 }
 

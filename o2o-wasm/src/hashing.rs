@@ -1,10 +1,14 @@
 //! Normalisation and hashing in the page: the core's platform rules and SHA-256, synchronous
 //! (no WebCrypto round trip), and hashing only under a consent permit from the core gate.
 
+use crate::consent::Consent;
 use crate::convert::from_js;
 use crate::error::{WasmError, code};
+use o2o_core::consent::Operation;
 use o2o_core::event::IdKind;
-use o2o_core::hashing::{NormalizeError, NormalizeOptions, Profile};
+use o2o_core::hashing::{
+    HashError, NormalizeError, NormalizeOptions, Profile, UploadHasher, hash_for_upload,
+};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
@@ -96,4 +100,100 @@ pub fn normalize_js(
     let kind = kind_from_js(&kind)?;
     let opts = options_from_js(&options)?;
     Ok(normalize_value(kind, value, &opts)?)
+}
+
+impl From<HashError> for WasmError {
+    fn from(e: HashError) -> Self {
+        match e {
+            HashError::WrongPermit { .. } => WasmError::new(code::CONSENT_DENIED, e.to_string()),
+            HashError::Normalize(n) => n.into(),
+        }
+    }
+}
+
+/// The core's upload hash of `value` under `consent`: SHA-256 lowercase hex of the normalised
+/// value (a value already 64 hex digits passes through lowercased, never hashed twice).
+pub fn hash_value(
+    consent: &Consent,
+    kind: IdKind,
+    value: &str,
+    opts: &NormalizeOptions,
+) -> Result<String, WasmError> {
+    let permit = consent.permit(Operation::HashForUpload)?;
+    Ok(hash_for_upload(&permit, kind, value, opts)?.hex)
+}
+
+/// Normalise and SHA-256 `value` for upload to an ad platform, in the page, synchronously (no
+/// WebCrypto round trip): the lowercase hex digest of `normalize(kind, value, options)`. A value
+/// that is already a SHA-256 (64 hex digits) is returned lowercased, not hashed twice.
+/// Only with consent: throws `E_CONSENT_DENIED` unless the core gate allows `hash_for_upload`
+/// for `consent` (nothing is hashed then); `E_INVALID_VALUE` for a value that is not a `kind`.
+#[wasm_bindgen(js_name = hash)]
+pub fn hash_js(
+    consent: &Consent,
+    kind: IdKindJs,
+    value: &str,
+    options: NormalizeOptionsJs,
+) -> Result<String, JsValue> {
+    let kind = kind_from_js(&kind)?;
+    let opts = options_from_js(&options)?;
+    Ok(hash_value(consent, kind, value, &opts)?)
+}
+
+/// Hashes many values under one consent and one set of options, reusing its buffers: the fast
+/// path for a batch (the consent is checked once, when it is made).
+#[wasm_bindgen(js_name = UploadHasher)]
+pub struct UploadHasherJs {
+    inner: UploadHasher,
+    out: String,
+}
+
+impl UploadHasherJs {
+    /// A hasher for `consent` under `opts`, or `E_CONSENT_DENIED`.
+    pub fn create(consent: &Consent, opts: NormalizeOptions) -> Result<Self, WasmError> {
+        let permit = consent.permit(Operation::HashForUpload)?;
+        Ok(UploadHasherJs {
+            inner: UploadHasher::new(&permit, opts)?,
+            out: String::with_capacity(64),
+        })
+    }
+
+    /// The hex digest of one value.
+    pub fn hash_one(&mut self, kind: IdKind, value: &str) -> Result<String, WasmError> {
+        self.out.clear();
+        self.inner.hex_into(kind, value, &mut self.out)?;
+        Ok(self.out.clone())
+    }
+}
+
+#[wasm_bindgen(js_class = UploadHasher)]
+impl UploadHasherJs {
+    /// A hasher under `consent` and `options` (same options as `normalize`). Throws
+    /// `E_CONSENT_DENIED` when the core gate does not allow `hash_for_upload`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(consent: &Consent, options: NormalizeOptionsJs) -> Result<UploadHasherJs, JsValue> {
+        let opts = options_from_js(&options)?;
+        Ok(UploadHasherJs::create(consent, opts)?)
+    }
+
+    /// The lowercase hex SHA-256 of `value` normalised as `kind`. Throws `E_INVALID_VALUE`.
+    pub fn hash(&mut self, kind: IdKindJs, value: &str) -> Result<String, JsValue> {
+        let kind = kind_from_js(&kind)?;
+        Ok(self.hash_one(kind, value)?)
+    }
+
+    /// One digest per value, in order; an invalid value gives `""` (like `o2o hash`'s empty
+    /// output line) so one bad value does not cost the batch.
+    #[wasm_bindgen(js_name = hashMany)]
+    pub fn hash_many(
+        &mut self,
+        kind: IdKindJs,
+        values: Vec<String>,
+    ) -> Result<Vec<String>, JsValue> {
+        let kind = kind_from_js(&kind)?;
+        Ok(values
+            .iter()
+            .map(|v| self.hash_one(kind, v).unwrap_or_default())
+            .collect())
+    }
 }

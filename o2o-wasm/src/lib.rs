@@ -16,11 +16,14 @@
 
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "full")]
+pub mod analysis;
 pub mod consent;
 pub mod convert;
 pub mod error;
 pub mod event;
 pub mod hashing;
+pub mod voucher;
 
 pub use consent::Consent;
 pub use error::WasmError;
@@ -32,11 +35,31 @@ export type ErrorCode =
   | "E_INVALID_INPUT"
   | "E_INVALID_VALUE"
   | "E_CONSENT_DENIED"
-  | "E_TC_STRING";
+  | "E_TC_STRING"
+  | "E_VOUCHER"
+  | "E_KEY"
+  | "E_ANALYSIS";
 
-/** What o2o throws: a plain `Error` with a stable `code`. */
+/** What o2o throws: a plain `Error` with a stable `code` (and, for vouchers, a `reason`). */
 export interface O2oError extends Error {
   code: ErrorCode;
+  reason?: string;
+}
+
+/** A voucher code that verified. */
+export interface VerifiedVoucher {
+  /** The canonical code. */
+  code: string;
+  /** Id of the key that signed it. */
+  key_id: string;
+  voucher: {
+    campaign: number;
+    voucher_type: number;
+    /** Last valid day, YYYY-MM-DD. */
+    expires: string;
+    serial: number;
+    customer?: string;
+  };
 }
 
 /** A Google Consent Mode signal value; anything but "granted" is treated as denied. */
@@ -158,6 +181,46 @@ export type O2oEvent =
       consent?: ConsentSignals;
       [field: string]: unknown;
     };
+
+/** Attribution credit (full build): the core's Credit and the skipped rows. */
+export interface AttributionResult {
+  credit: {
+    model: string;
+    channels: { channel: string; conversions: number; value: number; [field: string]: unknown }[];
+    [field: string]: unknown;
+  };
+  errors: { line: number; field: string; message: string }[];
+}
+
+/** Conversions out of customers in one arm. */
+export interface Counts {
+  successes: number;
+  trials: number;
+}
+
+/** The core's two-proportion test result (full build). */
+export interface ProportionReport {
+  z: number;
+  p_value: number;
+  rate_test: number;
+  rate_control: number;
+  [field: string]: unknown;
+}
+
+/** Sizes per group (full build). */
+export interface ProportionPower {
+  [field: string]: unknown;
+}
+
+/** Minimum detectable effect (full build). */
+export interface ProportionMde {
+  [field: string]: unknown;
+}
+
+/** Welch's t-test result (full build). */
+export interface WelchTest {
+  [field: string]: unknown;
+}
 
 /** One rejected NDJSON line. */
 export interface LineError {

@@ -10,7 +10,9 @@
 
 use o2o_core::consent::{ConsentGate, ConsentMode, ConsentSignals, ConsentState, Operation};
 use o2o_core::event::IdKind;
-use o2o_core::hashing::{NormalizeOptions, Profile, normalize};
+use o2o_core::hashing::{NormalizeOptions, Profile, hash_for_upload, normalize};
+use o2o_core::keys::KeyRing;
+use o2o_core::voucher::{Issuer, Voucher, day};
 use serde_json::{Value, json};
 
 const PATH: &str = concat!(
@@ -100,6 +102,90 @@ fn options() -> Vec<(Value, NormalizeOptions)> {
     out
 }
 
+fn hash_cases() -> Vec<Value> {
+    let signals = ConsentSignals {
+        tcf: None,
+        gcm: Some(ConsentMode {
+            ad_user_data: ConsentState::Granted,
+            ..Default::default()
+        }),
+    };
+    let permit = ConsentGate::default()
+        .permit(Operation::HashForUpload, Some(&signals))
+        .unwrap();
+    let mut cases = Vec::new();
+    for (opts_js, opts) in options() {
+        for (kind, values) in inputs() {
+            let prehashed = "A665A45920422F9D417E4867EFDC4FB8A04A1F3FFF1FA07E998E86F7F7A27AE3";
+            for v in values.into_iter().chain([prehashed]) {
+                let expected = match hash_for_upload(&permit, kind, v, &opts) {
+                    Ok(h) => json!({"sha256": h.hex}),
+                    Err(_) => json!({"error": "E_INVALID_VALUE"}),
+                };
+                let mut case = json!({"kind": kind.as_str(), "value": v, "options": opts_js});
+                if let (Some(c), Some(e)) = (case.as_object_mut(), expected.as_object()) {
+                    c.extend(e.clone());
+                }
+                cases.push(case);
+            }
+        }
+    }
+    cases
+}
+
+fn voucher_cases() -> Value {
+    let key_file = "# fixture key, not a secret\nshop-2026:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n";
+    let ring = KeyRing::parse(key_file).unwrap();
+    let issuer = Issuer::new(&ring);
+    let anonymous = Voucher {
+        campaign: 3,
+        voucher_type: 1,
+        expires: day::parse("2026-03-31").unwrap(),
+        serial: 42,
+        customer: None,
+    };
+    let personal = Voucher {
+        customer: Some("p:9f86d081884c7d65".into()),
+        serial: 7,
+        ..anonymous.clone()
+    };
+    json!({
+        "keyFile": key_file,
+        "anonymous": {"code": issuer.issue(&anonymous).unwrap(), "voucher": anonymous},
+        "personal": {"code": issuer.issue(&personal).unwrap(), "voucher": personal},
+        "validDay": "2026-03-01",
+        "expiredDay": "2026-04-01",
+    })
+}
+
+/// Dashboards: the core's attribution of a small path table under each model, and an uplift
+/// test. Same code, same float operations: the full build must agree to the bit.
+fn analysis_cases() -> Value {
+    use o2o_core::attribution::{Model, attribute_path_table};
+    use o2o_core::uplift::{Alternative, Counts, compare_proportions, power_proportions};
+    let table = "path;total_conversions;total_conversion_value;total_null\nfacebook > email;12;840;30\nyoutube > facebook > email;5;410;44\nemail;9;300;61\nyoutube;2;90;80\nbad row\ntiktok > facebook;4;260;25\n";
+    let models: Vec<Value> = ["first", "last", "linear", "position", "markov", "shapley"]
+        .iter()
+        .map(|m| {
+            let model: Model = m.parse().unwrap();
+            let (credit, errors) = attribute_path_table(table, ">", &model).unwrap();
+            json!({"model": m, "credit": credit, "errors": errors})
+        })
+        .collect();
+    let test = Counts::new(230, 5000, "test").unwrap();
+    let control = Counts::new(180, 5000, "control").unwrap();
+    json!({
+        "pathTable": table,
+        "attribution": models,
+        "proportions": {
+            "test": test, "control": control, "alpha": 0.05,
+            "report": compare_proportions(test, control, 0.05, Alternative::TwoSided).unwrap(),
+        },
+        "power": {"baseline": 0.036, "mdeRelative": 0.1,
+                  "result": power_proportions(0.036, 0.1, 0.05, 0.8).unwrap()},
+    })
+}
+
 fn normalize_cases() -> Vec<Value> {
     let mut cases = Vec::new();
     for (opts_js, opts) in options() {
@@ -176,6 +262,9 @@ fn fixture() -> Value {
         },
         "normalize": normalize_cases(),
         "consent": consent_cases(),
+        "hash": hash_cases(),
+        "voucher": voucher_cases(),
+        "analysis": analysis_cases(),
     })
 }
 

@@ -171,7 +171,107 @@ for (const [name, o2o] of Object.entries(builds)) {
       throwsCode(() => o2o.touchpointEvent({ action: 'click', channel: 'x', timestamp: 'yesterday' }), 'E_INVALID_INPUT');
     });
 
+    test(`hash agrees with the core on all ${core.hash.length} fixture cases (with consent)`, () => {
+      const consent = o2o.Consent.fromConsentMode({ ad_user_data: 'granted' });
+      const mismatches = [];
+      for (const c of core.hash) {
+        let got;
+        try {
+          got = { sha256: o2o.hash(consent, c.kind, c.value, c.options) };
+        } catch (e) {
+          got = { error: e.code };
+        }
+        const want = 'error' in c ? { error: c.error } : { sha256: c.sha256 };
+        if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push({ ...c, got });
+      }
+      assert.deepEqual(mismatches, []);
+    });
+
+    test('UploadHasher.hash and hashMany give the same digests as hash()', () => {
+      const consent = o2o.Consent.fromConsentMode({ ad_user_data: 'granted' });
+      const meta = core.hash.filter((c) => c.options.profile === 'meta' && c.options.defaultCountry === 'VN');
+      const h = new o2o.UploadHasher(consent, { profile: 'meta', defaultCountry: 'VN' });
+      for (const kind of new Set(meta.map((c) => c.kind))) {
+        const cases = meta.filter((c) => c.kind === kind);
+        const many = h.hashMany(kind, cases.map((c) => c.value));
+        cases.forEach((c, i) => {
+          assert.equal(many[i], c.sha256 ?? '', `${kind} ${c.value}`);
+          if (c.sha256) assert.equal(h.hash(kind, c.value), c.sha256);
+          else throwsCode(() => h.hash(kind, c.value), 'E_INVALID_VALUE');
+        });
+      }
+      h.free();
+    });
+
+    test('without consent nothing is hashed', () => {
+      const denied = [
+        o2o.Consent.none(),
+        o2o.Consent.fromConsentMode({ ad_user_data: 'denied', ad_storage: 'granted', analytics_storage: 'granted' }),
+        o2o.Consent.fromConsentMode({}),
+      ];
+      for (const consent of denied) {
+        for (const c of core.hash.slice(0, 40)) {
+          throwsCode(() => o2o.hash(consent, c.kind, c.value, c.options), 'E_CONSENT_DENIED');
+        }
+        throwsCode(() => new o2o.UploadHasher(consent), 'E_CONSENT_DENIED');
+      }
+    });
+
+    test('vouchers verify offline exactly as the core issued them', () => {
+      const v = core.voucher;
+      const verifier = new o2o.VoucherVerifier(v.keyFile);
+      const ok = verifier.verify(v.anonymous.code, v.validDay);
+      assert.deepEqual(ok.voucher, v.anonymous.voucher);
+      assert.equal(ok.code, v.anonymous.code);
+      assert.equal(ok.key_id, 'shop-2026');
+      // lower case and separators are read as the till types them
+      const typed = v.anonymous.code.toLowerCase().replace(/(.{7})/g, '$1-');
+      assert.equal(verifier.verify(typed, v.validDay).code, v.anonymous.code);
+      assert.equal(o2o.voucherCanonical(typed), v.anonymous.code);
+      // every single-character typo is caught as a typo
+      const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+      for (let i = 0; i < 20; i++) {
+        const ch = v.anonymous.code[i] === 'A' ? 'B' : 'A';
+        const bad = v.anonymous.code.slice(0, i) + ch + v.anonymous.code.slice(i + 1);
+        assert.ok(alphabet.includes(ch));
+        const e = throwsCode(() => verifier.verify(bad, v.validDay), 'E_VOUCHER');
+        assert.equal(e.reason, 'bad_check_character', bad);
+        assert.equal(throwsCode(() => o2o.voucherCanonical(bad), 'E_VOUCHER').reason, 'invalid');
+      }
+      assert.equal(throwsCode(() => verifier.verify(v.anonymous.code, v.expiredDay), 'E_VOUCHER').reason, 'expired');
+      // a personal code needs its customer
+      assert.equal(throwsCode(() => verifier.verify(v.personal.code, v.validDay), 'E_VOUCHER').reason, 'customer_required');
+      assert.equal(
+        throwsCode(() => verifier.verify(v.personal.code, v.validDay, 'p:someone-else'), 'E_VOUCHER').reason,
+        'bad_signature',
+      );
+      assert.deepEqual(verifier.verify(v.personal.code, v.validDay, v.voucher?.customer ?? v.personal.voucher.customer).voucher, v.personal.voucher);
+      // another key: unknown key or bad signature, never accepted
+      const other = new o2o.VoucherVerifier('shop-2026:ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100\n');
+      assert.equal(throwsCode(() => other.verify(v.anonymous.code, v.validDay), 'E_VOUCHER').reason, 'bad_signature');
+      // Unix seconds work as the day too; a bad key file names the line
+      assert.equal(verifier.verify(v.anonymous.code, Date.UTC(2026, 2, 1) / 1000).code, v.anonymous.code);
+      throwsCode(() => new o2o.VoucherVerifier('nonsense'), 'E_KEY');
+      throwsCode(() => verifier.verify(v.anonymous.code, 'March'), 'E_INVALID_INPUT');
+    });
+
     if (name === 'full') {
+      test("attribution and uplift give the core's numbers to the bit", () => {
+        const a = core.analysis;
+        for (const m of a.attribution) {
+          const r = o2o.attributePaths(a.pathTable, m.model);
+          assert.deepEqual(r.credit, m.credit, m.model);
+          assert.deepEqual(r.errors, m.errors, m.model);
+        }
+        assert.ok(a.attribution[0].errors.length >= 1, 'the bad row is reported');
+        const p = a.proportions;
+        assert.deepEqual(o2o.compareProportions(p.test, p.control, p.alpha), p.report);
+        assert.deepEqual(o2o.powerProportions(a.power.baseline, a.power.mdeRelative), a.power.result);
+        throwsCode(() => o2o.attributePaths(a.pathTable, 'magic'), 'E_ANALYSIS');
+        throwsCode(() => o2o.compareProportions({ successes: 5, trials: 4 }, p.control), 'E_ANALYSIS');
+        throwsCode(() => o2o.compareProportions({ successes: 5 }, p.control), 'E_INVALID_INPUT');
+      });
+
       test('readNdjson reads touchpointEvent output back and keeps good lines around a bad one', () => {
         const a = o2o.touchpointEvent({ action: 'visit', channel: 'web', timestamp: 1 });
         const r = o2o.readNdjson(a + '{"type":"touchpoint"}\n' + a);
