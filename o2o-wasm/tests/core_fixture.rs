@@ -7,6 +7,8 @@
 //! can never compare against stale numbers. Regenerate with:
 //! `O2O_BLESS=1 cargo test -p o2o-wasm --test core_fixture`.
 #![allow(clippy::unwrap_used)]
+// The fixture holds the `full` outputs too (attribution, uplift).
+#![cfg(feature = "full")]
 
 use o2o_core::consent::{ConsentGate, ConsentMode, ConsentSignals, ConsentState, Operation};
 use o2o_core::event::IdKind;
