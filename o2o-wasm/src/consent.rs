@@ -3,7 +3,7 @@
 //!
 //! The decision is the core's [`ConsentGate`]: this file only converts names and shapes.
 
-use crate::convert::{from_js, to_js};
+use crate::convert::to_js;
 use crate::error::{WasmError, code};
 use o2o_core::consent::tcf::{TcModelJson, TcString, TcfError};
 use o2o_core::consent::{
@@ -127,16 +127,19 @@ impl Consent {
     /// Throws `E_INVALID_INPUT` for a value other than granted/denied/unknown.
     #[wasm_bindgen(js_name = fromConsentMode)]
     pub fn from_consent_mode_js(signals: ConsentModeInput) -> Result<Consent, JsValue> {
-        let gcm: ConsentMode = from_js(&signals, "consent mode signals")?;
-        Ok(Consent::with_consent_mode(gcm))
+        Ok(Consent::with_consent_mode(crate::read::consent_mode(
+            &signals,
+        )?))
     }
 
     /// Consent from signals in the core's JSON shape: `{tcf?: string, gcm?: {...}}` (what an
     /// event's `consent` field holds). Throws `E_TC_STRING` when `tcf` does not decode.
     #[wasm_bindgen(js_name = fromSignals)]
     pub fn from_signals_js(signals: ConsentSignalsJs) -> Result<Consent, JsValue> {
-        let s = signals_checked(from_js(&signals, "consent signals")?)?;
-        Ok(Consent::with_signals(s))
+        match crate::read::consent_signals(&signals)? {
+            Some(s) => Ok(Consent::with_signals(signals_checked(s)?)),
+            None => Ok(Consent::default()),
+        }
     }
 
     /// Consent from an IAB TCF v2.2 TC string (from the CMP, e.g. `__tcfapi('addEventListener')`
@@ -154,7 +157,7 @@ impl Consent {
     /// Add Consent Mode v2 signals to this consent (e.g. a TC string plus `gtag` signals).
     #[wasm_bindgen(js_name = withConsentMode)]
     pub fn with_consent_mode_js(&self, signals: ConsentModeInput) -> Result<Consent, JsValue> {
-        let gcm: ConsentMode = from_js(&signals, "consent mode signals")?;
+        let gcm = crate::read::consent_mode(&signals)?;
         let mut s = self.signals.clone().unwrap_or_default();
         s.gcm = Some(gcm);
         Ok(Consent::with_signals(s))

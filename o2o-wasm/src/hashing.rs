@@ -2,7 +2,6 @@
 //! (no WebCrypto round trip), and hashing only under a consent permit from the core gate.
 
 use crate::consent::Consent;
-use crate::convert::from_js;
 use crate::error::{WasmError, code};
 use o2o_core::consent::Operation;
 use o2o_core::event::IdKind;
@@ -49,10 +48,46 @@ impl From<OptionsInput> for NormalizeOptions {
 
 /// Options from JS: `undefined`/`null` means the defaults (Meta, no default country).
 pub fn options_from_js(opts: &JsValue) -> Result<NormalizeOptions, WasmError> {
+    use crate::read::{keys, object, opt_bool, opt_string};
     if opts.is_undefined() || opts.is_null() {
         return Ok(NormalizeOptions::default());
     }
-    Ok(from_js::<OptionsInput>(opts, "options")?.into())
+    object(opts, "options")?;
+    const KNOWN: [&str; 5] = [
+        "profile",
+        "defaultCountry",
+        "default_country",
+        "ipTruncate",
+        "ip_truncate",
+    ];
+    if let Some(k) = keys(opts)
+        .into_iter()
+        .find(|k| !KNOWN.contains(&k.as_str()))
+    {
+        return Err(WasmError::input(format!(
+            "options: unknown field `{k}` (expected profile, defaultCountry, ipTruncate)"
+        )));
+    }
+    let profile = match opt_string(opts, "profile", "options")? {
+        None => Profile::default(),
+        Some(p) => p
+            .parse::<Profile>()
+            .map_err(|e| WasmError::input(format!("options.profile: {e}")))?,
+    };
+    let default_country = match opt_string(opts, "defaultCountry", "options")? {
+        Some(c) => Some(c),
+        None => opt_string(opts, "default_country", "options")?,
+    };
+    let ip_truncate = match opt_bool(opts, "ipTruncate", "options")? {
+        Some(b) => b,
+        None => opt_bool(opts, "ip_truncate", "options")?.unwrap_or(false),
+    };
+    Ok(OptionsInput {
+        profile: Some(profile),
+        default_country,
+        ip_truncate: Some(ip_truncate),
+    }
+    .into())
 }
 
 /// A kind by its snake_case name.

@@ -23,6 +23,7 @@ pub mod convert;
 pub mod error;
 pub mod event;
 pub mod hashing;
+pub mod read;
 pub mod voucher;
 
 pub use consent::Consent;

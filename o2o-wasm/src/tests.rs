@@ -192,6 +192,7 @@ fn hashing_needs_the_gate_and_agrees_with_the_core() {
     );
 }
 
+#[cfg(feature = "full")]
 #[test]
 fn vouchers_translate_rejections_to_reasons() {
     use crate::voucher::{VoucherVerifierJs, canonical_code};
