@@ -8,4 +8,4 @@ cd "$(dirname "$0")/.."
 
 scripts/build-wasm.sh
 echo "== node --test o2o-wasm/tests/node"
-node --test --test-reporter=spec o2o-wasm/tests/node/
+node --test o2o-wasm/tests/node/
