@@ -1,11 +1,14 @@
-//! Consent in the page: Google Consent Mode v2 signals (and, once decoded by the core, a TCF
-//! TC string) wrapped in a `Consent` object that the hashing calls take.
+//! Consent in the page: Google Consent Mode v2 signals and IAB TCF v2.2 TC strings (decoded and
+//! validated by the core) wrapped in a `Consent` object that the hashing calls take.
 //!
 //! The decision is the core's [`ConsentGate`]: this file only converts names and shapes.
 
-use crate::convert::{from_js, to_js};
-use crate::error::WasmError;
-use o2o_core::consent::{ConsentGate, ConsentMode, ConsentSignals, Decision, Operation, Permit};
+use crate::convert::to_js;
+use crate::error::{WasmError, code};
+use o2o_core::consent::tcf::{TcModelJson, TcString, TcfError};
+use o2o_core::consent::{
+    ConsentGate, ConsentMode, ConsentSignals, Decision, DecodedSignals, Operation, Permit,
+};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -22,6 +25,9 @@ extern "C" {
     /// The gate's decision.
     #[wasm_bindgen(typescript_type = "Decision")]
     pub type DecisionJs;
+    /// A decoded TC string.
+    #[wasm_bindgen(typescript_type = "TcModel")]
+    pub type TcModelJs;
 }
 
 /// What the visitor allowed, as captured in the page. Every o2o call that uses personal data
@@ -30,22 +36,23 @@ extern "C" {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Consent {
     signals: Option<ConsentSignals>,
+    /// The same signals with the TC string decoded once (the gate's hot path).
+    decoded: DecodedSignals,
 }
 
 impl Consent {
     /// Consent from Consent Mode signals (core JSON names).
     pub fn with_consent_mode(gcm: ConsentMode) -> Consent {
-        Consent {
-            signals: Some(ConsentSignals {
-                tcf: None,
-                gcm: Some(gcm),
-            }),
-        }
+        Consent::with_signals(ConsentSignals {
+            tcf: None,
+            gcm: Some(gcm),
+        })
     }
 
     /// Consent from captured signals.
     pub fn with_signals(signals: ConsentSignals) -> Consent {
         Consent {
+            decoded: DecodedSignals::new(Some(&signals)),
             signals: Some(signals),
         }
     }
@@ -57,13 +64,33 @@ impl Consent {
 
     /// The core gate's decision for `operation`.
     pub fn decision(&self, operation: Operation) -> Decision {
-        ConsentGate::default().check(operation, self.signals.as_ref())
+        ConsentGate::default().check_decoded(operation, &self.decoded)
     }
 
     /// A core [`Permit`] for `operation`, or [`crate::error::code::CONSENT_DENIED`].
     pub fn permit(&self, operation: Operation) -> Result<Permit, WasmError> {
-        Ok(ConsentGate::default().permit(operation, self.signals.as_ref())?)
+        Ok(ConsentGate::default().permit_decoded(operation, &self.decoded)?)
     }
+}
+
+impl From<TcfError> for WasmError {
+    fn from(e: TcfError) -> Self {
+        WasmError::new(code::TC_STRING, format!("TC string: {e}"))
+    }
+}
+
+/// Signals from captured JSON, with a TC string in them decoded by the core first (a malformed
+/// one is an error, not a silently unusable signal).
+pub fn signals_checked(signals: ConsentSignals) -> Result<ConsentSignals, WasmError> {
+    if let Some(tc) = &signals.tcf {
+        TcString::decode(tc)?;
+    }
+    Ok(signals)
+}
+
+/// The core's decoding of a TC string, in @iabtcf/core's TCModel names.
+pub fn decode_tc(tc: &str) -> Result<TcModelJson, WasmError> {
+    Ok(TcString::decode(tc)?.to_json())
 }
 
 /// An operation by its snake_case name (`measure`, `link_identity`, `hash_for_upload`,
@@ -100,15 +127,40 @@ impl Consent {
     /// Throws `E_INVALID_INPUT` for a value other than granted/denied/unknown.
     #[wasm_bindgen(js_name = fromConsentMode)]
     pub fn from_consent_mode_js(signals: ConsentModeInput) -> Result<Consent, JsValue> {
-        let gcm: ConsentMode = from_js(&signals, "consent mode signals")?;
-        Ok(Consent::with_consent_mode(gcm))
+        Ok(Consent::with_consent_mode(crate::read::consent_mode(
+            &signals,
+        )?))
     }
 
     /// Consent from signals in the core's JSON shape: `{tcf?: string, gcm?: {...}}` (what an
-    /// event's `consent` field holds).
+    /// event's `consent` field holds). Throws `E_TC_STRING` when `tcf` does not decode.
     #[wasm_bindgen(js_name = fromSignals)]
     pub fn from_signals_js(signals: ConsentSignalsJs) -> Result<Consent, JsValue> {
-        Ok(Consent::with_signals(from_js(&signals, "consent signals")?))
+        match crate::read::consent_signals(&signals)? {
+            Some(s) => Ok(Consent::with_signals(signals_checked(s)?)),
+            None => Ok(Consent::default()),
+        }
+    }
+
+    /// Consent from an IAB TCF v2.2 TC string (from the CMP, e.g. `__tcfapi('addEventListener')`
+    /// → `tcData.tcString`). The core decodes it; a malformed string throws `E_TC_STRING` saying
+    /// what and at which bit. What the TC string allows is decided by the core gate's policy.
+    #[wasm_bindgen(js_name = fromTcString)]
+    pub fn from_tc_string_js(tc: &str) -> Result<Consent, JsValue> {
+        let s = signals_checked(ConsentSignals {
+            tcf: Some(tc.to_owned()),
+            gcm: None,
+        })?;
+        Ok(Consent::with_signals(s))
+    }
+
+    /// Add Consent Mode v2 signals to this consent (e.g. a TC string plus `gtag` signals).
+    #[wasm_bindgen(js_name = withConsentMode)]
+    pub fn with_consent_mode_js(&self, signals: ConsentModeInput) -> Result<Consent, JsValue> {
+        let gcm = crate::read::consent_mode(&signals)?;
+        let mut s = self.signals.clone().unwrap_or_default();
+        s.gcm = Some(gcm);
+        Ok(Consent::with_signals(s))
     }
 
     /// The core gate's decision for `operation`, with its reason:
@@ -133,4 +185,14 @@ impl Consent {
             None => Ok(JsValue::NULL),
         }
     }
+}
+
+/// Decode an IAB TCF v2.2 TC string with the core decoder: an object in @iabtcf/core's TCModel
+/// names (`cmpId`, `purposeConsents`, `vendorConsents`… vectors as ascending id arrays, dates as
+/// Unix seconds). Throws `E_TC_STRING` naming what is wrong and at which bit. `full` build only
+/// (a page needs the consent, not the model: keeps the tag small).
+#[cfg(feature = "full")]
+#[wasm_bindgen(js_name = decodeTcString)]
+pub fn decode_tc_string_js(tc: &str) -> Result<TcModelJs, JsValue> {
+    Ok(to_js(&decode_tc(tc)?)?.unchecked_into())
 }

@@ -17,6 +17,12 @@ pub mod code {
     pub const CONSENT_DENIED: &str = "E_CONSENT_DENIED";
     /// A TCF v2.2 TC string could not be decoded.
     pub const TC_STRING: &str = "E_TC_STRING";
+    /// A voucher code was refused (the error's `reason` says why).
+    pub const VOUCHER: &str = "E_VOUCHER";
+    /// A key file could not be read.
+    pub const KEY: &str = "E_KEY";
+    /// An attribution or uplift computation could not be done (the message says why).
+    pub const ANALYSIS: &str = "E_ANALYSIS";
 }
 
 /// An error on its way to JS: a stable code and the core's message.
@@ -26,6 +32,8 @@ pub struct WasmError {
     pub code: &'static str,
     /// What went wrong and where, from the core.
     pub message: String,
+    /// A finer stable reason (e.g. a voucher rejection: `expired`), set as `error.reason`.
+    pub reason: Option<&'static str>,
 }
 
 impl WasmError {
@@ -34,7 +42,14 @@ impl WasmError {
         WasmError {
             code,
             message: message.into(),
+            reason: None,
         }
+    }
+
+    /// The same error with a finer `reason`.
+    pub fn with_reason(mut self, reason: &'static str) -> Self {
+        self.reason = Some(reason);
+        self
     }
 
     /// [`code::INVALID_INPUT`] with `message`.
@@ -55,6 +70,9 @@ impl From<WasmError> for JsValue {
         // Setting a property on a fresh Error object cannot fail (it is a plain, extensible
         // object); if it ever did, the error still carries its message.
         let _ = js_sys::Reflect::set(&err, &JsValue::from_str("code"), &JsValue::from_str(e.code));
+        if let Some(r) = e.reason {
+            let _ = js_sys::Reflect::set(&err, &JsValue::from_str("reason"), &JsValue::from_str(r));
+        }
         err.into()
     }
 }

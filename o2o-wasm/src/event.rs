@@ -4,7 +4,7 @@
 //! timestamp as Unix seconds or RFC 3339, identifier kinds) and written with the core's
 //! `write_ndjson`.
 
-use crate::convert::{from_json, stringify};
+use crate::convert::from_json;
 use crate::error::WasmError;
 use o2o_core::event::{Event, LineError, ReadSummary, Touchpoint, read_ndjson_str, write_ndjson};
 use serde::Serialize;
@@ -20,9 +20,13 @@ extern "C" {
     pub type ReadResultJs;
 }
 
-/// The NDJSON line (ending in `\n`) of the touchpoint described by `json`.
+/// The NDJSON line (ending in `\n`) of the touchpoint described by `json` (core serde shape).
 pub fn touchpoint_line(json: &str) -> Result<String, WasmError> {
-    let tp: Touchpoint = from_json(json, "touchpoint")?;
+    touchpoint_line_of(from_json(json, "touchpoint")?)
+}
+
+/// The NDJSON line (ending in `\n`) of `tp`, written by the core.
+pub fn touchpoint_line_of(tp: Touchpoint) -> Result<String, WasmError> {
     let mut out = Vec::new();
     write_ndjson([&Event::Touchpoint(tp)], &mut out)
         .map_err(|e| WasmError::input(format!("touchpoint: {e}")))?;
@@ -59,8 +63,7 @@ pub fn read_events(ndjson: &str) -> ReadResult {
 /// Throws `E_INVALID_INPUT` naming the bad field.
 #[wasm_bindgen(js_name = touchpointEvent)]
 pub fn touchpoint_event(input: TouchpointInput) -> Result<String, JsValue> {
-    let json = stringify(&input, "touchpoint")?;
-    Ok(touchpoint_line(&json)?)
+    Ok(touchpoint_line_of(crate::read::touchpoint(&input)?)?)
 }
 
 /// (`full` build only: a page only writes events.)

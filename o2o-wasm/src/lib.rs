@@ -16,10 +16,15 @@
 
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "full")]
+pub mod analysis;
 pub mod consent;
 pub mod convert;
 pub mod error;
 pub mod event;
+pub mod hashing;
+pub mod read;
+pub mod voucher;
 
 pub use consent::Consent;
 pub use error::WasmError;
@@ -31,11 +36,31 @@ export type ErrorCode =
   | "E_INVALID_INPUT"
   | "E_INVALID_VALUE"
   | "E_CONSENT_DENIED"
-  | "E_TC_STRING";
+  | "E_TC_STRING"
+  | "E_VOUCHER"
+  | "E_KEY"
+  | "E_ANALYSIS";
 
-/** What o2o throws: a plain `Error` with a stable `code`. */
+/** What o2o throws: a plain `Error` with a stable `code` (and, for vouchers, a `reason`). */
 export interface O2oError extends Error {
   code: ErrorCode;
+  reason?: string;
+}
+
+/** A voucher code that verified. */
+export interface VerifiedVoucher {
+  /** The canonical code. */
+  code: string;
+  /** Id of the key that signed it. */
+  key_id: string;
+  voucher: {
+    campaign: number;
+    voucher_type: number;
+    /** Last valid day, YYYY-MM-DD. */
+    expires: string;
+    serial: number;
+    customer?: string;
+  };
 }
 
 /** A Google Consent Mode signal value; anything but "granted" is treated as denied. */
@@ -58,6 +83,39 @@ export interface ConsentSignals {
   gcm?: ConsentModeInput;
 }
 
+/** A decoded TC string, in @iabtcf/core's TCModel names (vectors are ascending id arrays). */
+export interface TcModel {
+  version: number;
+  created: number;
+  lastUpdated: number;
+  createdDeciseconds: number;
+  lastUpdatedDeciseconds: number;
+  cmpId: number;
+  cmpVersion: number;
+  consentScreen: number;
+  consentLanguage: string;
+  vendorListVersion: number;
+  policyVersion: number;
+  isServiceSpecific: boolean;
+  useNonStandardTexts: boolean;
+  purposeOneTreatment: boolean;
+  publisherCountryCode: string;
+  specialFeatureOptins: number[];
+  purposeConsents: number[];
+  purposeLegitimateInterests: number[];
+  vendorConsents: number[];
+  vendorLegitimateInterests: number[];
+  publisherRestrictions: { purpose: number; restrictionType: number; vendors: number[] }[];
+  vendorsDisclosed: number[];
+  vendorsAllowed: number[];
+  publisherConsents: number[];
+  publisherLegitimateInterests: number[];
+  numCustomPurposes: number;
+  publisherCustomConsents: number[];
+  publisherCustomLegitimateInterests: number[];
+  [field: string]: unknown;
+}
+
 /** What o2o wants to do with a person's data. */
 export type Operation = "measure" | "link_identity" | "hash_for_upload" | "personalise";
 
@@ -78,6 +136,16 @@ export type IdKind =
 export interface Identifier {
   kind: IdKind;
   value: string;
+}
+
+/** Normalisation options (all optional). */
+export interface NormalizeOptions {
+  /** Whose rules: "meta" (default), "google" or "tiktok". */
+  profile?: "meta" | "google" | "tiktok";
+  /** ISO 3166-1 alpha-2 country for phone numbers written without a country code, e.g. "VN". */
+  defaultCountry?: string;
+  /** Truncate IP addresses to their /24 (IPv4) or /48 (IPv6) network. */
+  ipTruncate?: boolean;
 }
 
 /** What the person did online. */
@@ -114,6 +182,46 @@ export type O2oEvent =
       consent?: ConsentSignals;
       [field: string]: unknown;
     };
+
+/** Attribution credit (full build): the core's Credit and the skipped rows. */
+export interface AttributionResult {
+  credit: {
+    model: string;
+    channels: { channel: string; conversions: number; value: number; [field: string]: unknown }[];
+    [field: string]: unknown;
+  };
+  errors: { line: number; field: string; message: string }[];
+}
+
+/** Conversions out of customers in one arm. */
+export interface Counts {
+  successes: number;
+  trials: number;
+}
+
+/** The core's two-proportion test result (full build). */
+export interface ProportionReport {
+  z: number;
+  p_value: number;
+  rate_test: number;
+  rate_control: number;
+  [field: string]: unknown;
+}
+
+/** Sizes per group (full build). */
+export interface ProportionPower {
+  [field: string]: unknown;
+}
+
+/** Minimum detectable effect (full build). */
+export interface ProportionMde {
+  [field: string]: unknown;
+}
+
+/** Welch's t-test result (full build). */
+export interface WelchTest {
+  [field: string]: unknown;
+}
 
 /** One rejected NDJSON line. */
 export interface LineError {
