@@ -1,0 +1,208 @@
+//! The whole O2O pipeline on a simulated campaign, as `o2o demo` runs it:
+//! simulate → write and re-read the events (as a real export would be) → consent gate →
+//! hashing for upload → identity graph → journeys → attribution and uplift → the O2O, ROPO and
+//! KPI reports — every stage next to the ground truth it is judged by.
+//!
+//! Each stage is one call into its module; this module only strings them together and keeps the
+//! numbers a person (or a test) needs to judge them.
+
+mod render;
+mod stages;
+
+use crate::event::{ReadSummary, read_ndjson, write_ndjson};
+use crate::identity::Metrics;
+use crate::report::Report;
+use crate::sim::{SimConfig, SimError, Totals, simulate_with_progress};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A demo run that could not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// The simulator refused its configuration.
+    #[error("simulation: {0}")]
+    Sim(#[from] SimError),
+    /// Writing or re-reading the events failed.
+    #[error("events: {0}")]
+    Events(String),
+    /// A stage failed.
+    #[error("{stage}: {message}")]
+    Stage {
+        /// Which stage.
+        stage: &'static str,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// Counts of what the simulated stack collected.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct EventCounts {
+    /// Events in the export.
+    pub total: u64,
+    /// Online touchpoints.
+    pub touchpoints: u64,
+    /// Offline check-ins.
+    pub checkins: u64,
+    /// What re-reading the NDJSON export gave.
+    pub read: ReadSummary,
+    /// Check-ins per method (`qr_scan`, `wifi_join`, …).
+    pub checkins_by_method: BTreeMap<String, u64>,
+}
+
+/// One channel: what was observed, and the truth it will be judged by.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChannelLine {
+    /// Channel name.
+    pub channel: String,
+    /// Touchpoints observed.
+    pub touchpoints: u64,
+    /// Spend observed on touchpoints.
+    pub spend: f64,
+    /// True customers exposed.
+    pub true_exposed: u64,
+    /// True additive lift of the visit probability.
+    pub true_lift: f64,
+    /// True incremental visitors.
+    pub true_incremental_visitors: f64,
+    /// True incremental check-ins.
+    pub true_incremental_checkins: f64,
+    /// True incremental revenue.
+    pub true_incremental_revenue: f64,
+}
+
+/// What the consent gate allowed, per operation, over all events.
+#[derive(Clone, Debug, Serialize)]
+pub struct ConsentLine {
+    /// The operation (`measure`, `link_identity`, `hash_for_upload`, `personalise`).
+    pub operation: String,
+    /// Events allowed.
+    pub allowed: u64,
+    /// Events denied (including those without any signal: fail closed).
+    pub denied: u64,
+}
+
+/// Offline conversions prepared for an ad-platform upload (Meta profile).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct UploadSummary {
+    /// Campaign-period check-ins considered.
+    pub checkins: u64,
+    /// Check-ins whose owner allowed hashing for upload.
+    pub permitted: u64,
+    /// Identifiers hashed (SHA-256 of the normalised value).
+    pub hashed: u64,
+    /// Identifiers refused by the normaliser (junk, invalid), never hashed.
+    pub invalid: u64,
+    /// Identifiers of check-ins without consent: never hashed, never sent.
+    pub withheld: u64,
+    /// A few hashed identifiers, as they would be sent: `(kind, sha256)`.
+    pub sample: Vec<(String, String)>,
+}
+
+/// The identity graph's result against the truth.
+#[derive(Clone, Debug, Serialize)]
+pub struct IdentitySummary {
+    /// Distinct raw identifier values in the events (before normalisation).
+    pub raw_identifiers: u64,
+    /// Distinct normalised identifiers in the graph.
+    pub identifiers: u64,
+    /// Profiles resolved.
+    pub profiles: u64,
+    /// Merges prevented by per-kind limits.
+    pub prevented_merges: u64,
+    /// Identifiers treated as shared by the hub guard.
+    pub shared: u64,
+    /// Quality against the simulator's truth.
+    pub metrics: Metrics,
+}
+
+/// Attribution: credit per channel and model, next to the truth.
+#[derive(Clone, Debug, Serialize)]
+pub struct AttributionSummary {
+    /// Journeys built from resolved profiles.
+    pub journeys: u64,
+    /// Journeys that ended in a check-in.
+    pub converting: u64,
+    /// Model names, in column order.
+    pub models: Vec<String>,
+    /// One row per channel: credited check-ins per model (same order as `models`) and the true
+    /// incremental check-ins.
+    pub rows: Vec<AttributionRow>,
+    /// Spearman rank correlation of each model's credit with the true incremental check-ins.
+    pub spearman: Vec<(String, Option<f64>)>,
+}
+
+/// One channel's credit under every model.
+#[derive(Clone, Debug, Serialize)]
+pub struct AttributionRow {
+    /// Channel.
+    pub channel: String,
+    /// Credited check-ins per model.
+    pub credit: Vec<f64>,
+    /// True incremental check-ins.
+    pub true_incremental_checkins: f64,
+}
+
+/// One channel's holdout readout next to the truth.
+#[derive(Clone, Debug, Serialize)]
+pub struct UpliftLine {
+    /// Channel.
+    pub channel: String,
+    /// Estimated incremental store visitors.
+    pub incremental_visitors: f64,
+    /// Its interval.
+    pub ci: [f64; 2],
+    /// The simulator's true incremental visitors.
+    pub true_incremental_visitors: f64,
+    /// Whether the interval covers the truth.
+    pub covers_truth: bool,
+    /// Estimated incremental revenue (CUPED on pre-period revenue).
+    pub incremental_revenue: f64,
+    /// Its interval.
+    pub ci_revenue: [f64; 2],
+    /// The simulator's true incremental revenue.
+    pub true_incremental_revenue: f64,
+    /// Two-sided p-value of the visit-rate difference.
+    pub p_value: f64,
+    /// Benjamini–Hochberg adjusted p-value across the channels.
+    pub p_adjusted: f64,
+}
+
+/// Everything `o2o demo` reports.
+#[derive(Clone, Debug, Serialize)]
+pub struct DemoReport {
+    /// The simulated campaign's settings.
+    pub config: SimConfig,
+    /// What was collected.
+    pub events: EventCounts,
+    /// Per channel, observed and true.
+    pub channels: Vec<ChannelLine>,
+    /// True campaign totals.
+    pub truth_totals: Totals,
+    /// The consent gate over all events.
+    pub consent: Vec<ConsentLine>,
+    /// Offline conversions hashed for upload.
+    pub upload: UploadSummary,
+    /// Identity resolution.
+    pub identity: IdentitySummary,
+    /// Attribution models.
+    pub attribution: AttributionSummary,
+    /// Holdout uplift per channel (95 % intervals).
+    pub uplift: Vec<UpliftLine>,
+    /// The O2O, ROPO and KPI reports.
+    pub report: Report,
+}
+
+/// Run the demo pipeline. `progress(customers_done)` is called while simulating.
+pub fn run_demo(
+    cfg: &SimConfig,
+    progress: impl FnMut(usize),
+) -> Result<DemoReport, PipelineError> {
+    let campaign = simulate_with_progress(cfg, progress)?;
+    let mut export = Vec::new();
+    write_ndjson(&campaign.events, &mut export)
+        .map_err(|e| PipelineError::Events(e.to_string()))?;
+    let read = read_ndjson(&export[..]).map_err(|e| PipelineError::Events(e.to_string()))?;
+    drop(export);
+    stages::run(&campaign, &read.events, read.summary)
+}
