@@ -169,11 +169,12 @@ impl ConsentGate {
     /// assert!(!d.allowed);
     /// ```
     pub fn check_decoded(&self, operation: Operation, signals: &DecodedSignals) -> Decision {
-        match self.evaluate(operation, signals) {
-            Ok(reason) => Decision {
+        let mut why = String::new();
+        match self.evaluate(operation, signals, Some(&mut why)) {
+            Ok(()) => Decision {
                 operation,
                 allowed: true,
-                reason,
+                reason: why,
             },
             Err(reason) => Decision {
                 operation,
@@ -183,24 +184,36 @@ impl ConsentGate {
         }
     }
 
-    fn evaluate(&self, operation: Operation, signals: &DecodedSignals) -> Result<String, String> {
+    /// Allow (`Ok`) or deny with the reason (`Err`). The reason for an allowance is written to
+    /// `why` only when asked for, so that [`ConsentGate::permit_decoded`] allocates nothing
+    /// on the allow path.
+    fn evaluate(
+        &self,
+        operation: Operation,
+        signals: &DecodedSignals,
+        mut why: Option<&mut String>,
+    ) -> Result<(), String> {
         if signals.tcf.is_none() && signals.gcm.is_none() {
             return Err("no consent signals".to_owned());
         }
         let Some(req) = self.policy.requirement(operation) else {
             return Err(format!("the policy does not allow {operation}"));
         };
-        let mut reasons = Vec::with_capacity(2);
         if let Some(tcf) = &signals.tcf {
             let tc = tcf
                 .as_ref()
                 .map_err(|e| format!("TC string undecodable ({e})"))?;
-            reasons.push(self.check_tcf(operation, req, tc)?);
+            self.check_tcf(operation, req, tc, why.as_deref_mut())?;
         }
         if let Some(gcm) = &signals.gcm {
-            reasons.push(check_consent_mode(operation, req, gcm)?);
+            if let Some(w) = why.as_deref_mut() {
+                if !w.is_empty() {
+                    w.push_str("; ");
+                }
+            }
+            check_consent_mode(operation, req, gcm, why)?;
         }
-        Ok(reasons.join("; "))
+        Ok(())
     }
 
     fn check_tcf(
@@ -208,12 +221,13 @@ impl ConsentGate {
         operation: Operation,
         req: &Requirement,
         tc: &TcString,
-    ) -> Result<String, String> {
+        mut why: Option<&mut String>,
+    ) -> Result<(), String> {
         if !req.has_tcf() {
             return Err(format!("the policy lists no TCF purpose for {operation}"));
         }
         let core = &tc.core;
-        let mut why = String::from("TCF");
+        note(&mut why, format_args!("TCF"));
         match self.policy.vendor_id {
             Some(v) => {
                 for &p in &req.tcf_purposes {
@@ -238,9 +252,9 @@ impl ConsentGate {
                         }
                     }
                     if consent {
-                        let _ = write!(why, " purpose {p} consent,");
+                        note(&mut why, format_args!(" purpose {p} consent,"));
                     } else if li {
-                        let _ = write!(why, " purpose {p} legitimate interest,");
+                        note(&mut why, format_args!(" purpose {p} legitimate interest,"));
                     } else if !core.purpose_consents.has(p) {
                         return Err(format!("TCF purpose {p}: no consent"));
                     } else {
@@ -250,7 +264,7 @@ impl ConsentGate {
                 if !req.tcf_special_features.is_empty() && !core.vendor_consents.contains(v) {
                     return Err(format!("TCF special features: vendor {v} has no consent"));
                 }
-                let _ = write!(why, " vendor {v}");
+                note(&mut why, format_args!(" vendor {v}"));
             }
             None => {
                 let Some(publisher) = tc.publisher_tc.as_ref() else {
@@ -260,23 +274,30 @@ impl ConsentGate {
                 };
                 for &p in &req.tcf_purposes {
                     if publisher.purpose_consents.has(p) {
-                        let _ = write!(why, " publisher purpose {p} consent,");
+                        note(&mut why, format_args!(" publisher purpose {p} consent,"));
                     } else if req.li_allowed(p) && publisher.purpose_legitimate_interests.has(p) {
-                        let _ = write!(why, " publisher purpose {p} legitimate interest,");
+                        note(
+                            &mut why,
+                            format_args!(" publisher purpose {p} legitimate interest,"),
+                        );
                     } else {
                         return Err(format!("TCF publisher purpose {p}: no consent"));
                     }
                 }
-                why.pop();
+                if let Some(w) = why.as_deref_mut() {
+                    if w.ends_with(',') {
+                        w.pop();
+                    }
+                }
             }
         }
         for &f in &req.tcf_special_features {
             if !core.special_feature_optins.has(f) {
                 return Err(format!("TCF special feature {f}: not opted in"));
             }
-            let _ = write!(why, ", special feature {f}");
+            note(&mut why, format_args!(", special feature {f}"));
         }
-        Ok(why)
+        Ok(())
     }
 
     /// A [`Permit`] for `operation`, or why not.
@@ -294,8 +315,8 @@ impl ConsentGate {
         operation: Operation,
         signals: &DecodedSignals,
     ) -> Result<Permit, Denied> {
-        match self.evaluate(operation, signals) {
-            Ok(_) => Ok(Permit { operation }),
+        match self.evaluate(operation, signals, None) {
+            Ok(()) => Ok(Permit { operation }),
             Err(reason) => Err(Denied { operation, reason }),
         }
     }
@@ -305,7 +326,8 @@ fn check_consent_mode(
     operation: Operation,
     req: &Requirement,
     gcm: &ConsentMode,
-) -> Result<String, String> {
+    why: Option<&mut String>,
+) -> Result<(), String> {
     if req.consent_mode.is_empty() {
         return Err(format!(
             "the policy lists no Consent Mode signal for {operation}"
@@ -318,6 +340,19 @@ fn check_consent_mode(
             ConsentState::Unknown => return Err(format!("{s} unknown (treated as denied)")),
         }
     }
-    let names: Vec<&str> = req.consent_mode.iter().map(|s| s.as_str()).collect();
-    Ok(format!("{} granted", names.join(", ")))
+    if let Some(w) = why {
+        for (i, s) in req.consent_mode.iter().enumerate() {
+            w.push_str(if i == 0 { "" } else { ", " });
+            w.push_str(s.as_str());
+        }
+        w.push_str(" granted");
+    }
+    Ok(())
+}
+
+/// Append to the allowance reason when one is being written.
+fn note(why: &mut Option<&mut String>, args: fmt::Arguments<'_>) {
+    if let Some(w) = why.as_deref_mut() {
+        let _ = w.write_fmt(args);
+    }
 }
