@@ -1,1 +1,110 @@
 //! Shared helpers for the o2o criterion benchmarks.
+
+pub mod identity {
+    //! A synthetic identity workload at any scale, generated on the fly (no event files): people
+    //! with an email, a phone, a loyalty card for half of them, one or two devices and a home IP;
+    //! observations as a retailer logs them (ad impressions, logins, POS scans, store Wi-Fi),
+    //! in time order, with 200 shared store IPs. Seeded and deterministic.
+
+    use o2o_core::consent::{ConsentGate, ConsentMode, ConsentSignals, ConsentState, Operation};
+    use o2o_core::event::IdKind;
+    use o2o_core::identity::{IdentityError, IdentityGraph, ResolutionRules};
+    use std::fmt::Write;
+
+    /// SplitMix64: a tiny seeded generator, enough to spread synthetic values.
+    pub struct SplitMix(pub u64);
+
+    impl SplitMix {
+        /// Next 64 random bits.
+        pub fn next_u64(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+    }
+
+    /// Call `f(timestamp, identifiers)` for each of `observations` synthetic observations.
+    pub fn generate(observations: usize, seed: u64, mut f: impl FnMut(i64, &[(IdKind, &str)])) {
+        let persons = (observations / 10).max(1) as u64;
+        let mut rng = SplitMix(seed);
+        let (mut a, mut b, mut c) = (String::new(), String::new(), String::new());
+        for i in 0..observations {
+            let p = rng.next_u64() % persons;
+            let r = rng.next_u64();
+            let ts = 1_772_323_200 + (i as i64) * 3;
+            let device = |s: &mut String, k: u64| {
+                s.clear();
+                let h = SplitMix(p * 2 + k).next_u64();
+                let _ = write!(s, "{:016x}-{:04x}", h, p & 0xffff);
+            };
+            a.clear();
+            b.clear();
+            c.clear();
+            match r % 10 {
+                // Ad impression or click: device + home IP.
+                0..=3 => {
+                    device(&mut a, r >> 8 & 1);
+                    let _ = write!(b, "10.{}.{}.{}", p >> 16 & 255, p >> 8 & 255, p & 255);
+                    f(ts, &[(IdKind::DeviceId, &a), (IdKind::Ip, &b)]);
+                }
+                // Site login: device + email.
+                4 | 5 => {
+                    device(&mut a, r >> 8 & 1);
+                    let _ = write!(b, "user{p}@mail.example");
+                    f(ts, &[(IdKind::DeviceId, &a), (IdKind::Email, &b)]);
+                }
+                // POS: loyalty card + phone (half the people have a card).
+                6 | 7 => {
+                    let _ = write!(b, "849{:08}", p % 100_000_000);
+                    if p % 2 == 0 {
+                        let _ = write!(a, "LC{p:010}");
+                        f(ts, &[(IdKind::LoyaltyCard, &a), (IdKind::Phone, &b)]);
+                    } else {
+                        let _ = write!(c, "user{p}@mail.example");
+                        f(ts, &[(IdKind::Phone, &b), (IdKind::Email, &c)]);
+                    }
+                }
+                // In-store QR scan: device + phone + the store's shared IP.
+                _ => {
+                    device(&mut a, 0);
+                    let _ = write!(b, "849{:08}", p % 100_000_000);
+                    let _ = write!(c, "203.0.{}.{}", (p % 200) / 250, p % 200 + 1);
+                    f(
+                        ts,
+                        &[
+                            (IdKind::DeviceId, &a),
+                            (IdKind::Phone, &b),
+                            (IdKind::Ip, &c),
+                        ],
+                    );
+                }
+            }
+        }
+    }
+
+    /// A graph holding `observations` synthetic observations (default rules).
+    pub fn build(observations: usize, seed: u64) -> Result<IdentityGraph, IdentityError> {
+        let yes = ConsentSignals {
+            gcm: Some(ConsentMode {
+                ad_user_data: ConsentState::Granted,
+                ..ConsentMode::default()
+            }),
+            ..ConsentSignals::default()
+        };
+        let permit = ConsentGate::default()
+            .permit(Operation::LinkIdentity, Some(&yes))
+            .map_err(|e| IdentityError::Rules(e.to_string()))?;
+        let mut g = IdentityGraph::new(ResolutionRules::default())?;
+        let mut err = Ok(());
+        generate(observations, seed, |ts, ids| {
+            if err.is_ok() {
+                err = g
+                    .observe_normalized(&permit, ts, "synthetic", ids)
+                    .map(|_| ());
+            }
+        });
+        err.map(|()| g)
+    }
+}

@@ -321,6 +321,22 @@ impl IdentityGraph {
         self.cache.get_or_init(|| resolve(self))
     }
 
+    /// Resolve again, ignoring the cache (for benchmarks, and to time a resolution).
+    pub fn resolve_fresh(&self) -> Resolution {
+        resolve(self)
+    }
+
+    /// Every co-occurrence link as a pair of identifier indexes: each observation's first
+    /// identifier with each of the others (enough for connectivity). Exported for comparisons
+    /// with other graph tools (`scripts/bench_identity_vs_networkx.py`).
+    pub fn links(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        (0..self.obs.len()).flat_map(move |o| {
+            let ids = self.obs.ids_of(o);
+            let first = ids.first().copied().unwrap_or_default();
+            ids.iter().skip(1).map(move |&y| (first, y))
+        })
+    }
+
     /// Normalise a raw identifier the way `observe` does; `None` if it is not linkable.
     pub(crate) fn lookup(&self, id: &Identifier) -> Option<u32> {
         let v = normalize_value(id.kind, &id.value, self.rules.default_country.as_deref()).ok()?;
@@ -332,6 +348,26 @@ impl IdentityGraph {
         let i = self.lookup(identifier)?;
         let res = self.resolve();
         res.profile_index_of(i).map(|p| res.profile(self, p))
+    }
+
+    /// The profile id of an event: the profile of its strongest linked identifier, or `None` when
+    /// none of its identifiers is in a profile (no consent to link, only shared or junk values).
+    /// This is how attribution maps events to people.
+    pub fn profile_id_of_event(&self, event: &Event) -> Option<String> {
+        let res = self.resolve();
+        event
+            .identifiers()
+            .iter()
+            .filter(|i| !i.kind.is_attribute())
+            .filter_map(|i| self.lookup(i))
+            .filter_map(|x| res.profile_index_of(x).map(|p| (x, p)))
+            .min_by_key(|&(x, _)| {
+                (
+                    self.compiled.rank[super::rules::kind_index(self.ids.kind(x))],
+                    self.ids.hash(x),
+                )
+            })
+            .map(|(_, p)| res.profile_id(p))
     }
 
     /// The identifier behind an interned id (normalised value).

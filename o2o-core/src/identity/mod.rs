@@ -31,7 +31,7 @@ pub use evaluate::{Metrics, Scores, evaluate, evaluate_with_events};
 pub use explain::{Explanation, Link, NotLinked, parse_identifier};
 pub use forget::{ErasureReceipt, Forget};
 pub use graph::{GraphStats, IdentityGraph, ObserveOutcome};
-pub use resolve::{MergeAudit, Profile, Resolution, SharedIdentifier};
+pub use resolve::{MergeAudit, Profile, Resolution, SharedIdentifier, connected_components};
 pub use rules::{DAY, HOUR, KindLimit, MAX_HUB_THRESHOLD, ResolutionRules};
 
 #[cfg(test)]

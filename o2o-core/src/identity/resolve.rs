@@ -726,3 +726,34 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         split_sessions,
     }
 }
+
+/// Plain connected components of `links` over `nodes` nodes (union-find, no rules): the baseline
+/// the networkx comparison runs against. Returns the number of components.
+///
+/// ```
+/// use o2o_core::identity::connected_components;
+/// assert_eq!(connected_components(4, [(0, 1), (2, 3), (1, 0)]), 2);
+/// ```
+pub fn connected_components(nodes: usize, links: impl IntoIterator<Item = (u32, u32)>) -> usize {
+    let mut parent: Vec<u32> = (0..nodes as u32).collect();
+    let mut components = nodes;
+    let find = |p: &mut Vec<u32>, mut x: u32| {
+        while p[x as usize] != x {
+            let gp = p[p[x as usize] as usize];
+            p[x as usize] = gp;
+            x = gp;
+        }
+        x
+    };
+    for (a, b) in links {
+        if a as usize >= nodes || b as usize >= nodes {
+            continue;
+        }
+        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+        if ra != rb {
+            parent[ra as usize] = rb;
+            components -= 1;
+        }
+    }
+    components
+}

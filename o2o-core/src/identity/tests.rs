@@ -220,3 +220,27 @@ mod props {
         assert!(IdentityGraph::restore(b"not json").is_err());
     }
 }
+
+#[test]
+fn events_map_to_the_profile_of_their_strongest_identifier() {
+    let (g, c) = graph_of(300, 5);
+    let mut mapped = 0;
+    for e in &c.events {
+        if let Some(pid) = g.profile_id_of_event(e) {
+            mapped += 1;
+            let found = e
+                .identifiers()
+                .iter()
+                .any(|i| g.profile_of(i).is_some_and(|p| p.id == pid));
+            assert!(
+                found,
+                "event mapped to a profile none of its identifiers is in"
+            );
+        }
+    }
+    assert!(
+        mapped > c.events.len() / 2,
+        "{mapped} of {}",
+        c.events.len()
+    );
+}

@@ -1,0 +1,77 @@
+//! Peak memory and wall time of the identity graph at scale, and the links for the networkx
+//! comparison.
+//!
+//! `cargo run --release -p o2o-benches --example identity_memory -- [OBSERVATIONS] [--links FILE]`
+//! builds OBSERVATIONS (default 10,000,000) synthetic observations, resolves them, and prints the
+//! distinct identifiers, the resolve time, the peak RSS (VmHWM) and bytes per identifier
+//! (target ≤ 200). With `--links FILE` it also writes every co-occurrence link as `a b` lines
+//! (identifier indexes) for `scripts/bench_identity_vs_networkx.py`.
+
+use std::io::Write;
+use std::time::Instant;
+
+fn vm_hwm_kib() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut n = 10_000_000usize;
+    let mut links = None;
+    let mut i = 0;
+    while i < args.len() {
+        if args[i] == "--links" {
+            links = args.get(i + 1).cloned();
+            i += 2;
+        } else {
+            n = args[i].parse()?;
+            i += 1;
+        }
+    }
+    let t0 = Instant::now();
+    let g = o2o_benches::identity::build(n, 7)?;
+    let observe = t0.elapsed();
+    let t1 = Instant::now();
+    let res = g.resolve_fresh();
+    let resolve = t1.elapsed();
+    let hwm = vm_hwm_kib().unwrap_or(0) * 1024;
+    let ids = g.identifiers();
+    println!(
+        "observations {n}, distinct identifiers {ids}, profiles {}, largest {}",
+        res.profiles(),
+        res.largest_profile()
+    );
+    println!(
+        "observe {:.2} s ({:.0} obs/s), resolve {:.3} s ({:.0} obs/s)",
+        observe.as_secs_f64(),
+        n as f64 / observe.as_secs_f64(),
+        resolve.as_secs_f64(),
+        n as f64 / resolve.as_secs_f64()
+    );
+    println!(
+        "peak RSS {:.1} MiB = {:.0} bytes per distinct identifier (target ≤ 200); graph heap {:.0} bytes/identifier",
+        hwm as f64 / 1048576.0,
+        hwm as f64 / ids.max(1) as f64,
+        g.heap_bytes() as f64 / ids.max(1) as f64
+    );
+    if let Some(path) = links {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
+        let mut count = 0u64;
+        for (a, b) in g.links() {
+            writeln!(w, "{a} {b}")?;
+            count += 1;
+        }
+        w.flush()?;
+        // The same links through the core's union-find, for the networkx ratio.
+        let t = Instant::now();
+        let comps = o2o_core::identity::connected_components(ids, g.links());
+        let cc = t.elapsed();
+        println!(
+            "links {count} written to {path}; rust connected components {comps} in {:.4} s",
+            cc.as_secs_f64()
+        );
+    }
+    Ok(())
+}
