@@ -38,6 +38,14 @@ enum Command {
     Did(cmd::did::Args),
     /// Attribute conversions to channels (first, last, linear, position, Markov, Shapley…).
     Attribute(cmd::attribute::Args),
+    /// Resolve the events' identifiers into profiles (one JSON line each); score against truth.
+    Resolve(cmd::resolve::Args),
+    /// Explain why two identifiers (`kind:value`) are one person, or why not.
+    Explain(cmd::explain::Args),
+    /// Issue and verify offline-checkable voucher codes.
+    Voucher(cmd::voucher::Args),
+    /// The O2O report per channel and campaign, the ROPO report and the KPIs.
+    Report(cmd::report::Args),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +60,10 @@ fn main() -> ExitCode {
         Command::Power(a) => cmd::power::run(a),
         Command::Did(a) => cmd::did::run(a),
         Command::Attribute(a) => cmd::attribute::run(a),
+        Command::Resolve(a) => cmd::resolve::run(a),
+        Command::Explain(a) => cmd::explain::run(a),
+        Command::Voucher(a) => cmd::voucher::run(a),
+        Command::Report(a) => cmd::report::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -108,3 +108,53 @@ fn incremental_revenue_per_channel_is_within_its_ci_of_the_truth() {
     assert!(report.ropo.webrooming > 0);
     assert!(report.kpis.checkins_by_method["voucher_redemption"] > 0);
 }
+
+/// Welch intervals agree with scipy (fixture `tests/fixtures/welch/welch.json`, produced by
+/// `scripts/fixtures/welch.py`). Tolerance 1e-9 relative: both sides compute the same closed
+/// form in f64; the only differences are summation order and the t quantile's last bits.
+#[test]
+fn welch_interval_matches_scipy() {
+    let text = include_str!("fixtures/welch/welch.json");
+    let doc: serde_json::Value = serde_json::from_str(text).unwrap();
+    for case in doc["cases"].as_array().unwrap() {
+        let vals = |k: &str| -> Vec<f64> {
+            case[k]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap())
+                .collect()
+        };
+        let row = |ch: bool, rev: f64| HoldoutRow {
+            target: true,
+            channels: if ch { vec!["c".into()] } else { vec![] },
+            checkins: 0.0,
+            revenue: rev,
+        };
+        let (t, c) = (vals("exposed"), vals("unexposed"));
+        let rows: Vec<HoldoutRow> = t
+            .iter()
+            .map(|&v| row(true, v))
+            .chain(c.iter().map(|&v| row(false, v)))
+            .collect();
+        let n = t.len() as f64;
+        for iv in case["intervals"].as_array().unwrap() {
+            let conf = iv["confidence"].as_f64().unwrap();
+            let est = &estimate_incremental(&rows, conf).unwrap()[0];
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+            let name = case["name"].as_str().unwrap();
+            assert!(
+                close(est.incremental_revenue / n, iv["diff"].as_f64().unwrap()),
+                "{name}"
+            );
+            assert!(
+                close(est.ci_revenue.0 / n, iv["lo"].as_f64().unwrap()),
+                "{name} lo"
+            );
+            assert!(
+                close(est.ci_revenue.1 / n, iv["hi"].as_f64().unwrap()),
+                "{name} hi"
+            );
+        }
+    }
+}

@@ -14,10 +14,26 @@ fn data_driven_models_rank_channels_better_than_last_touch() {
     };
     let campaign = simulate(&cfg).unwrap();
     let cmp = compare_on_campaign(&campaign, &JourneyConfig::default()).unwrap();
-    println!("{}", cmp.table("true incr. visitors"));
+    println!("{}", cmp.table("true incr. check-ins"));
     let last = cmp.spearman_of("last").unwrap();
     let markov = cmp.spearman_of("markov1").unwrap();
     let shapley = cmp.spearman_of("shapley").unwrap();
     assert!(markov > last, "markov {markov} vs last {last}");
     assert!(shapley > last, "shapley {shapley} vs last {last}");
+}
+
+/// Exploration across seeds (run with `--ignored --nocapture`): the Spearman numbers per seed.
+#[test]
+#[ignore]
+fn spearman_across_seeds() {
+    for seed in 1..=6 {
+        let cfg = SimConfig {
+            customers: 20_000,
+            seed,
+            ..SimConfig::default()
+        };
+        let campaign = simulate(&cfg).unwrap();
+        let cmp = compare_on_campaign(&campaign, &JourneyConfig::default()).unwrap();
+        println!("seed {seed}: {:?}", cmp.spearman);
+    }
 }

@@ -173,7 +173,9 @@ pub fn sim_person_of(
 
 /// Attribution on a simulated campaign judged against its truth: journeys keyed by the true
 /// person (see [`sim_person_of`]), every model, and the Spearman correlation of each with the
-/// true incremental visitors per channel. This is what `o2o demo` prints.
+/// true incremental check-ins per channel (`truth.channels[i].incremental_checkins`, which is
+/// `incremental_visitors` × a constant, so the ranking is the same). This is what `o2o demo`
+/// prints: `comparison.table("true incr. check-ins")`.
 #[cfg(feature = "sim")]
 pub fn compare_on_campaign(
     campaign: &crate::sim::Campaign,
@@ -185,7 +187,7 @@ pub fn compare_on_campaign(
         .truth
         .channels
         .iter()
-        .map(|c| (c.channel.clone(), c.incremental_visitors))
+        .map(|c| (c.channel.clone(), c.incremental_checkins))
         .collect();
     compare_models(&journeys, &truth)
 }

@@ -10,17 +10,17 @@ use std::fmt;
 
 /// Lag bucket upper bounds in seconds, and their labels.
 const BUCKETS: [(i64, &str); 5] = [
-    (3_600, "< 1 h"),
-    (86_400, "1 h – 1 d"),
-    (3 * 86_400, "1 – 3 d"),
-    (7 * 86_400, "3 – 7 d"),
-    (i64::MAX, "≥ 7 d"),
+    (3_600, "[0, 1 h)"),
+    (86_400, "[1 h, 1 d)"),
+    (3 * 86_400, "[1 d, 3 d)"),
+    (7 * 86_400, "[3 d, 7 d)"),
+    (i64::MAX, "[7 d, ∞)"),
 ];
 
 /// How many journeys had a lag in one range.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LagBucket {
-    /// The range, e.g. `1 h – 1 d`.
+    /// The range, lower bound included, e.g. `[1 h, 1 d)`.
     pub label: String,
     /// Journeys in it.
     pub count: u64,
