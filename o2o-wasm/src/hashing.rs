@@ -17,7 +17,7 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "IdKind")]
     pub type IdKindJs;
     /// Normalisation options.
-    #[wasm_bindgen(typescript_type = "NormalizeOptions | undefined")]
+    #[wasm_bindgen(typescript_type = "NormalizeOptions")]
     pub type NormalizeOptionsJs;
 }
 
@@ -130,10 +130,10 @@ pub fn normalize_value(
 pub fn normalize_js(
     kind: IdKindJs,
     value: &str,
-    options: NormalizeOptionsJs,
+    options: Option<NormalizeOptionsJs>,
 ) -> Result<String, JsValue> {
     let kind = kind_from_js(&kind)?;
-    let opts = options_from_js(&options)?;
+    let opts = options_from_js(&options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))?;
     Ok(normalize_value(kind, value, &opts)?)
 }
 
@@ -168,10 +168,10 @@ pub fn hash_js(
     consent: &Consent,
     kind: IdKindJs,
     value: &str,
-    options: NormalizeOptionsJs,
+    options: Option<NormalizeOptionsJs>,
 ) -> Result<String, JsValue> {
     let kind = kind_from_js(&kind)?;
-    let opts = options_from_js(&options)?;
+    let opts = options_from_js(&options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))?;
     Ok(hash_value(consent, kind, value, &opts)?)
 }
 
@@ -206,8 +206,11 @@ impl UploadHasherJs {
     /// A hasher under `consent` and `options` (same options as `normalize`). Throws
     /// `E_CONSENT_DENIED` when the core gate does not allow `hash_for_upload`.
     #[wasm_bindgen(constructor)]
-    pub fn new(consent: &Consent, options: NormalizeOptionsJs) -> Result<UploadHasherJs, JsValue> {
-        let opts = options_from_js(&options)?;
+    pub fn new(
+        consent: &Consent,
+        options: Option<NormalizeOptionsJs>,
+    ) -> Result<UploadHasherJs, JsValue> {
+        let opts = options_from_js(&options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))?;
         Ok(UploadHasherJs::create(consent, opts)?)
     }
 

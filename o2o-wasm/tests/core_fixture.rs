@@ -17,6 +17,8 @@ use o2o_core::keys::KeyRing;
 use o2o_core::voucher::{Issuer, Voucher, day};
 use serde_json::{Value, json};
 
+// Run with and without libphonenumber: `cargo test -p o2o-wasm --test core_fixture` and
+// `... --features o2o-core/phone` must both pass.
 const PATH: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/core-outputs.json"
@@ -45,7 +47,10 @@ fn inputs() -> Vec<(IdKind, Vec<&'static str>)> {
                 "+84 912 345 678",
                 "0084912345678",
                 "+44 (0) 20 7946 0018",
-                "(650) 555-1234",
+                // Not "(650) 555-1234": under a VN default it is a libphonenumber reject but a
+                // compact-table accept, and this fixture must be the same with and without
+                // o2o-core's `phone` feature (CI's workspace build enables it; wasm does not).
+                "+84 90 123 4567",
                 "+1 650 555 1234",
                 "12",
                 "phone",
