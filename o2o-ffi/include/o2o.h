@@ -148,12 +148,28 @@ typedef struct o2o_checkin o2o_checkin;
 typedef struct o2o_consent o2o_consent;
 
 /**
+ * A SHA-256 hasher for uploads, made under consent. Opaque.
+ *
+ * Ownership: Box-owned; made by `o2o_hasher_new`, freed by `o2o_hasher_free`. It reuses
+ * internal buffers, so it must not be used from two threads at once (make one per thread).
+ */
+typedef struct o2o_hasher o2o_hasher;
+
+/**
  * A ring of secret keys (HMAC pseudonyms, voucher signatures). Opaque.
  *
  * Ownership: Box-owned; made by `o2o_key_new`, freed by `o2o_key_free` (which zeroizes the
  * secrets). Immutable after creation, so it may be shared between threads.
  */
 typedef struct o2o_key o2o_key;
+
+/**
+ * A keyed-pseudonym maker under the current key of a ring. Opaque.
+ *
+ * Ownership: Box-owned; made by `o2o_pseudonymizer_new`, freed by `o2o_pseudonymizer_free`.
+ * Not to be used from two threads at once.
+ */
+typedef struct o2o_pseudonymizer o2o_pseudonymizer;
 
 /**
  * Verifies voucher codes offline against every key of a ring. Opaque.
@@ -215,6 +231,21 @@ typedef struct o2o_string_array {
    */
   size_t len;
 } o2o_string_array;
+
+/**
+ * A borrowed UTF-8 string view passed *in* by the caller (an element of an input array).
+ * Not NUL-terminated; the library never keeps it after the call returns.
+ */
+typedef struct o2o_str {
+  /**
+   * First byte; must not be NULL (use any valid pointer with `len` 0 for "").
+   */
+  const char *ptr;
+  /**
+   * Length in bytes.
+   */
+  size_t len;
+} o2o_str;
 
 #ifdef __cplusplus
 extern "C" {
@@ -581,6 +612,139 @@ enum o2o_status o2o_normalize(const char *kind,
                               const char *value,
                               size_t value_len,
                               struct o2o_string *normalized);
+
+/**
+ * Make a hasher for ad-platform uploads, if `consent` allows `hash_for_upload`.
+ *
+ * \param consent the customer's (or the audience's) consent signals; asked once, here.
+ * \param profile `"meta"`, `"google"` or `"tiktok"`, `profile_len` bytes.
+ * \param profile_len its length in bytes.
+ * \param default_country ISO 3166-1 alpha-2 code for phones without a country code, or `""`.
+ * \param default_country_len its length in bytes.
+ * \param ip_truncate truncate IP addresses to /24 (IPv4) or /48 (IPv6) before hashing.
+ * \param[out] out receives the new hasher; NULL on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_CONSENT_DENIED` when the consent does not allow hashing
+ *         for upload (the message says which signal); `O2O_STATUS_NULL_ARGUMENT`;
+ *         `O2O_STATUS_INVALID_UTF8`; `O2O_STATUS_INVALID_ARGUMENT` for an unknown profile.
+ * \warning the caller owns `*out` and frees it with `o2o_hasher_free`.
+ */
+enum o2o_status o2o_hasher_new(const struct o2o_consent *consent,
+                               const char *profile,
+                               size_t profile_len,
+                               const char *default_country,
+                               size_t default_country_len,
+                               bool ip_truncate,
+                               struct o2o_hasher **out);
+
+/**
+ * Normalise one identifier and SHA-256 it (lowercase hex). A value that already is a SHA-256
+ * (64 hex digits) passes through lowercased, never hashed twice.
+ *
+ * \param hasher a hasher from `o2o_hasher_new`.
+ * \param kind the identifier kind (`"email"`, `"phone"`, …), `kind_len` bytes.
+ * \param kind_len its length in bytes.
+ * \param value the value as captured, `value_len` bytes of UTF-8.
+ * \param value_len its length in bytes.
+ * \param[out] hex receives 64 lowercase hex characters; `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_ARGUMENT` for an unknown kind; `O2O_STATUS_INVALID_INPUT` when the
+ *         value is not a valid value of its kind (nothing is hashed).
+ * \warning the caller owns `*hex` and frees it with `o2o_string_free`.
+ */
+enum o2o_status o2o_hash(struct o2o_hasher *hasher,
+                         const char *kind,
+                         size_t kind_len,
+                         const char *value,
+                         size_t value_len,
+                         struct o2o_string *hex);
+
+/**
+ * Normalise and SHA-256 a list of identifiers of one kind (a list upload): exactly one output
+ * per input, in order. An invalid value gives an empty string in `hex` and its reason in
+ * `errors` at the same index; the other values are still hashed.
+ *
+ * \param hasher a hasher from `o2o_hasher_new`.
+ * \param kind the identifier kind of every value, `kind_len` bytes.
+ * \param kind_len its length in bytes.
+ * \param values `count` strings (each a non-NULL pointer and a length).
+ * \param count how many.
+ * \param[out] hex receives `count` strings: 64 hex characters, or `""` for a rejected value.
+ * \param[out] errors receives `count` strings: `""`, or why the value was rejected.
+ * \param[out] rejected receives how many values were rejected.
+ * \return `O2O_STATUS_OK` even when some values were rejected; `O2O_STATUS_NULL_ARGUMENT`
+ *         (also when an element's pointer is NULL: the message gives its index);
+ *         `O2O_STATUS_INVALID_UTF8` (with the index); `O2O_STATUS_INVALID_ARGUMENT` for an
+ *         unknown kind. On failure nothing is hashed and the outputs are empty.
+ * \warning the caller owns `*hex` and `*errors` and frees each with `o2o_string_array_free`.
+ */
+enum o2o_status o2o_hash_batch(struct o2o_hasher *hasher,
+                               const char *kind,
+                               size_t kind_len,
+                               const struct o2o_str *values,
+                               size_t count,
+                               struct o2o_string_array *hex,
+                               struct o2o_string_array *errors,
+                               size_t *rejected);
+
+/**
+ * Free a hasher.
+ *
+ * \param hasher the handle; NULL is a no-op.
+ * \pre `hasher` came from `o2o_hasher_new` and was not freed.
+ */
+void o2o_hasher_free(struct o2o_hasher *hasher);
+
+/**
+ * Make a keyed-pseudonym maker (HMAC-SHA256 of the normalised value) under the current key of
+ * `key`. Pseudonyms are for o2o's own linking; they never leave for an ad platform.
+ *
+ * \param key the key ring; its current key is used (its state is copied: `key` may be freed
+ *        afterwards).
+ * \param profile normalisation profile, `"meta"`, `"google"` or `"tiktok"`, `profile_len` bytes.
+ * \param profile_len its length in bytes.
+ * \param default_country ISO 3166-1 alpha-2 code for phones without a country code, or `""`.
+ * \param default_country_len its length in bytes.
+ * \param[out] out receives the new handle; NULL on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_ARGUMENT` for an unknown profile.
+ * \warning the caller owns `*out` and frees it with `o2o_pseudonymizer_free`.
+ */
+enum o2o_status o2o_pseudonymizer_new(const struct o2o_key *key,
+                                      const char *profile,
+                                      size_t profile_len,
+                                      const char *default_country,
+                                      size_t default_country_len,
+                                      struct o2o_pseudonymizer **out);
+
+/**
+ * The keyed pseudonym of one identifier, as `KEY_ID:HEX` (the key id travels with it so that
+ * pseudonyms survive key rotation).
+ *
+ * \param pseudonymizer a handle from `o2o_pseudonymizer_new`.
+ * \param kind the identifier kind, `kind_len` bytes.
+ * \param kind_len its length in bytes.
+ * \param value the value as captured, `value_len` bytes of UTF-8.
+ * \param value_len its length in bytes.
+ * \param[out] pseudonym receives `KEY_ID:HEX`; `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_ARGUMENT` for an unknown kind; `O2O_STATUS_INVALID_INPUT` when the
+ *         value is not a valid value of its kind.
+ * \warning the caller owns `*pseudonym` and frees it with `o2o_string_free`.
+ */
+enum o2o_status o2o_pseudonym(struct o2o_pseudonymizer *pseudonymizer,
+                              const char *kind,
+                              size_t kind_len,
+                              const char *value,
+                              size_t value_len,
+                              struct o2o_string *pseudonym);
+
+/**
+ * Free a pseudonymizer (its key state is dropped).
+ *
+ * \param pseudonymizer the handle; NULL is a no-op.
+ * \pre `pseudonymizer` came from `o2o_pseudonymizer_new` and was not freed.
+ */
+void o2o_pseudonymizer_free(struct o2o_pseudonymizer *pseudonymizer);
 
 /**
  * Parse a key ring from key-file text: lines `KEY_ID:HEX_SECRET` (at least 16 bytes of secret),

@@ -132,7 +132,6 @@ impl o2o_string_array {
     };
 
     /// Move `v` into an owned array.
-    #[allow(dead_code)] // used once batch hashing is bound
     pub(crate) fn from_vec(v: Vec<String>) -> o2o_string_array {
         if v.is_empty() {
             return o2o_string_array::EMPTY;
