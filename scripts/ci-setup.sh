@@ -22,3 +22,15 @@ unset o2o_missing_c_tools o2o_sudo
 if [[ "$( (cbindgen --version || "$HOME/.cargo/bin/cbindgen" --version) 2>/dev/null)" != "cbindgen 0.29.4" ]]; then
   cargo install cbindgen --version 0.29.4
 fi
+
+# WASM: the wasm32 target, the wasm-bindgen CLI at the Cargo.lock version (skipped when already on
+# PATH), and the npm tools of o2o-wasm/tests (binaryen's wasm-opt, playwright-core); all
+# idempotent, see scripts/build-wasm.sh --tools. Chromium for the browser test.
+if [[ ! -x /usr/bin/chromium ]]; then
+  o2o_sudo=""
+  [[ "$(id -u)" == 0 ]] || o2o_sudo="sudo"
+  $o2o_sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $o2o_sudo apt-get install -y -qq chromium
+  unset o2o_sudo
+fi
+"$(dirname "${BASH_SOURCE[0]}")/build-wasm.sh" --tools

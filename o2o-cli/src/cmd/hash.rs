@@ -12,6 +12,7 @@ use super::CliError;
 use o2o_core::event::IdKind;
 use o2o_core::hashing::{
     Hasher, NormalizeError, NormalizeOptions, Profile, Pseudonymizer, normalize_into,
+    push_hex_bytes,
 };
 use o2o_core::keys::KeyRing;
 use std::io::{self, BufWriter, Read, Write};
@@ -67,18 +68,23 @@ pub(crate) fn options(
 /// What one worker does to one line.
 pub(crate) trait LineOp: Send {
     /// Append the output for `line` (without newline) to `out`; nothing on error.
-    fn apply(&mut self, kind: IdKind, line: &str, out: &mut String) -> Result<(), NormalizeError>;
+    fn apply(&mut self, kind: IdKind, line: &str, out: &mut Vec<u8>) -> Result<(), NormalizeError>;
 }
 
 impl LineOp for Hasher {
-    fn apply(&mut self, kind: IdKind, line: &str, out: &mut String) -> Result<(), NormalizeError> {
-        self.hex_into(kind, line, out).map(|_| ())
+    fn apply(&mut self, kind: IdKind, line: &str, out: &mut Vec<u8>) -> Result<(), NormalizeError> {
+        self.hex_bytes_into(kind, line, out).map(|_| ())
     }
 }
 
 impl LineOp for Pseudonymizer {
-    fn apply(&mut self, kind: IdKind, line: &str, out: &mut String) -> Result<(), NormalizeError> {
-        self.text_into(kind, line, out)
+    fn apply(&mut self, kind: IdKind, line: &str, out: &mut Vec<u8>) -> Result<(), NormalizeError> {
+        let mut d = [0u8; 32];
+        self.digest(kind, line, &mut d)?;
+        out.extend_from_slice(self.key_id().as_bytes());
+        out.push(b':');
+        push_hex_bytes(&d, out);
+        Ok(())
     }
 }
 
@@ -89,9 +95,9 @@ pub(crate) struct Normalizer {
 }
 
 impl LineOp for Normalizer {
-    fn apply(&mut self, kind: IdKind, line: &str, out: &mut String) -> Result<(), NormalizeError> {
+    fn apply(&mut self, kind: IdKind, line: &str, out: &mut Vec<u8>) -> Result<(), NormalizeError> {
         normalize_into(kind, line, &self.opts, &mut self.buf)?;
-        out.push_str(&self.buf);
+        out.extend_from_slice(self.buf.as_bytes());
         Ok(())
     }
 }
@@ -126,7 +132,7 @@ const BLOCK: usize = 4 << 20;
 /// One worker's output for its share of a block.
 #[derive(Default)]
 struct Share {
-    out: String,
+    out: Vec<u8>,
     errors: Vec<(usize, String)>,
 }
 
@@ -139,6 +145,18 @@ fn run_share<O: LineOp>(
 ) {
     share.out.clear();
     share.errors.clear();
+    // Validate UTF-8 once for the whole share; only if that fails, line by line.
+    if let Ok(text) = std::str::from_utf8(lines) {
+        for (n, raw) in (first_line..).zip(text.split_inclusive('\n')) {
+            let line = raw.strip_suffix('\n').unwrap_or(raw);
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if let Err(e) = op.apply(kind, line, &mut share.out) {
+                share.errors.push((n, e.to_string()));
+            }
+            share.out.push(b'\n');
+        }
+        return;
+    }
     for (n, raw) in (first_line..).zip(lines.split_inclusive(|&b| b == b'\n')) {
         let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
@@ -153,7 +171,7 @@ fn run_share<O: LineOp>(
                 format!("{kind}: not valid UTF-8 (byte {})", e.valid_up_to() + 1),
             )),
         }
-        share.out.push('\n');
+        share.out.push(b'\n');
     }
 }
 
@@ -250,8 +268,7 @@ pub(crate) fn process_lines<O: LineOp, R: Read, W: Write, E: Write>(
             });
         }
         for sh in shares.iter_mut().take(parts.len()) {
-            out.write_all(sh.out.as_bytes())
-                .map_err(CliError::io("<stdout>"))?;
+            out.write_all(&sh.out).map_err(CliError::io("<stdout>"))?;
             for (n, e) in &sh.errors {
                 writeln!(errors, "line {n}: {e}").map_err(CliError::io("<stderr>"))?;
             }

@@ -1,6 +1,6 @@
 //! [`Hasher`]: normalise + SHA-256 many values with reused buffers (no allocation per value).
 
-use super::sha::{decode_prehashed, push_hex};
+use super::sha::{decode_prehashed, push_hex, push_hex_bytes};
 use super::{NormalizeError, NormalizeOptions, normalize_into};
 use crate::event::IdKind;
 use serde::Serialize;
@@ -86,6 +86,19 @@ impl Hasher {
         let mut d = [0u8; 32];
         let origin = self.digest(kind, value, &mut d)?;
         push_hex(&d, out);
+        Ok(origin)
+    }
+
+    /// Like [`Hasher::hex_into`], appending to a byte buffer (for output writers).
+    pub fn hex_bytes_into(
+        &mut self,
+        kind: IdKind,
+        value: &str,
+        out: &mut Vec<u8>,
+    ) -> Result<Origin, NormalizeError> {
+        let mut d = [0u8; 32];
+        let origin = self.digest(kind, value, &mut d)?;
+        push_hex_bytes(&d, out);
         Ok(origin)
     }
 

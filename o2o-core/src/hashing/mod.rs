@@ -26,6 +26,7 @@
 //! ```
 
 mod batch;
+pub mod fuzzing;
 mod normalize;
 mod pseudonym;
 mod sha;
@@ -37,7 +38,7 @@ pub use normalize::{
     NormalizeError, NormalizeOptions, Profile, UnknownProfile, normalize, normalize_into,
 };
 pub use pseudonym::{BadPseudonym, Pseudonym, Pseudonymizer};
-pub use sha::{is_prehashed, push_hex, sha256, sha256_hex};
+pub use sha::{is_prehashed, push_hex, push_hex_bytes, sha256, sha256_hex};
 
 use crate::consent::{Operation, Permit};
 use crate::event::IdKind;

@@ -30,12 +30,27 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Append the lowercase hex of `digest` to `out` (64 characters, no allocation when `out` has room).
 pub fn push_hex(digest: &[u8; 32], out: &mut String) {
-    out.reserve(64);
-    for &b in digest {
+    let mut buf = [0u8; 64];
+    for (pair, &b) in buf.chunks_exact_mut(2).zip(digest) {
         // b >> 4 and b & 15 are both < 16, the length of HEX.
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 15)]));
+        pair[0] = HEX[usize::from(b >> 4)];
+        pair[1] = HEX[usize::from(b & 15)];
     }
+    // Only bytes of HEX (ASCII) were written, so this is valid UTF-8.
+    if let Ok(s) = std::str::from_utf8(&buf) {
+        out.push_str(s);
+    }
+}
+
+/// Append the lowercase hex of `digest` to a byte buffer (for writers that deal in bytes).
+pub fn push_hex_bytes(digest: &[u8; 32], out: &mut Vec<u8>) {
+    let mut buf = [0u8; 64];
+    for (pair, &b) in buf.chunks_exact_mut(2).zip(digest) {
+        // b >> 4 and b & 15 are both < 16, the length of HEX.
+        pair[0] = HEX[usize::from(b >> 4)];
+        pair[1] = HEX[usize::from(b & 15)];
+    }
+    out.extend_from_slice(&buf);
 }
 
 /// Whether `v` (trimmed) is 64 hex digits in any case, i.e. already a SHA-256.
@@ -52,6 +67,9 @@ pub fn is_prehashed(v: &str) -> bool {
 
 /// Decode a pre-hashed value (see [`is_prehashed`]) into its digest.
 pub(crate) fn decode_prehashed(v: &str) -> Option<[u8; 32]> {
+    if v.len() < 64 {
+        return None;
+    }
     let v = v.trim().as_bytes();
     if v.len() != 64 {
         return None;

@@ -40,25 +40,44 @@ pub fn expiry_range() -> (Date, Date) {
     (EPOCH, EPOCH + Duration::days(i64::from(MAX_EXPIRY_DAYS)))
 }
 
-/// Value of a normalised data symbol, or `None`.
-fn symbol_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        _ => ALPHABET
-            .iter()
-            .position(|&a| a == b)
-            // position < 32, fits u8.
-            .map(|p| p as u8),
+/// Symbol values by typed byte, with Crockford's reading rules built in (lower case, `O`→0,
+/// `I`/`L`→1): 0–31 data symbols, 32–36 check-only symbols, `INVALID` otherwise. A table
+/// because verification decodes 21 characters per code a million times a second.
+const INVALID: u8 = 0xff;
+static VALUES: [u8; 256] = {
+    let mut t = [INVALID; 256];
+    let mut i = 0;
+    while i < 32 {
+        let c = ALPHABET[i];
+        t[c as usize] = i as u8;
+        t[c.to_ascii_lowercase() as usize] = i as u8;
+        i += 1;
     }
+    t[b'O' as usize] = 0;
+    t[b'o' as usize] = 0;
+    t[b'I' as usize] = 1;
+    t[b'i' as usize] = 1;
+    t[b'L' as usize] = 1;
+    t[b'l' as usize] = 1;
+    let mut k = 0;
+    while k < 5 {
+        t[CHECK_EXTRA[k] as usize] = 32 + k as u8;
+        k += 1;
+    }
+    t[b'u' as usize] = 36;
+    t
+};
+
+/// Value of a typed data symbol, or `None`.
+fn symbol_value(b: u8) -> Option<u8> {
+    let v = VALUES[usize::from(b)];
+    (v < 32).then_some(v)
 }
 
-/// Normalise one typed character: upper case, `O`→`0`, `I`/`L`→`1`.
-fn normalise(b: u8) -> u8 {
-    match b.to_ascii_uppercase() {
-        b'O' => b'0',
-        b'I' | b'L' => b'1',
-        u => u,
-    }
+/// Value of a typed check symbol (0–36), or `None`.
+fn check_symbol_value(b: u8) -> Option<u8> {
+    let v = VALUES[usize::from(b)];
+    (v < 37).then_some(v)
 }
 
 /// The mod-37 check value of data symbols (each < 32).
@@ -77,15 +96,6 @@ fn check_symbol(value: u8) -> u8 {
         // value ≤ 36 (a remainder mod 37), so the index is 0..=4.
         _ => CHECK_EXTRA[usize::from(value - 32)],
     }
-}
-
-fn check_symbol_value(b: u8) -> Option<u8> {
-    symbol_value(b).or_else(|| {
-        CHECK_EXTRA
-            .iter()
-            .position(|&c| c == b)
-            .map(|p| 32 + p as u8)
-    })
 }
 
 /// Header fields packed in 32 bits.
@@ -159,7 +169,7 @@ pub(super) fn decode(code: &str) -> Result<([u8; BYTES], [u8; CODE_LEN]), Reject
                 message: format!("too long: a code has {CODE_LEN} characters"),
             });
         }
-        norm[n] = normalise(b);
+        norm[n] = b;
         n += 1;
     }
     if n < CODE_LEN {
@@ -169,16 +179,19 @@ pub(super) fn decode(code: &str) -> Result<([u8; BYTES], [u8; CODE_LEN]), Reject
         });
     }
     let mut values = [0u8; DATA_SYMBOLS];
-    for (i, (&b, v)) in norm.iter().zip(values.iter_mut()).enumerate() {
-        *v = symbol_value(b).ok_or_else(|| Rejection::Malformed {
+    for (i, (b, v)) in norm.iter_mut().zip(values.iter_mut()).enumerate() {
+        *v = symbol_value(*b).ok_or_else(|| Rejection::Malformed {
             position: i + 1,
             message: "not a Crockford base32 character".into(),
         })?;
+        // Canonical spelling: the symbol of its value.
+        *b = ALPHABET[usize::from(*v)];
     }
     let check = check_symbol_value(norm[DATA_SYMBOLS]).ok_or_else(|| Rejection::Malformed {
         position: CODE_LEN,
         message: "not a check character".into(),
     })?;
+    norm[DATA_SYMBOLS] = check_symbol(check);
     if check != check_value(&values) {
         return Err(Rejection::BadCheckCharacter);
     }

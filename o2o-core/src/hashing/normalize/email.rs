@@ -16,41 +16,47 @@ pub(super) fn normalize(v: &str, profile: Profile, out: &mut String) -> Result<(
     if local.is_empty() {
         return err("empty local part before `@`");
     }
-    if domain.contains('@') {
-        return err("more than one `@`");
+    // One pass over the domain: no second `@`, at least one dot, no empty label.
+    let db = domain.as_bytes();
+    let (mut dots, mut prev_dot) = (0usize, true);
+    for &b in db {
+        match b {
+            b'@' => return err("more than one `@`"),
+            b'.' if prev_dot => return err("empty label in domain"),
+            b'.' => {
+                dots += 1;
+                prev_dot = true;
+            }
+            _ => prev_dot = false,
+        }
     }
-    if domain.len() < 3 || !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.')
-    {
+    if dots == 0 || prev_dot || db.len() < 3 {
         return err("domain must contain a dot, e.g. example.com");
     }
-    if domain.contains("..") {
-        return err("empty label in domain");
-    }
-    if v.chars().any(char::is_whitespace) {
+    if v.is_ascii() {
+        if v.bytes().any(|b| b.is_ascii_whitespace()) {
+            return err("contains whitespace");
+        }
+    } else if v.chars().any(char::is_whitespace) {
         return err("contains whitespace");
     }
-    push_lower(local, out);
-    if profile == Profile::Google {
-        let dom_start = out.len();
-        out.push('@');
-        push_lower(domain, out);
-        let is_gmail = matches!(&out[dom_start + 1..], "gmail.com" | "googlemail.com");
-        if is_gmail {
-            let dom = out.split_off(dom_start);
-            let base = match out.find('+') {
-                Some(p) => p,
-                None => out.len(),
-            };
-            out.truncate(base);
-            out.retain(|c| c != '.');
-            if out.is_empty() {
-                return err("nothing left of the Gmail local part");
-            }
-            out.push_str(&dom);
+    let gmail =
+        domain.eq_ignore_ascii_case("gmail.com") || domain.eq_ignore_ascii_case("googlemail.com");
+    if profile == Profile::Google && gmail {
+        push_lower(local, out);
+        if let Some(p) = out.find('+') {
+            out.truncate(p);
         }
-    } else {
+        out.retain(|c| c != '.');
+        if out.is_empty() {
+            return err("nothing left of the Gmail local part");
+        }
         out.push('@');
         push_lower(domain, out);
+    } else {
+        // `@` is its own lowercase, so the whole address lowercases in one go.
+        out.clear();
+        push_lower(v, out);
     }
     Ok(())
 }
@@ -58,9 +64,11 @@ pub(super) fn normalize(v: &str, profile: Profile, out: &mut String) -> Result<(
 /// Lowercase `s` onto `out`: a byte loop for ASCII, Unicode lowercase otherwise.
 pub(super) fn push_lower(s: &str, out: &mut String) {
     if s.is_ascii() {
-        out.reserve(s.len());
-        for b in s.bytes() {
-            out.push(char::from(b.to_ascii_lowercase()));
+        let start = out.len();
+        out.push_str(s);
+        // `start` is the old length, a char boundary; ASCII lowercasing keeps the length.
+        if let Some(tail) = out.get_mut(start..) {
+            tail.make_ascii_lowercase();
         }
     } else {
         for c in s.chars() {

@@ -176,12 +176,18 @@ pub fn normalize_into(
     out: &mut String,
 ) -> Result<(), NormalizeError> {
     out.clear();
-    let v = value.trim();
+    // ASCII fast path: byte-wise trim and control check (the common case, and the hot one).
+    let (v, control) = if value.is_ascii() {
+        let v = value.trim_ascii();
+        (v, v.bytes().any(|b| b.is_ascii_control()))
+    } else {
+        let v = value.trim();
+        (v, v.chars().any(char::is_control))
+    };
     if v.is_empty() {
         return Err(NormalizeError::Empty { kind });
     }
-    if v.chars().any(char::is_control) {
-        out.clear();
+    if control {
         return Err(NormalizeError::invalid(kind, "contains control characters"));
     }
     let r = match kind {
