@@ -270,6 +270,40 @@ const char *o2o_version(void);
 uint32_t o2o_abi_version(void);
 
 /**
+ * Attribute conversions (and their value) to channels over a path table.
+ *
+ * \param paths the table: a header `path;total_conversions;total_conversion_value;total_null`
+ *        (`;` or `,` delimited, detected; value and null columns optional), then rows like
+ *        `facebook > email > youtube;12;3400.5;80`; `paths_len` bytes of UTF-8.
+ * \param paths_len its length in bytes.
+ * \param sep the separator between channels in a path, e.g. `">"`, `sep_len` bytes.
+ * \param sep_len its length in bytes.
+ * \param model `"first"`, `"last"`, `"last-non-direct"`, `"linear"`, `"position"`,
+ *        `"markov"` or `"shapley"`, `model_len` bytes.
+ * \param model_len its length in bytes.
+ * \param order the Markov order, 1 to 4 (ignored by the other models).
+ * \param[out] credit receives `{"model": M, "order": K, "channels": [{"channel", "conversions",
+ *        "value"}, …]}`, and for Markov `"removal_effects"` and `"p_conversion"`, exactly as
+ *        `o2o attribute` prints; `{NULL, 0}` on failure.
+ * \param[out] rejected receives the rows that were skipped, as JSON
+ *        `[{"line": L, "field": F, "message": "…"}, …]` (`[]` when none); `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK` (the good rows were used, read `*rejected`);
+ *         `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_ARGUMENT` for an unknown model or an order outside 1–4;
+ *         `O2O_STATUS_INVALID_INPUT` when the header is unusable or nothing can be attributed.
+ * \warning the caller owns `*credit` and `*rejected` and frees each with `o2o_string_free`.
+ */
+enum o2o_status o2o_attribute_paths(const char *paths,
+                                    size_t paths_len,
+                                    const char *sep,
+                                    size_t sep_len,
+                                    const char *model,
+                                    size_t model_len,
+                                    uint32_t order,
+                                    struct o2o_string *credit,
+                                    struct o2o_string *rejected);
+
+/**
  * Free a string returned by the library and reset it to `{NULL, 0}`.
  *
  * \param s the string to free; NULL, or a pointer to the empty value, is a no-op.
@@ -777,6 +811,68 @@ enum o2o_status o2o_key_id(const struct o2o_key *key, struct o2o_string *id);
  * \pre `key` came from `o2o_key_new` and was not freed.
  */
 void o2o_key_free(struct o2o_key *key);
+
+/**
+ * Compare two conversion rates (test vs control): pooled two-proportion z-test (as statsmodels
+ * `proportions_ztest`), lifts, and intervals for the difference (Newcombe, Wald,
+ * Agresti–Caffo) and the ratio (log).
+ *
+ * \param test_successes customers who converted in the test (exposed) group.
+ * \param test_trials customers in the test group (≥ 1).
+ * \param control_successes customers who converted in the control (holdout) group.
+ * \param control_trials customers in the control group (≥ 1).
+ * \param alpha significance level, e.g. 0.05 (intervals are `1 − alpha`).
+ * \param alternative `"two-sided"`, `"larger"` or `"smaller"`, `alternative_len` bytes.
+ * \param alternative_len its length in bytes.
+ * \param[out] report receives JSON with `z`, `p_value`, `absolute_lift`, `relative_lift`,
+ *        `ci_newcombe`, `ci_wald`, `ci_agresti_caffo`, `ci_ratio_log`, … exactly as
+ *        `o2o uplift` prints; `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_ARGUMENT` when a count or `alpha` is out of its domain or the
+ *         alternative is unknown (the message names it); `O2O_STATUS_INVALID_INPUT` when the
+ *         data carry no information for the test.
+ * \warning the caller owns `*report` and frees it with `o2o_string_free`.
+ */
+enum o2o_status o2o_uplift_proportions(uint64_t test_successes,
+                                       uint64_t test_trials,
+                                       uint64_t control_successes,
+                                       uint64_t control_trials,
+                                       double alpha,
+                                       const char *alternative,
+                                       size_t alternative_len,
+                                       struct o2o_string *report);
+
+/**
+ * Compare two means (revenue per customer) from summary statistics: Welch's t-test with
+ * Welch–Satterthwaite degrees of freedom and its interval.
+ *
+ * \param test_mean the test group's mean.
+ * \param test_sd its sample standard deviation (denominator n − 1).
+ * \param test_n its size (≥ 2).
+ * \param control_mean the control group's mean.
+ * \param control_sd its sample standard deviation.
+ * \param control_n its size (≥ 2).
+ * \param alpha significance level (the interval is two-sided `1 − alpha`).
+ * \param alternative `"two-sided"`, `"larger"` or `"smaller"`, `alternative_len` bytes.
+ * \param alternative_len its length in bytes.
+ * \param[out] report receives JSON with `t`, `df`, `p_value`, `absolute_lift`,
+ *        `relative_lift`, `se`, `ci_welch`; `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_ARGUMENT` for a value out of its domain (NaN, negative sd,
+ *         alpha outside (0, 1), unknown alternative); `O2O_STATUS_INVALID_INPUT` when an arm
+ *         has fewer than 2 customers or both standard deviations are 0.
+ * \warning the caller owns `*report` and frees it with `o2o_string_free`.
+ */
+enum o2o_status o2o_uplift_welch(double test_mean,
+                                 double test_sd,
+                                 uint64_t test_n,
+                                 double control_mean,
+                                 double control_sd,
+                                 uint64_t control_n,
+                                 double alpha,
+                                 const char *alternative,
+                                 size_t alternative_len,
+                                 struct o2o_string *report);
 
 /**
  * Issue a voucher code signed with the current key of `key`.

@@ -24,6 +24,7 @@
 #![allow(non_camel_case_types)]
 
 mod args;
+pub mod attribution;
 mod boundary;
 pub mod buffers;
 pub mod checkin;
@@ -34,6 +35,7 @@ mod handle;
 pub mod hash;
 pub mod keys;
 pub mod status;
+pub mod uplift;
 pub mod voucher;
 
 use std::ffi::c_char;

@@ -8,11 +8,11 @@ pub mod explain;
 pub mod hash;
 pub mod normalize;
 pub mod power;
+pub mod report;
 pub mod resolve;
 pub mod simulate;
-pub mod uplift;
-pub mod report;
 pub mod simulate;
+pub mod uplift;
 pub mod voucher;
 
 /// Why a command failed. Every variant names what and where.

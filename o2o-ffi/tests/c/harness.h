@@ -60,5 +60,6 @@ void test_area_checkin(void);
 void test_area_events(void);
 void test_area_hash(void);
 void test_area_voucher(void);
+void test_area_stats(void);
 
 #endif
