@@ -148,6 +148,15 @@ typedef struct o2o_checkin o2o_checkin;
 typedef struct o2o_consent o2o_consent;
 
 /**
+ * An identity graph. Opaque.
+ *
+ * Ownership: Box-owned; made by `o2o_graph_new` or `o2o_graph_restore`, freed by
+ * `o2o_graph_free`. Not safe to use from two threads at once while one of them changes it
+ * (observe, forget).
+ */
+typedef struct o2o_graph o2o_graph;
+
+/**
  * A SHA-256 hasher for uploads, made under consent. Opaque.
  *
  * Ownership: Box-owned; made by `o2o_hasher_new`, freed by `o2o_hasher_free`. It reuses
@@ -617,6 +626,155 @@ enum o2o_status o2o_events_read(uint32_t format,
                                 size_t text_len,
                                 struct o2o_string *events,
                                 struct o2o_string *report);
+
+/**
+ * Create an empty identity graph under resolution rules.
+ *
+ * \param rules the rules as JSON (`"{}"` for the defaults, see docs/identity.md: kind
+ *        priority, limits, blocked values, hub guard, time windows, default country),
+ *        `rules_len` bytes.
+ * \param rules_len its length in bytes.
+ * \param[out] out receives the new graph; NULL on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_INPUT` when the rules are malformed or inconsistent.
+ * \warning the caller owns `*out` and frees it with `o2o_graph_free`.
+ */
+enum o2o_status o2o_graph_new(const char *rules, size_t rules_len, struct o2o_graph **out);
+
+/**
+ * Observe one event: its identifiers were seen together (the consent gate decides first).
+ *
+ * \param graph the graph.
+ * \param event one o2o event as JSON (an NDJSON line, e.g. from `o2o_checkin_to_ndjson`),
+ *        `event_len` bytes.
+ * \param event_len its length in bytes.
+ * \param[out] outcome receives what was recorded, as JSON (`recorded`, `blocked`, `invalid`,
+ *        `attributes`, `consent_denied`, …); `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK` (also when consent denied linking: read `consent_denied`);
+ *         `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`; `O2O_STATUS_INVALID_INPUT`
+ *         when the event does not parse.
+ * \warning the caller owns `*outcome` and frees it with `o2o_string_free`.
+ */
+enum o2o_status o2o_graph_observe(struct o2o_graph *graph,
+                                  const char *event,
+                                  size_t event_len,
+                                  struct o2o_string *outcome);
+
+/**
+ * Resolve every observation into profiles.
+ *
+ * \param graph the graph.
+ * \param[out] profiles receives one JSON line per profile (`{"id": "p…", "identifiers":
+ *        [{"kind", "value"}, …], "first_seen", "last_seen", "sources", …}`), in a stable order;
+ *        `""` when the graph is empty; `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`.
+ * \warning the caller owns `*profiles` and frees it with `o2o_string_free`.
+ */
+enum o2o_status o2o_graph_resolve(const struct o2o_graph *graph, struct o2o_string *profiles);
+
+/**
+ * The profile holding an identifier (given raw; normalised as `observe` does).
+ *
+ * \param graph the graph.
+ * \param kind the identifier kind, `kind_len` bytes.
+ * \param kind_len its length in bytes.
+ * \param value the value, `value_len` bytes.
+ * \param value_len its length in bytes.
+ * \param[out] profile receives the profile as JSON; `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NOT_FOUND` when the identifier is in no profile;
+ *         `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_ARGUMENT` for an unknown kind.
+ * \warning the caller owns `*profile` and frees it with `o2o_string_free`.
+ */
+enum o2o_status o2o_graph_profile_of(const struct o2o_graph *graph,
+                                     const char *kind,
+                                     size_t kind_len,
+                                     const char *value,
+                                     size_t value_len,
+                                     struct o2o_string *profile);
+
+/**
+ * Explain whether and why two identifiers are one person: the shortest chain of evidence, or
+ * the reasons they are not linked (blocked, hub, limit, window, consent, unknown).
+ *
+ * \param graph the graph.
+ * \param a_kind kind of the first identifier, `a_kind_len` bytes.
+ * \param a_kind_len its length in bytes.
+ * \param a_value value of the first identifier, `a_value_len` bytes.
+ * \param a_value_len its length in bytes.
+ * \param b_kind kind of the second identifier, `b_kind_len` bytes.
+ * \param b_kind_len its length in bytes.
+ * \param b_value value of the second identifier, `b_value_len` bytes.
+ * \param b_value_len its length in bytes.
+ * \param[out] explanation receives `{"linked": bool, "profile"?, "chain": […], "reasons": […]}`;
+ *        `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK` whether or not they are linked; `O2O_STATUS_NULL_ARGUMENT`;
+ *         `O2O_STATUS_INVALID_UTF8`; `O2O_STATUS_INVALID_ARGUMENT` for an unknown kind.
+ * \warning the caller owns `*explanation` and frees it with `o2o_string_free`.
+ */
+enum o2o_status o2o_graph_explain(const struct o2o_graph *graph,
+                                  const char *a_kind,
+                                  size_t a_kind_len,
+                                  const char *a_value,
+                                  size_t a_value_len,
+                                  const char *b_kind,
+                                  size_t b_kind_len,
+                                  const char *b_value,
+                                  size_t b_value_len,
+                                  struct o2o_string *explanation);
+
+/**
+ * Erase a person (GDPR / CCPA): the profile holding the identifier, every node and edge of it,
+ * is removed and the rest recomputed.
+ *
+ * \param graph the graph.
+ * \param kind the identifier kind, `kind_len` bytes.
+ * \param kind_len its length in bytes.
+ * \param value the identifier value, `value_len` bytes.
+ * \param value_len its length in bytes.
+ * \param[out] receipt receives what was removed, as JSON (empty lists when nothing matched);
+ *        `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_ARGUMENT` for an unknown kind.
+ * \warning the caller owns `*receipt` and frees it with `o2o_string_free`.
+ */
+enum o2o_status o2o_graph_forget(struct o2o_graph *graph,
+                                 const char *kind,
+                                 size_t kind_len,
+                                 const char *value,
+                                 size_t value_len,
+                                 struct o2o_string *receipt);
+
+/**
+ * Serialise the graph to bytes (for a POS or CRM to persist); `o2o_graph_restore` reads them.
+ *
+ * \param graph the graph.
+ * \param[out] bytes receives the snapshot; `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`.
+ * \warning the caller owns `*bytes` and frees it with `o2o_bytes_free`. The snapshot holds
+ *          normalised personal identifiers: store it as personal data.
+ */
+enum o2o_status o2o_graph_snapshot(const struct o2o_graph *graph, struct o2o_bytes *bytes);
+
+/**
+ * Rebuild a graph from a snapshot.
+ *
+ * \param bytes the snapshot from `o2o_graph_snapshot`, `len` bytes.
+ * \param len its length in bytes.
+ * \param[out] out receives the restored graph; NULL on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_INPUT` when the bytes
+ *         are not a snapshot.
+ * \warning the caller owns `*out` and frees it with `o2o_graph_free`.
+ */
+enum o2o_status o2o_graph_restore(const uint8_t *bytes, size_t len, struct o2o_graph **out);
+
+/**
+ * Free a graph.
+ *
+ * \param graph the handle; NULL is a no-op.
+ * \pre `graph` came from `o2o_graph_new` or `o2o_graph_restore` and was not freed.
+ */
+void o2o_graph_free(struct o2o_graph *graph);
 
 /**
  * Normalise one identifier the way an ad platform does (no hashing, so no consent needed).

@@ -98,7 +98,6 @@ impl o2o_bytes {
     };
 
     /// Move `v` into owned C bytes.
-    #[allow(dead_code)] // used once the identity graph (snapshots) is bound
     pub(crate) fn from_vec(v: Vec<u8>) -> o2o_bytes {
         if v.is_empty() {
             return o2o_bytes::EMPTY;

@@ -31,6 +31,7 @@ pub mod checkin;
 pub mod consent;
 pub mod error;
 pub mod events;
+pub mod graph;
 mod handle;
 pub mod hash;
 pub mod keys;
