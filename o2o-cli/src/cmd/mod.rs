@@ -11,7 +11,6 @@ pub mod power;
 pub mod report;
 pub mod resolve;
 pub mod simulate;
-pub mod simulate;
 pub mod uplift;
 pub mod voucher;
 
