@@ -148,12 +148,37 @@ typedef struct o2o_checkin o2o_checkin;
 typedef struct o2o_consent o2o_consent;
 
 /**
+ * An identity graph. Opaque.
+ *
+ * Ownership: Box-owned; made by `o2o_graph_new` or `o2o_graph_restore`, freed by
+ * `o2o_graph_free`. Not safe to use from two threads at once while one of them changes it
+ * (observe, forget).
+ */
+typedef struct o2o_graph o2o_graph;
+
+/**
+ * A SHA-256 hasher for uploads, made under consent. Opaque.
+ *
+ * Ownership: Box-owned; made by `o2o_hasher_new`, freed by `o2o_hasher_free`. It reuses
+ * internal buffers, so it must not be used from two threads at once (make one per thread).
+ */
+typedef struct o2o_hasher o2o_hasher;
+
+/**
  * A ring of secret keys (HMAC pseudonyms, voucher signatures). Opaque.
  *
  * Ownership: Box-owned; made by `o2o_key_new`, freed by `o2o_key_free` (which zeroizes the
  * secrets). Immutable after creation, so it may be shared between threads.
  */
 typedef struct o2o_key o2o_key;
+
+/**
+ * A keyed-pseudonym maker under the current key of a ring. Opaque.
+ *
+ * Ownership: Box-owned; made by `o2o_pseudonymizer_new`, freed by `o2o_pseudonymizer_free`.
+ * Not to be used from two threads at once.
+ */
+typedef struct o2o_pseudonymizer o2o_pseudonymizer;
 
 /**
  * Verifies voucher codes offline against every key of a ring. Opaque.
@@ -216,6 +241,21 @@ typedef struct o2o_string_array {
   size_t len;
 } o2o_string_array;
 
+/**
+ * A borrowed UTF-8 string view passed *in* by the caller (an element of an input array).
+ * Not NUL-terminated; the library never keeps it after the call returns.
+ */
+typedef struct o2o_str {
+  /**
+   * First byte; must not be NULL (use any valid pointer with `len` 0 for "").
+   */
+  const char *ptr;
+  /**
+   * Length in bytes.
+   */
+  size_t len;
+} o2o_str;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -237,6 +277,40 @@ const char *o2o_version(void);
  * \return the library's ABI version.
  */
 uint32_t o2o_abi_version(void);
+
+/**
+ * Attribute conversions (and their value) to channels over a path table.
+ *
+ * \param paths the table: a header `path;total_conversions;total_conversion_value;total_null`
+ *        (`;` or `,` delimited, detected; value and null columns optional), then rows like
+ *        `facebook > email > youtube;12;3400.5;80`; `paths_len` bytes of UTF-8.
+ * \param paths_len its length in bytes.
+ * \param sep the separator between channels in a path, e.g. `">"`, `sep_len` bytes.
+ * \param sep_len its length in bytes.
+ * \param model `"first"`, `"last"`, `"last-non-direct"`, `"linear"`, `"position"`,
+ *        `"markov"` or `"shapley"`, `model_len` bytes.
+ * \param model_len its length in bytes.
+ * \param order the Markov order, 1 to 4 (ignored by the other models).
+ * \param[out] credit receives `{"model": M, "order": K, "channels": [{"channel", "conversions",
+ *        "value"}, …]}`, and for Markov `"removal_effects"` and `"p_conversion"`, exactly as
+ *        `o2o attribute` prints; `{NULL, 0}` on failure.
+ * \param[out] rejected receives the rows that were skipped, as JSON
+ *        `[{"line": L, "field": F, "message": "…"}, …]` (`[]` when none); `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK` (the good rows were used, read `*rejected`);
+ *         `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_ARGUMENT` for an unknown model or an order outside 1–4;
+ *         `O2O_STATUS_INVALID_INPUT` when the header is unusable or nothing can be attributed.
+ * \warning the caller owns `*credit` and `*rejected` and frees each with `o2o_string_free`.
+ */
+enum o2o_status o2o_attribute_paths(const char *paths,
+                                    size_t paths_len,
+                                    const char *sep,
+                                    size_t sep_len,
+                                    const char *model,
+                                    size_t model_len,
+                                    uint32_t order,
+                                    struct o2o_string *credit,
+                                    struct o2o_string *rejected);
 
 /**
  * Free a string returned by the library and reset it to `{NULL, 0}`.
@@ -554,6 +628,155 @@ enum o2o_status o2o_events_read(uint32_t format,
                                 struct o2o_string *report);
 
 /**
+ * Create an empty identity graph under resolution rules.
+ *
+ * \param rules the rules as JSON (`"{}"` for the defaults, see docs/identity.md: kind
+ *        priority, limits, blocked values, hub guard, time windows, default country),
+ *        `rules_len` bytes.
+ * \param rules_len its length in bytes.
+ * \param[out] out receives the new graph; NULL on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_INPUT` when the rules are malformed or inconsistent.
+ * \warning the caller owns `*out` and frees it with `o2o_graph_free`.
+ */
+enum o2o_status o2o_graph_new(const char *rules, size_t rules_len, struct o2o_graph **out);
+
+/**
+ * Observe one event: its identifiers were seen together (the consent gate decides first).
+ *
+ * \param graph the graph.
+ * \param event one o2o event as JSON (an NDJSON line, e.g. from `o2o_checkin_to_ndjson`),
+ *        `event_len` bytes.
+ * \param event_len its length in bytes.
+ * \param[out] outcome receives what was recorded, as JSON (`recorded`, `blocked`, `invalid`,
+ *        `attributes`, `consent_denied`, …); `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK` (also when consent denied linking: read `consent_denied`);
+ *         `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`; `O2O_STATUS_INVALID_INPUT`
+ *         when the event does not parse.
+ * \warning the caller owns `*outcome` and frees it with `o2o_string_free`.
+ */
+enum o2o_status o2o_graph_observe(struct o2o_graph *graph,
+                                  const char *event,
+                                  size_t event_len,
+                                  struct o2o_string *outcome);
+
+/**
+ * Resolve every observation into profiles.
+ *
+ * \param graph the graph.
+ * \param[out] profiles receives one JSON line per profile (`{"id": "p…", "identifiers":
+ *        [{"kind", "value"}, …], "first_seen", "last_seen", "sources", …}`), in a stable order;
+ *        `""` when the graph is empty; `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`.
+ * \warning the caller owns `*profiles` and frees it with `o2o_string_free`.
+ */
+enum o2o_status o2o_graph_resolve(const struct o2o_graph *graph, struct o2o_string *profiles);
+
+/**
+ * The profile holding an identifier (given raw; normalised as `observe` does).
+ *
+ * \param graph the graph.
+ * \param kind the identifier kind, `kind_len` bytes.
+ * \param kind_len its length in bytes.
+ * \param value the value, `value_len` bytes.
+ * \param value_len its length in bytes.
+ * \param[out] profile receives the profile as JSON; `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NOT_FOUND` when the identifier is in no profile;
+ *         `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_ARGUMENT` for an unknown kind.
+ * \warning the caller owns `*profile` and frees it with `o2o_string_free`.
+ */
+enum o2o_status o2o_graph_profile_of(const struct o2o_graph *graph,
+                                     const char *kind,
+                                     size_t kind_len,
+                                     const char *value,
+                                     size_t value_len,
+                                     struct o2o_string *profile);
+
+/**
+ * Explain whether and why two identifiers are one person: the shortest chain of evidence, or
+ * the reasons they are not linked (blocked, hub, limit, window, consent, unknown).
+ *
+ * \param graph the graph.
+ * \param a_kind kind of the first identifier, `a_kind_len` bytes.
+ * \param a_kind_len its length in bytes.
+ * \param a_value value of the first identifier, `a_value_len` bytes.
+ * \param a_value_len its length in bytes.
+ * \param b_kind kind of the second identifier, `b_kind_len` bytes.
+ * \param b_kind_len its length in bytes.
+ * \param b_value value of the second identifier, `b_value_len` bytes.
+ * \param b_value_len its length in bytes.
+ * \param[out] explanation receives `{"linked": bool, "profile"?, "chain": […], "reasons": […]}`;
+ *        `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK` whether or not they are linked; `O2O_STATUS_NULL_ARGUMENT`;
+ *         `O2O_STATUS_INVALID_UTF8`; `O2O_STATUS_INVALID_ARGUMENT` for an unknown kind.
+ * \warning the caller owns `*explanation` and frees it with `o2o_string_free`.
+ */
+enum o2o_status o2o_graph_explain(const struct o2o_graph *graph,
+                                  const char *a_kind,
+                                  size_t a_kind_len,
+                                  const char *a_value,
+                                  size_t a_value_len,
+                                  const char *b_kind,
+                                  size_t b_kind_len,
+                                  const char *b_value,
+                                  size_t b_value_len,
+                                  struct o2o_string *explanation);
+
+/**
+ * Erase a person (GDPR / CCPA): the profile holding the identifier, every node and edge of it,
+ * is removed and the rest recomputed.
+ *
+ * \param graph the graph.
+ * \param kind the identifier kind, `kind_len` bytes.
+ * \param kind_len its length in bytes.
+ * \param value the identifier value, `value_len` bytes.
+ * \param value_len its length in bytes.
+ * \param[out] receipt receives what was removed, as JSON (empty lists when nothing matched);
+ *        `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_ARGUMENT` for an unknown kind.
+ * \warning the caller owns `*receipt` and frees it with `o2o_string_free`.
+ */
+enum o2o_status o2o_graph_forget(struct o2o_graph *graph,
+                                 const char *kind,
+                                 size_t kind_len,
+                                 const char *value,
+                                 size_t value_len,
+                                 struct o2o_string *receipt);
+
+/**
+ * Serialise the graph to bytes (for a POS or CRM to persist); `o2o_graph_restore` reads them.
+ *
+ * \param graph the graph.
+ * \param[out] bytes receives the snapshot; `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`.
+ * \warning the caller owns `*bytes` and frees it with `o2o_bytes_free`. The snapshot holds
+ *          normalised personal identifiers: store it as personal data.
+ */
+enum o2o_status o2o_graph_snapshot(const struct o2o_graph *graph, struct o2o_bytes *bytes);
+
+/**
+ * Rebuild a graph from a snapshot.
+ *
+ * \param bytes the snapshot from `o2o_graph_snapshot`, `len` bytes.
+ * \param len its length in bytes.
+ * \param[out] out receives the restored graph; NULL on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_INPUT` when the bytes
+ *         are not a snapshot.
+ * \warning the caller owns `*out` and frees it with `o2o_graph_free`.
+ */
+enum o2o_status o2o_graph_restore(const uint8_t *bytes, size_t len, struct o2o_graph **out);
+
+/**
+ * Free a graph.
+ *
+ * \param graph the handle; NULL is a no-op.
+ * \pre `graph` came from `o2o_graph_new` or `o2o_graph_restore` and was not freed.
+ */
+void o2o_graph_free(struct o2o_graph *graph);
+
+/**
  * Normalise one identifier the way an ad platform does (no hashing, so no consent needed).
  *
  * \param kind the identifier kind (`"email"`, `"phone"`, `"first_name"`, …), `kind_len` bytes.
@@ -581,6 +804,139 @@ enum o2o_status o2o_normalize(const char *kind,
                               const char *value,
                               size_t value_len,
                               struct o2o_string *normalized);
+
+/**
+ * Make a hasher for ad-platform uploads, if `consent` allows `hash_for_upload`.
+ *
+ * \param consent the customer's (or the audience's) consent signals; asked once, here.
+ * \param profile `"meta"`, `"google"` or `"tiktok"`, `profile_len` bytes.
+ * \param profile_len its length in bytes.
+ * \param default_country ISO 3166-1 alpha-2 code for phones without a country code, or `""`.
+ * \param default_country_len its length in bytes.
+ * \param ip_truncate truncate IP addresses to /24 (IPv4) or /48 (IPv6) before hashing.
+ * \param[out] out receives the new hasher; NULL on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_CONSENT_DENIED` when the consent does not allow hashing
+ *         for upload (the message says which signal); `O2O_STATUS_NULL_ARGUMENT`;
+ *         `O2O_STATUS_INVALID_UTF8`; `O2O_STATUS_INVALID_ARGUMENT` for an unknown profile.
+ * \warning the caller owns `*out` and frees it with `o2o_hasher_free`.
+ */
+enum o2o_status o2o_hasher_new(const struct o2o_consent *consent,
+                               const char *profile,
+                               size_t profile_len,
+                               const char *default_country,
+                               size_t default_country_len,
+                               bool ip_truncate,
+                               struct o2o_hasher **out);
+
+/**
+ * Normalise one identifier and SHA-256 it (lowercase hex). A value that already is a SHA-256
+ * (64 hex digits) passes through lowercased, never hashed twice.
+ *
+ * \param hasher a hasher from `o2o_hasher_new`.
+ * \param kind the identifier kind (`"email"`, `"phone"`, …), `kind_len` bytes.
+ * \param kind_len its length in bytes.
+ * \param value the value as captured, `value_len` bytes of UTF-8.
+ * \param value_len its length in bytes.
+ * \param[out] hex receives 64 lowercase hex characters; `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_ARGUMENT` for an unknown kind; `O2O_STATUS_INVALID_INPUT` when the
+ *         value is not a valid value of its kind (nothing is hashed).
+ * \warning the caller owns `*hex` and frees it with `o2o_string_free`.
+ */
+enum o2o_status o2o_hash(struct o2o_hasher *hasher,
+                         const char *kind,
+                         size_t kind_len,
+                         const char *value,
+                         size_t value_len,
+                         struct o2o_string *hex);
+
+/**
+ * Normalise and SHA-256 a list of identifiers of one kind (a list upload): exactly one output
+ * per input, in order. An invalid value gives an empty string in `hex` and its reason in
+ * `errors` at the same index; the other values are still hashed.
+ *
+ * \param hasher a hasher from `o2o_hasher_new`.
+ * \param kind the identifier kind of every value, `kind_len` bytes.
+ * \param kind_len its length in bytes.
+ * \param values `count` strings (each a non-NULL pointer and a length).
+ * \param count how many.
+ * \param[out] hex receives `count` strings: 64 hex characters, or `""` for a rejected value.
+ * \param[out] errors receives `count` strings: `""`, or why the value was rejected.
+ * \param[out] rejected receives how many values were rejected.
+ * \return `O2O_STATUS_OK` even when some values were rejected; `O2O_STATUS_NULL_ARGUMENT`
+ *         (also when an element's pointer is NULL: the message gives its index);
+ *         `O2O_STATUS_INVALID_UTF8` (with the index); `O2O_STATUS_INVALID_ARGUMENT` for an
+ *         unknown kind. On failure nothing is hashed and the outputs are empty.
+ * \warning the caller owns `*hex` and `*errors` and frees each with `o2o_string_array_free`.
+ */
+enum o2o_status o2o_hash_batch(struct o2o_hasher *hasher,
+                               const char *kind,
+                               size_t kind_len,
+                               const struct o2o_str *values,
+                               size_t count,
+                               struct o2o_string_array *hex,
+                               struct o2o_string_array *errors,
+                               size_t *rejected);
+
+/**
+ * Free a hasher.
+ *
+ * \param hasher the handle; NULL is a no-op.
+ * \pre `hasher` came from `o2o_hasher_new` and was not freed.
+ */
+void o2o_hasher_free(struct o2o_hasher *hasher);
+
+/**
+ * Make a keyed-pseudonym maker (HMAC-SHA256 of the normalised value) under the current key of
+ * `key`. Pseudonyms are for o2o's own linking; they never leave for an ad platform.
+ *
+ * \param key the key ring; its current key is used (its state is copied: `key` may be freed
+ *        afterwards).
+ * \param profile normalisation profile, `"meta"`, `"google"` or `"tiktok"`, `profile_len` bytes.
+ * \param profile_len its length in bytes.
+ * \param default_country ISO 3166-1 alpha-2 code for phones without a country code, or `""`.
+ * \param default_country_len its length in bytes.
+ * \param[out] out receives the new handle; NULL on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_ARGUMENT` for an unknown profile.
+ * \warning the caller owns `*out` and frees it with `o2o_pseudonymizer_free`.
+ */
+enum o2o_status o2o_pseudonymizer_new(const struct o2o_key *key,
+                                      const char *profile,
+                                      size_t profile_len,
+                                      const char *default_country,
+                                      size_t default_country_len,
+                                      struct o2o_pseudonymizer **out);
+
+/**
+ * The keyed pseudonym of one identifier, as `KEY_ID:HEX` (the key id travels with it so that
+ * pseudonyms survive key rotation).
+ *
+ * \param pseudonymizer a handle from `o2o_pseudonymizer_new`.
+ * \param kind the identifier kind, `kind_len` bytes.
+ * \param kind_len its length in bytes.
+ * \param value the value as captured, `value_len` bytes of UTF-8.
+ * \param value_len its length in bytes.
+ * \param[out] pseudonym receives `KEY_ID:HEX`; `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_ARGUMENT` for an unknown kind; `O2O_STATUS_INVALID_INPUT` when the
+ *         value is not a valid value of its kind.
+ * \warning the caller owns `*pseudonym` and frees it with `o2o_string_free`.
+ */
+enum o2o_status o2o_pseudonym(struct o2o_pseudonymizer *pseudonymizer,
+                              const char *kind,
+                              size_t kind_len,
+                              const char *value,
+                              size_t value_len,
+                              struct o2o_string *pseudonym);
+
+/**
+ * Free a pseudonymizer (its key state is dropped).
+ *
+ * \param pseudonymizer the handle; NULL is a no-op.
+ * \pre `pseudonymizer` came from `o2o_pseudonymizer_new` and was not freed.
+ */
+void o2o_pseudonymizer_free(struct o2o_pseudonymizer *pseudonymizer);
 
 /**
  * Parse a key ring from key-file text: lines `KEY_ID:HEX_SECRET` (at least 16 bytes of secret),
@@ -613,6 +969,68 @@ enum o2o_status o2o_key_id(const struct o2o_key *key, struct o2o_string *id);
  * \pre `key` came from `o2o_key_new` and was not freed.
  */
 void o2o_key_free(struct o2o_key *key);
+
+/**
+ * Compare two conversion rates (test vs control): pooled two-proportion z-test (as statsmodels
+ * `proportions_ztest`), lifts, and intervals for the difference (Newcombe, Wald,
+ * Agresti–Caffo) and the ratio (log).
+ *
+ * \param test_successes customers who converted in the test (exposed) group.
+ * \param test_trials customers in the test group (≥ 1).
+ * \param control_successes customers who converted in the control (holdout) group.
+ * \param control_trials customers in the control group (≥ 1).
+ * \param alpha significance level, e.g. 0.05 (intervals are `1 − alpha`).
+ * \param alternative `"two-sided"`, `"larger"` or `"smaller"`, `alternative_len` bytes.
+ * \param alternative_len its length in bytes.
+ * \param[out] report receives JSON with `z`, `p_value`, `absolute_lift`, `relative_lift`,
+ *        `ci_newcombe`, `ci_wald`, `ci_agresti_caffo`, `ci_ratio_log`, … exactly as
+ *        `o2o uplift` prints; `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_ARGUMENT` when a count or `alpha` is out of its domain or the
+ *         alternative is unknown (the message names it); `O2O_STATUS_INVALID_INPUT` when the
+ *         data carry no information for the test.
+ * \warning the caller owns `*report` and frees it with `o2o_string_free`.
+ */
+enum o2o_status o2o_uplift_proportions(uint64_t test_successes,
+                                       uint64_t test_trials,
+                                       uint64_t control_successes,
+                                       uint64_t control_trials,
+                                       double alpha,
+                                       const char *alternative,
+                                       size_t alternative_len,
+                                       struct o2o_string *report);
+
+/**
+ * Compare two means (revenue per customer) from summary statistics: Welch's t-test with
+ * Welch–Satterthwaite degrees of freedom and its interval.
+ *
+ * \param test_mean the test group's mean.
+ * \param test_sd its sample standard deviation (denominator n − 1).
+ * \param test_n its size (≥ 2).
+ * \param control_mean the control group's mean.
+ * \param control_sd its sample standard deviation.
+ * \param control_n its size (≥ 2).
+ * \param alpha significance level (the interval is two-sided `1 − alpha`).
+ * \param alternative `"two-sided"`, `"larger"` or `"smaller"`, `alternative_len` bytes.
+ * \param alternative_len its length in bytes.
+ * \param[out] report receives JSON with `t`, `df`, `p_value`, `absolute_lift`,
+ *        `relative_lift`, `se`, `ci_welch`; `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_ARGUMENT` for a value out of its domain (NaN, negative sd,
+ *         alpha outside (0, 1), unknown alternative); `O2O_STATUS_INVALID_INPUT` when an arm
+ *         has fewer than 2 customers or both standard deviations are 0.
+ * \warning the caller owns `*report` and frees it with `o2o_string_free`.
+ */
+enum o2o_status o2o_uplift_welch(double test_mean,
+                                 double test_sd,
+                                 uint64_t test_n,
+                                 double control_mean,
+                                 double control_sd,
+                                 uint64_t control_n,
+                                 double alpha,
+                                 const char *alternative,
+                                 size_t alternative_len,
+                                 struct o2o_string *report);
 
 /**
  * Issue a voucher code signed with the current key of `key`.

@@ -47,7 +47,6 @@ pub(crate) unsafe fn str_arg<'a>(ptr: *const c_char, len: usize, name: &str) -> 
 ///
 /// # Safety
 /// `items` must point to `count` readable `o2o_str`, each obeying [`str_arg`]'s contract.
-#[allow(dead_code)] // used once batch hashing is bound
 pub(crate) unsafe fn str_array_arg<'a>(
     items: *const o2o_str,
     count: usize,

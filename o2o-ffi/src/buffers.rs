@@ -98,7 +98,6 @@ impl o2o_bytes {
     };
 
     /// Move `v` into owned C bytes.
-    #[allow(dead_code)] // used once the identity graph (snapshots) is bound
     pub(crate) fn from_vec(v: Vec<u8>) -> o2o_bytes {
         if v.is_empty() {
             return o2o_bytes::EMPTY;
@@ -132,7 +131,6 @@ impl o2o_string_array {
     };
 
     /// Move `v` into an owned array.
-    #[allow(dead_code)] // used once batch hashing is bound
     pub(crate) fn from_vec(v: Vec<String>) -> o2o_string_array {
         if v.is_empty() {
             return o2o_string_array::EMPTY;

@@ -24,16 +24,19 @@
 #![allow(non_camel_case_types)]
 
 mod args;
+pub mod attribution;
 mod boundary;
 pub mod buffers;
 pub mod checkin;
 pub mod consent;
 pub mod error;
 pub mod events;
+pub mod graph;
 mod handle;
 pub mod hash;
 pub mod keys;
 pub mod status;
+pub mod uplift;
 pub mod voucher;
 
 use std::ffi::c_char;

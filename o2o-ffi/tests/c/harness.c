@@ -33,6 +33,8 @@ int main(void) {
   test_area_events();
   test_area_hash();
   test_area_voucher();
+  test_area_stats();
+  test_area_graph();
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

@@ -60,5 +60,7 @@ void test_area_checkin(void);
 void test_area_events(void);
 void test_area_hash(void);
 void test_area_voucher(void);
+void test_area_stats(void);
+void test_area_graph(void);
 
 #endif
