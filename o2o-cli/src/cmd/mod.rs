@@ -1,9 +1,18 @@
 //! One module per subcommand.
 
+pub mod attribute;
+pub mod consent;
 pub mod demo;
+pub mod did;
+pub mod explain;
 pub mod hash;
 pub mod normalize;
+pub mod power;
+pub mod report;
+pub mod resolve;
 pub mod simulate;
+pub mod uplift;
+pub mod voucher;
 
 /// Why a command failed. Every variant names what and where.
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,93 @@
+//! `o2o report --events FILE [--json]`: the O2O report, the ROPO report and the KPIs.
+
+use super::CliError;
+use o2o_core::event::read_ndjson;
+use o2o_core::report::{
+    HoldoutRow, IncrementalEstimate, ModelCredit, O2oOptions, build_report, estimate_incremental,
+    simple_key,
+};
+use o2o_core::sim::read_audience_csv;
+use std::fs::{self, File};
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+/// Flags of `o2o report`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Events (NDJSON, as written by `o2o simulate`).
+    #[arg(long)]
+    events: PathBuf,
+    /// Print JSON instead of tables.
+    #[arg(long)]
+    json: bool,
+    /// Experiment readout (`audience.csv` of `o2o simulate`): adds incremental check-ins and
+    /// revenue per channel with confidence intervals and iROAS.
+    #[arg(long)]
+    audience: Option<PathBuf>,
+    /// Attribution credits: a JSON array of {model, channel, campaign?, conversions, value}.
+    #[arg(long)]
+    credits: Option<PathBuf>,
+    /// Holdout estimates from another tool: a JSON array of IncrementalEstimate (overrides
+    /// --audience).
+    #[arg(long)]
+    incremental: Option<PathBuf>,
+    /// Influence window in days.
+    #[arg(long, default_value_t = 28)]
+    window_days: u32,
+    /// Confidence level of the intervals.
+    #[arg(long, default_value_t = 0.95)]
+    confidence: f64,
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(p: &Path) -> Result<T, CliError> {
+    let text = fs::read_to_string(p).map_err(CliError::io(p))?;
+    serde_json::from_str(&text).map_err(|e| CliError::Usage(format!("{}: {e}", p.display())))
+}
+
+/// Run `o2o report`.
+pub fn run(a: Args) -> Result<(), CliError> {
+    let f = File::open(&a.events).map_err(CliError::io(&a.events))?;
+    let read = read_ndjson(BufReader::with_capacity(1 << 20, f)).map_err(|e| CliError::Io {
+        path: a.events.display().to_string(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    for e in read.errors.iter().take(10) {
+        eprintln!("{}: {e}", a.events.display());
+    }
+    if read.errors.len() > 10 {
+        eprintln!(
+            "{}: … {} more rejected lines",
+            a.events.display(),
+            read.errors.len() - 10
+        );
+    }
+    let credits: Vec<ModelCredit> = match &a.credits {
+        Some(p) => read_json(p)?,
+        None => Vec::new(),
+    };
+    let incremental: Vec<IncrementalEstimate> = match (&a.incremental, &a.audience) {
+        (Some(p), _) => read_json(p)?,
+        (None, Some(p)) => {
+            let f = File::open(p).map_err(CliError::io(p))?;
+            let (rows, errors) = read_audience_csv(BufReader::new(f));
+            for e in errors.iter().take(10) {
+                eprintln!("{}: {e}", p.display());
+            }
+            let rows: Vec<HoldoutRow> = rows.iter().map(HoldoutRow::from).collect();
+            estimate_incremental(&rows, a.confidence).map_err(|e| CliError::Usage(e.to_string()))?
+        }
+        (None, None) => Vec::new(),
+    };
+    let opts = O2oOptions {
+        window_days: a.window_days,
+    };
+    let report = build_report(&read.events, &simple_key, &opts, &credits, &incremental);
+    if a.json {
+        let text =
+            serde_json::to_string_pretty(&report).map_err(|e| CliError::Core(e.to_string()))?;
+        println!("{text}");
+    } else {
+        print!("{report}");
+    }
+    Ok(())
+}

@@ -1,0 +1,288 @@
+//! Explanations: why two identifiers are one person (the shortest chain of evidence), or why
+//! they are not (blocked, shared, limit, window, consent, simply never seen together).
+//!
+//! An analyst who doubts a match, or a customer who asks "why do you think this is me?", gets
+//! the evidence: each link of the chain names the source and when, and how often, the two
+//! identifiers were seen together.
+
+use super::error::IdentityError;
+use super::graph::IdentityGraph;
+use super::intern::stable_hash;
+use super::normalize::normalize_value;
+use crate::event::{IdKind, Identifier};
+use petgraph::graphmap::UnGraphMap;
+use serde::Serialize;
+
+/// One link of evidence: two identifiers seen together.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Link {
+    /// One end (normalised).
+    pub from: Identifier,
+    /// The other end (normalised).
+    pub to: Identifier,
+    /// Source of the first observation of the pair.
+    pub source: String,
+    /// First time they were seen together.
+    pub first_seen: i64,
+    /// Last time they were seen together.
+    pub last_seen: i64,
+    /// How many observations saw them together.
+    pub count: u64,
+}
+
+/// Why two identifiers are not linked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum NotLinked {
+    /// A descriptive attribute (name, city…): never links.
+    Attribute {
+        /// The identifier.
+        identifier: Identifier,
+    },
+    /// The value could not be normalised.
+    Invalid {
+        /// The identifier as given.
+        identifier: Identifier,
+        /// Why.
+        message: String,
+    },
+    /// A blocked value or pattern.
+    Blocked {
+        /// The identifier (normalised).
+        identifier: Identifier,
+        /// The rule.
+        rule: String,
+    },
+    /// Seen only in events whose owner did not consent to identity linking.
+    Consent {
+        /// The identifier (normalised).
+        identifier: Identifier,
+    },
+    /// Never observed.
+    Unknown {
+        /// The identifier (normalised).
+        identifier: Identifier,
+    },
+    /// Shared by the hub guard.
+    Hub {
+        /// The identifier.
+        identifier: Identifier,
+        /// Distinct identifiers of one higher-priority kind it was seen with.
+        distinct_higher: u32,
+    },
+    /// A merge was prevented by a per-profile limit.
+    Limit {
+        /// The identifier dropped from linking.
+        dropped: Identifier,
+        /// The kind whose limit the merge would have broken.
+        limit: IdKind,
+        /// When.
+        timestamp: i64,
+    },
+    /// A time-bounded identifier whose sessions fell in different profiles (outside the window).
+    Window {
+        /// The identifier.
+        identifier: Identifier,
+    },
+    /// In two different profiles with no evidence joining them.
+    DifferentProfiles {
+        /// Profile of the first.
+        a: String,
+        /// Profile of the second.
+        b: String,
+    },
+}
+
+/// The answer of [`IdentityGraph::explain`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    /// Whether the two are in one profile.
+    pub linked: bool,
+    /// That profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// The shortest chain of evidence from `a` to `b` (empty when not linked).
+    pub chain: Vec<Link>,
+    /// Why not (empty when linked).
+    pub reasons: Vec<NotLinked>,
+}
+
+/// Parse `kind:value` (as on the command line: `email:ann@example.com`).
+///
+/// ```
+/// use o2o_core::identity::parse_identifier;
+/// let id = parse_identifier("phone:+84 912 345 678").unwrap();
+/// assert_eq!(id.value, "+84 912 345 678");
+/// assert!(parse_identifier("nokind").is_err());
+/// ```
+pub fn parse_identifier(s: &str) -> Result<Identifier, IdentityError> {
+    let bad = |reason: String| IdentityError::BadIdentifier {
+        input: s.to_owned(),
+        reason,
+    };
+    let (k, v) = s
+        .split_once(':')
+        .ok_or_else(|| bad("expected kind:value".to_owned()))?;
+    let kind: IdKind = k
+        .trim()
+        .parse()
+        .map_err(|e: crate::event::UnknownKind| bad(e.to_string()))?;
+    Ok(Identifier::new(kind, v))
+}
+
+impl IdentityGraph {
+    /// Explain whether and why `a` and `b` (raw identifiers) are one person.
+    pub fn explain(&self, a: &Identifier, b: &Identifier) -> Explanation {
+        let res = self.resolve();
+        let mut reasons = Vec::new();
+        let ia = self.explain_one(a, &mut reasons);
+        let ib = self.explain_one(b, &mut reasons);
+        let (Some(ia), Some(ib)) = (ia, ib) else {
+            return not_linked(reasons);
+        };
+        let (pa, pb) = (res.profile_index_of(ia), res.profile_index_of(ib));
+        if let (Some(pa), Some(pb)) = (pa, pb) {
+            if pa == pb {
+                return Explanation {
+                    linked: true,
+                    profile: Some(res.profile_id(pa)),
+                    chain: self.chain(pa, ia, ib),
+                    reasons: Vec::new(),
+                };
+            }
+            // Limits that cut a merge touching either profile.
+            let touches = |i: u32| res.profile_index_of(i).is_some_and(|p| p == pa || p == pb);
+            for &(o, dropped, limit) in &res.audit {
+                if self.obs.ids_of(o as usize).iter().any(|&i| touches(i)) {
+                    reasons.push(NotLinked::Limit {
+                        dropped: self.identifier(dropped),
+                        limit,
+                        timestamp: self.obs.ts[o as usize],
+                    });
+                }
+            }
+            for &x in &[ia, ib] {
+                if res.split_sessions.binary_search(&x).is_ok() {
+                    reasons.push(NotLinked::Window {
+                        identifier: self.identifier(x),
+                    });
+                }
+            }
+            reasons.push(NotLinked::DifferentProfiles {
+                a: res.profile_id(pa),
+                b: res.profile_id(pb),
+            });
+        }
+        not_linked(reasons)
+    }
+
+    /// Check one side; `Some(id)` when it is in the graph and not shared.
+    fn explain_one(&self, raw: &Identifier, reasons: &mut Vec<NotLinked>) -> Option<u32> {
+        if raw.kind.is_attribute() {
+            reasons.push(NotLinked::Attribute {
+                identifier: raw.clone(),
+            });
+            return None;
+        }
+        let v = match normalize_value(raw.kind, &raw.value, self.rules.default_country.as_deref()) {
+            Ok(v) => v,
+            Err(message) => {
+                reasons.push(NotLinked::Invalid {
+                    identifier: raw.clone(),
+                    message,
+                });
+                return None;
+            }
+        };
+        let norm = Identifier::new(raw.kind, v.clone());
+        if let Some(rule) = self.compiled.blocked(&v) {
+            reasons.push(NotLinked::Blocked {
+                identifier: norm,
+                rule,
+            });
+            return None;
+        }
+        let Some(i) = self.ids.get(raw.kind, &v) else {
+            if self.denied.contains(&stable_hash(raw.kind, v.as_bytes())) {
+                reasons.push(NotLinked::Consent { identifier: norm });
+            } else {
+                reasons.push(NotLinked::Unknown { identifier: norm });
+            }
+            return None;
+        };
+        let res = self.resolve();
+        if let Some(&(_, n)) = res.hubs.iter().find(|(h, _)| *h == i) {
+            reasons.push(NotLinked::Hub {
+                identifier: norm,
+                distinct_higher: n,
+            });
+            return None;
+        }
+        Some(i)
+    }
+
+    /// Shortest chain of co-occurrence evidence from `a` to `b` inside profile `p`.
+    fn chain(&self, p: usize, a: u32, b: u32) -> Vec<Link> {
+        if a == b {
+            return Vec::new();
+        }
+        let res = self.resolve();
+        let in_p = |i: u32| res.profile_index_of(i) == Some(p);
+        // (from, to) → (source of first sighting, first, last, count)
+        let mut graph: UnGraphMap<u32, (u32, i64, i64, u64), std::hash::RandomState> =
+            UnGraphMap::default();
+        for o in 0..self.obs.len() {
+            let ids = self.obs.ids_of(o);
+            if !ids.iter().any(|&i| in_p(i)) {
+                continue;
+            }
+            let ts = self.obs.ts[o];
+            for (j, &x) in ids.iter().enumerate() {
+                for &y in &ids[j + 1..] {
+                    if !(in_p(x) && in_p(y)) {
+                        continue;
+                    }
+                    match graph.edge_weight_mut(x, y) {
+                        Some(w) => {
+                            if ts < w.1 {
+                                w.0 = self.obs.src[o];
+                                w.1 = ts;
+                            }
+                            w.2 = w.2.max(ts);
+                            w.3 += 1;
+                        }
+                        None => {
+                            graph.add_edge(x, y, (self.obs.src[o], ts, ts, 1));
+                        }
+                    }
+                }
+            }
+        }
+        let Some((_, path)) = petgraph::algo::astar(&graph, a, |n| n == b, |_| 1u32, |_| 0u32)
+        else {
+            return Vec::new();
+        };
+        path.windows(2)
+            .filter_map(|w| {
+                let (s, first, last, count) = *graph.edge_weight(w[0], w[1])?;
+                Some(Link {
+                    from: self.identifier(w[0]),
+                    to: self.identifier(w[1]),
+                    source: self.sources[s as usize].clone(),
+                    first_seen: first,
+                    last_seen: last,
+                    count,
+                })
+            })
+            .collect()
+    }
+}
+
+fn not_linked(reasons: Vec<NotLinked>) -> Explanation {
+    Explanation {
+        linked: false,
+        profile: None,
+        chain: Vec::new(),
+        reasons,
+    }
+}

@@ -1,0 +1,402 @@
+//! The identity graph's store: interned identifiers and the observations that saw them together.
+//!
+//! Observing only records (cheap, incremental); [`IdentityGraph::resolve`] turns the whole record
+//! into profiles in a canonical order, so the result does not depend on the order events arrived
+//! in. The resolution is cached until the next change.
+
+use super::error::IdentityError;
+use super::intern::{AMap, ASet, Interner, ahash_state, fmix64, stable_hash};
+use super::normalize::normalize_value;
+use super::resolve::{Resolution, resolve};
+use super::rules::{CompiledRules, ResolutionRules};
+use crate::consent::{ConsentGate, Operation, Permit};
+use crate::event::{Event, IdKind, Identifier};
+use serde::Serialize;
+use std::sync::OnceLock;
+
+/// The observations, in flat arrays (one entry per observation, identifiers in `ids`).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Observations {
+    pub ts: Vec<i64>,
+    pub src: Vec<u32>,
+    /// End of observation `i`'s identifiers in `ids`; it starts at `ends[i - 1]`.
+    pub ends: Vec<u32>,
+    pub ids: Vec<u32>,
+    /// Order-free hash of the observation's content (identifiers and source).
+    pub key: Vec<u64>,
+}
+
+impl Observations {
+    pub fn len(&self) -> usize {
+        self.ts.len()
+    }
+
+    pub fn ids_of(&self, i: usize) -> &[u32] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.ids[start..self.ends[i] as usize]
+    }
+}
+
+/// What happened to the identifiers of one observed event.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ObserveOutcome {
+    /// Identifiers recorded for linking.
+    pub recorded: u32,
+    /// Identifiers matching a blocked value or pattern (kept on the event, never linked).
+    pub blocked: u32,
+    /// Identifiers that could not be normalised (not an email, not a phone…).
+    pub invalid: u32,
+    /// Descriptive attributes (names, birth date, city…), never linked.
+    pub attributes: u32,
+    /// Whether the owner did not consent to identity linking (nothing was recorded).
+    pub consent_denied: bool,
+}
+
+/// Running totals over every observation, for reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct GraphStats {
+    /// Observations recorded (with at least one linkable identifier).
+    pub observations: u64,
+    /// Events refused by the consent gate.
+    pub consent_denied: u64,
+    /// Blocked identifier occurrences.
+    pub blocked: u64,
+    /// Identifier occurrences that failed normalisation.
+    pub invalid: u64,
+    /// Attribute occurrences skipped.
+    pub attributes: u64,
+}
+
+/// An identity graph: observe events, then resolve them into profiles.
+///
+/// ```
+/// use o2o_core::consent::{ConsentGate, ConsentMode, ConsentSignals, ConsentState, Operation};
+/// use o2o_core::event::{IdKind, Identifier};
+/// use o2o_core::identity::{IdentityGraph, ResolutionRules};
+/// let mut g = IdentityGraph::new(ResolutionRules::default()).unwrap();
+/// let yes = ConsentSignals { gcm: Some(ConsentMode { ad_user_data: ConsentState::Granted, ..Default::default() }), ..Default::default() };
+/// let permit = ConsentGate::default().permit(Operation::LinkIdentity, Some(&yes)).unwrap();
+/// g.observe(&permit, 100, "store:pos_purchase", &[
+///     Identifier::new(IdKind::LoyaltyCard, "LC1"), Identifier::new(IdKind::Phone, "0912 345 678")]).unwrap();
+/// g.observe(&permit, 200, "online:zalo", &[Identifier::new(IdKind::Phone, "+84912345678")]).unwrap();
+/// let p = g.profile_of(&Identifier::new(IdKind::Phone, "(+84) 91-234-5678")).unwrap();
+/// assert_eq!(p.identifiers.len(), 2);
+/// assert_eq!(g.resolve().profiles(), 1);
+/// ```
+#[derive(Clone, Debug)]
+pub struct IdentityGraph {
+    pub(crate) rules: ResolutionRules,
+    pub(crate) compiled: CompiledRules,
+    gate: ConsentGate,
+    pub(crate) ids: Interner,
+    pub(crate) sources: Vec<String>,
+    source_index: AMap<String, u32>,
+    pub(crate) obs: Observations,
+    /// Stable hashes of identifiers seen in events without consent to link. Kept in memory only
+    /// (never in snapshots) so that `explain` can say "consent" during a session.
+    pub(crate) denied: ASet<u64>,
+    pub(crate) stats: GraphStats,
+    scratch: Vec<u32>,
+    cache: OnceLock<Resolution>,
+}
+
+impl IdentityGraph {
+    /// An empty graph under `rules`, with the default consent gate.
+    pub fn new(rules: ResolutionRules) -> Result<Self, IdentityError> {
+        Self::with_gate(rules, ConsentGate::default())
+    }
+
+    /// An empty graph under `rules`, asking `gate` whether an event's owner allows linking.
+    pub fn with_gate(rules: ResolutionRules, gate: ConsentGate) -> Result<Self, IdentityError> {
+        let compiled = CompiledRules::new(&rules)?;
+        Ok(IdentityGraph {
+            rules,
+            compiled,
+            gate,
+            ids: Interner::default(),
+            sources: Vec::new(),
+            source_index: AMap::with_hasher(ahash_state()),
+            obs: Observations::default(),
+            denied: ASet::with_hasher(ahash_state()),
+            stats: GraphStats::default(),
+            scratch: Vec::new(),
+            cache: OnceLock::new(),
+        })
+    }
+
+    /// The rules in force.
+    pub fn rules(&self) -> &ResolutionRules {
+        &self.rules
+    }
+
+    /// Totals over everything observed.
+    pub fn stats(&self) -> GraphStats {
+        self.stats
+    }
+
+    /// Distinct linkable identifiers recorded.
+    pub fn identifiers(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Observations recorded.
+    pub fn observations(&self) -> usize {
+        self.obs.len()
+    }
+
+    /// Observe an event: its identifiers were seen together at its time, from its source. The
+    /// consent gate decides first; an event whose owner did not allow `link_identity` records
+    /// nothing.
+    pub fn observe_event(&mut self, event: &Event) -> Result<ObserveOutcome, IdentityError> {
+        match self.gate.permit(Operation::LinkIdentity, event.consent()) {
+            Ok(permit) => self.observe(
+                &permit,
+                event.timestamp(),
+                &event.source(),
+                event.identifiers(),
+            ),
+            Err(_) => Ok(self.refuse(event.identifiers())),
+        }
+    }
+
+    /// Record identifiers whose owner refused linking: nothing is stored but a fingerprint kept
+    /// in memory for `explain`.
+    fn refuse(&mut self, identifiers: &[Identifier]) -> ObserveOutcome {
+        self.stats.consent_denied += 1;
+        let country = self.rules.default_country.clone();
+        for id in identifiers {
+            if let Ok(v) = normalize_value(id.kind, &id.value, country.as_deref()) {
+                self.denied.insert(stable_hash(id.kind, v.as_bytes()));
+            }
+        }
+        ObserveOutcome {
+            consent_denied: true,
+            ..ObserveOutcome::default()
+        }
+    }
+
+    /// Observe raw identifiers seen together, with a permit to link them. Each is normalised
+    /// (`" Ann@Example.COM"` → `ann@example.com`, `0912 345 678` → `+84912345678`); blocked values,
+    /// attributes and values that fail normalisation are counted and not recorded.
+    pub fn observe(
+        &mut self,
+        permit: &Permit,
+        timestamp: i64,
+        source: &str,
+        identifiers: &[Identifier],
+    ) -> Result<ObserveOutcome, IdentityError> {
+        check_permit(permit)?;
+        let mut out = ObserveOutcome::default();
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        let country = self.rules.default_country.clone();
+        let mut result = Ok(());
+        for id in identifiers {
+            if id.kind.is_attribute() {
+                out.attributes += 1;
+                continue;
+            }
+            if !self.compiled.links(id.kind) {
+                continue;
+            }
+            let value = match normalize_value(id.kind, &id.value, country.as_deref()) {
+                Ok(v) => v,
+                Err(_) => {
+                    out.invalid += 1;
+                    continue;
+                }
+            };
+            if self.compiled.blocked(&value).is_some() {
+                out.blocked += 1;
+                continue;
+            }
+            match self.ids.intern(id.kind, &value) {
+                Ok(i) => scratch.push(i),
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        if result.is_ok() {
+            out.recorded = self.push(timestamp, source, &mut scratch)?;
+        }
+        self.scratch = scratch;
+        result?;
+        self.stats.blocked += u64::from(out.blocked);
+        self.stats.invalid += u64::from(out.invalid);
+        self.stats.attributes += u64::from(out.attributes);
+        Ok(out)
+    }
+
+    /// Observe identifiers that are already normalised (or hashed upstream), skipping
+    /// normalisation: the fast path for bulk loads and benchmarks. Blocked values are still
+    /// refused (checked once per distinct value).
+    /// Attribute kinds and kinds outside the priority list are skipped.
+    pub fn observe_normalized(
+        &mut self,
+        permit: &Permit,
+        timestamp: i64,
+        source: &str,
+        identifiers: &[(IdKind, &str)],
+    ) -> Result<u32, IdentityError> {
+        check_permit(permit)?;
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        let mut result = Ok(0);
+        for (kind, value) in identifiers {
+            if !self.compiled.links(*kind) {
+                continue;
+            }
+            if let Some(i) = self.ids.get(*kind, value) {
+                scratch.push(i);
+                continue;
+            }
+            if self.compiled.blocked(value).is_some() {
+                self.stats.blocked += 1;
+                continue;
+            }
+            match self.ids.intern(*kind, value) {
+                Ok(i) => scratch.push(i),
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        if result.is_ok() {
+            result = self.push(timestamp, source, &mut scratch);
+        }
+        self.scratch = scratch;
+        result
+    }
+
+    /// Append one observation of interned ids (deduplicated here).
+    fn push(
+        &mut self,
+        timestamp: i64,
+        source: &str,
+        ids: &mut Vec<u32>,
+    ) -> Result<u32, IdentityError> {
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let src = self.source_id(source)?;
+        let end = u32::try_from(self.obs.ids.len() + ids.len())
+            .map_err(|_| IdentityError::Capacity("more than 4 billion identifier occurrences"))?;
+        let (mut sum, mut xor) = (0u64, 0u64);
+        for &i in ids.iter() {
+            let h = self.ids.hash(i);
+            sum = sum.wrapping_add(fmix64(h));
+            xor ^= h;
+        }
+        let src_hash = stable_hash(IdKind::Country, self.sources[src as usize].as_bytes());
+        self.obs.ids.extend_from_slice(ids);
+        self.obs.ends.push(end);
+        self.obs.ts.push(timestamp);
+        self.obs.src.push(src);
+        self.obs
+            .key
+            .push(fmix64(sum ^ xor.rotate_left(17) ^ src_hash));
+        self.stats.observations += 1;
+        self.cache = OnceLock::new();
+        Ok(ids.len() as u32)
+    }
+
+    fn source_id(&mut self, source: &str) -> Result<u32, IdentityError> {
+        if let Some(&s) = self.source_index.get(source) {
+            return Ok(s);
+        }
+        let s = u32::try_from(self.sources.len())
+            .map_err(|_| IdentityError::Capacity("more than 4 billion sources"))?;
+        self.sources.push(source.to_owned());
+        self.source_index.insert(source.to_owned(), s);
+        Ok(s)
+    }
+
+    /// Resolve every observation into profiles (cached until the graph changes).
+    pub fn resolve(&self) -> &Resolution {
+        self.cache.get_or_init(|| resolve(self))
+    }
+
+    /// Normalise a raw identifier the way `observe` does; `None` if it is not linkable.
+    pub(crate) fn lookup(&self, id: &Identifier) -> Option<u32> {
+        let v = normalize_value(id.kind, &id.value, self.rules.default_country.as_deref()).ok()?;
+        self.ids.get(id.kind, &v)
+    }
+
+    /// The profile holding `identifier` (given raw, normalised here), if it is linked.
+    pub fn profile_of(&self, identifier: &Identifier) -> Option<super::Profile> {
+        let i = self.lookup(identifier)?;
+        let res = self.resolve();
+        res.profile_index_of(i).map(|p| res.profile(self, p))
+    }
+
+    /// The identifier behind an interned id (normalised value).
+    pub(crate) fn identifier(&self, i: u32) -> Identifier {
+        Identifier::new(self.ids.kind(i), self.ids.value(i))
+    }
+
+    /// Approximate heap bytes held by the graph (not counting a cached resolution).
+    pub fn heap_bytes(&self) -> usize {
+        self.ids.heap_bytes()
+            + self.obs.ts.capacity() * 8
+            + self.obs.src.capacity() * 4
+            + self.obs.ends.capacity() * 4
+            + self.obs.ids.capacity() * 4
+            + self.obs.key.capacity() * 8
+    }
+
+    /// Rebuild from scratch with the same rules and gate (used by erasure and restore).
+    pub(crate) fn empty_like(&self) -> Self {
+        IdentityGraph {
+            rules: self.rules.clone(),
+            compiled: self.compiled.clone(),
+            gate: self.gate.clone(),
+            ids: Interner::default(),
+            sources: Vec::new(),
+            source_index: AMap::with_hasher(ahash_state()),
+            obs: Observations::default(),
+            denied: ASet::with_hasher(ahash_state()),
+            stats: GraphStats::default(),
+            scratch: Vec::new(),
+            cache: OnceLock::new(),
+        }
+    }
+
+    /// Append an observation of already-interned values from another graph (erasure, restore).
+    pub(crate) fn push_values(
+        &mut self,
+        timestamp: i64,
+        source: &str,
+        values: &[(IdKind, &str)],
+    ) -> Result<(), IdentityError> {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        let mut result = Ok(());
+        for (k, v) in values {
+            match self.ids.intern(*k, v) {
+                Ok(i) => scratch.push(i),
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        if result.is_ok() {
+            result = self.push(timestamp, source, &mut scratch).map(|_| ());
+        }
+        self.scratch = scratch;
+        result
+    }
+}
+
+fn check_permit(permit: &Permit) -> Result<(), IdentityError> {
+    if permit.operation() == Operation::LinkIdentity {
+        Ok(())
+    } else {
+        Err(IdentityError::WrongPermit(permit.operation().to_string()))
+    }
+}

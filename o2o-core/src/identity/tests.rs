@@ -1,0 +1,222 @@
+#![allow(clippy::unwrap_used)]
+use super::*;
+use crate::sim::{Campaign, SimConfig, simulate};
+
+fn graph_of(customers: usize, seed: u64) -> (IdentityGraph, Campaign) {
+    let c = simulate(&SimConfig {
+        customers,
+        seed,
+        ..SimConfig::default()
+    })
+    .unwrap();
+    let mut g = IdentityGraph::new(ResolutionRules::default()).unwrap();
+    for e in &c.events {
+        g.observe_event(e).unwrap();
+    }
+    (g, c)
+}
+
+/// The acceptance check on the default simulation (20,000 customers).
+#[test]
+fn default_simulation_quality() {
+    let (g, c) = graph_of(SimConfig::default().customers, SimConfig::default().seed);
+    let m = evaluate_with_events(&g, &c.truth, &c.events);
+    let r = m.reachable.unwrap();
+    eprintln!(
+        "raw p {:.4} r {:.4} f1 {:.4} | reachable p {:.4} r {:.4} f1 {:.4} | b3 f1 {:.4} | profiles {} largest {} (true {})",
+        m.pairwise_precision,
+        m.pairwise_recall,
+        m.pairwise_f1,
+        r.pairwise_precision,
+        r.pairwise_recall,
+        r.pairwise_f1,
+        m.bcubed_f1,
+        m.profiles,
+        m.largest_profile,
+        m.largest_true_person
+    );
+    assert!(
+        r.pairwise_f1 >= 0.99,
+        "reachable pairwise F1 {}",
+        r.pairwise_f1
+    );
+    assert!(
+        m.pairwise_precision >= 0.98,
+        "precision {}",
+        m.pairwise_precision
+    );
+    assert!(
+        m.bcubed_precision >= 0.99,
+        "B-cubed precision {}",
+        m.bcubed_precision
+    );
+}
+
+#[test]
+fn consent_refusers_are_not_recorded() {
+    let (g, c) = graph_of(500, 3);
+    for p in c.truth.persons.iter().filter(|p| !p.consent) {
+        for i in &p.identifiers {
+            assert!(g.profile_of(i).is_none(), "{i:?} of a refuser is linked");
+        }
+    }
+    assert!(g.stats().consent_denied > 0);
+}
+
+mod props {
+    use super::super::*;
+    use crate::consent::{ConsentGate, ConsentMode, ConsentSignals, ConsentState, Operation};
+    use crate::event::{IdKind, Identifier};
+    use proptest::prelude::*;
+
+    type Obs = (i64, u8, Vec<(u8, u8)>);
+
+    fn ident(kind: u8, n: u8) -> Identifier {
+        let n = n % 12;
+        match kind % 7 {
+            0 => Identifier::new(IdKind::ExternalId, format!("C{n}")),
+            1 => Identifier::new(IdKind::LoyaltyCard, format!("L{n}")),
+            2 => Identifier::new(IdKind::Email, format!("u{n}@x.com")),
+            3 => Identifier::new(IdKind::Phone, format!("+8491234{n:04}")),
+            4 => Identifier::new(IdKind::DeviceId, format!("d{n}")),
+            5 => Identifier::new(IdKind::Mac, format!("aa:bb:cc:dd:ee:{n:02x}")),
+            _ => Identifier::new(IdKind::Ip, format!("10.0.0.{n}")),
+        }
+    }
+
+    fn build(obs: &[Obs]) -> IdentityGraph {
+        let yes = ConsentSignals {
+            gcm: Some(ConsentMode {
+                ad_user_data: ConsentState::Granted,
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let permit = ConsentGate::default()
+            .permit(Operation::LinkIdentity, Some(&yes))
+            .unwrap();
+        let mut g = IdentityGraph::new(ResolutionRules::default()).unwrap();
+        for (ts, src, ids) in obs {
+            let ids: Vec<Identifier> = ids.iter().map(|&(k, n)| ident(k, n)).collect();
+            g.observe(&permit, *ts, &format!("s{}", src % 3), &ids)
+                .unwrap();
+        }
+        g
+    }
+
+    fn profiles(g: &IdentityGraph) -> Vec<Profile> {
+        g.resolve().all_profiles(g).collect()
+    }
+
+    fn observations() -> impl Strategy<Value = Vec<Obs>> {
+        prop::collection::vec(
+            (
+                0i64..4_000_000,
+                any::<u8>(),
+                prop::collection::vec((any::<u8>(), any::<u8>()), 1..5),
+            ),
+            0..60,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn order_independent(obs in observations(), seed in any::<u64>()) {
+            let g1 = build(&obs);
+            let mut shuffled = obs.clone();
+            // Deterministic shuffle from the seed (Fisher–Yates with an LCG).
+            let mut s = seed | 1;
+            for i in (1..shuffled.len()).rev() {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                shuffled.swap(i, (s >> 33) as usize % (i + 1));
+            }
+            let g2 = build(&shuffled);
+            prop_assert_eq!(profiles(&g1), profiles(&g2));
+            prop_assert_eq!(g1.snapshot(), g2.snapshot());
+            prop_assert_eq!(g1.resolve().audit(&g1), g2.resolve().audit(&g2));
+        }
+
+        #[test]
+        fn limits_never_exceeded(obs in observations()) {
+            let g = build(&obs);
+            let rules = ResolutionRules::default();
+            for p in profiles(&g) {
+                for (kind, limit) in &rules.limits {
+                    let n = p.identifiers.iter().filter(|i| i.kind == *kind).count();
+                    if limit.window_secs.is_none() {
+                        prop_assert!(n as u32 <= limit.max, "{} {}s in {}", n, kind, p.id);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn forget_leaves_no_trace(obs in observations(), pick in any::<prop::sample::Index>()) {
+            let mut g = build(&obs);
+            let all: Vec<Identifier> = obs.iter().flat_map(|(_, _, ids)| ids.iter().map(|&(k, n)| ident(k, n))).collect();
+            prop_assume!(!all.is_empty());
+            let target = pick.get(&all).clone();
+            let receipt = g.forget(&Forget::Identifier(target)).unwrap();
+            let snap = String::from_utf8(g.snapshot()).unwrap();
+            for id in &receipt.identifiers {
+                prop_assert!(g.profile_of(id).is_none(), "{:?} still reachable", id);
+                prop_assert!(!snap.contains(&format!("\"{}\"", id.value)), "{:?} in snapshot", id);
+            }
+        }
+
+        #[test]
+        fn snapshot_round_trip(obs in observations()) {
+            let g = build(&obs);
+            let bytes = g.snapshot();
+            let back = IdentityGraph::restore(&bytes).unwrap();
+            prop_assert_eq!(back.snapshot(), bytes);
+            prop_assert_eq!(profiles(&back), profiles(&g));
+        }
+    }
+
+    #[test]
+    fn explain_gives_the_chain_and_the_reasons() {
+        let g = build(&[
+            (10, 0, vec![(0, 1), (2, 1)]),
+            (20, 1, vec![(2, 1), (3, 1)]),
+            (30, 2, vec![(0, 2)]),
+        ]);
+        let e = g.explain(&ident(0, 1), &ident(3, 1));
+        assert!(e.linked);
+        assert_eq!(e.chain.len(), 2);
+        assert_eq!(e.chain[0].source, "s0");
+        let e = g.explain(&ident(0, 1), &ident(0, 2));
+        assert!(!e.linked);
+        assert!(matches!(
+            e.reasons.last(),
+            Some(NotLinked::DifferentProfiles { .. })
+        ));
+        let e = g.explain(
+            &ident(0, 1),
+            &Identifier::new(IdKind::Email, "test@test.com"),
+        );
+        assert!(matches!(e.reasons[0], NotLinked::Blocked { .. }));
+        let e = g.explain(&ident(0, 1), &Identifier::new(IdKind::City, "Hue"));
+        assert!(matches!(e.reasons[0], NotLinked::Attribute { .. }));
+    }
+
+    #[test]
+    fn a_second_external_id_is_refused_and_audited() {
+        // Two CRM ids on one email: the second observation would give the profile 2 external ids.
+        let g = build(&[(10, 0, vec![(0, 1), (2, 1)]), (20, 0, vec![(0, 2), (2, 1)])]);
+        let ps = profiles(&g);
+        assert_eq!(ps.len(), 2);
+        let audit = g.resolve().audit(&g);
+        assert_eq!(audit.len(), 1);
+        assert_eq!(audit[0].limit, IdKind::ExternalId);
+    }
+
+    #[test]
+    fn corrupt_snapshots_are_named() {
+        let e = IdentityGraph::restore(b"{\"version\":1,\"rules\":{},\"identifiers\":[],\"sources\":[\"s\"],\"observations\":[[1,0,[3]]]}").unwrap_err();
+        assert!(e.to_string().contains("observations[0][0]"), "{e}");
+        assert!(IdentityGraph::restore(b"not json").is_err());
+    }
+}

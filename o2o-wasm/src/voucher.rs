@@ -1,0 +1,145 @@
+//! Voucher codes: the key-less typo check for any page (`tag`), and the core's offline
+//! verification (check character, HMAC tag in constant time, expiry) against a key file for a
+//! web till or back office (`full`).
+//!
+//! Why verification is not in the tag: verifying needs the HMAC key, and a key shipped in a
+//! public landing page is a key every visitor can read and forge codes with. A landing page
+//! checks the code's form and check character (`voucherCanonical`); the till verifies.
+
+use crate::error::{WasmError, code};
+use o2o_core::voucher::canonical;
+#[cfg(feature = "full")]
+pub use verify::*;
+use wasm_bindgen::prelude::*;
+
+#[cfg(feature = "full")]
+mod verify {
+    use crate::convert::to_js;
+    use crate::error::{WasmError, code};
+    use o2o_core::keys::{KeyError, KeyRing};
+    use o2o_core::voucher::{Rejection, Verified, Verifier, day};
+    use time::Date;
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        /// A verified voucher.
+        #[wasm_bindgen(typescript_type = "VerifiedVoucher")]
+        pub type VerifiedJs;
+        /// A day: `YYYY-MM-DD`, Unix seconds, or undefined for today (UTC).
+        #[wasm_bindgen(typescript_type = "string | number | undefined")]
+        pub type DayJs;
+        /// An optional customer pseudonym.
+        #[wasm_bindgen(typescript_type = "string | undefined")]
+        pub type CustomerJs;
+    }
+
+    impl From<KeyError> for WasmError {
+        fn from(e: KeyError) -> Self {
+            WasmError::new(code::KEY, e.to_string())
+        }
+    }
+
+    impl From<Rejection> for WasmError {
+        fn from(r: Rejection) -> Self {
+            WasmError::new(code::VOUCHER, r.to_string()).with_reason(r.reason())
+        }
+    }
+
+    /// The day to verify on: `YYYY-MM-DD`, Unix seconds, or (undefined) today in UTC from the JS
+    /// clock.
+    pub fn day_from_js(day_js: &JsValue) -> Result<Date, WasmError> {
+        if let Some(s) = day_js.as_string() {
+            return day::parse(&s).map_err(|e| WasmError::input(e.to_string()));
+        }
+        let secs = match day_js.as_f64() {
+            Some(s) => s,
+            None if day_js.is_undefined() || day_js.is_null() => js_sys::Date::now() / 1000.0,
+            None => {
+                return Err(WasmError::input(
+                    "today: expected YYYY-MM-DD or Unix seconds",
+                ));
+            }
+        };
+        if !secs.is_finite() || secs.abs() > 1.0e13 {
+            return Err(WasmError::input("today: not a valid Unix time"));
+        }
+        // |secs| < 1e13 fits an i64; the fraction of a second does not change the day.
+        day::of_timestamp(secs.floor() as i64)
+            .ok_or_else(|| WasmError::input("today: not a valid Unix time"))
+    }
+
+    /// Verifies voucher codes offline against the keys of a key file (`id:hex` lines, the format of
+    /// `o2o voucher` key files). Keys stay inside wasm memory and are zeroized when `free()`d.
+    /// Only give a page the keys it must hold: a public landing page should use
+    /// `voucherCanonical` (no key) and leave verification to the till.
+    #[wasm_bindgen(js_name = VoucherVerifier)]
+    pub struct VoucherVerifierJs {
+        inner: Verifier,
+    }
+
+    impl VoucherVerifierJs {
+        /// A verifier for the keys of `key_file`.
+        pub fn from_key_file(key_file: &str) -> Result<Self, WasmError> {
+            Ok(VoucherVerifierJs {
+                inner: Verifier::new(&KeyRing::parse(key_file)?),
+            })
+        }
+
+        /// The core's verification.
+        pub fn check(
+            &self,
+            code_text: &str,
+            today: Date,
+            customer: Option<&str>,
+        ) -> Result<Verified, WasmError> {
+            Ok(self.inner.verify(code_text, today, customer)?)
+        }
+    }
+
+    #[wasm_bindgen(js_class = VoucherVerifier)]
+    impl VoucherVerifierJs {
+        /// A verifier for the keys of a key file's text. Throws `E_KEY` naming the bad line.
+        #[wasm_bindgen(constructor)]
+        pub fn new(key_file: &str) -> Result<VoucherVerifierJs, JsValue> {
+            Ok(VoucherVerifierJs::from_key_file(key_file)?)
+        }
+
+        /// Verify `code` on `today` (`YYYY-MM-DD`, Unix seconds, or omitted for today in UTC); a
+        /// personal code needs the `customer` pseudonym it was issued to. Returns
+        /// `{code, key_id, voucher: {campaign, voucher_type, expires, serial, customer?}}`. Throws
+        /// `E_VOUCHER` with `reason` (`malformed`, `bad_check_character`, `unknown_key`,
+        /// `customer_required`, `bad_signature`, `expired`) and a message saying what is wrong.
+        pub fn verify(
+            &self,
+            code_text: &str,
+            today: DayJs,
+            customer: CustomerJs,
+        ) -> Result<VerifiedJs, JsValue> {
+            let today = day_from_js(&today)?;
+            let customer = customer.as_string();
+            let v = self.check(code_text, today, customer.as_deref())?;
+            Ok(to_js(&v)?.unchecked_into())
+        }
+    }
+}
+
+/// The canonical form of a typed voucher code (upper case, no separators, `O`→`0`, `I`/`L`→`1`),
+/// checked against its check character without any key: catches every single-character typo
+/// before the code is sent. Throws `E_VOUCHER` with `reason` `invalid` (wrong length, a character
+/// outside Crockford base32, or a mistyped character).
+#[wasm_bindgen(js_name = voucherCanonical)]
+pub fn voucher_canonical(code_text: &str) -> Result<String, JsValue> {
+    Ok(canonical_code(code_text)?)
+}
+
+/// See [`voucher_canonical`].
+pub fn canonical_code(code_text: &str) -> Result<String, WasmError> {
+    canonical(code_text).ok_or_else(|| {
+        WasmError::new(
+            code::VOUCHER,
+            "not a voucher code: wrong length, a character outside Crockford base32, or a mistyped character",
+        )
+        .with_reason("invalid")
+    })
+}
