@@ -44,6 +44,11 @@ fn meta_profile_agrees_with_sdk_or_documented_rules() {
     for c in cases {
         let kind: IdKind = c["kind"].as_str().unwrap().parse().unwrap();
         let input = c["input"].as_str().unwrap();
+        // Without the `phone` feature the compact fallback checks lengths, not number ranges
+        // (docs/hashing.md), so libphonenumber's verdicts only hold with the feature.
+        if kind == IdKind::Phone && !cfg!(feature = "phone") {
+            continue;
+        }
         let follows = c["follows_docs"].as_bool().unwrap();
         let (want, want_hash) = if follows {
             sdk_checked += 1;

@@ -92,7 +92,11 @@ impl FromStr for Profile {
 
 /// How to normalise: the platform profile, the country assumed for phone numbers written without
 /// a country code (and for ambiguous dates and US zip codes), and IP truncation.
+///
+/// In JSON every field may be left out (`{}` is the Meta profile, no default country):
+/// `{"profile": "google", "default_country": "VN", "ip_truncate": true}`.
 #[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NormalizeOptions {
     /// The platform whose rules apply.
     pub profile: Profile,

@@ -299,6 +299,19 @@ fn errors_name_the_kind() {
 }
 
 #[test]
+fn options_deserialise_with_defaults() {
+    let o: NormalizeOptions =
+        serde_json::from_str(r#"{"profile":"google","default_country":"VN"}"#).unwrap();
+    assert_eq!(o.profile, Profile::Google);
+    assert_eq!(o.default_country.as_deref(), Some("VN"));
+    assert!(!o.ip_truncate);
+    assert_eq!(
+        serde_json::from_str::<NormalizeOptions>("{}").unwrap(),
+        NormalizeOptions::default()
+    );
+}
+
+#[test]
 fn profile_parses_and_serialises() {
     for p in Profile::ALL {
         assert_eq!(p.as_str().parse::<Profile>().unwrap(), p);
