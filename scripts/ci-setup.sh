@@ -4,12 +4,14 @@
 set -euo pipefail
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
-# C toolchain for scripts/test-c.sh (gcc with AddressSanitizer, valgrind, pkg-config) and the
+# C toolchain for scripts/test-c.sh (gcc with AddressSanitizer, valgrind, pkg-config, cmake, g++) and the
 # pinned cbindgen for scripts/check-header.sh.
 o2o_missing_c_tools=()
 command -v gcc >/dev/null 2>&1 || o2o_missing_c_tools+=(gcc libc6-dev)
 command -v valgrind >/dev/null 2>&1 || o2o_missing_c_tools+=(valgrind)
 command -v pkg-config >/dev/null 2>&1 || o2o_missing_c_tools+=(pkg-config)
+command -v cmake >/dev/null 2>&1 || o2o_missing_c_tools+=(cmake) # checks lib/cmake/o2o
+command -v g++ >/dev/null 2>&1 || o2o_missing_c_tools+=(g++) # checks the header as C++
 if ((${#o2o_missing_c_tools[@]})); then
   o2o_sudo=""
   [[ "$(id -u)" == 0 ]] || o2o_sudo="sudo"
@@ -18,5 +20,5 @@ if ((${#o2o_missing_c_tools[@]})); then
 fi
 unset o2o_missing_c_tools o2o_sudo
 if [[ "$( (cbindgen --version || "$HOME/.cargo/bin/cbindgen" --version) 2>/dev/null)" != "cbindgen 0.29.4" ]]; then
-  cargo install --locked cbindgen --version 0.29.4
+  cargo install cbindgen --version 0.29.4
 fi

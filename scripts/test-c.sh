@@ -8,7 +8,8 @@
 #     library; under valgrind --leak-check=full linked to the shared library;
 #  5. examples/*.c (the POS till) built with pkg-config and run, also under valgrind;
 #  6. the example program in docs/c-api.md (between its markers) built with pkg-config and run;
-#  7. when cmake is installed, a CMake project using find_package(o2o).
+#  7. when cmake is installed, a CMake project using find_package(o2o); when g++ is, the header
+#     compiled as C++.
 # Set O2O_C_PROFILE=dev to test a debug build (default: release, what install-c.sh installs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,11 +42,20 @@ done
 [[ $missing == 0 ]] || exit 1
 
 TESTS=(o2o-ffi/tests/c/*.c)
-VALGRIND=(valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,possible)
+VALGRIND=(valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,possible
+  --num-callers=60 --suppressions="$ROOT/o2o-ffi/tests/c/valgrind.supp")
 
 echo "-- C tests (shared library)"
 gcc "${CFLAGS[@]}" "${PC_CFLAGS[@]}" "${TESTS[@]}" -o "$WORK/test-o2o" "${PC_LIBS[@]}" "${RPATH[@]}" -pthread -lm
 "$WORK/test-o2o"
+
+if command -v g++ >/dev/null 2>&1; then
+  echo "-- the header compiles as C++ (extern \"C\", g++ -std=c++17 -Werror)"
+  printf '#include <o2o.h>\nint main() { o2o_string s = {nullptr, 0}; o2o_string_free(&s);\n  return o2o_abi_version() == O2O_ABI_VERSION ? 0 : 1; }\n' >"$WORK/cxx.cpp"
+  g++ -std=c++17 -Wall -Wextra -Werror -pedantic "${PC_CFLAGS[@]}" "$WORK/cxx.cpp" -o "$WORK/cxx" \
+    "${PC_LIBS[@]}" "${RPATH[@]}"
+  "$WORK/cxx"
+fi
 
 echo "-- C tests under AddressSanitizer (static library)"
 gcc "${CFLAGS[@]}" -fsanitize=address -fno-omit-frame-pointer "${PC_CFLAGS[@]}" "${TESTS[@]}" \

@@ -24,12 +24,20 @@ enum Command {
     Simulate(cmd::simulate::Args),
     /// Simulate a campaign and run the whole pipeline on it, printing a report.
     Demo(cmd::demo::Args),
+    /// Normalise identifiers (one per line on stdin) by an ad platform's rules.
+    Normalize(cmd::normalize::Args),
+    /// Normalise and SHA-256 identifiers (one per line on stdin), or keyed HMAC pseudonyms.
+    Hash(cmd::hash::Args),
+    /// Consent signals: decode TCF v2.2 TC strings, check what the consent gate allows.
+    Consent(cmd::consent::Args),
     /// Did the test group convert (or spend) more than control? z / Welch tests with intervals.
     Uplift(cmd::uplift::Args),
     /// Sample size per group to detect a relative lift of a conversion rate.
     Power(cmd::power::Args),
     /// Difference-in-differences on a store × period panel, SEs clustered by store.
     Did(cmd::did::Args),
+    /// Attribute conversions to channels (first, last, linear, position, Markov, Shapley…).
+    Attribute(cmd::attribute::Args),
 }
 
 fn main() -> ExitCode {
@@ -37,9 +45,13 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Simulate(a) => cmd::simulate::run(a),
         Command::Demo(a) => cmd::demo::run(a),
+        Command::Normalize(a) => cmd::normalize::run(a),
+        Command::Hash(a) => cmd::hash::run(a),
+        Command::Consent(a) => cmd::consent::run(a),
         Command::Uplift(a) => cmd::uplift::run(a),
         Command::Power(a) => cmd::power::run(a),
         Command::Did(a) => cmd::did::run(a),
+        Command::Attribute(a) => cmd::attribute::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -156,6 +156,14 @@ typedef struct o2o_consent o2o_consent;
 typedef struct o2o_key o2o_key;
 
 /**
+ * Verifies voucher codes offline against every key of a ring. Opaque.
+ *
+ * Ownership: Box-owned; made by `o2o_verifier_new`, freed by `o2o_verifier_free`. Immutable:
+ * one verifier may serve several tills' threads at once.
+ */
+typedef struct o2o_verifier o2o_verifier;
+
+/**
  * An owned UTF-8 string returned by the library.
  *
  * `ptr[len]` is always a NUL byte, so `ptr` may also be used as a C string when the text has
@@ -423,18 +431,21 @@ enum o2o_status o2o_consent_new(struct o2o_consent **out);
  * \param json_len its length in bytes.
  * \param[out] out receives the new handle; NULL on failure.
  * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
- *         `O2O_STATUS_INVALID_INPUT` when the JSON is malformed (message gives line and column).
+ *         `O2O_STATUS_INVALID_INPUT` when the JSON is malformed (message gives line and column)
+ *         or its TC string does not decode.
  * \warning the caller owns `*out` and frees it with `o2o_consent_free`.
  */
 enum o2o_status o2o_consent_from_json(const char *json, size_t json_len, struct o2o_consent **out);
 
 /**
- * Set (replace) the IAB TCF v2.2 TC string of `consent`.
+ * Set (replace) the IAB TCF v2.2 TC string of `consent`. The string is decoded first, so a
+ * malformed one is reported here (with the bit at fault) rather than silently denying later.
  *
  * \param consent the handle to change.
  * \param tc the TC string, `tc_len` bytes of UTF-8.
  * \param tc_len its length in bytes.
- * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_INPUT` when the TC string does not decode (`consent` unchanged).
  */
 enum o2o_status o2o_consent_set_tcf(struct o2o_consent *consent, const char *tc, size_t tc_len);
 
@@ -484,6 +495,21 @@ enum o2o_status o2o_consent_check(const struct o2o_consent *consent,
                                   struct o2o_string *reason);
 
 /**
+ * Decode an IAB TCF v2.2 TC string into JSON with @iabtcf/core's TCModel names (`version`,
+ * `created`, `lastUpdated`, `cmpId`, …, `purposeConsents`, `vendorConsents`, … each a sorted
+ * array of the ids that are set, `publisherRestrictions`), as `o2o consent decode` prints.
+ *
+ * \param tc the TC string, `tc_len` bytes of UTF-8.
+ * \param tc_len its length in bytes.
+ * \param[out] json receives the decoded model; `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_INPUT` when the string is malformed (the message names the segment,
+ *         the field and the bit offset).
+ * \warning the caller owns `*json` and frees it with `o2o_string_free`.
+ */
+enum o2o_status o2o_tcf_decode(const char *tc, size_t tc_len, struct o2o_string *json);
+
+/**
  * Free a consent handle.
  *
  * \param consent the handle; NULL is a no-op.
@@ -528,6 +554,35 @@ enum o2o_status o2o_events_read(uint32_t format,
                                 struct o2o_string *report);
 
 /**
+ * Normalise one identifier the way an ad platform does (no hashing, so no consent needed).
+ *
+ * \param kind the identifier kind (`"email"`, `"phone"`, `"first_name"`, …), `kind_len` bytes.
+ * \param kind_len its length in bytes.
+ * \param profile `"meta"`, `"google"` or `"tiktok"`, `profile_len` bytes.
+ * \param profile_len its length in bytes.
+ * \param default_country ISO 3166-1 alpha-2 code assumed for phones without a country code
+ *        (e.g. `"VN"`), or `""` (length 0) for none.
+ * \param default_country_len its length in bytes.
+ * \param value the value as captured, `value_len` bytes of UTF-8.
+ * \param value_len its length in bytes.
+ * \param[out] normalized receives the normalised value; `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_ARGUMENT` for an unknown kind or profile;
+ *         `O2O_STATUS_INVALID_INPUT` when the value is not a valid value of its kind (the
+ *         message names the kind and the reason).
+ * \warning the caller owns `*normalized` and frees it with `o2o_string_free`.
+ */
+enum o2o_status o2o_normalize(const char *kind,
+                              size_t kind_len,
+                              const char *profile,
+                              size_t profile_len,
+                              const char *default_country,
+                              size_t default_country_len,
+                              const char *value,
+                              size_t value_len,
+                              struct o2o_string *normalized);
+
+/**
  * Parse a key ring from key-file text: lines `KEY_ID:HEX_SECRET` (at least 16 bytes of secret),
  * blank lines and `#` comments ignored. The first key is the current one.
  *
@@ -558,6 +613,108 @@ enum o2o_status o2o_key_id(const struct o2o_key *key, struct o2o_string *id);
  * \pre `key` came from `o2o_key_new` and was not freed.
  */
 void o2o_key_free(struct o2o_key *key);
+
+/**
+ * Issue a voucher code signed with the current key of `key`.
+ *
+ * \param key the key ring (its first key signs).
+ * \param voucher JSON `{"campaign": 3, "voucher_type": 1, "expires": "2026-04-30", "serial": 7,
+ *        "customer": "k1:…"}` (`customer`, a pseudonym, is optional: without it the code is
+ *        anonymous), `voucher_len` bytes.
+ * \param voucher_len its length in bytes.
+ * \param[out] code receives the code (21 Crockford base32 characters); `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_INPUT` when the JSON is malformed or a field is out of range
+ *         (campaign 0–31, type 0–7, serial 0–511, expiry within the code's range).
+ * \warning the caller owns `*code` and frees it with `o2o_string_free`.
+ */
+enum o2o_status o2o_voucher_issue(const struct o2o_key *key,
+                                  const char *voucher,
+                                  size_t voucher_len,
+                                  struct o2o_string *code);
+
+/**
+ * Make an offline verifier from the till's key ring and campaign table.
+ *
+ * \param key the key ring; every key of it is accepted (so codes signed before a rotation
+ *        still verify). Its state is copied: `key` may be freed afterwards.
+ * \param campaigns the campaign table as a JSON array of names, position = campaign number
+ *        (e.g. `["zalo-spring", "tet-2026"]`; `[]` when unknown: campaigns are then named `#N`),
+ *        `campaigns_len` bytes.
+ * \param campaigns_len its length in bytes.
+ * \param[out] out receives the new verifier; NULL on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_INPUT` when `campaigns` is not a JSON array of strings.
+ * \warning the caller owns `*out` and frees it with `o2o_verifier_free`.
+ */
+enum o2o_status o2o_verifier_new(const struct o2o_key *key,
+                                 const char *campaigns,
+                                 size_t campaigns_len,
+                                 struct o2o_verifier **out);
+
+/**
+ * Verify a voucher code offline (constant-time tag check, then expiry).
+ *
+ * \param verifier a verifier from `o2o_verifier_new`.
+ * \param code the code as typed or scanned (case-insensitive; `-` and spaces ignored;
+ *        `O`/`I`/`L` read as `0`/`1`/`1`), `code_len` bytes.
+ * \param code_len its length in bytes.
+ * \param now the current time, Unix seconds (the code is valid through its expiry day, UTC).
+ * \param customer the customer's pseudonym for a personal code, `customer_len` bytes; may be
+ *        NULL (with `customer_len` 0) for an anonymous code.
+ * \param customer_len its length in bytes.
+ * \param[out] verified receives JSON `{"code": "…", "key_id": "…", "voucher": {"campaign": 3,
+ *        "voucher_type": 1, "expires": "2026-04-30", "serial": 7}}`; `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK` for a genuine, unexpired code; `O2O_STATUS_VOUCHER_REJECTED`
+ *         otherwise, with `o2o_last_error()` starting with the reason: `malformed`,
+ *         `bad_check_character` (a typo), `unknown_key`, `customer_required`, `bad_signature`,
+ *         `expired`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_ARGUMENT` when `now` is out of range.
+ * \warning the caller owns `*verified` and frees it with `o2o_string_free`.
+ */
+enum o2o_status o2o_voucher_verify(const struct o2o_verifier *verifier,
+                                   const char *code,
+                                   size_t code_len,
+                                   int64_t now,
+                                   const char *customer,
+                                   size_t customer_len,
+                                   struct o2o_string *verified);
+
+/**
+ * Verify a code offline and, when genuine, start the voucher-redemption check-in that records
+ * it (method `voucher_redemption`, the campaign's name, the canonical code), to be completed
+ * with `o2o_checkin_set_value`, `o2o_checkin_add_identifier`, … and written with
+ * `o2o_checkin_to_ndjson`.
+ *
+ * \param verifier a verifier from `o2o_verifier_new`.
+ * \param code the code as typed, `code_len` bytes.
+ * \param code_len its length in bytes.
+ * \param now the current time, Unix seconds; also the check-in's timestamp.
+ * \param customer the customer's pseudonym for a personal code, or NULL (length 0).
+ * \param customer_len its length in bytes.
+ * \param store the store id, `store_len` bytes.
+ * \param store_len its length in bytes.
+ * \param[out] out receives the new check-in; NULL on failure.
+ * \return as `o2o_voucher_verify`.
+ * \warning the caller owns `*out` and frees it with `o2o_checkin_free`.
+ */
+enum o2o_status o2o_voucher_redeem(const struct o2o_verifier *verifier,
+                                   const char *code,
+                                   size_t code_len,
+                                   int64_t now,
+                                   const char *customer,
+                                   size_t customer_len,
+                                   const char *store,
+                                   size_t store_len,
+                                   struct o2o_checkin **out);
+
+/**
+ * Free a verifier.
+ *
+ * \param verifier the handle; NULL is a no-op.
+ * \pre `verifier` came from `o2o_verifier_new` and was not freed.
+ */
+void o2o_verifier_free(struct o2o_verifier *verifier);
 
 #ifdef __cplusplus
 }  // extern "C"

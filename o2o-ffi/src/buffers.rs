@@ -51,6 +51,19 @@ impl o2o_string {
         }
     }
 
+    /// Copy `s` into an owned C string with one exact allocation of `len + 1` bytes (for hot
+    /// paths that reuse their own buffer).
+    pub(crate) fn copy_of(s: &str) -> o2o_string {
+        let mut bytes = Vec::with_capacity(s.len() + 1);
+        bytes.extend_from_slice(s.as_bytes());
+        bytes.push(0);
+        let len = s.len();
+        o2o_string {
+            ptr: Box::into_raw(bytes.into_boxed_slice()).cast::<c_char>(),
+            len,
+        }
+    }
+
     /// Free the allocation, leaving the empty value.
     ///
     /// # Safety

@@ -6,6 +6,7 @@ use crate::boundary::{boundary, boundary_or};
 use crate::buffers::o2o_string;
 use crate::handle::{free_handle, into_handle};
 use crate::status::{Failure, FfiResult, o2o_status};
+use o2o_core::consent::tcf::TcString;
 use o2o_core::consent::{ConsentGate, ConsentMode, ConsentSignals, ConsentState, Operation};
 use std::ffi::c_char;
 
@@ -90,7 +91,8 @@ pub unsafe extern "C" fn o2o_consent_new(out: *mut *mut o2o_consent) -> o2o_stat
 /// \param json_len its length in bytes.
 /// \param[out] out receives the new handle; NULL on failure.
 /// \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
-///         `O2O_STATUS_INVALID_INPUT` when the JSON is malformed (message gives line and column).
+///         `O2O_STATUS_INVALID_INPUT` when the JSON is malformed (message gives line and column)
+///         or its TC string does not decode.
 /// \warning the caller owns `*out` and frees it with `o2o_consent_free`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn o2o_consent_from_json(
@@ -105,17 +107,22 @@ pub unsafe extern "C" fn o2o_consent_from_json(
         let json = unsafe { str_arg(json, json_len, "json") }?;
         let signals: ConsentSignals =
             serde_json::from_str(json).map_err(|e| Failure::input(format!("consent JSON: {e}")))?;
+        if let Some(tc) = &signals.tcf {
+            TcString::decode(tc).map_err(|e| Failure::input(format!("consent JSON: tcf: {e}")))?;
+        }
         *out = into_handle(o2o_consent { signals });
         Ok(())
     })
 }
 
-/// Set (replace) the IAB TCF v2.2 TC string of `consent`.
+/// Set (replace) the IAB TCF v2.2 TC string of `consent`. The string is decoded first, so a
+/// malformed one is reported here (with the bit at fault) rather than silently denying later.
 ///
 /// \param consent the handle to change.
 /// \param tc the TC string, `tc_len` bytes of UTF-8.
 /// \param tc_len its length in bytes.
-/// \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`.
+/// \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+///         `O2O_STATUS_INVALID_INPUT` when the TC string does not decode (`consent` unchanged).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn o2o_consent_set_tcf(
     consent: *mut o2o_consent,
@@ -127,6 +134,7 @@ pub unsafe extern "C" fn o2o_consent_set_tcf(
         let consent = unsafe { handle_mut(consent, "consent") }?;
         // SAFETY: the caller's contract: `tc` points to `tc_len` readable bytes.
         let tc = unsafe { str_arg(tc, tc_len, "tc") }?;
+        TcString::decode(tc).map_err(|e| Failure::input(format!("TC string: {e}")))?;
         consent.signals.tcf = Some(tc.to_owned());
         Ok(())
     })
@@ -214,6 +222,37 @@ pub unsafe extern "C" fn o2o_consent_check(
         let decision = ConsentGate::default().check(operation, Some(&consent.signals));
         *allowed = decision.allowed;
         *reason = o2o_string::from_string(decision.reason);
+        Ok(())
+    })
+}
+
+/// Decode an IAB TCF v2.2 TC string into JSON with @iabtcf/core's TCModel names (`version`,
+/// `created`, `lastUpdated`, `cmpId`, …, `purposeConsents`, `vendorConsents`, … each a sorted
+/// array of the ids that are set, `publisherRestrictions`), as `o2o consent decode` prints.
+///
+/// \param tc the TC string, `tc_len` bytes of UTF-8.
+/// \param tc_len its length in bytes.
+/// \param[out] json receives the decoded model; `{NULL, 0}` on failure.
+/// \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+///         `O2O_STATUS_INVALID_INPUT` when the string is malformed (the message names the segment,
+///         the field and the bit offset).
+/// \warning the caller owns `*json` and frees it with `o2o_string_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn o2o_tcf_decode(
+    tc: *const c_char,
+    tc_len: usize,
+    json: *mut o2o_string,
+) -> o2o_status {
+    boundary(|| {
+        // SAFETY: the caller's contract: `json` is NULL or writable.
+        let json = unsafe { out_arg(json, "json", o2o_string::EMPTY) }?;
+        // SAFETY: the caller's contract: `(tc, tc_len)` is readable.
+        let tc = unsafe { str_arg(tc, tc_len, "tc") }?;
+        let decoded =
+            TcString::decode(tc).map_err(|e| Failure::input(format!("TC string: {e}")))?;
+        let text = serde_json::to_string(&decoded.to_json())
+            .map_err(|e| Failure::new(o2o_status::Internal, e))?;
+        *json = o2o_string::from_string(text);
         Ok(())
     })
 }

@@ -59,7 +59,7 @@ pub unsafe extern "C" fn o2o_key_id(key: *const o2o_key, id: *mut o2o_string) ->
         let id = unsafe { out_arg(id, "id", o2o_string::EMPTY) }?;
         // SAFETY: the caller's contract: a live handle.
         let key = unsafe { handle_ref(key, "key") }?;
-        *id = o2o_string::from_string(key.ring.current().id().to_owned());
+        *id = o2o_string::copy_of(key.ring.current().id());
         Ok(())
     })
 }

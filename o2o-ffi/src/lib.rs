@@ -31,8 +31,10 @@ pub mod consent;
 pub mod error;
 pub mod events;
 mod handle;
+pub mod hash;
 pub mod keys;
 pub mod status;
+pub mod voucher;
 
 use std::ffi::c_char;
 

@@ -1,7 +1,11 @@
 //! One module per subcommand.
 
+pub mod attribute;
+pub mod consent;
 pub mod demo;
 pub mod did;
+pub mod hash;
+pub mod normalize;
 pub mod power;
 pub mod simulate;
 pub mod uplift;

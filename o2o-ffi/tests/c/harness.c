@@ -31,6 +31,8 @@ int main(void) {
   test_area_keys();
   test_area_checkin();
   test_area_events();
+  test_area_hash();
+  test_area_voucher();
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

@@ -58,5 +58,7 @@ void test_area_consent(void);
 void test_area_keys(void);
 void test_area_checkin(void);
 void test_area_events(void);
+void test_area_hash(void);
+void test_area_voucher(void);
 
 #endif

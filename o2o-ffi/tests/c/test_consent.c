@@ -64,13 +64,21 @@ static void set_mode_and_check_reject_bad_arguments(void) {
   o2o_consent_free(NULL);
 }
 
-static void tcf_string_is_kept_and_checked_for_utf8(void) {
+#define TC_ES "COrVd1pOrVd1pACABCENAHCAAAAAAAAAAAiQAAAAAAAA"
+
+static void tcf_string_is_decoded_kept_and_checked(void) {
   struct o2o_consent *c = NULL;
   CHECK_OK(o2o_consent_new(&c));
-  CHECK_OK(o2o_consent_set_tcf(c, LIT("CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA")));
+  CHECK_OK(o2o_consent_set_tcf(c, LIT(TC_ES)));
   struct o2o_string json = {NULL, 0};
   CHECK_OK(o2o_consent_to_json(c, &json));
-  CHECK(o2o_test_str_eq(&json, "{\"tcf\":\"CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA\"}"));
+  CHECK(o2o_test_str_eq(&json, "{\"tcf\":\"" TC_ES "\"}"));
+  o2o_string_free(&json);
+  /* A malformed string is refused with the place at fault, and the handle keeps the old one. */
+  CHECK_STATUS(o2o_consent_set_tcf(c, LIT("COrVd1pOrVd1pAC")), O2O_STATUS_INVALID_INPUT);
+  CHECK_ERROR_MENTIONS("bit");
+  CHECK_OK(o2o_consent_to_json(c, &json));
+  CHECK(o2o_test_str_has(&json, TC_ES));
   o2o_string_free(&json);
   CHECK_STATUS(o2o_consent_set_tcf(c, LIT(BAD_UTF8)), O2O_STATUS_INVALID_UTF8);
   CHECK_ERROR_MENTIONS("`tc`");
@@ -81,7 +89,7 @@ static void tcf_string_is_kept_and_checked_for_utf8(void) {
 
 static void json_round_trips(void) {
   static const char in[] =
-      "{\"tcf\":\"CP\",\"gcm\":{\"ad_storage\":\"granted\",\"analytics_storage\":\"denied\","
+      "{\"tcf\":\"" TC_ES "\",\"gcm\":{\"ad_storage\":\"granted\",\"analytics_storage\":\"denied\","
       "\"ad_user_data\":\"granted\",\"ad_personalization\":\"unknown\"}}";
   struct o2o_consent *c = NULL;
   CHECK_OK(o2o_consent_from_json(LIT(in), &c));
@@ -106,6 +114,9 @@ static void from_json_rejects_bad_input(void) {
                O2O_STATUS_INVALID_INPUT);
   CHECK(c == NULL);
   CHECK_ERROR_MENTIONS("line 1");
+  CHECK_STATUS(o2o_consent_from_json(LIT("{\"tcf\":\"COrVd1pOrVd1pAC\"}"), &c),
+               O2O_STATUS_INVALID_INPUT);
+  CHECK_ERROR_MENTIONS("tcf: segment 0");
   CHECK_STATUS(o2o_consent_from_json(LIT("{\"tcf\":\"" BAD_UTF8 "\"}"), &c),
                O2O_STATUS_INVALID_UTF8);
   CHECK_ERROR_MENTIONS("at byte 8");
@@ -115,11 +126,30 @@ static void from_json_rejects_bad_input(void) {
   o2o_consent_free(c);
 }
 
+static void tcf_decode_gives_the_tcmodel_json(void) {
+  struct o2o_string json = {NULL, 0};
+  CHECK_OK(o2o_tcf_decode(LIT(TC_ES), &json));
+  CHECK(o2o_test_str_has(&json, "\"version\":2"));
+  CHECK(o2o_test_str_has(&json, "\"cmpId\":2"));
+  CHECK(o2o_test_str_has(&json, "\"publisherCountryCode\":\"ES\""));
+  CHECK(o2o_test_str_has(&json, "\"purposeConsents\":["));
+  o2o_string_free(&json);
+  CHECK_STATUS(o2o_tcf_decode(LIT("COrVd1pOrVd1pAC"), &json), O2O_STATUS_INVALID_INPUT);
+  CHECK_ERROR_MENTIONS("truncated");
+  CHECK(json.ptr == NULL);
+  CHECK_STATUS(o2o_tcf_decode(LIT(""), &json), O2O_STATUS_INVALID_INPUT);
+  CHECK_ERROR_MENTIONS("empty");
+  CHECK_STATUS(o2o_tcf_decode(LIT("CO" BAD_UTF8), &json), O2O_STATUS_INVALID_UTF8);
+  CHECK_STATUS(o2o_tcf_decode(NULL, 0, &json), O2O_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(o2o_tcf_decode(LIT(TC_ES), NULL), O2O_STATUS_NULL_ARGUMENT);
+}
+
 void test_area_consent(void) {
   RUN(no_signals_deny_everything);
   RUN(consent_mode_decides_per_operation);
   RUN(set_mode_and_check_reject_bad_arguments);
-  RUN(tcf_string_is_kept_and_checked_for_utf8);
+  RUN(tcf_string_is_decoded_kept_and_checked);
+  RUN(tcf_decode_gives_the_tcmodel_json);
   RUN(json_round_trips);
   RUN(from_json_rejects_bad_input);
 }

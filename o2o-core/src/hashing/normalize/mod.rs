@@ -103,6 +103,21 @@ pub struct NormalizeOptions {
     pub ip_truncate: bool,
 }
 
+impl NormalizeOptions {
+    /// Check the options once (the default country is a known ISO code), so that a bad flag is
+    /// reported before any value rather than as an error on every phone number.
+    ///
+    /// ```
+    /// use o2o_core::hashing::NormalizeOptions;
+    /// let bad = NormalizeOptions { default_country: Some("XX".into()), ..Default::default() };
+    /// assert!(bad.validate().is_err());
+    /// assert!(NormalizeOptions::default().validate().is_ok());
+    /// ```
+    pub fn validate(&self) -> Result<(), NormalizeError> {
+        default_country(self).map(|_| ())
+    }
+}
+
 /// Why a value is not a valid value of its kind.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NormalizeError {
