@@ -24,6 +24,20 @@ enum Command {
     Simulate(cmd::simulate::Args),
     /// Simulate a campaign and run the whole pipeline on it, printing a report.
     Demo(cmd::demo::Args),
+    /// Normalise identifiers (one per line on stdin) by an ad platform's rules.
+    Normalize(cmd::normalize::Args),
+    /// Normalise and SHA-256 identifiers (one per line on stdin), or keyed HMAC pseudonyms.
+    Hash(cmd::hash::Args),
+    /// Consent signals: decode TCF v2.2 TC strings, check what the consent gate allows.
+    Consent(cmd::consent::Args),
+    /// Did the test group convert (or spend) more than control? z / Welch tests with intervals.
+    Uplift(cmd::uplift::Args),
+    /// Sample size per group to detect a relative lift of a conversion rate.
+    Power(cmd::power::Args),
+    /// Difference-in-differences on a store × period panel, SEs clustered by store.
+    Did(cmd::did::Args),
+    /// Attribute conversions to channels (first, last, linear, position, Markov, Shapley…).
+    Attribute(cmd::attribute::Args),
     /// Issue and verify offline-checkable voucher codes.
     Voucher(cmd::voucher::Args),
     /// The O2O report per channel and campaign, the ROPO report and the KPIs.
@@ -35,6 +49,13 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Simulate(a) => cmd::simulate::run(a),
         Command::Demo(a) => cmd::demo::run(a),
+        Command::Normalize(a) => cmd::normalize::run(a),
+        Command::Hash(a) => cmd::hash::run(a),
+        Command::Consent(a) => cmd::consent::run(a),
+        Command::Uplift(a) => cmd::uplift::run(a),
+        Command::Power(a) => cmd::power::run(a),
+        Command::Did(a) => cmd::did::run(a),
+        Command::Attribute(a) => cmd::attribute::run(a),
         Command::Voucher(a) => cmd::voucher::run(a),
         Command::Report(a) => cmd::report::run(a),
     };

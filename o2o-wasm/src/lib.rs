@@ -1,9 +1,140 @@
-//! wasm-bindgen wrapper over o2o-core. See `docs/js-api.md`.
+//! # o2o-wasm
+//!
+//! The o2o web tag: `o2o-core` compiled to WebAssembly with wasm-bindgen, so a landing page reads
+//! the visitor's consent, normalises and hashes identifiers *in the browser* (raw emails never
+//! leave the page), builds touchpoint events and verifies voucher codes; the `full` build adds
+//! attribution and uplift for dashboards.
+//!
+//! Wrappers translate, never decide: every function converts JS values to the core's types
+//! (through JSON, with the core's own serde types) and core errors to a JS `Error` with a stable
+//! `code` (see [`error::code`]); every rule lives in `o2o-core`. The JS API is documented in
+//! `docs/js-api.md`; `scripts/build-wasm.sh` builds the npm package and `scripts/test-wasm.sh`
+//! tests the built artefacts in node and in headless Chromium.
+//!
+//! Features: `tag` (consent + hashing + events + voucher, the page build, ≤ 100 KB gzipped) and
+//! `full` (everything).
 
 use wasm_bindgen::prelude::*;
 
-/// The library version.
+pub mod consent;
+pub mod convert;
+pub mod error;
+pub mod event;
+
+pub use consent::Consent;
+pub use error::WasmError;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** The stable `code` of every error o2o throws. */
+export type ErrorCode =
+  | "E_INVALID_INPUT"
+  | "E_INVALID_VALUE"
+  | "E_CONSENT_DENIED"
+  | "E_TC_STRING";
+
+/** What o2o throws: a plain `Error` with a stable `code`. */
+export interface O2oError extends Error {
+  code: ErrorCode;
+}
+
+/** A Google Consent Mode signal value; anything but "granted" is treated as denied. */
+export type ConsentState = "granted" | "denied" | "unknown";
+
+/** Consent Mode v2 signals, as `gtag('consent', 'update', …)` takes them. Other keys are ignored. */
+export interface ConsentModeInput {
+  ad_storage?: ConsentState;
+  analytics_storage?: ConsentState;
+  ad_user_data?: ConsentState;
+  ad_personalization?: ConsentState;
+  [other: string]: unknown;
+}
+
+/** Consent signals as an event carries them. */
+export interface ConsentSignals {
+  /** The raw IAB TCF v2.2 TC string. */
+  tcf?: string;
+  /** Google Consent Mode v2 signals. */
+  gcm?: ConsentModeInput;
+}
+
+/** What o2o wants to do with a person's data. */
+export type Operation = "measure" | "link_identity" | "hash_for_upload" | "personalise";
+
+/** The consent gate's answer, with the signal that decided. */
+export interface Decision {
+  operation: Operation;
+  allowed: boolean;
+  reason: string;
+}
+
+/** Identifier kinds. */
+export type IdKind =
+  | "external_id" | "loyalty_card" | "email" | "phone" | "device_id" | "mac" | "ip"
+  | "first_name" | "last_name" | "date_of_birth" | "gender" | "city" | "state" | "zip"
+  | "country";
+
+/** One identifier: its kind and value (pass hashes from `hash()`, not raw values). */
+export interface Identifier {
+  kind: IdKind;
+  value: string;
+}
+
+/** What the person did online. */
+export type TouchAction = "impression" | "click" | "visit" | "open" | "voucher_claim" | "purchase";
+
+/** A touchpoint, in the core's JSON shape (see docs/data-model.md). */
+export interface TouchpointInput {
+  id?: string;
+  action: TouchAction;
+  channel: string;
+  campaign?: string;
+  /** Unix seconds, or an RFC 3339 string such as "2026-03-01T10:00:00Z". */
+  timestamp: number | string;
+  cost?: number;
+  value?: number;
+  identifiers?: Identifier[];
+  /** Consent signals, or a `Consent` object (serialised through its `toJSON`). */
+  consent?: ConsentSignals | Consent | null;
+}
+
+/** An o2o event as read from NDJSON. */
+export type O2oEvent =
+  | ({ type: "touchpoint" } & Omit<TouchpointInput, "consent" | "timestamp"> & {
+      timestamp: number;
+      identifiers: Identifier[];
+      consent?: ConsentSignals;
+    })
+  | {
+      type: "checkin";
+      method: "qr_scan" | "wifi_join" | "pos_purchase" | "crm_visit" | "product_qr" | "voucher_redemption";
+      store: string;
+      timestamp: number;
+      identifiers: Identifier[];
+      consent?: ConsentSignals;
+      [field: string]: unknown;
+    };
+
+/** One rejected NDJSON line. */
+export interface LineError {
+  line: number;
+  field: string | null;
+  message: string;
+}
+
+/** What `readNdjson` returns: good events, one error per bad line, counts. */
+export interface ReadResult {
+  events: O2oEvent[];
+  errors: LineError[];
+  summary: { read: number; rejected: number };
+}
+"#;
+
+/// The library version (the o2o-core crate version).
 #[wasm_bindgen(js_name = version)]
 pub fn version() -> String {
     o2o_core::VERSION.to_owned()
 }
+
+#[cfg(test)]
+mod tests;

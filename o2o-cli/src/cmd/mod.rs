@@ -1,8 +1,15 @@
 //! One module per subcommand.
 
+pub mod attribute;
+pub mod consent;
 pub mod demo;
+pub mod did;
+pub mod hash;
+pub mod normalize;
+pub mod power;
 pub mod report;
 pub mod simulate;
+pub mod uplift;
 pub mod voucher;
 
 /// Why a command failed. Every variant names what and where.

@@ -4,9 +4,12 @@
 //! A [`Permit`] can only be made here, so an API that takes `&Permit` (hashing for upload,
 //! identity linking) cannot be reached without consent.
 
-use super::signals::{ConsentSignals, ConsentState};
+use super::policy::{ConsentPolicy, Requirement};
+use super::signals::{ConsentMode, ConsentSignals, ConsentState};
+use super::tcf::{RestrictionType, TcString, TcfError};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::fmt::Write as _;
 
 /// What o2o wants to do with a person's data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -82,32 +85,51 @@ pub struct Decision {
     pub reason: String,
 }
 
-/// Which Google Consent Mode v2 signals each operation needs (all must be granted).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConsentPolicy {
-    /// Signals needed per operation, by name (`ad_storage`, `analytics_storage`, `ad_user_data`,
-    /// `ad_personalization`).
-    pub consent_mode: Vec<(Operation, Vec<String>)>,
+/// Consent signals with the TC string decoded once, for checking several operations (or many
+/// events of one person) without decoding again. The gate's hot path.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DecodedSignals {
+    /// The TC string, decoded or the reason it could not be (an undecodable string denies).
+    pub tcf: Option<Result<TcString, TcfError>>,
+    /// Consent Mode signals.
+    pub gcm: Option<ConsentMode>,
 }
 
-impl Default for ConsentPolicy {
-    fn default() -> Self {
-        let v = |s: &[&str]| s.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
-        ConsentPolicy {
-            consent_mode: vec![
-                (Operation::Measure, v(&["analytics_storage"])),
-                (Operation::LinkIdentity, v(&["ad_user_data"])),
-                (Operation::HashForUpload, v(&["ad_user_data"])),
-                (
-                    Operation::Personalise,
-                    v(&["ad_user_data", "ad_personalization"]),
-                ),
-            ],
+impl DecodedSignals {
+    /// Decode `signals` (absent signals stay absent, and deny).
+    pub fn new(signals: Option<&ConsentSignals>) -> Self {
+        match signals {
+            None => DecodedSignals::default(),
+            Some(s) => DecodedSignals {
+                tcf: s.tcf.as_deref().map(TcString::decode),
+                gcm: s.gcm,
+            },
+        }
+    }
+
+    /// Only a TC string.
+    pub fn from_tc_string(tc_string: &str) -> Self {
+        DecodedSignals {
+            tcf: Some(TcString::decode(tc_string)),
+            gcm: None,
+        }
+    }
+
+    /// Only Consent Mode signals.
+    pub fn from_consent_mode(gcm: ConsentMode) -> Self {
+        DecodedSignals {
+            tcf: None,
+            gcm: Some(gcm),
         }
     }
 }
 
 /// Answers "may o2o do this with this person's data?" under a [`ConsentPolicy`].
+///
+/// Rules (fail closed): no signals → denied; an operation the policy does not list → denied;
+/// every signal source present (TCF, Consent Mode) must allow, and a source can only allow an
+/// operation for which the policy lists a requirement of that source; an undecodable TC string
+/// denies whatever Consent Mode says; unknown Consent Mode states are denied.
 ///
 /// ```
 /// use o2o_core::consent::{ConsentGate, ConsentMode, ConsentSignals, ConsentState, Operation};
@@ -132,49 +154,129 @@ impl ConsentGate {
         &self.policy
     }
 
-    /// Decide, with the reason.
+    /// Decide, with the reason. Decodes the TC string on every call: for repeated checks use
+    /// [`ConsentGate::check_decoded`] with [`DecodedSignals`].
     pub fn check(&self, operation: Operation, signals: Option<&ConsentSignals>) -> Decision {
-        let deny = |reason: String| Decision {
-            operation,
-            allowed: false,
-            reason,
+        self.check_decoded(operation, &DecodedSignals::new(signals))
+    }
+
+    /// Decide on already decoded signals, with the reason.
+    ///
+    /// ```
+    /// use o2o_core::consent::{ConsentGate, DecodedSignals, Operation};
+    /// let gate = ConsentGate::default();
+    /// let d = gate.check_decoded(Operation::Measure, &DecodedSignals::from_tc_string("not a TC string"));
+    /// assert!(!d.allowed);
+    /// ```
+    pub fn check_decoded(&self, operation: Operation, signals: &DecodedSignals) -> Decision {
+        match self.evaluate(operation, signals) {
+            Ok(reason) => Decision {
+                operation,
+                allowed: true,
+                reason,
+            },
+            Err(reason) => Decision {
+                operation,
+                allowed: false,
+                reason,
+            },
+        }
+    }
+
+    fn evaluate(&self, operation: Operation, signals: &DecodedSignals) -> Result<String, String> {
+        if signals.tcf.is_none() && signals.gcm.is_none() {
+            return Err("no consent signals".to_owned());
+        }
+        let Some(req) = self.policy.requirement(operation) else {
+            return Err(format!("the policy does not allow {operation}"));
         };
-        let Some(signals) = signals else {
-            return deny("no consent signals".to_owned());
-        };
-        let needed = self
-            .policy
-            .consent_mode
-            .iter()
-            .find(|(op, _)| *op == operation)
-            .map(|(_, s)| s.as_slice());
-        let Some(needed) = needed else {
-            return deny(format!("the policy does not allow {operation}"));
-        };
-        let Some(gcm) = signals.gcm.as_ref() else {
-            return deny("no Consent Mode signals".to_owned());
-        };
-        for name in needed {
-            let state = match name.as_str() {
-                "ad_storage" => gcm.ad_storage,
-                "analytics_storage" => gcm.analytics_storage,
-                "ad_user_data" => gcm.ad_user_data,
-                "ad_personalization" => gcm.ad_personalization,
-                other => return deny(format!("unknown Consent Mode signal `{other}` in policy")),
-            };
-            match state {
-                ConsentState::Granted => {}
-                ConsentState::Denied => return deny(format!("{name} denied")),
-                ConsentState::Unknown => {
-                    return deny(format!("{name} unknown (treated as denied)"));
+        let mut reasons = Vec::with_capacity(2);
+        if let Some(tcf) = &signals.tcf {
+            let tc = tcf
+                .as_ref()
+                .map_err(|e| format!("TC string undecodable ({e})"))?;
+            reasons.push(self.check_tcf(operation, req, tc)?);
+        }
+        if let Some(gcm) = &signals.gcm {
+            reasons.push(check_consent_mode(operation, req, gcm)?);
+        }
+        Ok(reasons.join("; "))
+    }
+
+    fn check_tcf(
+        &self,
+        operation: Operation,
+        req: &Requirement,
+        tc: &TcString,
+    ) -> Result<String, String> {
+        if !req.has_tcf() {
+            return Err(format!("the policy lists no TCF purpose for {operation}"));
+        }
+        let core = &tc.core;
+        let mut why = String::from("TCF");
+        match self.policy.vendor_id {
+            Some(v) => {
+                for &p in &req.tcf_purposes {
+                    let mut consent =
+                        core.purpose_consents.has(p) && core.vendor_consents.contains(v);
+                    let mut li = req.li_allowed(p)
+                        && core.purpose_legitimate_interests.has(p)
+                        && core.vendor_legitimate_interests.contains(v);
+                    for r in core
+                        .publisher_restrictions
+                        .iter()
+                        .filter(|r| r.purpose == p && r.vendors.contains(v))
+                    {
+                        match r.restriction_type {
+                            RestrictionType::NotAllowed | RestrictionType::Undefined => {
+                                return Err(format!(
+                                    "TCF purpose {p}: the publisher does not allow vendor {v}"
+                                ));
+                            }
+                            RestrictionType::RequireConsent => li = false,
+                            RestrictionType::RequireLegitimateInterest => consent = false,
+                        }
+                    }
+                    if consent {
+                        let _ = write!(why, " purpose {p} consent,");
+                    } else if li {
+                        let _ = write!(why, " purpose {p} legitimate interest,");
+                    } else if !core.purpose_consents.has(p) {
+                        return Err(format!("TCF purpose {p}: no consent"));
+                    } else {
+                        return Err(format!("TCF purpose {p}: vendor {v} has no consent"));
+                    }
                 }
+                if !req.tcf_special_features.is_empty() && !core.vendor_consents.contains(v) {
+                    return Err(format!("TCF special features: vendor {v} has no consent"));
+                }
+                let _ = write!(why, " vendor {v}");
+            }
+            None => {
+                let Some(publisher) = tc.publisher_tc.as_ref() else {
+                    return Err(
+                        "TCF: no publisher TC segment (o2o runs as the publisher)".to_owned()
+                    );
+                };
+                for &p in &req.tcf_purposes {
+                    if publisher.purpose_consents.has(p) {
+                        let _ = write!(why, " publisher purpose {p} consent,");
+                    } else if req.li_allowed(p) && publisher.purpose_legitimate_interests.has(p) {
+                        let _ = write!(why, " publisher purpose {p} legitimate interest,");
+                    } else {
+                        return Err(format!("TCF publisher purpose {p}: no consent"));
+                    }
+                }
+                why.pop();
             }
         }
-        Decision {
-            operation,
-            allowed: true,
-            reason: format!("{} granted", needed.join(", ")),
+        for &f in &req.tcf_special_features {
+            if !core.special_feature_optins.has(f) {
+                return Err(format!("TCF special feature {f}: not opted in"));
+            }
+            let _ = write!(why, ", special feature {f}");
         }
+        Ok(why)
     }
 
     /// A [`Permit`] for `operation`, or why not.
@@ -183,14 +285,39 @@ impl ConsentGate {
         operation: Operation,
         signals: Option<&ConsentSignals>,
     ) -> Result<Permit, Denied> {
-        let d = self.check(operation, signals);
-        if d.allowed {
-            Ok(Permit { operation })
-        } else {
-            Err(Denied {
-                operation,
-                reason: d.reason,
-            })
+        self.permit_decoded(operation, &DecodedSignals::new(signals))
+    }
+
+    /// A [`Permit`] for `operation` on already decoded signals, or why not.
+    pub fn permit_decoded(
+        &self,
+        operation: Operation,
+        signals: &DecodedSignals,
+    ) -> Result<Permit, Denied> {
+        match self.evaluate(operation, signals) {
+            Ok(_) => Ok(Permit { operation }),
+            Err(reason) => Err(Denied { operation, reason }),
         }
     }
+}
+
+fn check_consent_mode(
+    operation: Operation,
+    req: &Requirement,
+    gcm: &ConsentMode,
+) -> Result<String, String> {
+    if req.consent_mode.is_empty() {
+        return Err(format!(
+            "the policy lists no Consent Mode signal for {operation}"
+        ));
+    }
+    for s in &req.consent_mode {
+        match s.state(gcm) {
+            ConsentState::Granted => {}
+            ConsentState::Denied => return Err(format!("{s} denied")),
+            ConsentState::Unknown => return Err(format!("{s} unknown (treated as denied)")),
+        }
+    }
+    let names: Vec<&str> = req.consent_mode.iter().map(|s| s.as_str()).collect();
+    Ok(format!("{} granted", names.join(", ")))
 }

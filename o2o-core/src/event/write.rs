@@ -8,7 +8,7 @@ use std::io::{self, Write};
 ///
 /// ```
 /// use o2o_core::event::{read_ndjson, write_ndjson};
-/// let input = "{\"type\":\"checkin\",\"method\":\"qr_scan\",\"store\":\"S1\",\"timestamp\":1}\n";
+/// let input = "{\"type\":\"checkin\",\"method\":\"qr_scan\",\"store\":\"S1\",\"timestamp\":1,\"identifiers\":[]}\n";
 /// let events = read_ndjson(input.as_bytes()).unwrap().events;
 /// let mut out = Vec::new();
 /// write_ndjson(&events, &mut out).unwrap();

@@ -9,7 +9,7 @@ use std::fmt;
 /// let mut t = Table::new(["channel", "visits"]);
 /// t.row(["facebook", "120"]);
 /// t.row(["zalo", "8"]);
-/// assert_eq!(t.to_string(), "channel   visits\n-----------------\nfacebook     120\nzalo           8\n");
+/// assert_eq!(t.to_string(), "channel   visits\n----------------\nfacebook     120\nzalo           8\n");
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Table {

@@ -181,3 +181,17 @@ fn bad_configs_are_rejected() {
         Err(SimError::LiftsTooLarge { .. })
     ));
 }
+
+#[test]
+fn thread_count_does_not_change_a_byte() {
+    let cfg = SimConfig {
+        customers: 1_500,
+        seed: 21,
+        ..SimConfig::default()
+    };
+    let one = world::simulate_on(&cfg, 1, |_| {}).unwrap();
+    let three = world::simulate_on(&cfg, 3, |_| {}).unwrap();
+    assert_eq!(one.events, three.events);
+    assert_eq!(one.truth, three.truth);
+    assert_eq!(one.audience, three.audience);
+}

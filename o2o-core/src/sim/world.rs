@@ -13,6 +13,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Beta, Distribution, LogNormal, Poisson};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 const DAY: i64 = 86_400;
 const HOUR: i64 = 3_600;
@@ -71,21 +72,80 @@ pub fn simulate(cfg: &SimConfig) -> Result<Campaign, SimError> {
     simulate_with_progress(cfg, |_| {})
 }
 
-/// Simulate a campaign, calling `progress(customers_done)` every 1,024 customers.
+/// Simulate a campaign, calling `progress(customers_done)` now and then.
+///
+/// Customers are generated on every available core. Each customer draws from its own ChaCha8
+/// stream seeded from `(seed, index)`, and everything summed over customers is summed in index
+/// order afterwards, so the output is the same bytes whatever the number of threads.
 pub fn simulate_with_progress(
     cfg: &SimConfig,
+    progress: impl FnMut(usize),
+) -> Result<Campaign, SimError> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+        .min(cfg.customers.div_ceil(2_000).max(1));
+    simulate_on(cfg, threads, progress)
+}
+
+/// [`simulate_with_progress`] on exactly `threads` threads (tests check that the count does not
+/// change a byte).
+pub(crate) fn simulate_on(
+    cfg: &SimConfig,
+    threads: usize,
     mut progress: impl FnMut(usize),
 ) -> Result<Campaign, SimError> {
     cfg.validate()?;
-    let mut w = World::new(cfg)?;
-    for i in 0..cfg.customers {
-        w.person(i as u64);
-        if i % 1024 == 1023 {
-            progress(i + 1);
+    let setup = Setup::new(cfg)?;
+    let threads = threads.clamp(1, cfg.customers);
+    let per = cfg.customers.div_ceil(threads);
+    let done = AtomicUsize::new(0);
+    let chunks: Vec<World<'_>> = std::thread::scope(|scope| {
+        let setup = &setup;
+        let done = &done;
+        let run = move |lo: usize, hi: usize| {
+            let mut w = World::new(setup, hi - lo);
+            for i in lo..hi {
+                w.person(i as u64);
+                if i % 1024 == 1023 {
+                    done.fetch_add(1024, Ordering::Relaxed);
+                }
+            }
+            w
+        };
+        let handles: Vec<_> = (1..threads)
+            .map(|t| {
+                let (lo, hi) = (
+                    (t * per).min(cfg.customers),
+                    ((t + 1) * per).min(cfg.customers),
+                );
+                scope.spawn(move || run(lo, hi))
+            })
+            .collect();
+        // The calling thread does the first chunk and reports progress for all of them.
+        let first = {
+            let mut w = World::new(setup, per.min(cfg.customers));
+            for i in 0..per.min(cfg.customers) {
+                w.person(i as u64);
+                if i % 1024 == 1023 {
+                    done.fetch_add(1024, Ordering::Relaxed);
+                    progress(done.load(Ordering::Relaxed).min(cfg.customers));
+                }
+            }
+            w
+        };
+        let mut all = vec![first];
+        for h in handles {
+            match h.join() {
+                Ok(w) => all.push(w),
+                // A worker can only panic on a bug; re-raise it on the caller's thread.
+                Err(e) => std::panic::resume_unwind(e),
+            }
         }
-    }
+        all
+    });
     progress(cfg.customers);
-    Ok(w.finish())
+    Ok(finish(&setup, chunks))
 }
 
 struct Store {
@@ -99,9 +159,9 @@ struct Household {
     ip: String,
 }
 
-struct World<'a> {
+/// What every worker shares, read-only: the configuration, stores, households, distributions.
+struct Setup<'a> {
     cfg: &'a SimConfig,
-    rng: ChaCha8Rng,
     start: i64,
     end: i64,
     pre_start: i64,
@@ -112,10 +172,16 @@ struct World<'a> {
     households: Vec<Household>,
     baseline: Beta<f64>,
     order_value: LogNormal<f64>,
-    /// (timestamp, sequence, event)
+}
+
+/// One worker's customers: their events and their share of the truth.
+struct World<'a> {
+    s: &'a Setup<'a>,
+    rng: ChaCha8Rng,
+    /// (timestamp, customer index << 20 | event number within the customer, event)
     events: Vec<(i64, u64, Event)>,
     seq: u64,
-    channel_truth: Vec<ChannelTruth>,
+    exposed: Vec<u64>,
     totals: Totals,
     persons: Vec<PersonTruth>,
     shared: BTreeMap<Identifier, (SharedReason, Vec<u64>)>,
@@ -134,7 +200,16 @@ struct Ctx {
     attributes: Vec<Identifier>,
 }
 
-impl<'a> World<'a> {
+/// The seed of customer `index`'s own stream: SplitMix64 of the campaign seed and the index,
+/// so neighbouring customers get unrelated streams.
+fn customer_seed(seed: u64, index: u64) -> u64 {
+    let mut z = seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+impl<'a> Setup<'a> {
     fn new(cfg: &'a SimConfig) -> Result<Self, SimError> {
         let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
         let span = i64::from(cfg.days) * DAY;
@@ -186,24 +261,8 @@ impl<'a> World<'a> {
                 field: "order_value_sigma".into(),
                 value: sigma,
             })?;
-        let channel_truth = cfg
-            .channels
-            .iter()
-            .map(|c| ChannelTruth {
-                channel: c.name.clone(),
-                campaign: c.campaign.clone(),
-                lift: c.lift,
-                exposed: 0,
-                touchpoints: 0,
-                spend: 0.0,
-                incremental_visitors: 0.0,
-                incremental_checkins: 0.0,
-                incremental_revenue: 0.0,
-            })
-            .collect();
-        Ok(World {
+        Ok(Setup {
             cfg,
-            rng,
             start: cfg.start,
             end: cfg.start + span,
             pre_start: cfg.start - span,
@@ -213,19 +272,34 @@ impl<'a> World<'a> {
             households,
             baseline,
             order_value,
-            events: Vec::with_capacity(cfg.customers * 12),
-            seq: 0,
-            channel_truth,
-            totals: Totals::default(),
-            persons: Vec::with_capacity(cfg.customers),
-            shared: BTreeMap::new(),
-            audience: Vec::with_capacity(cfg.customers),
         })
+    }
+}
+
+impl<'a> World<'a> {
+    fn new(s: &'a Setup<'a>, customers: usize) -> Self {
+        World {
+            s,
+            rng: ChaCha8Rng::seed_from_u64(s.cfg.seed),
+            events: Vec::with_capacity(customers * 13),
+            seq: 0,
+            exposed: vec![0; s.cfg.channels.len()],
+            totals: Totals::default(),
+            persons: Vec::with_capacity(customers),
+            shared: BTreeMap::new(),
+            audience: Vec::with_capacity(customers),
+        }
     }
 
     fn push(&mut self, ev: Event) {
         self.events.push((ev.timestamp(), self.seq, ev));
         self.seq += 1;
+    }
+
+    /// Start customer `index`: its own RNG stream and its own event numbering.
+    fn begin(&mut self, index: u64) {
+        self.rng = ChaCha8Rng::seed_from_u64(customer_seed(self.s.cfg.seed, index));
+        self.seq = index << 20;
     }
 
     fn poisson(&mut self, lambda: f64) -> u32 {
@@ -321,8 +395,8 @@ impl<'a> World<'a> {
 
     fn online_ip(&mut self, cx: &mut Ctx) -> Identifier {
         if self.rng.random_bool(0.4) {
-            let k = self.rng.random_range(0..self.carrier_ips.len());
-            let ip = self.carrier_ips[k].clone();
+            let k = self.rng.random_range(0..self.s.carrier_ips.len());
+            let ip = self.s.carrier_ips[k].clone();
             self.shared_id(IdKind::Ip, ip, SharedReason::CarrierIp, None)
         } else if cx.home_ip_shared {
             self.shared_id(
@@ -346,7 +420,7 @@ impl<'a> World<'a> {
         cost: Option<f64>,
         identifiers: Vec<Identifier>,
     ) {
-        let spec = &self.cfg.channels[ch];
+        let spec = &self.s.cfg.channels[ch];
         let t = Touchpoint {
             id: None,
             action,
@@ -358,23 +432,20 @@ impl<'a> World<'a> {
             identifiers,
             consent: Some(cx.signals.clone()),
         };
-        let truth = &mut self.channel_truth[ch];
-        truth.touchpoints += 1;
-        truth.spend += cost.unwrap_or(0.0);
         self.push(Event::Touchpoint(t));
     }
 
     /// Generate one exposure of `cx` to channel `ch`; returns the time of its first touch.
     fn expose(&mut self, cx: &mut Ctx, ch: usize) -> i64 {
-        let spec = self.cfg.channels[ch].clone();
+        let spec = self.s.cfg.channels[ch].clone();
         let n = 1 + self.poisson(spec.touches - 1.0);
-        let t0 = self.uniform_time(self.start, self.end - DAY);
+        let t0 = self.uniform_time(self.s.start, self.s.end - DAY);
         let mut first = i64::MAX;
         for k in 0..n {
             let ts = if k == 0 {
                 t0
             } else {
-                (t0 + self.rng.random_range(0..3 * DAY)).min(self.end - 1)
+                (t0 + self.rng.random_range(0..3 * DAY)).min(self.s.end - 1)
             };
             first = first.min(ts);
             match spec.style {
@@ -465,17 +536,17 @@ impl<'a> World<'a> {
         pre: bool,
     ) -> f64 {
         let store_k = if self.rng.random_bool(0.85) {
-            (cx.index as usize * 7919) % self.stores.len()
+            (cx.index as usize * 7919) % self.s.stores.len()
         } else {
-            self.rng.random_range(0..self.stores.len())
+            self.rng.random_range(0..self.s.stores.len())
         };
         let (store, region, store_ip) = {
-            let s = &self.stores[store_k];
+            let s = &self.s.stores[store_k];
             (s.id.clone(), s.region.clone(), s.ip.clone())
         };
-        let purchase = self.rng.random_bool(self.cfg.purchase_share);
+        let purchase = self.rng.random_bool(self.s.cfg.purchase_share);
         let value =
-            purchase.then(|| (self.order_value.sample(&mut self.rng) * 100.0).round() / 100.0);
+            purchase.then(|| (self.s.order_value.sample(&mut self.rng) * 100.0).round() / 100.0);
         let method = match (&voucher, purchase) {
             (Some(_), true) => CheckInMethod::VoucherRedemption,
             (_, true) => CheckInMethod::PosPurchase,
@@ -539,7 +610,7 @@ impl<'a> World<'a> {
                 ids.push(store_ip_id(self));
             }
         }
-        if self.rng.random_bool(self.cfg.junk_share) {
+        if self.rng.random_bool(self.s.cfg.junk_share) {
             let (kind, v) = people::JUNK[self.rng.random_range(0..people::JUNK.len())];
             ids.push(self.shared_id(kind, v.to_owned(), SharedReason::Junk, None));
         }
@@ -553,7 +624,7 @@ impl<'a> World<'a> {
         };
         let (campaign, code) = match voucher {
             Some((ch, code)) if method == CheckInMethod::VoucherRedemption => {
-                (Some(self.cfg.channels[ch].campaign.clone()), Some(code))
+                (Some(self.s.cfg.channels[ch].campaign.clone()), Some(code))
             }
             _ => (None, None),
         };
@@ -574,21 +645,21 @@ impl<'a> World<'a> {
         self.push(Event::CheckIn(ev));
         if !pre {
             self.totals.checkins += 1;
-            self.totals.revenue += value.unwrap_or(0.0);
         }
         value.unwrap_or(0.0)
     }
 
     fn person(&mut self, index: u64) {
+        self.begin(index);
         let person = Person::new(index, &mut self.rng);
-        let consent = !self.rng.random_bool(self.cfg.refuse_consent_share);
-        let holdout = self.rng.random_bool(self.cfg.holdout_share);
-        let hh = self.household_of[index as usize].map(|h| h as usize);
+        let consent = !self.rng.random_bool(self.s.cfg.refuse_consent_share);
+        let holdout = self.rng.random_bool(self.s.cfg.holdout_share);
+        let hh = self.s.household_of[index as usize].map(|h| h as usize);
         let (home_ip, home_ip_shared, tablet) = match hh {
             Some(h) => (
-                self.households[h].ip.clone(),
+                self.s.households[h].ip.clone(),
                 true,
-                Some(self.households[h].tablet.clone()),
+                Some(self.s.households[h].tablet.clone()),
             ),
             None => (single_ip(index), false, None),
         };
@@ -603,14 +674,14 @@ impl<'a> World<'a> {
             used: Vec::new(),
             attributes: Vec::new(),
         };
-        let p0 = self.baseline.sample(&mut self.rng).min(MAX_BASELINE);
+        let p0 = self.s.baseline.sample(&mut self.rng).min(MAX_BASELINE);
 
         // Pre-period: same baseline behaviour, no ads.
         let (mut pre_checkins, mut pre_revenue) = (0u32, 0.0);
         if self.rng.random_bool(p0) {
-            let n = 1 + self.poisson(self.cfg.repeat_visits);
+            let n = 1 + self.poisson(self.s.cfg.repeat_visits);
             for _ in 0..n {
-                let ts = self.uniform_time(self.pre_start, self.start);
+                let ts = self.uniform_time(self.s.pre_start, self.s.start);
                 pre_revenue += self.checkin(&mut cx, ts, None, true);
                 pre_checkins += 1;
             }
@@ -619,7 +690,7 @@ impl<'a> World<'a> {
         // Organic site logins: the bridge between a person's devices and their contact details.
         for d in 0..cx.person.devices.len() {
             if self.rng.random_bool(0.7) {
-                let ts = self.uniform_time(self.pre_start, self.end);
+                let ts = self.uniform_time(self.s.pre_start, self.s.end);
                 let device = cx.person.devices[d].clone();
                 let mut ids = vec![self.own(&mut cx, IdKind::DeviceId, device)];
                 ids.extend(self.contact_id(&mut cx, 0.3));
@@ -645,8 +716,8 @@ impl<'a> World<'a> {
         let mut voucher = None;
         let mut p = p0;
         if !holdout {
-            for ch in 0..self.cfg.channels.len() {
-                let spec = &self.cfg.channels[ch];
+            for ch in 0..self.s.cfg.channels.len() {
+                let spec = &self.s.cfg.channels[ch];
                 let reachable = match spec.style {
                     ChannelStyle::Email => cx.person.email.is_some(),
                     ChannelStyle::Messaging => cx.person.phone.is_some(),
@@ -655,15 +726,15 @@ impl<'a> World<'a> {
                 let reach = spec.reach;
                 if self.rng.random_bool(reach) && reachable {
                     exposed.push(ch);
-                    p += self.cfg.channels[ch].lift;
-                    self.channel_truth[ch].exposed += 1;
+                    p += self.s.cfg.channels[ch].lift;
+                    self.exposed[ch] += 1;
                     let t = self.expose(&mut cx, ch);
                     first_touch = first_touch.min(t);
-                    if self.cfg.channels[ch].style == ChannelStyle::Messaging
+                    if self.s.cfg.channels[ch].style == ChannelStyle::Messaging
                         && self.rng.random_bool(0.7)
                     {
                         let code = format!("ZL{:08X}", self.rng.random::<u32>());
-                        let ts = (t + self.rng.random_range(60..6 * HOUR)).min(self.end - 1);
+                        let ts = (t + self.rng.random_range(60..6 * HOUR)).min(self.s.end - 1);
                         let mut ids: Vec<Identifier> = self.phone_id(&mut cx).into_iter().collect();
                         ids.push(self.device_id(&mut cx));
                         self.touch(&cx, TouchAction::VoucherClaim, ch, ts, None, ids);
@@ -677,27 +748,27 @@ impl<'a> World<'a> {
         let (mut checkins, mut revenue) = (0u32, 0.0);
         if self.rng.random::<f64>() < p {
             self.totals.visitors += 1;
-            let n = 1 + self.poisson(self.cfg.repeat_visits);
+            let n = 1 + self.poisson(self.s.cfg.repeat_visits);
             let first = if first_touch < i64::MAX {
                 let u: f64 = self.rng.random();
                 // Visits cluster soon after the first touch: u² skews towards it.
-                first_touch + 60 + ((self.end - first_touch - 61) as f64 * u * u) as i64
+                first_touch + 60 + ((self.s.end - first_touch - 61) as f64 * u * u) as i64
             } else {
-                self.uniform_time(self.start, self.end)
+                self.uniform_time(self.s.start, self.s.end)
             };
             let mut times = vec![first];
             for _ in 1..n {
-                times.push(self.uniform_time(first, self.end));
+                times.push(self.uniform_time(first, self.s.end));
             }
             for (k, ts) in times.into_iter().enumerate() {
                 let v = if k == 0 { voucher.take() } else { None };
                 let value = self.checkin(&mut cx, ts, v, false);
                 revenue += value;
                 checkins += 1;
-                if self.rng.random_bool(self.cfg.showrooming_share) {
+                if self.rng.random_bool(self.s.cfg.showrooming_share) {
                     let online_ts = ts + self.rng.random_range(HOUR..3 * DAY);
                     let device = self.device_id(&mut cx);
-                    let amount = (self.order_value.sample(&mut self.rng) * 100.0).round() / 100.0;
+                    let amount = (self.s.order_value.sample(&mut self.rng) * 100.0).round() / 100.0;
                     let t = Touchpoint {
                         id: None,
                         action: TouchAction::Purchase,
@@ -714,7 +785,7 @@ impl<'a> World<'a> {
             }
         }
 
-        let store_k = (index as usize * 7919) % self.stores.len();
+        let store_k = (index as usize * 7919) % self.s.stores.len();
         self.audience.push(AudienceRow {
             person: index,
             group: if holdout {
@@ -724,11 +795,11 @@ impl<'a> World<'a> {
             },
             channels: exposed
                 .iter()
-                .map(|&c| self.cfg.channels[c].name.as_str())
+                .map(|&c| self.s.cfg.channels[c].name.as_str())
                 .collect::<Vec<_>>()
                 .join("|"),
-            store: self.stores[store_k].id.clone(),
-            region: self.stores[store_k].region.clone(),
+            store: self.s.stores[store_k].id.clone(),
+            region: self.s.stores[store_k].region.clone(),
             consent,
             pre_checkins,
             pre_revenue,
@@ -746,50 +817,114 @@ impl<'a> World<'a> {
             attributes: cx.attributes,
         });
     }
+}
 
-    fn finish(mut self) -> Campaign {
-        let cfg = self.cfg;
-        let checkins_per_visitor = 1.0 + cfg.repeat_visits;
-        let revenue_per_visitor = checkins_per_visitor * cfg.purchase_share * cfg.mean_order_value;
-        for c in &mut self.channel_truth {
-            c.incremental_visitors = c.lift * c.exposed as f64;
-            c.incremental_checkins = c.incremental_visitors * checkins_per_visitor;
-            c.incremental_revenue = c.incremental_visitors * revenue_per_visitor;
-            self.totals.touchpoints += c.touchpoints;
-            self.totals.spend += c.spend;
+/// Merge the workers' chunks (in customer order) into one campaign. Sums over customers are
+/// taken here, in index or event order, so they do not depend on how customers were chunked.
+fn finish(s: &Setup<'_>, chunks: Vec<World<'_>>) -> Campaign {
+    let cfg = s.cfg;
+    let mut totals = Totals::default();
+    let mut exposed = vec![0u64; cfg.channels.len()];
+    let mut events = Vec::with_capacity(chunks.iter().map(|c| c.events.len()).sum());
+    let mut persons = Vec::with_capacity(cfg.customers);
+    let mut audience = Vec::with_capacity(cfg.customers);
+    let mut shared: BTreeMap<Identifier, (SharedReason, Vec<u64>)> = BTreeMap::new();
+    for c in chunks {
+        totals.holdout += c.totals.holdout;
+        totals.visitors += c.totals.visitors;
+        totals.checkins += c.totals.checkins;
+        for (e, n) in exposed.iter_mut().zip(&c.exposed) {
+            *e += n;
         }
-        self.events.sort_by_key(|(ts, seq, _)| (*ts, *seq));
-        self.totals.events = self.events.len() as u64;
-        let shared = self
-            .shared
-            .into_iter()
-            .map(|(identifier, (reason, mut persons))| {
-                persons.sort_unstable();
-                SharedIdentifier {
-                    identifier,
-                    reason,
-                    persons,
-                }
-            })
-            .collect();
-        let truth = Truth {
-            seed: cfg.seed,
-            customers: cfg.customers,
-            start: self.start,
-            end: self.end,
-            revenue_per_visitor,
-            checkins_per_visitor,
-            channels: self.channel_truth,
-            totals: self.totals,
-            persons: self.persons,
-            shared,
-        };
-        Campaign {
-            config: cfg.clone(),
-            events: self.events.into_iter().map(|(_, _, e)| e).collect(),
-            truth,
-            audience: self.audience,
+        events.extend(c.events);
+        persons.extend(c.persons);
+        audience.extend(c.audience);
+        for (id, (reason, ps)) in c.shared {
+            shared
+                .entry(id)
+                .or_insert((reason, Vec::new()))
+                .1
+                .extend(ps);
         }
+    }
+    // Sort small keys, not the events themselves: moving 12 million 200-byte events around in
+    // a comparison sort costs more than generating them.
+    let mut keys: Vec<(i64, u64, u32)> = events
+        .iter()
+        .enumerate()
+        .map(|(i, (ts, seq, _))| (*ts, *seq, i as u32))
+        .collect();
+    keys.sort_unstable();
+    let mut slots: Vec<Option<Event>> = events.into_iter().map(|(_, _, e)| Some(e)).collect();
+    let events: Vec<Event> = keys
+        .iter()
+        .filter_map(|&(_, _, i)| slots[i as usize].take())
+        .collect();
+
+    let checkins_per_visitor = 1.0 + cfg.repeat_visits;
+    let revenue_per_visitor = checkins_per_visitor * cfg.purchase_share * cfg.mean_order_value;
+    let mut channels: Vec<ChannelTruth> = cfg
+        .channels
+        .iter()
+        .zip(&exposed)
+        .map(|(c, &n)| {
+            let incremental_visitors = c.lift * n as f64;
+            ChannelTruth {
+                channel: c.name.clone(),
+                campaign: c.campaign.clone(),
+                lift: c.lift,
+                exposed: n,
+                touchpoints: 0,
+                spend: 0.0,
+                incremental_visitors,
+                incremental_checkins: incremental_visitors * checkins_per_visitor,
+                incremental_revenue: incremental_visitors * revenue_per_visitor,
+            }
+        })
+        .collect();
+    for ev in &events {
+        if let Event::Touchpoint(t) = ev {
+            if let Some(c) = channels.iter_mut().find(|c| c.channel == t.channel) {
+                c.touchpoints += 1;
+                c.spend += t.cost.unwrap_or(0.0);
+            }
+        }
+    }
+    for c in &channels {
+        totals.touchpoints += c.touchpoints;
+        totals.spend += c.spend;
+    }
+    totals.revenue = audience.iter().map(|r| r.revenue).sum();
+    totals.events = events.len() as u64;
+    let shared = shared
+        .into_iter()
+        .map(|(identifier, (reason, mut persons))| {
+            persons.sort_unstable();
+            persons.dedup();
+            SharedIdentifier {
+                identifier,
+                reason,
+                persons,
+            }
+        })
+        .collect();
+    let truth = Truth {
+        seed: cfg.seed,
+        customers: cfg.customers,
+        start: s.start,
+        end: s.end,
+        revenue_per_visitor,
+        checkins_per_visitor,
+        channels,
+        totals,
+        persons,
+        shared,
+    };
+    Campaign {
+        config: cfg.clone(),
+        events,
+        truth,
+        audience,
     }
 }
 

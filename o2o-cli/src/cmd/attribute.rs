@@ -1,0 +1,125 @@
+//! `o2o attribute --paths FILE | --events FILE --model M [--order K] [--sep ">"] [--lookback ...]`
+//!
+//! Prints `{"model": M, "order": K, "channels": [{"channel", "conversions", "value"}...]}` (and
+//! for Markov `removal_effects` and `p_conversion`). Rejected rows or lines go to stderr with
+//! their line and field; the good ones are used.
+
+use super::CliError;
+use o2o_core::attribution::journey::{build_journeys_keyed, naive_profiles};
+use o2o_core::attribution::markov::Solver;
+use o2o_core::attribution::{JourneyConfig, Model, PathTable};
+use o2o_core::event::read_ndjson;
+use std::fs::{self, File};
+use std::io::{BufReader, Write};
+use std::path::PathBuf;
+
+/// Flags of `o2o attribute`.
+#[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["paths", "events"])))]
+pub struct Args {
+    /// A path table in ChannelAttribution's format:
+    /// `path;total_conversions[;total_conversion_value][;total_null]` (`;` or `,` delimited).
+    #[arg(long)]
+    pub paths: Option<PathBuf>,
+    /// Raw events (NDJSON, as `o2o simulate` writes). Profiles: events sharing an external id,
+    /// loyalty card, email, phone or device id (trimmed, lowercased) are one person.
+    #[arg(long)]
+    pub events: Option<PathBuf>,
+    /// first | last | last-non-direct | linear | position | markov | shapley (time-decay with --events).
+    #[arg(long)]
+    pub model: String,
+    /// Markov order, 1 to 4.
+    #[arg(long, default_value_t = 1)]
+    pub order: usize,
+    /// Separator between channels in a path.
+    #[arg(long, default_value = ">")]
+    pub sep: String,
+    /// Lookbacks per touch action over the defaults (click/visit/voucher_claim 30d, open 7d,
+    /// impression 1d, purchase off), e.g. `click=14d,impression=12h,open=off`.
+    #[arg(long)]
+    pub lookback: Option<String>,
+    /// Time-decay half-life in days.
+    #[arg(long, default_value_t = 7.0)]
+    pub half_life_days: f64,
+    /// Position model: share of the first and of the last touch.
+    #[arg(long, default_value_t = 0.4)]
+    pub position_ends: f64,
+    /// Markov: estimate removal effects from this many seeded random walks instead of solving
+    /// the chain (only for chains too large to solve).
+    #[arg(long)]
+    pub walks: Option<u64>,
+    /// Seed of `--walks`.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+fn core(e: impl std::fmt::Display) -> CliError {
+    CliError::Usage(e.to_string())
+}
+
+/// Run `o2o attribute`.
+pub fn run(a: Args) -> Result<(), CliError> {
+    let mut model: Model = a.model.parse().map_err(core)?;
+    match &mut model {
+        Model::Markov { order, solver } => {
+            *order = a.order;
+            if let Some(walks) = a.walks {
+                *solver = Solver::MonteCarlo {
+                    walks,
+                    seed: a.seed,
+                };
+            }
+        }
+        Model::TimeDecay { half_life } => {
+            if !(a.half_life_days.is_finite() && a.half_life_days > 0.0) {
+                return Err(CliError::Usage(
+                    "--half-life-days must be a positive number".into(),
+                ));
+            }
+            *half_life = (a.half_life_days * 86_400.0).round() as i64;
+        }
+        Model::Rule(o2o_core::attribution::heuristic::Rule::Position { first, last }) => {
+            if !(0.0..=0.5).contains(&a.position_ends) {
+                return Err(CliError::Usage("--position-ends must be in 0..=0.5".into()));
+            }
+            *first = a.position_ends;
+            *last = a.position_ends;
+        }
+        _ => {}
+    }
+    let credit = if let Some(p) = &a.paths {
+        let text = fs::read_to_string(p).map_err(CliError::io(p))?;
+        let parsed = PathTable::parse_str(&text, &a.sep)
+            .map_err(|e| CliError::Usage(format!("{}: {e}", p.display())))?;
+        for e in &parsed.errors {
+            eprintln!("{}: {e}", p.display());
+        }
+        model.run(&parsed.table).map_err(core)?
+    } else if let Some(p) = &a.events {
+        let f = File::open(p).map_err(CliError::io(p))?;
+        let out = read_ndjson(BufReader::with_capacity(1 << 20, f))
+            .map_err(|e| CliError::Usage(format!("{}: {e}", p.display())))?;
+        for e in &out.errors {
+            eprintln!("{}: {e}", p.display());
+        }
+        let mut cfg = JourneyConfig::default();
+        if let Some(spec) = &a.lookback {
+            cfg = cfg.parse_lookbacks(spec).map_err(core)?;
+        }
+        let keys = naive_profiles(&out.events);
+        let journeys = build_journeys_keyed(&out.events, &keys, &cfg);
+        model.run_journeys(&journeys).map_err(core)?
+    } else {
+        return Err(CliError::Usage("give --paths FILE or --events FILE".into()));
+    };
+    let json = serde_json::to_string_pretty(&credit).map_err(|e| CliError::Core(e.to_string()))?;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{json}") {
+        // A closed pipe (`| head`) is not an error of ours.
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Io {
+            path: "stdout".into(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}

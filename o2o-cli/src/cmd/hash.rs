@@ -1,0 +1,267 @@
+//! `o2o hash --kind K [--profile P] [--hmac-key-file F] [--default-country CC] [--threads N]`
+//!
+//! Values one per line on stdin; one output line per input line, in order: the lowercase hex
+//! SHA-256 of the normalised value (a value that is already a SHA-256 passes through), or with
+//! `--hmac-key-file` the keyed pseudonym `KEY_ID:HEX`. An invalid value gives an empty line and
+//! `line N: reason` on stderr. Exit status 0 unless I/O fails.
+//!
+//! This is tooling for people preparing an upload (the rows they pipe in are assumed consented);
+//! programs that upload go through `o2o_core::hashing::hash_for_upload`, which takes a permit.
+
+use super::CliError;
+use o2o_core::event::IdKind;
+use o2o_core::hashing::{
+    Hasher, NormalizeError, NormalizeOptions, Profile, Pseudonymizer, normalize_into,
+};
+use o2o_core::keys::KeyRing;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::PathBuf;
+
+/// Flags of `o2o hash`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Identifier kind: email, phone, first_name, last_name, date_of_birth, gender, city, state,
+    /// zip, country, external_id, loyalty_card, device_id, mac, ip.
+    #[arg(long, value_parser = parse_kind)]
+    pub kind: IdKind,
+    /// Platform normalisation rules.
+    #[arg(long, default_value = "meta", value_parser = parse_profile)]
+    pub profile: Profile,
+    /// ISO 3166-1 alpha-2 country for phone numbers written without a country code.
+    #[arg(long)]
+    pub default_country: Option<String>,
+    /// Truncate IP addresses to /24 (IPv4) or /48 (IPv6) before hashing.
+    #[arg(long)]
+    pub ip_truncate: bool,
+    /// Key file (`KEY_ID:HEX` lines; the first key is used): output keyed HMAC-SHA256
+    /// pseudonyms `KEY_ID:HEX` instead of plain SHA-256.
+    #[arg(long)]
+    pub hmac_key_file: Option<PathBuf>,
+    /// Worker threads; output order is the input order whatever the count.
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+}
+
+pub(crate) fn parse_kind(s: &str) -> Result<IdKind, String> {
+    s.parse::<IdKind>().map_err(|e| e.to_string())
+}
+
+pub(crate) fn parse_profile(s: &str) -> Result<Profile, String> {
+    s.parse::<Profile>().map_err(|e| e.to_string())
+}
+
+pub(crate) fn options(
+    profile: Profile,
+    default_country: Option<String>,
+    ip_truncate: bool,
+) -> Result<NormalizeOptions, CliError> {
+    let o = NormalizeOptions {
+        profile,
+        default_country,
+        ip_truncate,
+    };
+    o.validate().map_err(|e| CliError::Usage(e.to_string()))?;
+    Ok(o)
+}
+
+/// What one worker does to one line.
+pub(crate) trait LineOp: Send {
+    /// Append the output for `line` (without newline) to `out`; nothing on error.
+    fn apply(&mut self, kind: IdKind, line: &str, out: &mut String) -> Result<(), NormalizeError>;
+}
+
+impl LineOp for Hasher {
+    fn apply(&mut self, kind: IdKind, line: &str, out: &mut String) -> Result<(), NormalizeError> {
+        self.hex_into(kind, line, out).map(|_| ())
+    }
+}
+
+impl LineOp for Pseudonymizer {
+    fn apply(&mut self, kind: IdKind, line: &str, out: &mut String) -> Result<(), NormalizeError> {
+        self.text_into(kind, line, out)
+    }
+}
+
+/// Normalisation only (`o2o normalize`).
+pub(crate) struct Normalizer {
+    pub opts: NormalizeOptions,
+    pub buf: String,
+}
+
+impl LineOp for Normalizer {
+    fn apply(&mut self, kind: IdKind, line: &str, out: &mut String) -> Result<(), NormalizeError> {
+        normalize_into(kind, line, &self.opts, &mut self.buf)?;
+        out.push_str(&self.buf);
+        Ok(())
+    }
+}
+
+/// Run `o2o hash`.
+pub fn run(a: Args) -> Result<(), CliError> {
+    let opts = options(a.profile, a.default_country, a.ip_truncate)?;
+    let threads = a.threads.max(1);
+    let stdin = io::stdin().lock();
+    let stdout = io::stdout().lock();
+    let stderr = io::stderr().lock();
+    match &a.hmac_key_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(CliError::io(path))?;
+            let ring = KeyRing::parse(&text)
+                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+            let mut ops: Vec<Pseudonymizer> = (0..threads)
+                .map(|_| Pseudonymizer::from_ring(&ring, opts.clone()))
+                .collect();
+            process_lines(a.kind, stdin, stdout, stderr, &mut ops)
+        }
+        None => {
+            let mut ops: Vec<Hasher> = (0..threads).map(|_| Hasher::new(opts.clone())).collect();
+            process_lines(a.kind, stdin, stdout, stderr, &mut ops)
+        }
+    }
+}
+
+/// Bytes read per block; each block's complete lines are split between the workers.
+const BLOCK: usize = 4 << 20;
+
+/// One worker's output for its share of a block.
+#[derive(Default)]
+struct Share {
+    out: String,
+    errors: Vec<(usize, String)>,
+}
+
+fn run_share<O: LineOp>(
+    op: &mut O,
+    kind: IdKind,
+    lines: &[u8],
+    first_line: usize,
+    share: &mut Share,
+) {
+    share.out.clear();
+    share.errors.clear();
+    for (n, raw) in (first_line..).zip(lines.split_inclusive(|&b| b == b'\n')) {
+        let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        match std::str::from_utf8(raw) {
+            Ok(line) => {
+                if let Err(e) = op.apply(kind, line, &mut share.out) {
+                    share.errors.push((n, e.to_string()));
+                }
+            }
+            Err(e) => share.errors.push((
+                n,
+                format!("{kind}: not valid UTF-8 (byte {})", e.valid_up_to() + 1),
+            )),
+        }
+        share.out.push('\n');
+    }
+}
+
+/// Split `block` (complete lines) into at most `parts` runs of whole lines.
+fn split_lines(block: &[u8], parts: usize) -> Vec<&[u8]> {
+    let mut out = Vec::with_capacity(parts);
+    let mut rest = block;
+    for i in 0..parts {
+        if rest.is_empty() {
+            break;
+        }
+        let left = parts - i;
+        let target = rest.len() / left;
+        if left == 1 || target == 0 {
+            out.push(rest);
+            break;
+        }
+        let cut = match rest[target..].iter().position(|&b| b == b'\n') {
+            Some(p) => target + p + 1,
+            None => rest.len(),
+        };
+        let (a, b) = rest.split_at(cut);
+        out.push(a);
+        rest = b;
+    }
+    out
+}
+
+/// Read lines from `input`, apply the workers, write outputs in input order and errors as
+/// `line N: reason`.
+pub(crate) fn process_lines<O: LineOp, R: Read, W: Write, E: Write>(
+    kind: IdKind,
+    mut input: R,
+    output: W,
+    mut errors: E,
+    ops: &mut [O],
+) -> Result<(), CliError> {
+    let mut out = BufWriter::with_capacity(1 << 20, output);
+    let mut shares: Vec<Share> = ops.iter().map(|_| Share::default()).collect();
+    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK);
+    let mut line_no = 1usize;
+    let mut eof = false;
+    while !eof {
+        // Fill the block.
+        let start = buf.len();
+        buf.resize(start.max(BLOCK).max(start + BLOCK / 4), 0);
+        let mut filled = start;
+        while filled < buf.len() {
+            match input.read(&mut buf[filled..]) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(CliError::io("<stdin>")(e)),
+            }
+        }
+        buf.truncate(filled);
+        // Complete lines end at the last newline; at EOF a final unterminated line counts too.
+        let end = match buf.iter().rposition(|&b| b == b'\n') {
+            Some(p) if !eof => p + 1,
+            None if !eof => continue,
+            _ => buf.len(),
+        };
+        let block = &buf[..end];
+        let parts = split_lines(block, ops.len());
+        let counts: Vec<usize> = parts
+            .iter()
+            .map(|p| p.iter().filter(|&&b| b == b'\n').count() + usize::from(!p.ends_with(b"\n")))
+            .collect();
+        let mut firsts = Vec::with_capacity(parts.len());
+        let mut acc = line_no;
+        for c in &counts {
+            firsts.push(acc);
+            acc += c;
+        }
+        if parts.len() <= 1 {
+            if let (Some(p), Some(op), Some(sh)) =
+                (parts.first(), ops.first_mut(), shares.first_mut())
+            {
+                run_share(op, kind, p, line_no, sh);
+            }
+        } else {
+            std::thread::scope(|s| {
+                for (((p, op), sh), first) in parts
+                    .iter()
+                    .zip(ops.iter_mut())
+                    .zip(shares.iter_mut())
+                    .zip(&firsts)
+                {
+                    s.spawn(move || run_share(op, kind, p, *first, sh));
+                }
+            });
+        }
+        for sh in shares.iter_mut().take(parts.len()) {
+            out.write_all(sh.out.as_bytes())
+                .map_err(CliError::io("<stdout>"))?;
+            for (n, e) in &sh.errors {
+                writeln!(errors, "line {n}: {e}").map_err(CliError::io("<stderr>"))?;
+            }
+        }
+        line_no = acc;
+        buf.drain(..end);
+    }
+    out.flush().map_err(CliError::io("<stdout>"))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,127 @@
+//! `o2o uplift --test X/N --control Y/M [--alpha A] [--alternative two-sided|larger|smaller]`
+//! and `o2o uplift --metric mean --test MEAN,SD,N --control MEAN,SD,N [--alpha A]`.
+
+use super::CliError;
+use o2o_core::uplift::{Alternative, Counts, SummaryStats, compare_proportions, welch_ttest};
+
+/// What is compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Metric {
+    /// Conversion rates: `--test X/N --control Y/M` (converters / customers).
+    Proportion,
+    /// Means such as revenue per customer: `--test MEAN,SD,N --control MEAN,SD,N`.
+    Mean,
+}
+
+/// Flags of `o2o uplift`.
+#[derive(clap::Args)]
+#[command(after_help = "Output (JSON on stdout):\n  \
+proportion: {\"z\", \"p_value\", \"absolute_lift\", \"relative_lift\", \"ci_newcombe\": [lo, hi], \
+\"ci_wald\": [lo, hi], \"ci_agresti_caffo\": [lo, hi], \"ci_ratio_log\": [lo, hi], …}\n  \
+mean: {\"t\", \"df\", \"p_value\", \"absolute_lift\", \"ci_welch\": [lo, hi], …}\n\
+z is the pooled two-proportion z-test (as statsmodels proportions_ztest); intervals are two-sided \
+at level 1 − alpha whatever the alternative. Example: o2o uplift --test 66/1000 --control 20/1000")]
+pub struct Args {
+    /// Test (exposed) arm: `X/N` for proportions, `MEAN,SD,N` for means.
+    #[arg(long)]
+    pub test: String,
+    /// Control arm, same format as --test.
+    #[arg(long)]
+    pub control: String,
+    /// What the arms measure.
+    #[arg(long, value_enum, default_value_t = Metric::Proportion)]
+    pub metric: Metric,
+    /// Significance level; intervals are at 1 − alpha.
+    #[arg(long, default_value_t = 0.05)]
+    pub alpha: f64,
+    /// Alternative hypothesis of the p-value: two-sided, larger (test > control), smaller.
+    #[arg(long, default_value = "two-sided")]
+    pub alternative: String,
+}
+
+fn parse_counts(flag: &str, s: &str) -> Result<Counts, CliError> {
+    let usage = |why: String| CliError::Usage(format!("--{flag} `{s}`: {why}"));
+    let (x, n) = s
+        .split_once('/')
+        .ok_or_else(|| usage("expected X/N, e.g. 66/1000".into()))?;
+    let x: u64 = x
+        .trim()
+        .parse()
+        .map_err(|_| usage(format!("`{x}` is not a whole number of conversions")))?;
+    let n: u64 = n
+        .trim()
+        .parse()
+        .map_err(|_| usage(format!("`{n}` is not a whole number of customers")))?;
+    Counts::new(x, n, flag).map_err(|e| usage(e.to_string()))
+}
+
+fn parse_stats(flag: &str, s: &str) -> Result<SummaryStats, CliError> {
+    let usage = |why: String| CliError::Usage(format!("--{flag} `{s}`: {why}"));
+    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+    let [mean, sd, n] = parts.as_slice() else {
+        return Err(usage("expected MEAN,SD,N, e.g. 12.5,20.1,400".into()));
+    };
+    let num = |name: &str, v: &str| {
+        v.parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| usage(format!("{name} `{v}` is not a finite number")))
+    };
+    let mean = num("MEAN", mean)?;
+    let sd = num("SD", sd)?;
+    if sd < 0.0 {
+        return Err(usage(format!("SD {sd} is negative")));
+    }
+    let n: u64 = n
+        .parse()
+        .map_err(|_| usage(format!("N `{n}` is not a whole number")))?;
+    if n < 2 {
+        return Err(usage(format!("N = {n}: need at least 2 customers")));
+    }
+    Ok(SummaryStats { mean, sd, n })
+}
+
+/// Print a value as pretty JSON on stdout; a closed pipe (`| head`) is not an error.
+pub(crate) fn print_json(v: &impl serde::Serialize) -> Result<(), CliError> {
+    use std::io::Write;
+    let s = serde_json::to_string_pretty(v).map_err(|e| CliError::Core(e.to_string()))?;
+    match writeln!(std::io::stdout().lock(), "{s}") {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Io {
+            path: "stdout".into(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Run `o2o uplift`.
+pub fn run(a: Args) -> Result<(), CliError> {
+    let alternative: Alternative = a
+        .alternative
+        .parse()
+        .map_err(|e: o2o_core::uplift::UpliftError| CliError::Usage(format!("--{e}")))?;
+    if !(a.alpha > 0.0 && a.alpha < 1.0) {
+        return Err(CliError::Usage(format!(
+            "--alpha {}: must be strictly between 0 and 1",
+            a.alpha
+        )));
+    }
+    let json = match a.metric {
+        Metric::Proportion => {
+            let t = parse_counts("test", &a.test)?;
+            let c = parse_counts("control", &a.control)?;
+            let r = compare_proportions(t, c, a.alpha, alternative)
+                .map_err(|e| CliError::Core(e.to_string()))?;
+            serde_json::to_value(&r)
+        }
+        Metric::Mean => {
+            let t = parse_stats("test", &a.test)?;
+            let c = parse_stats("control", &a.control)?;
+            let r = welch_ttest(&t, &c, a.alpha, alternative)
+                .map_err(|e| CliError::Core(e.to_string()))?;
+            serde_json::to_value(&r)
+        }
+    }
+    .map_err(|e| CliError::Core(e.to_string()))?;
+    print_json(&json)
+}

@@ -1,0 +1,182 @@
+//! Bit-level reading and writing of TC string segments: base64url text ⇄ a big-endian bit
+//! stream, read field by field with the bit offset kept for error messages.
+
+use super::TcfError;
+use base64::Engine;
+use base64::alphabet::URL_SAFE;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+
+/// Base64url without padding, tolerant of the non-zero trailing bits a 6-bit-aligned encoder
+/// may leave (the TCF pads with zeros, but a decoder must not care).
+const ENGINE: GeneralPurpose = GeneralPurpose::new(
+    &URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(DecodePaddingMode::RequireNone),
+);
+
+/// Reads big-endian bit fields from one decoded segment.
+pub(crate) struct BitReader<'a> {
+    bytes: &'a [u8],
+    /// How many bits the text really carried (6 per character), ≤ 8 × bytes.len().
+    len: usize,
+    pos: usize,
+    segment: usize,
+}
+
+/// Decode one base64url segment into `buf` (cleared first) and return its length in bits.
+///
+/// `segment` is the 0-based segment index and `offset` the character position of the segment in
+/// the whole string, both for error messages.
+pub(crate) fn decode_segment(
+    text: &str,
+    segment: usize,
+    offset: usize,
+    buf: &mut Vec<u8>,
+) -> Result<usize, TcfError> {
+    buf.clear();
+    if text.is_empty() {
+        return Err(TcfError::EmptySegment { segment });
+    }
+    if let Some((i, c)) = text
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+    {
+        return Err(TcfError::BadBase64 {
+            segment,
+            position: offset + i,
+            character: c,
+        });
+    }
+    let bits = text.len() * 6;
+    // A single character past a multiple of four carries 6 bits that base64 cannot express as
+    // whole bytes; an extra `A` (six zero bits) completes the byte, and `bits` still stops
+    // reads at the real end.
+    let result = if text.len() % 4 == 1 {
+        let mut padded = String::with_capacity(text.len() + 1);
+        padded.push_str(text);
+        padded.push('A');
+        ENGINE.decode_vec(padded.as_bytes(), buf)
+    } else {
+        ENGINE.decode_vec(text.as_bytes(), buf)
+    };
+    result.map_err(|e| TcfError::BadBase64 {
+        segment,
+        position: offset
+            + match e {
+                base64::DecodeError::InvalidByte(i, _) => i,
+                base64::DecodeError::InvalidLastSymbol(i, _) => i,
+                _ => 0,
+            },
+        character: '?',
+    })?;
+    Ok(bits.min(buf.len() * 8))
+}
+
+impl<'a> BitReader<'a> {
+    /// A reader over the first `len` bits of `bytes`.
+    pub(crate) fn new(bytes: &'a [u8], len: usize, segment: usize) -> Self {
+        BitReader {
+            bytes,
+            len: len.min(bytes.len() * 8),
+            pos: 0,
+            segment,
+        }
+    }
+
+    /// The current bit offset within the segment.
+    pub(crate) fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// The segment index, for errors raised by callers.
+    pub(crate) fn segment(&self) -> usize {
+        self.segment
+    }
+
+    /// Read an `n`-bit (n ≤ 64) unsigned big-endian integer named `field`.
+    pub(crate) fn read(&mut self, n: usize, field: &'static str) -> Result<u64, TcfError> {
+        debug_assert!(n <= 64);
+        if self.len.saturating_sub(self.pos) < n {
+            return Err(TcfError::Truncated {
+                segment: self.segment,
+                field,
+                bit: self.pos,
+                needed: n,
+                available: self.len.saturating_sub(self.pos),
+            });
+        }
+        let mut v: u64 = 0;
+        let mut left = n;
+        while left > 0 {
+            let byte_ix = self.pos / 8;
+            let bit_ix = self.pos % 8;
+            let take = (8 - bit_ix).min(left);
+            // In bounds: pos + left ≤ len ≤ 8 × bytes.len() was checked above, so byte_ix <
+            // bytes.len() while bits are left.
+            let byte = self.bytes.get(byte_ix).copied().unwrap_or(0);
+            let chunk = (byte >> (8 - bit_ix - take)) & ((1u16 << take) - 1) as u8;
+            v = (v << take) | u64::from(chunk);
+            self.pos += take;
+            left -= take;
+        }
+        Ok(v)
+    }
+
+    /// Read one bit as a bool.
+    pub(crate) fn bool(&mut self, field: &'static str) -> Result<bool, TcfError> {
+        Ok(self.read(1, field)? == 1)
+    }
+
+    /// Read a u16 field of `n` ≤ 16 bits.
+    pub(crate) fn u16(&mut self, n: usize, field: &'static str) -> Result<u16, TcfError> {
+        // n ≤ 16, so the value fits.
+        Ok(self.read(n, field)? as u16)
+    }
+
+    /// Read a u8 field of `n` ≤ 8 bits.
+    pub(crate) fn u8(&mut self, n: usize, field: &'static str) -> Result<u8, TcfError> {
+        // n ≤ 8, so the value fits.
+        Ok(self.read(n, field)? as u8)
+    }
+}
+
+/// Writes big-endian bit fields; the encoder's side of [`BitReader`].
+#[derive(Default)]
+pub(crate) struct BitWriter {
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+impl BitWriter {
+    /// Append the low `n` bits of `v`, most significant first.
+    pub(crate) fn write(&mut self, n: usize, v: u64) {
+        for i in (0..n).rev() {
+            let bit = (v >> i) & 1 == 1;
+            if self.len % 8 == 0 {
+                self.bytes.push(0);
+            }
+            if bit {
+                if let Some(last) = self.bytes.last_mut() {
+                    *last |= 0x80 >> (self.len % 8);
+                }
+            }
+            self.len += 1;
+        }
+    }
+
+    /// Append one bit.
+    pub(crate) fn bool(&mut self, b: bool) {
+        self.write(1, u64::from(b));
+    }
+
+    /// Pad with zero bits to a multiple of 24 (whole base64 quads, as @iabtcf/core does) and
+    /// encode as base64url without padding.
+    pub(crate) fn finish(mut self) -> String {
+        while self.len % 24 != 0 {
+            self.bool(false);
+        }
+        ENGINE.encode(&self.bytes)
+    }
+}

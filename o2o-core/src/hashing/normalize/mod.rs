@@ -1,0 +1,241 @@
+//! Normalisation of raw identifiers into the exact text an ad platform hashes.
+//!
+//! Ad platforms match uploads by the SHA-256 of a *normalised* value, so one wrong rule silently
+//! loses the match. Each [`IdKind`] has a rule per [`Profile`] (Meta, Google, TikTok); the rules
+//! and their sources are tabled in `docs/hashing.md`. A value that is not a valid value of its kind
+//! is a [`NormalizeError`] naming the kind and the reason: garbage is never hashed.
+//!
+//! Every rule is idempotent: `normalize(k, &normalize(k, x)?) == normalize(k, x)`.
+//!
+//! ```
+//! use o2o_core::event::IdKind;
+//! use o2o_core::hashing::{normalize, NormalizeOptions, Profile};
+//! let vn = NormalizeOptions { default_country: Some("VN".into()), ..Default::default() };
+//! assert_eq!(normalize(IdKind::Email, " Ann@Example.COM ", &vn).unwrap(), "ann@example.com");
+//! assert_eq!(normalize(IdKind::Phone, "0912 345 678", &vn).unwrap(), "84912345678");
+//! let google = NormalizeOptions { profile: Profile::Google, ..vn.clone() };
+//! assert_eq!(normalize(IdKind::Phone, "0912 345 678", &google).unwrap(), "+84912345678");
+//! assert!(normalize(IdKind::Email, "not an email", &vn).is_err());
+//! ```
+
+mod date;
+mod email;
+mod geo;
+mod ids;
+mod net;
+mod phone;
+#[rustfmt::skip]
+mod tables;
+#[cfg(test)]
+mod tests;
+mod text;
+
+use crate::event::IdKind;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Which ad platform's normalisation rules to follow. The platforms differ (Meta wants phone
+/// digits without `+`, Google and TikTok want E.164 with `+`; Google folds Gmail addresses), and
+/// a hash made under the wrong rules does not match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// Meta Conversions API / Custom Audiences customer-information rules.
+    #[default]
+    Meta,
+    /// Google Ads Enhanced Conversions / Customer Match rules.
+    Google,
+    /// TikTok Events API rules.
+    Tiktok,
+}
+
+impl Profile {
+    /// Every profile.
+    pub const ALL: [Profile; 3] = [Profile::Meta, Profile::Google, Profile::Tiktok];
+
+    /// The lowercase name used on the command line and in JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Profile::Meta => "meta",
+            Profile::Google => "google",
+            Profile::Tiktok => "tiktok",
+        }
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A profile name that is not `meta`, `google` or `tiktok`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown profile `{0}` (expected meta, google or tiktok)")]
+pub struct UnknownProfile(pub String);
+
+impl FromStr for Profile {
+    type Err = UnknownProfile;
+    /// ```
+    /// use o2o_core::hashing::Profile;
+    /// assert_eq!("google".parse::<Profile>().unwrap(), Profile::Google);
+    /// assert!("bing".parse::<Profile>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Profile::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| UnknownProfile(s.to_owned()))
+    }
+}
+
+/// How to normalise: the platform profile, the country assumed for phone numbers written without
+/// a country code (and for ambiguous dates and US zip codes), and IP truncation.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct NormalizeOptions {
+    /// The platform whose rules apply.
+    pub profile: Profile,
+    /// ISO 3166-1 alpha-2 code (any case), e.g. `"VN"`: phones without a country code are read
+    /// as national numbers of this country. Without it such phones are errors.
+    pub default_country: Option<String>,
+    /// Truncate IP addresses to their /24 (IPv4) or /48 (IPv6) network for privacy.
+    pub ip_truncate: bool,
+}
+
+impl NormalizeOptions {
+    /// Check the options once (the default country is a known ISO code), so that a bad flag is
+    /// reported before any value rather than as an error on every phone number.
+    ///
+    /// ```
+    /// use o2o_core::hashing::NormalizeOptions;
+    /// let bad = NormalizeOptions { default_country: Some("XX".into()), ..Default::default() };
+    /// assert!(bad.validate().is_err());
+    /// assert!(NormalizeOptions::default().validate().is_ok());
+    /// ```
+    pub fn validate(&self) -> Result<(), NormalizeError> {
+        default_country(self).map(|_| ())
+    }
+}
+
+/// Why a value is not a valid value of its kind.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NormalizeError {
+    /// The value is empty or only whitespace.
+    #[error("{kind}: empty value")]
+    Empty {
+        /// The kind asked for.
+        kind: IdKind,
+    },
+    /// The value is not a valid value of its kind.
+    #[error("{kind}: {reason}")]
+    Invalid {
+        /// The kind asked for.
+        kind: IdKind,
+        /// What is wrong, for the user.
+        reason: &'static str,
+    },
+    /// `default_country` is not an ISO 3166-1 alpha-2 code.
+    #[error("default country `{0}` is not an ISO 3166-1 alpha-2 code")]
+    BadDefaultCountry(String),
+}
+
+impl NormalizeError {
+    pub(crate) const fn invalid(kind: IdKind, reason: &'static str) -> Self {
+        NormalizeError::Invalid { kind, reason }
+    }
+}
+
+/// Normalise `value` as a `kind` identifier under `opts`.
+///
+/// Allocates the result; in a loop use [`normalize_into`], which writes into a reused buffer.
+pub fn normalize(
+    kind: IdKind,
+    value: &str,
+    opts: &NormalizeOptions,
+) -> Result<String, NormalizeError> {
+    let mut out = String::with_capacity(value.len() + 2);
+    normalize_into(kind, value, opts, &mut out)?;
+    Ok(out)
+}
+
+/// Normalise `value` into `out` (cleared first). No allocation when `out` is large enough and the
+/// value is ASCII. On error `out` is left empty.
+///
+/// ```
+/// use o2o_core::event::IdKind;
+/// use o2o_core::hashing::{normalize_into, NormalizeOptions};
+/// let mut buf = String::new();
+/// normalize_into(IdKind::Mac, "AA-BB-CC-DD-EE-FF", &NormalizeOptions::default(), &mut buf).unwrap();
+/// assert_eq!(buf, "aa:bb:cc:dd:ee:ff");
+/// ```
+pub fn normalize_into(
+    kind: IdKind,
+    value: &str,
+    opts: &NormalizeOptions,
+    out: &mut String,
+) -> Result<(), NormalizeError> {
+    out.clear();
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(NormalizeError::Empty { kind });
+    }
+    if v.chars().any(char::is_control) {
+        out.clear();
+        return Err(NormalizeError::invalid(kind, "contains control characters"));
+    }
+    let r = match kind {
+        IdKind::Email => email::normalize(v, opts.profile, out),
+        IdKind::Phone => phone::normalize(v, opts, out),
+        IdKind::FirstName | IdKind::LastName => text::name(kind, v, opts.profile, out),
+        IdKind::City => text::city(v, out),
+        IdKind::State => text::state(v, out),
+        IdKind::Gender => text::gender(v, out),
+        IdKind::DateOfBirth => date::normalize(v, opts, out),
+        IdKind::Zip => geo::zip(v, opts, out),
+        IdKind::Country => geo::country(v, out),
+        IdKind::ExternalId => ids::external_id(v, opts.profile, out),
+        IdKind::LoyaltyCard => ids::loyalty_card(v, out),
+        IdKind::DeviceId => ids::device_id(v, out),
+        IdKind::Mac => net::mac(v, out),
+        IdKind::Ip => net::ip(v, opts.ip_truncate, out),
+    };
+    match r {
+        Ok(()) if out.is_empty() => Err(NormalizeError::invalid(
+            kind,
+            "nothing left after normalisation",
+        )),
+        Ok(()) => Ok(()),
+        Err(e) => {
+            out.clear();
+            Err(e)
+        }
+    }
+}
+
+/// The country record for an alpha-2 code (any case).
+pub(crate) fn country_by_alpha2(code: &str) -> Option<&'static tables::Country> {
+    if code.len() != 2 {
+        return None;
+    }
+    let up = [
+        code.as_bytes()[0].to_ascii_uppercase(),
+        code.as_bytes()[1].to_ascii_uppercase(),
+    ];
+    tables::COUNTRIES
+        .binary_search_by(|c| c.alpha2.as_bytes().cmp(&up[..]))
+        .ok()
+        .and_then(|i| tables::COUNTRIES.get(i))
+}
+
+/// The default country of `opts`, validated.
+pub(crate) fn default_country(
+    opts: &NormalizeOptions,
+) -> Result<Option<&'static tables::Country>, NormalizeError> {
+    match opts.default_country.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(cc) => country_by_alpha2(cc)
+            .map(Some)
+            .ok_or_else(|| NormalizeError::BadDefaultCountry(cc.to_owned())),
+    }
+}

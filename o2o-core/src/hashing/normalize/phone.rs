@@ -1,0 +1,226 @@
+//! Phone numbers: E.164 digits. Meta wants them without `+` ("digits only with country code"),
+//! Google and TikTok with it (`+84912345678`).
+//!
+//! The input may carry separators (spaces, `-`, `.`, `/`, parentheses), an international prefix
+//! (`+` or `00`), a trunk prefix (`0912…` in Vietnam, `(0)` after `+44` in the UK). A number with no
+//! international prefix is read as a national number of the default country when it starts with
+//! that country's trunk prefix, otherwise first as an international number (Meta's own output is
+//! digits with the country code and no `+`, so it must re-normalise to itself), then as a
+//! national one.
+//!
+//! Validation: with the `phone` feature, libphonenumber's metadata (the `phonenumber` crate) says
+//! whether the number is valid for its country (junk like `0000000000` is rejected). Without it (the
+//! WASM web tag), a compact table of calling codes, trunk prefixes and national-number lengths is
+//! used: it checks the country code and the length, not the number ranges, so it accepts some
+//! numbers libphonenumber rejects (e.g. an unassigned range of the right length).
+
+use super::tables::{COUNTRIES, Country};
+use super::{NormalizeError, NormalizeOptions, Profile, default_country};
+use crate::event::IdKind;
+
+const KIND: IdKind = IdKind::Phone;
+/// E.164 allows 15 digits; with a trunk or `00` prefix the raw input may have a few more.
+const MAX_DIGITS: usize = 18;
+
+fn err(reason: &'static str) -> NormalizeError {
+    NormalizeError::invalid(KIND, reason)
+}
+
+/// The digits of a phone number and whether it had an international prefix.
+struct Digits {
+    buf: [u8; MAX_DIGITS],
+    len: usize,
+    international: bool,
+}
+
+impl Digits {
+    fn as_str(&self) -> &str {
+        // Only ASCII digits are ever stored, so the bytes are valid UTF-8.
+        std::str::from_utf8(self.buf.get(..self.len).unwrap_or_default()).unwrap_or_default()
+    }
+}
+
+fn clean(v: &str) -> Result<Digits, NormalizeError> {
+    let mut d = Digits {
+        buf: [0; MAX_DIGITS],
+        len: 0,
+        international: false,
+    };
+    let bytes = v.as_bytes();
+    let mut i = 0;
+    while let Some(&c) = bytes.get(i) {
+        match c {
+            b'0'..=b'9' => {
+                if d.len >= MAX_DIGITS {
+                    return Err(err("too many digits"));
+                }
+                d.buf[d.len] = c;
+                d.len += 1;
+            }
+            b'+' if d.len == 0 && !d.international => d.international = true,
+            b'+' => return Err(err("`+` is only allowed before the country code")),
+            // `(0)`: the UK-style trunk prefix written inside an international number.
+            b'(' if d.len > 0
+                && bytes.get(i + 1) == Some(&b'0')
+                && bytes.get(i + 2) == Some(&b')') =>
+            {
+                let intl = d.international || d.as_str().starts_with("00");
+                if !intl {
+                    if d.len + 1 > MAX_DIGITS {
+                        return Err(err("too many digits"));
+                    }
+                    d.buf[d.len] = b'0';
+                    d.len += 1;
+                }
+                i += 2;
+            }
+            b' ' | b'-' | b'.' | b'/' | b'(' | b')' | b'\t' => {}
+            _ if c.is_ascii_alphabetic() => return Err(err("contains letters")),
+            _ if !c.is_ascii() => {
+                // U+00A0 and other Unicode spaces are separators; anything else is not a phone.
+                let ch = v.get(i..).and_then(|s| s.chars().next()).unwrap_or(' ');
+                if !ch.is_whitespace() && ch != '\u{2011}' && ch != '\u{2013}' {
+                    return Err(err("unexpected character"));
+                }
+                i += ch.len_utf8() - 1;
+            }
+            _ => return Err(err("unexpected character")),
+        }
+        i += 1;
+    }
+    if !d.international && d.as_str().starts_with("00") {
+        d.international = true;
+        d.buf.copy_within(2..d.len, 0);
+        d.len -= 2;
+    }
+    if d.len < 4 {
+        return Err(err("too few digits"));
+    }
+    Ok(d)
+}
+
+/// Write the normalised phone number.
+pub(super) fn normalize(
+    v: &str,
+    opts: &NormalizeOptions,
+    out: &mut String,
+) -> Result<(), NormalizeError> {
+    let country = default_country(opts)?;
+    let d = clean(v)?;
+    let digits = d.as_str();
+    let e164 = if d.international {
+        international(digits).ok_or(err("not a valid number for its country code"))?
+    } else {
+        match country {
+            None => {
+                if digits.starts_with('0') {
+                    return Err(err("no country code and no default country"));
+                }
+                international(digits)
+                    .ok_or(err("no valid country code (and no default country to read it as a national number)"))?
+            }
+            Some(c) => {
+                let trunk_first = !c.trunk.is_empty() && digits.starts_with(c.trunk);
+                let found = if trunk_first {
+                    national(digits, c).or_else(|| international(digits))
+                } else {
+                    international(digits).or_else(|| national(digits, c))
+                };
+                found.ok_or(err("not a valid number, neither national for the default country nor international"))?
+            }
+        }
+    };
+    if opts.profile != Profile::Meta {
+        out.push('+');
+    }
+    out.push_str(&e164);
+    Ok(())
+}
+
+/// E.164 digits (no `+`) of an international number, or `None` if not valid.
+#[cfg(feature = "phone")]
+fn international(digits: &str) -> Option<String> {
+    if digits.starts_with('0') {
+        return None;
+    }
+    let mut s = String::with_capacity(digits.len() + 1);
+    s.push('+');
+    s.push_str(digits);
+    let n = phonenumber::parse(None, &s).ok()?;
+    e164_digits(&n)
+}
+
+/// E.164 digits (no `+`) of a national number of `country`, or `None` if not valid.
+#[cfg(feature = "phone")]
+fn national(digits: &str, country: &Country) -> Option<String> {
+    let id: phonenumber::country::Id = country.alpha2.parse().ok()?;
+    let n = phonenumber::parse(Some(id), digits).ok()?;
+    e164_digits(&n)
+}
+
+#[cfg(feature = "phone")]
+fn e164_digits(n: &phonenumber::PhoneNumber) -> Option<String> {
+    if !phonenumber::is_valid(n) {
+        return None;
+    }
+    let s = n.format().mode(phonenumber::Mode::E164).to_string();
+    let s = s.strip_prefix('+').unwrap_or(&s).to_owned();
+    (s.len() <= 15 && s.bytes().all(|b| b.is_ascii_digit())).then_some(s)
+}
+
+/// Fallback: calling code by longest prefix, national number length checked against the table.
+#[cfg(not(feature = "phone"))]
+fn international(digits: &str) -> Option<String> {
+    fallback::international(digits)
+}
+
+#[cfg(not(feature = "phone"))]
+fn national(digits: &str, country: &Country) -> Option<String> {
+    fallback::national(digits, country)
+}
+
+/// The compact built-in rules used without the `phone` feature (and tested against
+/// libphonenumber with it).
+#[cfg_attr(feature = "phone", allow(dead_code))]
+pub(crate) mod fallback {
+    use super::{COUNTRIES, Country};
+
+    /// (shortest, longest) national significant number over the countries sharing `code`.
+    fn lengths(code: u16) -> Option<(usize, usize)> {
+        COUNTRIES
+            .iter()
+            .filter(|c| c.calling_code == code)
+            .map(|c| (usize::from(c.min_len), usize::from(c.max_len)))
+            .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
+    }
+
+    /// E.164 digits of an international number (calling code + national number).
+    pub(crate) fn international(digits: &str) -> Option<String> {
+        if digits.starts_with('0') || digits.len() > 15 {
+            return None;
+        }
+        // Calling codes are prefix-free (ITU E.164), so at most one of 1..=3 digits matches.
+        (1..=3).find_map(|n| {
+            let code: u16 = digits.get(..n)?.parse().ok()?;
+            let (lo, hi) = lengths(code)?;
+            let nsn = digits.get(n..)?;
+            (nsn.len() >= lo && nsn.len() <= hi && !nsn.starts_with('0')).then(|| digits.to_owned())
+        })
+    }
+
+    /// E.164 digits of a national number of `country`, trunk prefix removed.
+    pub(crate) fn national(digits: &str, country: &Country) -> Option<String> {
+        if country.calling_code == 0 {
+            return None;
+        }
+        let nsn = if country.trunk.is_empty() {
+            digits
+        } else {
+            digits.strip_prefix(country.trunk).unwrap_or(digits)
+        };
+        let ok = nsn.len() >= usize::from(country.min_len)
+            && nsn.len() <= usize::from(country.max_len)
+            && (country.trunk.is_empty() || !nsn.starts_with('0'));
+        ok.then(|| format!("{}{nsn}", country.calling_code))
+    }
+}

@@ -1,0 +1,347 @@
+use super::*;
+use proptest::prelude::*;
+
+fn opts(profile: Profile, cc: Option<&str>) -> NormalizeOptions {
+    NormalizeOptions {
+        profile,
+        default_country: cc.map(str::to_owned),
+        ip_truncate: false,
+    }
+}
+
+fn meta_vn() -> NormalizeOptions {
+    opts(Profile::Meta, Some("VN"))
+}
+
+fn n(kind: IdKind, v: &str, o: &NormalizeOptions) -> String {
+    normalize(kind, v, o).unwrap_or_else(|e| panic!("{kind} {v:?}: {e}"))
+}
+
+#[test]
+fn simulator_phone_formats_agree() {
+    let formats = [
+        "0912 345 678",
+        "+84 91 234 5678",
+        "0084912345678",
+        "(+84) 91-234-5678",
+        "091.234.5678",
+        "0912345678",
+        "+84912345678",
+        "84912345678",
+    ];
+    for p in Profile::ALL {
+        let o = opts(p, Some("VN"));
+        let want = if p == Profile::Meta {
+            "84912345678"
+        } else {
+            "+84912345678"
+        };
+        for f in formats {
+            assert_eq!(n(IdKind::Phone, f, &o), want, "{p} {f}");
+        }
+    }
+}
+
+#[test]
+fn phone_prefixes_and_errors() {
+    let gb = opts(Profile::Meta, Some("GB"));
+    assert_eq!(n(IdKind::Phone, "+44 (0)20 7946 0958", &gb), "442079460958");
+    assert_eq!(
+        n(IdKind::Phone, "+44 (0)20 7946 0958", &meta_vn()),
+        "442079460958"
+    );
+    assert_eq!(n(IdKind::Phone, "020 7946 0958", &gb), "442079460958");
+    let us = opts(Profile::Google, Some("US"));
+    assert_eq!(n(IdKind::Phone, "(650) 555-1234", &us), "+16505551234");
+    assert_eq!(n(IdKind::Phone, "1-650-555-1234", &us), "+16505551234");
+    let none = opts(Profile::Meta, None);
+    assert_eq!(n(IdKind::Phone, "+1 650 555 1234", &none), "16505551234");
+    assert!(matches!(
+        normalize(IdKind::Phone, "0912345678", &none),
+        Err(NormalizeError::Invalid {
+            kind: IdKind::Phone,
+            ..
+        })
+    ));
+    for bad in [
+        "call me",
+        "12",
+        "0000000000",
+        "+",
+        "+84 91 234 5678 ext 2",
+        "++84912345678",
+    ] {
+        assert!(normalize(IdKind::Phone, bad, &meta_vn()).is_err(), "{bad}");
+    }
+    assert_eq!(
+        normalize(
+            IdKind::Phone,
+            "0912345678",
+            &opts(Profile::Meta, Some("XX"))
+        ),
+        Err(NormalizeError::BadDefaultCountry("XX".into()))
+    );
+}
+
+#[test]
+fn fallback_agrees_with_libphonenumber_on_simulator_numbers() {
+    let vn = country_by_alpha2("VN").unwrap();
+    for nsn in ["912345678", "901234567", "987654321", "961112223"] {
+        let national = format!("0{nsn}");
+        assert_eq!(
+            phone::fallback::national(&national, vn).unwrap(),
+            format!("84{nsn}")
+        );
+        assert_eq!(
+            phone::fallback::international(&format!("84{nsn}")).unwrap(),
+            format!("84{nsn}")
+        );
+        assert_eq!(n(IdKind::Phone, &national, &meta_vn()), format!("84{nsn}"));
+    }
+    let us = country_by_alpha2("us").unwrap();
+    assert_eq!(
+        phone::fallback::national("6505551234", us).unwrap(),
+        "16505551234"
+    );
+    assert_eq!(
+        phone::fallback::national("16505551234", us).unwrap(),
+        "16505551234"
+    );
+}
+
+#[test]
+fn emails_per_profile() {
+    let m = meta_vn();
+    let g = opts(Profile::Google, None);
+    assert_eq!(
+        n(IdKind::Email, "  John.Smith+promo@GMail.com ", &m),
+        "john.smith+promo@gmail.com"
+    );
+    assert_eq!(
+        n(IdKind::Email, "  John.Smith+promo@GMail.com ", &g),
+        "johnsmith@gmail.com"
+    );
+    assert_eq!(
+        n(IdKind::Email, "j.s@googlemail.com", &g),
+        "js@googlemail.com"
+    );
+    assert_eq!(n(IdKind::Email, "j.s+x@yahoo.com", &g), "j.s+x@yahoo.com");
+    assert_eq!(
+        n(
+            IdKind::Email,
+            "Ann@Example.VN",
+            &opts(Profile::Tiktok, None)
+        ),
+        "ann@example.vn"
+    );
+    assert_eq!(n(IdKind::Email, "ÄNN@bücher.de", &m), "änn@bücher.de");
+    for bad in [
+        "null",
+        "a@b",
+        "@x.com",
+        "a@@x.com",
+        "a b@x.com",
+        "a@x..com",
+        "a@.com",
+    ] {
+        assert!(
+            matches!(
+                normalize(IdKind::Email, bad, &m),
+                Err(NormalizeError::Invalid {
+                    kind: IdKind::Email,
+                    ..
+                })
+            ),
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        normalize(IdKind::Email, "  ", &m),
+        Err(NormalizeError::Empty {
+            kind: IdKind::Email
+        })
+    );
+    assert!(normalize(IdKind::Email, "+@gmail.com", &g).is_err());
+}
+
+#[test]
+fn names_cities_states_gender() {
+    let m = meta_vn();
+    let g = opts(Profile::Google, None);
+    assert_eq!(n(IdKind::FirstName, " Mary-Ann ", &m), "maryann");
+    assert_eq!(n(IdKind::LastName, "O'Brien", &m), "obrien");
+    assert_eq!(n(IdKind::LastName, "Nguyễn", &m), "nguyễn");
+    assert_eq!(n(IdKind::FirstName, " Mary Ann ", &g), "mary ann");
+    assert!(normalize(IdKind::FirstName, "R2D2", &m).is_err());
+    assert!(normalize(IdKind::FirstName, "--", &m).is_err());
+    assert_eq!(n(IdKind::City, "Ho Chi Minh City", &m), "hochiminhcity");
+    assert_eq!(n(IdKind::City, "St. John's", &m), "stjohns");
+    assert_eq!(n(IdKind::State, "California", &m), "ca");
+    assert_eq!(n(IdKind::State, "NY", &m), "ny");
+    assert_eq!(n(IdKind::State, "New South Wales", &m), "newsouthwales");
+    assert_eq!(n(IdKind::Gender, "Female", &m), "f");
+    assert_eq!(n(IdKind::Gender, " M ", &m), "m");
+    assert_eq!(n(IdKind::Gender, "Nữ", &m), "f");
+    assert!(normalize(IdKind::Gender, "unknown", &m).is_err());
+}
+
+#[test]
+fn dates() {
+    let m = meta_vn();
+    let us = opts(Profile::Meta, Some("US"));
+    for v in [
+        "1997-02-16",
+        "1997/2/16",
+        "19970216",
+        "16/02/1997",
+        "16.02.1997",
+        "1997-02-16T00:00:00Z",
+    ] {
+        assert_eq!(n(IdKind::DateOfBirth, v, &m), "19970216", "{v}");
+    }
+    assert_eq!(n(IdKind::DateOfBirth, "03/04/1990", &m), "19900403");
+    assert_eq!(n(IdKind::DateOfBirth, "03/04/1990", &us), "19900304");
+    assert_eq!(n(IdKind::DateOfBirth, "02/16/1997", &m), "19970216");
+    for bad in [
+        "1997-02-30",
+        "1899-01-01",
+        "97-02-16",
+        "yesterday",
+        "2001-13-01",
+        "é1234567",
+    ] {
+        assert!(normalize(IdKind::DateOfBirth, bad, &m).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn zips_and_countries() {
+    let m = meta_vn();
+    assert_eq!(n(IdKind::Zip, "94025-1234", &m), "94025");
+    assert_eq!(n(IdKind::Zip, "SW1A 1AA", &m), "sw1a1aa");
+    assert_eq!(n(IdKind::Zip, "700000", &m), "700000");
+    assert_eq!(
+        n(IdKind::Zip, "940251234", &opts(Profile::Meta, Some("US"))),
+        "94025"
+    );
+    assert!(normalize(IdKind::Zip, "9#", &m).is_err());
+    for (v, want) in [
+        ("US", "us"),
+        ("usa", "us"),
+        ("United States", "us"),
+        ("Viet Nam", "vn"),
+        ("Vietnam", "vn"),
+        ("VNM", "vn"),
+        ("UK", "gb"),
+        ("united kingdom", "gb"),
+    ] {
+        assert_eq!(n(IdKind::Country, v, &m), want, "{v}");
+    }
+    assert!(normalize(IdKind::Country, "Atlantis", &m).is_err());
+    assert!(normalize(IdKind::Country, "XX", &m).is_err());
+}
+
+#[test]
+fn ids_mac_ip() {
+    let m = meta_vn();
+    let g = opts(Profile::Google, None);
+    assert_eq!(n(IdKind::ExternalId, " C00000123 ", &m), "c00000123");
+    assert_eq!(n(IdKind::ExternalId, " C00000123 ", &g), "C00000123");
+    assert_eq!(n(IdKind::LoyaltyCard, " lc 0012-3456 ", &m), "LC00123456");
+    assert!(normalize(IdKind::LoyaltyCard, "LC#1", &m).is_err());
+    assert_eq!(
+        n(IdKind::DeviceId, "6F9619FF-8B86-D011-B42D-00C04FC964FF", &m),
+        "6f9619ff-8b86-d011-b42d-00c04fc964ff"
+    );
+    assert_eq!(
+        n(IdKind::DeviceId, "fb.1.1596403881668.AbC", &m),
+        "fb.1.1596403881668.AbC"
+    );
+    for v in [
+        "AA-BB-CC-DD-EE-FF",
+        "aabb.ccdd.eeff",
+        "AABBCCDDEEFF",
+        "aa:bb:cc:dd:ee:ff",
+    ] {
+        assert_eq!(n(IdKind::Mac, v, &m), "aa:bb:cc:dd:ee:ff", "{v}");
+    }
+    for bad in [
+        "aa:bb:cc:dd:ee",
+        "aa:bb-cc:dd:ee:ff",
+        "gg:bb:cc:dd:ee:ff",
+        "aabb.ccdd.eeff.0011",
+    ] {
+        assert!(normalize(IdKind::Mac, bad, &m).is_err(), "{bad}");
+    }
+    // Leading zeros are ambiguous (octal in some parsers): rejected rather than guessed.
+    assert!(normalize(IdKind::Ip, "192.168.001.1", &m).is_err());
+    assert_eq!(n(IdKind::Ip, "203.0.113.7", &m), "203.0.113.7");
+    assert_eq!(n(IdKind::Ip, "2001:DB8:0:0:0:0:0:1", &m), "2001:db8::1");
+    assert_eq!(n(IdKind::Ip, "[::ffff:203.0.113.7]", &m), "203.0.113.7");
+    let t = NormalizeOptions {
+        ip_truncate: true,
+        ..m.clone()
+    };
+    assert_eq!(n(IdKind::Ip, "203.0.113.7", &t), "203.0.113.0");
+    assert_eq!(
+        n(IdKind::Ip, "2001:db8:abcd:12:1:2:3:4", &t),
+        "2001:db8:abcd::"
+    );
+    assert!(normalize(IdKind::Ip, "300.1.1.1", &m).is_err());
+}
+
+#[test]
+fn errors_name_the_kind() {
+    let e = normalize(IdKind::Mac, "zz", &meta_vn()).unwrap_err();
+    assert!(e.to_string().starts_with("mac: "), "{e}");
+    let e = normalize(IdKind::City, "a\u{7}b", &meta_vn()).unwrap_err();
+    assert_eq!(e.to_string(), "city: contains control characters");
+}
+
+#[test]
+fn profile_parses_and_serialises() {
+    for p in Profile::ALL {
+        assert_eq!(p.as_str().parse::<Profile>().unwrap(), p);
+        assert_eq!(serde_json::to_string(&p).unwrap(), format!("\"{p}\""));
+    }
+}
+
+/// Inputs shaped like real captures of every kind, plus arbitrary text.
+fn any_input() -> impl Strategy<Value = (IdKind, String)> {
+    let kind = prop::sample::select(IdKind::ALL.to_vec());
+    let realistic = prop_oneof![
+        "[ ]{0,2}[A-Za-z0-9._+-]{1,12}@[A-Za-z0-9-]{1,8}\\.(com|vn|CO\\.UK)[ ]{0,2}",
+        "(\\+84 |0084|0|\\(\\+84\\) )(90|91|93|94|96|97|98)[ .-]?[0-9]{3}[ .-]?[0-9]{4}",
+        "\\+?[0-9 ()-]{4,16}",
+        "[0-9]{1,2}[/.-][0-9]{1,2}[/.-](19|20)[0-9]{2}",
+        "(19|20)[0-9]{2}[/.-]?[01][0-9][/.-]?[0-3][0-9]",
+        "[A-Fa-f0-9]{2}([:-][A-Fa-f0-9]{2}){5}",
+        "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}",
+        "[A-Za-zÀ-ỹ' .-]{1,20}",
+        "\\PC{0,20}",
+    ];
+    (kind, realistic)
+}
+
+proptest! {
+    #[test]
+    fn normalize_is_idempotent((kind, v) in any_input(), p in 0usize..3, cc in prop::sample::select(vec![None, Some("VN"), Some("US"), Some("GB")]), trunc in any::<bool>()) {
+        let o = NormalizeOptions { profile: Profile::ALL[p], default_country: cc.map(str::to_owned), ip_truncate: trunc };
+        if let Ok(once) = normalize(kind, &v, &o) {
+            prop_assert!(!once.is_empty());
+            let twice = normalize(kind, &once, &o);
+            prop_assert_eq!(twice.as_ref(), Ok(&once), "{} {:?}", kind, v);
+        }
+    }
+
+    #[test]
+    fn normalize_into_matches_normalize((kind, v) in any_input()) {
+        let o = meta_vn();
+        let mut buf = String::from("stale");
+        let r = normalize_into(kind, &v, &o, &mut buf);
+        match normalize(kind, &v, &o) {
+            Ok(s) => { prop_assert!(r.is_ok()); prop_assert_eq!(buf, s); }
+            Err(e) => { prop_assert_eq!(r, Err(e)); prop_assert!(buf.is_empty()); }
+        }
+    }
+}

@@ -1,0 +1,234 @@
+/* Vouchers: issue with a key ring, verify offline, redeem into a check-in. */
+#include "harness.h"
+#include <threads.h>
+
+#define KEY_TEXT "k2026a:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+#define OTHER_KEY "k2026b:ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100"
+#define MAR_1_2026 1772359200
+#define MAY_1_2026 1777593600
+#define ANON "{\"campaign\":1,\"voucher_type\":2,\"expires\":\"2026-04-30\",\"serial\":7}"
+
+static struct o2o_key *key(const char *text) {
+  struct o2o_key *k = NULL;
+  CHECK_OK(o2o_key_new(text, strlen(text), &k));
+  return k;
+}
+
+static void issue(struct o2o_key *k, const char *voucher, struct o2o_string *code) {
+  CHECK_OK(o2o_voucher_issue(k, voucher, strlen(voucher), code));
+}
+
+static void issued_code_verifies_offline(void) {
+  struct o2o_key *k = key(KEY_TEXT);
+  struct o2o_string code = {NULL, 0};
+  issue(k, ANON, &code);
+  CHECK(code.len == 21);
+  struct o2o_verifier *v = NULL;
+  CHECK_OK(o2o_verifier_new(k, LIT("[\"zalo-spring\",\"tet-2026\"]"), &v));
+  o2o_key_free(k); /* the verifier keeps its own prepared state */
+  struct o2o_string verified = {NULL, 0};
+  CHECK_OK(o2o_voucher_verify(v, code.ptr, code.len, MAR_1_2026, NULL, 0, &verified));
+  CHECK(o2o_test_str_has(&verified, "\"key_id\":\"k2026a\""));
+  CHECK(o2o_test_str_has(&verified, "\"campaign\":1,\"voucher_type\":2,\"expires\":\"2026-04-30\","
+                                    "\"serial\":7"));
+  o2o_string_free(&verified);
+
+  /* Typed in lower case with a dash: still the same code. */
+  char typed[32];
+  size_t n = 0;
+  for (size_t i = 0; i < code.len; i++) {
+    if (i == 5) typed[n++] = '-';
+    char c = code.ptr[i];
+    typed[n++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+  }
+  CHECK_OK(o2o_voucher_verify(v, typed, n, MAR_1_2026, NULL, 0, &verified));
+  o2o_string_free(&verified);
+
+  /* One typo is caught by the check character. */
+  char typo[32];
+  memcpy(typo, code.ptr, code.len);
+  typo[3] = typo[3] == '7' ? '8' : '7';
+  CHECK_STATUS(o2o_voucher_verify(v, typo, code.len, MAR_1_2026, NULL, 0, &verified),
+               O2O_STATUS_VOUCHER_REJECTED);
+  CHECK(strncmp(o2o_last_error(), "bad_check_character", 19) == 0);
+  CHECK(verified.ptr == NULL);
+
+  /* Past its last day. */
+  CHECK_STATUS(o2o_voucher_verify(v, code.ptr, code.len, MAY_1_2026, NULL, 0, &verified),
+               O2O_STATUS_VOUCHER_REJECTED);
+  CHECK(strncmp(o2o_last_error(), "expired", 7) == 0);
+  CHECK_ERROR_MENTIONS("2026-04-30");
+  o2o_string_free(&code);
+  o2o_verifier_free(v);
+}
+
+static void other_key_and_personal_codes(void) {
+  struct o2o_key *signer = key(OTHER_KEY);
+  struct o2o_key *till = key(KEY_TEXT);
+  struct o2o_string code = {NULL, 0};
+  issue(signer, ANON, &code);
+  struct o2o_verifier *v = NULL;
+  CHECK_OK(o2o_verifier_new(till, LIT("[]"), &v));
+  struct o2o_string verified = {NULL, 0};
+  enum o2o_status st = o2o_voucher_verify(v, code.ptr, code.len, MAR_1_2026, NULL, 0, &verified);
+  CHECK(st == O2O_STATUS_VOUCHER_REJECTED);
+  CHECK(strncmp(o2o_last_error(), "unknown_key", 11) == 0 ||
+        strncmp(o2o_last_error(), "bad_signature", 13) == 0);
+  o2o_string_free(&code);
+
+  /* A personal code needs the customer's pseudonym, and only that one. */
+  issue(till, "{\"campaign\":0,\"voucher_type\":1,\"expires\":\"2026-12-31\",\"serial\":1,"
+              "\"customer\":\"k1:ann\"}",
+        &code);
+  CHECK_STATUS(o2o_voucher_verify(v, code.ptr, code.len, MAR_1_2026, NULL, 0, &verified),
+               O2O_STATUS_VOUCHER_REJECTED);
+  CHECK(strncmp(o2o_last_error(), "customer_required", 17) == 0);
+  CHECK_STATUS(
+      o2o_voucher_verify(v, code.ptr, code.len, MAR_1_2026, LIT("k1:bob"), &verified),
+      O2O_STATUS_VOUCHER_REJECTED);
+  CHECK(strncmp(o2o_last_error(), "bad_signature", 13) == 0);
+  CHECK_OK(o2o_voucher_verify(v, code.ptr, code.len, MAR_1_2026, LIT("k1:ann"), &verified));
+  CHECK(o2o_test_str_has(&verified, "\"customer\":\"k1:ann\""));
+  o2o_string_free(&verified);
+  CHECK_STATUS(o2o_voucher_verify(v, code.ptr, code.len, MAR_1_2026, LIT(BAD_UTF8), &verified),
+               O2O_STATUS_INVALID_UTF8);
+  CHECK_STATUS(o2o_voucher_verify(v, code.ptr, code.len, MAR_1_2026, NULL, 3, &verified),
+               O2O_STATUS_NULL_ARGUMENT);
+  o2o_string_free(&code);
+  o2o_verifier_free(v);
+  o2o_key_free(signer);
+  o2o_key_free(till);
+}
+
+static void redeem_makes_a_redemption_checkin(void) {
+  struct o2o_key *k = key(KEY_TEXT);
+  struct o2o_string code = {NULL, 0};
+  issue(k, ANON, &code);
+  struct o2o_verifier *v = NULL;
+  CHECK_OK(o2o_verifier_new(k, LIT("[\"zalo-spring\",\"tet-2026\"]"), &v));
+  struct o2o_checkin *ci = NULL;
+  CHECK_OK(o2o_voucher_redeem(v, code.ptr, code.len, MAR_1_2026, NULL, 0, LIT("HCM-01"), &ci));
+  CHECK_OK(o2o_checkin_set_value(ci, 99000, LIT("VND")));
+  struct o2o_string line = {NULL, 0};
+  CHECK_OK(o2o_checkin_to_ndjson(ci, &line));
+  CHECK(o2o_test_str_has(&line, "\"method\":\"voucher_redemption\",\"store\":\"HCM-01\","
+                                "\"timestamp\":1772359200,\"value\":99000.0"));
+  CHECK(o2o_test_str_has(&line, "\"campaign\":\"tet-2026\""));
+  char voucher_field[64];
+  snprintf(voucher_field, sizeof voucher_field, "\"voucher\":\"%s\"", code.ptr);
+  CHECK(o2o_test_str_has(&line, voucher_field));
+  o2o_string_free(&line);
+  o2o_checkin_free(ci);
+
+  /* A rejected code makes no check-in. */
+  ci = (struct o2o_checkin *)&line;
+  CHECK_STATUS(o2o_voucher_redeem(v, code.ptr, code.len, MAY_1_2026, NULL, 0, LIT("HCM-01"), &ci),
+               O2O_STATUS_VOUCHER_REJECTED);
+  CHECK(ci == NULL);
+  CHECK_STATUS(o2o_voucher_redeem(v, code.ptr, code.len, MAR_1_2026, NULL, 0, LIT(BAD_UTF8), &ci),
+               O2O_STATUS_INVALID_UTF8);
+  CHECK_STATUS(o2o_voucher_redeem(v, code.ptr, code.len, MAR_1_2026, NULL, 0, NULL, 0, &ci),
+               O2O_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(o2o_voucher_redeem(v, code.ptr, code.len, MAR_1_2026, NULL, 0, LIT("S"), NULL),
+               O2O_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(o2o_voucher_redeem(NULL, code.ptr, code.len, MAR_1_2026, NULL, 0, LIT("S"), &ci),
+               O2O_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(o2o_voucher_redeem(v, NULL, 0, MAR_1_2026, NULL, 0, LIT("S"), &ci),
+               O2O_STATUS_NULL_ARGUMENT);
+  o2o_string_free(&code);
+  o2o_verifier_free(v);
+  o2o_key_free(k);
+}
+
+static void voucher_argument_errors(void) {
+  struct o2o_key *k = key(KEY_TEXT);
+  struct o2o_string code = {NULL, 0};
+  CHECK_STATUS(o2o_voucher_issue(k, LIT("{\"campaign\":40,\"voucher_type\":2,"
+                                        "\"expires\":\"2026-04-30\",\"serial\":7}"),
+                                 &code),
+               O2O_STATUS_INVALID_INPUT);
+  CHECK_ERROR_MENTIONS("campaign 40");
+  CHECK_STATUS(o2o_voucher_issue(k, LIT("{\"campaign\":1}"), &code), O2O_STATUS_INVALID_INPUT);
+  CHECK_ERROR_MENTIONS("voucher JSON");
+  CHECK_STATUS(o2o_voucher_issue(k, LIT(BAD_UTF8), &code), O2O_STATUS_INVALID_UTF8);
+  CHECK_STATUS(o2o_voucher_issue(k, NULL, 0, &code), O2O_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(o2o_voucher_issue(NULL, LIT(ANON), &code), O2O_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(o2o_voucher_issue(k, LIT(ANON), NULL), O2O_STATUS_NULL_ARGUMENT);
+  CHECK(code.ptr == NULL);
+
+  struct o2o_verifier *v = NULL;
+  CHECK_STATUS(o2o_verifier_new(k, LIT("{\"not\":\"an array\"}"), &v), O2O_STATUS_INVALID_INPUT);
+  CHECK_ERROR_MENTIONS("campaign table");
+  CHECK(v == NULL);
+  CHECK_STATUS(o2o_verifier_new(k, LIT(BAD_UTF8), &v), O2O_STATUS_INVALID_UTF8);
+  CHECK_STATUS(o2o_verifier_new(k, NULL, 0, &v), O2O_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(o2o_verifier_new(NULL, LIT("[]"), &v), O2O_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(o2o_verifier_new(k, LIT("[]"), NULL), O2O_STATUS_NULL_ARGUMENT);
+
+  CHECK_OK(o2o_verifier_new(k, LIT("[]"), &v));
+  struct o2o_string verified = {NULL, 0};
+  CHECK_STATUS(o2o_voucher_verify(v, LIT("HELLO"), MAR_1_2026, NULL, 0, &verified),
+               O2O_STATUS_VOUCHER_REJECTED);
+  CHECK(strncmp(o2o_last_error(), "malformed", 9) == 0);
+  CHECK_STATUS(o2o_voucher_verify(v, LIT(BAD_UTF8), MAR_1_2026, NULL, 0, &verified),
+               O2O_STATUS_INVALID_UTF8);
+  CHECK_STATUS(o2o_voucher_verify(v, NULL, 0, MAR_1_2026, NULL, 0, &verified),
+               O2O_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(o2o_voucher_verify(NULL, LIT("X"), MAR_1_2026, NULL, 0, &verified),
+               O2O_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(o2o_voucher_verify(v, LIT("X"), MAR_1_2026, NULL, 0, NULL),
+               O2O_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(o2o_voucher_verify(v, LIT("X"), INT64_MAX, NULL, 0, &verified),
+               O2O_STATUS_INVALID_ARGUMENT);
+  CHECK_ERROR_MENTIONS("`now`");
+  o2o_verifier_free(v);
+  o2o_verifier_free(NULL);
+  o2o_key_free(k);
+}
+
+struct shared_verify {
+  const struct o2o_verifier *verifier;
+  const struct o2o_string *code;
+  int failures;
+};
+
+static int verify_many(void *arg) {
+  struct shared_verify *s = arg;
+  for (int i = 0; i < 200; i++) {
+    struct o2o_string verified = {NULL, 0};
+    if (o2o_voucher_verify(s->verifier, s->code->ptr, s->code->len, MAR_1_2026, NULL, 0,
+                           &verified) != O2O_STATUS_OK)
+      s->failures++;
+    o2o_string_free(&verified);
+  }
+  return 0;
+}
+
+static void one_verifier_serves_several_threads(void) {
+  struct o2o_key *k = key(KEY_TEXT);
+  struct o2o_string code = {NULL, 0};
+  issue(k, ANON, &code);
+  struct o2o_verifier *v = NULL;
+  CHECK_OK(o2o_verifier_new(k, LIT("[]"), &v));
+  struct shared_verify work[4];
+  thrd_t threads[4];
+  for (int t = 0; t < 4; t++) {
+    work[t] = (struct shared_verify){v, &code, 0};
+    CHECK(thrd_create(&threads[t], verify_many, &work[t]) == thrd_success);
+  }
+  for (int t = 0; t < 4; t++) {
+    CHECK(thrd_join(threads[t], NULL) == thrd_success);
+    CHECK(work[t].failures == 0);
+  }
+  o2o_string_free(&code);
+  o2o_verifier_free(v);
+  o2o_key_free(k);
+}
+
+void test_area_voucher(void) {
+  RUN(one_verifier_serves_several_threads);
+  RUN(issued_code_verifies_offline);
+  RUN(other_key_and_personal_codes);
+  RUN(redeem_makes_a_redemption_checkin);
+  RUN(voucher_argument_errors);
+}

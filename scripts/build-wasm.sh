@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Builds the o2o web tag and the full WASM package into o2o-wasm/pkg/ (git-ignored), an npm
+# package with four entry points:
+#   pkg/tag-web   pkg/tag-node   the `tag` feature set (consent + hashing + events + voucher)
+#   pkg/web       pkg/node       the `full` feature set (adds attribution and uplift)
+# Each is `cargo build --profile wasm-release` for wasm32-unknown-unknown, then wasm-bindgen
+# (--target web / --target nodejs), then wasm-opt -Oz when binaryen is available. Prints the sizes
+# (raw and gzip -9) and FAILS when the tag (wasm + JS glue) is over 100 KB gzipped.
+#
+# Usage: scripts/build-wasm.sh            build everything
+#        scripts/build-wasm.sh --tools    only make sure the tools are there (used by ci-setup.sh)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROOT=$PWD
+PKG=o2o-wasm/pkg
+NPM_DIR=o2o-wasm/tests          # committed package.json + package-lock.json (binaryen, playwright-core)
+TAG_LIMIT=$((100 * 1024))       # bytes, gzipped, wasm + JS glue of pkg/tag-web
+TARGET=wasm32-unknown-unknown
+
+# The wasm-bindgen CLI must be exactly the version of the wasm-bindgen crate in Cargo.lock.
+bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock
+}
+
+ensure_tools() {
+  local want have
+  want=$(bindgen_version)
+  [[ -n "$want" ]] || { echo "build-wasm: wasm-bindgen not found in Cargo.lock" >&2; exit 1; }
+  have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+  if [[ "$have" != "$want" ]]; then
+    echo "build-wasm: installing wasm-bindgen-cli $want (found: ${have:-none})"
+    cargo install wasm-bindgen-cli --version "$want"
+  fi
+  if ! rustup target list --installed 2>/dev/null | grep -qx "$TARGET"; then
+    rustup target add "$TARGET"
+  fi
+  if [[ ! -d "$NPM_DIR/node_modules/binaryen" || ! -d "$NPM_DIR/node_modules/playwright-core" ]]; then
+    if command -v npm >/dev/null; then
+      (cd "$NPM_DIR" && npm ci --no-audit --no-fund --loglevel=error) ||
+        echo "build-wasm: npm ci failed in $NPM_DIR (wasm-opt and the browser test will be skipped)" >&2
+    fi
+  fi
+}
+
+ensure_tools
+[[ "${1:-}" == "--tools" ]] && exit 0
+
+WASM_OPT="$ROOT/$NPM_DIR/node_modules/.bin/wasm-opt"
+if [[ ! -x "$WASM_OPT" ]]; then
+  WASM_OPT=$(command -v wasm-opt || true)
+fi
+[[ -n "$WASM_OPT" ]] || echo "build-wasm: wasm-opt not available, skipping it (sizes are before wasm-opt)"
+
+VERSION=$(awk -F'"' '/^\[workspace.package\]/ { p = 1 } p && /^version/ { print $2; exit }' Cargo.toml)
+rm -rf "$PKG"
+mkdir -p "$PKG"
+
+build_set() { # $1 = feature set (tag|full), $2 = output prefix ("tag-" or "")
+  local set=$1 prefix=$2 tdir="target/wasm-$1"
+  echo "== cargo build o2o-wasm --features $set ($TARGET, wasm-release)"
+  # Own target dir per feature set: the cdylib's file name has no feature hash, so sharing one
+  # would relink at every switch.
+  # strip = "debuginfo" (not the profile's `true`) keeps the target_features section that
+  # wasm-bindgen reads; wasm-bindgen and wasm-opt drop the remaining names afterwards.
+  cargo build -p o2o-wasm --lib --target "$TARGET" --profile wasm-release \
+    --no-default-features --features "$set" --target-dir "$tdir" \
+    --config 'profile.wasm-release.strip="debuginfo"'
+  local wasm="$tdir/$TARGET/wasm-release/o2o_wasm.wasm"
+  for js in web nodejs; do
+    local out="$PKG/${prefix}${js%js}"
+    wasm-bindgen --target "$js" --out-dir "$out" --out-name o2o_wasm "$wasm"
+    if [[ -n "$WASM_OPT" ]]; then
+      # The features rustc enables by default for wasm32 (all in Chromium and node ≥ 16.4).
+      "$WASM_OPT" -Oz --strip-debug --strip-producers \
+        --enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int \
+        --enable-sign-ext --enable-reference-types --enable-multivalue \
+        "$out/o2o_wasm_bg.wasm" -o "$out/o2o_wasm_bg.wasm"
+    fi
+  done
+}
+
+build_set tag "tag-"
+build_set full ""
+
+# npm package metadata: one package, subpath exports per build.
+cat > "$PKG/package.json" <<JSON
+{
+  "name": "o2o-wasm",
+  "version": "$VERSION",
+  "description": "o2o web tag: consent-aware normalisation and hashing in the browser, touchpoint events, voucher checks; attribution and uplift for dashboards.",
+  "license": "MIT OR Apache-2.0",
+  "type": "module",
+  "exports": {
+    ".": {
+      "types": "./web/o2o_wasm.d.ts",
+      "node": "./node/o2o_wasm.js",
+      "default": "./web/o2o_wasm.js"
+    },
+    "./tag": {
+      "types": "./tag-web/o2o_wasm.d.ts",
+      "node": "./tag-node/o2o_wasm.js",
+      "default": "./tag-web/o2o_wasm.js"
+    },
+    "./web": { "types": "./web/o2o_wasm.d.ts", "default": "./web/o2o_wasm.js" },
+    "./node": { "types": "./node/o2o_wasm.d.ts", "default": "./node/o2o_wasm.js" },
+    "./tag-web": { "types": "./tag-web/o2o_wasm.d.ts", "default": "./tag-web/o2o_wasm.js" },
+    "./tag-node": { "types": "./tag-node/o2o_wasm.d.ts", "default": "./tag-node/o2o_wasm.js" }
+  },
+  "types": "./web/o2o_wasm.d.ts",
+  "files": ["web", "node", "tag-web", "tag-node", "README.md"],
+  "sideEffects": false
+}
+JSON
+# The nodejs builds are CommonJS: mark their directories so the package's "type": "module" does
+# not apply to them.
+for d in node tag-node; do echo '{ "type": "commonjs" }' > "$PKG/$d/package.json"; done
+cp docs/js-api.md "$PKG/README.md"
+
+# Size report.
+gz() { gzip -9 -c "$1" | wc -c; }
+echo
+echo "== o2o-wasm sizes (bytes)$([[ -n "$WASM_OPT" ]] && echo ", after wasm-opt -Oz" || echo ", wasm-opt skipped")"
+printf '%-10s %10s %10s %10s %10s %12s\n' build wasm wasm.gz js js.gz total.gz
+for d in tag-web tag-node web node; do
+  w="$PKG/$d/o2o_wasm_bg.wasm" j="$PKG/$d/o2o_wasm.js"
+  printf '%-10s %10d %10d %10d %10d %12d\n' "$d" "$(wc -c <"$w")" "$(gz "$w")" \
+    "$(wc -c <"$j")" "$(gz "$j")" $(($(gz "$w") + $(gz "$j")))
+done
+tag_gz=$(($(gz "$PKG/tag-web/o2o_wasm_bg.wasm") + $(gz "$PKG/tag-web/o2o_wasm.js")))
+if ((tag_gz > TAG_LIMIT)); then
+  echo "build-wasm: FAIL: the tag is $tag_gz bytes gzipped (wasm + JS), over the $TAG_LIMIT-byte budget" >&2
+  exit 1
+fi
+echo "build-wasm: tag = $tag_gz bytes gzipped (wasm + JS), budget $TAG_LIMIT: OK"
