@@ -5,13 +5,15 @@
 //! not exposed to `c` differ only by `c` in expectation. The effect per exposed customer is the
 //! difference in means; multiplied by the number exposed it is the channel's incremental total.
 //! Unequal variances (exposed customers visit more, and revenue is heavy-tailed) call for
-//! Welch's interval with Welch–Satterthwaite degrees of freedom.
+//! Welch's interval with Welch–Satterthwaite degrees of freedom; the statistics are
+//! [`crate::uplift::welch_ttest_samples`]'s. ([`crate::uplift::channel_readout`] gives the same
+//! revenue interval plus CUPED; this adds incremental check-ins and the report's input shape.)
 
 use super::ReportError;
 use super::o2o::IncrementalEstimate;
+use crate::uplift::{Alternative, UpliftError, welch_ttest_samples};
 use serde::{Deserialize, Serialize};
-use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// One customer of an experiment readout.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -43,40 +45,19 @@ impl From<&crate::sim::AudienceRow> for HoldoutRow {
     }
 }
 
-#[derive(Default)]
-struct Moments {
-    n: f64,
-    sum: f64,
-    sum_sq: f64,
-}
-
-impl Moments {
-    fn add(&mut self, x: f64) {
-        self.n += 1.0;
-        self.sum += x;
-        self.sum_sq += x * x;
+/// Difference in means with its two-sided interval at `confidence`: Welch's test from the
+/// uplift module (checked there against scipy). When both groups are constant the difference
+/// is exact and the interval has zero width.
+fn welch(t: &[f64], c: &[f64], confidence: f64) -> Result<(f64, (f64, f64)), ReportError> {
+    match welch_ttest_samples(t, c, 1.0 - confidence, Alternative::TwoSided) {
+        Ok(w) => Ok((w.absolute_lift, (w.ci_welch[0], w.ci_welch[1]))),
+        Err(UpliftError::Degenerate(_)) => {
+            let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;
+            let d = mean(t) - mean(c);
+            Ok((d, (d, d)))
+        }
+        Err(e) => Err(ReportError::Uplift(e.to_string())),
     }
-    fn mean(&self) -> f64 {
-        self.sum / self.n
-    }
-    /// Unbiased sample variance (n ≥ 2 is checked by the caller).
-    fn var(&self) -> f64 {
-        ((self.sum_sq - self.sum * self.sum / self.n) / (self.n - 1.0)).max(0.0)
-    }
-}
-
-/// Welch: difference of means, its half-width at `confidence`.
-fn welch(t: &Moments, c: &Moments, confidence: f64) -> (f64, f64) {
-    let (vt, vc) = (t.var() / t.n, c.var() / c.n);
-    let se = (vt + vc).sqrt();
-    let df = (vt + vc).powi(2) / (vt * vt / (t.n - 1.0) + vc * vc / (c.n - 1.0));
-    let p = 1.0 - (1.0 - confidence) / 2.0;
-    let q = match StudentsT::new(0.0, 1.0, df) {
-        Ok(d) if df.is_finite() => d.inverse_cdf(p),
-        // df is NaN or infinite when a variance is zero: use the normal limit.
-        _ => Normal::standard().inverse_cdf(p),
-    };
-    (t.mean() - c.mean(), q * se)
 }
 
 /// Estimate every channel's incremental check-ins and revenue from an experiment readout.
@@ -123,33 +104,33 @@ pub fn estimate_incremental(
         .collect();
     let mut out = Vec::new();
     for ch in channels {
-        let mut m: BTreeMap<bool, (Moments, Moments)> = BTreeMap::new();
+        // (check-ins, revenue) of targets exposed to `ch`, and of targets not exposed to it.
+        let (mut t, mut c) = ((Vec::new(), Vec::new()), (Vec::new(), Vec::new()));
         for r in rows.iter().filter(|r| r.target) {
-            let exposed = r.channels.iter().any(|c| c == ch);
-            let e = m.entry(exposed).or_default();
-            e.0.add(r.checkins);
-            e.1.add(r.revenue);
+            let g = if r.channels.iter().any(|x| x == ch) {
+                &mut t
+            } else {
+                &mut c
+            };
+            g.0.push(r.checkins);
+            g.1.push(r.revenue);
         }
-        let (Some(t), Some(c)) = (m.get(&true), m.get(&false)) else {
-            continue;
-        };
-        if t.0.n < 2.0 || c.0.n < 2.0 {
+        if t.0.len() < 2 || c.0.len() < 2 {
             continue;
         }
-        let n = t.0.n;
-        let (dc, hc) = welch(&t.0, &c.0, confidence);
-        let (dr, hr) = welch(&t.1, &c.1, confidence);
+        let n = t.0.len() as f64;
+        let (dc, ci_c) = welch(&t.0, &c.0, confidence)?;
+        let (dr, ci_r) = welch(&t.1, &c.1, confidence)?;
         out.push(IncrementalEstimate {
             channel: ch.to_owned(),
             campaign: None,
-            // Counts are whole numbers below 2^53.
-            exposed: n as u64,
-            control: c.0.n as u64,
+            exposed: t.0.len() as u64,
+            control: c.0.len() as u64,
             confidence,
             incremental_checkins: dc * n,
-            ci: ((dc - hc) * n, (dc + hc) * n),
+            ci: (ci_c.0 * n, ci_c.1 * n),
             incremental_revenue: dr * n,
-            ci_revenue: ((dr - hr) * n, (dr + hr) * n),
+            ci_revenue: (ci_r.0 * n, ci_r.1 * n),
         });
     }
     Ok(out)

@@ -38,6 +38,9 @@ pub enum ReportError {
     /// The confidence level is not strictly between 0 and 1.
     #[error("confidence {0} must be strictly between 0 and 1")]
     Confidence(f64),
+    /// The uplift statistics refused the input.
+    #[error("uplift: {0}")]
+    Uplift(String),
     /// A holdout row has a non-finite outcome.
     #[error("audience row {row}: {field} is not a finite number")]
     NotFinite {
