@@ -149,7 +149,7 @@ export interface NormalizeOptions {
 }
 
 /** What the person did online. */
-export type TouchAction = "impression" | "click" | "visit" | "open" | "voucher_claim" | "purchase";
+export type TouchAction = "impression" | "click" | "visit" | "open" | "voucher_claim" | "purchase" | "sign_up";
 
 /** A touchpoint, in the core's JSON shape (see docs/data-model.md). */
 export interface TouchpointInput {

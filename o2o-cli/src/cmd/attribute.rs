@@ -5,10 +5,11 @@
 //! their line and field; the good ones are used.
 
 use super::CliError;
-use o2o_core::attribution::journey::{build_journeys_keyed, naive_profiles};
+use o2o_core::attribution::journey::build_journeys_keyed;
 use o2o_core::attribution::markov::Solver;
 use o2o_core::attribution::{JourneyConfig, Model, PathTable};
 use o2o_core::event::read_ndjson;
+use o2o_core::identity::{IdentityGraph, ResolutionRules};
 use std::fs::{self, File};
 use std::io::{BufReader, Write};
 use std::path::PathBuf;
@@ -106,7 +107,14 @@ pub fn run(a: Args) -> Result<(), CliError> {
         if let Some(spec) = &a.lookback {
             cfg = cfg.parse_lookbacks(spec).map_err(core)?;
         }
-        let keys = naive_profiles(&out.events);
+        // Journeys follow people: the identity graph's profiles, under its default rules.
+        let graph = IdentityGraph::from_events(ResolutionRules::default(), &out.events)
+            .map_err(|e| CliError::Core(e.to_string()))?;
+        let keys: Vec<Option<String>> = out
+            .events
+            .iter()
+            .map(|e| graph.profile_id_of_event(e))
+            .collect();
         let journeys = build_journeys_keyed(&out.events, &keys, &cfg);
         model.run_journeys(&journeys).map_err(core)?
     } else {

@@ -2,9 +2,9 @@
 
 use super::CliError;
 use o2o_core::event::read_ndjson;
+use o2o_core::identity::{IdentityGraph, ResolutionRules};
 use o2o_core::report::{
     HoldoutRow, IncrementalEstimate, ModelCredit, O2oOptions, build_report, estimate_incremental,
-    simple_key,
 };
 use o2o_core::sim::read_audience_csv;
 use std::fs::{self, File};
@@ -81,7 +81,11 @@ pub fn run(a: Args) -> Result<(), CliError> {
     let opts = O2oOptions {
         window_days: a.window_days,
     };
-    let report = build_report(&read.events, &simple_key, &opts, &credits, &incremental);
+    // Events are grouped into people by the identity graph (default rules).
+    let graph = IdentityGraph::from_events(ResolutionRules::default(), &read.events)
+        .map_err(|e| CliError::Core(e.to_string()))?;
+    let key = |e: &o2o_core::event::Event| graph.profile_id_of_event(e);
+    let report = build_report(&read.events, &key, &opts, &credits, &incremental);
     if a.json {
         let text =
             serde_json::to_string_pretty(&report).map_err(|e| CliError::Core(e.to_string()))?;

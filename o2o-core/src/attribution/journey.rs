@@ -62,6 +62,7 @@ impl Default for JourneyConfig {
             (TouchAction::Open, Some(7 * DAY)),
             (TouchAction::Impression, Some(DAY)),
             (TouchAction::Purchase, None),
+            (TouchAction::SignUp, None),
         ]
         .into_iter()
         .collect();

@@ -188,17 +188,21 @@ pub enum TouchAction {
     VoucherClaim,
     /// An online purchase (needed for showrooming in the ROPO report).
     Purchase,
+    /// An account sign-up or loyalty enrolment: the moment a retailer records several of a
+    /// person's identifiers together. Not an ad touch, so attribution ignores it by default.
+    SignUp,
 }
 
 impl TouchAction {
     /// Every action, in declaration order.
-    pub const ALL: [TouchAction; 6] = [
+    pub const ALL: [TouchAction; 7] = [
         TouchAction::Impression,
         TouchAction::Click,
         TouchAction::Visit,
         TouchAction::Open,
         TouchAction::VoucherClaim,
         TouchAction::Purchase,
+        TouchAction::SignUp,
     ];
 
     /// The snake_case name used in JSON.
@@ -210,6 +214,7 @@ impl TouchAction {
             TouchAction::Open => "open",
             TouchAction::VoucherClaim => "voucher_claim",
             TouchAction::Purchase => "purchase",
+            TouchAction::SignUp => "sign_up",
         }
     }
 }

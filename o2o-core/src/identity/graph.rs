@@ -124,6 +124,17 @@ impl IdentityGraph {
         })
     }
 
+    /// A graph under `rules` that has observed every event (the default consent gate decides
+    /// which may link). The one call the demo, `o2o attribute --events` and `o2o report` share to
+    /// turn events into profiles.
+    pub fn from_events(rules: ResolutionRules, events: &[Event]) -> Result<Self, IdentityError> {
+        let mut g = Self::new(rules)?;
+        for ev in events {
+            g.observe_event(ev)?;
+        }
+        Ok(g)
+    }
+
     /// The rules in force.
     pub fn rules(&self) -> &ResolutionRules {
         &self.rules

@@ -194,10 +194,7 @@ pub struct DemoReport {
 }
 
 /// Run the demo pipeline. `progress(customers_done)` is called while simulating.
-pub fn run_demo(
-    cfg: &SimConfig,
-    progress: impl FnMut(usize),
-) -> Result<DemoReport, PipelineError> {
+pub fn run_demo(cfg: &SimConfig, progress: impl FnMut(usize)) -> Result<DemoReport, PipelineError> {
     let campaign = simulate_with_progress(cfg, progress)?;
     let mut export = Vec::new();
     write_ndjson(&campaign.events, &mut export)

@@ -2,7 +2,7 @@
 
 use super::{
     AttributionRow, AttributionSummary, ChannelLine, ConsentLine, DemoReport, EventCounts,
-    IdentitySummary, PipelineError, UploadSummary, UpliftLine,
+    IdentitySummary, PipelineError, UpliftLine, UploadSummary,
 };
 use crate::attribution::{JourneyConfig, build_journeys_keyed, compare::compare_models};
 use crate::consent::{ConsentGate, Operation};
@@ -57,13 +57,8 @@ pub(super) fn run(
     let upload = upload(c, events, &gate);
 
     // Identity: every event is an observation; the graph's own gate skips non-consenting ones.
-    let rules = ResolutionRules::default();
-    let mut graph = IdentityGraph::new(rules).map_err(|e| stage("identity")(e.to_string()))?;
-    for ev in events {
-        graph
-            .observe_event(ev)
-            .map_err(|e| stage("identity")(e.to_string()))?;
-    }
+    let graph = IdentityGraph::from_events(ResolutionRules::default(), events)
+        .map_err(|e| stage("identity")(e.to_string()))?;
     let res = graph.resolve();
     let raw: HashSet<(IdKind, &str)> = events
         .iter()
@@ -80,9 +75,9 @@ pub(super) fn run(
 
     // Journeys keyed by resolved profile: an event belongs to the profile of its strongest
     // linked identifier.
-    let keys: Vec<Option<usize>> = events
+    let keys: Vec<Option<String>> = events
         .iter()
-        .map(|e| profile_of_event(&graph, e))
+        .map(|e| graph.profile_id_of_event(e))
         .collect();
     let journeys = build_journeys_keyed(events, &keys, &JourneyConfig::default());
     let truth_checkins: Vec<(String, f64)> = c
@@ -117,9 +112,14 @@ pub(super) fn run(
     };
 
     // Uplift from the holdout design: each channel is randomised among targets.
-    let names: Vec<&str> = c.truth.channels.iter().map(|t| t.channel.as_str()).collect();
-    let readouts = channel_readouts(&c.audience, &names, 0.05)
-        .map_err(|e| stage("uplift")(e.to_string()))?;
+    let names: Vec<&str> = c
+        .truth
+        .channels
+        .iter()
+        .map(|t| t.channel.as_str())
+        .collect();
+    let readouts =
+        channel_readouts(&c.audience, &names, 0.05).map_err(|e| stage("uplift")(e.to_string()))?;
     let ps: Vec<f64> = readouts.iter().map(|r| r.p_value).collect();
     let adjusted = adjust_p_values(&ps, 0.05, Correction::BenjaminiHochberg)
         .map_err(|e| stage("uplift")(e.to_string()))?;
@@ -165,7 +165,7 @@ pub(super) fn run(
     let k = c.truth.channels.len().max(1) as f64;
     let incremental = estimate_incremental(&holdout, 1.0 - 0.05 / k)
         .map_err(|e| stage("report")(e.to_string()))?;
-    let key = |e: &Event| profile_of_event(&graph, e).map(|p| res.profile_id(p));
+    let key = |e: &Event| graph.profile_id_of_event(e);
     let report = build_report(events, &key, &O2oOptions::default(), &credits, &incremental);
 
     Ok(DemoReport {
@@ -180,20 +180,6 @@ pub(super) fn run(
         uplift,
         report,
     })
-}
-
-/// The profile of an event: that of its strongest identifier the graph linked.
-fn profile_of_event(graph: &IdentityGraph, e: &Event) -> Option<usize> {
-    let res = graph.resolve();
-    e.identifiers()
-        .iter()
-        .filter(|i| !i.kind.is_attribute())
-        .filter_map(|i| {
-            let id = graph.lookup(i)?;
-            res.profile_index_of(id).map(|p| (i.kind, p))
-        })
-        .min_by_key(|&(kind, p)| (kind, p))
-        .map(|(_, p)| p)
 }
 
 fn observe(c: &Campaign, events: &[Event], read: ReadSummary) -> (EventCounts, Vec<ChannelLine>) {
@@ -258,7 +244,10 @@ fn upload(c: &Campaign, events: &[Event], gate: &ConsentGate) -> UploadSummary {
             continue;
         }
         u.checkins += 1;
-        let ids = ci.identifiers.iter().filter(|i| UPLOAD_KINDS.contains(&i.kind));
+        let ids = ci
+            .identifiers
+            .iter()
+            .filter(|i| UPLOAD_KINDS.contains(&i.kind));
         match gate.permit(Operation::HashForUpload, ci.consent.as_ref()) {
             Ok(permit) => {
                 u.permitted += 1;

@@ -649,6 +649,34 @@ impl<'a> World<'a> {
         value.unwrap_or(0.0)
     }
 
+    /// The customer's account sign-up / loyalty enrolment, where the retailer recorded their
+    /// card, CRM id, email, phone and devices together. It draws nothing from the RNG (its time
+    /// comes from a hash of the seed and index), so adding it changed no other draw.
+    fn sign_up(&mut self, cx: &mut Ctx) {
+        let span = (self.s.start - self.s.pre_start).max(1) as u64;
+        let ts = self.s.pre_start + (customer_seed(!self.s.cfg.seed, cx.index) % span) as i64;
+        let p = &cx.person;
+        let mut raw: Vec<(IdKind, String)> = Vec::new();
+        raw.extend(p.external_id.clone().map(|v| (IdKind::ExternalId, v)));
+        raw.extend(p.loyalty.clone().map(|v| (IdKind::LoyaltyCard, v)));
+        raw.extend(p.email.clone().map(|v| (IdKind::Email, v)));
+        raw.extend(p.phone.as_ref().map(|n| (IdKind::Phone, format!("0{n}"))));
+        raw.extend(p.devices.iter().map(|d| (IdKind::DeviceId, d.clone())));
+        let identifiers = raw.into_iter().map(|(k, v)| self.own(cx, k, v)).collect();
+        let t = Touchpoint {
+            id: None,
+            action: TouchAction::SignUp,
+            channel: "account".to_owned(),
+            campaign: None,
+            timestamp: ts,
+            cost: None,
+            value: None,
+            identifiers,
+            consent: Some(cx.signals.clone()),
+        };
+        self.push(Event::Touchpoint(t));
+    }
+
     fn person(&mut self, index: u64) {
         self.begin(index);
         let person = Person::new(index, &mut self.rng);
@@ -675,6 +703,8 @@ impl<'a> World<'a> {
             attributes: Vec::new(),
         };
         let p0 = self.s.baseline.sample(&mut self.rng).min(MAX_BASELINE);
+
+        self.sign_up(&mut cx);
 
         // Pre-period: same baseline behaviour, no ads.
         let (mut pre_checkins, mut pre_revenue) = (0u32, 0.0);
