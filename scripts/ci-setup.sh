@@ -34,3 +34,7 @@ if [[ ! -x /usr/bin/chromium ]]; then
   unset o2o_sudo
 fi
 "$(dirname "${BASH_SOURCE[0]}")/build-wasm.sh" --tools
+
+# Fuzzing: the nightly toolchain and cargo-fuzz for scripts/fuzz-smoke.sh.
+rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz

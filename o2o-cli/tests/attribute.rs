@@ -101,16 +101,17 @@ fn every_model_runs_and_bad_input_fails_clearly() {
 
 #[test]
 fn events_are_grouped_into_journeys() {
+    // Events are grouped by the identity graph, which links only with consent (fail closed).
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("events.ndjson");
     std::fs::write(
         &p,
         concat!(
-            r#"{"type":"touchpoint","action":"click","channel":"search","timestamp":100,"identifiers":[{"kind":"device_id","value":"D1"},{"kind":"email","value":"a@x.vn"}]}"#,
+            r#"{"type":"touchpoint","action":"click","channel":"search","timestamp":100,"consent":{"gcm":{"ad_user_data":"granted","analytics_storage":"granted"}},"identifiers":[{"kind":"device_id","value":"D1"},{"kind":"email","value":"a@x.vn"}]}"#,
             "\n",
-            r#"{"type":"touchpoint","action":"open","channel":"email","timestamp":150,"identifiers":[{"kind":"email","value":"A@x.vn "}]}"#,
+            r#"{"type":"touchpoint","action":"open","channel":"email","timestamp":150,"consent":{"gcm":{"ad_user_data":"granted","analytics_storage":"granted"}},"identifiers":[{"kind":"email","value":"A@x.vn "}]}"#,
             "\nnot json\n",
-            r#"{"type":"checkin","method":"pos_purchase","store":"S","timestamp":200,"value":30,"identifiers":[{"kind":"email","value":"a@x.vn"}]}"#,
+            r#"{"type":"checkin","method":"pos_purchase","store":"S","timestamp":200,"value":30,"consent":{"gcm":{"ad_user_data":"granted","analytics_storage":"granted"}},"identifiers":[{"kind":"email","value":"a@x.vn"}]}"#,
             "\n"
         ),
     )
