@@ -147,7 +147,7 @@ impl Default for ResolutionRules {
                 // Placeholder mailboxes (`noemail@…`, `no-email@…`, `none@…`, `customer@…`).
                 r"^(?:no-?e?mail|none|noreply|no-reply|customer|khach|unknown|test)@",
             ]),
-            hub_threshold: vec![(DeviceId, 1), (Mac, 1), (Ip, 2)],
+            hub_threshold: vec![(DeviceId, 1), (Mac, 1), (Ip, 1)],
             time_bounded: vec![(Mac, 12 * HOUR), (Ip, 28 * DAY)],
             default_country: Some("VN".to_owned()),
         }

@@ -35,6 +35,14 @@ fn default_simulation_quality() {
         m.largest_profile,
         m.largest_true_person
     );
+    // The criteria, against the raw truth (every identifier each person used).
+    assert!(m.pairwise_f1 >= 0.99, "pairwise F1 {}", m.pairwise_f1);
+    assert!(
+        m.largest_profile <= m.largest_true_person,
+        "over-merge: largest profile {} > largest true person {}",
+        m.largest_profile,
+        m.largest_true_person
+    );
     assert!(
         r.pairwise_f1 >= 0.99,
         "reachable pairwise F1 {}",
