@@ -71,6 +71,17 @@ fn demo_json_reports_channels_checkins_and_truth() {
     assert!(v["events"]["checkins"].as_u64().unwrap() > 0);
     assert_eq!(v["events"]["read"]["rejected"], 0);
     assert!(v["truth_totals"]["visitors"].as_u64().unwrap() > 0);
+    // Every stage of the pipeline reports, next to the truth.
+    assert!(v["identity"]["metrics"]["pairwise_f1"].as_f64().unwrap() >= 0.99);
+    assert_eq!(v["uplift"].as_array().unwrap().len(), 7);
+    assert_eq!(v["attribution"]["rows"].as_array().unwrap().len(), 7);
+    assert!(v["upload"]["hashed"].as_u64().unwrap() > 0);
+    assert!(
+        v["upload"]["withheld"].as_u64().unwrap() > 0,
+        "refusers' identifiers are withheld"
+    );
+    assert!(!v["report"]["o2o"]["rows"].as_array().unwrap().is_empty());
+    assert!(!v["next_actions"]["vouchers"].as_array().unwrap().is_empty());
 }
 
 #[test]

@@ -6,8 +6,11 @@
 //! Each stage is one call into its module; this module only strings them together and keeps the
 //! numbers a person (or a test) needs to judge them.
 
+mod actions;
 mod render;
 mod stages;
+
+pub use actions::{ActionError, DEMO_RULES, NextActions, VoucherAction, next_actions};
 
 use crate::event::{ReadSummary, read_ndjson, write_ndjson};
 use crate::identity::Metrics;
@@ -191,6 +194,8 @@ pub struct DemoReport {
     pub uplift: Vec<UpliftLine>,
     /// The O2O, ROPO and KPI reports.
     pub report: Report,
+    /// What to do next: vouchers by segment, open survey alerts, loyalty reminders.
+    pub next_actions: NextActions,
 }
 
 /// Run the demo pipeline. `progress(customers_done)` is called while simulating.

@@ -4,6 +4,16 @@ use super::DemoReport;
 use crate::report::Table;
 use std::fmt;
 
+fn when(ts: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ts)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| ts.to_string())
+}
+
 fn ci(v: [f64; 2], digits: usize) -> String {
     format!("[{:.*}, {:.*}]", digits, v[0], digits, v[1])
 }
@@ -162,6 +172,51 @@ impl fmt::Display for DemoReport {
         writeln!(f, "{t}")?;
 
         writeln!(f, "8. Reports\n")?;
-        write!(f, "{}", self.report)
+        writeln!(f, "{}", self.report)?;
+
+        let n = &self.next_actions;
+        writeln!(f, "9. Next actions")?;
+        let per_rule: Vec<String> = n
+            .vouchers_by_rule
+            .iter()
+            .map(|(r, k)| format!("{r} {k}"))
+            .collect();
+        writeln!(
+            f,
+            "Vouchers by segment rule: {} (sample, signed for offline verification at the till):",
+            if per_rule.is_empty() {
+                "none".to_owned()
+            } else {
+                per_rule.join(", ")
+            }
+        )?;
+        let mut t = Table::new(["profile", "rule", "type", "code", "because"]);
+        for v in &n.vouchers {
+            t.row([
+                v.profile.clone(),
+                v.rule.clone(),
+                v.voucher_type.to_string(),
+                v.code.clone(),
+                v.because.join("; "),
+            ]);
+        }
+        writeln!(f, "{t}")?;
+        writeln!(
+            f,
+            "Survey alerts: {} responses (simulated), {} open at campaign end (score < 3, answer within 24 h)",
+            n.survey_responses, n.open_alerts
+        )?;
+        let mut t = Table::new(["customer", "store", "score", "deadline"]);
+        for a in &n.alerts {
+            t.row([
+                a.customer.clone(),
+                a.store.clone(),
+                a.score.to_string(),
+                when(a.deadline),
+            ]);
+        }
+        writeln!(f, "{t}")?;
+        writeln!(f, "Loyalty reminders: {} (sample):", n.reminders_total)?;
+        write!(f, "{}", crate::loyalty::reminders_table(&n.reminders))
     }
 }

@@ -167,6 +167,8 @@ pub(super) fn run(
         .map_err(|e| stage("report")(e.to_string()))?;
     let key = |e: &Event| graph.profile_id_of_event(e);
     let report = build_report(events, &key, &O2oOptions::default(), &credits, &incremental);
+    let next_actions = super::next_actions(events, &key, c.config.seed, c.truth.end)
+        .map_err(|e| stage("next actions")(e.to_string()))?;
 
     Ok(DemoReport {
         config: c.config.clone(),
@@ -179,6 +181,7 @@ pub(super) fn run(
         attribution,
         uplift,
         report,
+        next_actions,
     })
 }
 
