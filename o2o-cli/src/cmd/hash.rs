@@ -18,9 +18,9 @@ use o2o_core::keys::KeyRing;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::PathBuf;
 
-/// Flags of `o2o hash`.
+/// Flags shared by `o2o normalize` and `o2o hash`: which kind, by which platform's rules.
 #[derive(clap::Args)]
-pub struct Args {
+pub struct ValueFlags {
     /// Identifier kind: email, phone, first_name, last_name, date_of_birth, gender, city, state,
     /// zip, country, external_id, loyalty_card, device_id, mac, ip.
     #[arg(long, value_parser = parse_kind)]
@@ -31,16 +31,30 @@ pub struct Args {
     /// ISO 3166-1 alpha-2 country for phone numbers written without a country code.
     #[arg(long)]
     pub default_country: Option<String>,
-    /// Truncate IP addresses to /24 (IPv4) or /48 (IPv6) before hashing.
+    /// Truncate IP addresses to /24 (IPv4) or /48 (IPv6).
     #[arg(long)]
     pub ip_truncate: bool,
+    /// Worker threads; output order is the input order whatever the count.
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+}
+
+impl ValueFlags {
+    /// The normalisation options the flags ask for, checked.
+    pub(crate) fn options(&self) -> Result<NormalizeOptions, CliError> {
+        options(self.profile, self.default_country.clone(), self.ip_truncate)
+    }
+}
+
+/// Flags of `o2o hash`.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub values: ValueFlags,
     /// Key file (`KEY_ID:HEX` lines; the first key is used): output keyed HMAC-SHA256
     /// pseudonyms `KEY_ID:HEX` instead of plain SHA-256.
     #[arg(long)]
     pub hmac_key_file: Option<PathBuf>,
-    /// Worker threads; output order is the input order whatever the count.
-    #[arg(long, default_value_t = 1)]
-    pub threads: usize,
 }
 
 pub(crate) fn parse_kind(s: &str) -> Result<IdKind, String> {
@@ -104,8 +118,8 @@ impl LineOp for Normalizer {
 
 /// Run `o2o hash`.
 pub fn run(a: Args) -> Result<(), CliError> {
-    let opts = options(a.profile, a.default_country, a.ip_truncate)?;
-    let threads = a.threads.max(1);
+    let opts = a.values.options()?;
+    let threads = a.values.threads.max(1);
     let stdin = io::stdin().lock();
     let stdout = io::stdout().lock();
     let stderr = io::stderr().lock();
@@ -117,11 +131,11 @@ pub fn run(a: Args) -> Result<(), CliError> {
             let mut ops: Vec<Pseudonymizer> = (0..threads)
                 .map(|_| Pseudonymizer::from_ring(&ring, opts.clone()))
                 .collect();
-            process_lines(a.kind, stdin, stdout, stderr, &mut ops)
+            process_lines(a.values.kind, stdin, stdout, stderr, &mut ops)
         }
         None => {
             let mut ops: Vec<Hasher> = (0..threads).map(|_| Hasher::new(opts.clone())).collect();
-            process_lines(a.kind, stdin, stdout, stderr, &mut ops)
+            process_lines(a.values.kind, stdin, stdout, stderr, &mut ops)
         }
     }
 }
