@@ -1,19 +1,9 @@
 //! `o2o voucher issue|verify` and `o2o report` end to end: JSON contracts and exit codes.
 #![allow(clippy::unwrap_used)]
 
-use std::process::Command;
+mod common;
 
-fn o2o(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_o2o"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::o2o;
 
 #[test]
 fn issue_then_verify_valid_expired_and_mistyped() {

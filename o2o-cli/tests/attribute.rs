@@ -1,19 +1,9 @@
 //! `o2o attribute` end to end: the JSON contract, bad rows reported and skipped.
 #![allow(clippy::unwrap_used)]
 
-use std::process::Command;
+mod common;
 
-fn o2o(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_o2o"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use common::o2o;
 
 #[test]
 fn markov_on_a_path_table_prints_the_contract_fields() {

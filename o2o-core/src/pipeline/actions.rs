@@ -9,6 +9,7 @@ use crate::hashing::sha256;
 use crate::keys::{KeyRing, SecretKey};
 use crate::loyalty::{PointsLedger, Reminder, ReminderPolicy, Tier};
 use crate::segment::{RuleSet, decide_all, summarise};
+use crate::sim::customer_seed;
 use crate::survey::{Alert, AlertPolicy, Response, alerts, open_alerts};
 use crate::voucher::{CampaignTable, Issuer, Voucher, day};
 use serde::Serialize;
@@ -64,13 +65,6 @@ pub struct NextActions {
 #[derive(Debug, thiserror::Error)]
 #[error("next actions: {0}")]
 pub struct ActionError(String);
-
-fn mix(seed: u64, i: u64) -> u64 {
-    let mut z = seed ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
 
 /// Decide and prepare the next actions at time `now` for the events grouped by `key`.
 pub fn next_actions(
@@ -129,7 +123,7 @@ pub fn next_actions(
             continue;
         }
         let Some(member) = key(ev) else { continue };
-        let h = mix(seed, i as u64);
+        let h = customer_seed(seed, i as u64);
         if h % 10 < 3 {
             // Scores skewed to the happy end: 1 → 5 with weights 1, 1, 2, 3, 3.
             let score = [1u8, 2, 3, 3, 4, 4, 4, 5, 5, 5][((h >> 8) % 10) as usize];

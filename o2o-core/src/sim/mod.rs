@@ -27,6 +27,7 @@ mod write;
 
 pub use config::{ChannelSpec, ChannelStyle, SimConfig, SimError};
 pub use truth::{ChannelTruth, PersonTruth, SharedIdentifier, SharedReason, Totals, Truth};
+pub(crate) use world::customer_seed;
 pub use world::{AudienceRow, Campaign, Group, simulate, simulate_with_progress};
 pub use write::{read_audience_csv, write_audience_csv};
 
