@@ -20,7 +20,8 @@ static const char KEY_FILE[] =
     "# o2o voucher keys: current first\n"
     "k2026b:8f3c1a0e5d7b9c2f4a6e8d0b1c3e5f7a9b2d4f6e8a0c1e3f5a7b9d2f4e6a8c0e\n"
     "k2026a:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n";
-static const char CAMPAIGNS[] = "[\"zalo-spring\",\"tet-2026\"]";
+static const char CAMPAIGNS[] =
+    "[\"zalo-spring\",{\"name\":\"tet-2026\",\"expires\":\"2026-04-30\"}]";
 static const char STORE[] = "HCM-01";
 
 static int check(enum o2o_status st, const char *what) {
@@ -31,7 +32,14 @@ static int check(enum o2o_status st, const char *what) {
   return 1;
 }
 
-/* HQ side, only so that the example has a genuine code to scan. */
+/* HQ side, only so that the example has genuine codes to scan: the shared 16-character code
+ * of campaign 1 (tet-2026, voucher type 2; valid until the campaign's last day in CAMPAIGNS)... */
+static int hq_issue_short_code(const o2o_key *key, o2o_string *code) {
+  return check(o2o_voucher_issue_short(key, CAMPAIGNS, strlen(CAMPAIGNS), 1, 2, NULL, 0, code),
+               "issue");
+}
+
+/* ... and a single-use 21-character serial code of the same offer. */
 static int hq_issue_code(const o2o_key *key, int serial, o2o_string *code) {
   char voucher[128];
   snprintf(voucher, sizeof voucher,
@@ -122,7 +130,7 @@ int main(void) {
   FILE *events = NULL;
   if (!check(o2o_key_new(KEY_FILE, strlen(KEY_FILE), &key), "key file") ||
       !check(o2o_verifier_new(key, CAMPAIGNS, strlen(CAMPAIGNS), &verifier), "verifier") ||
-      !hq_issue_code(key, 42, &code) || !hq_issue_code(key, 43, &code2))
+      !hq_issue_short_code(key, &code) || !hq_issue_code(key, 43, &code2))
     goto done;
   events = fopen("events.ndjson", "a");
   if (events == NULL) {

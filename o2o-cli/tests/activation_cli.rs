@@ -24,6 +24,8 @@ fn issue_then_verify_valid_expired_and_mistyped() {
         "2026-03-31",
         "--count",
         "2",
+        "--format",
+        "serial",
     ]);
     assert_eq!(code, 0, "{err}");
     let lines: Vec<serde_json::Value> = out
@@ -32,6 +34,8 @@ fn issue_then_verify_valid_expired_and_mistyped() {
         .collect();
     assert_eq!(lines.len(), 2);
     let c = lines[0]["code"].as_str().unwrap().to_owned();
+    assert_eq!(c.len(), 21);
+    assert_eq!(lines[1]["voucher"]["serial"], 1);
     assert_ne!(c, lines[1]["code"].as_str().unwrap());
 
     let (code, out, _) = o2o(&[
@@ -81,6 +85,135 @@ fn issue_then_verify_valid_expired_and_mistyped() {
     ]);
     assert_eq!(code, 1);
     assert!(out.contains("\"reason\":\"bad_check_character\""));
+}
+
+#[test]
+fn short_codes_take_their_expiry_from_the_campaign_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys.txt");
+    std::fs::write(&keys, format!("k1:{}\n", "8f".repeat(32))).unwrap();
+    let k = keys.to_str().unwrap();
+    let table = dir.path().join("campaigns.json");
+    // An old table (bare names) is read and extended.
+    std::fs::write(&table, "[\"tet-2026\"]\n").unwrap();
+    let t = table.to_str().unwrap();
+    let issue = |extra: &[&str]| {
+        let mut args = vec![
+            "voucher",
+            "issue",
+            "--key-file",
+            k,
+            "--campaigns",
+            t,
+            "--type",
+            "1",
+        ];
+        args.extend_from_slice(extra);
+        o2o(&args)
+    };
+    let (code, out, err) = issue(&["--campaign", "zalo-spring", "--expires", "2026-03-31"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let anon = v["code"].as_str().unwrap().to_owned();
+    assert_eq!(anon.len(), 16);
+    assert_eq!(v["format"], "short");
+    assert_eq!(v["voucher"]["expires"], "2026-03-31");
+    assert!(v["voucher"].get("serial").is_none());
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&table).unwrap()).unwrap();
+    assert_eq!(
+        saved,
+        serde_json::json!(["tet-2026", {"name": "zalo-spring", "expires": "2026-03-31"}])
+    );
+    // Once recorded, the expiry may be omitted, and the shared code is the same; a personal
+    // code by number.
+    let (code, out, _) = issue(&["--campaign", "zalo-spring"]);
+    assert_eq!(code, 0);
+    assert!(out.contains(&anon));
+    let (code, out, err) = issue(&["--campaign", "1", "--customer", "p:ann"]);
+    assert_eq!(code, 0, "{err}");
+    let personal: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let personal = personal["code"].as_str().unwrap().to_owned();
+    assert_eq!(personal.len(), 16);
+    // Refused: another expiry, several short codes, a campaign without expiry.
+    let (code, _, err) = issue(&["--campaign", "zalo-spring", "--expires", "2026-04-30"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("expires 2026-03-31"), "{err}");
+    let (code, _, err) = issue(&["--campaign", "zalo-spring", "--count", "3"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--format serial"), "{err}");
+    let (code, _, err) = issue(&["--campaign", "tet-2026"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--expires"), "{err}");
+
+    let verify = |c: &str, extra: &[&str]| {
+        let mut args = vec![
+            "voucher",
+            "verify",
+            c,
+            "--key-file",
+            k,
+            "--today",
+            "2026-03-15",
+        ];
+        args.extend_from_slice(extra);
+        let (code, out, err) = o2o(&args);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_default();
+        (code, v, err)
+    };
+    let (code, v, err) = verify(&anon, &["--campaigns", t]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        (
+            v["valid"].clone(),
+            v["format"].clone(),
+            v["campaign_name"].clone()
+        ),
+        (true.into(), "short".into(), "zalo-spring".into())
+    );
+    let (code, v, err) = verify(&anon, &[]);
+    assert_eq!((code, v["reason"].clone()), (1, "unknown_campaign".into()));
+    assert!(err.contains("--campaigns"), "{err}");
+    let (code, v, _) = verify(&personal, &["--campaigns", t]);
+    assert_eq!((code, v["reason"].clone()), (1, "customer_required".into()));
+    let (code, v, _) = verify(&personal, &["--campaigns", t, "--customer", "p:ann"]);
+    assert_eq!(
+        (code, v["voucher"]["customer"].clone()),
+        (0, "p:ann".into())
+    );
+    let typed = format!("{}-{}", &anon[..8].to_lowercase(), &anon[8..]);
+    assert_eq!(verify(&typed, &["--campaigns", t]).0, 0);
+    let mut typo = anon.clone().into_bytes();
+    typo[5] = if typo[5] == b'7' { b'8' } else { b'7' };
+    let (code, v, _) = verify(std::str::from_utf8(&typo).unwrap(), &["--campaigns", t]);
+    assert_eq!(
+        (code, v["reason"].clone()),
+        (1, "bad_check_character".into())
+    );
+    let (code, v, _) = o2o(&[
+        "voucher",
+        "verify",
+        &anon,
+        "--key-file",
+        k,
+        "--campaigns",
+        t,
+        "--today",
+        "2026-04-01",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        v.contains("\"reason\":\"expired\"") && v.contains("2026-03-31"),
+        "{v}"
+    );
+    // A till whose table was edited to extend the campaign: the tag covers the expiry.
+    std::fs::write(
+        &table,
+        r#"["tet-2026", {"name": "zalo-spring", "expires": "2026-12-31"}]"#,
+    )
+    .unwrap();
+    let (code, v, _) = verify(&anon, &["--campaigns", t]);
+    assert_eq!((code, v["reason"].clone()), (1, "bad_signature".into()));
 }
 
 #[test]

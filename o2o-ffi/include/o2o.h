@@ -1033,7 +1033,9 @@ enum o2o_status o2o_uplift_welch(double test_mean,
                                  struct o2o_string *report);
 
 /**
- * Issue a voucher code signed with the current key of `key`.
+ * Issue a **serial** voucher code (21 characters, for single-use anonymous codes) signed with
+ * the current key of `key`. Short codes (16 characters, the default elsewhere) are issued with
+ * `o2o_voucher_issue_short`.
  *
  * \param key the key ring (its first key signs).
  * \param voucher JSON `{"campaign": 3, "voucher_type": 1, "expires": "2026-04-30", "serial": 7,
@@ -1042,8 +1044,9 @@ enum o2o_status o2o_uplift_welch(double test_mean,
  * \param voucher_len its length in bytes.
  * \param[out] code receives the code (21 Crockford base32 characters); `{NULL, 0}` on failure.
  * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
- *         `O2O_STATUS_INVALID_INPUT` when the JSON is malformed or a field is out of range
- *         (campaign 0–31, type 0–7, serial 0–511, expiry within the code's range).
+ *         `O2O_STATUS_INVALID_INPUT` when the JSON is malformed, has no `serial`, or a field
+ *         is out of range (campaign 0–31, type 0–7, serial 0–511, expiry within the code's
+ *         range).
  * \warning the caller owns `*code` and frees it with `o2o_string_free`.
  */
 enum o2o_status o2o_voucher_issue(const struct o2o_key *key,
@@ -1052,17 +1055,50 @@ enum o2o_status o2o_voucher_issue(const struct o2o_key *key,
                                   struct o2o_string *code);
 
 /**
+ * Issue a **short** voucher code (16 characters) signed with the current key of `key`. Its
+ * expiry is the campaign's last valid day in `campaigns`, which the tills need too. Without a
+ * customer, the code is the one shared code of that campaign and type (issuing it again gives
+ * the same code); with one, it is bound to that pseudonym.
+ *
+ * \param key the key ring (its first key signs).
+ * \param campaigns the campaign table, JSON (`[{"name": "zalo-spring", "expires":
+ *        "2026-04-30"}, "tet-2026"]`; position = campaign number), `campaigns_len` bytes.
+ * \param campaigns_len its length in bytes.
+ * \param campaign the campaign number (0–31); its entry must have an `expires`.
+ * \param voucher_type the voucher type (0–7).
+ * \param customer the customer pseudonym to bind the code to, `customer_len` bytes (1–64); may
+ *        be NULL (with `customer_len` 0) for a shared anonymous code.
+ * \param customer_len its length in bytes.
+ * \param[out] code receives the code (16 Crockford base32 characters); `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_INPUT` when the table is malformed, the campaign is not in it or
+ *         has no expiry, or a value is out of range.
+ * \warning the caller owns `*code` and frees it with `o2o_string_free`.
+ */
+enum o2o_status o2o_voucher_issue_short(const struct o2o_key *key,
+                                        const char *campaigns,
+                                        size_t campaigns_len,
+                                        uint8_t campaign,
+                                        uint8_t voucher_type,
+                                        const char *customer,
+                                        size_t customer_len,
+                                        struct o2o_string *code);
+
+/**
  * Make an offline verifier from the till's key ring and campaign table.
  *
  * \param key the key ring; every key of it is accepted (so codes signed before a rotation
  *        still verify). Its state is copied: `key` may be freed afterwards.
- * \param campaigns the campaign table as a JSON array of names, position = campaign number
- *        (e.g. `["zalo-spring", "tet-2026"]`; `[]` when unknown: campaigns are then named `#N`),
+ * \param campaigns the campaign table, a JSON array, position = campaign number, of names
+ *        (`"tet-2026"`) or `{"name": "zalo-spring", "expires": "2026-04-30"}` objects. Short
+ *        codes need their campaign's entry with its `expires` (the tag covers name and
+ *        expiry); serial codes only take the name from it (`[]`: campaigns named `#N`).
  *        `campaigns_len` bytes.
  * \param campaigns_len its length in bytes.
  * \param[out] out receives the new verifier; NULL on failure.
  * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
- *         `O2O_STATUS_INVALID_INPUT` when `campaigns` is not a JSON array of strings.
+ *         `O2O_STATUS_INVALID_INPUT` when `campaigns` is not such an array (or lists a name
+ *         twice, or more than 32 campaigns).
  * \warning the caller owns `*out` and frees it with `o2o_verifier_free`.
  */
 enum o2o_status o2o_verifier_new(const struct o2o_key *key,
@@ -1071,7 +1107,9 @@ enum o2o_status o2o_verifier_new(const struct o2o_key *key,
                                  struct o2o_verifier **out);
 
 /**
- * Verify a voucher code offline (constant-time tag check, then expiry).
+ * Verify a voucher code offline, either format: 16-character short codes (expiry from the
+ * verifier's campaign table) and 21-character serial codes (constant-time tag check, then
+ * expiry).
  *
  * \param verifier a verifier from `o2o_verifier_new`.
  * \param code the code as typed or scanned (case-insensitive; `-` and spaces ignored;
@@ -1081,12 +1119,16 @@ enum o2o_status o2o_verifier_new(const struct o2o_key *key,
  * \param customer the customer's pseudonym for a personal code, `customer_len` bytes; may be
  *        NULL (with `customer_len` 0) for an anonymous code.
  * \param customer_len its length in bytes.
- * \param[out] verified receives JSON `{"code": "…", "key_id": "…", "voucher": {"campaign": 3,
- *        "voucher_type": 1, "expires": "2026-04-30", "serial": 7}}`; `{NULL, 0}` on failure.
+ * \param[out] verified receives JSON `{"code": "…", "format": "short", "key_id": "…",
+ *        "voucher": {"campaign": 3, "voucher_type": 1, "expires": "2026-04-30",
+ *        "customer": "…"}}` (`"format": "serial"` codes also have `"serial": 7`); `{NULL, 0}`
+ *        on failure.
  * \return `O2O_STATUS_OK` for a genuine, unexpired code; `O2O_STATUS_VOUCHER_REJECTED`
  *         otherwise, with `o2o_last_error()` starting with the reason: `malformed`,
- *         `bad_check_character` (a typo), `unknown_key`, `customer_required`, `bad_signature`,
- *         `expired`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `bad_check_character` (a typo), `unknown_key`, `unknown_campaign` (a short code whose
+ *         campaign has no entry with an expiry in the table), `customer_required`,
+ *         `bad_signature` (also: a short code issued under another campaign name or expiry than
+ *         the table says), `expired`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
  *         `O2O_STATUS_INVALID_ARGUMENT` when `now` is out of range.
  * \warning the caller owns `*verified` and frees it with `o2o_string_free`.
  */

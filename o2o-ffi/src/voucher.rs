@@ -20,10 +20,16 @@ use std::ffi::c_char;
 /// one verifier may serve several tills' threads at once.
 pub struct o2o_verifier {
     verifier: Verifier,
-    campaigns: CampaignTable,
 }
 
-/// Issue a voucher code signed with the current key of `key`.
+/// Read a campaign table (JSON) for the C API.
+fn campaigns_from(json: &str) -> FfiResult<CampaignTable> {
+    serde_json::from_str(json).map_err(|e| Failure::input(format!("campaign table JSON: {e}")))
+}
+
+/// Issue a **serial** voucher code (21 characters, for single-use anonymous codes) signed with
+/// the current key of `key`. Short codes (16 characters, the default elsewhere) are issued with
+/// `o2o_voucher_issue_short`.
 ///
 /// \param key the key ring (its first key signs).
 /// \param voucher JSON `{"campaign": 3, "voucher_type": 1, "expires": "2026-04-30", "serial": 7,
@@ -32,8 +38,9 @@ pub struct o2o_verifier {
 /// \param voucher_len its length in bytes.
 /// \param[out] code receives the code (21 Crockford base32 characters); `{NULL, 0}` on failure.
 /// \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
-///         `O2O_STATUS_INVALID_INPUT` when the JSON is malformed or a field is out of range
-///         (campaign 0–31, type 0–7, serial 0–511, expiry within the code's range).
+///         `O2O_STATUS_INVALID_INPUT` when the JSON is malformed, has no `serial`, or a field
+///         is out of range (campaign 0–31, type 0–7, serial 0–511, expiry within the code's
+///         range).
 /// \warning the caller owns `*code` and frees it with `o2o_string_free`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn o2o_voucher_issue(
@@ -51,7 +58,12 @@ pub unsafe extern "C" fn o2o_voucher_issue(
         let voucher = unsafe { str_arg(voucher, voucher_len, "voucher") }?;
         let voucher: Voucher = serde_json::from_str(voucher)
             .map_err(|e| Failure::input(format!("voucher JSON: {e}")))?;
-        let text = Issuer::new(&key.ring)
+        if voucher.serial.is_none() {
+            return Err(Failure::input(
+                "voucher: no `serial`; short codes are issued with o2o_voucher_issue_short",
+            ));
+        }
+        let text = Issuer::new(&key.ring, &CampaignTable::default())
             .issue(&voucher)
             .map_err(|e| Failure::input(format!("voucher: {e}")))?;
         *code = o2o_string::from_string(text);
@@ -59,17 +71,84 @@ pub unsafe extern "C" fn o2o_voucher_issue(
     })
 }
 
+/// Issue a **short** voucher code (16 characters) signed with the current key of `key`. Its
+/// expiry is the campaign's last valid day in `campaigns`, which the tills need too. Without a
+/// customer, the code is the one shared code of that campaign and type (issuing it again gives
+/// the same code); with one, it is bound to that pseudonym.
+///
+/// \param key the key ring (its first key signs).
+/// \param campaigns the campaign table, JSON (`[{"name": "zalo-spring", "expires":
+///        "2026-04-30"}, "tet-2026"]`; position = campaign number), `campaigns_len` bytes.
+/// \param campaigns_len its length in bytes.
+/// \param campaign the campaign number (0–31); its entry must have an `expires`.
+/// \param voucher_type the voucher type (0–7).
+/// \param customer the customer pseudonym to bind the code to, `customer_len` bytes (1–64); may
+///        be NULL (with `customer_len` 0) for a shared anonymous code.
+/// \param customer_len its length in bytes.
+/// \param[out] code receives the code (16 Crockford base32 characters); `{NULL, 0}` on failure.
+/// \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+///         `O2O_STATUS_INVALID_INPUT` when the table is malformed, the campaign is not in it or
+///         has no expiry, or a value is out of range.
+/// \warning the caller owns `*code` and frees it with `o2o_string_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn o2o_voucher_issue_short(
+    key: *const o2o_key,
+    campaigns: *const c_char,
+    campaigns_len: usize,
+    campaign: u8,
+    voucher_type: u8,
+    customer: *const c_char,
+    customer_len: usize,
+    code: *mut o2o_string,
+) -> o2o_status {
+    boundary(|| {
+        // SAFETY: the caller's contract: `code` is NULL or writable.
+        let code = unsafe { out_arg(code, "code", o2o_string::EMPTY) }?;
+        // SAFETY: the caller's contract: a live handle.
+        let key = unsafe { handle_ref(key, "key") }?;
+        // SAFETY: the caller's contract: readable (ptr, len).
+        let campaigns = campaigns_from(unsafe { str_arg(campaigns, campaigns_len, "campaigns") }?)?;
+        // SAFETY: the caller's contract: readable (ptr, len) or (NULL, 0).
+        let customer = unsafe { opt_customer(customer, customer_len) }?;
+        let issued = Issuer::new(&key.ring, &campaigns)
+            .issue_short(campaign, voucher_type, customer)
+            .map_err(|e| Failure::input(format!("voucher: {e}")))?;
+        *code = o2o_string::from_string(issued.code);
+        Ok(())
+    })
+}
+
+/// An optional customer pseudonym: (NULL, 0) is none.
+///
+/// # Safety
+/// `(customer, customer_len)` is (NULL, 0) or readable.
+unsafe fn opt_customer<'a>(
+    customer: *const c_char,
+    customer_len: usize,
+) -> FfiResult<Option<&'a str>> {
+    if customer.is_null() && customer_len == 0 {
+        return Ok(None);
+    }
+    // SAFETY: the caller's contract: readable (ptr, len).
+    Ok(Some(unsafe {
+        str_arg(customer, customer_len, "customer")
+    }?))
+}
+
 /// Make an offline verifier from the till's key ring and campaign table.
 ///
 /// \param key the key ring; every key of it is accepted (so codes signed before a rotation
 ///        still verify). Its state is copied: `key` may be freed afterwards.
-/// \param campaigns the campaign table as a JSON array of names, position = campaign number
-///        (e.g. `["zalo-spring", "tet-2026"]`; `[]` when unknown: campaigns are then named `#N`),
+/// \param campaigns the campaign table, a JSON array, position = campaign number, of names
+///        (`"tet-2026"`) or `{"name": "zalo-spring", "expires": "2026-04-30"}` objects. Short
+///        codes need their campaign's entry with its `expires` (the tag covers name and
+///        expiry); serial codes only take the name from it (`[]`: campaigns named `#N`).
 ///        `campaigns_len` bytes.
 /// \param campaigns_len its length in bytes.
 /// \param[out] out receives the new verifier; NULL on failure.
 /// \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
-///         `O2O_STATUS_INVALID_INPUT` when `campaigns` is not a JSON array of strings.
+///         `O2O_STATUS_INVALID_INPUT` when `campaigns` is not such an array (or lists a name
+///         twice, or more than 32 campaigns).
 /// \warning the caller owns `*out` and frees it with `o2o_verifier_free`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn o2o_verifier_new(
@@ -85,11 +164,9 @@ pub unsafe extern "C" fn o2o_verifier_new(
         let key = unsafe { handle_ref(key, "key") }?;
         // SAFETY: the caller's contract: readable (ptr, len).
         let campaigns = unsafe { str_arg(campaigns, campaigns_len, "campaigns") }?;
-        let campaigns: CampaignTable = serde_json::from_str(campaigns)
-            .map_err(|e| Failure::input(format!("campaign table JSON: {e}")))?;
+        let campaigns = campaigns_from(campaigns)?;
         *out = into_handle(o2o_verifier {
-            verifier: Verifier::new(&key.ring),
-            campaigns,
+            verifier: Verifier::new(&key.ring, &campaigns),
         });
         Ok(())
     })
@@ -112,12 +189,8 @@ unsafe fn verify_args<'a>(
     let v: &'a o2o_verifier = unsafe { handle_ref(verifier, "verifier") }?;
     // SAFETY: the caller's contract: readable (ptr, len).
     let code = unsafe { str_arg(code, code_len, "code") }?;
-    let customer = if customer.is_null() && customer_len == 0 {
-        None
-    } else {
-        // SAFETY: the caller's contract: readable (ptr, len).
-        Some(unsafe { str_arg(customer, customer_len, "customer") }?)
-    };
+    // SAFETY: the caller's contract: readable (ptr, len) or (NULL, 0).
+    let customer = unsafe { opt_customer(customer, customer_len) }?;
     let today = day::of_timestamp(now)
         .ok_or_else(|| Failure::arg("now", format!("{now} is not a representable time")))?;
     let verified = v
@@ -129,7 +202,9 @@ unsafe fn verify_args<'a>(
     Ok((v, verified))
 }
 
-/// Verify a voucher code offline (constant-time tag check, then expiry).
+/// Verify a voucher code offline, either format: 16-character short codes (expiry from the
+/// verifier's campaign table) and 21-character serial codes (constant-time tag check, then
+/// expiry).
 ///
 /// \param verifier a verifier from `o2o_verifier_new`.
 /// \param code the code as typed or scanned (case-insensitive; `-` and spaces ignored;
@@ -139,12 +214,16 @@ unsafe fn verify_args<'a>(
 /// \param customer the customer's pseudonym for a personal code, `customer_len` bytes; may be
 ///        NULL (with `customer_len` 0) for an anonymous code.
 /// \param customer_len its length in bytes.
-/// \param[out] verified receives JSON `{"code": "…", "key_id": "…", "voucher": {"campaign": 3,
-///        "voucher_type": 1, "expires": "2026-04-30", "serial": 7}}`; `{NULL, 0}` on failure.
+/// \param[out] verified receives JSON `{"code": "…", "format": "short", "key_id": "…",
+///        "voucher": {"campaign": 3, "voucher_type": 1, "expires": "2026-04-30",
+///        "customer": "…"}}` (`"format": "serial"` codes also have `"serial": 7`); `{NULL, 0}`
+///        on failure.
 /// \return `O2O_STATUS_OK` for a genuine, unexpired code; `O2O_STATUS_VOUCHER_REJECTED`
 ///         otherwise, with `o2o_last_error()` starting with the reason: `malformed`,
-///         `bad_check_character` (a typo), `unknown_key`, `customer_required`, `bad_signature`,
-///         `expired`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+///         `bad_check_character` (a typo), `unknown_key`, `unknown_campaign` (a short code whose
+///         campaign has no entry with an expiry in the table), `customer_required`,
+///         `bad_signature` (also: a short code issued under another campaign name or expiry than
+///         the table says), `expired`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
 ///         `O2O_STATUS_INVALID_ARGUMENT` when `now` is out of range.
 /// \warning the caller owns `*verified` and frees it with `o2o_string_free`.
 #[unsafe(no_mangle)]
@@ -204,7 +283,14 @@ pub unsafe extern "C" fn o2o_voucher_redeem(
         // SAFETY: forwarded contract.
         let (v, verified) =
             unsafe { verify_args(verifier, code, code_len, now, customer, customer_len) }?;
-        let checkin = redemption_checkin(&verified, &v.campaigns, store, now, None, Vec::new());
+        let checkin = redemption_checkin(
+            &verified,
+            v.verifier.campaigns(),
+            store,
+            now,
+            None,
+            Vec::new(),
+        );
         *out = into_handle(o2o_checkin { checkin });
         Ok(())
     })

@@ -51,17 +51,23 @@ export interface O2oError extends Error {
 export interface VerifiedVoucher {
   /** The canonical code. */
   code: string;
+  /** "short": 16 characters, expiry from the campaign table; "serial": 21, with a serial. */
+  format: "short" | "serial";
   /** Id of the key that signed it. */
   key_id: string;
   voucher: {
     campaign: number;
     voucher_type: number;
-    /** Last valid day, YYYY-MM-DD. */
+    /** Last valid day, YYYY-MM-DD (a short code's is its campaign's). */
     expires: string;
-    serial: number;
+    /** Serial codes only. */
+    serial?: number;
     customer?: string;
   };
 }
+
+/** Campaign table: position = campaign number; short codes need `expires`. */
+export type CampaignTable = (string | { name: string; expires?: string })[];
 
 /** A Google Consent Mode signal value; anything but "granted" is treated as denied. */
 export type ConsentState = "granted" | "denied" | "unknown";

@@ -197,34 +197,53 @@ fn hashing_needs_the_gate_and_agrees_with_the_core() {
 fn vouchers_translate_rejections_to_reasons() {
     use crate::voucher::{VoucherVerifierJs, canonical_code};
     use o2o_core::keys::KeyRing;
-    use o2o_core::voucher::{Issuer, Voucher, day};
+    use o2o_core::voucher::{CampaignTable, Issuer, Voucher, day};
     let keys = "k1:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n";
+    let table: CampaignTable =
+        serde_json::from_str(r#"["a", {"name": "b", "expires": "2026-06-30"}]"#).unwrap();
     let v = Voucher {
         campaign: 1,
         voucher_type: 2,
         expires: day::parse("2026-06-30").unwrap(),
-        serial: 3,
+        serial: Some(3),
         customer: None,
     };
-    let code_text = Issuer::new(&KeyRing::parse(keys).unwrap())
-        .issue(&v)
+    let issuer = Issuer::new(&KeyRing::parse(keys).unwrap(), &table);
+    let serial = issuer.issue(&v).unwrap();
+    let short = issuer
+        .issue(&Voucher {
+            serial: None,
+            ..v.clone()
+        })
         .unwrap();
-    let verifier = VoucherVerifierJs::from_key_file(keys).unwrap();
-    let ok = verifier
-        .check(&code_text, day::parse("2026-06-01").unwrap(), None)
-        .unwrap();
-    assert_eq!(ok.voucher, v);
-    let e = verifier
-        .check(&code_text, day::parse("2026-07-01").unwrap(), None)
+    let verifier = VoucherVerifierJs::from_key_file(keys, &table).unwrap();
+    for (code_text, want) in [
+        (&serial, v.clone()),
+        (&short, Voucher { serial: None, ..v }),
+    ] {
+        let ok = verifier
+            .check(code_text, day::parse("2026-06-01").unwrap(), None)
+            .unwrap();
+        assert_eq!(ok.voucher, want);
+        let e = verifier
+            .check(code_text, day::parse("2026-07-01").unwrap(), None)
+            .unwrap_err();
+        assert_eq!((e.code, e.reason), (code::VOUCHER, Some("expired")));
+        assert_eq!(
+            canonical_code(&code_text.to_lowercase()).unwrap(),
+            *code_text
+        );
+    }
+    let e = VoucherVerifierJs::from_key_file(keys, &CampaignTable::default())
+        .unwrap()
+        .check(&short, day::parse("2026-06-01").unwrap(), None)
         .unwrap_err();
-    assert_eq!((e.code, e.reason), (code::VOUCHER, Some("expired")));
-    assert_eq!(
-        canonical_code(&code_text.to_lowercase()).unwrap(),
-        code_text
-    );
+    assert_eq!(e.reason, Some("unknown_campaign"));
     assert_eq!(canonical_code("XXXX").unwrap_err().reason, Some("invalid"));
     assert_eq!(
-        VoucherVerifierJs::from_key_file("").err().map(|e| e.code),
+        VoucherVerifierJs::from_key_file("", &table)
+            .err()
+            .map(|e| e.code),
         Some(code::KEY)
     );
 }

@@ -14,10 +14,10 @@ use wasm_bindgen::prelude::*;
 
 #[cfg(feature = "full")]
 mod verify {
-    use crate::convert::to_js;
+    use crate::convert::{from_js, from_json, to_js};
     use crate::error::{WasmError, code};
     use o2o_core::keys::{KeyError, KeyRing};
-    use o2o_core::voucher::{Rejection, Verified, Verifier, day};
+    use o2o_core::voucher::{CampaignTable, Rejection, Verified, Verifier, day};
     use time::Date;
     use wasm_bindgen::prelude::*;
 
@@ -32,6 +32,20 @@ mod verify {
         /// An optional customer pseudonym.
         #[wasm_bindgen(typescript_type = "string | undefined")]
         pub type CustomerJs;
+        /// A campaign table: an array (or its JSON text) of names or `{name, expires}` objects.
+        #[wasm_bindgen(typescript_type = "CampaignTable | string | undefined")]
+        pub type CampaignsJs;
+    }
+
+    /// The campaign table from JS: an array, its JSON text, or undefined (empty table).
+    pub fn campaigns_from_js(campaigns: &JsValue) -> Result<CampaignTable, WasmError> {
+        if campaigns.is_undefined() || campaigns.is_null() {
+            return Ok(CampaignTable::default());
+        }
+        match campaigns.as_string() {
+            Some(text) => from_json(&text, "campaigns"),
+            None => from_js(campaigns, "campaigns"),
+        }
     }
 
     impl From<KeyError> for WasmError {
@@ -69,8 +83,10 @@ mod verify {
             .ok_or_else(|| WasmError::input("today: not a valid Unix time"))
     }
 
-    /// Verifies voucher codes offline against the keys of a key file (`id:hex` lines, the format of
-    /// `o2o voucher` key files). Keys stay inside wasm memory and are zeroized when `free()`d.
+    /// Verifies voucher codes of both formats offline against the keys of a key file (`id:hex`
+    /// lines, the format of `o2o voucher` key files) and the campaign table (short codes take
+    /// their campaign's name and expiry from it). Keys stay inside wasm memory and are zeroized
+    /// when `free()`d.
     /// Only give a page the keys it must hold: a public landing page should use
     /// `voucherCanonical` (no key) and leave verification to the till.
     #[wasm_bindgen(js_name = VoucherVerifier)]
@@ -79,10 +95,10 @@ mod verify {
     }
 
     impl VoucherVerifierJs {
-        /// A verifier for the keys of `key_file`.
-        pub fn from_key_file(key_file: &str) -> Result<Self, WasmError> {
+        /// A verifier for the keys of `key_file` and the campaign table `campaigns`.
+        pub fn from_key_file(key_file: &str, campaigns: &CampaignTable) -> Result<Self, WasmError> {
             Ok(VoucherVerifierJs {
-                inner: Verifier::new(&KeyRing::parse(key_file)?),
+                inner: Verifier::new(&KeyRing::parse(key_file)?, campaigns),
             })
         }
 
@@ -99,17 +115,21 @@ mod verify {
 
     #[wasm_bindgen(js_class = VoucherVerifier)]
     impl VoucherVerifierJs {
-        /// A verifier for the keys of a key file's text. Throws `E_KEY` naming the bad line.
+        /// A verifier for the keys of a key file's text and a campaign table (an array of names
+        /// or `{name, expires}` objects, or its JSON text; needed for short codes). Throws
+        /// `E_KEY` naming the bad line, `E_INVALID_INPUT` for a bad table.
         #[wasm_bindgen(constructor)]
-        pub fn new(key_file: &str) -> Result<VoucherVerifierJs, JsValue> {
-            Ok(VoucherVerifierJs::from_key_file(key_file)?)
+        pub fn new(key_file: &str, campaigns: CampaignsJs) -> Result<VoucherVerifierJs, JsValue> {
+            let campaigns = campaigns_from_js(&campaigns)?;
+            Ok(VoucherVerifierJs::from_key_file(key_file, &campaigns)?)
         }
 
         /// Verify `code` on `today` (`YYYY-MM-DD`, Unix seconds, or omitted for today in UTC); a
         /// personal code needs the `customer` pseudonym it was issued to. Returns
-        /// `{code, key_id, voucher: {campaign, voucher_type, expires, serial, customer?}}`. Throws
-        /// `E_VOUCHER` with `reason` (`malformed`, `bad_check_character`, `unknown_key`,
-        /// `customer_required`, `bad_signature`, `expired`) and a message saying what is wrong.
+        /// `{code, format, key_id, voucher: {campaign, voucher_type, expires, serial?,
+        /// customer?}}`. Throws `E_VOUCHER` with `reason` (`malformed`, `bad_check_character`,
+        /// `unknown_key`, `unknown_campaign`, `customer_required`, `bad_signature`, `expired`) and
+        /// a message saying what is wrong.
         pub fn verify(
             &self,
             code_text: &str,
@@ -124,7 +144,8 @@ mod verify {
     }
 }
 
-/// The canonical form of a typed voucher code (upper case, no separators, `O`→`0`, `I`/`L`→`1`),
+/// The canonical form of a typed voucher code of either format (16 or 21 characters; upper case,
+/// no separators, `O`→`0`, `I`/`L`→`1`),
 /// checked against its check character without any key: catches every single-character typo
 /// before the code is sent. Throws `E_VOUCHER` with `reason` `invalid` (wrong length, a character
 /// outside Crockford base32, or a mistyped character).

@@ -14,7 +14,7 @@ use o2o_core::consent::{ConsentGate, ConsentMode, ConsentSignals, ConsentState, 
 use o2o_core::event::IdKind;
 use o2o_core::hashing::{NormalizeOptions, Profile, hash_for_upload, normalize};
 use o2o_core::keys::KeyRing;
-use o2o_core::voucher::{Issuer, Voucher, day};
+use o2o_core::voucher::{CampaignTable, Issuer, Voucher, day};
 use serde_json::{Value, json};
 
 // Run with and without libphonenumber: `cargo test -p o2o-wasm --test core_fixture` and
@@ -143,23 +143,31 @@ fn hash_cases() -> Vec<Value> {
 fn voucher_cases() -> Value {
     let key_file = "# fixture key, not a secret\nshop-2026:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n";
     let ring = KeyRing::parse(key_file).unwrap();
-    let issuer = Issuer::new(&ring);
-    let anonymous = Voucher {
+    let campaigns = json!([
+        "tet-2026", "black-friday", "summer",
+        {"name": "zalo-spring", "expires": "2026-03-31"}
+    ]);
+    let table: CampaignTable = serde_json::from_value(campaigns.clone()).unwrap();
+    let issuer = Issuer::new(&ring, &table);
+    // Short codes (the default): the shared anonymous code and a personal one.
+    let anonymous = issuer.issue_short(3, 1, None).unwrap();
+    let personal = issuer
+        .issue_short(3, 1, Some("p:9f86d081884c7d65"))
+        .unwrap();
+    // A serial code (single-use anonymous).
+    let serial = Voucher {
         campaign: 3,
         voucher_type: 1,
         expires: day::parse("2026-03-31").unwrap(),
-        serial: 42,
+        serial: Some(42),
         customer: None,
-    };
-    let personal = Voucher {
-        customer: Some("p:9f86d081884c7d65".into()),
-        serial: 7,
-        ..anonymous.clone()
     };
     json!({
         "keyFile": key_file,
-        "anonymous": {"code": issuer.issue(&anonymous).unwrap(), "voucher": anonymous},
-        "personal": {"code": issuer.issue(&personal).unwrap(), "voucher": personal},
+        "campaigns": campaigns,
+        "anonymous": {"code": anonymous.code, "voucher": anonymous.voucher},
+        "personal": {"code": personal.code, "voucher": personal.voucher},
+        "serial": {"code": issuer.issue(&serial).unwrap(), "voucher": serial},
         "validDay": "2026-03-01",
         "expiredDay": "2026-04-01",
     })

@@ -1,8 +1,12 @@
-//! `o2o voucher issue ...` and `o2o voucher verify CODE --key-file F [--today YYYY-MM-DD]`.
+//! `o2o voucher issue ...` and `o2o voucher verify CODE --key-file F [--campaigns FILE]
+//! [--today YYYY-MM-DD]`.
+//!
+//! Codes are short (16 characters, the expiry is the campaign's in the campaign table) unless
+//! `--format serial` asks for single-use anonymous codes with serials (21 characters).
 
 use super::CliError;
 use o2o_core::keys::KeyRing;
-use o2o_core::voucher::{CampaignTable, Issuer, Verifier, Voucher, day};
+use o2o_core::voucher::{CampaignTable, Format, Issuer, Verifier, Voucher, day};
 use serde_json::json;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -30,25 +34,37 @@ struct IssueArgs {
     /// Campaign: a number 0–31, or a name registered in --campaigns.
     #[arg(long)]
     campaign: String,
-    /// Campaign table: a JSON array of names, position = number. Created or extended when a
-    /// new name is given with --campaign.
+    /// Campaign table: a JSON array, position = number, of names or `{"name", "expires"}`
+    /// objects. Created or extended when a new name is given with --campaign; short codes take
+    /// their campaign's expiry from it (the tills need the same file).
     #[arg(long)]
     campaigns: Option<PathBuf>,
     /// Voucher type 0–7 (meaning set by the retailer).
     #[arg(long = "type")]
     voucher_type: u8,
-    /// Last valid day, YYYY-MM-DD.
+    /// Last valid day, YYYY-MM-DD. Serial codes: required. Short codes: the campaign's last
+    /// day, recorded in --campaigns (may be omitted once recorded; cannot be changed).
     #[arg(long)]
-    expires: String,
+    expires: Option<String>,
     /// Customer pseudonym to bind the code to (the till must present it).
     #[arg(long)]
     customer: Option<String>,
-    /// Number of codes (serials from --first-serial on).
+    /// `short` (16 characters; anonymous short codes are one shared code per campaign and
+    /// type) or `serial` (21 characters, with serials: single-use anonymous codes).
+    #[arg(long, value_enum, default_value_t = FormatArg::Short)]
+    format: FormatArg,
+    /// Number of codes (serial format: serials from --first-serial on).
     #[arg(long, default_value_t = 1)]
     count: u16,
-    /// First serial.
-    #[arg(long, default_value_t = 0)]
-    first_serial: u16,
+    /// First serial (serial format).
+    #[arg(long)]
+    first_serial: Option<u16>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FormatArg {
+    Short,
+    Serial,
 }
 
 #[derive(clap::Args)]
@@ -64,7 +80,8 @@ struct VerifyArgs {
     /// Customer pseudonym, for a personal code.
     #[arg(long)]
     customer: Option<String>,
-    /// Campaign table, to print the campaign name.
+    /// Campaign table (as given to `issue`): needed for short codes (their campaign's name and
+    /// expiry); for serial codes, only names the campaign.
     #[arg(long)]
     campaigns: Option<PathBuf>,
 }
@@ -93,52 +110,109 @@ pub fn run(a: Args) -> Result<(), CliError> {
     }
 }
 
+fn save(path: &Path, t: &CampaignTable) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(t).map_err(|e| CliError::Core(e.to_string()))?;
+    fs::write(path, text + "\n").map_err(CliError::io(path))
+}
+
 fn issue(a: IssueArgs) -> Result<(), CliError> {
     let ring = ring(&a.key_file)?;
-    let campaign = match a.campaign.parse::<u8>() {
-        Ok(n) => n,
-        Err(_) => {
-            let path = a.campaigns.as_deref().ok_or_else(|| {
-                CliError::Usage(format!(
-                    "--campaign `{}` is a name: give --campaigns FILE to number it",
-                    a.campaign
-                ))
-            })?;
-            let mut t = table(Some(path))?;
-            let before = t.clone();
-            let n = t
-                .register(&a.campaign)
-                .map_err(|e| CliError::Usage(e.to_string()))?;
-            if t != before {
-                let text =
-                    serde_json::to_string_pretty(&t).map_err(|e| CliError::Core(e.to_string()))?;
-                fs::write(path, text + "\n").map_err(CliError::io(path))?;
+    let usage = |e: &dyn std::fmt::Display| CliError::Usage(e.to_string());
+    let expires = a
+        .expires
+        .as_deref()
+        .map(day::parse)
+        .transpose()
+        .map_err(|e| CliError::Usage(format!("--expires: {e}")))?;
+    let mut t = table(a.campaigns.as_deref())?;
+    let before = t.clone();
+    let named = a.campaign.parse::<u8>().is_err();
+    if named && a.campaigns.is_none() {
+        return Err(CliError::Usage(format!(
+            "--campaign `{}` is a name: give --campaigns FILE to number it",
+            a.campaign
+        )));
+    }
+    let campaign = match (a.format, a.campaign.parse::<u8>()) {
+        (FormatArg::Serial, Ok(n)) => n,
+        (FormatArg::Serial, Err(_)) => t.register(&a.campaign).map_err(|e| usage(&e))?,
+        (FormatArg::Short, number) => {
+            if a.campaigns.is_none() {
+                return Err(CliError::Usage(
+                    "short codes take their expiry from the campaign table: give --campaigns FILE \
+                     (or --format serial)"
+                        .into(),
+                ));
             }
-            n
+            let name = match number {
+                Ok(n) => t.name(n).map(str::to_owned).ok_or_else(|| {
+                    CliError::Usage(format!(
+                        "campaign {n} is not in the campaign table: give its name"
+                    ))
+                })?,
+                Err(_) => a.campaign.clone(),
+            };
+            let recorded = t.number(&name).filter(|&n| t.expires(n).is_some());
+            match (expires, recorded) {
+                (Some(d), _) => t.register_until(&name, d).map_err(|e| usage(&e))?,
+                (None, Some(n)) => n,
+                (None, None) => {
+                    return Err(CliError::Usage(format!(
+                        "campaign `{name}` has no expiry yet: give --expires YYYY-MM-DD"
+                    )));
+                }
+            }
         }
     };
-    let expires = day::parse(&a.expires).map_err(|e| CliError::Usage(format!("--expires: {e}")))?;
-    let issuer = Issuer::new(&ring);
+    let issuer = Issuer::new(&ring, &t);
     let key_id = ring.current().id();
-    for k in 0..a.count {
-        let serial = a
-            .first_serial
-            .checked_add(k)
-            .ok_or_else(|| CliError::Usage("--first-serial + --count overflows".into()))?;
-        let v = Voucher {
-            campaign,
-            voucher_type: a.voucher_type,
-            expires,
-            serial,
-            customer: a.customer.clone(),
-        };
-        let code = issuer
-            .issue(&v)
-            .map_err(|e| CliError::Usage(e.to_string()))?;
-        println!(
-            "{}",
-            json!({ "code": code, "key_id": key_id, "voucher": v })
-        );
+    let mut lines = Vec::new();
+    match a.format {
+        FormatArg::Short => {
+            if a.count != 1 || a.first_serial.is_some() {
+                return Err(CliError::Usage(
+                    "a short code has no serial (issuing it again gives the same code): use \
+                     --format serial for several single-use anonymous codes"
+                        .into(),
+                ));
+            }
+            let issued = issuer
+                .issue_short(campaign, a.voucher_type, a.customer.as_deref())
+                .map_err(|e| usage(&e))?;
+            lines.push(
+                json!({ "code": issued.code, "format": Format::Short, "key_id": key_id,
+                               "voucher": issued.voucher }),
+            );
+        }
+        FormatArg::Serial => {
+            let expires = expires
+                .ok_or_else(|| CliError::Usage("--expires is required for serial codes".into()))?;
+            let first = a.first_serial.unwrap_or(0);
+            for k in 0..a.count {
+                let serial = first
+                    .checked_add(k)
+                    .ok_or_else(|| CliError::Usage("--first-serial + --count overflows".into()))?;
+                let v = Voucher {
+                    campaign,
+                    voucher_type: a.voucher_type,
+                    expires,
+                    serial: Some(serial),
+                    customer: a.customer.clone(),
+                };
+                let code = issuer.issue(&v).map_err(|e| usage(&e))?;
+                lines.push(
+                    json!({ "code": code, "format": Format::Serial, "key_id": key_id,
+                                   "voucher": v }),
+                );
+            }
+        }
+    }
+    // Save the table only once every code was issued: a refused request changes nothing.
+    if let (Some(path), true) = (a.campaigns.as_deref(), t != before) {
+        save(path, &t)?;
+    }
+    for l in lines {
+        println!("{l}");
     }
     Ok(())
 }
@@ -155,13 +229,13 @@ fn verify(a: VerifyArgs) -> Result<(), CliError> {
             .and_then(day::of_timestamp)
             .ok_or_else(|| CliError::Usage("the system clock is unusable: give --today".into()))?,
     };
-    match Verifier::new(&ring).verify(&a.code, today, a.customer.as_deref()) {
+    match Verifier::new(&ring, &names).verify(&a.code, today, a.customer.as_deref()) {
         Ok(v) => {
             let name = names.name(v.voucher.campaign);
             println!(
                 "{}",
-                json!({ "valid": true, "code": v.code, "key_id": v.key_id, "voucher": v.voucher,
-                        "campaign_name": name })
+                json!({ "valid": true, "code": v.code, "format": v.format, "key_id": v.key_id,
+                        "voucher": v.voucher, "campaign_name": name })
             );
             Ok(())
         }
@@ -172,7 +246,12 @@ fn verify(a: VerifyArgs) -> Result<(), CliError> {
                 m.insert("message".into(), r.to_string().into());
             }
             println!("{obj}");
-            Err(CliError::Core(format!("voucher refused: {r}")))
+            let hint = if r.reason() == "unknown_campaign" && a.campaigns.is_none() {
+                " (short codes need the campaign table: give --campaigns FILE)"
+            } else {
+                ""
+            };
+            Err(CliError::Core(format!("voucher refused: {r}{hint}")))
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::loyalty::{PointsLedger, Reminder, ReminderPolicy, Tier};
 use crate::segment::{RuleSet, decide_all, summarise};
 use crate::sim::customer_seed;
 use crate::survey::{Alert, AlertPolicy, Response, alerts, open_alerts};
-use crate::voucher::{CampaignTable, Issuer, Voucher, day};
+use crate::voucher::{CampaignTable, Issuer, day};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -27,11 +27,14 @@ pub const DEMO_RULES: &str = r#"{"rules": [
    "when": [{"region_in": ["south"]}, {"min_visits": 2}, "consent"]}
 ]}"#;
 
-/// One voucher the rules decided on, signed.
+/// One voucher the rules decided on, signed: a personal short code (16 characters) bound to
+/// the customer's pseudonym, valid until the campaign's last day.
 #[derive(Clone, Debug, Serialize)]
 pub struct VoucherAction {
     /// Profile id.
     pub profile: String,
+    /// The customer pseudonym the code is bound to (the till reads it from the loyalty card).
+    pub customer: String,
     /// The rule that matched.
     pub rule: String,
     /// Voucher type of the rule.
@@ -61,6 +64,17 @@ pub struct NextActions {
     pub reminders: Vec<Reminder>,
 }
 
+/// The demo's customer pseudonym of a profile: `p:` and 64 bits of SHA-256 over a secret and
+/// the profile id (a retailer would use its loyalty card's keyed pseudonym).
+fn customer_pseudonym(secret: &[u8], profile: &str) -> String {
+    let mut input = secret.to_vec();
+    input.extend_from_slice(b"\0profile\0");
+    input.extend_from_slice(profile.as_bytes());
+    let h = sha256(&input);
+    let hex: String = h[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("p:{hex}")
+}
+
 /// An action stage that could not run.
 #[derive(Debug, thiserror::Error)]
 #[error("next actions: {0}")]
@@ -81,28 +95,28 @@ pub fn next_actions(
     let profiles = summarise(events, key);
     let decisions = decide_all(&rules, &profiles, now);
     let secret = sha256(format!("o2o demo key {seed}").as_bytes()).to_vec();
+    let pseudonym_secret = sha256(format!("o2o demo pseudonyms {seed}").as_bytes());
     let ring = KeyRing::single(SecretKey::new("demo", secret).map_err(|e| err(&e))?);
-    let issuer = Issuer::new(&ring);
-    let mut campaigns = CampaignTable::default();
-    let campaign = campaigns.register("next-best-offer").map_err(|e| err(&e))?;
     let expires = day::of_timestamp(now + 30 * DAY)
         .ok_or_else(|| ActionError("expiry out of range".into()))?;
+    let mut campaigns = CampaignTable::default();
+    let campaign = campaigns
+        .register_until("next-best-offer", expires)
+        .map_err(|e| err(&e))?;
+    let issuer = Issuer::new(&ring, &campaigns);
     let mut vouchers_by_rule = BTreeMap::new();
     let mut vouchers = Vec::new();
     for d in &decisions {
         *vouchers_by_rule.entry(d.rule.clone()).or_insert(0u64) += 1;
         if vouchers.len() < 5 {
+            let customer = customer_pseudonym(&pseudonym_secret, &d.profile);
             let code = issuer
-                .issue(&Voucher {
-                    campaign,
-                    voucher_type: d.voucher_type,
-                    expires,
-                    serial: vouchers.len() as u16,
-                    customer: None,
-                })
-                .map_err(|e| err(&e))?;
+                .issue_short(campaign, d.voucher_type, Some(&customer))
+                .map_err(|e| err(&e))?
+                .code;
             vouchers.push(VoucherAction {
                 profile: d.profile.clone(),
+                customer,
                 rule: d.rule.clone(),
                 voucher_type: d.voucher_type,
                 because: d.because.clone(),

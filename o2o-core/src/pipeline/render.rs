@@ -190,13 +190,14 @@ impl fmt::Display for DemoReport {
                 per_rule.join(", ")
             }
         )?;
-        let mut t = Table::new(["profile", "rule", "type", "code", "because"]);
+        let mut t = Table::new(["profile", "rule", "type", "code", "bound to", "because"]);
         for v in &n.vouchers {
             t.row([
                 v.profile.clone(),
                 v.rule.clone(),
                 v.voucher_type.to_string(),
                 v.code.clone(),
+                v.customer.clone(),
                 v.because.join("; "),
             ]);
         }

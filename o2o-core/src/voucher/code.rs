@@ -1,48 +1,87 @@
-//! The code layout: header bits, Crockford base32 (via `data-encoding`) and the mod-37 check.
+//! The two code layouts (short and serial), Crockford base32 and the mod-37 check symbol.
+//!
+//! Bits are packed most significant first into a `u128` and written 5 bits per symbol. The short
+//! layout (75 bits) is not a whole number of bytes, which byte-oriented base32 crates cannot
+//! encode; the serial layout (96 bits) is padded with 4 zero bits to 20 symbols, exactly as
+//! RFC 4648-style base32 of its 12 bytes (the spelling of codes issued before short codes
+//! existed, so they still verify).
 
 use super::Rejection;
-use data_encoding::{Encoding, Specification};
-use std::sync::LazyLock;
+use serde::{Deserialize, Serialize};
 use time::macros::date;
 use time::{Date, Duration};
 
-/// Characters in a code: 20 data symbols and one check symbol.
-pub const CODE_LEN: usize = DATA_SYMBOLS + 1;
+/// Characters in a short code (the default): 15 data symbols and one check symbol.
+pub const CODE_LEN: usize = SHORT_SYMBOLS + 1;
+/// Characters in a serial code: 20 data symbols and one check symbol.
+pub const SERIAL_CODE_LEN: usize = SERIAL_SYMBOLS + 1;
 /// Highest campaign number.
 pub const MAX_CAMPAIGN: u8 = 31;
 /// Highest voucher type.
 pub const MAX_TYPE: u8 = 7;
-/// Highest serial.
+/// Highest serial (serial codes only).
 pub const MAX_SERIAL: u16 = 511;
-/// Expiry epoch: day 0.
+/// Expiry epoch of serial codes: day 0.
 const EPOCH: Date = date!(2024 - 01 - 01);
 const MAX_EXPIRY_DAYS: u16 = 4095;
 
-pub(super) const DATA_SYMBOLS: usize = 20;
-/// 96 bits: 4 header bytes and an 8-byte tag.
-pub(super) const BYTES: usize = 12;
-pub(super) const TAG_BYTES: usize = 8;
+const SHORT_SYMBOLS: usize = 15;
+const SERIAL_SYMBOLS: usize = 20;
+/// Bits of the truncated HMAC tag, in both layouts.
+pub(super) const TAG_BITS: u32 = 64;
 
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// Check symbols: the 32 data symbols, then values 32–36.
 const CHECK_EXTRA: &[u8; 5] = b"*~$=U";
 
-static CROCKFORD: LazyLock<Option<Encoding>> = LazyLock::new(|| {
-    let mut spec = Specification::new();
-    spec.symbols.push_str("0123456789ABCDEFGHJKMNPQRSTVWXYZ");
-    // 96 bits in 20 symbols leave 4 trailing bits that must be zero.
-    spec.check_trailing_bits = true;
-    spec.encoding().ok()
-});
+/// The layout of a code, told apart by its length once separators are removed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// 16 characters: key slot, personal flag, campaign and type in 11 bits, a 64-bit tag. The
+    /// expiry is the campaign's (from the [`CampaignTable`](super::CampaignTable)); there is no
+    /// serial, so an anonymous short code is one shared code per campaign and type.
+    Short,
+    /// 21 characters: a 32-bit header with expiry and a 9-bit serial, a 64-bit tag. For
+    /// single-use anonymous codes.
+    Serial,
+}
 
-/// The first and last expiry day a code can carry.
+impl Format {
+    /// Characters in a code of this format.
+    pub fn len(self) -> usize {
+        match self {
+            Format::Short => CODE_LEN,
+            Format::Serial => SERIAL_CODE_LEN,
+        }
+    }
+
+    /// Always `false`: a code has characters (for clippy's `len_without_is_empty`).
+    pub fn is_empty(self) -> bool {
+        false
+    }
+
+    fn data_symbols(self) -> usize {
+        self.len() - 1
+    }
+
+    /// Zero bits after the data, to fill the last symbol.
+    fn pad_bits(self) -> u32 {
+        match self {
+            Format::Short => 0,
+            Format::Serial => 4,
+        }
+    }
+}
+
+/// The first and last expiry day a serial code can carry.
 pub fn expiry_range() -> (Date, Date) {
     (EPOCH, EPOCH + Duration::days(i64::from(MAX_EXPIRY_DAYS)))
 }
 
 /// Symbol values by typed byte, with Crockford's reading rules built in (lower case, `O`→0,
 /// `I`/`L`→1): 0–31 data symbols, 32–36 check-only symbols, `INVALID` otherwise. A table
-/// because verification decodes 21 characters per code a million times a second.
+/// because verification decodes a code a million times a second.
 const INVALID: u8 = 0xff;
 static VALUES: [u8; 256] = {
     let mut t = [INVALID; 256];
@@ -68,37 +107,43 @@ static VALUES: [u8; 256] = {
     t
 };
 
-/// Value of a typed data symbol, or `None`.
-fn symbol_value(b: u8) -> Option<u8> {
-    let v = VALUES[usize::from(b)];
-    (v < 32).then_some(v)
-}
-
-/// Value of a typed check symbol (0–36), or `None`.
-fn check_symbol_value(b: u8) -> Option<u8> {
-    let v = VALUES[usize::from(b)];
-    (v < 37).then_some(v)
-}
-
-/// The mod-37 check value of data symbols (each < 32).
-fn check_value(values: &[u8]) -> u8 {
-    let mut acc: u32 = 0;
-    for &v in values {
-        acc = (acc * 32 + u32::from(v)) % 37;
-    }
-    // acc < 37.
-    acc as u8
-}
-
 fn check_symbol(value: u8) -> u8 {
     match value {
         0..=31 => ALPHABET[usize::from(value)],
         // value ≤ 36 (a remainder mod 37), so the index is 0..=4.
-        _ => CHECK_EXTRA[usize::from(value - 32)],
+        _ => CHECK_EXTRA[usize::from(value - 32) % CHECK_EXTRA.len()],
     }
 }
 
-/// Header fields packed in 32 bits.
+/// Header of a short code, 11 bits: key slot (2), personal (1), campaign (5), type (3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct ShortHeader {
+    pub slot: u8,
+    pub personal: bool,
+    pub campaign: u8,
+    pub voucher_type: u8,
+}
+
+impl ShortHeader {
+    pub(super) fn pack(self) -> u16 {
+        (u16::from(self.slot & 3) << 9)
+            | (u16::from(self.personal) << 8)
+            | (u16::from(self.campaign & 31) << 3)
+            | u16::from(self.voucher_type & 7)
+    }
+
+    pub(super) fn unpack(v: u16) -> Self {
+        // Each field is masked to its width, so the casts are lossless.
+        ShortHeader {
+            slot: ((v >> 9) & 3) as u8,
+            personal: (v >> 8) & 1 == 1,
+            campaign: ((v >> 3) & 31) as u8,
+            voucher_type: (v & 7) as u8,
+        }
+    }
+}
+
+/// Header of a serial code, 32 bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Header {
     pub personal: bool,
@@ -143,76 +188,146 @@ impl Header {
     }
 }
 
-/// Encode 12 bytes as 20 symbols plus the check symbol.
-pub(super) fn encode(bytes: &[u8; BYTES]) -> String {
-    let Some(enc) = CROCKFORD.as_ref() else {
-        // The specification above is valid; unreachable in practice.
-        return String::new();
-    };
-    let mut s = enc.encode(bytes);
-    let values: Vec<u8> = s.bytes().filter_map(symbol_value).collect();
-    s.push(check_symbol(check_value(&values)) as char);
+/// The header bits and the tag of a code: `(header, tag)`.
+pub(super) fn join(header: u64, tag: u64) -> u128 {
+    (u128::from(header) << TAG_BITS) | u128::from(tag)
+}
+
+/// Split a code's bits into header and tag.
+pub(super) fn split(bits: u128) -> (u64, u64) {
+    // The header is at most 32 bits above the 64-bit tag, so both fit a u64.
+    ((bits >> TAG_BITS) as u64, bits as u64)
+}
+
+/// Write `bits` (the layout's data, most significant first) as a code with its check symbol.
+pub(super) fn encode(format: Format, bits: u128) -> String {
+    let n = format.data_symbols();
+    let v = bits << format.pad_bits();
+    let mut s = String::with_capacity(format.len());
+    let mut acc: u32 = 0;
+    for i in (0..n).rev() {
+        // Masked to 5 bits: an index into the 32-symbol alphabet.
+        let sym = ((v >> (5 * i)) & 31) as u8;
+        acc = (acc * 32 + u32::from(sym)) % 37;
+        s.push(ALPHABET[usize::from(sym)] as char);
+    }
+    // acc < 37.
+    s.push(check_symbol(acc as u8) as char);
     s
 }
 
-/// Decode a typed code into its 12 bytes and the canonical spelling, or say why not.
-pub(super) fn decode(code: &str) -> Result<([u8; BYTES], [u8; CODE_LEN]), Rejection> {
-    let mut norm = [0u8; CODE_LEN];
+/// A typed code read: its layout, data bits, and canonical spelling.
+pub(super) struct Decoded {
+    pub format: Format,
+    pub bits: u128,
+    norm: [u8; SERIAL_CODE_LEN],
+}
+
+impl Decoded {
+    /// The canonical spelling (upper case, no separators).
+    pub fn canonical(&self) -> String {
+        self.norm[..self.format.len()]
+            .iter()
+            .map(|&b| b as char)
+            .collect()
+    }
+}
+
+/// Decode a typed code, or say why not: length (which also picks the layout), characters,
+/// check symbol, padding bits.
+pub(super) fn decode(code: &str) -> Result<Decoded, Rejection> {
+    let mut norm = [0u8; SERIAL_CODE_LEN];
     let mut n = 0usize;
     for b in code.bytes() {
         if b == b'-' || b == b' ' {
             continue;
         }
-        if n == CODE_LEN {
+        if n == SERIAL_CODE_LEN {
             return Err(Rejection::Malformed {
                 position: n + 1,
-                message: format!("too long: a code has {CODE_LEN} characters"),
+                message: format!(
+                    "too long: a code has {CODE_LEN} characters ({SERIAL_CODE_LEN} with a serial)"
+                ),
             });
         }
         norm[n] = b;
         n += 1;
     }
-    if n < CODE_LEN {
+    let format = match n {
+        CODE_LEN => Format::Short,
+        SERIAL_CODE_LEN => Format::Serial,
+        _ => {
+            return Err(Rejection::Malformed {
+                position: 0,
+                message: format!(
+                    "{n} characters: a code has {CODE_LEN} ({SERIAL_CODE_LEN} with a serial)"
+                ),
+            });
+        }
+    };
+    let data = format.data_symbols();
+    let mut bits: u128 = 0;
+    let mut acc: u32 = 0;
+    // `norm` holds `n` = data + 1 ≤ SERIAL_CODE_LEN bytes, so every index below is in bounds.
+    for (i, b) in norm[..data].iter_mut().enumerate() {
+        let v = VALUES[usize::from(*b)];
+        if v >= 32 {
+            return Err(Rejection::Malformed {
+                position: i + 1,
+                message: "not a Crockford base32 character".into(),
+            });
+        }
+        bits = (bits << 5) | u128::from(v);
+        acc = (acc * 32 + u32::from(v)) % 37;
+        // Canonical spelling: the symbol of its value.
+        *b = ALPHABET[usize::from(v)];
+    }
+    let check = VALUES[usize::from(norm[data])];
+    if check >= 37 {
         return Err(Rejection::Malformed {
-            position: 0,
-            message: format!("too short: {n} of {CODE_LEN} characters"),
+            position: data + 1,
+            message: "not a check character".into(),
         });
     }
-    let mut values = [0u8; DATA_SYMBOLS];
-    for (i, (b, v)) in norm.iter_mut().zip(values.iter_mut()).enumerate() {
-        *v = symbol_value(*b).ok_or_else(|| Rejection::Malformed {
-            position: i + 1,
-            message: "not a Crockford base32 character".into(),
-        })?;
-        // Canonical spelling: the symbol of its value.
-        *b = ALPHABET[usize::from(*v)];
-    }
-    let check = check_symbol_value(norm[DATA_SYMBOLS]).ok_or_else(|| Rejection::Malformed {
-        position: CODE_LEN,
-        message: "not a check character".into(),
-    })?;
-    norm[DATA_SYMBOLS] = check_symbol(check);
-    if check != check_value(&values) {
+    norm[data] = check_symbol(check);
+    if u32::from(check) != acc {
         return Err(Rejection::BadCheckCharacter);
     }
-    let mut out = [0u8; BYTES];
-    let enc = CROCKFORD.as_ref().ok_or(Rejection::Malformed {
-        position: 0,
-        message: "encoding unavailable".into(),
-    })?;
-    match enc.decode_mut(&norm[..DATA_SYMBOLS], &mut out) {
-        Ok(BYTES) => Ok((out, norm)),
-        Ok(_) | Err(_) => Err(Rejection::Malformed {
-            position: DATA_SYMBOLS,
+    let pad = format.pad_bits();
+    if bits & ((1u128 << pad) - 1) != 0 {
+        return Err(Rejection::Malformed {
+            position: data,
             message: "trailing bits are not zero".into(),
-        }),
+        });
     }
+    Ok(Decoded {
+        format,
+        bits: bits >> pad,
+        norm,
+    })
 }
 
-/// The canonical spelling of a typed code (upper case, no separators, `O`→`0`, `I`/`L`→`1`),
-/// used as the redemption ledger key; `None` when it is not a well-formed code.
+/// The canonical spelling of a typed code of either format (upper case, no separators, `O`→`0`,
+/// `I`/`L`→`1`), used as the redemption ledger key; `None` when it is not a well-formed code.
+///
+/// ```
+/// assert_eq!(o2o_core::voucher::canonical("0g36-g037-87ka-qeae-kr40g").as_deref(),
+///            Some("0G36G03787KAQEAEKR40G"));
+/// assert_eq!(o2o_core::voucher::canonical("0G36G03787KAQEAEKR41G"), None); // a typo
+/// ```
 pub fn canonical(code: &str) -> Option<String> {
-    decode(code)
-        .ok()
-        .map(|(_, norm)| norm.iter().map(|&b| b as char).collect())
+    decode(code).ok().map(|d| d.canonical())
+}
+
+/// Whether `code` is a *shared* code: an anonymous short code, the one code of its campaign and
+/// type that everyone may use (see the [module documentation](super)). `false` for a malformed
+/// code, a personal short code and any serial code, which are all single-use.
+pub fn is_shared(code: &str) -> bool {
+    decode(code).is_ok_and(|d| {
+        d.format == Format::Short && {
+            let (h, _) = split(d.bits);
+            // A short header is 11 bits.
+            !ShortHeader::unpack(h as u16).personal
+        }
+    })
 }

@@ -1,8 +1,15 @@
 //! The redemption ledger: each till records what it accepted; merged ledgers reveal a code used
 //! twice (in two stores while offline, or twice in one store).
+//!
+//! Single-use codes (serial codes and personal short codes) may be redeemed once. A *shared*
+//! code (an anonymous short code, see [`is_shared`]) is the one code of its campaign and type,
+//! meant for everyone: its redemptions are counted per customer, a second use by the same
+//! identified customer is a double use, and uses by unidentified customers are only counted.
+//! To limit an offer to one use per person, issue personal codes.
 
+use super::is_shared;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One accepted redemption.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -11,15 +18,35 @@ pub struct Redemption {
     pub timestamp: i64,
     /// Store id.
     pub store: String,
+    /// Pseudonym of the customer, when the till identified one (loyalty card).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
 }
 
-/// A code redeemed more than once, with every redemption in time order.
+/// A code redeemed more than once (for a shared code: more than once by one customer), with
+/// those redemptions in time order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DoubleUse {
     /// The canonical code.
     pub code: String,
+    /// For a shared code, the customer who used it more than once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
     /// Its redemptions, earliest first (the first is the legitimate one).
     pub redemptions: Vec<Redemption>,
+}
+
+/// How a shared code was used.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SharedUse {
+    /// The canonical code.
+    pub code: String,
+    /// Redemptions in all.
+    pub redemptions: u64,
+    /// Distinct identified customers.
+    pub customers: u64,
+    /// Redemptions without an identified customer.
+    pub unidentified: u64,
 }
 
 /// Redemptions by canonical code. Serialisable (JSON) so stores can ship theirs for merging.
@@ -28,8 +55,8 @@ pub struct DoubleUse {
 /// use o2o_core::voucher::{Redemption, RedemptionLedger};
 /// let mut a = RedemptionLedger::default();
 /// let mut b = RedemptionLedger::default();
-/// a.record("CODE1", Redemption { timestamp: 10, store: "S1".into() });
-/// b.record("CODE1", Redemption { timestamp: 20, store: "S2".into() });
+/// a.record("CODE1", Redemption { timestamp: 10, store: "S1".into(), customer: None });
+/// b.record("CODE1", Redemption { timestamp: 20, store: "S2".into(), customer: None });
 /// assert!(a.double_uses().is_empty());
 /// a.merge(&b);
 /// assert_eq!(a.double_uses()[0].redemptions.len(), 2);
@@ -42,24 +69,32 @@ pub struct RedemptionLedger {
 
 impl RedemptionLedger {
     /// Record a redemption of `code` (give the canonical code from
-    /// [`Verified::code`](super::Verified)). Returns `false` when the code was already redeemed
-    /// in this ledger: the till should refuse it.
+    /// [`Verified::code`](super::Verified)). Returns `false` when this is a double use in this
+    /// ledger (a single-use code already redeemed, or a shared code already redeemed by the same
+    /// identified customer): the till should refuse it.
     pub fn record(&mut self, code: &str, r: Redemption) -> bool {
+        let shared = is_shared(code);
         let list = self.by_code.entry(code.to_owned()).or_default();
-        let first = list.is_empty();
+        let first = if shared {
+            r.customer
+                .as_ref()
+                .is_none_or(|c| !list.iter().any(|x| x.customer.as_ref() == Some(c)))
+        } else {
+            list.is_empty()
+        };
         if let Err(at) = list.binary_search(&r) {
             list.insert(at, r);
         }
         first
     }
 
-    /// Whether `code` was already redeemed.
+    /// Whether `code` was already redeemed (by anyone).
     pub fn is_redeemed(&self, code: &str) -> bool {
         self.by_code.contains_key(code)
     }
 
     /// Merge another ledger in. Idempotent and order-independent: identical records (same
-    /// code, store and time) count once.
+    /// code, store, time and customer) count once.
     pub fn merge(&mut self, other: &RedemptionLedger) {
         for (code, list) in &other.by_code {
             for r in list {
@@ -71,14 +106,54 @@ impl RedemptionLedger {
         }
     }
 
-    /// Codes redeemed more than once, by code.
+    /// Double uses, by code (then customer): single-use codes redeemed more than once, and
+    /// shared codes redeemed more than once by one identified customer.
     pub fn double_uses(&self) -> Vec<DoubleUse> {
+        let mut out = Vec::new();
+        for (code, list) in &self.by_code {
+            if !is_shared(code) {
+                if list.len() > 1 {
+                    out.push(DoubleUse {
+                        code: code.clone(),
+                        customer: None,
+                        redemptions: list.clone(),
+                    });
+                }
+                continue;
+            }
+            let mut by_customer: BTreeMap<&str, Vec<Redemption>> = BTreeMap::new();
+            for r in list {
+                if let Some(c) = &r.customer {
+                    by_customer.entry(c).or_default().push(r.clone());
+                }
+            }
+            for (c, rs) in by_customer {
+                if rs.len() > 1 {
+                    out.push(DoubleUse {
+                        code: code.clone(),
+                        customer: Some(c.to_owned()),
+                        redemptions: rs,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Use of every shared code, by code.
+    pub fn shared_uses(&self) -> Vec<SharedUse> {
         self.by_code
             .iter()
-            .filter(|(_, l)| l.len() > 1)
-            .map(|(code, l)| DoubleUse {
-                code: code.clone(),
-                redemptions: l.clone(),
+            .filter(|(code, _)| is_shared(code))
+            .map(|(code, list)| {
+                let customers: BTreeSet<&str> =
+                    list.iter().filter_map(|r| r.customer.as_deref()).collect();
+                SharedUse {
+                    code: code.clone(),
+                    redemptions: list.len() as u64,
+                    customers: customers.len() as u64,
+                    unidentified: list.iter().filter(|r| r.customer.is_none()).count() as u64,
+                }
             })
             .collect()
     }

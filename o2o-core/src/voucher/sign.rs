@@ -1,8 +1,14 @@
-//! Signing and verifying: HMAC-SHA256 over the header (and the bound customer), truncated to
-//! 64 bits, with the keyed state prepared once per key so a till verifies in about a microsecond.
+//! Signing and verifying: HMAC-SHA256 truncated to 64 bits, with the keyed state prepared once
+//! per key so a till verifies in about a microsecond.
+//!
+//! What the tag covers, after a domain string per layout (a tag made for one layout or for
+//! pseudonyms can never be replayed as another):
+//! - short code: the 11 header bits, the campaign's last valid day (Julian day), the campaign
+//!   name (length-prefixed), and the customer pseudonym (length-prefixed) when personal;
+//! - serial code: the 32-bit header and, when personal, the length-prefixed customer pseudonym.
 
-use super::code::{self, BYTES, Header, TAG_BYTES};
-use super::{Rejection, Voucher, VoucherError};
+use super::code::{self, Decoded, Format, Header, ShortHeader};
+use super::{Campaign, CampaignTable, Rejection, Voucher, VoucherError};
 use crate::keys::{KeyRing, SecretKey};
 use hmac::{Hmac, Mac};
 use serde::Serialize;
@@ -12,8 +18,12 @@ use time::Date;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// Domain separation: a tag made for vouchers can never be replayed as a pseudonym.
-const DOMAIN: &[u8] = b"o2o-voucher-v1\0";
+/// Domain of serial codes (the original layout; unchanged so issued codes keep verifying).
+const SERIAL_DOMAIN: &[u8] = b"o2o-voucher-v1\0";
+/// Domain of short codes.
+const SHORT_DOMAIN: &[u8] = b"o2o-voucher-short-v1\0";
+/// Longest customer pseudonym a code can be bound to, in bytes.
+const MAX_CUSTOMER: usize = 64;
 
 /// The 2-bit slot a key id occupies in codes: the first byte of SHA-256(id), mod 4.
 ///
@@ -23,48 +33,153 @@ pub fn key_slot(id: &str) -> u8 {
     Sha256::digest(id.as_bytes())[0] & 3
 }
 
-/// The keyed HMAC state with the domain already absorbed.
-fn prepared(key: &SecretKey) -> HmacSha256 {
+/// The keyed HMAC state with `domain` already absorbed.
+fn prepared(key: &SecretKey, domain: &[u8]) -> HmacSha256 {
     // HMAC accepts keys of any length, so this never fails; fall back to an empty key only to
     // satisfy the type (a ring key is at least 16 bytes).
     let mut mac = HmacSha256::new_from_slice(key.secret())
         .unwrap_or_else(|_| <HmacSha256 as Mac>::new(&Default::default()));
-    mac.update(DOMAIN);
+    mac.update(domain);
     mac
 }
 
-fn tag(state: &HmacSha256, header: &[u8; 4], customer: Option<&str>) -> [u8; TAG_BYTES] {
-    let mut mac = state.clone();
-    mac.update(header);
+fn truncate(mac: HmacSha256) -> u64 {
+    let full = mac.finalize().into_bytes();
+    let mut out = [0u8; 8];
+    out.copy_from_slice(&full[..8]);
+    u64::from_be_bytes(out)
+}
+
+fn absorb_customer(mac: &mut HmacSha256, customer: Option<&str>) {
     if let Some(c) = customer {
-        // Length-prefixed (≤ 64 bytes) so no two (header, customer) pairs share an input.
+        // Length-prefixed (≤ 64 bytes, checked by every caller) so no two inputs coincide.
         mac.update(&[c.len() as u8]);
         mac.update(c.as_bytes());
     }
-    let full = mac.finalize().into_bytes();
-    let mut out = [0u8; TAG_BYTES];
-    out.copy_from_slice(&full[..TAG_BYTES]);
-    out
+}
+
+fn serial_tag(state: &HmacSha256, header: &[u8; 4], customer: Option<&str>) -> u64 {
+    let mut mac = state.clone();
+    mac.update(header);
+    absorb_customer(&mut mac, customer);
+    truncate(mac)
+}
+
+fn short_tag(
+    state: &HmacSha256,
+    header: u16,
+    campaign: &str,
+    expires: Date,
+    customer: Option<&str>,
+) -> u64 {
+    let mut mac = state.clone();
+    mac.update(&header.to_be_bytes());
+    mac.update(&expires.to_julian_day().to_be_bytes());
+    // A table entry's name fits in memory, so its length fits a u64.
+    mac.update(&(campaign.len() as u64).to_be_bytes());
+    mac.update(campaign.as_bytes());
+    absorb_customer(&mut mac, customer);
+    truncate(mac)
+}
+
+fn valid_customer(c: Option<&str>) -> bool {
+    c.is_none_or(|c| !c.is_empty() && c.len() <= MAX_CUSTOMER)
+}
+
+/// The campaign a short code stands for: its table entry, which must have a last valid day.
+fn short_campaign(table: &CampaignTable, n: u8) -> Option<(&str, Date)> {
+    let Campaign { name, expires } = table.entry(n)?;
+    Some((name.as_str(), (*expires)?))
+}
+
+/// A code just issued, with what it says.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Issued {
+    /// The code (canonical spelling).
+    pub code: String,
+    /// Id of the key that signed it.
+    pub key_id: String,
+    /// What the code says (for a short code, the expiry is its campaign's).
+    pub voucher: Voucher,
 }
 
 /// Issues codes with the current (first) key of a ring.
 #[derive(Clone)]
 pub struct Issuer {
     slot: u8,
-    state: HmacSha256,
+    key_id: String,
+    serial: HmacSha256,
+    short: HmacSha256,
+    campaigns: CampaignTable,
 }
 
 impl Issuer {
-    /// An issuer signing with `ring.current()`.
-    pub fn new(ring: &KeyRing) -> Self {
+    /// An issuer signing with `ring.current()`. Short codes take their campaign's name and last
+    /// valid day from `campaigns` (the table the tills get); serial codes need no table.
+    pub fn new(ring: &KeyRing, campaigns: &CampaignTable) -> Self {
         let key = ring.current();
         Issuer {
             slot: key_slot(key.id()),
-            state: prepared(key),
+            key_id: key.id().to_owned(),
+            serial: prepared(key, SERIAL_DOMAIN),
+            short: prepared(key, SHORT_DOMAIN),
+            campaigns: campaigns.clone(),
         }
     }
 
-    /// The code for `v`.
+    /// The short code of campaign `campaign` and type `voucher_type`, bound to `customer` when
+    /// given; its expiry is the campaign's. Anonymous: the one shared code of that campaign and
+    /// type (issuing it again gives the same code).
+    ///
+    /// ```
+    /// use o2o_core::keys::{KeyRing, SecretKey};
+    /// use o2o_core::voucher::{CampaignTable, Issuer};
+    /// use time::macros::date;
+    /// let ring = KeyRing::single(SecretKey::new("k1", vec![9u8; 32]).unwrap());
+    /// let mut table = CampaignTable::default();
+    /// let n = table.register_until("tet-2026", date!(2026 - 02 - 28)).unwrap();
+    /// let issued = Issuer::new(&ring, &table).issue_short(n, 1, Some("p:4f1c")).unwrap();
+    /// assert_eq!(issued.code.len(), 16);
+    /// assert_eq!(issued.voucher.expires, date!(2026 - 02 - 28));
+    /// ```
+    pub fn issue_short(
+        &self,
+        campaign: u8,
+        voucher_type: u8,
+        customer: Option<&str>,
+    ) -> Result<Issued, VoucherError> {
+        let (_, expires) = self.short_entry(campaign)?;
+        let voucher = Voucher {
+            campaign,
+            voucher_type,
+            expires,
+            serial: None,
+            customer: customer.map(str::to_owned),
+        };
+        let code = self.issue(&voucher)?;
+        Ok(Issued {
+            code,
+            key_id: self.key_id.clone(),
+            voucher,
+        })
+    }
+
+    fn short_entry(&self, campaign: u8) -> Result<(&str, Date), VoucherError> {
+        if campaign > super::MAX_CAMPAIGN {
+            return Err(VoucherError::Campaign(campaign.into()));
+        }
+        let entry = self
+            .campaigns
+            .entry(campaign)
+            .ok_or(VoucherError::UnknownCampaign(campaign))?;
+        let expires = entry
+            .expires
+            .ok_or_else(|| VoucherError::NoExpiry(entry.name.clone()))?;
+        Ok((entry.name.as_str(), expires))
+    }
+
+    /// The code for `v`: a serial code when `v.serial` is set, else a short code, whose
+    /// `expires` must be its campaign's last valid day in the table.
     pub fn issue(&self, v: &Voucher) -> Result<String, VoucherError> {
         if v.campaign > super::MAX_CAMPAIGN {
             return Err(VoucherError::Campaign(v.campaign.into()));
@@ -72,29 +187,49 @@ impl Issuer {
         if v.voucher_type > super::MAX_TYPE {
             return Err(VoucherError::Type(v.voucher_type.into()));
         }
-        if v.serial > super::MAX_SERIAL {
-            return Err(VoucherError::Serial(v.serial.into()));
+        if !valid_customer(v.customer.as_deref()) {
+            return Err(VoucherError::Customer);
+        }
+        let Some(serial) = v.serial else {
+            let (name, expires) = self.short_entry(v.campaign)?;
+            if expires != v.expires {
+                return Err(VoucherError::ExpiryMismatch {
+                    campaign: name.to_owned(),
+                    table: expires,
+                    given: v.expires,
+                });
+            }
+            let header = ShortHeader {
+                slot: self.slot,
+                personal: v.customer.is_some(),
+                campaign: v.campaign,
+                voucher_type: v.voucher_type,
+            }
+            .pack();
+            let t = short_tag(&self.short, header, name, expires, v.customer.as_deref());
+            return Ok(code::encode(
+                Format::Short,
+                code::join(u64::from(header), t),
+            ));
+        };
+        if serial > super::MAX_SERIAL {
+            return Err(VoucherError::Serial(serial.into()));
         }
         let expiry_days = Header::expiry_days(v.expires).ok_or(VoucherError::Expiry(v.expires))?;
-        if let Some(c) = &v.customer {
-            if c.is_empty() || c.len() > 64 {
-                return Err(VoucherError::Customer);
-            }
-        }
         let header = Header {
             personal: v.customer.is_some(),
             slot: self.slot,
             voucher_type: v.voucher_type,
             campaign: v.campaign,
             expiry_days,
-            serial: v.serial,
+            serial,
         }
         .pack();
-        let t = tag(&self.state, &header, v.customer.as_deref());
-        let mut bytes = [0u8; BYTES];
-        bytes[..4].copy_from_slice(&header);
-        bytes[4..].copy_from_slice(&t);
-        Ok(code::encode(&bytes))
+        let t = serial_tag(&self.serial, &header, v.customer.as_deref());
+        Ok(code::encode(
+            Format::Serial,
+            code::join(u64::from(u32::from_be_bytes(header)), t),
+        ))
     }
 }
 
@@ -103,6 +238,8 @@ impl Issuer {
 pub struct Verified {
     /// The canonical code (upper case, no separators).
     pub code: String,
+    /// Its layout.
+    pub format: Format,
     /// Id of the key that signed it.
     pub key_id: String,
     /// What the code says.
@@ -112,17 +249,21 @@ pub struct Verified {
 struct PreparedKey {
     slot: u8,
     id: String,
-    state: HmacSha256,
+    serial: HmacSha256,
+    short: HmacSha256,
 }
 
-/// Verifies codes offline against every key of a ring.
+/// Verifies codes of both formats offline against every key of a ring and the campaign table.
 pub struct Verifier {
     keys: Vec<PreparedKey>,
+    campaigns: CampaignTable,
 }
 
 impl Verifier {
-    /// Prepare the keyed HMAC state of every key in `ring`.
-    pub fn new(ring: &KeyRing) -> Self {
+    /// Prepare the keyed HMAC states of every key in `ring`. `campaigns` is the table the codes
+    /// were issued with: a short code's campaign name and last valid day come from it (serial
+    /// codes carry their expiry and need no table).
+    pub fn new(ring: &KeyRing, campaigns: &CampaignTable) -> Self {
         Verifier {
             keys: ring
                 .keys()
@@ -130,53 +271,127 @@ impl Verifier {
                 .map(|k| PreparedKey {
                     slot: key_slot(k.id()),
                     id: k.id().to_owned(),
-                    state: prepared(k),
+                    serial: prepared(k, SERIAL_DOMAIN),
+                    short: prepared(k, SHORT_DOMAIN),
                 })
                 .collect(),
+            campaigns: campaigns.clone(),
         }
     }
 
+    /// The campaign table this verifier reads short codes with.
+    pub fn campaigns(&self) -> &CampaignTable {
+        &self.campaigns
+    }
+
     /// Verify `code` on day `today`. A personal code needs the `customer` pseudonym it was
-    /// issued to. Checks, in order: form, check character, key slot, customer, tag (constant
-    /// time), expiry.
+    /// issued to. Checks, in order: form (the length picks the format), check character, key
+    /// slot, campaign (short codes), customer, tag (constant time), expiry.
     pub fn verify(
         &self,
         code: &str,
         today: Date,
         customer: Option<&str>,
     ) -> Result<Verified, Rejection> {
-        let (bytes, norm) = code::decode(code)?;
-        let mut header = [0u8; 4];
-        header.copy_from_slice(&bytes[..4]);
-        let h = Header::unpack(header);
-        let mut candidates = self.keys.iter().filter(|k| k.slot == h.slot).peekable();
-        if candidates.peek().is_none() {
-            return Err(Rejection::UnknownKey { slot: h.slot });
+        let d = code::decode(code)?;
+        let (header, tag) = code::split(d.bits);
+        match d.format {
+            // A short header is 11 bits, a serial header 32 bits (`split`).
+            Format::Short => self.verify_short(&d, header as u16, tag, today, customer),
+            Format::Serial => self.verify_serial(&d, header as u32, tag, today, customer),
         }
-        let customer = if h.personal {
-            Some(customer.ok_or(Rejection::CustomerRequired)?)
-        } else {
-            None
-        };
-        if customer.is_some_and(|c| c.is_empty() || c.len() > 64) {
+    }
+
+    fn candidates(&self, slot: u8) -> Result<impl Iterator<Item = &PreparedKey>, Rejection> {
+        let mut it = self.keys.iter().filter(move |k| k.slot == slot).peekable();
+        if it.peek().is_none() {
+            return Err(Rejection::UnknownKey { slot });
+        }
+        Ok(it)
+    }
+
+    fn customer(personal: bool, customer: Option<&str>) -> Result<Option<&str>, Rejection> {
+        if !personal {
+            return Ok(None);
+        }
+        let c = customer.ok_or(Rejection::CustomerRequired)?;
+        if !valid_customer(Some(c)) {
             // No code is ever issued to such a pseudonym.
             return Err(Rejection::BadSignature);
         }
+        Ok(Some(c))
+    }
+
+    fn verify_short(
+        &self,
+        d: &Decoded,
+        header: u16,
+        tag: u64,
+        today: Date,
+        customer: Option<&str>,
+    ) -> Result<Verified, Rejection> {
+        let h = ShortHeader::unpack(header);
+        let candidates = self.candidates(h.slot)?;
+        let (name, expires) =
+            short_campaign(&self.campaigns, h.campaign).ok_or(Rejection::UnknownCampaign {
+                campaign: h.campaign,
+            })?;
+        let customer = Self::customer(h.personal, customer)?;
+        let tag = tag.to_be_bytes();
         let mut signer = None;
         for k in candidates {
-            let t = tag(&k.state, &header, customer);
-            if bool::from(t.ct_eq(&bytes[4..])) {
+            let t = short_tag(&k.short, header, name, expires, customer).to_be_bytes();
+            if bool::from(t.ct_eq(&tag)) {
                 signer = Some(k);
             }
         }
-        let signer = signer.ok_or(Rejection::BadSignature)?;
+        let voucher = Voucher {
+            campaign: h.campaign,
+            voucher_type: h.voucher_type,
+            expires,
+            serial: None,
+            customer: customer.map(str::to_owned),
+        };
+        Self::finish(d, signer, voucher, today)
+    }
+
+    fn verify_serial(
+        &self,
+        d: &Decoded,
+        header: u32,
+        tag: u64,
+        today: Date,
+        customer: Option<&str>,
+    ) -> Result<Verified, Rejection> {
+        let header = header.to_be_bytes();
+        let h = Header::unpack(header);
+        let candidates = self.candidates(h.slot)?;
+        let customer = Self::customer(h.personal, customer)?;
+        let tag = tag.to_be_bytes();
+        let mut signer = None;
+        for k in candidates {
+            let t = serial_tag(&k.serial, &header, customer).to_be_bytes();
+            if bool::from(t.ct_eq(&tag)) {
+                signer = Some(k);
+            }
+        }
         let voucher = Voucher {
             campaign: h.campaign,
             voucher_type: h.voucher_type,
             expires: h.expires(),
-            serial: h.serial,
+            serial: Some(h.serial),
             customer: customer.map(str::to_owned),
         };
+        Self::finish(d, signer, voucher, today)
+    }
+
+    fn finish(
+        d: &Decoded,
+        signer: Option<&PreparedKey>,
+        voucher: Voucher,
+        today: Date,
+    ) -> Result<Verified, Rejection> {
+        let signer = signer.ok_or(Rejection::BadSignature)?;
         if today > voucher.expires {
             return Err(Rejection::Expired {
                 expired: voucher.expires,
@@ -184,7 +399,8 @@ impl Verifier {
             });
         }
         Ok(Verified {
-            code: norm.iter().map(|&b| b as char).collect(),
+            code: d.canonical(),
+            format: d.format,
             key_id: signer.id.clone(),
             voucher,
         })

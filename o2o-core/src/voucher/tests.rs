@@ -8,12 +8,13 @@ fn ring(id: &str, byte: u8) -> KeyRing {
     KeyRing::single(SecretKey::new(id, vec![byte; 32]).unwrap())
 }
 
+/// Vouchers of both formats: `serial` `None` is a short code (its expiry then goes in the table).
 fn voucher_strategy() -> impl Strategy<Value = Voucher> {
     (
         0u8..=MAX_CAMPAIGN,
         0u8..=MAX_TYPE,
         0i64..=4095,
-        0u16..=MAX_SERIAL,
+        proptest::option::of(0u16..=MAX_SERIAL),
         proptest::option::of("[a-f0-9]{1,64}"),
     )
         .prop_map(|(campaign, voucher_type, d, serial, customer)| Voucher {
@@ -23,6 +24,42 @@ fn voucher_strategy() -> impl Strategy<Value = Voucher> {
             serial,
             customer,
         })
+}
+
+/// A full table in which campaign `v.campaign` expires when `v` does (others on fixed days).
+fn table_for(v: &Voucher) -> CampaignTable {
+    let mut t = CampaignTable::default();
+    for n in 0..=MAX_CAMPAIGN {
+        let expires = if n == v.campaign {
+            v.expires
+        } else {
+            date!(2026 - 01 - 01) + Duration::days(i64::from(n))
+        };
+        t.register_until(&format!("campaign-{n}"), expires).unwrap();
+    }
+    t
+}
+
+fn issue(r: &KeyRing, v: &Voucher) -> String {
+    Issuer::new(r, &table_for(v)).issue(v).unwrap()
+}
+
+fn verifier(r: &KeyRing, v: &Voucher) -> Verifier {
+    Verifier::new(r, &table_for(v))
+}
+
+fn len_of(v: &Voucher) -> usize {
+    if v.serial.is_some() {
+        SERIAL_CODE_LEN
+    } else {
+        CODE_LEN
+    }
+}
+
+/// Whether `b` is a symbol the code may hold at `pos` (data symbol, or check symbol at the end).
+fn valid_at(b: u8, pos: usize, len: usize) -> bool {
+    let data = b"0123456789ABCDEFGHJKMNPQRSTVWXYZOIL".contains(&b.to_ascii_uppercase());
+    data || (pos == len - 1 && b"*~$=Uu".contains(&b))
 }
 
 const CHARS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz*~$=#!";
@@ -40,47 +77,78 @@ proptest! {
     #[test]
     fn every_issued_code_verifies(v in voucher_strategy()) {
         let r = ring("k1", 1);
-        let code = Issuer::new(&r).issue(&v).unwrap();
-        prop_assert_eq!(code.len(), CODE_LEN);
-        let got = Verifier::new(&r).verify(&code, v.expires, v.customer.as_deref()).unwrap();
+        let code = issue(&r, &v);
+        prop_assert_eq!(code.len(), len_of(&v));
+        prop_assert!(code.len() <= 16 || v.serial.is_some());
+        let got = verifier(&r, &v).verify(&code, v.expires, v.customer.as_deref()).unwrap();
         prop_assert_eq!(got.voucher, v.clone());
         prop_assert_eq!(got.key_id, "k1");
+        prop_assert_eq!(got.format, if v.serial.is_some() { Format::Serial } else { Format::Short });
         // Lower case and separators read the same.
         let typed = format!("{}-{}", &code[..10].to_lowercase(), &code[10..]);
-        prop_assert!(Verifier::new(&r).verify(&typed, v.expires, v.customer.as_deref()).is_ok());
+        prop_assert!(verifier(&r, &v).verify(&typed, v.expires, v.customer.as_deref()).is_ok());
+        prop_assert_eq!(canonical(&typed), Some(code));
     }
 
     #[test]
     fn any_single_character_change_is_rejected(
-        v in voucher_strategy(), pos in 0usize..CODE_LEN, c in proptest::sample::select(CHARS.to_vec())
+        v in voucher_strategy(), pos in 0usize..SERIAL_CODE_LEN, c in proptest::sample::select(CHARS.to_vec())
     ) {
         let r = ring("k1", 1);
-        let code = Issuer::new(&r).issue(&v).unwrap();
+        let code = issue(&r, &v);
+        let pos = pos % code.len();
         let mut bytes = code.clone().into_bytes();
         prop_assume!(reads_as(bytes[pos]) != reads_as(c));
         bytes[pos] = c;
         let changed = String::from_utf8(bytes).unwrap();
-        let res = Verifier::new(&r).verify(&changed, v.expires, v.customer.as_deref());
-        prop_assert!(
-            matches!(res, Err(Rejection::BadCheckCharacter | Rejection::Malformed { .. })),
-            "{} -> {}: {:?}", code, changed, res
-        );
+        let res = verifier(&r, &v).verify(&changed, v.expires, v.customer.as_deref());
+        if valid_at(c, pos, code.len()) {
+            // A typo with a valid symbol: always caught by the check character.
+            prop_assert_eq!(res, Err(Rejection::BadCheckCharacter), "{} -> {}", code, changed);
+        } else {
+            prop_assert!(
+                matches!(res, Err(Rejection::Malformed { position, .. }) if position == pos + 1),
+                "{} -> {}: {:?}", code, changed, res
+            );
+        }
     }
 
     #[test]
     fn a_code_signed_with_another_key_is_rejected(v in voucher_strategy(), b in 2u8..=255) {
-        let code = Issuer::new(&ring("k1", 1)).issue(&v).unwrap();
+        let code = issue(&ring("k1", 1), &v);
         // Same id (same slot), other secret: a forgery.
-        let res = Verifier::new(&ring("k1", b)).verify(&code, v.expires, v.customer.as_deref());
+        let res = verifier(&ring("k1", b), &v).verify(&code, v.expires, v.customer.as_deref());
         prop_assert_eq!(res, Err(Rejection::BadSignature));
     }
 
     #[test]
     fn expired_codes_are_rejected_with_the_date(v in voucher_strategy(), late in 1i64..2000) {
         let r = ring("k1", 1);
-        let code = Issuer::new(&r).issue(&v).unwrap();
-        let res = Verifier::new(&r).verify(&code, v.expires + Duration::days(late), v.customer.as_deref());
+        let code = issue(&r, &v);
+        let res = verifier(&r, &v).verify(&code, v.expires + Duration::days(late), v.customer.as_deref());
         prop_assert_eq!(res, Err(Rejection::Expired { expired: v.expires, voucher: v.clone() }));
+    }
+
+    #[test]
+    fn a_short_code_fails_when_the_table_says_another_name_or_expiry(
+        v in voucher_strategy(), shift in 1i64..400, rename in any::<bool>()
+    ) {
+        let v = Voucher { serial: None, ..v };
+        let r = ring("k1", 1);
+        let code = issue(&r, &v);
+        // The campaign number reused for another campaign, or the (public) table edited to
+        // extend the validity: the tag covers name and expiry, so the code fails.
+        let mut other = CampaignTable::default();
+        for n in 0..=MAX_CAMPAIGN {
+            let mut name = format!("campaign-{n}");
+            let mut expires = table_for(&v).expires(n).unwrap();
+            if n == v.campaign {
+                if rename { name.push_str("-reused") } else { expires += Duration::days(shift) }
+            }
+            other.register_until(&name, expires).unwrap();
+        }
+        let res = Verifier::new(&r, &other).verify(&code, v.expires, v.customer.as_deref());
+        prop_assert_eq!(res, Err(Rejection::BadSignature));
     }
 
     #[test]
@@ -89,7 +157,7 @@ proptest! {
     ) {
         let mut parts = vec![RedemptionLedger::default(); 3];
         for (code, ts, store) in &recs {
-            parts[usize::from(*store)].record(&format!("C{code}"), Redemption { timestamp: *ts, store: format!("S{store}") });
+            parts[usize::from(*store)].record(&format!("C{code}"), Redemption { timestamp: *ts, store: format!("S{store}"), customer: None });
         }
         let mut ab = parts[0].clone();
         ab.merge(&parts[1]);
@@ -104,93 +172,231 @@ proptest! {
     }
 }
 
-#[test]
-fn another_ring_without_the_slot_reports_unknown_key() {
-    let v = Voucher {
-        campaign: 1,
+fn spring_table() -> (CampaignTable, u8) {
+    let mut t = CampaignTable::default();
+    let n = t
+        .register_until("zalo-spring", date!(2026 - 06 - 30))
+        .unwrap();
+    (t, n)
+}
+
+fn serial_voucher(campaign: u8, serial: u16, customer: Option<&str>) -> Voucher {
+    Voucher {
+        campaign,
         voucher_type: 2,
         expires: date!(2026 - 06 - 30),
-        serial: 0,
-        customer: None,
-    };
-    let code = Issuer::new(&ring("k1", 1)).issue(&v).unwrap();
+        serial: Some(serial),
+        customer: customer.map(str::to_owned),
+    }
+}
+
+#[test]
+fn another_ring_without_the_slot_reports_unknown_key() {
+    let (t, n) = spring_table();
+    let issuer = Issuer::new(&ring("k1", 1), &t);
+    let serial = issuer.issue(&serial_voucher(n, 0, None)).unwrap();
+    let short = issuer.issue_short(n, 2, None).unwrap().code;
     // Find an id whose slot differs from k1's.
     let other = (0..100)
         .map(|i| format!("k{i}x"))
         .find(|id| key_slot(id) != key_slot("k1"))
         .unwrap();
-    let res = Verifier::new(&ring(&other, 1)).verify(&code, date!(2026 - 06 - 01), None);
-    assert_eq!(
-        res,
-        Err(Rejection::UnknownKey {
-            slot: key_slot("k1")
-        })
-    );
+    let ver = Verifier::new(&ring(&other, 1), &t);
+    for code in [serial, short] {
+        let res = ver.verify(&code, date!(2026 - 06 - 01), None);
+        assert_eq!(
+            res,
+            Err(Rejection::UnknownKey {
+                slot: key_slot("k1")
+            })
+        );
+    }
 }
 
 #[test]
 fn rotation_old_key_still_verifies_and_is_named() {
+    let (t, n) = spring_table();
     let old = SecretKey::new("k2025", vec![3; 32]).unwrap();
     let new_id = (0..100)
         .map(|i| format!("k2026-{i}"))
         .find(|id| key_slot(id) != key_slot("k2025"))
         .unwrap();
     let new = SecretKey::new(new_id.clone(), vec![4; 32]).unwrap();
-    let v = Voucher {
-        campaign: 0,
-        voucher_type: 0,
-        expires: date!(2026 - 06 - 30),
-        serial: 5,
-        customer: None,
-    };
-    let old_code = Issuer::new(&KeyRing::single(old.clone()))
-        .issue(&v)
-        .unwrap();
+    let v = serial_voucher(n, 5, None);
+    let old_issuer = Issuer::new(&KeyRing::single(old.clone()), &t);
+    let old_codes = [
+        old_issuer.issue(&v).unwrap(),
+        old_issuer.issue_short(n, 1, None).unwrap().code,
+    ];
     let ring = KeyRing::parse(&format!(
         "{new_id}:{}\nk2025:{}\n",
         "04".repeat(32),
         "03".repeat(32)
     ))
     .unwrap();
-    let got = Verifier::new(&ring)
-        .verify(&old_code, date!(2026 - 01 - 01), None)
-        .unwrap();
-    assert_eq!(got.key_id, "k2025");
-    let new_code = Issuer::new(&ring).issue(&v).unwrap();
-    assert_ne!(new_code, old_code);
-    let got = Verifier::new(&ring)
-        .verify(&new_code, date!(2026 - 01 - 01), None)
-        .unwrap();
-    assert_eq!(got.key_id, new.id());
+    let ver = Verifier::new(&ring, &t);
+    let issuer = Issuer::new(&ring, &t);
+    let new_codes = [
+        issuer.issue(&v).unwrap(),
+        issuer.issue_short(n, 1, None).unwrap().code,
+    ];
+    for (old_code, new_code) in old_codes.iter().zip(&new_codes) {
+        let got = ver.verify(old_code, date!(2026 - 01 - 01), None).unwrap();
+        assert_eq!(got.key_id, "k2025");
+        assert_ne!(new_code, old_code);
+        let got = ver.verify(new_code, date!(2026 - 01 - 01), None).unwrap();
+        assert_eq!(got.key_id, new.id());
+    }
 }
 
 #[test]
 fn personal_codes_need_the_right_customer() {
     let r = ring("k1", 1);
-    let v = Voucher {
-        campaign: 4,
-        voucher_type: 1,
-        expires: date!(2026 - 06 - 30),
-        serial: 0,
-        customer: Some("a1b2c3".into()),
-    };
-    let code = Issuer::new(&r).issue(&v).unwrap();
-    let ver = Verifier::new(&r);
+    let (t, n) = spring_table();
+    let issuer = Issuer::new(&r, &t);
+    let serial = issuer.issue(&serial_voucher(n, 0, Some("a1b2c3"))).unwrap();
+    let short = issuer.issue_short(n, 1, Some("a1b2c3")).unwrap().code;
+    let ver = Verifier::new(&r, &t);
+    let today = date!(2026 - 06 - 01);
+    for code in [serial, short] {
+        assert_eq!(
+            ver.verify(&code, today, None),
+            Err(Rejection::CustomerRequired)
+        );
+        assert_eq!(
+            ver.verify(&code, today, Some("ffffff")),
+            Err(Rejection::BadSignature)
+        );
+        assert_eq!(
+            ver.verify(&code, today, Some(&"a".repeat(65))),
+            Err(Rejection::BadSignature)
+        );
+        assert!(ver.verify(&code, today, Some("a1b2c3")).is_ok());
+    }
+}
+
+#[test]
+fn short_codes_are_16_characters_and_shared_when_anonymous() {
+    let r = ring("k1", 1);
+    let (t, n) = spring_table();
+    let issuer = Issuer::new(&r, &t);
+    let a = issuer.issue_short(n, 3, None).unwrap();
+    assert_eq!(a.code.len(), 16);
+    assert_eq!(a.voucher.expires, date!(2026 - 06 - 30));
+    assert_eq!(a.voucher.serial, None);
+    // One shared code per campaign and type; a personal code per customer.
+    assert_eq!(issuer.issue_short(n, 3, None).unwrap().code, a.code);
+    assert_ne!(issuer.issue_short(n, 4, None).unwrap().code, a.code);
+    let p = issuer.issue_short(n, 3, Some("p:1")).unwrap().code;
+    assert_ne!(p, issuer.issue_short(n, 3, Some("p:2")).unwrap().code);
+    assert!(is_shared(&a.code));
+    assert!(!is_shared(&p));
+    assert!(!is_shared(
+        &issuer.issue(&serial_voucher(n, 1, None)).unwrap()
+    ));
+    // `issue` of what a short code says gives the same code.
+    assert_eq!(issuer.issue(&a.voucher).unwrap(), a.code);
+}
+
+#[test]
+fn short_codes_need_the_campaign_in_the_table() {
+    let r = ring("k1", 1);
+    let (t, n) = spring_table();
+    let code = Issuer::new(&r, &t).issue_short(n, 1, None).unwrap().code;
     let today = date!(2026 - 06 - 01);
     assert_eq!(
-        ver.verify(&code, today, None),
-        Err(Rejection::CustomerRequired)
+        Verifier::new(&r, &CampaignTable::default()).verify(&code, today, None),
+        Err(Rejection::UnknownCampaign { campaign: n })
+    );
+    // An entry without an expiry (the original table format) cannot carry short codes.
+    let names: CampaignTable = serde_json::from_str(r#"["zalo-spring"]"#).unwrap();
+    let res = Verifier::new(&r, &names).verify(&code, today, None);
+    assert_eq!(res.unwrap_err().reason(), "unknown_campaign");
+    assert_eq!(
+        Issuer::new(&r, &names).issue_short(0, 1, None),
+        Err(VoucherError::NoExpiry("zalo-spring".into()))
     );
     assert_eq!(
-        ver.verify(&code, today, Some("ffffff")),
-        Err(Rejection::BadSignature)
+        Issuer::new(&r, &names).issue_short(1, 1, None),
+        Err(VoucherError::UnknownCampaign(1))
     );
-    assert!(ver.verify(&code, today, Some("a1b2c3")).is_ok());
+    // Asking a short code with another expiry than the campaign's is refused.
+    let mut v = Issuer::new(&r, &t).issue_short(n, 1, None).unwrap().voucher;
+    v.expires = date!(2026 - 07 - 31);
+    assert!(matches!(
+        Issuer::new(&r, &t).issue(&v),
+        Err(VoucherError::ExpiryMismatch { .. })
+    ));
+}
+
+#[test]
+fn serial_codes_issued_before_short_codes_still_verify() {
+    // The worked example of docs/activation.md, issued with the original 21-character layout.
+    let r = KeyRing::parse(&format!("k2026a:{}\n", "8f".repeat(32))).unwrap();
+    let names: CampaignTable = serde_json::from_str(r#"["zalo-spring"]"#).unwrap();
+    let ver = Verifier::new(&r, &names);
+    let ok = ver
+        .verify("0G36G03787KAQEAEKR40G", date!(2026 - 03 - 15), None)
+        .unwrap();
+    assert_eq!(ok.format, Format::Serial);
+    assert_eq!(ok.voucher.serial, Some(0));
+    assert_eq!(ok.voucher.expires, date!(2026 - 03 - 31));
+    let ok = ver
+        .verify(
+            "H036G01QWTVR19DYT630T",
+            date!(2026 - 03 - 15),
+            Some("9f2c41d07a"),
+        )
+        .unwrap();
+    assert_eq!(ok.voucher.customer.as_deref(), Some("9f2c41d07a"));
+}
+
+#[test]
+fn campaign_table_reads_old_and_new_entries() {
+    let t: CampaignTable =
+        serde_json::from_str(r#"["tet-2026", {"name": "zalo-spring", "expires": "2026-04-30"}]"#)
+            .unwrap();
+    assert_eq!(t.len(), 2);
+    assert_eq!(t.expires(0), None);
+    assert_eq!(t.expires(1), Some(date!(2026 - 04 - 30)));
+    // Round trip: bare names stay bare names.
+    let json = serde_json::to_string(&t).unwrap();
+    assert_eq!(
+        json,
+        r#"["tet-2026",{"name":"zalo-spring","expires":"2026-04-30"}]"#
+    );
+    assert_eq!(serde_json::from_str::<CampaignTable>(&json).unwrap(), t);
+    for bad in [
+        r#"["a", "a"]"#,
+        r#"[""]"#,
+        r#"[{"name": "a", "expires": "30/04/2026"}]"#,
+        r#"{"not": "an array"}"#,
+        r#"[3]"#,
+    ] {
+        assert!(serde_json::from_str::<CampaignTable>(bad).is_err(), "{bad}");
+    }
+    let many: Vec<String> = (0..33).map(|i| format!("\"c{i}\"")).collect();
+    let err = serde_json::from_str::<CampaignTable>(&format!("[{}]", many.join(",")))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("entry 32"), "{err}");
+}
+
+#[test]
+fn register_until_keeps_an_expiry_once_set() {
+    let mut t: CampaignTable = serde_json::from_str(r#"["tet-2026"]"#).unwrap();
+    assert_eq!(t.register_until("tet-2026", date!(2026 - 02 - 28)), Ok(0));
+    assert_eq!(t.register_until("tet-2026", date!(2026 - 02 - 28)), Ok(0));
+    assert!(matches!(
+        t.register_until("tet-2026", date!(2026 - 03 - 31)),
+        Err(VoucherError::ExpiryMismatch { .. })
+    ));
+    assert_eq!(t.expires(0), Some(date!(2026 - 02 - 28)));
 }
 
 #[test]
 fn malformed_codes_name_the_position() {
-    let ver = Verifier::new(&ring("k1", 1));
+    let ver = Verifier::new(&ring("k1", 1), &CampaignTable::default());
     let today = date!(2026 - 01 - 01);
     assert!(matches!(
         ver.verify("ABC", today, None),
@@ -204,6 +410,15 @@ fn malformed_codes_name_the_position() {
         ver.verify("0000U0000000000000000", today, None),
         Err(Rejection::Malformed { position: 5, .. })
     ));
+    assert!(matches!(
+        ver.verify("0000U00000000000", today, None),
+        Err(Rejection::Malformed { position: 5, .. })
+    ));
+    // 17 characters: neither format.
+    assert!(matches!(
+        ver.verify("00000000000000000", today, None),
+        Err(Rejection::Malformed { position: 0, .. })
+    ));
     assert_eq!(
         ver.verify("é", today, None).unwrap_err().reason(),
         "malformed"
@@ -212,14 +427,9 @@ fn malformed_codes_name_the_position() {
 
 #[test]
 fn issue_rejects_out_of_range_fields() {
-    let is = Issuer::new(&ring("k1", 1));
-    let ok = Voucher {
-        campaign: 0,
-        voucher_type: 0,
-        expires: date!(2026 - 06 - 30),
-        serial: 0,
-        customer: None,
-    };
+    let (t, n) = spring_table();
+    let is = Issuer::new(&ring("k1", 1), &t);
+    let ok = serial_voucher(n, 0, None);
     let bad = |f: fn(&mut Voucher)| {
         let mut v = ok.clone();
         f(&mut v);
@@ -227,7 +437,7 @@ fn issue_rejects_out_of_range_fields() {
     };
     assert_eq!(bad(|v| v.campaign = 32), VoucherError::Campaign(32));
     assert_eq!(bad(|v| v.voucher_type = 8), VoucherError::Type(8));
-    assert_eq!(bad(|v| v.serial = 512), VoucherError::Serial(512));
+    assert_eq!(bad(|v| v.serial = Some(512)), VoucherError::Serial(512));
     assert!(matches!(
         bad(|v| v.expires = date!(2023 - 12 - 31)),
         VoucherError::Expiry(_)
@@ -236,26 +446,87 @@ fn issue_rejects_out_of_range_fields() {
         bad(|v| v.customer = Some(String::new())),
         VoucherError::Customer
     );
+    assert_eq!(is.issue_short(32, 0, None), Err(VoucherError::Campaign(32)));
+    assert_eq!(is.issue_short(n, 8, None), Err(VoucherError::Type(8)));
+    assert_eq!(
+        is.issue_short(n, 0, Some(&"x".repeat(65))),
+        Err(VoucherError::Customer)
+    );
 }
 
 #[test]
 fn redemption_becomes_a_voucher_checkin_with_its_campaign() {
     let r = ring("k1", 1);
-    let mut table = CampaignTable::default();
-    let n = table.register("zalo-spring").unwrap();
-    let v = Voucher {
-        campaign: n,
-        voucher_type: 1,
-        expires: date!(2026 - 06 - 30),
-        serial: 9,
-        customer: None,
-    };
-    let code = Issuer::new(&r).issue(&v).unwrap();
-    let ok = Verifier::new(&r)
+    let (t, n) = spring_table();
+    let code = Issuer::new(&r, &t).issue_short(n, 1, None).unwrap().code;
+    let ok = Verifier::new(&r, &t)
         .verify(&code, date!(2026 - 06 - 01), None)
         .unwrap();
-    let c = redemption_checkin(&ok, &table, "S001", 1_780_000_000, Some(12.5), vec![]);
+    let c = redemption_checkin(&ok, &t, "S001", 1_780_000_000, Some(12.5), vec![]);
     assert_eq!(c.method, crate::event::CheckInMethod::VoucherRedemption);
     assert_eq!(c.campaign.as_deref(), Some("zalo-spring"));
     assert_eq!(c.voucher.as_deref(), Some(code.as_str()));
+}
+
+fn at(ts: i64, store: &str, customer: Option<&str>) -> Redemption {
+    Redemption {
+        timestamp: ts,
+        store: store.into(),
+        customer: customer.map(str::to_owned),
+    }
+}
+
+#[test]
+fn ledger_counts_a_shared_code_per_customer() {
+    let r = ring("k1", 1);
+    let (t, n) = spring_table();
+    let issuer = Issuer::new(&r, &t);
+    let shared = issuer.issue_short(n, 1, None).unwrap().code;
+    let personal = issuer.issue_short(n, 1, Some("p:ann")).unwrap().code;
+    let serial = issuer.issue(&serial_voucher(n, 3, None)).unwrap();
+
+    let mut s1 = RedemptionLedger::default();
+    let mut s2 = RedemptionLedger::default();
+    // The shared code: Ann, Bob and two unidentified customers in store 1.
+    assert!(s1.record(&shared, at(1, "S1", Some("p:ann"))));
+    assert!(s1.record(&shared, at(2, "S1", Some("p:bob"))));
+    assert!(s1.record(&shared, at(3, "S1", None)));
+    assert!(s1.record(&shared, at(4, "S1", None)));
+    // Ann again in the same store: refused at the till.
+    assert!(!s1.record(&shared, at(5, "S1", Some("p:ann"))));
+    // Single-use codes: a second use is refused whoever presents it.
+    assert!(s1.record(&personal, at(6, "S1", Some("p:ann"))));
+    assert!(!s1.record(&personal, at(7, "S1", Some("p:ann"))));
+    assert!(s1.record(&serial, at(8, "S1", None)));
+    // Offline in store 2: Bob uses the shared code again, and the serial code is reused.
+    assert!(s2.record(&shared, at(9, "S2", Some("p:bob"))));
+    assert!(s2.record(&serial, at(10, "S2", None)));
+
+    s1.merge(&s2);
+    let doubles = s1.double_uses();
+    let summary: Vec<(&str, Option<&str>, usize)> = doubles
+        .iter()
+        .map(|d| (d.code.as_str(), d.customer.as_deref(), d.redemptions.len()))
+        .collect();
+    let mut want = vec![
+        (shared.as_str(), Some("p:ann"), 2),
+        (shared.as_str(), Some("p:bob"), 2),
+        (personal.as_str(), None, 2),
+        (serial.as_str(), None, 2),
+    ];
+    want.sort();
+    let mut got = summary.clone();
+    got.sort();
+    assert_eq!(got, want);
+    assert_eq!(
+        s1.shared_uses(),
+        vec![SharedUse {
+            code: shared.clone(),
+            redemptions: 6,
+            customers: 2,
+            unidentified: 2,
+        }]
+    );
+    let json = serde_json::to_string(&s1).unwrap();
+    assert_eq!(serde_json::from_str::<RedemptionLedger>(&json).unwrap(), s1);
 }

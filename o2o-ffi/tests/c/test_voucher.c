@@ -7,6 +7,7 @@
 #define MAR_1_2026 1772359200
 #define MAY_1_2026 1777593600
 #define ANON "{\"campaign\":1,\"voucher_type\":2,\"expires\":\"2026-04-30\",\"serial\":7}"
+#define TABLE "[\"zalo-spring\",{\"name\":\"tet-2026\",\"expires\":\"2026-04-30\"}]"
 
 static struct o2o_key *key(const char *text) {
   struct o2o_key *k = NULL;
@@ -225,7 +226,103 @@ static void one_verifier_serves_several_threads(void) {
   o2o_key_free(k);
 }
 
+static void short_codes_take_their_expiry_from_the_table(void) {
+  struct o2o_key *k = key(KEY_TEXT);
+  struct o2o_string code = {NULL, 0}, again = {NULL, 0}, personal = {NULL, 0};
+  CHECK_OK(o2o_voucher_issue_short(k, LIT(TABLE), 1, 2, NULL, 0, &code));
+  CHECK(code.len == 16);
+  /* The shared code of campaign 1, type 2: issuing it again gives the same code. */
+  CHECK_OK(o2o_voucher_issue_short(k, LIT(TABLE), 1, 2, NULL, 0, &again));
+  CHECK(again.len == code.len && memcmp(again.ptr, code.ptr, code.len) == 0);
+  CHECK_OK(o2o_voucher_issue_short(k, LIT(TABLE), 1, 2, LIT("k1:ann"), &personal));
+  CHECK(personal.len == 16);
+
+  struct o2o_verifier *v = NULL;
+  CHECK_OK(o2o_verifier_new(k, LIT(TABLE), &v));
+  struct o2o_string verified = {NULL, 0};
+  CHECK_OK(o2o_voucher_verify(v, code.ptr, code.len, MAR_1_2026, NULL, 0, &verified));
+  CHECK(o2o_test_str_has(&verified, "\"format\":\"short\""));
+  CHECK(o2o_test_str_has(&verified, "\"campaign\":1,\"voucher_type\":2,\"expires\":\"2026-04-30\"}"));
+  o2o_string_free(&verified);
+  CHECK_OK(o2o_voucher_verify(v, personal.ptr, personal.len, MAR_1_2026, LIT("k1:ann"), &verified));
+  CHECK(o2o_test_str_has(&verified, "\"customer\":\"k1:ann\""));
+  o2o_string_free(&verified);
+  CHECK_STATUS(o2o_voucher_verify(v, personal.ptr, personal.len, MAR_1_2026, NULL, 0, &verified),
+               O2O_STATUS_VOUCHER_REJECTED);
+  CHECK(strncmp(o2o_last_error(), "customer_required", 17) == 0);
+
+  /* A typo, and the day after the campaign's last day. */
+  char typo[16];
+  memcpy(typo, code.ptr, 16);
+  typo[9] = typo[9] == 'Q' ? 'R' : 'Q';
+  CHECK_STATUS(o2o_voucher_verify(v, typo, 16, MAR_1_2026, NULL, 0, &verified),
+               O2O_STATUS_VOUCHER_REJECTED);
+  CHECK(strncmp(o2o_last_error(), "bad_check_character", 19) == 0);
+  CHECK_STATUS(o2o_voucher_verify(v, code.ptr, code.len, MAY_1_2026, NULL, 0, &verified),
+               O2O_STATUS_VOUCHER_REJECTED);
+  CHECK(strncmp(o2o_last_error(), "expired", 7) == 0);
+  CHECK_ERROR_MENTIONS("2026-04-30");
+
+  /* Redeemed: the check-in carries the campaign's name. */
+  struct o2o_checkin *ci = NULL;
+  CHECK_OK(o2o_voucher_redeem(v, code.ptr, code.len, MAR_1_2026, NULL, 0, LIT("HCM-01"), &ci));
+  struct o2o_string line = {NULL, 0};
+  CHECK_OK(o2o_checkin_to_ndjson(ci, &line));
+  CHECK(o2o_test_str_has(&line, "\"campaign\":\"tet-2026\""));
+  o2o_string_free(&line);
+  o2o_checkin_free(ci);
+  o2o_verifier_free(v);
+
+  /* A till without the campaign, or whose table was edited to extend it. */
+  CHECK_OK(o2o_verifier_new(k, LIT("[]"), &v));
+  CHECK_STATUS(o2o_voucher_verify(v, code.ptr, code.len, MAR_1_2026, NULL, 0, &verified),
+               O2O_STATUS_VOUCHER_REJECTED);
+  CHECK(strncmp(o2o_last_error(), "unknown_campaign", 16) == 0);
+  o2o_verifier_free(v);
+  CHECK_OK(o2o_verifier_new(
+      k, LIT("[\"zalo-spring\",{\"name\":\"tet-2026\",\"expires\":\"2026-12-31\"}]"), &v));
+  CHECK_STATUS(o2o_voucher_verify(v, code.ptr, code.len, MAR_1_2026, NULL, 0, &verified),
+               O2O_STATUS_VOUCHER_REJECTED);
+  CHECK(strncmp(o2o_last_error(), "bad_signature", 13) == 0);
+  o2o_verifier_free(v);
+
+  /* Argument errors. */
+  struct o2o_string none = {NULL, 0};
+  CHECK_STATUS(o2o_voucher_issue_short(k, LIT(TABLE), 0, 2, NULL, 0, &none),
+               O2O_STATUS_INVALID_INPUT);
+  CHECK_ERROR_MENTIONS("no expiry");
+  CHECK_STATUS(o2o_voucher_issue_short(k, LIT(TABLE), 5, 2, NULL, 0, &none),
+               O2O_STATUS_INVALID_INPUT);
+  CHECK_STATUS(o2o_voucher_issue_short(k, LIT(TABLE), 1, 9, NULL, 0, &none),
+               O2O_STATUS_INVALID_INPUT);
+  CHECK_STATUS(o2o_voucher_issue_short(k, LIT("{}"), 1, 2, NULL, 0, &none),
+               O2O_STATUS_INVALID_INPUT);
+  CHECK_ERROR_MENTIONS("campaign table");
+  CHECK_STATUS(o2o_voucher_issue_short(k, LIT(TABLE), 1, 2, LIT(BAD_UTF8), &none),
+               O2O_STATUS_INVALID_UTF8);
+  CHECK_STATUS(o2o_voucher_issue_short(k, LIT(TABLE), 1, 2, NULL, 4, &none),
+               O2O_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(o2o_voucher_issue_short(NULL, LIT(TABLE), 1, 2, NULL, 0, &none),
+               O2O_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(o2o_voucher_issue_short(k, NULL, 0, 1, 2, NULL, 0, &none),
+               O2O_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(o2o_voucher_issue_short(k, LIT(TABLE), 1, 2, NULL, 0, NULL),
+               O2O_STATUS_NULL_ARGUMENT);
+  CHECK(none.ptr == NULL);
+  /* o2o_voucher_issue makes serial codes only. */
+  CHECK_STATUS(o2o_voucher_issue(k, LIT("{\"campaign\":1,\"voucher_type\":2,"
+                                        "\"expires\":\"2026-04-30\"}"),
+                                 &none),
+               O2O_STATUS_INVALID_INPUT);
+  CHECK_ERROR_MENTIONS("o2o_voucher_issue_short");
+  o2o_string_free(&code);
+  o2o_string_free(&again);
+  o2o_string_free(&personal);
+  o2o_key_free(k);
+}
+
 void test_area_voucher(void) {
+  RUN(short_codes_take_their_expiry_from_the_table);
   RUN(one_verifier_serves_several_threads);
   RUN(issued_code_verifies_offline);
   RUN(other_key_and_personal_codes);

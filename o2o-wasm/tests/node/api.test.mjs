@@ -256,16 +256,20 @@ for (const [name, o2o] of Object.entries(builds)) {
 
     test('voucherCanonical catches every single-character typo without a key', () => {
       const v = core.voucher;
-      const typed = v.anonymous.code.toLowerCase().replace(/(.{7})/g, '$1-');
-      assert.equal(o2o.voucherCanonical(typed), v.anonymous.code);
-      assert.equal(o2o.voucherCanonical(v.personal.code), v.personal.code);
-      for (let i = 0; i < v.anonymous.code.length; i++) {
-        for (const ch of ['0', 'Z']) {
-          if (v.anonymous.code[i] === ch) continue;
-          const bad = v.anonymous.code.slice(0, i) + ch + v.anonymous.code.slice(i + 1);
-          assert.equal(throwsCode(() => o2o.voucherCanonical(bad), 'E_VOUCHER').reason, 'invalid', bad);
+      assert.equal(v.anonymous.code.length, 16);
+      assert.equal(v.serial.code.length, 21);
+      for (const c of [v.anonymous.code, v.serial.code]) {
+        const typed = c.toLowerCase().replace(/(.{5})/g, '$1-');
+        assert.equal(o2o.voucherCanonical(typed), c);
+        for (let i = 0; i < c.length; i++) {
+          for (const ch of ['0', 'Z']) {
+            if (c[i] === ch) continue;
+            const bad = c.slice(0, i) + ch + c.slice(i + 1);
+            assert.equal(throwsCode(() => o2o.voucherCanonical(bad), 'E_VOUCHER').reason, 'invalid', bad);
+          }
         }
       }
+      assert.equal(o2o.voucherCanonical(v.personal.code), v.personal.code);
       throwsCode(() => o2o.voucherCanonical('SHORT'), 'E_VOUCHER');
     });
 
@@ -277,36 +281,50 @@ for (const [name, o2o] of Object.entries(builds)) {
 
     if (name === 'full') test('vouchers verify offline exactly as the core issued them', () => {
       const v = core.voucher;
-      const verifier = new o2o.VoucherVerifier(v.keyFile);
-      const ok = verifier.verify(v.anonymous.code, v.validDay);
-      assert.deepEqual(ok.voucher, v.anonymous.voucher);
-      assert.equal(ok.code, v.anonymous.code);
-      assert.equal(ok.key_id, 'shop-2026');
-      // lower case and separators are read as the till types them
-      const typed = v.anonymous.code.toLowerCase().replace(/(.{7})/g, '$1-');
-      assert.equal(verifier.verify(typed, v.validDay).code, v.anonymous.code);
-      assert.equal(o2o.voucherCanonical(typed), v.anonymous.code);
-      // every single-character typo is caught as a typo
+      const verifier = new o2o.VoucherVerifier(v.keyFile, v.campaigns);
       const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-      for (let i = 0; i < 20; i++) {
-        const ch = v.anonymous.code[i] === 'A' ? 'B' : 'A';
-        const bad = v.anonymous.code.slice(0, i) + ch + v.anonymous.code.slice(i + 1);
-        assert.ok(alphabet.includes(ch));
-        const e = throwsCode(() => verifier.verify(bad, v.validDay), 'E_VOUCHER');
-        assert.equal(e.reason, 'bad_check_character', bad);
-        assert.equal(throwsCode(() => o2o.voucherCanonical(bad), 'E_VOUCHER').reason, 'invalid');
+      for (const [c, format] of [[v.anonymous, 'short'], [v.serial, 'serial']]) {
+        const ok = verifier.verify(c.code, v.validDay);
+        assert.deepEqual(ok.voucher, c.voucher);
+        assert.equal(ok.code, c.code);
+        assert.equal(ok.format, format);
+        assert.equal(ok.key_id, 'shop-2026');
+        // lower case and separators are read as the till types them
+        const typed = c.code.toLowerCase().replace(/(.{4})/g, '$1-');
+        assert.equal(verifier.verify(typed, v.validDay).code, c.code);
+        assert.equal(o2o.voucherCanonical(typed), c.code);
+        // every single-character typo is caught as a typo
+        for (let i = 0; i < c.code.length - 1; i++) {
+          const ch = c.code[i] === 'A' ? 'B' : 'A';
+          const bad = c.code.slice(0, i) + ch + c.code.slice(i + 1);
+          assert.ok(alphabet.includes(ch));
+          const e = throwsCode(() => verifier.verify(bad, v.validDay), 'E_VOUCHER');
+          assert.equal(e.reason, 'bad_check_character', bad);
+          assert.equal(throwsCode(() => o2o.voucherCanonical(bad), 'E_VOUCHER').reason, 'invalid');
+        }
+        assert.equal(throwsCode(() => verifier.verify(c.code, v.expiredDay), 'E_VOUCHER').reason, 'expired');
+        // another key: unknown key or bad signature, never accepted
+        const other = new o2o.VoucherVerifier('shop-2026:ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100\n', v.campaigns);
+        assert.equal(throwsCode(() => other.verify(c.code, v.validDay), 'E_VOUCHER').reason, 'bad_signature');
       }
-      assert.equal(throwsCode(() => verifier.verify(v.anonymous.code, v.expiredDay), 'E_VOUCHER').reason, 'expired');
       // a personal code needs its customer
       assert.equal(throwsCode(() => verifier.verify(v.personal.code, v.validDay), 'E_VOUCHER').reason, 'customer_required');
       assert.equal(
         throwsCode(() => verifier.verify(v.personal.code, v.validDay, 'p:someone-else'), 'E_VOUCHER').reason,
         'bad_signature',
       );
-      assert.deepEqual(verifier.verify(v.personal.code, v.validDay, v.voucher?.customer ?? v.personal.voucher.customer).voucher, v.personal.voucher);
-      // another key: unknown key or bad signature, never accepted
-      const other = new o2o.VoucherVerifier('shop-2026:ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100\n');
-      assert.equal(throwsCode(() => other.verify(v.anonymous.code, v.validDay), 'E_VOUCHER').reason, 'bad_signature');
+      assert.deepEqual(verifier.verify(v.personal.code, v.validDay, v.personal.voucher.customer).voucher, v.personal.voucher);
+      // short codes need the campaign table (also as JSON text); a table edited to extend the
+      // campaign makes them fail; serial codes carry their expiry
+      const bare = new o2o.VoucherVerifier(v.keyFile);
+      assert.equal(throwsCode(() => bare.verify(v.anonymous.code, v.validDay), 'E_VOUCHER').reason, 'unknown_campaign');
+      assert.equal(bare.verify(v.serial.code, v.validDay).code, v.serial.code);
+      const text = new o2o.VoucherVerifier(v.keyFile, JSON.stringify(v.campaigns));
+      assert.equal(text.verify(v.anonymous.code, v.validDay).code, v.anonymous.code);
+      const edited = v.campaigns.map((c) => (typeof c === 'object' ? { ...c, expires: '2026-12-31' } : c));
+      const forged = new o2o.VoucherVerifier(v.keyFile, edited);
+      assert.equal(throwsCode(() => forged.verify(v.anonymous.code, v.validDay), 'E_VOUCHER').reason, 'bad_signature');
+      throwsCode(() => new o2o.VoucherVerifier(v.keyFile, [{ name: 'x', expires: 'soon' }]), 'E_INVALID_INPUT');
       // Unix seconds work as the day too; a bad key file names the line
       assert.equal(verifier.verify(v.anonymous.code, Date.UTC(2026, 2, 1) / 1000).code, v.anonymous.code);
       throwsCode(() => new o2o.VoucherVerifier('nonsense'), 'E_KEY');

@@ -1,0 +1,62 @@
+//! The invariants the `voucher_verify` fuzz target checks, shared with the test that replays
+//! saved fuzz inputs (`o2o-core/tests/fuzz_voucher.rs`), so both check exactly the same things.
+
+use super::{CampaignTable, Format, Issuer, Verifier, canonical};
+use crate::keys::KeyRing;
+use time::{Date, Month};
+
+/// The fuzz key ring (`k1` signs, `k2` also verifies) and campaign table (a name-only entry, then
+/// `spring` until 2026-04-30 and `tet` until 2027-02-28), so saved short and serial codes of
+/// either format reach the tag and expiry checks.
+pub fn fixture() -> Option<(KeyRing, CampaignTable)> {
+    let ring = KeyRing::parse(&format!("k1:{}\nk2:{}\n", "a5".repeat(32), "5a".repeat(16))).ok()?;
+    let mut table = CampaignTable::default();
+    table.register("serial-only").ok()?;
+    let spring = Date::from_calendar_date(2026, Month::April, 30).ok()?;
+    table.register_until("spring", spring).ok()?;
+    let tet = Date::from_calendar_date(2027, Month::February, 28).ok()?;
+    table.register_until("tet", tet).ok()?;
+    Some((ring, table))
+}
+
+/// Decode a fuzz input (byte 0: the day of the check, June 1st of 2024 + byte mod 16; the rest:
+/// `CODE` or `CODE|CUSTOMER`, lossy UTF-8) and verify it. Checks: no panic; an accepted code is
+/// the canonical spelling of the input, has its format's length, a serial exactly when it is a
+/// serial code, and (signed by `k1`) is exactly what the issuer makes of the decoded voucher.
+///
+/// ```
+/// assert!(o2o_core::voucher::fuzzing::check(b"\x02HELLO|p:1").is_ok());
+/// ```
+pub fn check(data: &[u8]) -> Result<(), String> {
+    let Some((ring, table)) = fixture() else {
+        return Err("fixture".into());
+    };
+    let (day, rest) = data.split_first().map_or((0u8, data), |(d, r)| (*d, r));
+    let today = Date::from_calendar_date(2024 + i32::from(day % 16), Month::June, 1)
+        .map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(rest);
+    let (code, customer) = match text.split_once('|') {
+        Some((c, cust)) => (c, Some(cust)),
+        None => (&*text, None),
+    };
+    let Ok(v) = Verifier::new(&ring, &table).verify(code, today, customer) else {
+        return Ok(());
+    };
+    if canonical(code).as_deref() != Some(v.code.as_str()) {
+        return Err(format!(
+            "{code:?}: accepted as {} but canonical differs",
+            v.code
+        ));
+    }
+    if v.code.len() != v.format.len() || v.voucher.serial.is_some() != (v.format == Format::Serial)
+    {
+        return Err(format!("{code:?}: format {:?} inconsistent", v.format));
+    }
+    if v.key_id == "k1" {
+        let again = Issuer::new(&ring, &table).issue(&v.voucher).ok();
+        if again.as_deref() != Some(v.code.as_str()) {
+            return Err(format!("{code:?}: re-issued as {again:?}"));
+        }
+    }
+    Ok(())
+}
