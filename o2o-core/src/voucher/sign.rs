@@ -3,8 +3,9 @@
 //!
 //! What the tag covers, after a domain string per layout (a tag made for one layout or for
 //! pseudonyms can never be replayed as another):
-//! - short code: the 11 header bits, the campaign's last valid day (Julian day), the campaign
-//!   name (length-prefixed), and the customer pseudonym (length-prefixed) when personal;
+//! - short code: the campaign's last valid day (Julian day) and its name (length-prefixed),
+//!   zero-padded to a hash block (so the state is prepared once per key and campaign), then the
+//!   11 header bits and, when personal, the customer pseudonym (length-prefixed);
 //! - serial code: the 32-bit header and, when personal, the length-prefixed customer pseudonym.
 
 use super::code::{self, Decoded, Format, Header, ShortHeader};
@@ -65,19 +66,26 @@ fn serial_tag(state: &HmacSha256, header: &[u8; 4], customer: Option<&str>) -> u
     truncate(mac)
 }
 
-fn short_tag(
-    state: &HmacSha256,
-    header: u16,
-    campaign: &str,
-    expires: Date,
-    customer: Option<&str>,
-) -> u64 {
-    let mut mac = state.clone();
-    mac.update(&header.to_be_bytes());
+/// The keyed state of one campaign's short codes: the domain, the campaign's last valid day
+/// (Julian day) and its length-prefixed name, zero-padded to the end of a SHA-256 block. Prepared
+/// once per key and campaign, so verifying hashes only the header and the customer (one block
+/// for pseudonyms up to 52 bytes). The padding is a function of the name's length, so no two
+/// (expiry, name, header, customer) inputs coincide.
+fn campaign_state(short: &HmacSha256, campaign: &str, expires: Date) -> HmacSha256 {
+    let mut mac = short.clone();
     mac.update(&expires.to_julian_day().to_be_bytes());
     // A table entry's name fits in memory, so its length fits a u64.
     mac.update(&(campaign.len() as u64).to_be_bytes());
     mac.update(campaign.as_bytes());
+    let absorbed = SHORT_DOMAIN.len() + 4 + 8 + campaign.len();
+    let pad = (64 - absorbed % 64) % 64;
+    mac.update(&[0u8; 64][..pad]);
+    mac
+}
+
+fn short_tag(campaign_state: &HmacSha256, header: u16, customer: Option<&str>) -> u64 {
+    let mut mac = campaign_state.clone();
+    mac.update(&header.to_be_bytes());
     absorb_customer(&mut mac, customer);
     truncate(mac)
 }
@@ -206,7 +214,8 @@ impl Issuer {
                 voucher_type: v.voucher_type,
             }
             .pack();
-            let t = short_tag(&self.short, header, name, expires, v.customer.as_deref());
+            let state = campaign_state(&self.short, name, expires);
+            let t = short_tag(&state, header, v.customer.as_deref());
             return Ok(code::encode(
                 Format::Short,
                 code::join(u64::from(header), t),
@@ -250,7 +259,8 @@ struct PreparedKey {
     slot: u8,
     id: String,
     serial: HmacSha256,
-    short: HmacSha256,
+    /// By campaign number: the campaign's prepared state, `None` without an expiry.
+    campaigns: Vec<Option<HmacSha256>>,
 }
 
 /// Verifies codes of both formats offline against every key of a ring and the campaign table.
@@ -268,11 +278,20 @@ impl Verifier {
             keys: ring
                 .keys()
                 .iter()
-                .map(|k| PreparedKey {
-                    slot: key_slot(k.id()),
-                    id: k.id().to_owned(),
-                    serial: prepared(k, SERIAL_DOMAIN),
-                    short: prepared(k, SHORT_DOMAIN),
+                .map(|k| {
+                    let short = prepared(k, SHORT_DOMAIN);
+                    PreparedKey {
+                        slot: key_slot(k.id()),
+                        id: k.id().to_owned(),
+                        serial: prepared(k, SERIAL_DOMAIN),
+                        campaigns: (0..campaigns.len())
+                            .map(|n| {
+                                // n < len ≤ 32 (the table's bound), so it fits a u8.
+                                short_campaign(campaigns, n as u8)
+                                    .map(|(name, expires)| campaign_state(&short, name, expires))
+                            })
+                            .collect(),
+                    }
                 })
                 .collect(),
             campaigns: campaigns.clone(),
@@ -332,7 +351,7 @@ impl Verifier {
     ) -> Result<Verified, Rejection> {
         let h = ShortHeader::unpack(header);
         let candidates = self.candidates(h.slot)?;
-        let (name, expires) =
+        let (_, expires) =
             short_campaign(&self.campaigns, h.campaign).ok_or(Rejection::UnknownCampaign {
                 campaign: h.campaign,
             })?;
@@ -340,7 +359,11 @@ impl Verifier {
         let tag = tag.to_be_bytes();
         let mut signer = None;
         for k in candidates {
-            let t = short_tag(&k.short, header, name, expires, customer).to_be_bytes();
+            // Every key holds a state for each campaign with an expiry, as checked above.
+            let Some(Some(state)) = k.campaigns.get(usize::from(h.campaign)) else {
+                continue;
+            };
+            let t = short_tag(state, header, customer).to_be_bytes();
             if bool::from(t.ct_eq(&tag)) {
                 signer = Some(k);
             }
