@@ -5,17 +5,23 @@
 #![allow(clippy::unwrap_used)]
 
 use o2o_core::attribution::JourneyConfig;
-use o2o_core::attribution::compare::compare_on_campaign;
+use o2o_core::attribution::compare::{Comparison, compare_on_campaign};
 use o2o_core::sim::{SimConfig, simulate};
 
-#[test]
-fn data_driven_models_rank_channels_better_than_last_touch() {
+/// Every model on a 20,000-customer campaign of `seed`, judged against its truth.
+fn compare(seed: u64) -> Comparison {
     let cfg = SimConfig {
         customers: 20_000,
+        seed,
         ..SimConfig::default()
     };
     let campaign = simulate(&cfg).unwrap();
-    let cmp = compare_on_campaign(&campaign, &JourneyConfig::default()).unwrap();
+    compare_on_campaign(&campaign, &JourneyConfig::default()).unwrap()
+}
+
+#[test]
+fn data_driven_models_rank_channels_better_than_last_touch() {
+    let cmp = compare(SimConfig::default().seed);
     println!("{}", cmp.table("true incr. check-ins"));
     let last = cmp.spearman_of("last").unwrap();
     let markov = cmp.spearman_of("markov1").unwrap();
@@ -38,13 +44,7 @@ fn data_driven_models_rank_channels_better_than_last_touch() {
 #[test]
 fn incremental_model_ranks_channels_on_every_seed() {
     for seed in 1..=3 {
-        let cfg = SimConfig {
-            customers: 20_000,
-            seed,
-            ..SimConfig::default()
-        };
-        let campaign = simulate(&cfg).unwrap();
-        let cmp = compare_on_campaign(&campaign, &JourneyConfig::default()).unwrap();
+        let cmp = compare(seed);
         let last = cmp.spearman_of("last").unwrap();
         let incremental = cmp.spearman_of("incremental").unwrap();
         assert!(
@@ -63,13 +63,7 @@ fn incremental_model_ranks_channels_on_every_seed() {
 #[ignore]
 fn spearman_across_seeds() {
     for seed in 1..=6 {
-        let cfg = SimConfig {
-            customers: 20_000,
-            seed,
-            ..SimConfig::default()
-        };
-        let campaign = simulate(&cfg).unwrap();
-        let cmp = compare_on_campaign(&campaign, &JourneyConfig::default()).unwrap();
+        let cmp = compare(seed);
         println!("seed {seed}: {:?}", cmp.spearman);
     }
 }
