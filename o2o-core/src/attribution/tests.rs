@@ -415,9 +415,9 @@ fn journeys_respect_lookbacks_and_reset_after_conversion() {
     ];
     let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
     let ev = events(&refs);
-    let keys = journey::naive_profiles(&ev);
+    let keys: Vec<_> = ev.iter().map(crate::report::simple_key).collect();
     let js = journey::build_journeys_keyed(&ev, &keys, &JourneyConfig::default());
-    let chans = |j: &Journey| {
+    let chans = |j: &Journey<String>| {
         j.touches
             .iter()
             .map(|t| t.channel.clone())
@@ -444,7 +444,7 @@ fn journeys_respect_lookbacks_and_reset_after_conversion() {
     // Shuffled input gives the same journeys.
     let mut rev = ev.clone();
     rev.reverse();
-    let keys_rev = journey::naive_profiles(&rev);
+    let keys_rev: Vec<_> = rev.iter().map(crate::report::simple_key).collect();
     let a = PathTable::from_journeys(&journey::build_journeys_keyed(
         &ev,
         &keys,
