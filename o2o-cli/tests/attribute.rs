@@ -126,3 +126,50 @@ fn events_are_grouped_into_journeys() {
         .sum();
     assert!((total - 30.0).abs() < 1e-9);
 }
+
+#[test]
+fn incremental_model_runs_on_simulated_events_and_refuses_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("sim");
+    let (code, _, err) = o2o(&[
+        "simulate",
+        "--customers",
+        "3000",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let events = out_dir.join("events.ndjson");
+    let (code, out, err) = o2o(&[
+        "attribute",
+        "--events",
+        events.to_str().unwrap(),
+        "--model",
+        "incremental",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["model"], "incremental");
+    let channels = v["channels"].as_array().unwrap();
+    assert!(channels.iter().any(|c| c["channel"] == "(baseline)"));
+    assert!(v["baseline_rate"].as_f64().unwrap() > 0.0);
+    let lifts = v["lifts"].as_array().unwrap();
+    assert!(lifts.iter().any(|l| l["channel"] == "zalo"));
+    for l in lifts {
+        let (lo, hi) = (l["ci"][0].as_f64().unwrap(), l["ci"][1].as_f64().unwrap());
+        assert!(
+            lo <= l["incremental"].as_f64().unwrap() && l["incremental"].as_f64().unwrap() <= hi
+        );
+    }
+    let paths = dir.path().join("p.csv");
+    std::fs::write(&paths, "path;total_conversions\na > b;2\n").unwrap();
+    let (code, _, err) = o2o(&[
+        "attribute",
+        "--paths",
+        paths.to_str().unwrap(),
+        "--model",
+        "incremental",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("run it on events"), "{err}");
+}

@@ -1,25 +1,9 @@
 //! The O2O report on the simulator, judged against its ground truth.
 
-use o2o_core::event::{Event, Identifier};
+use o2o_core::attribution::compare::sim_person_of;
+use o2o_core::event::Event;
 use o2o_core::report::{HoldoutRow, O2oOptions, build_report, estimate_incremental};
 use o2o_core::sim::{SimConfig, simulate};
-use std::collections::HashMap;
-
-/// A perfect identity resolution from the simulator's truth: identifier → person.
-fn truth_key(c: &o2o_core::sim::Campaign) -> impl Fn(&Event) -> Option<String> + use<> {
-    let map: HashMap<Identifier, u64> = c
-        .truth
-        .persons
-        .iter()
-        .flat_map(|p| p.identifiers.iter().map(move |i| (i.clone(), p.person)))
-        .collect();
-    move |e: &Event| {
-        e.identifiers()
-            .iter()
-            .find_map(|i| map.get(i))
-            .map(|p| format!("p{p}"))
-    }
-}
 
 /// Sample size: 60,000 customers (54,000 targets) gives revenue intervals of roughly ±25 % of
 /// the larger channel effects (e.g. facebook: true ≈ 25,000, half-width ≈ 6,000), narrow enough
@@ -39,7 +23,9 @@ fn incremental_revenue_per_channel_is_within_its_ci_of_the_truth() {
     // for k = 7, and a test built on them would pass or fail by the luck of the seed.
     let k = cfg.channels.len() as f64;
     let est = estimate_incremental(&rows, 1.0 - 0.05 / k).unwrap();
-    let key = truth_key(&c);
+    // A perfect identity resolution from the simulator's truth.
+    let person = sim_person_of(&c.truth);
+    let key = |e: &Event| person(e).map(|p| format!("p{p}"));
     let report = build_report(&c.events, &key, &O2oOptions::default(), &[], &est);
     let mut checked = 0;
     for truth in &c.truth.channels {

@@ -5,6 +5,7 @@
 //! their line and field; the good ones are used.
 
 use super::CliError;
+use o2o_core::attribution::incremental::{ExposureTable, incremental};
 use o2o_core::attribution::journey::build_journeys_keyed;
 use o2o_core::attribution::markov::Solver;
 use o2o_core::attribution::{JourneyConfig, Model, PathTable};
@@ -26,7 +27,8 @@ pub struct Args {
     /// loyalty card, email, phone or device id (trimmed, lowercased) are one person.
     #[arg(long)]
     pub events: Option<PathBuf>,
-    /// first | last | last-non-direct | linear | position | markov | shapley (time-decay with --events).
+    /// first | last | last-non-direct | linear | position | markov | shapley (time-decay and
+    /// incremental with --events).
     #[arg(long)]
     pub model: String,
     /// Markov order, 1 to 4.
@@ -115,12 +117,31 @@ pub fn run(a: Args) -> Result<(), CliError> {
             .iter()
             .map(|e| graph.profile_id_of_event(e))
             .collect();
+        if model == Model::Incremental {
+            let table =
+                ExposureTable::from_keyed_events(&out.events, &keys, &cfg, None).map_err(core)?;
+            let fit = incremental(&table).map_err(core)?;
+            let mut json =
+                serde_json::to_value(&fit.credit).map_err(|e| CliError::Core(e.to_string()))?;
+            if let Some(obj) = json.as_object_mut() {
+                obj.insert("baseline_rate".into(), fit.baseline_rate.into());
+                obj.insert(
+                    "lifts".into(),
+                    serde_json::to_value(&fit.lifts).map_err(|e| CliError::Core(e.to_string()))?,
+                );
+            }
+            return print_json(&json);
+        }
         let journeys = build_journeys_keyed(&out.events, &keys, &cfg);
         model.run_journeys(&journeys).map_err(core)?
     } else {
         return Err(CliError::Usage("give --paths FILE or --events FILE".into()));
     };
-    let json = serde_json::to_string_pretty(&credit).map_err(|e| CliError::Core(e.to_string()))?;
+    print_json(&credit)
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {
+    let json = serde_json::to_string_pretty(value).map_err(|e| CliError::Core(e.to_string()))?;
     let mut out = std::io::stdout().lock();
     match writeln!(out, "{json}") {
         // A closed pipe (`| head`) is not an error of ours.

@@ -147,46 +147,69 @@ const BLOCK: usize = 4 << 20;
 #[derive(Default)]
 struct Share {
     out: Vec<u8>,
+    /// Errors by line index within the share (0-based), numbered once all shares are done.
     errors: Vec<(usize, String)>,
+    /// Lines in the share.
+    lines: usize,
 }
 
-fn run_share<O: LineOp>(
-    op: &mut O,
-    kind: IdKind,
-    lines: &[u8],
-    first_line: usize,
-    share: &mut Share,
-) {
+/// The next line of `rest` (without `\n` or `\r\n`) and what follows it.
+fn next_line(rest: &[u8]) -> (&[u8], &[u8]) {
+    let (line, next) = match memchr::memchr(b'\n', rest) {
+        Some(i) => (rest.get(..i), rest.get(i + 1..)),
+        None => (Some(rest), None),
+    };
+    let line = line.unwrap_or_default();
+    (
+        line.strip_suffix(b"\r").unwrap_or(line),
+        next.unwrap_or_default(),
+    )
+}
+
+fn run_share<O: LineOp>(op: &mut O, kind: IdKind, lines: &[u8], share: &mut Share) {
     share.out.clear();
     share.errors.clear();
-    // Validate UTF-8 once for the whole share; only if that fails, line by line.
+    // One output line per input line, so the output is at least as long as the line count.
+    share.out.reserve(lines.len() * 2);
+    let mut n = 0;
+    // Validate UTF-8 once for the whole share (the common case); only if that fails, line by
+    // line, so one bad line costs only itself.
     if let Ok(text) = std::str::from_utf8(lines) {
-        for (n, raw) in (first_line..).zip(text.split_inclusive('\n')) {
-            let line = raw.strip_suffix('\n').unwrap_or(raw);
+        let mut rest = text;
+        while !rest.is_empty() {
+            // Slicing at a `\n` (ASCII) always falls on a character boundary.
+            let (line, next) = memchr::memchr(b'\n', rest.as_bytes())
+                .and_then(|i| Some((rest.get(..i)?, rest.get(i + 1..)?)))
+                .unwrap_or((rest, ""));
+            rest = next;
             let line = line.strip_suffix('\r').unwrap_or(line);
             if let Err(e) = op.apply(kind, line, &mut share.out) {
                 share.errors.push((n, e.to_string()));
             }
             share.out.push(b'\n');
+            n += 1;
         }
-        return;
-    }
-    for (n, raw) in (first_line..).zip(lines.split_inclusive(|&b| b == b'\n')) {
-        let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        match std::str::from_utf8(raw) {
-            Ok(line) => {
-                if let Err(e) = op.apply(kind, line, &mut share.out) {
-                    share.errors.push((n, e.to_string()));
+    } else {
+        let mut rest = lines;
+        while !rest.is_empty() {
+            let (raw, next) = next_line(rest);
+            rest = next;
+            match std::str::from_utf8(raw) {
+                Ok(line) => {
+                    if let Err(e) = op.apply(kind, line, &mut share.out) {
+                        share.errors.push((n, e.to_string()));
+                    }
                 }
+                Err(e) => share.errors.push((
+                    n,
+                    format!("{kind}: not valid UTF-8 (byte {})", e.valid_up_to() + 1),
+                )),
             }
-            Err(e) => share.errors.push((
-                n,
-                format!("{kind}: not valid UTF-8 (byte {})", e.valid_up_to() + 1),
-            )),
+            share.out.push(b'\n');
+            n += 1;
         }
-        share.out.push(b'\n');
     }
+    share.lines = n;
 }
 
 /// Split `block` (complete lines) into at most `parts` runs of whole lines.
@@ -225,16 +248,19 @@ pub(crate) fn process_lines<O: LineOp, R: Read, W: Write, E: Write>(
 ) -> Result<(), CliError> {
     let mut out = BufWriter::with_capacity(1 << 20, output);
     let mut shares: Vec<Share> = ops.iter().map(|_| Share::default()).collect();
-    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK);
+    // A fixed buffer: `kept` bytes carried over (an incomplete last line), then `filled`.
+    let mut buf: Vec<u8> = vec![0; BLOCK];
+    let mut kept = 0usize;
     let mut line_no = 1usize;
     let mut eof = false;
     while !eof {
-        // Fill the block.
-        let start = buf.len();
-        buf.resize(start.max(BLOCK).max(start + BLOCK / 4), 0);
-        let mut filled = start;
+        if kept == buf.len() {
+            // A line longer than the buffer: grow it.
+            buf.resize(buf.len() * 2, 0);
+        }
+        let mut filled = kept;
         while filled < buf.len() {
-            match input.read(&mut buf[filled..]) {
+            match input.read(buf.get_mut(filled..).unwrap_or_default()) {
                 Ok(0) => {
                     eof = true;
                     break;
@@ -244,51 +270,40 @@ pub(crate) fn process_lines<O: LineOp, R: Read, W: Write, E: Write>(
                 Err(e) => return Err(CliError::io("<stdin>")(e)),
             }
         }
-        buf.truncate(filled);
+        let data = buf.get(..filled).unwrap_or_default();
         // Complete lines end at the last newline; at EOF a final unterminated line counts too.
-        let end = match buf.iter().rposition(|&b| b == b'\n') {
+        let end = match memchr::memrchr(b'\n', data) {
             Some(p) if !eof => p + 1,
-            None if !eof => continue,
-            _ => buf.len(),
+            None if !eof => {
+                kept = filled;
+                continue;
+            }
+            _ => filled,
         };
-        let block = &buf[..end];
+        let block = data.get(..end).unwrap_or_default();
         let parts = split_lines(block, ops.len());
-        let counts: Vec<usize> = parts
-            .iter()
-            .map(|p| p.iter().filter(|&&b| b == b'\n').count() + usize::from(!p.ends_with(b"\n")))
-            .collect();
-        let mut firsts = Vec::with_capacity(parts.len());
-        let mut acc = line_no;
-        for c in &counts {
-            firsts.push(acc);
-            acc += c;
-        }
         if parts.len() <= 1 {
             if let (Some(p), Some(op), Some(sh)) =
                 (parts.first(), ops.first_mut(), shares.first_mut())
             {
-                run_share(op, kind, p, line_no, sh);
+                run_share(op, kind, p, sh);
             }
         } else {
             std::thread::scope(|s| {
-                for (((p, op), sh), first) in parts
-                    .iter()
-                    .zip(ops.iter_mut())
-                    .zip(shares.iter_mut())
-                    .zip(&firsts)
-                {
-                    s.spawn(move || run_share(op, kind, p, *first, sh));
+                for ((p, op), sh) in parts.iter().zip(ops.iter_mut()).zip(shares.iter_mut()) {
+                    s.spawn(move || run_share(op, kind, p, sh));
                 }
             });
         }
         for sh in shares.iter_mut().take(parts.len()) {
             out.write_all(&sh.out).map_err(CliError::io("<stdout>"))?;
             for (n, e) in &sh.errors {
-                writeln!(errors, "line {n}: {e}").map_err(CliError::io("<stderr>"))?;
+                writeln!(errors, "line {}: {e}", line_no + n).map_err(CliError::io("<stderr>"))?;
             }
+            line_no += sh.lines;
         }
-        line_no = acc;
-        buf.drain(..end);
+        buf.copy_within(end..filled, 0);
+        kept = filled - end;
     }
     out.flush().map_err(CliError::io("<stdout>"))?;
     Ok(())

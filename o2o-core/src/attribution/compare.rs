@@ -5,6 +5,7 @@
 use super::credit::Credit;
 use super::error::AttributionError;
 use super::heuristic::{self, Rule};
+use super::incremental::{ExposureTable, incremental};
 use super::journey::Journey;
 use super::markov::markov;
 use super::path_table::PathTable;
@@ -113,10 +114,12 @@ fn label(c: &Credit) -> String {
 }
 
 /// Run every model (first, last, last-non-direct, linear, position, time decay with a 7-day
-/// half-life, Markov orders 1 and 2, Shapley) on `journeys` and compare each with `truth`
-/// (`(channel, true incremental effect)` pairs).
+/// half-life, Markov orders 1 and 2, Shapley, and — given the profiles' exposures — the
+/// exposure-based [`incremental`](super::incremental) model) on `journeys` and compare each
+/// with `truth` (`(channel, true incremental effect)` pairs).
 pub fn compare_models<K: Clone>(
     journeys: &[Journey<K>],
+    exposure: Option<&ExposureTable>,
     truth: &[(String, f64)],
 ) -> Result<Comparison, AttributionError> {
     let table = PathTable::from_journeys(journeys);
@@ -131,6 +134,9 @@ pub fn compare_models<K: Clone>(
     models.push(markov(&table, 1)?);
     models.push(markov(&table, 2)?);
     models.push(shapley(&table));
+    if let Some(exposure) = exposure {
+        models.push(incremental(exposure)?.credit);
+    }
     let channels: Vec<String> = truth.iter().map(|t| t.0.clone()).collect();
     let tv: Vec<f64> = truth.iter().map(|t| t.1).collect();
     let spearman_v = models
@@ -182,12 +188,15 @@ pub fn compare_on_campaign(
     cfg: &super::JourneyConfig,
 ) -> Result<Comparison, AttributionError> {
     let person = sim_person_of(&campaign.truth);
-    let journeys = super::build_journeys(&campaign.events, person, cfg);
+    let keys: Vec<Option<u64>> = campaign.events.iter().map(person).collect();
+    let journeys = super::build_journeys_keyed(&campaign.events, &keys, cfg);
+    let exposure =
+        ExposureTable::from_keyed_events(&campaign.events, &keys, cfg, Some(campaign.window()))?;
     let truth: Vec<(String, f64)> = campaign
         .truth
         .channels
         .iter()
         .map(|c| (c.channel.clone(), c.incremental_checkins))
         .collect();
-    compare_models(&journeys, &truth)
+    compare_models(&journeys, Some(&exposure), &truth)
 }

@@ -6,8 +6,7 @@
 //! identity graph's profile id, the simulator's true person, or [`naive_profiles`]).
 
 use super::path_table::ChannelMap;
-use super::{FastMap, fast_map};
-use crate::event::{Event, IdKind, TouchAction};
+use crate::event::{Event, TouchAction};
 use std::collections::BTreeMap;
 
 const DAY: i64 = 86_400;
@@ -243,70 +242,5 @@ fn within(pending: &[Touch], end: i64, cfg: &JourneyConfig) -> Vec<Touch> {
                 .is_some_and(|lb| t.timestamp <= end && end - t.timestamp <= lb)
         })
         .cloned()
-        .collect()
-}
-
-/// A stand-in for the identity graph, used by `o2o attribute --events` until profiles come from
-/// the identity module: events that share a strong identifier (external id, loyalty card, email,
-/// phone or device id, compared after trim + lowercase) are one profile (union–find), and the
-/// profile id is the index of its first event. IPs, MACs and descriptive attributes never link.
-/// It over-merges on shared devices and under-merges on formatting variants (no phone or email
-/// normalisation); the identity graph does both properly.
-///
-/// ```
-/// use o2o_core::attribution::journey::naive_profiles;
-/// use o2o_core::event::read_ndjson_str;
-/// let ev = read_ndjson_str(concat!(
-///   r#"{"type":"touchpoint","action":"click","channel":"search","timestamp":1,"identifiers":[{"kind":"device_id","value":"D1"},{"kind":"email","value":"A@x.vn"}]}"#, "\n",
-///   r#"{"type":"checkin","method":"qr_scan","store":"S","timestamp":2,"identifiers":[{"kind":"email","value":" a@x.vn"}]}"#,
-/// )).events;
-/// assert_eq!(naive_profiles(&ev), vec![Some(0), Some(0)]);
-/// ```
-pub fn naive_profiles(events: &[Event]) -> Vec<Option<u64>> {
-    let mut parent: Vec<usize> = (0..events.len()).collect();
-    fn find(p: &mut [usize], mut x: usize) -> usize {
-        while p[x] != x {
-            p[x] = p[p[x]];
-            x = p[x];
-        }
-        x
-    }
-    let mut seen: FastMap<(IdKind, String), usize> = fast_map();
-    let mut has = vec![false; events.len()];
-    for (i, e) in events.iter().enumerate() {
-        for id in e.identifiers() {
-            if !matches!(
-                id.kind,
-                IdKind::ExternalId
-                    | IdKind::LoyaltyCard
-                    | IdKind::Email
-                    | IdKind::Phone
-                    | IdKind::DeviceId
-            ) {
-                continue;
-            }
-            let v = id.value.trim().to_lowercase();
-            if v.is_empty() {
-                continue;
-            }
-            has[i] = true;
-            match seen.get(&(id.kind, v.clone())) {
-                Some(&j) => {
-                    let (a, b) = (find(&mut parent, i), find(&mut parent, j));
-                    // Union towards the smaller index so the root is the first event.
-                    if a < b {
-                        parent[b] = a;
-                    } else {
-                        parent[a] = b;
-                    }
-                }
-                None => {
-                    seen.insert((id.kind, v), i);
-                }
-            }
-        }
-    }
-    (0..events.len())
-        .map(|i| has[i].then(|| find(&mut parent, i) as u64))
         .collect()
 }

@@ -31,6 +31,25 @@ fn dense(q: &SparseRows, rhs: &[Vec<f64>]) -> Result<Vec<Vec<f64>>, String> {
             a[i * n + j] -= v;
         }
     }
+    lu_solve(a, n, rhs, 1e-300)
+        .map_err(|Singular { pivot }| format!("singular system at pivot {pivot} of {n}"))
+}
+
+/// A singular system: `pivot` is the first column that depends on the ones before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Singular {
+    pub pivot: usize,
+}
+
+/// Solve A X = B for the dense row-major n × n matrix `a` and every right-hand side in `rhs`,
+/// by LU with partial pivoting. A pivot below `tiny` (in absolute value) means A is singular:
+/// the error names the pivot, which is the index of the first dependent column.
+pub(crate) fn lu_solve(
+    mut a: Vec<f64>,
+    n: usize,
+    rhs: &[Vec<f64>],
+    tiny: f64,
+) -> Result<Vec<Vec<f64>>, Singular> {
     let mut piv: Vec<usize> = (0..n).collect();
     for k in 0..n {
         let (mut p, mut best) = (k, a[k * n + k].abs());
@@ -41,8 +60,8 @@ fn dense(q: &SparseRows, rhs: &[Vec<f64>]) -> Result<Vec<Vec<f64>>, String> {
                 best = v;
             }
         }
-        if best < 1e-300 {
-            return Err(format!("singular system at pivot {k} of {n}"));
+        if best < tiny {
+            return Err(Singular { pivot: k });
         }
         if p != k {
             for j in 0..n {

@@ -11,7 +11,10 @@
 //!   solving the absorbing chain (no simulation, so no drift between runs);
 //! - [`shapley`]: the Shapley value of the game v(S) = conversions of journeys whose channel set
 //!   is inside S, exact through its Möbius transform, plus an ordered variant and a seeded
-//!   sampled estimator.
+//!   sampled estimator;
+//! - [`incremental`]: exposure-based incremental credit — the additive lift of each channel on
+//!   check-ins per profile, fitted over exposed and unexposed profiles alike (it needs events,
+//!   not a path table), so a channel that is everywhere but causes nothing gets nothing.
 //!
 //! Every model returns credit whose conversions and value sum to the totals of the attributable
 //! journeys within a relative tolerance of 1e-9 (floating-point summation of shares; see
@@ -29,6 +32,7 @@ pub mod compare;
 mod credit;
 mod error;
 pub mod heuristic;
+pub mod incremental;
 pub mod journey;
 mod linalg;
 pub mod markov;

@@ -29,13 +29,16 @@ pub enum Model {
     },
     /// Exact Shapley value.
     Shapley,
+    /// Exposure-based incremental credit ([`super::incremental`]): needs events, because it
+    /// compares exposed with unexposed profiles, which a path table does not list.
+    Incremental,
 }
 
 impl FromStr for Model {
     type Err = AttributionError;
 
     /// `first`, `last`, `last-non-direct`, `linear`, `position` (40/20/40), `time-decay`
-    /// (7-day half-life), `markov` (order 1, exact), `shapley`.
+    /// (7-day half-life), `markov` (order 1, exact), `shapley`, `incremental`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
             "first" => Model::Rule(Rule::First),
@@ -51,11 +54,12 @@ impl FromStr for Model {
                 solver: Solver::Exact,
             },
             "shapley" => Model::Shapley,
+            "incremental" => Model::Incremental,
             other => {
                 return Err(AttributionError::Config {
                     field: "model".into(),
                     message: format!(
-                        "unknown model `{other}` (expected first, last, last-non-direct, linear, position, time-decay, markov, shapley)"
+                        "unknown model `{other}` (expected first, last, last-non-direct, linear, position, time-decay, markov, shapley, incremental)"
                     ),
                 });
             }
@@ -75,6 +79,7 @@ impl Model {
             }),
             Model::Markov { order, solver } => markov::markov_with(table, order, solver),
             Model::Shapley => Ok(shapley::shapley(table)),
+            Model::Incremental => Err(needs_exposure()),
         }
     }
 
@@ -82,8 +87,18 @@ impl Model {
     pub fn run_journeys<K>(&self, journeys: &[Journey<K>]) -> Result<Credit, AttributionError> {
         match *self {
             Model::TimeDecay { half_life } => Ok(heuristic::time_decay(journeys, half_life)),
+            Model::Incremental => Err(needs_exposure()),
             _ => self.run(&PathTable::from_journeys(journeys)),
         }
+    }
+}
+
+fn needs_exposure() -> AttributionError {
+    AttributionError::Config {
+        field: "model".into(),
+        message: "incremental compares exposed with unexposed profiles: run it on events \
+                  (`o2o attribute --events`, or `incremental::ExposureTable`), not on paths"
+            .into(),
     }
 }
 

@@ -4,7 +4,6 @@ use super::sha::{decode_prehashed, push_hex, push_hex_bytes};
 use super::{NormalizeError, NormalizeOptions, normalize_into};
 use crate::event::IdKind;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 /// Where a digest came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -71,7 +70,7 @@ impl Hasher {
             return Ok(Origin::Prehashed);
         }
         normalize_into(kind, value, &self.opts, &mut self.buf)?;
-        *out = Sha256::digest(self.buf.as_bytes()).into();
+        *out = super::sha::sha256(self.buf.as_bytes());
         Ok(Origin::Hashed)
     }
 

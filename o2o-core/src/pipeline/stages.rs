@@ -4,6 +4,7 @@ use super::{
     AttributionRow, AttributionSummary, ChannelLine, ConsentLine, DemoReport, EventCounts,
     IdentitySummary, PipelineError, UpliftLine, UploadSummary,
 };
+use crate::attribution::incremental::ExposureTable;
 use crate::attribution::{JourneyConfig, build_journeys_keyed, compare::compare_models};
 use crate::consent::{ConsentGate, Operation};
 use crate::event::{Event, IdKind, ReadSummary};
@@ -86,7 +87,14 @@ pub(super) fn run(
         .iter()
         .map(|t| (t.channel.clone(), t.incremental_checkins))
         .collect();
-    let cmp = compare_models(&journeys, &truth_checkins)
+    let exposure = ExposureTable::from_keyed_events(
+        events,
+        &keys,
+        &JourneyConfig::default(),
+        Some(c.window()),
+    )
+    .map_err(|e| stage("attribution")(e.to_string()))?;
+    let cmp = compare_models(&journeys, Some(&exposure), &truth_checkins)
         .map_err(|e| stage("attribution")(e.to_string()))?;
     let models: Vec<String> = cmp.spearman.iter().map(|(m, _)| m.clone()).collect();
     let rows = cmp

@@ -67,6 +67,14 @@ pub struct Campaign {
     pub audience: Vec<AudienceRow>,
 }
 
+impl Campaign {
+    /// The campaign period `[start, end)` in Unix seconds (the pre-period lies before it).
+    pub fn window(&self) -> (i64, i64) {
+        let start = self.config.start;
+        (start, start + i64::from(self.config.days) * 86_400)
+    }
+}
+
 /// Simulate a campaign.
 pub fn simulate(cfg: &SimConfig) -> Result<Campaign, SimError> {
     simulate_with_progress(cfg, |_| {})

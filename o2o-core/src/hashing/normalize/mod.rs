@@ -179,6 +179,19 @@ pub fn normalize_into(
     opts: &NormalizeOptions,
     out: &mut String,
 ) -> Result<(), NormalizeError> {
+    if kind == IdKind::Email && email::fast_ascii(value, opts.profile, out) {
+        return Ok(());
+    }
+    normalize_general(kind, value, opts, out)
+}
+
+/// [`normalize_into`] without the email fast path: every kind, every rule, every error.
+pub(crate) fn normalize_general(
+    kind: IdKind,
+    value: &str,
+    opts: &NormalizeOptions,
+    out: &mut String,
+) -> Result<(), NormalizeError> {
     out.clear();
     // ASCII fast path: byte-wise trim and control check (the common case, and the hot one).
     let (v, control) = if value.is_ascii() {

@@ -358,3 +358,67 @@ proptest! {
         }
     }
 }
+
+/// Email-shaped strings with the edge cases the one-pass path must hand back: case, spaces,
+/// controls, non-ASCII, extra `@`, empty labels, Gmail domains.
+fn email_like() -> impl Strategy<Value = String> {
+    "[ \\t]{0,2}[A-Za-z0-9.+_ \\x01é@-]{0,12}@?[A-Za-z0-9.@é -]{0,10}(\\.com|\\.vn|gmail\\.com|GoogleMail\\.COM|\\.)?[ \\r]{0,2}"
+}
+
+proptest! {
+    #[test]
+    fn email_fast_path_agrees_with_the_general_rules(v in email_like(), p in 0usize..3) {
+        let o = NormalizeOptions { profile: Profile::ALL[p], ..NormalizeOptions::default() };
+        let (mut fast, mut general) = (String::from("stale"), String::from("stale"));
+        let rf = normalize_into(IdKind::Email, &v, &o, &mut fast);
+        let rg = super::normalize_general(IdKind::Email, &v, &o, &mut general);
+        prop_assert_eq!(rf, rg, "{:?}", v);
+        prop_assert_eq!(fast, general, "{:?}", v);
+    }
+}
+
+#[test]
+fn email_fast_path_takes_plain_addresses_and_leaves_the_rest() {
+    let mut out = String::new();
+    assert!(super::email::fast_ascii(
+        " Ann.Lee@Example.COM\r",
+        Profile::Meta,
+        &mut out
+    ));
+    assert_eq!(out, "ann.lee@example.com");
+    for hard in [
+        "a@b@c.com",
+        "@x.com",
+        "a@x",
+        "a@.x.com",
+        "a b@x.com",
+        "é@x.com",
+        "a@x.com.",
+    ] {
+        assert!(
+            !super::email::fast_ascii(hard, Profile::Meta, &mut out),
+            "{hard}"
+        );
+    }
+    // Gmail under Google's rules needs the dot and +suffix removal of the general path.
+    assert!(!super::email::fast_ascii(
+        "a.b+c@gmail.com",
+        Profile::Google,
+        &mut out
+    ));
+    assert!(super::email::fast_ascii(
+        "a.b+c@gmail.com",
+        Profile::Meta,
+        &mut out
+    ));
+}
+
+proptest! {
+    #[test]
+    fn swar_at_scan_equals_a_byte_loop(v in prop::collection::vec(prop_oneof![Just(b'@'), Just(b' '), Just(0x7f_u8), Just(0x21_u8), Just(0x7e_u8), any::<u8>()], 0..40)) {
+        let printable = v.iter().all(|b| (0x21..0x7f).contains(b));
+        let ats: Vec<usize> = v.iter().enumerate().filter(|(_, b)| **b == b'@').map(|(i, _)| i).collect();
+        let want = (printable && ats.len() == 1).then(|| ats[0]);
+        prop_assert_eq!(super::email::only_at(&v), want);
+    }
+}
