@@ -241,8 +241,10 @@ impl Rejection {
     }
 }
 
-/// One campaign of the table: its name and, for short codes, its last valid day.
+/// One campaign of the table: its name and, for short codes, its last valid day. Unknown
+/// fields are refused, so a misspelt `expires` is an error rather than a campaign without one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Campaign {
     /// Campaign name (as in events' `campaign` field).
     pub name: String,

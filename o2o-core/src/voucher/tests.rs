@@ -370,6 +370,7 @@ fn campaign_table_reads_old_and_new_entries() {
         r#"["a", "a"]"#,
         r#"[""]"#,
         r#"[{"name": "a", "expires": "30/04/2026"}]"#,
+        r#"[{"name": "a", "expire": "2026-04-30"}]"#,
         r#"{"not": "an array"}"#,
         r#"[3]"#,
     ] {
