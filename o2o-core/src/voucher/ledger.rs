@@ -49,7 +49,9 @@ pub struct SharedUse {
     pub unidentified: u64,
 }
 
-/// Redemptions by canonical code. Serialisable (JSON) so stores can ship theirs for merging.
+/// Redemptions by canonical code, each code's kept sorted and deduplicated (a set, so merging
+/// large ledgers costs O(n log n)). Serialisable (JSON: code → array of redemptions in time
+/// order) so stores can ship theirs for merging.
 ///
 /// ```
 /// use o2o_core::voucher::{Redemption, RedemptionLedger};
@@ -64,14 +66,15 @@ pub struct SharedUse {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct RedemptionLedger {
-    by_code: BTreeMap<String, Vec<Redemption>>,
+    by_code: BTreeMap<String, BTreeSet<Redemption>>,
 }
 
 impl RedemptionLedger {
     /// Record a redemption of `code` (give the canonical code from
     /// [`Verified::code`](super::Verified)). Returns `false` when this is a double use in this
     /// ledger (a single-use code already redeemed, or a shared code already redeemed by the same
-    /// identified customer): the till should refuse it.
+    /// identified customer): the till should refuse it. For a shared code this scans the
+    /// code's redemptions (a till's day of them; merged ledgers are checked by `double_uses`).
     pub fn record(&mut self, code: &str, r: Redemption) -> bool {
         let shared = is_shared(code);
         let list = self.by_code.entry(code.to_owned()).or_default();
@@ -82,9 +85,7 @@ impl RedemptionLedger {
         } else {
             list.is_empty()
         };
-        if let Err(at) = list.binary_search(&r) {
-            list.insert(at, r);
-        }
+        list.insert(r);
         first
     }
 
@@ -97,12 +98,8 @@ impl RedemptionLedger {
     /// code, store, time and customer) count once.
     pub fn merge(&mut self, other: &RedemptionLedger) {
         for (code, list) in &other.by_code {
-            for r in list {
-                let mine = self.by_code.entry(code.clone()).or_default();
-                if let Err(at) = mine.binary_search(r) {
-                    mine.insert(at, r.clone());
-                }
-            }
+            let mine = self.by_code.entry(code.clone()).or_default();
+            mine.extend(list.iter().cloned());
         }
     }
 
@@ -116,7 +113,7 @@ impl RedemptionLedger {
                     out.push(DoubleUse {
                         code: code.clone(),
                         customer: None,
-                        redemptions: list.clone(),
+                        redemptions: list.iter().cloned().collect(),
                     });
                 }
                 continue;
