@@ -3,9 +3,18 @@
 names), their telephone calling codes, trunk prefixes and national-number lengths, and US
 state names. Sources: pycountry (ISO 3166 data) and the Python `phonenumbers` package
 (libphonenumber metadata). Run: python3 scripts/gen_hashing_tables.py > o2o-core/src/hashing/normalize/tables.rs
+
+It also writes o2o-core/src/hashing/normalize/phone_prefixes.bin: for each country of the
+table, in order, 125 bytes = 1000 bits, bit p set when some valid national significant number of
+that country starts with the three digits p (a partial match of the union of libphonenumber's
+number-type patterns: fixed line, mobile, toll free, premium rate, shared cost, personal, VoIP,
+pager, UAN, voicemail), all bits set when the metadata has none. Without the `phone` feature
+(the web tag) this is what rejects numbers in ranges no operator is assigned.
 """
+import pathlib
 import unicodedata
 import pycountry
+import regex
 import phonenumbers
 from phonenumbers import PhoneMetadata
 
@@ -57,6 +66,30 @@ for c in countries:
         lo, hi = (min(lens), max(lens)) if lens else (4, 14)
     print(f'    Country {{ alpha2: "{c.alpha_2}", alpha3: "{c.alpha_3}", calling_code: {cc}, trunk: "{trunk}", min_len: {lo}, max_len: {hi} }},')
 print("];")
+print()
+TYPES = ["fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost", "personal_number",
+         "voip", "pager", "uan", "voicemail"]
+blob = bytearray()
+for c in countries:
+    m = PhoneMetadata.metadata_for_region(c.alpha_2)
+    pats = []
+    if m is not None:
+        pats = [getattr(m, t).national_number_pattern for t in TYPES
+                if getattr(m, t) is not None and getattr(m, t).national_number_pattern]
+    if pats:
+        rx = regex.compile("(?:" + "|".join(f"(?:{p})" for p in pats) + ")")
+        bits = sum(1 << d for d in range(1000) if rx.fullmatch(f"{d:03}", partial=True))
+    else:
+        bits = (1 << 1000) - 1
+    blob += bits.to_bytes(125, "little")
+out = pathlib.Path(__file__).resolve().parents[1] / "o2o-core/src/hashing/normalize/phone_prefixes.bin"
+out.write_bytes(bytes(blob))
+print("/// Bytes per country in `phone_prefixes.bin` (1000 bits: the three-digit prefixes in use).")
+print("pub(crate) const PREFIX_ROW: usize = 125;")
+print()
+print("/// For `COUNTRIES[i]`, bytes `i * PREFIX_ROW ..` of this: bit p (byte p / 8, bit p % 8) is set")
+print("/// when some valid national significant number starts with the three digits p.")
+print('pub(crate) static PHONE_PREFIXES: &[u8] = include_bytes!("phone_prefixes.bin");')
 print()
 names = {}
 for c in countries:

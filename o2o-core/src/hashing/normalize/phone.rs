@@ -14,7 +14,7 @@
 //! used: it checks the country code and the length, not the number ranges, so it accepts some
 //! numbers libphonenumber rejects (e.g. an unassigned range of the right length).
 
-use super::tables::{COUNTRIES, Country};
+use super::tables::{COUNTRIES, Country, PHONE_PREFIXES, PREFIX_ROW};
 use super::{NormalizeError, NormalizeOptions, Profile, default_country};
 use crate::event::IdKind;
 
@@ -183,7 +183,7 @@ fn national(digits: &str, country: &Country) -> Option<String> {
 /// libphonenumber with it).
 #[cfg_attr(feature = "phone", allow(dead_code))]
 pub(crate) mod fallback {
-    use super::{COUNTRIES, Country};
+    use super::{COUNTRIES, Country, PHONE_PREFIXES, PREFIX_ROW};
 
     /// (shortest, longest) national significant number over the countries sharing `code`.
     fn lengths(code: u16) -> Option<(usize, usize)> {
@@ -194,17 +194,50 @@ pub(crate) mod fallback {
             .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
     }
 
+    /// Whether some valid number of `COUNTRIES[index]` starts with the first three digits of
+    /// `nsn` (libphonenumber's number-type patterns, see `scripts/gen_hashing_tables.py`).
+    /// Shorter numbers are not checked.
+    fn prefix_in_use(index: usize, nsn: &str) -> bool {
+        let Some(p) = nsn.get(..3).and_then(|p| p.parse::<usize>().ok()) else {
+            return true;
+        };
+        let byte = index * PREFIX_ROW + p / 8;
+        PHONE_PREFIXES
+            .get(byte)
+            .is_none_or(|b| b >> (p % 8) & 1 == 1)
+    }
+
+    /// Whether any country with calling code `code` has `nsn`'s prefix in use.
+    fn prefix_in_use_for_code(code: u16, nsn: &str) -> bool {
+        COUNTRIES
+            .iter()
+            .enumerate()
+            .any(|(i, c)| c.calling_code == code && prefix_in_use(i, nsn))
+    }
+
     /// E.164 digits of an international number (calling code + national number).
     pub(crate) fn international(digits: &str) -> Option<String> {
-        if digits.starts_with('0') || digits.len() > 15 {
+        if digits.starts_with('0') || digits.len() > 16 {
             return None;
         }
         // Calling codes are prefix-free (ITU E.164), so at most one of 1..=3 digits matches.
         (1..=3).find_map(|n| {
-            let code: u16 = digits.get(..n)?.parse().ok()?;
+            let (cc, rest) = (digits.get(..n)?, digits.get(n..)?);
+            let code: u16 = cc.parse().ok()?;
             let (lo, hi) = lengths(code)?;
-            let nsn = digits.get(n..)?;
-            (nsn.len() >= lo && nsn.len() <= hi && !nsn.starts_with('0')).then(|| digits.to_owned())
+            let ok =
+                |nsn: &str| nsn.len() >= lo && nsn.len() <= hi && prefix_in_use_for_code(code, nsn);
+            if ok(rest) && digits.len() <= 15 {
+                return Some(digits.to_owned());
+            }
+            // A trunk prefix written after the country code (`+84 0912…`, `+44 020…`) is
+            // dropped, as libphonenumber does.
+            let trunk = COUNTRIES
+                .iter()
+                .find(|c| c.calling_code == code && !c.trunk.is_empty())
+                .map(|c| c.trunk)?;
+            let nsn = rest.strip_prefix(trunk)?;
+            (ok(nsn) && cc.len() + nsn.len() <= 15).then(|| format!("{cc}{nsn}"))
         })
     }
 
@@ -218,9 +251,12 @@ pub(crate) mod fallback {
         } else {
             digits.strip_prefix(country.trunk).unwrap_or(digits)
         };
+        // Valid for any country of the calling code, as libphonenumber's `is_valid` (a
+        // Canadian number dialled with a US default is a valid +1 number).
         let ok = nsn.len() >= usize::from(country.min_len)
             && nsn.len() <= usize::from(country.max_len)
-            && (country.trunk.is_empty() || !nsn.starts_with('0'));
+            && (country.trunk.is_empty() || !nsn.starts_with('0'))
+            && prefix_in_use_for_code(country.calling_code, nsn);
         ok.then(|| format!("{}{nsn}", country.calling_code))
     }
 }

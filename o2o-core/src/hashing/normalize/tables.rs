@@ -265,6 +265,13 @@ pub(crate) const COUNTRIES: &[Country] = &[
     Country { alpha2: "ZW", alpha3: "ZWE", calling_code: 263, trunk: "0", min_len: 7, max_len: 10 },
 ];
 
+/// Bytes per country in `phone_prefixes.bin` (1000 bits: the three-digit prefixes in use).
+pub(crate) const PREFIX_ROW: usize = 125;
+
+/// For `COUNTRIES[i]`, bytes `i * PREFIX_ROW ..` of this: bit p (byte p / 8, bit p % 8) is set
+/// when some valid national significant number starts with the three digits p.
+pub(crate) static PHONE_PREFIXES: &[u8] = include_bytes!("phone_prefixes.bin");
+
 /// Country names (lowercase ASCII letters only, accents folded) to alpha-2, sorted.
 pub(crate) const COUNTRY_NAMES: &[(&str, &str)] = &[
     ("afghanistan", "AF"),
