@@ -67,7 +67,7 @@ pub struct SharedIdentifier {
 }
 
 /// The result of resolving a graph: compact, with accessors that build owned views.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Resolution {
     /// Profile index per interned id (`NONE` for shared identifiers).
     pub(crate) profile_of: Vec<u32>,
