@@ -22,6 +22,9 @@ pub(crate) struct Observations {
     /// End of observation `i`'s identifiers in `ids`; it starts at `ends[i - 1]`.
     pub ends: Vec<u32>,
     pub ids: Vec<u32>,
+    /// Kind index ([`super::rules::kind_index`]) of each entry of `ids`, so resolution reads
+    /// kinds sequentially instead of looking each identifier up.
+    pub kinds: Vec<u8>,
     /// Order-free hash of the observation's content (identifiers and source).
     pub key: Vec<u64>,
 }
@@ -32,8 +35,13 @@ impl Observations {
     }
 
     pub fn ids_of(&self, i: usize) -> &[u32] {
+        &self.ids[self.span(i)]
+    }
+
+    /// Where observation `i`'s entries lie in `ids` and `kinds`.
+    pub fn span(&self, i: usize) -> std::ops::Range<usize> {
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.ids[start..self.ends[i] as usize]
+        start..self.ends[i] as usize
     }
 }
 
@@ -305,6 +313,10 @@ impl IdentityGraph {
         }
         let src_hash = stable_hash(IdKind::Country, self.sources[src as usize].as_bytes());
         self.obs.ids.extend_from_slice(ids);
+        self.obs.kinds.extend(
+            ids.iter()
+                .map(|&i| super::rules::kind_index(self.ids.kind(i)) as u8),
+        );
         self.obs.ends.push(end);
         self.obs.ts.push(timestamp);
         self.obs.src.push(src);
@@ -393,6 +405,7 @@ impl IdentityGraph {
             + self.obs.src.capacity() * 4
             + self.obs.ends.capacity() * 4
             + self.obs.ids.capacity() * 4
+            + self.obs.kinds.capacity()
             + self.obs.key.capacity() * 8
     }
 
