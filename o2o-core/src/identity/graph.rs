@@ -25,8 +25,6 @@ pub(crate) struct Observations {
     /// Kind index ([`super::rules::kind_index`]) of each entry of `ids`, so resolution reads
     /// kinds sequentially instead of looking each identifier up.
     pub kinds: Vec<u8>,
-    /// Order-free hash of the observation's content (identifiers and source).
-    pub key: Vec<u64>,
 }
 
 impl Observations {
@@ -305,13 +303,6 @@ impl IdentityGraph {
         let src = self.source_id(source)?;
         let end = u32::try_from(self.obs.ids.len() + ids.len())
             .map_err(|_| IdentityError::Capacity("more than 4 billion identifier occurrences"))?;
-        let (mut sum, mut xor) = (0u64, 0u64);
-        for &i in ids.iter() {
-            let h = self.ids.hash(i);
-            sum = sum.wrapping_add(fmix64(h));
-            xor ^= h;
-        }
-        let src_hash = stable_hash(IdKind::Country, self.sources[src as usize].as_bytes());
         self.obs.ids.extend_from_slice(ids);
         self.obs.kinds.extend(
             ids.iter()
@@ -320,12 +311,34 @@ impl IdentityGraph {
         self.obs.ends.push(end);
         self.obs.ts.push(timestamp);
         self.obs.src.push(src);
-        self.obs
-            .key
-            .push(fmix64(sum ^ xor.rotate_left(17) ^ src_hash));
         self.stats.observations += 1;
         self.cache = OnceLock::new();
         Ok(ids.len() as u32)
+    }
+
+    /// Stable hashes of the sources, by source index (for [`Self::obs_key`]).
+    pub(crate) fn source_hashes(&self) -> Vec<u64> {
+        self.sources
+            .iter()
+            .map(|s| stable_hash(IdKind::Country, s.as_bytes()))
+            .collect()
+    }
+
+    /// Order-free hash of observation `o`'s content (identifiers and source): it orders
+    /// observations with equal timestamps, so two tie only when they are identical. Computed
+    /// when needed rather than stored (8 bytes an observation saved).
+    pub(crate) fn obs_key(&self, o: usize, source_hashes: &[u64]) -> u64 {
+        let (mut sum, mut xor) = (0u64, 0u64);
+        for &i in self.obs.ids_of(o) {
+            let h = self.ids.hash(i);
+            sum = sum.wrapping_add(fmix64(h));
+            xor ^= h;
+        }
+        let src_hash = source_hashes
+            .get(self.obs.src[o] as usize)
+            .copied()
+            .unwrap_or_default();
+        fmix64(sum ^ xor.rotate_left(17) ^ src_hash)
     }
 
     fn source_id(&mut self, source: &str) -> Result<u32, IdentityError> {
@@ -406,7 +419,6 @@ impl IdentityGraph {
             + self.obs.ends.capacity() * 4
             + self.obs.ids.capacity() * 4
             + self.obs.kinds.capacity()
-            + self.obs.key.capacity() * 8
     }
 
     /// Rebuild from scratch with the same rules and gate (used by erasure and restore).

@@ -125,12 +125,14 @@ pub(crate) fn resolve_reference(g: &IdentityGraph) -> Resolution {
     let rank_of = |i: u32| rules.rank[kind_index(g.ids.kind(i))];
 
     // 1. Canonical order.
-    let sorted = (1..m).all(|i| (g.obs.ts[i - 1], g.obs.key[i - 1]) <= (g.obs.ts[i], g.obs.key[i]));
+    let source_hashes = g.source_hashes();
+    let keys: Vec<u64> = (0..m).map(|o| g.obs_key(o, &source_hashes)).collect();
+    let sorted = (1..m).all(|i| (g.obs.ts[i - 1], keys[i - 1]) <= (g.obs.ts[i], keys[i]));
     let order: Vec<u32> = if sorted {
         Vec::new()
     } else {
         let mut o: Vec<u32> = (0..m as u32).collect();
-        o.sort_by_key(|&i| (g.obs.ts[i as usize], g.obs.key[i as usize]));
+        o.sort_by_key(|&i| (g.obs.ts[i as usize], keys[i as usize]));
         o
     };
     let obs_at = |k: usize| if sorted { k } else { order[k] as usize };

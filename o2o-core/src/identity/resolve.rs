@@ -375,12 +375,19 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     let rank_k = |k: u8| rules.rank[usize::from(k)];
 
     // 1. Canonical order.
-    let sorted = (1..m).all(|i| (obs.ts[i - 1], obs.key[i - 1]) <= (obs.ts[i], obs.key[i]));
+    let source_hashes = g.source_hashes();
+    let key = |o: usize| g.obs_key(o, &source_hashes);
+    // Content keys are computed only where timestamps tie, or for every observation to sort.
+    let sorted = (1..m).all(|i| {
+        let (a, b) = (obs.ts[i - 1], obs.ts[i]);
+        a < b || (a == b && key(i - 1) <= key(i))
+    });
     let order: Vec<u32> = if sorted {
         Vec::new()
     } else {
+        let keys: Vec<u64> = (0..m).map(key).collect();
         let mut o: Vec<u32> = (0..m as u32).collect();
-        o.sort_by_key(|&i| (obs.ts[i as usize], obs.key[i as usize]));
+        o.sort_by_key(|&i| (obs.ts[i as usize], keys[i as usize]));
         o
     };
     let obs_at = |k: usize| if sorted { k } else { order[k] as usize };
@@ -965,23 +972,39 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
 /// ```
 pub fn connected_components(nodes: usize, links: impl IntoIterator<Item = (u32, u32)>) -> usize {
     let mut parent: Vec<u32> = (0..nodes as u32).collect();
+    let mut size = vec![1u32; nodes];
     let mut components = nodes;
-    let find = |p: &mut Vec<u32>, mut x: u32| {
-        while p[x as usize] != x {
-            let gp = p[p[x as usize] as usize];
-            p[x as usize] = gp;
-            x = gp;
+    let mut links = links
+        .into_iter()
+        .filter(|&(a, b)| (a as usize) < nodes && (b as usize) < nodes);
+    // Links are read a chunk ahead and their nodes prefetched while the previous chunk is joined.
+    const CHUNK: usize = 64;
+    let (mut cur, mut ahead): (Vec<(u32, u32)>, Vec<(u32, u32)>) =
+        (Vec::with_capacity(CHUNK), Vec::with_capacity(CHUNK));
+    loop {
+        std::mem::swap(&mut cur, &mut ahead);
+        ahead.clear();
+        ahead.extend(links.by_ref().take(CHUNK));
+        for &(a, b) in &ahead {
+            prefetch(&parent, a as usize);
+            prefetch(&parent, b as usize);
         }
-        x
-    };
-    for (a, b) in links {
-        if a as usize >= nodes || b as usize >= nodes {
-            continue;
+        if cur.is_empty() && ahead.is_empty() {
+            break;
         }
-        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-        if ra != rb {
-            parent[ra as usize] = rb;
-            components -= 1;
+        for &(a, b) in &cur {
+            let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+            if ra != rb {
+                // Union by size keeps the trees shallow.
+                let (big, small) = if size[ra as usize] >= size[rb as usize] {
+                    (ra, rb)
+                } else {
+                    (rb, ra)
+                };
+                parent[small as usize] = big;
+                size[big as usize] += size[small as usize];
+                components -= 1;
+            }
         }
     }
     components
