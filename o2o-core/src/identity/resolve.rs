@@ -443,6 +443,8 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
             };
             let linked =
                 |j: usize| rank_k(obs.kinds[j]) < r && !shared(&hub, obs.kinds[j], obs.ids[j]);
+            let joining: Vec<bool> = (0..m).map(joins).collect();
+            let joins = |o: usize| joining[o];
             for o in 0..m {
                 if o + 2 * AHEAD < m && joins(o + 2 * AHEAD) {
                     for j in obs.span(o + 2 * AHEAD).filter(|&j| linked(j)) {
@@ -482,6 +484,8 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
                 let kinds = &obs.kinds[obs.span(o)];
                 kinds.contains(&(k as u8)) && kinds.iter().any(|&ky| rank_k(ky) < r)
             };
+            let counted: Vec<bool> = (0..m).map(counts).collect();
+            let counts = |o: usize| counted[o];
             for o in 0..m {
                 if o + 2 * AHEAD < m && counts(o + 2 * AHEAD) {
                     for j in obs.span(o + 2 * AHEAD) {
