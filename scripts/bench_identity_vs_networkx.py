@@ -4,9 +4,9 @@
 Runs `cargo run --release -p o2o-benches --example identity_memory -- N --links FILE`, which
 builds N synthetic observations (default 1,000,000), resolves them with the full rules, and
 writes every co-occurrence link as `a b`; then loads the same links into networkx and times
-`nx.number_connected_components`. Prints both times and the ratios (target >= 30x):
+`nx.number_connected_components` (best of 3 runs on each side; neither side's time includes
+reading the links or building the graph). Prints both times and the ratios (target >= 30x):
 networkx CC vs o2o plain CC on the same links, and networkx CC vs o2o's full rule-checked resolve.
-Graph loading into networkx is not timed (only the algorithm), which favours networkx.
 
 Usage: scripts/bench_identity_vs_networkx.py [N]
 """
@@ -38,9 +38,11 @@ def main():
         g.add_nodes_from(range(ids))
         with open(links_path) as f:
             g.add_edges_from(tuple(map(int, line.split())) for line in f)
-    t = time.perf_counter()
-    nx_cc = nx.number_connected_components(g)
-    nx_s = time.perf_counter() - t
+    nx_s = float("inf")
+    for _ in range(3):  # best of 3, as the Rust side
+        t = time.perf_counter()
+        nx_cc = nx.number_connected_components(g)
+        nx_s = min(nx_s, time.perf_counter() - t)
     assert nx_cc == rust_cc, f"component counts differ: networkx {nx_cc}, o2o {rust_cc}"
     print(f"networkx {nx.__version__}: {nx_cc} components in {nx_s:.3f} s")
     print(f"ratio (networkx CC / o2o CC on the same links): {nx_s / rust_s:.0f}x (target >= 30x)")

@@ -22,8 +22,9 @@ pub(crate) struct Observations {
     /// End of observation `i`'s identifiers in `ids`; it starts at `ends[i - 1]`.
     pub ends: Vec<u32>,
     pub ids: Vec<u32>,
-    /// Order-free hash of the observation's content (identifiers and source).
-    pub key: Vec<u64>,
+    /// Kind index ([`super::rules::kind_index`]) of each entry of `ids`, so resolution reads
+    /// kinds sequentially instead of looking each identifier up.
+    pub kinds: Vec<u8>,
 }
 
 impl Observations {
@@ -32,8 +33,13 @@ impl Observations {
     }
 
     pub fn ids_of(&self, i: usize) -> &[u32] {
+        &self.ids[self.span(i)]
+    }
+
+    /// Where observation `i`'s entries lie in `ids` and `kinds`.
+    pub fn span(&self, i: usize) -> std::ops::Range<usize> {
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.ids[start..self.ends[i] as usize]
+        start..self.ends[i] as usize
     }
 }
 
@@ -297,23 +303,42 @@ impl IdentityGraph {
         let src = self.source_id(source)?;
         let end = u32::try_from(self.obs.ids.len() + ids.len())
             .map_err(|_| IdentityError::Capacity("more than 4 billion identifier occurrences"))?;
+        self.obs.ids.extend_from_slice(ids);
+        self.obs.kinds.extend(
+            ids.iter()
+                .map(|&i| super::rules::kind_index(self.ids.kind(i)) as u8),
+        );
+        self.obs.ends.push(end);
+        self.obs.ts.push(timestamp);
+        self.obs.src.push(src);
+        self.stats.observations += 1;
+        self.cache = OnceLock::new();
+        Ok(ids.len() as u32)
+    }
+
+    /// Stable hashes of the sources, by source index (for [`Self::obs_key`]).
+    pub(crate) fn source_hashes(&self) -> Vec<u64> {
+        self.sources
+            .iter()
+            .map(|s| stable_hash(IdKind::Country, s.as_bytes()))
+            .collect()
+    }
+
+    /// Order-free hash of observation `o`'s content (identifiers and source): it orders
+    /// observations with equal timestamps, so two tie only when they are identical. Computed
+    /// when needed rather than stored (8 bytes an observation saved).
+    pub(crate) fn obs_key(&self, o: usize, source_hashes: &[u64]) -> u64 {
         let (mut sum, mut xor) = (0u64, 0u64);
-        for &i in ids.iter() {
+        for &i in self.obs.ids_of(o) {
             let h = self.ids.hash(i);
             sum = sum.wrapping_add(fmix64(h));
             xor ^= h;
         }
-        let src_hash = stable_hash(IdKind::Country, self.sources[src as usize].as_bytes());
-        self.obs.ids.extend_from_slice(ids);
-        self.obs.ends.push(end);
-        self.obs.ts.push(timestamp);
-        self.obs.src.push(src);
-        self.obs
-            .key
-            .push(fmix64(sum ^ xor.rotate_left(17) ^ src_hash));
-        self.stats.observations += 1;
-        self.cache = OnceLock::new();
-        Ok(ids.len() as u32)
+        let src_hash = source_hashes
+            .get(self.obs.src[o] as usize)
+            .copied()
+            .unwrap_or_default();
+        fmix64(sum ^ xor.rotate_left(17) ^ src_hash)
     }
 
     fn source_id(&mut self, source: &str) -> Result<u32, IdentityError> {
@@ -393,7 +418,7 @@ impl IdentityGraph {
             + self.obs.src.capacity() * 4
             + self.obs.ends.capacity() * 4
             + self.obs.ids.capacity() * 4
-            + self.obs.key.capacity() * 8
+            + self.obs.kinds.capacity()
     }
 
     /// Rebuild from scratch with the same rules and gate (used by erasure and restore).

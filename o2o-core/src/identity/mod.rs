@@ -20,6 +20,8 @@ mod forget;
 mod graph;
 mod intern;
 mod normalize;
+#[cfg(test)]
+mod reference;
 mod resolve;
 mod rules;
 mod snapshot;

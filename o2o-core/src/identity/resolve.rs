@@ -22,6 +22,7 @@ use super::intern::fmix64;
 use super::rules::{CompiledRules, KINDS, kind_index};
 use crate::event::{IdKind, Identifier};
 use serde::Serialize;
+use std::collections::VecDeque;
 
 /// Identifying kinds are the first seven of [`IdKind::ALL`]; attributes are never interned.
 const LINK_KINDS: usize = 7;
@@ -67,7 +68,7 @@ pub struct SharedIdentifier {
 }
 
 /// The result of resolving a graph: compact, with accessors that build owned views.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Resolution {
     /// Profile index per interned id (`NONE` for shared identifiers).
     pub(crate) profile_of: Vec<u32>,
@@ -188,58 +189,74 @@ impl Resolution {
     }
 }
 
+/// One union-find element (an identifier, or one session of a time-bounded identifier). The
+/// fields a union reads sit in one cache line, since elements are visited in random order.
+#[derive(Clone, Copy)]
+struct Elem {
+    parent: u32,
+    size: u32,
+    /// Per linkable kind, identifiers of that kind in the component (valid at roots).
+    counts: [u16; LINK_KINDS],
+    /// Kind index.
+    kind: u8,
+}
+
+impl Elem {
+    fn new(e: u32, kind: usize) -> Self {
+        let mut counts = [0u16; LINK_KINDS];
+        if let Some(slot) = counts.get_mut(kind) {
+            *slot = 1;
+        }
+        Elem {
+            parent: e,
+            size: 1,
+            counts,
+            kind: kind as u8,
+        }
+    }
+}
+
 /// Union-find over elements (identifiers and sessions), with per-root kind counts and a ring of
 /// members per component (to walk a component when a windowed limit must be checked).
 struct Dsu {
-    parent: Vec<u32>,
-    size: Vec<u32>,
+    el: Vec<Elem>,
     next: Vec<u32>,
-    counts: Vec<[u16; LINK_KINDS]>,
     /// Time an element was first seen (identifier first observation, or session start).
     first: Vec<i64>,
-    /// Kind index per element.
-    kind: Vec<u8>,
 }
 
 impl Dsu {
     fn push(&mut self, kind: usize, first: i64) -> u32 {
-        let e = self.parent.len() as u32;
-        self.parent.push(e);
-        self.size.push(1);
+        let e = self.el.len() as u32;
+        self.el.push(Elem::new(e, kind));
         self.next.push(e);
-        let mut c = [0u16; LINK_KINDS];
-        if let Some(slot) = c.get_mut(kind) {
-            *slot = 1;
-        }
-        self.counts.push(c);
         self.first.push(first);
-        self.kind.push(kind as u8);
         e
     }
 
     fn find(&mut self, mut x: u32) -> u32 {
         // Path halving; every index stored in `parent` is a valid element.
-        while self.parent[x as usize] != x {
-            let gp = self.parent[self.parent[x as usize] as usize];
-            self.parent[x as usize] = gp;
+        while self.el[x as usize].parent != x {
+            let gp = self.el[self.el[x as usize].parent as usize].parent;
+            self.el[x as usize].parent = gp;
             x = gp;
         }
         x
     }
 
     fn union(&mut self, a: u32, b: u32) -> u32 {
-        let (big, small) = if self.size[a as usize] >= self.size[b as usize] {
+        let (big, small) = if self.el[a as usize].size >= self.el[b as usize].size {
             (a, b)
         } else {
             (b, a)
         };
-        self.parent[small as usize] = big;
-        self.size[big as usize] += self.size[small as usize];
-        let cs = self.counts[small as usize];
-        let cb = &mut self.counts[big as usize];
+        let s = self.el[small as usize];
+        let bg = &mut self.el[big as usize];
+        bg.size += s.size;
         for k in 0..LINK_KINDS {
-            cb[k] = cb[k].saturating_add(cs[k]);
+            bg.counts[k] = bg.counts[k].saturating_add(s.counts[k]);
         }
+        self.el[small as usize].parent = big;
         self.next.swap(big as usize, small as usize);
         big
     }
@@ -257,7 +274,7 @@ impl Dsu {
             };
             let total: u32 = roots
                 .iter()
-                .map(|&r| u32::from(self.counts[r as usize][k]))
+                .map(|&r| u32::from(self.el[r as usize].counts[k]))
                 .sum();
             if total <= limit.max {
                 continue;
@@ -269,7 +286,7 @@ impl Dsu {
             for &r in roots {
                 let mut e = r;
                 loop {
-                    if usize::from(self.kind[e as usize]) == k {
+                    if usize::from(self.el[e as usize].kind) == k {
                         times.push(self.first[e as usize]);
                     }
                     e = self.next[e as usize];
@@ -292,20 +309,85 @@ impl Dsu {
     }
 }
 
+/// One bit per identifier: the hub guard's verdicts. At 1 bit each they stay in cache, where a
+/// byte per identifier would not, and every pass reads them.
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn new(n: usize) -> Self {
+        Bits(vec![0; n.div_ceil(64)])
+    }
+
+    /// `i` must be below the `n` given to `new` (every caller passes an interned id).
+    fn get(&self, i: u32) -> bool {
+        self.0[(i >> 6) as usize] >> (i & 63) & 1 == 1
+    }
+
+    fn set(&mut self, i: u32) {
+        self.0[(i >> 6) as usize] |= 1 << (i & 63);
+    }
+}
+
+/// Observations looked ahead when linking (see `prefetch`).
+const AHEAD: usize = 8;
+
+/// Start loading `v[i]` into the cache without waiting for it. Resolution visits identifiers in
+/// random order, so it is bound by memory latency; loading the next observations' state while
+/// working on this one overlaps those waits. A no-op off x86-64 and for `i` out of range.
+#[inline(always)]
+fn prefetch<T>(v: &[T], i: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(r) = v.get(i) {
+        // SAFETY: a prefetch is only a hint to the cache: it never faults, reads nothing into
+        // the program and writes nothing, whatever the address (here a valid reference anyway).
+        unsafe {
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                (r as *const T).cast(),
+            );
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (v, i);
+}
+
+/// Root of `x` in a plain parent array, with path halving.
+fn root(p: &mut [u32], mut x: u32) -> u32 {
+    while p[x as usize] != x {
+        let gp = p[p[x as usize] as usize];
+        p[x as usize] = gp;
+        x = gp;
+    }
+    x
+}
+
 /// Resolve `g`'s observations into profiles.
+///
+/// Every pass reads the observations sequentially (identifier and kind columns side by side);
+/// per-identifier state is touched only where an observation can change it. The result is the
+/// one the straightforward algorithm gives (`reference.rs`, compared by a proptest).
 pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     let rules = &g.compiled;
+    let obs = &g.obs;
     let n = g.ids.len();
-    let m = g.obs.len();
+    let m = obs.len();
     let rank_of = |i: u32| rules.rank[kind_index(g.ids.kind(i))];
+    // Kind indexes in `obs.kinds` are below KINDS (they come from `kind_index`).
+    let rank_k = |k: u8| rules.rank[usize::from(k)];
 
     // 1. Canonical order.
-    let sorted = (1..m).all(|i| (g.obs.ts[i - 1], g.obs.key[i - 1]) <= (g.obs.ts[i], g.obs.key[i]));
+    let source_hashes = g.source_hashes();
+    let key = |o: usize| g.obs_key(o, &source_hashes);
+    // Content keys are computed only where timestamps tie, or for every observation to sort.
+    let sorted = (1..m).all(|i| {
+        let (a, b) = (obs.ts[i - 1], obs.ts[i]);
+        a < b || (a == b && key(i - 1) <= key(i))
+    });
     let order: Vec<u32> = if sorted {
         Vec::new()
     } else {
+        let keys: Vec<u64> = (0..m).map(key).collect();
         let mut o: Vec<u32> = (0..m as u32).collect();
-        o.sort_by_key(|&i| (g.obs.ts[i as usize], g.obs.key[i as usize]));
+        o.sort_by_key(|&i| (obs.ts[i as usize], keys[i as usize]));
         o
     };
     let obs_at = |k: usize| if sorted { k } else { order[k] as usize };
@@ -314,44 +396,26 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     //    identifiers already linked to each other (by observations among stronger kinds only)
     //    count once: a phone and an email of one person seen on their phone are one owner, a
     //    family tablet seen with two people's phones is two.
-    let mut hub = vec![false; n];
+    let mut hub = Bits::new(n);
     let mut hubs = Vec::new();
     let mut guarded: Vec<(u8, usize, u32)> = (0..KINDS)
         .filter_map(|k| rules.hub[k].map(|t| (rules.rank[k], k, t)))
         .filter(|&(r, _, _)| r != u8::MAX)
         .collect();
     guarded.sort_unstable();
+    // Only identifiers of a guarded kind can be shared.
+    let mut may_hub = [false; KINDS];
+    for &(_, k, _) in &guarded {
+        may_hub[k] = true;
+    }
+    let shared = |hub: &Bits, kind: u8, x: u32| may_hub[usize::from(kind)] && hub.get(x);
     if !guarded.is_empty() {
         let mut parent: Vec<u32> = (0..n as u32).collect();
-        fn root(p: &mut [u32], mut x: u32) -> u32 {
-            while p[x as usize] != x {
-                let gp = p[p[x as usize] as usize];
-                p[x as usize] = gp;
-                x = gp;
-            }
-            x
-        }
         let mut slot = vec![NONE; n];
+        // Ranks below `prev` were linked at the previous guarded kind's turn; the identifiers of
+        // those ranks it could exclude were shared already then, so those links still stand.
+        let mut prev = 0u8;
         for &(r, k, t) in &guarded {
-            for o in 0..m {
-                let mut first = NONE;
-                for &x in g.obs.ids_of(o) {
-                    if rank_of(x) < r && !hub[x as usize] {
-                        if first == NONE {
-                            first = root(&mut parent, x);
-                        } else {
-                            let b = root(&mut parent, x);
-                            if b != first {
-                                parent[b as usize] = first;
-                            }
-                        }
-                    }
-                }
-            }
-            // Per higher kind, up to t + 1 distinct groups per identifier of kind k (enough to
-            // decide, and bounded per kind so the decision never depends on arrival order).
-            let per = t as usize + 1;
-            let stride = per * usize::from(r);
             let mut count = 0usize;
             for x in 0..n {
                 if kind_index(g.ids.kind(x as u32)) == k {
@@ -359,32 +423,120 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
                     count += 1;
                 }
             }
-            let mut nb: Vec<u32> = vec![NONE; count * stride];
-            let mut nb_len = vec![0u8; count * usize::from(r)];
-            let mut worst = vec![0u8; count];
+            if count == 0 {
+                // Nothing of this kind to guard; its links are made at the next guarded kind's
+                // turn (`prev` stays).
+                continue;
+            }
+            // Observations with two linkable identifiers of which one is new at this rank.
+            let joins = |o: usize| {
+                let (mut linkable, mut fresh) = (0u32, false);
+                for j in obs.span(o) {
+                    let kd = obs.kinds[j];
+                    let rk = rank_k(kd);
+                    if rk < r && !shared(&hub, kd, obs.ids[j]) {
+                        linkable += 1;
+                        fresh |= rk >= prev;
+                    }
+                }
+                linkable >= 2 && fresh
+            };
+            let linked =
+                |j: usize| rank_k(obs.kinds[j]) < r && !shared(&hub, obs.kinds[j], obs.ids[j]);
+            let joining: Vec<bool> = (0..m).map(joins).collect();
+            let joins = |o: usize| joining[o];
             for o in 0..m {
-                let ids = g.obs.ids_of(o);
-                for &x in ids {
-                    if kind_index(g.ids.kind(x)) != k {
+                if o + 2 * AHEAD < m && joins(o + 2 * AHEAD) {
+                    for j in obs.span(o + 2 * AHEAD).filter(|&j| linked(j)) {
+                        prefetch(&parent, obs.ids[j] as usize);
+                    }
+                }
+                if o + AHEAD < m && joins(o + AHEAD) {
+                    for j in obs.span(o + AHEAD).filter(|&j| linked(j)) {
+                        let p = parent[obs.ids[j] as usize];
+                        prefetch(&parent, p as usize);
+                    }
+                }
+                if !joins(o) {
+                    continue;
+                }
+                let mut first = NONE;
+                for j in obs.span(o).filter(|&j| linked(j)) {
+                    let b = root(&mut parent, obs.ids[j]);
+                    if first == NONE {
+                        first = b;
+                    } else if b != first {
+                        parent[b as usize] = first;
+                    }
+                }
+            }
+            prev = r;
+            // Per higher kind, up to t + 1 distinct groups per identifier of kind k (enough to
+            // decide, and bounded per kind so the decision never depends on arrival order).
+            // An identifier found shared is not read again: its count is already t + 1.
+            let per = t as usize + 1;
+            let ru = usize::from(r);
+            // Slot s holds, per higher rank, up to `per` group roots (NONE = free entry).
+            let mut nb: Vec<u32> = vec![NONE; count * ru * per];
+            let mut worst = vec![0u8; count];
+            // Observations holding an identifier of kind k and one of a higher rank.
+            let counts = |o: usize| {
+                let kinds = &obs.kinds[obs.span(o)];
+                kinds.contains(&(k as u8)) && kinds.iter().any(|&ky| rank_k(ky) < r)
+            };
+            let counted: Vec<bool> = (0..m).map(counts).collect();
+            let counts = |o: usize| counted[o];
+            for o in 0..m {
+                if o + 2 * AHEAD < m && counts(o + 2 * AHEAD) {
+                    for j in obs.span(o + 2 * AHEAD) {
+                        let (x, kd) = (obs.ids[j], obs.kinds[j]);
+                        if usize::from(kd) == k {
+                            prefetch(&slot, x as usize);
+                        } else if rank_k(kd) < r {
+                            prefetch(&parent, x as usize);
+                        }
+                    }
+                }
+                if o + AHEAD < m && counts(o + AHEAD) {
+                    for j in obs.span(o + AHEAD) {
+                        let (x, kd) = (obs.ids[j], obs.kinds[j]);
+                        if usize::from(kd) == k {
+                            let s = slot[x as usize] as usize;
+                            prefetch(&worst, s);
+                            prefetch(&nb, s * ru * per);
+                        } else if rank_k(kd) < r {
+                            prefetch(&parent, parent[x as usize] as usize);
+                        }
+                    }
+                }
+                if !counts(o) {
+                    continue;
+                }
+                let sp = obs.span(o);
+                let kinds = &obs.kinds[sp.clone()];
+                let ids = &obs.ids[sp];
+                for (a, &x) in ids.iter().enumerate() {
+                    if usize::from(kinds[a]) != k {
                         continue;
                     }
                     let s = slot[x as usize] as usize;
-                    for &y in ids {
-                        let ry_rank = rank_of(y);
-                        if ry_rank >= r || hub[y as usize] {
+                    if u32::from(worst[s]) > t {
+                        continue;
+                    }
+                    for (&y, &ky) in ids.iter().zip(kinds) {
+                        let ry_rank = rank_k(ky);
+                        if ry_rank >= r || shared(&hub, ky, y) {
                             continue;
                         }
-                        let cell = s * usize::from(r) + usize::from(ry_rank);
-                        let len = usize::from(nb_len[cell]);
-                        if len >= per {
+                        let base = (s * ru + usize::from(ry_rank)) * per;
+                        let cell = &mut nb[base..base + per];
+                        let Some(len) = cell.iter().position(|&e| e == NONE) else {
                             continue;
-                        }
+                        };
                         let ry = root(&mut parent, y);
-                        let base = cell * per;
-                        if !nb[base..base + len].contains(&ry) {
-                            nb[base + len] = ry;
-                            nb_len[cell] += 1;
-                            worst[s] = worst[s].max(nb_len[cell]);
+                        if !cell[..len].contains(&ry) {
+                            cell[len] = ry;
+                            worst[s] = worst[s].max(len as u8 + 1);
                         }
                     }
                 }
@@ -393,7 +545,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
                 if kind_index(g.ids.kind(x as u32)) == k {
                     let w = u32::from(worst[slot[x] as usize]);
                     if w > t {
-                        hub[x] = true;
+                        hub.set(x as u32);
                         hubs.push((x as u32, w));
                     }
                 }
@@ -403,23 +555,23 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
 
     // 3–4. Sessions and linking.
     let mut dsu = Dsu {
-        parent: Vec::with_capacity(n),
-        size: Vec::with_capacity(n),
-        next: Vec::with_capacity(n),
-        counts: Vec::with_capacity(n),
-        first: Vec::with_capacity(n),
-        kind: Vec::with_capacity(n),
+        el: (0..n as u32)
+            .map(|x| Elem::new(x, kind_index(g.ids.kind(x))))
+            .collect(),
+        next: (0..n as u32).collect(),
+        first: vec![i64::MAX; n],
     };
-    let mut first_seen = vec![i64::MAX; n];
-    let mut last_seen = vec![i64::MIN; n];
-    for x in 0..n {
-        dsu.push(kind_index(g.ids.kind(x as u32)), i64::MAX);
+    // The first sighting of an identifier matters only to a limit with a time window.
+    let mut needs_first = [false; KINDS];
+    for (k, l) in rules.limit.iter().enumerate().take(LINK_KINDS) {
+        needs_first[k] = l.is_some_and(|l| l.window_secs.is_some());
     }
     let any_window = rules.window.iter().any(Option::is_some);
-    let (mut cur_session, mut session_last) = if any_window {
-        (vec![NONE; n], vec![i64::MIN; n])
+    // Per identifier of a time-bounded kind: its current session element and last sighting.
+    let mut session: Vec<(u32, i64)> = if any_window {
+        vec![(NONE, i64::MIN); n]
     } else {
-        (Vec::new(), Vec::new())
+        Vec::new()
     };
     // Session elements (index ≥ n) → their identifier.
     let mut session_id: Vec<u32> = Vec::new();
@@ -427,121 +579,170 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     let mut buf: Vec<(u8, u64, u32, u32)> = Vec::with_capacity(16);
     let mut roots: Vec<u32> = Vec::with_capacity(16);
     let mut times = Vec::new();
-    // Pass A, in time order: first/last seen, the session element of every occurrence, and the
-    // bucket of every observation (the weakest linkable kind in it).
-    let mut occ_el = vec![NONE; g.obs.ids.len()];
-    let mut bucket = vec![u8::MAX; m];
+    // Pass A, in time order: first sightings, the session element of every occurrence of a
+    // time-bounded kind, and the bucket of every observation (the weakest linkable kind in it),
+    // indexed by canonical position. Session elements are queued per bucket in the order pass C
+    // reads them back.
+    let mut bucket_at = vec![u8::MAX; m];
+    let mut sessions_of: Vec<Vec<u32>> = vec![Vec::new(); 256];
+    let mut here: Vec<u32> = Vec::with_capacity(16);
     for k in 0..m {
+        if k + AHEAD < m {
+            for j in obs.span(obs_at(k + AHEAD)) {
+                let (x, ku) = (obs.ids[j] as usize, usize::from(obs.kinds[j]));
+                if needs_first[ku] {
+                    prefetch(&dsu.first, x);
+                }
+                if rules.window[ku].is_some() {
+                    prefetch(&session, x);
+                }
+            }
+        }
         let o = obs_at(k);
-        let ts = g.obs.ts[o];
-        let start = if o == 0 {
-            0
-        } else {
-            g.obs.ends[o - 1] as usize
-        };
+        let ts = obs.ts[o];
         let mut weakest = 0u8;
         let mut linkable = 0u32;
-        for (j, &x) in g.obs.ids_of(o).iter().enumerate() {
-            let xi = x as usize;
-            if first_seen[xi] == i64::MAX {
-                first_seen[xi] = ts;
+        here.clear();
+        for j in obs.span(o) {
+            let (x, kd) = (obs.ids[j], obs.kinds[j]);
+            let (xi, ku) = (x as usize, usize::from(kd));
+            if needs_first[ku] && dsu.first[xi] == i64::MAX {
                 dsu.first[xi] = ts;
             }
-            last_seen[xi] = ts;
-            if hub[xi] {
+            if shared(&hub, kd, x) {
                 continue;
             }
-            let kind = g.ids.kind(x);
-            let el = match rules.window[kind_index(kind)] {
-                None => x,
-                Some(w) => {
-                    if cur_session[xi] == NONE || ts.saturating_sub(session_last[xi]) > w {
-                        cur_session[xi] = dsu.push(kind_index(kind), ts);
-                        session_id.push(x);
-                    }
-                    session_last[xi] = ts;
-                    cur_session[xi]
-                }
-            };
-            occ_el[start + j] = el;
-            weakest = weakest.max(rank_of(x));
+            if let Some(w) = rules.window[ku] {
+                let (cur, last) = session[xi];
+                let cur = if cur == NONE || ts.saturating_sub(last) > w {
+                    session_id.push(x);
+                    dsu.push(ku, ts)
+                } else {
+                    cur
+                };
+                session[xi] = (cur, ts);
+                here.push(cur);
+            }
+            weakest = weakest.max(rules.rank[ku]);
             linkable += 1;
         }
         if linkable >= 2 {
-            bucket[o] = weakest;
+            bucket_at[k] = weakest;
+            if weakest != u8::MAX {
+                sessions_of[usize::from(weakest)].extend_from_slice(&here);
+            }
         }
     }
-    // Pass B: link observations among strong kinds first (stable by bucket, time order within),
+    drop(session);
+    // Pass B–C: link observations among strong kinds first (bucket by bucket, time order within),
     // so that when a weak bridge (a device, an IP) comes, the profiles it would join already hold
     // their strong identifiers and the limits can see a conflict.
-    let mut link_order: Vec<u32> = Vec::with_capacity(m);
-    {
-        let mut per_bucket = [0usize; 256];
-        for &b in &bucket {
-            per_bucket[usize::from(b)] += 1;
-        }
-        let mut offset = [0usize; 256];
-        for b in 1..256 {
-            offset[b] = offset[b - 1] + per_bucket[b - 1];
-        }
-        let linkable: usize = per_bucket[..255].iter().sum();
-        link_order.resize(linkable, 0);
-        for k in 0..m {
-            let o = obs_at(k);
-            let b = usize::from(bucket[o]);
-            if b < 255 {
-                link_order[offset[b]] = o as u32;
-                offset[b] += 1;
-            }
-        }
+    let mut present = [false; 256];
+    for &b in &bucket_at {
+        present[usize::from(b)] = true;
     }
-    // Pass C: link.
-    for &o in &link_order {
-        let o = o as usize;
-        buf.clear();
-        let start = if o == 0 {
-            0
-        } else {
-            g.obs.ends[o - 1] as usize
-        };
-        for (j, &x) in g.obs.ids_of(o).iter().enumerate() {
-            let el = occ_el[start + j];
-            if el != NONE {
-                buf.push((rank_of(x), g.ids.hash(x), el, x));
-            }
+    for b in 0..255u8 {
+        if !present[usize::from(b)] {
+            continue;
         }
-        buf.sort_unstable();
-        while buf.len() >= 2 {
-            roots.clear();
-            for &(_, _, el, _) in &buf {
-                let r = dsu.find(el);
-                if !roots.contains(&r) {
-                    roots.push(r);
+        let sess = &sessions_of[usize::from(b)];
+        // The linkable elements of the observation at canonical position k, whose queued session
+        // elements start at q (pass A queued one per time-bounded occurrence, in this order).
+        // Returns where the next observation's start.
+        let elements = |k: usize, q: usize, out: &mut Vec<(u32, u32, u8)>| {
+            let mut q = q;
+            for j in obs.span(obs_at(k)) {
+                let (x, kd) = (obs.ids[j], obs.kinds[j]);
+                if shared(&hub, kd, x) {
+                    continue;
+                }
+                let el = if rules.window[usize::from(kd)].is_some() {
+                    q += 1;
+                    sess.get(q - 1).copied().unwrap_or(NONE)
+                } else {
+                    x
+                };
+                out.push((el, x, kd));
+            }
+            q
+        };
+        // Observations of this bucket are linked in order; the next 2 × AHEAD are known, so their
+        // elements (then, AHEAD later, their parents) are loaded before they are needed.
+        let mut ring: VecDeque<(usize, usize)> = VecDeque::with_capacity(2 * AHEAD);
+        let (mut scan_k, mut scan_q) = (0usize, 0usize);
+        let mut tmp: Vec<(u32, u32, u8)> = Vec::with_capacity(16);
+        loop {
+            while ring.len() < 2 * AHEAD && scan_k < m {
+                if bucket_at[scan_k] == b {
+                    tmp.clear();
+                    let next_q = elements(scan_k, scan_q, &mut tmp);
+                    for &(e, _, _) in &tmp {
+                        prefetch(&dsu.el, e as usize);
+                    }
+                    ring.push_back((scan_k, scan_q));
+                    scan_q = next_q;
+                }
+                scan_k += 1;
+            }
+            let Some((k, q)) = ring.pop_front() else {
+                break;
+            };
+            if let Some(&(k2, q2)) = ring.get(AHEAD - 1) {
+                tmp.clear();
+                elements(k2, q2, &mut tmp);
+                for &(e, _, _) in &tmp {
+                    if let Some(el) = dsu.el.get(e as usize) {
+                        prefetch(&dsu.el, el.parent as usize);
+                    }
                 }
             }
-            if roots.len() < 2 {
+            let o = obs_at(k);
+            tmp.clear();
+            elements(k, q, &mut tmp);
+            buf.clear();
+            buf.extend(tmp.iter().map(|&(el, x, kd)| (rank_k(kd), 0, el, x)));
+            // Order by (priority, hash): the hash decides only between equal priorities.
+            buf.sort_unstable();
+            if buf.windows(2).any(|w| w[0].0 == w[1].0) {
+                for e in buf.iter_mut() {
+                    e.1 = g.ids.hash(e.3);
+                }
+                buf.sort_unstable();
+            }
+            while buf.len() >= 2 {
+                roots.clear();
+                for &(_, _, el, _) in &buf {
+                    let r = dsu.find(el);
+                    if !roots.contains(&r) {
+                        roots.push(r);
+                    }
+                }
+                if roots.len() < 2 {
+                    break;
+                }
+                if let Some(kind) = dsu.violates(rules, &roots, &mut times) {
+                    if let Some((_, _, _, dropped)) = buf.pop() {
+                        audit.push((o as u32, dropped, kind));
+                    }
+                    continue;
+                }
+                let mut r = roots[0];
+                for &s in &roots[1..] {
+                    r = dsu.union(r, s);
+                }
                 break;
             }
-            if let Some(kind) = dsu.violates(rules, &roots, &mut times) {
-                if let Some((_, _, _, dropped)) = buf.pop() {
-                    audit.push((o as u32, dropped, kind));
-                }
-                continue;
-            }
-            let mut r = roots[0];
-            for &s in &roots[1..] {
-                r = dsu.union(r, s);
-            }
-            break;
         }
     }
+    drop((bucket_at, sessions_of));
+    let is_hub = |x: usize| may_hub[kind_index(g.ids.kind(x as u32))] && hub.get(x as u32);
 
     // 5. Profiles. Strong members (not time-bounded) decide each component's anchor.
-    let total = dsu.parent.len();
+    let total = dsu.el.len();
     let mut anchor = vec![(u8::MAX, u64::MAX); total];
     let mut assigned = vec![NONE; n]; // root per id
     for x in 0..n {
-        if hub[x] || rules.window[kind_index(g.ids.kind(x as u32))].is_some() {
+        if is_hub(x) || rules.window[kind_index(g.ids.kind(x as u32))].is_some() {
             continue;
         }
         let r = dsu.find(x as u32) as usize;
@@ -652,57 +853,96 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     for p in 0..np {
         starts[p + 1] += starts[p];
     }
+    drop((dsu, anchor, profile_of_root, assigned));
+    // Members with their sort keys beside them (read in id order here, not per member later).
     let mut fill = starts.clone();
-    let mut members = vec![0u32; starts[np] as usize];
+    let mut keyed = vec![(0u8, 0u64, 0u32); starts[np] as usize];
     for x in 0..n {
         let p = profile_of[x];
         if p != NONE {
-            members[fill[p as usize] as usize] = x as u32;
+            keyed[fill[p as usize] as usize] = (rank_of(x as u32), g.ids.hash(x as u32), x as u32);
             fill[p as usize] += 1;
         }
     }
-    let mut pf = vec![i64::MAX; np];
-    let mut pl = vec![i64::MIN; np];
+    drop(fill);
     for p in 0..np {
-        let ms = &mut members[starts[p] as usize..starts[p + 1] as usize];
-        ms.sort_unstable_by_key(|&i| (rank_of(i), g.ids.hash(i)));
-        for &i in ms.iter() {
-            pf[p] = pf[p].min(first_seen[i as usize]);
-            pl[p] = pl[p].max(last_seen[i as usize]);
-        }
+        let ms = &mut keyed[starts[p] as usize..starts[p + 1] as usize];
+        ms.sort_unstable_by_key(|&(r, h, _)| (r, h));
     }
-    // Sources and observation counts: by each observation's strongest non-shared identifier.
-    let mut n_obs = vec![0u64; np];
-    let mut src_bits = vec![0u64; if g.sources.len() <= 64 { np } else { 0 }];
+    let members: Vec<u32> = keyed.iter().map(|&(_, _, x)| x).collect();
+    drop(keyed);
+    // Sources, observation counts (by each observation's strongest non-shared identifier) and
+    // first/last seen (over every observation holding a member).
+    // Per profile: first seen, last seen, observations, source bits (up to 64 sources).
+    let mut acc: Vec<(i64, i64, u64, u64)> = vec![(i64::MAX, i64::MIN, 0, 0); np];
+    let few_sources = g.sources.len() <= 64;
     let mut src_pairs: Vec<(u32, u32)> = Vec::new();
     for o in 0..m {
-        let best = g
-            .obs
-            .ids_of(o)
-            .iter()
-            .filter(|&&x| profile_of[x as usize] != NONE)
-            .min_by_key(|&&x| (rank_of(x), g.ids.hash(x)));
-        if let Some(&x) = best {
-            let p = profile_of[x as usize] as usize;
-            n_obs[p] += 1;
-            let s = g.obs.src[o];
-            if src_bits.is_empty() {
-                src_pairs.push((p as u32, s));
-            } else {
-                src_bits[p] |= 1 << s;
+        if o + 2 * AHEAD < m {
+            for &x in obs.ids_of(o + 2 * AHEAD) {
+                prefetch(&profile_of, x as usize);
             }
+        }
+        if o + AHEAD < m {
+            for &x in obs.ids_of(o + AHEAD) {
+                prefetch(&acc, profile_of[x as usize] as usize);
+            }
+        }
+        let ts = obs.ts[o];
+        let sp = obs.span(o);
+        let (mut best, mut best_rank, mut tie, mut last_p) = (NONE, u8::MAX, false, NONE);
+        for j in sp.clone() {
+            let x = obs.ids[j];
+            let p = profile_of[x as usize];
+            if p == NONE {
+                continue;
+            }
+            if p != last_p {
+                let a = &mut acc[p as usize];
+                a.0 = a.0.min(ts);
+                a.1 = a.1.max(ts);
+                last_p = p;
+            }
+            let r = rank_k(obs.kinds[j]);
+            if best == NONE || r < best_rank {
+                (best, best_rank, tie) = (x, r, false);
+            } else if r == best_rank {
+                tie = true;
+            }
+        }
+        if best == NONE {
+            continue;
+        }
+        if tie {
+            // Equal priorities: the hash decides (the first of equal keys, as `min_by_key`).
+            if let Some(&x) = obs.ids[sp]
+                .iter()
+                .filter(|&&x| profile_of[x as usize] != NONE)
+                .min_by_key(|&&x| (rank_of(x), g.ids.hash(x)))
+            {
+                best = x;
+            }
+        }
+        let p = profile_of[best as usize] as usize;
+        let s = obs.src[o];
+        let a = &mut acc[p];
+        a.2 += 1;
+        if few_sources {
+            a.3 |= 1 << s;
+        } else {
+            src_pairs.push((p as u32, s));
         }
     }
     let mut sources = vec![Vec::new(); np];
-    if src_bits.is_empty() {
+    if !few_sources {
         src_pairs.sort_unstable();
         src_pairs.dedup();
         for (p, s) in src_pairs {
             sources[p as usize].push(s);
         }
     } else {
-        for (p, bits) in src_bits.iter().enumerate() {
-            let mut b = *bits;
+        for (p, a) in acc.iter().enumerate() {
+            let mut b = a.3;
             while b != 0 {
                 sources[p].push(b.trailing_zeros());
                 b &= b - 1;
@@ -717,9 +957,9 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         starts,
         members,
         profile_hash: roots_list.iter().map(|&(h, _)| h).collect(),
-        first_seen: pf,
-        last_seen: pl,
-        n_obs,
+        first_seen: acc.iter().map(|a| a.0).collect(),
+        last_seen: acc.iter().map(|a| a.1).collect(),
+        n_obs: acc.iter().map(|a| a.2).collect(),
         sources,
         hubs,
         audit,
@@ -736,23 +976,39 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
 /// ```
 pub fn connected_components(nodes: usize, links: impl IntoIterator<Item = (u32, u32)>) -> usize {
     let mut parent: Vec<u32> = (0..nodes as u32).collect();
+    let mut size = vec![1u32; nodes];
     let mut components = nodes;
-    let find = |p: &mut Vec<u32>, mut x: u32| {
-        while p[x as usize] != x {
-            let gp = p[p[x as usize] as usize];
-            p[x as usize] = gp;
-            x = gp;
+    let mut links = links
+        .into_iter()
+        .filter(|&(a, b)| (a as usize) < nodes && (b as usize) < nodes);
+    // Links are read a chunk ahead and their nodes prefetched while the previous chunk is joined.
+    const CHUNK: usize = 64;
+    let (mut cur, mut ahead): (Vec<(u32, u32)>, Vec<(u32, u32)>) =
+        (Vec::with_capacity(CHUNK), Vec::with_capacity(CHUNK));
+    loop {
+        std::mem::swap(&mut cur, &mut ahead);
+        ahead.clear();
+        ahead.extend(links.by_ref().take(CHUNK));
+        for &(a, b) in &ahead {
+            prefetch(&parent, a as usize);
+            prefetch(&parent, b as usize);
         }
-        x
-    };
-    for (a, b) in links {
-        if a as usize >= nodes || b as usize >= nodes {
-            continue;
+        if cur.is_empty() && ahead.is_empty() {
+            break;
         }
-        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-        if ra != rb {
-            parent[ra as usize] = rb;
-            components -= 1;
+        for &(a, b) in &cur {
+            let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+            if ra != rb {
+                // Union by size keeps the trees shallow.
+                let (big, small) = if size[ra as usize] >= size[rb as usize] {
+                    (ra, rb)
+                } else {
+                    (rb, ra)
+                };
+                parent[small as usize] = big;
+                size[big as usize] += size[small as usize];
+                components -= 1;
+            }
         }
     }
     components

@@ -61,6 +61,12 @@ fn default_simulation_quality() {
 }
 
 #[test]
+fn resolve_matches_the_reference_on_the_simulation() {
+    let (g, _) = graph_of(2_000, 11);
+    assert_eq!(g.resolve_fresh(), reference::resolve_reference(&g));
+}
+
+#[test]
 fn consent_refusers_are_not_recorded() {
     let (g, c) = graph_of(500, 3);
     for p in c.truth.persons.iter().filter(|p| !p.consent) {
@@ -93,6 +99,10 @@ mod props {
     }
 
     fn build(obs: &[Obs]) -> IdentityGraph {
+        build_with(obs, ResolutionRules::default())
+    }
+
+    fn build_with(obs: &[Obs], rules: ResolutionRules) -> IdentityGraph {
         let yes = ConsentSignals {
             gcm: Some(ConsentMode {
                 ad_user_data: ConsentState::Granted,
@@ -103,7 +113,7 @@ mod props {
         let permit = ConsentGate::default()
             .permit(Operation::LinkIdentity, Some(&yes))
             .unwrap();
-        let mut g = IdentityGraph::new(ResolutionRules::default()).unwrap();
+        let mut g = IdentityGraph::new(rules).unwrap();
         for (ts, src, ids) in obs {
             let ids: Vec<Identifier> = ids.iter().map(|&(k, n)| ident(k, n)).collect();
             g.observe(&permit, *ts, &format!("s{}", src % 3), &ids)
@@ -127,8 +137,84 @@ mod props {
         )
     }
 
+    /// Rules varied around the defaults: hub thresholds, session windows and limits (with and
+    /// without a time window) drawn small, so that every rule fires on a few dozen observations.
+    fn rules() -> impl Strategy<Value = ResolutionRules> {
+        let kinds = [
+            IdKind::ExternalId,
+            IdKind::LoyaltyCard,
+            IdKind::Email,
+            IdKind::Phone,
+            IdKind::DeviceId,
+            IdKind::Mac,
+            IdKind::Ip,
+        ];
+        (
+            prop::collection::vec(prop::option::of(0u32..4), 7),
+            prop::collection::vec(prop::option::of(1i64..2_000), 7),
+            prop::collection::vec(
+                prop::option::of((1u32..4, prop::option::of(1i64..3_000))),
+                7,
+            ),
+            any::<bool>(),
+        )
+            .prop_map(move |(hub, window, limit, reverse)| {
+                let mut priority = kinds.to_vec();
+                if reverse {
+                    priority.swap(0, 3);
+                    priority.swap(4, 6);
+                }
+                ResolutionRules {
+                    priority,
+                    hub_threshold: kinds
+                        .iter()
+                        .zip(&hub)
+                        .filter_map(|(k, t)| t.map(|t| (*k, t)))
+                        .collect(),
+                    time_bounded: kinds
+                        .iter()
+                        .zip(&window)
+                        .filter_map(|(k, w)| w.map(|w| (*k, w)))
+                        .collect(),
+                    limits: kinds
+                        .iter()
+                        .zip(&limit)
+                        .filter_map(|(k, l)| {
+                            l.map(|(max, window_secs)| (*k, KindLimit { max, window_secs }))
+                        })
+                        .collect(),
+                    ..ResolutionRules::default()
+                }
+            })
+    }
+
+    /// Observations in a narrow time range (ties and short gaps), so windows and order matter.
+    fn dense_observations() -> impl Strategy<Value = Vec<Obs>> {
+        prop::collection::vec(
+            (
+                0i64..6_000,
+                any::<u8>(),
+                prop::collection::vec((any::<u8>(), any::<u8>()), 1..5),
+            ),
+            0..120,
+        )
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// The optimised resolution gives exactly what the straightforward one gives.
+        #[test]
+        fn resolve_matches_the_reference(obs in dense_observations(), rules in rules()) {
+            let g = build_with(&obs, rules);
+            prop_assert_eq!(g.resolve_fresh(), super::super::reference::resolve_reference(&g));
+        }
+
+        #[test]
+        fn resolve_matches_the_reference_under_default_rules(obs in observations()) {
+            let g = build(&obs);
+            prop_assert_eq!(g.resolve_fresh(), super::super::reference::resolve_reference(&g));
+        }
 
         #[test]
         fn order_independent(obs in observations(), seed in any::<u64>()) {
