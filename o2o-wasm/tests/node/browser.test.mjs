@@ -128,3 +128,40 @@ test('the page only talks to its own origin', { skip: skip || (missing && 'no br
   assert.ok(requests.length > 0);
   for (const u of requests) assert.ok(u.startsWith(base), u);
 });
+
+/** Every hashing fixture — the core's own outputs and the platform fixtures (facebook-business
+ * SDK / documented rules for Meta, Google, TikTok) — hashed inside Chromium by the tag. */
+test('in the browser the tag hashes every fixture case as the core does', { skip: skip || (missing && 'no browser') }, async (t) => {
+  const cases = core.hash.map((c) => ({ kind: c.kind, value: c.value, options: c.options, want: c.sha256 ?? null }));
+  for (const p of ['meta', 'google', 'tiktok']) {
+    const fx = `o2o-core/tests/fixtures/${p}/normalize.json`;
+    const { provenance, cases: pc } = JSON.parse(readFileSync(path.join(root, fx), 'utf8'));
+    for (const c of pc) {
+      const sdk = p === 'meta' && c.follows_docs;
+      const wantNorm = sdk ? c.sdk : c.expected;
+      const want = wantNorm == null ? null : sdk ? c.sdk_sha256 : c.expected_sha256;
+      const defaultCountry = c.default_country ?? provenance.options?.default_country;
+      cases.push({ kind: c.kind, value: c.input, options: { profile: p, ...(defaultCountry ? { defaultCountry } : {}) }, want });
+    }
+  }
+  assert.ok(cases.length >= 500);
+  const page = await browser.newPage();
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(`${base}/examples/web/index.html`);
+  const got = await page.evaluate(async (cases) => {
+    const o2o = await import('/o2o-wasm/pkg/tag-web/o2o_wasm.js');
+    await o2o.default();
+    const consent = o2o.Consent.fromConsentMode({ ad_user_data: 'granted' });
+    return cases.map((c) => {
+      try {
+        return o2o.hash(consent, c.kind, c.value, c.options);
+      } catch (e) {
+        return e.code === 'E_INVALID_VALUE' || e.code === 'E_INVALID_INPUT' ? null : `threw ${e.code}`;
+      }
+    });
+  }, cases);
+  await page.close();
+  const mismatches = cases.map((c, i) => ({ ...c, got: got[i] })).filter((c) => c.got !== c.want);
+  assert.deepEqual(mismatches, []);
+  t.diagnostic(`${cases.length} fixture cases hashed in Chromium, all as the core`);
+});
