@@ -17,6 +17,7 @@ mod error;
 mod evaluate;
 mod explain;
 mod forget;
+pub mod fuzzing;
 mod graph;
 mod intern;
 mod normalize;
