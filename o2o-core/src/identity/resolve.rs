@@ -422,6 +422,12 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     if !guarded.is_empty() {
         let mut parent: Vec<u32> = (0..n as u32).collect();
         let mut slot = vec![NONE; n];
+        // Work lists, refilled at each guarded kind's turn: one scan of the observations writes
+        // them, then two tight loops read them (deciding per occurrence which ones take part
+        // costs more than the union-find itself, so it is done once).
+        let mut joins: Vec<(u32, u32)> = Vec::new();
+        let mut meets: Vec<(u32, u32, u8)> = Vec::new();
+        let mut linked: Vec<u32> = Vec::with_capacity(16);
         // Ranks below `prev` were linked at the previous guarded kind's turn; the identifiers of
         // those ranks it could exclude were shared already then, so those links still stand.
         let mut prev = 0u8;
@@ -438,53 +444,64 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
                 // turn (`prev` stays).
                 continue;
             }
-            // Observations with two linkable identifiers of which one is new at this rank.
-            let joins = |o: usize| {
-                let (mut linkable, mut fresh) = (0u32, false);
-                for j in obs.span(o) {
-                    let kd = obs.kinds[j];
+            // One scan: `joins` gets (first, other) for every observation with two linkable
+            // identifiers below rank r, one of them new at this rank; `meets` gets
+            // (identifier of kind k, linkable identifier below rank r, its rank) for every
+            // observation holding both.
+            joins.clear();
+            meets.clear();
+            let mut start = 0usize;
+            for &end in &obs.ends {
+                let end = end as usize;
+                let kinds = &obs.kinds[start..end];
+                let ids = &obs.ids[start..end];
+                start = end;
+                linked.clear();
+                let (mut fresh, mut has_k) = (false, false);
+                for (&x, &kd) in ids.iter().zip(kinds) {
                     let rk = rank_k(kd);
-                    if rk < r && !shared(&hub, kd, obs.ids[j]) {
-                        linkable += 1;
+                    has_k |= usize::from(kd) == k;
+                    if rk < r && !shared(&hub, kd, x) {
+                        linked.push(x);
                         fresh |= rk >= prev;
                     }
                 }
-                linkable >= 2 && fresh
-            };
-            let linked =
-                |j: usize| rank_k(obs.kinds[j]) < r && !shared(&hub, obs.kinds[j], obs.ids[j]);
-
-            let joining: Vec<bool> = (0..m).map(joins).collect();
-
-            let joins = |o: usize| joining[o];
-            for o in 0..m {
-                if o + 2 * AHEAD < m && joins(o + 2 * AHEAD) {
-                    for j in obs.span(o + 2 * AHEAD).filter(|&j| linked(j)) {
-                        prefetch(&parent, obs.ids[j] as usize);
-                    }
+                if linked.len() >= 2 && fresh {
+                    joins.extend(linked[1..].iter().map(|&y| (linked[0], y)));
                 }
-                if o + AHEAD < m && joins(o + AHEAD) {
-                    for j in obs.span(o + AHEAD).filter(|&j| linked(j)) {
-                        let p = parent[obs.ids[j] as usize];
-                        prefetch(&parent, p as usize);
-                    }
-                }
-                if !joins(o) {
-                    continue;
-                }
-                let mut first = NONE;
-                for j in obs.span(o).filter(|&j| linked(j)) {
-                    let b = root(&mut parent, obs.ids[j]);
-                    if first == NONE {
-                        first = b;
-                    } else if b != first {
-                        parent[b as usize] = first;
+                if has_k && !linked.is_empty() {
+                    for (&x, &kd) in ids.iter().zip(kinds) {
+                        if usize::from(kd) != k {
+                            continue;
+                        }
+                        for (&y, &ky) in ids.iter().zip(kinds) {
+                            let ry = rank_k(ky);
+                            if ry < r && !shared(&hub, ky, y) {
+                                meets.push((x, y, ry));
+                            }
+                        }
                     }
                 }
             }
-
+            // Link the stronger kinds (attaching each root to the first identifier's root).
+            for i in 0..joins.len() {
+                if let Some(&(a, b)) = joins.get(i + 2 * AHEAD) {
+                    prefetch(&parent, a as usize);
+                    prefetch(&parent, b as usize);
+                }
+                if let Some(&(a, b)) = joins.get(i + AHEAD) {
+                    prefetch(&parent, parent[a as usize] as usize);
+                    prefetch(&parent, parent[b as usize] as usize);
+                }
+                let (a, b) = joins[i];
+                let ra = root(&mut parent, a);
+                let rb = root(&mut parent, b);
+                if ra != rb {
+                    parent[rb as usize] = ra;
+                }
+            }
             prev = r;
-            // Per higher kind, up to t + 1 distinct groups per identifier of kind k (enough to
+            // Per higher rank, up to t + 1 distinct groups per identifier of kind k (enough to
             // decide, and bounded per kind so the decision never depends on arrival order).
             // An identifier found shared is not read again: its count is already t + 1.
             let per = t as usize + 1;
@@ -492,70 +509,33 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
             // Slot s holds, per higher rank, up to `per` group roots (NONE = free entry).
             let mut nb: Vec<u32> = vec![NONE; count * ru * per];
             let mut worst = vec![0u8; count];
-            // Observations holding an identifier of kind k and one of a higher rank.
-            let counts = |o: usize| {
-                let kinds = &obs.kinds[obs.span(o)];
-                kinds.contains(&(k as u8)) && kinds.iter().any(|&ky| rank_k(ky) < r)
-            };
-            let counted: Vec<bool> = (0..m).map(counts).collect();
-            let counts = |o: usize| counted[o];
-
-            for o in 0..m {
-                if o + 2 * AHEAD < m && counts(o + 2 * AHEAD) {
-                    for j in obs.span(o + 2 * AHEAD) {
-                        let (x, kd) = (obs.ids[j], obs.kinds[j]);
-                        if usize::from(kd) == k {
-                            prefetch(&slot, x as usize);
-                        } else if rank_k(kd) < r {
-                            prefetch(&parent, x as usize);
-                        }
-                    }
+            for i in 0..meets.len() {
+                if let Some(&(x, y, _)) = meets.get(i + 2 * AHEAD) {
+                    prefetch(&slot, x as usize);
+                    prefetch(&parent, y as usize);
                 }
-                if o + AHEAD < m && counts(o + AHEAD) {
-                    for j in obs.span(o + AHEAD) {
-                        let (x, kd) = (obs.ids[j], obs.kinds[j]);
-                        if usize::from(kd) == k {
-                            let s = slot[x as usize] as usize;
-                            prefetch(&worst, s);
-                            prefetch(&nb, s * ru * per);
-                        } else if rank_k(kd) < r {
-                            prefetch(&parent, parent[x as usize] as usize);
-                        }
-                    }
+                if let Some(&(x, y, _)) = meets.get(i + AHEAD) {
+                    let s = slot[x as usize] as usize;
+                    prefetch(&worst, s);
+                    prefetch(&nb, s * ru * per);
+                    prefetch(&parent, parent[y as usize] as usize);
                 }
-                if !counts(o) {
+                let (x, y, ry) = meets[i];
+                let s = slot[x as usize] as usize;
+                if u32::from(worst[s]) > t {
                     continue;
                 }
-                let sp = obs.span(o);
-                let kinds = &obs.kinds[sp.clone()];
-                let ids = &obs.ids[sp];
-                for (a, &x) in ids.iter().enumerate() {
-                    if usize::from(kinds[a]) != k {
-                        continue;
-                    }
-                    let s = slot[x as usize] as usize;
-                    if u32::from(worst[s]) > t {
-                        continue;
-                    }
-                    for (&y, &ky) in ids.iter().zip(kinds) {
-                        let ry_rank = rank_k(ky);
-                        if ry_rank >= r || shared(&hub, ky, y) {
-                            continue;
-                        }
-                        let base = (s * ru + usize::from(ry_rank)) * per;
-                        let cell = &mut nb[base..base + per];
-                        let Some(len) = cell.iter().position(|&e| e == NONE) else {
-                            continue;
-                        };
-                        let ry = root(&mut parent, y);
-                        if !cell[..len].contains(&ry) {
-                            cell[len] = ry;
-                            worst[s] = worst[s].max(len as u8 + 1);
-                        }
-                    }
+                let base = (s * ru + usize::from(ry)) * per;
+                let cell = &mut nb[base..base + per];
+                let Some(len) = cell.iter().position(|&e| e == NONE) else {
+                    continue;
+                };
+                let root_y = root(&mut parent, y);
+                if !cell[..len].contains(&root_y) {
+                    cell[len] = root_y;
+                    worst[s] = worst[s].max(len as u8 + 1);
                 }
             }
-
             for x in 0..n {
                 if kind_index(g.ids.kind(x as u32)) == k {
                     let w = u32::from(worst[slot[x] as usize]);
