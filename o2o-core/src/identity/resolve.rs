@@ -22,7 +22,6 @@ use super::intern::fmix64;
 use super::rules::{CompiledRules, KINDS, kind_index};
 use crate::event::{IdKind, Identifier};
 use serde::Serialize;
-use std::collections::VecDeque;
 
 /// Identifying kinds are the first seven of [`IdKind::ALL`]; attributes are never interned.
 const LINK_KINDS: usize = 7;
@@ -587,9 +586,9 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     let mut times = Vec::new();
     // Pass A, in time order: first sightings, the session element of every occurrence of a
     // time-bounded kind, and the bucket of every observation (the weakest linkable kind in it),
-    // indexed by canonical position. Session elements are queued per bucket in the order pass C
-    // reads them back.
-    let mut bucket_at = vec![u8::MAX; m];
+    // as the list of canonical positions of each bucket. Session elements are queued per bucket in
+    // the order pass C reads them back.
+    let mut positions: Vec<Vec<u32>> = vec![Vec::new(); 256];
     let mut sessions_of: Vec<Vec<u32>> = vec![Vec::new(); 256];
     let mut here: Vec<u32> = Vec::with_capacity(16);
     for k in 0..m {
@@ -632,31 +631,29 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
             weakest = weakest.max(rules.rank[ku]);
             linkable += 1;
         }
-        if linkable >= 2 {
-            bucket_at[k] = weakest;
-            if weakest != u8::MAX {
-                sessions_of[usize::from(weakest)].extend_from_slice(&here);
-            }
+        // Observations with an unranked kind (rank u8::MAX) never link.
+        if linkable >= 2 && weakest != u8::MAX {
+            positions[usize::from(weakest)].push(k as u32);
+            sessions_of[usize::from(weakest)].extend_from_slice(&here);
         }
     }
     drop(session);
     // Pass B–C: link observations among strong kinds first (bucket by bucket, time order within),
     // so that when a weak bridge (a device, an IP) comes, the profiles it would join already hold
     // their strong identifiers and the limits can see a conflict.
-    let mut present = [false; 256];
-    for &b in &bucket_at {
-        present[usize::from(b)] = true;
-    }
-    for b in 0..255u8 {
-        if !present[usize::from(b)] {
+    // Each observation's elements are computed once, into a ring of the next 2 × AHEAD.
+    let mut ring: Vec<Vec<(u32, u32, u8)>> = vec![Vec::with_capacity(8); 2 * AHEAD];
+    for (b, pos) in positions.iter().enumerate() {
+        if pos.is_empty() {
             continue;
         }
-        let sess = &sessions_of[usize::from(b)];
+        let sess = &sessions_of[b];
         // The linkable elements of the observation at canonical position k, whose queued session
         // elements start at q (pass A queued one per time-bounded occurrence, in this order).
         // Returns where the next observation's start.
         let elements = |k: usize, q: usize, out: &mut Vec<(u32, u32, u8)>| {
             let mut q = q;
+            out.clear();
             for j in obs.span(obs_at(k)) {
                 let (x, kd) = (obs.ids[j], obs.kinds[j]);
                 if shared(&hub, kd, x) {
@@ -674,39 +671,30 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         };
         // Observations of this bucket are linked in order; the next 2 × AHEAD are known, so their
         // elements (then, AHEAD later, their parents) are loaded before they are needed.
-        let mut ring: VecDeque<(usize, usize)> = VecDeque::with_capacity(2 * AHEAD);
-        let (mut scan_k, mut scan_q) = (0usize, 0usize);
-        let mut tmp: Vec<(u32, u32, u8)> = Vec::with_capacity(16);
-        loop {
-            while ring.len() < 2 * AHEAD && scan_k < m {
-                if bucket_at[scan_k] == b {
-                    tmp.clear();
-                    let next_q = elements(scan_k, scan_q, &mut tmp);
-                    for &(e, _, _) in &tmp {
-                        prefetch(&dsu.el, e as usize);
-                    }
-                    ring.push_back((scan_k, scan_q));
-                    scan_q = next_q;
+        let (mut filled, mut q) = (0usize, 0usize);
+        for i in 0..pos.len() {
+            while filled < pos.len() && filled < i + 2 * AHEAD {
+                let entry = &mut ring[filled % (2 * AHEAD)];
+                q = elements(pos[filled] as usize, q, entry);
+                for &(e, _, _) in entry.iter() {
+                    prefetch(&dsu.el, e as usize);
                 }
-                scan_k += 1;
+                filled += 1;
             }
-            let Some((k, q)) = ring.pop_front() else {
-                break;
-            };
-            if let Some(&(k2, q2)) = ring.get(AHEAD - 1) {
-                tmp.clear();
-                elements(k2, q2, &mut tmp);
-                for &(e, _, _) in &tmp {
+            if i + AHEAD < filled {
+                for &(e, _, _) in &ring[(i + AHEAD) % (2 * AHEAD)] {
                     if let Some(el) = dsu.el.get(e as usize) {
                         prefetch(&dsu.el, el.parent as usize);
                     }
                 }
             }
-            let o = obs_at(k);
-            tmp.clear();
-            elements(k, q, &mut tmp);
+            let o = obs_at(pos[i] as usize);
             buf.clear();
-            buf.extend(tmp.iter().map(|&(el, x, kd)| (rank_k(kd), 0, el, x)));
+            buf.extend(
+                ring[i % (2 * AHEAD)]
+                    .iter()
+                    .map(|&(el, x, kd)| (rank_k(kd), 0, el, x)),
+            );
             // Order by (priority, hash): the hash decides only between equal priorities.
             buf.sort_unstable();
             if buf.windows(2).any(|w| w[0].0 == w[1].0) {
@@ -740,7 +728,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
             }
         }
     }
-    drop((bucket_at, sessions_of));
+    drop((positions, sessions_of, ring));
     let is_hub = |x: usize| may_hub[kind_index(g.ids.kind(x as u32))] && hub.get(x as u32);
 
     // 5. Profiles. Strong members (not time-bounded) decide each component's anchor.
