@@ -736,6 +736,17 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     let mut anchor = vec![(u8::MAX, u64::MAX); total];
     let mut assigned = vec![NONE; n]; // root per id
     for x in 0..n {
+        // Identifiers are read in order but their roots and anchors are anywhere: load the
+        // parent of the one 2 × AHEAD on, and the anchor slot of the grandparent (the root, in
+        // trees this shallow) of the one AHEAD on.
+        if let Some(e) = dsu.el.get(x + 2 * AHEAD) {
+            prefetch(&dsu.el, e.parent as usize);
+        }
+        if let Some(e) = dsu.el.get(x + AHEAD) {
+            if let Some(p) = dsu.el.get(e.parent as usize) {
+                prefetch(&anchor, p.parent as usize);
+            }
+        }
         if is_hub(x) || rules.window[kind_index(g.ids.kind(x as u32))].is_some() {
             continue;
         }
@@ -750,14 +761,14 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     // components with a strong identifier, then the strongest anchor, then the earliest session.
     let mut split_sessions = Vec::new();
     if !session_id.is_empty() {
-        let mut pairs: Vec<(u32, u32, u32)> = session_id
-            .iter()
-            .enumerate()
-            .map(|(s, &x)| {
-                let e = (n + s) as u32;
-                (x, dsu.find(e), e)
-            })
-            .collect();
+        let mut pairs: Vec<(u32, u32, u32)> = Vec::with_capacity(session_id.len());
+        for (s, &x) in session_id.iter().enumerate() {
+            if let Some(el) = dsu.el.get(n + s + AHEAD) {
+                prefetch(&dsu.el, el.parent as usize);
+            }
+            let e = (n + s) as u32;
+            pairs.push((x, dsu.find(e), e));
+        }
         pairs.sort_unstable();
         let mut i = 0;
         while i < pairs.len() {
@@ -806,6 +817,9 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         }
         // Session-only components: anchor from their assigned time-bounded identifiers.
         for x in 0..n {
+            if let Some(&r) = assigned.get(x + AHEAD) {
+                prefetch(&anchor, r as usize);
+            }
             let r = assigned[x];
             if r != NONE && rules.window[kind_index(g.ids.kind(x as u32))].is_some() {
                 let key = (rank_of(x as u32), g.ids.hash(x as u32));
@@ -821,7 +835,12 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     // Number the profiles by their anchor hash (the profile id), deterministic.
     let mut roots_list: Vec<(u64, u32)> = Vec::new();
     let mut profile_of_root = vec![NONE; total];
+    // These loops read ids in order and their roots' state anywhere: load it AHEAD ids early.
     for x in 0..n {
+        if let Some(&r) = assigned.get(x + AHEAD) {
+            prefetch(&profile_of_root, r as usize);
+            prefetch(&anchor, r as usize);
+        }
         let r = assigned[x];
         if r != NONE && profile_of_root[r as usize] == NONE {
             profile_of_root[r as usize] = 0;
@@ -836,6 +855,14 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     let mut profile_of = vec![NONE; n];
     let mut sizes = vec![0u32; np + 1];
     for x in 0..n {
+        if let Some(&r) = assigned.get(x + 2 * AHEAD) {
+            prefetch(&profile_of_root, r as usize);
+        }
+        if let Some(&r) = assigned.get(x + AHEAD) {
+            if let Some(&p) = profile_of_root.get(r as usize) {
+                prefetch(&sizes, p as usize + 1);
+            }
+        }
         let r = assigned[x];
         if r != NONE {
             let p = profile_of_root[r as usize];
@@ -852,6 +879,14 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     let mut fill = starts.clone();
     let mut keyed = vec![(0u8, 0u64, 0u32); starts[np] as usize];
     for x in 0..n {
+        if let Some(&p) = profile_of.get(x + 2 * AHEAD) {
+            prefetch(&fill, p as usize);
+        }
+        if let Some(&p) = profile_of.get(x + AHEAD) {
+            if let Some(&f) = fill.get(p as usize) {
+                prefetch(&keyed, f as usize);
+            }
+        }
         let p = profile_of[x];
         if p != NONE {
             keyed[fill[p as usize] as usize] = (rank_of(x as u32), g.ids.hash(x as u32), x as u32);
