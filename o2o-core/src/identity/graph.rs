@@ -258,20 +258,36 @@ impl IdentityGraph {
         identifiers: &[(IdKind, &str)],
     ) -> Result<u32, IdentityError> {
         check_permit(permit)?;
+        self.intern_and_push(timestamp, source, identifiers, true)
+    }
+
+    /// Intern `values` and append them as one observation. With `screen`, kinds that do not
+    /// link are skipped and blocked values counted and skipped (new values only: an interned
+    /// value passed that check when it arrived); without, every value is taken as it is (it
+    /// comes from another graph: erasure and restore rebuild one).
+    fn intern_and_push(
+        &mut self,
+        timestamp: i64,
+        source: &str,
+        values: &[(IdKind, &str)],
+        screen: bool,
+    ) -> Result<u32, IdentityError> {
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
         let mut result = Ok(0);
-        for (kind, value) in identifiers {
-            if !self.compiled.links(*kind) {
-                continue;
-            }
-            if let Some(i) = self.ids.get(*kind, value) {
-                scratch.push(i);
-                continue;
-            }
-            if self.compiled.blocked(value).is_some() {
-                self.stats.blocked += 1;
-                continue;
+        for (kind, value) in values {
+            if screen {
+                if !self.compiled.links(*kind) {
+                    continue;
+                }
+                if let Some(i) = self.ids.get(*kind, value) {
+                    scratch.push(i);
+                    continue;
+                }
+                if self.compiled.blocked(value).is_some() {
+                    self.stats.blocked += 1;
+                    continue;
+                }
             }
             match self.ids.intern(*kind, value) {
                 Ok(i) => scratch.push(i),
@@ -445,23 +461,8 @@ impl IdentityGraph {
         source: &str,
         values: &[(IdKind, &str)],
     ) -> Result<(), IdentityError> {
-        let mut scratch = std::mem::take(&mut self.scratch);
-        scratch.clear();
-        let mut result = Ok(());
-        for (k, v) in values {
-            match self.ids.intern(*k, v) {
-                Ok(i) => scratch.push(i),
-                Err(e) => {
-                    result = Err(e);
-                    break;
-                }
-            }
-        }
-        if result.is_ok() {
-            result = self.push(timestamp, source, &mut scratch).map(|_| ());
-        }
-        self.scratch = scratch;
-        result
+        self.intern_and_push(timestamp, source, values, false)
+            .map(|_| ())
     }
 }
 

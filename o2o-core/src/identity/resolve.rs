@@ -642,7 +642,8 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     // so that when a weak bridge (a device, an IP) comes, the profiles it would join already hold
     // their strong identifiers and the limits can see a conflict.
     // Each observation's elements are computed once, into a ring of the next 2 × AHEAD.
-    let mut ring: Vec<Vec<(u32, u32, u8)>> = vec![Vec::with_capacity(8); 2 * AHEAD];
+    let mut ring: Vec<Vec<(u32, u32, u8)>> =
+        (0..2 * AHEAD).map(|_| Vec::with_capacity(8)).collect();
     for (b, pos) in positions.iter().enumerate() {
         if pos.is_empty() {
             continue;
