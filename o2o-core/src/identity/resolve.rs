@@ -420,7 +420,17 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     let shared = |hub: &Bits, kind: u8, x: u32| may_hub[usize::from(kind)] && hub.get(x);
     if !guarded.is_empty() {
         let mut parent: Vec<u32> = (0..n as u32).collect();
+        // Each identifier of a guarded kind gets its index among its kind (its slot in the
+        // counting tables), and each guarded kind the list of its identifiers: one pass for all.
         let mut slot = vec![NONE; n];
+        let mut of_kind: Vec<Vec<u32>> = vec![Vec::new(); KINDS];
+        for x in 0..n {
+            let k = kind_index(g.ids.kind(x as u32));
+            if may_hub[k] {
+                slot[x] = of_kind[k].len() as u32;
+                of_kind[k].push(x as u32);
+            }
+        }
         // Work lists, refilled at each guarded kind's turn: one scan of the observations writes
         // them, then two tight loops read them (deciding per occurrence which ones take part
         // costs more than the union-find itself, so it is done once).
@@ -431,13 +441,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         // those ranks it could exclude were shared already then, so those links still stand.
         let mut prev = 0u8;
         for &(r, k, t) in &guarded {
-            let mut count = 0usize;
-            for x in 0..n {
-                if kind_index(g.ids.kind(x as u32)) == k {
-                    slot[x] = count as u32;
-                    count += 1;
-                }
-            }
+            let count = of_kind[k].len();
             if count == 0 {
                 // Nothing of this kind to guard; its links are made at the next guarded kind's
                 // turn (`prev` stays).
@@ -535,13 +539,10 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
                     worst[s] = worst[s].max(len as u8 + 1);
                 }
             }
-            for x in 0..n {
-                if kind_index(g.ids.kind(x as u32)) == k {
-                    let w = u32::from(worst[slot[x] as usize]);
-                    if w > t {
-                        hub.set(x as u32);
-                        hubs.push((x as u32, w));
-                    }
+            for (&x, &w) in of_kind[k].iter().zip(&worst) {
+                if u32::from(w) > t {
+                    hub.set(x);
+                    hubs.push((x, u32::from(w)));
                 }
             }
         }
