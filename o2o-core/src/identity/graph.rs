@@ -98,6 +98,10 @@ pub struct IdentityGraph {
     pub(crate) sources: Vec<String>,
     source_index: AMap<String, u32>,
     pub(crate) obs: Observations,
+    /// Per identifier, its first and last sighting (over every observation holding it). Kept as
+    /// observations arrive (one slot beside the interning that touched the identifier anyway),
+    /// so resolution gets profiles' first and last seen without a pass over the log.
+    pub(crate) seen: Vec<(i64, i64)>,
     /// Stable hashes of identifiers seen in events without consent to link. Kept in memory only
     /// (never in snapshots) so that `explain` can say "consent" during a session.
     pub(crate) denied: ASet<u64>,
@@ -123,6 +127,7 @@ impl IdentityGraph {
             sources: Vec::new(),
             source_index: AMap::with_hasher(ahash_state()),
             obs: Observations::default(),
+            seen: Vec::new(),
             denied: ASet::with_hasher(ahash_state()),
             stats: GraphStats::default(),
             scratch: Vec::new(),
@@ -326,6 +331,15 @@ impl IdentityGraph {
         );
         self.obs.ends.push(end);
         self.obs.ts.push(timestamp);
+        for &i in ids.iter() {
+            let i = i as usize;
+            if self.seen.len() <= i {
+                self.seen.resize(i + 1, (i64::MAX, i64::MIN));
+            }
+            let (first, last) = &mut self.seen[i];
+            *first = (*first).min(timestamp);
+            *last = (*last).max(timestamp);
+        }
         self.obs.src.push(src);
         self.stats.observations += 1;
         self.cache = OnceLock::new();
@@ -435,6 +449,7 @@ impl IdentityGraph {
             + self.obs.ends.capacity() * 4
             + self.obs.ids.capacity() * 4
             + self.obs.kinds.capacity()
+            + self.seen.capacity() * 16
     }
 
     /// Rebuild from scratch with the same rules and gate (used by erasure and restore).
@@ -447,6 +462,7 @@ impl IdentityGraph {
             sources: Vec::new(),
             source_index: AMap::with_hasher(ahash_state()),
             obs: Observations::default(),
+            seen: Vec::new(),
             denied: ASet::with_hasher(ahash_state()),
             stats: GraphStats::default(),
             scratch: Vec::new(),

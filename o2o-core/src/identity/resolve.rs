@@ -228,7 +228,10 @@ impl Elem {
 /// members per component (to walk a component when a windowed limit must be checked).
 struct Dsu {
     el: Vec<Elem>,
-    /// Time an element was first seen (identifier first observation, or session start).
+    /// Identifiers are elements `0..ids`; sessions follow.
+    ids: usize,
+    /// Start of each session element (element `ids + i` at `i`). An identifier's first sighting
+    /// is the graph's (`IdentityGraph::seen`).
     first: Vec<i64>,
 }
 
@@ -271,21 +274,32 @@ impl Dsu {
     }
 
     /// Whether merging `roots` would break a limit; the kind broken if so.
+    ///
+    /// `most[k]` is kind k's limit (`u32::MAX` without one): nearly every merge is within all
+    /// of them, which one branch-free comparison of the summed counts tells.
     fn violates(
         &self,
         rules: &CompiledRules,
+        most: &[u32; LINK_KINDS],
+        seen: &[(i64, i64)],
         roots: &[u32],
         times: &mut Vec<i64>,
     ) -> Option<IdKind> {
+        let mut totals = [0u32; LINK_KINDS];
+        for &r in roots {
+            let counts = &self.el[r as usize].counts;
+            for (t, &c) in totals.iter_mut().zip(counts) {
+                *t += u32::from(c);
+            }
+        }
+        if totals.iter().zip(most).all(|(t, m)| t <= m) {
+            return None;
+        }
         for (k, kind) in IdKind::ALL.iter().enumerate().take(LINK_KINDS) {
             let Some(limit) = rules.limit[k] else {
                 continue;
             };
-            let total: u32 = roots
-                .iter()
-                .map(|&r| u32::from(self.el[r as usize].counts[k]))
-                .sum();
-            if total <= limit.max {
+            if totals[k] <= limit.max {
                 continue;
             }
             let Some(window) = limit.window_secs else {
@@ -296,7 +310,11 @@ impl Dsu {
                 let mut e = r;
                 loop {
                     if usize::from(self.el[e as usize].kind) == k {
-                        times.push(self.first[e as usize]);
+                        let e = e as usize;
+                        times.push(match e.checked_sub(self.ids) {
+                            Some(s) => self.first[s],
+                            None => seen.get(e).map_or(i64::MAX, |s| s.0),
+                        });
                     }
                     e = self.el[e as usize].next;
                     if e == r {
@@ -517,10 +535,12 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
                     prefetch(&slot, x as usize);
                     prefetch(&parent, y as usize);
                 }
-                if let Some(&(x, y, _)) = meets.get(i + AHEAD) {
+                if let Some(&(x, y, ry)) = meets.get(i + AHEAD) {
                     let s = slot[x as usize] as usize;
                     prefetch(&worst, s);
-                    prefetch(&nb, s * ru * per);
+                    // The cell this meeting reads, not its slot's start (a cell may lie on the
+                    // next cache line).
+                    prefetch(&nb, (s * ru + usize::from(ry)) * per);
                     prefetch(&parent, parent[y as usize] as usize);
                 }
                 let (x, y, ry) = meets[i];
@@ -553,12 +573,14 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         el: (0..n as u32)
             .map(|x| Elem::new(x, kind_index(g.ids.kind(x))))
             .collect(),
-        first: vec![i64::MAX; n],
+        ids: n,
+        first: Vec::new(),
     };
-    // The first sighting of an identifier matters only to a limit with a time window.
-    let mut needs_first = [false; KINDS];
-    for (k, l) in rules.limit.iter().enumerate().take(LINK_KINDS) {
-        needs_first[k] = l.is_some_and(|l| l.window_secs.is_some());
+    let mut most = [u32::MAX; LINK_KINDS];
+    for (m, l) in most.iter_mut().zip(&rules.limit) {
+        if let Some(l) = l {
+            *m = l.max;
+        }
     }
     let any_window = rules.window.iter().any(Option::is_some);
     // Per identifier of a time-bounded kind: its current session element and last sighting.
@@ -585,7 +607,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     let mut buf: Vec<(u8, u64, u32, u32)> = Vec::with_capacity(16);
     let mut roots: Vec<u32> = Vec::with_capacity(16);
     let mut times = Vec::new();
-    // Pass A, in time order: first sightings, the session element of every occurrence of a
+    // Pass A, in time order: the session element of every occurrence of a
     // time-bounded kind, and the bucket of every observation (the weakest linkable kind in it),
     // as the list of canonical positions of each bucket. Session elements are queued per bucket in
     // the order pass C reads them back.
@@ -596,9 +618,6 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         if k + AHEAD < m {
             for j in obs.span(obs_at(k + AHEAD)) {
                 let (x, ku) = (obs.ids[j] as usize, usize::from(obs.kinds[j]));
-                if needs_first[ku] {
-                    prefetch(&dsu.first, x);
-                }
                 if rules.window[ku].is_some() {
                     prefetch(&session, x);
                 }
@@ -612,9 +631,6 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         for j in obs.span(o) {
             let (x, kd) = (obs.ids[j], obs.kinds[j]);
             let (xi, ku) = (x as usize, usize::from(kd));
-            if needs_first[ku] && dsu.first[xi] == i64::MAX {
-                dsu.first[xi] = ts;
-            }
             if shared(&hub, kd, x) {
                 continue;
             }
@@ -716,7 +732,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
                 if roots.len() < 2 {
                     break;
                 }
-                if let Some(kind) = dsu.violates(rules, &roots, &mut times) {
+                if let Some(kind) = dsu.violates(rules, &most, &g.seen, &roots, &mut times) {
                     if let Some((_, _, _, dropped)) = buf.pop() {
                         audit.push((o as u32, dropped, kind));
                     }
@@ -834,6 +850,9 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         }
     }
 
+    // The union-find is done with: free it before the numbering tables are made.
+    drop(dsu);
+
     // Number the profiles by their anchor hash (the profile id), deterministic.
     let mut roots_list: Vec<(u64, u32)> = Vec::new();
     let mut profile_of_root = vec![NONE; total];
@@ -876,13 +895,17 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     for p in 0..np {
         starts[p + 1] += starts[p];
     }
-    drop((dsu, anchor, profile_of_root, assigned));
-    // Members with their sort keys beside them (read in id order here, not per member later).
+    drop((anchor, profile_of_root, assigned));
+    // Members with their sort keys beside them (read in id order here, not per member later),
+    // and each profile's first and last seen: over every observation holding a member, which is
+    // over its members' own first and last sightings.
     let mut fill = starts.clone();
     let mut keyed = vec![(0u8, 0u64, 0u32); starts[np] as usize];
+    let mut span = vec![(i64::MAX, i64::MIN); np];
     for x in 0..n {
         if let Some(&p) = profile_of.get(x + 2 * AHEAD) {
             prefetch(&fill, p as usize);
+            prefetch(&span, p as usize);
         }
         if let Some(&p) = profile_of.get(x + AHEAD) {
             if let Some(&f) = fill.get(p as usize) {
@@ -893,6 +916,11 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         if p != NONE {
             keyed[fill[p as usize] as usize] = (rank_of(x as u32), g.ids.hash(x as u32), x as u32);
             fill[p as usize] += 1;
+            if let Some(&(first, last)) = g.seen.get(x) {
+                let sp = &mut span[p as usize];
+                sp.0 = sp.0.min(first);
+                sp.1 = sp.1.max(last);
+            }
         }
     }
     drop(fill);
@@ -902,10 +930,10 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     }
     let members: Vec<u32> = keyed.iter().map(|&(_, _, x)| x).collect();
     drop(keyed);
-    // Sources, observation counts (by each observation's strongest non-shared identifier) and
-    // first/last seen (over every observation holding a member).
-    // Per profile: first seen, last seen, observations, source bits (up to 64 sources).
-    let mut acc: Vec<(i64, i64, u64, u64)> = vec![(i64::MAX, i64::MIN, 0, 0); np];
+    // Observation counts and sources, each observation counted once, for its strongest
+    // identifier not shared (the hash decides between equal priorities): per profile, the count
+    // and the source bits (up to 64 sources; more are collected as pairs).
+    let mut acc: Vec<(u64, u64)> = vec![(0, 0); np];
     let few_sources = g.sources.len() <= 64;
     let mut src_pairs: Vec<(u32, u32)> = Vec::new();
     for o in 0..m {
@@ -919,22 +947,15 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
                 prefetch(&acc, profile_of[x as usize] as usize);
             }
         }
-        let ts = obs.ts[o];
         let sp = obs.span(o);
-        let (mut best, mut best_rank, mut tie, mut last_p) = (NONE, u8::MAX, false, NONE);
+        let (mut best, mut best_rank, mut tie) = (NONE, u8::MAX, false);
         for j in sp.clone() {
-            let x = obs.ids[j];
-            let p = profile_of[x as usize];
-            if p == NONE {
+            let (x, kd) = (obs.ids[j], obs.kinds[j]);
+            // Exactly the identifiers without a profile are the shared ones.
+            if shared(&hub, kd, x) {
                 continue;
             }
-            if p != last_p {
-                let a = &mut acc[p as usize];
-                a.0 = a.0.min(ts);
-                a.1 = a.1.max(ts);
-                last_p = p;
-            }
-            let r = rank_k(obs.kinds[j]);
+            let r = rank_k(kd);
             if best == NONE || r < best_rank {
                 (best, best_rank, tie) = (x, r, false);
             } else if r == best_rank {
@@ -946,22 +967,24 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         }
         if tie {
             // Equal priorities: the hash decides (the first of equal keys, as `min_by_key`).
-            if let Some(&x) = obs.ids[sp]
-                .iter()
-                .filter(|&&x| profile_of[x as usize] != NONE)
-                .min_by_key(|&&x| (rank_of(x), g.ids.hash(x)))
+            if let Some(x) = sp
+                .filter(|&j| !shared(&hub, obs.kinds[j], obs.ids[j]))
+                .map(|j| obs.ids[j])
+                .min_by_key(|&x| (rank_of(x), g.ids.hash(x)))
             {
                 best = x;
             }
         }
-        let p = profile_of[best as usize] as usize;
+        let p = profile_of[best as usize];
+        let Some(a) = acc.get_mut(p as usize) else {
+            continue;
+        };
         let s = obs.src[o];
-        let a = &mut acc[p];
-        a.2 += 1;
+        a.0 += 1;
         if few_sources {
-            a.3 |= 1 << s;
+            a.1 |= 1 << s;
         } else {
-            src_pairs.push((p as u32, s));
+            src_pairs.push((p, s));
         }
     }
     let mut sources = vec![Vec::new(); np];
@@ -973,7 +996,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         }
     } else {
         for (p, a) in acc.iter().enumerate() {
-            let mut b = a.3;
+            let mut b = a.1;
             while b != 0 {
                 sources[p].push(b.trailing_zeros());
                 b &= b - 1;
@@ -988,9 +1011,9 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         starts,
         members,
         profile_hash: roots_list.iter().map(|&(h, _)| h).collect(),
-        first_seen: acc.iter().map(|a| a.0).collect(),
-        last_seen: acc.iter().map(|a| a.1).collect(),
-        n_obs: acc.iter().map(|a| a.2).collect(),
+        first_seen: span.iter().map(|a| a.0).collect(),
+        last_seen: span.iter().map(|a| a.1).collect(),
+        n_obs: acc.iter().map(|a| a.0).collect(),
         sources,
         hubs,
         audit,
