@@ -274,13 +274,11 @@ impl Dsu {
     }
 
     /// Whether merging `roots` would break a limit; the kind broken if so.
-    ///
-    /// `most[k]` is kind k's limit (`u32::MAX` without one): nearly every merge is within all
-    /// of them, which one branch-free comparison of the summed counts tells.
+    /// Nearly every merge is within all of them, which one branch-free comparison of the
+    /// summed counts with `rules.limit_max` tells.
     fn violates(
         &self,
         rules: &CompiledRules,
-        most: &[u32; LINK_KINDS],
         seen: &[(i64, i64)],
         roots: &[u32],
         times: &mut Vec<i64>,
@@ -292,7 +290,7 @@ impl Dsu {
                 *t += u32::from(c);
             }
         }
-        if totals.iter().zip(most).all(|(t, m)| t <= m) {
+        if totals.iter().zip(&rules.limit_max).all(|(t, m)| t <= m) {
             return None;
         }
         for (k, kind) in IdKind::ALL.iter().enumerate().take(LINK_KINDS) {
@@ -576,12 +574,6 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         ids: n,
         first: Vec::new(),
     };
-    let mut most = [u32::MAX; LINK_KINDS];
-    for (m, l) in most.iter_mut().zip(&rules.limit) {
-        if let Some(l) = l {
-            *m = l.max;
-        }
-    }
     let any_window = rules.window.iter().any(Option::is_some);
     // Per identifier of a time-bounded kind: its current session element and last sighting.
     let mut session: Vec<(u32, i64)> = if any_window {
@@ -732,7 +724,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
                 if roots.len() < 2 {
                     break;
                 }
-                if let Some(kind) = dsu.violates(rules, &most, &g.seen, &roots, &mut times) {
+                if let Some(kind) = dsu.violates(rules, &g.seen, &roots, &mut times) {
                     if let Some((_, _, _, dropped)) = buf.pop() {
                         audit.push((o as u32, dropped, kind));
                     }

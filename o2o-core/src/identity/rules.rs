@@ -163,6 +163,9 @@ pub(crate) struct CompiledRules {
     /// Rank per kind: 0 is the strongest; `u8::MAX` means the kind never links.
     pub rank: [u8; KINDS],
     pub limit: [Option<KindLimit>; KINDS],
+    /// Each kind's `limit` maximum, `u32::MAX` without a limit: resolution tests a merge
+    /// against every limit at once with it.
+    pub limit_max: [u32; KINDS],
     pub hub: [Option<u32>; KINDS],
     pub window: [Option<i64>; KINDS],
     pub blocked_exact: ASet<String>,
@@ -205,6 +208,7 @@ impl CompiledRules {
             }
             limit[kind_index(*k)] = Some(*l);
         }
+        let limit_max = limit.map(|l| l.map_or(u32::MAX, |l| l.max));
         let mut hub = [None; KINDS];
         for (k, n) in &rules.hub_threshold {
             if *n > MAX_HUB_THRESHOLD {
@@ -237,6 +241,7 @@ impl CompiledRules {
         Ok(CompiledRules {
             rank,
             limit,
+            limit_max,
             hub,
             window,
             blocked_exact,
