@@ -539,6 +539,11 @@ pub(crate) fn resolve_reference(g: &IdentityGraph) -> Resolution {
     for s in &mut sources {
         s.sort_by(|a, b| g.sources[*a as usize].cmp(&g.sources[*b as usize]));
     }
+    let mut source_starts = vec![0u32];
+    for s in &sources {
+        source_starts.push(source_starts[source_starts.len() - 1] + s.len() as u32);
+    }
+    let sources = sources.concat();
     Resolution {
         profile_of,
         starts,
@@ -547,6 +552,7 @@ pub(crate) fn resolve_reference(g: &IdentityGraph) -> Resolution {
         first_seen: pf,
         last_seen: pl,
         n_obs,
+        source_starts,
         sources,
         hubs,
         audit,

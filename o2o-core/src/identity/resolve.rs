@@ -78,7 +78,9 @@ pub struct Resolution {
     pub(crate) first_seen: Vec<i64>,
     pub(crate) last_seen: Vec<i64>,
     pub(crate) n_obs: Vec<u64>,
-    pub(crate) sources: Vec<Vec<u32>>,
+    /// Sources of profile `p`: `sources[source_starts[p]..source_starts[p + 1]]`, by name.
+    pub(crate) source_starts: Vec<u32>,
+    pub(crate) sources: Vec<u32>,
     /// Hub identifiers, with their distinct higher-priority neighbour counts.
     pub(crate) hubs: Vec<(u32, u32)>,
     /// (observation, dropped id, limit kind).
@@ -139,7 +141,8 @@ impl Resolution {
             identifiers: identifiers.into_iter().map(|(_, i)| i).collect(),
             first_seen: self.first_seen[p],
             last_seen: self.last_seen[p],
-            sources: self.sources[p]
+            sources: self.sources
+                [self.source_starts[p] as usize..self.source_starts[p + 1] as usize]
                 .iter()
                 .map(|&s| graph.sources[s as usize].clone())
                 .collect(),
@@ -224,6 +227,53 @@ impl Elem {
     }
 }
 
+/// The kind byte of a root that has a profile slot (kinds are below `KINDS`).
+const TAKEN: u8 = u8::MAX;
+
+impl Elem {
+    /// After linking, the profile slot of this root, if it was given one (see `Dsu::slot`).
+    fn slot(&self) -> Option<u32> {
+        (self.kind == TAKEN).then_some(self.next)
+    }
+}
+
+/// A profile while it is built, indexed by slot (the order its component was first met). What
+/// an identifier adds to its profile sits in these 56 bytes, together.
+#[derive(Clone, Copy)]
+struct Slot {
+    /// The strongest member so far as (rank, hash): the anchor, whose hash is the profile id.
+    anchor: (u8, u64),
+    first: i64,
+    last: i64,
+    /// The component's root element: it orders profiles whose anchors hash alike.
+    root: u32,
+    size: u32,
+    observations: u64,
+    sources: u32,
+}
+
+/// Observations counted for an identifier, and their sources as bits (when there are at most
+/// 32): 8 bytes, as one is kept per identifier while the union-find is at its largest.
+#[derive(Clone, Copy, Default)]
+struct Tally {
+    observations: u32,
+    sources: u32,
+}
+
+impl Slot {
+    /// A member joins: one more, its first and last sightings widen the profile's, and the
+    /// observations counted for it are the profile's.
+    fn add(&mut self, seen: Option<&(i64, i64)>, tally: Tally) {
+        self.size += 1;
+        self.observations += u64::from(tally.observations);
+        self.sources |= tally.sources;
+        if let Some(&(first, last)) = seen {
+            self.first = self.first.min(first);
+            self.last = self.last.max(last);
+        }
+    }
+}
+
 /// Union-find over elements (identifiers and sessions), with per-root kind counts and a ring of
 /// members per component (to walk a component when a windowed limit must be checked).
 struct Dsu {
@@ -241,6 +291,29 @@ impl Dsu {
         self.el.push(Elem::new(e, kind));
         self.first.push(first);
         e
+    }
+
+    /// The profile slot of root `r`, made (appended to `slots`) the first time. Linking is done
+    /// by then, so the ring links and kinds are no longer read: a root's ring link holds its
+    /// slot and its kind byte says so.
+    fn slot(&mut self, r: u32, slots: &mut Vec<Slot>) -> u32 {
+        let e = &mut self.el[r as usize];
+        if let Some(s) = e.slot() {
+            return s;
+        }
+        let s = slots.len() as u32;
+        slots.push(Slot {
+            anchor: (u8::MAX, u64::MAX),
+            first: i64::MAX,
+            last: i64::MIN,
+            root: r,
+            size: 0,
+            observations: 0,
+            sources: 0,
+        });
+        e.kind = TAKEN;
+        e.next = s;
+        s
     }
 
     fn find(&mut self, mut x: u32) -> u32 {
@@ -603,6 +676,21 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     // time-bounded kind, and the bucket of every observation (the weakest linkable kind in it),
     // as the list of canonical positions of each bucket. Session elements are queued per bucket in
     // the order pass C reads them back.
+    // It also counts each observation once, for its strongest identifier not shared (the hash
+    // decides between equal priorities): per identifier here, added up per profile as the
+    // profiles are built (in id order, where each identifier's profile is at hand anyway).
+    // Sources are bits, up to 32 of them; more are collected as (identifier, source) pairs.
+    // A source's bit (or number in the pairs) is its place by name, so that profiles list
+    // their sources by name as they come out of the bits, with no sort per profile.
+    let few_sources = g.sources.len() <= 32;
+    let mut by_name: Vec<u32> = (0..g.sources.len() as u32).collect();
+    by_name.sort_by(|&a, &b| g.sources[a as usize].cmp(&g.sources[b as usize]));
+    let mut name_rank = vec![0u32; by_name.len()];
+    for (r, &s) in by_name.iter().enumerate() {
+        name_rank[s as usize] = r as u32;
+    }
+    let mut tally: Vec<Tally> = vec![Tally::default(); n];
+    let mut src_pairs: Vec<(u32, u32)> = Vec::new();
     let mut positions: Vec<Vec<u32>> = vec![Vec::new(); 256];
     let mut sessions_of: Vec<Vec<u32>> = vec![Vec::new(); 256];
     let mut here: Vec<u32> = Vec::with_capacity(16);
@@ -613,18 +701,26 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
                 if rules.window[ku].is_some() {
                     prefetch(&session, x);
                 }
+                prefetch(&tally, x);
             }
         }
         let o = obs_at(k);
         let ts = obs.ts[o];
         let mut weakest = 0u8;
         let mut linkable = 0u32;
+        let (mut best, mut best_rank, mut tie) = (NONE, u8::MAX, false);
         here.clear();
         for j in obs.span(o) {
             let (x, kd) = (obs.ids[j], obs.kinds[j]);
             let (xi, ku) = (x as usize, usize::from(kd));
             if shared(&hub, kd, x) {
                 continue;
+            }
+            let r = rank_k(kd);
+            if best == NONE || r < best_rank {
+                (best, best_rank, tie) = (x, r, false);
+            } else if r == best_rank {
+                tie = true;
             }
             if let Some(w) = rules.window[ku] {
                 let (cur, last) = session[xi];
@@ -644,6 +740,28 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         if linkable >= 2 && weakest != u8::MAX {
             positions[usize::from(weakest)].push(k as u32);
             sessions_of[usize::from(weakest)].extend_from_slice(&here);
+        }
+        if best == NONE {
+            continue;
+        }
+        if tie {
+            // Equal priorities: the hash decides (the first of equal keys, as `min_by_key`).
+            if let Some(x) = obs
+                .span(o)
+                .filter(|&j| !shared(&hub, obs.kinds[j], obs.ids[j]))
+                .map(|j| obs.ids[j])
+                .min_by_key(|&x| (rank_of(x), g.ids.hash(x)))
+            {
+                best = x;
+            }
+        }
+        let s = name_rank[obs.src[o] as usize];
+        let t = &mut tally[best as usize];
+        t.observations += 1;
+        if few_sources {
+            t.sources |= 1 << s;
+        } else {
+            src_pairs.push((best, s));
         }
     }
     drop(session);
@@ -741,31 +859,35 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     drop((positions, sessions_of, ring));
     let is_hub = |x: usize| may_hub[kind_index(g.ids.kind(x as u32))] && hub.get(x as u32);
 
-    // 5. Profiles. Strong members (not time-bounded) decide each component's anchor.
-    let total = dsu.el.len();
-    let mut anchor = vec![(u8::MAX, u64::MAX); total];
-    let mut assigned = vec![NONE; n]; // root per id
+    // 5. Profiles. A component gets a slot the first time one of its identifiers is met (strong
+    //    identifiers in id order, then time-bounded ones): per-profile state is then in tables
+    //    as long as the profiles rather than as long as the union-find, and the two the members
+    //    pass reads per identifier (4 bytes per profile) stay in cache. Strong members (not
+    //    time-bounded) decide each component's anchor.
+    let mut slots: Vec<Slot> = Vec::new();
+    // Per identifier: its slot, then (once the profiles are numbered) its profile.
+    let mut profile_of = vec![NONE; n];
     for x in 0..n {
-        // Identifiers are read in order but their roots and anchors are anywhere: load the
-        // parent of the one 2 × AHEAD on, and the anchor slot of the grandparent (the root, in
-        // trees this shallow) of the one AHEAD on.
+        // Identifiers are read in order but their roots and slots are anywhere: load the parent
+        // of the one 2 × AHEAD on, and the slot of the grandparent (the root, in trees this
+        // shallow) of the one AHEAD on.
         if let Some(e) = dsu.el.get(x + 2 * AHEAD) {
             prefetch(&dsu.el, e.parent as usize);
         }
         if let Some(e) = dsu.el.get(x + AHEAD) {
-            if let Some(p) = dsu.el.get(e.parent as usize) {
-                prefetch(&anchor, p.parent as usize);
+            if let Some(s) = dsu.el.get(e.parent as usize).and_then(|p| p.slot()) {
+                prefetch(&slots, s as usize);
             }
         }
         if is_hub(x) || rules.window[kind_index(g.ids.kind(x as u32))].is_some() {
             continue;
         }
-        let r = dsu.find(x as u32) as usize;
-        assigned[x] = r as u32;
-        let key = (rank_of(x as u32), g.ids.hash(x as u32));
-        if key < anchor[r] {
-            anchor[r] = key;
-        }
+        let r = dsu.find(x as u32);
+        let s = dsu.slot(r, &mut slots);
+        profile_of[x] = s;
+        let sl = &mut slots[s as usize];
+        sl.anchor = sl.anchor.min((rank_of(x as u32), g.ids.hash(x as u32)));
+        sl.add(g.seen.get(x), tally[x]);
     }
     // Time-bounded identifiers join the component holding the most of their sessions, preferring
     // components with a strong identifier, then the strongest anchor, then the earliest session.
@@ -780,6 +902,9 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
             pairs.push((x, dsu.find(e), e));
         }
         pairs.sort_unstable();
+        // Their own keys join the anchors once every one is placed: the choice reads the
+        // anchors of the strong members only.
+        let mut late: Vec<(u32, (u8, u64))> = Vec::new();
         let mut i = 0;
         while i < pairs.len() {
             let x = pairs[i].0;
@@ -805,7 +930,9 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
                     k += 1;
                 }
                 roots_seen += 1;
-                let a = anchor[r as usize];
+                let a = dsu.el[r as usize]
+                    .slot()
+                    .map_or((u8::MAX, u64::MAX), |s| slots[s as usize].anchor);
                 let score = (
                     a.0 != u8::MAX,
                     count,
@@ -818,194 +945,113 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
                 j = k;
             }
             if let Some((_, r)) = best {
-                assigned[x as usize] = r;
+                let s = dsu.slot(r, &mut slots);
+                profile_of[x as usize] = s;
+                slots[s as usize].add(g.seen.get(x as usize), tally[x as usize]);
+                late.push((s, (rank_of(x), g.ids.hash(x))));
             }
             if roots_seen > 1 {
                 split_sessions.push(x);
             }
             i = j;
         }
-        // Session-only components: anchor from their assigned time-bounded identifiers.
-        for x in 0..n {
-            if let Some(&r) = assigned.get(x + AHEAD) {
-                prefetch(&anchor, r as usize);
-            }
-            let r = assigned[x];
-            if r != NONE && rules.window[kind_index(g.ids.kind(x as u32))].is_some() {
-                let key = (rank_of(x as u32), g.ids.hash(x as u32));
-                // Each identifier is assigned to one component only, so anchors stay unique.
-                let slot = &mut anchor[r as usize];
-                if key < *slot {
-                    *slot = key;
-                }
-            }
+        // Session-only components get their anchor here, from their time-bounded members.
+        for (s, key) in late {
+            let a = &mut slots[s as usize].anchor;
+            *a = (*a).min(key);
         }
     }
+    drop((dsu, tally));
 
-    // The union-find is done with: free it before the numbering tables are made.
-    drop(dsu);
-
-    // Number the profiles by their anchor hash (the profile id), deterministic.
-    let mut roots_list: Vec<(u64, u32)> = Vec::new();
-    let mut profile_of_root = vec![NONE; total];
-    // These loops read ids in order and their roots' state anywhere: load it AHEAD ids early.
-    for x in 0..n {
-        if let Some(&r) = assigned.get(x + AHEAD) {
-            prefetch(&profile_of_root, r as usize);
-            prefetch(&anchor, r as usize);
+    // Number the profiles by their anchor hash (the profile id), deterministic: the root breaks
+    // ties between equal hashes, as it is unique.
+    let np = slots.len();
+    let mut numbering: Vec<(u64, u32, u32)> = slots
+        .iter()
+        .enumerate()
+        .map(|(s, sl)| (fmix64(sl.anchor.1 ^ 0x6f32_6f00), sl.root, s as u32))
+        .collect();
+    numbering.sort_unstable();
+    let mut profile_of_slot = vec![0u32; np];
+    let mut starts = Vec::with_capacity(np + 1);
+    starts.push(0u32);
+    let (mut first_seen, mut last_seen) = (Vec::with_capacity(np), Vec::with_capacity(np));
+    let mut n_obs = Vec::with_capacity(np);
+    let (mut source_starts, mut sources) = (Vec::with_capacity(np + 1), Vec::new());
+    source_starts.push(0u32);
+    for (p, &(_, _, s)) in numbering.iter().enumerate() {
+        profile_of_slot[s as usize] = p as u32;
+        let sl = &slots[s as usize];
+        starts.push(starts[p] + sl.size);
+        first_seen.push(sl.first);
+        last_seen.push(sl.last);
+        n_obs.push(sl.observations);
+        let mut bits = sl.sources;
+        while bits != 0 {
+            sources.push(by_name[bits.trailing_zeros() as usize]);
+            bits &= bits - 1;
         }
-        let r = assigned[x];
-        if r != NONE && profile_of_root[r as usize] == NONE {
-            profile_of_root[r as usize] = 0;
-            roots_list.push((fmix64(anchor[r as usize].1 ^ 0x6f32_6f00), r));
-        }
+        source_starts.push(sources.len() as u32);
     }
-    roots_list.sort_unstable();
-    for (p, &(_, r)) in roots_list.iter().enumerate() {
-        profile_of_root[r as usize] = p as u32;
-    }
-    let np = roots_list.len();
-    let mut profile_of = vec![NONE; n];
-    let mut sizes = vec![0u32; np + 1];
-    for x in 0..n {
-        if let Some(&r) = assigned.get(x + 2 * AHEAD) {
-            prefetch(&profile_of_root, r as usize);
-        }
-        if let Some(&r) = assigned.get(x + AHEAD) {
-            if let Some(&p) = profile_of_root.get(r as usize) {
-                prefetch(&sizes, p as usize + 1);
-            }
-        }
-        let r = assigned[x];
-        if r != NONE {
-            let p = profile_of_root[r as usize];
-            profile_of[x] = p;
-            sizes[p as usize + 1] += 1;
-        }
-    }
-    let mut starts = sizes;
-    for p in 0..np {
-        starts[p + 1] += starts[p];
-    }
-    drop((anchor, profile_of_root, assigned));
-    // Members with their sort keys beside them (read in id order here, not per member later),
-    // and each profile's first and last seen: over every observation holding a member, which is
-    // over its members' own first and last sightings.
+    let profile_hash: Vec<u64> = numbering.iter().map(|&(h, _, _)| h).collect();
+    drop((slots, numbering));
+    // Members with their sort keys beside them (read in id order here, not per member later).
+    // The per-profile tables read here are a few MB: only the writes of members go far.
     let mut fill = starts.clone();
     let mut keyed = vec![(0u8, 0u64, 0u32); starts[np] as usize];
-    let mut span = vec![(i64::MAX, i64::MIN); np];
     for x in 0..n {
-        if let Some(&p) = profile_of.get(x + 2 * AHEAD) {
-            prefetch(&fill, p as usize);
-            prefetch(&span, p as usize);
-        }
-        if let Some(&p) = profile_of.get(x + AHEAD) {
-            if let Some(&f) = fill.get(p as usize) {
+        if let Some(&s) = profile_of.get(x + AHEAD) {
+            if let Some(&f) = profile_of_slot
+                .get(s as usize)
+                .and_then(|&p| fill.get(p as usize))
+            {
                 prefetch(&keyed, f as usize);
             }
         }
-        let p = profile_of[x];
-        if p != NONE {
-            keyed[fill[p as usize] as usize] = (rank_of(x as u32), g.ids.hash(x as u32), x as u32);
-            fill[p as usize] += 1;
-            if let Some(&(first, last)) = g.seen.get(x) {
-                let sp = &mut span[p as usize];
-                sp.0 = sp.0.min(first);
-                sp.1 = sp.1.max(last);
-            }
+        let s = profile_of[x];
+        if s == NONE {
+            continue;
         }
+        let p = profile_of_slot[s as usize];
+        profile_of[x] = p;
+        let f = &mut fill[p as usize];
+        keyed[*f as usize] = (rank_of(x as u32), g.ids.hash(x as u32), x as u32);
+        *f += 1;
     }
-    drop(fill);
+    drop((fill, profile_of_slot));
     for p in 0..np {
         let ms = &mut keyed[starts[p] as usize..starts[p + 1] as usize];
         ms.sort_unstable_by_key(|&(r, h, _)| (r, h));
     }
     let members: Vec<u32> = keyed.iter().map(|&(_, _, x)| x).collect();
     drop(keyed);
-    // Observation counts and sources, each observation counted once, for its strongest
-    // identifier not shared (the hash decides between equal priorities): per profile, the count
-    // and the source bits (up to 64 sources; more are collected as pairs).
-    let mut acc: Vec<(u64, u64)> = vec![(0, 0); np];
-    let few_sources = g.sources.len() <= 64;
-    let mut src_pairs: Vec<(u32, u32)> = Vec::new();
-    for o in 0..m {
-        if o + 2 * AHEAD < m {
-            for &x in obs.ids_of(o + 2 * AHEAD) {
-                prefetch(&profile_of, x as usize);
-            }
-        }
-        if o + AHEAD < m {
-            for &x in obs.ids_of(o + AHEAD) {
-                prefetch(&acc, profile_of[x as usize] as usize);
-            }
-        }
-        let sp = obs.span(o);
-        let (mut best, mut best_rank, mut tie) = (NONE, u8::MAX, false);
-        for j in sp.clone() {
-            let (x, kd) = (obs.ids[j], obs.kinds[j]);
-            // Exactly the identifiers without a profile are the shared ones.
-            if shared(&hub, kd, x) {
-                continue;
-            }
-            let r = rank_k(kd);
-            if best == NONE || r < best_rank {
-                (best, best_rank, tie) = (x, r, false);
-            } else if r == best_rank {
-                tie = true;
-            }
-        }
-        if best == NONE {
-            continue;
-        }
-        if tie {
-            // Equal priorities: the hash decides (the first of equal keys, as `min_by_key`).
-            if let Some(x) = sp
-                .filter(|&j| !shared(&hub, obs.kinds[j], obs.ids[j]))
-                .map(|j| obs.ids[j])
-                .min_by_key(|&x| (rank_of(x), g.ids.hash(x)))
-            {
-                best = x;
-            }
-        }
-        let p = profile_of[best as usize];
-        let Some(a) = acc.get_mut(p as usize) else {
-            continue;
-        };
-        let s = obs.src[o];
-        a.0 += 1;
-        if few_sources {
-            a.1 |= 1 << s;
-        } else {
-            src_pairs.push((p, s));
-        }
-    }
-    let mut sources = vec![Vec::new(); np];
     if !few_sources {
-        src_pairs.sort_unstable();
-        src_pairs.dedup();
-        for (p, s) in src_pairs {
-            sources[p as usize].push(s);
-        }
-    } else {
-        for (p, a) in acc.iter().enumerate() {
-            let mut b = a.1;
-            while b != 0 {
-                sources[p].push(b.trailing_zeros());
-                b &= b - 1;
+        // Pairs of (profile, source by name), sorted: the profiles' lists, in profile order.
+        let mut by_profile: Vec<(u32, u32)> = src_pairs
+            .iter()
+            .filter_map(|&(x, s)| Some((*profile_of.get(x as usize)?, s)))
+            .filter(|&(p, _)| p != NONE)
+            .collect();
+        by_profile.sort_unstable();
+        by_profile.dedup();
+        let mut at = 0;
+        for p in 0..np {
+            while let Some(&(_, s)) = by_profile.get(at).filter(|e| e.0 as usize == p) {
+                sources.push(by_name[s as usize]);
+                at += 1;
             }
+            source_starts[p + 1] = sources.len() as u32;
         }
-    }
-    for s in &mut sources {
-        s.sort_by(|a, b| g.sources[*a as usize].cmp(&g.sources[*b as usize]));
     }
     Resolution {
         profile_of,
         starts,
         members,
-        profile_hash: roots_list.iter().map(|&(h, _)| h).collect(),
-        first_seen: span.iter().map(|a| a.0).collect(),
-        last_seen: span.iter().map(|a| a.1).collect(),
-        n_obs: acc.iter().map(|a| a.0).collect(),
+        profile_hash,
+        first_seen,
+        last_seen,
+        n_obs,
+        source_starts,
         sources,
         hubs,
         audit,

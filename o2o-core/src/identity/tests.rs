@@ -99,10 +99,11 @@ mod props {
     }
 
     fn build(obs: &[Obs]) -> IdentityGraph {
-        build_with(obs, ResolutionRules::default())
+        build_with(obs, ResolutionRules::default(), 3)
     }
 
-    fn build_with(obs: &[Obs], rules: ResolutionRules) -> IdentityGraph {
+    /// `sources` distinct sources at most: beyond 32, resolution collects them another way.
+    fn build_with(obs: &[Obs], rules: ResolutionRules, sources: u8) -> IdentityGraph {
         let yes = ConsentSignals {
             gcm: Some(ConsentMode {
                 ad_user_data: ConsentState::Granted,
@@ -116,7 +117,7 @@ mod props {
         let mut g = IdentityGraph::new(rules).unwrap();
         for (ts, src, ids) in obs {
             let ids: Vec<Identifier> = ids.iter().map(|&(k, n)| ident(k, n)).collect();
-            g.observe(&permit, *ts, &format!("s{}", src % 3), &ids)
+            g.observe(&permit, *ts, &format!("s{}", src % sources), &ids)
                 .unwrap();
         }
         g
@@ -205,8 +206,12 @@ mod props {
 
         /// The optimised resolution gives exactly what the straightforward one gives.
         #[test]
-        fn resolve_matches_the_reference(obs in dense_observations(), rules in rules()) {
-            let g = build_with(&obs, rules);
+        fn resolve_matches_the_reference(
+            obs in dense_observations(),
+            rules in rules(),
+            sources in prop::sample::select(vec![3u8, 200]),
+        ) {
+            let g = build_with(&obs, rules, sources);
             prop_assert_eq!(g.resolve_fresh(), super::super::reference::resolve_reference(&g));
         }
 
