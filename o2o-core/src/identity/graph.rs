@@ -316,7 +316,14 @@ impl IdentityGraph {
         source: &str,
         ids: &mut Vec<u32>,
     ) -> Result<u32, IdentityError> {
-        ids.sort_unstable();
+        // Strongest first (by rank, then hash; the id orders exact ties), the order resolution
+        // reads them in: an observation's strongest identifier is the first one not shared, and
+        // its identifiers are linked in this order, so resolution sorts none of them.
+        let (rank, interned) = (&self.compiled.rank, &self.ids);
+        ids.sort_unstable_by_key(|&i| {
+            let kind = super::rules::kind_index(interned.kind(i));
+            (rank[kind], interned.hash(i), i)
+        });
         ids.dedup();
         if ids.is_empty() {
             return Ok(0);

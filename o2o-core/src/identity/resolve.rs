@@ -525,7 +525,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         // costs more than the union-find itself, so it is done once).
         let mut joins: Vec<(u32, u32)> = Vec::new();
         let mut meets: Vec<(u32, u32, u8)> = Vec::new();
-        let mut linked: Vec<u32> = Vec::with_capacity(16);
+        let mut linked: Vec<(u32, u8)> = Vec::with_capacity(16);
         // Ranks below `prev` were linked at the previous guarded kind's turn; the identifiers of
         // those ranks it could exclude were shared already then, so those links still stand.
         let mut prev = 0u8;
@@ -548,31 +548,29 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
                 let kinds = &obs.kinds[start..end];
                 let ids = &obs.ids[start..end];
                 start = end;
+                // Identifiers are stored strongest first: the stronger kinds' come first, then
+                // kind k's (rank r), then the weaker ones', which play no part here.
+                let stronger = kinds
+                    .iter()
+                    .position(|&kd| rank_k(kd) >= r)
+                    .unwrap_or(kinds.len());
                 linked.clear();
-                let (mut fresh, mut has_k) = (false, false);
-                for (&x, &kd) in ids.iter().zip(kinds) {
-                    let rk = rank_k(kd);
-                    has_k |= usize::from(kd) == k;
-                    if rk < r && !shared(&hub, kd, x) {
-                        linked.push(x);
-                        fresh |= rk >= prev;
+                for (&x, &kd) in ids[..stronger].iter().zip(&kinds[..stronger]) {
+                    if !shared(&hub, kd, x) {
+                        linked.push((x, rank_k(kd)));
                     }
                 }
-                if linked.len() >= 2 && fresh {
-                    joins.extend(linked[1..].iter().map(|&y| (linked[0], y)));
+                let Some(&(_, weakest)) = linked.last() else {
+                    continue;
+                };
+                if linked.len() >= 2 && weakest >= prev {
+                    joins.extend(linked[1..].iter().map(|&(y, _)| (linked[0].0, y)));
                 }
-                if has_k && !linked.is_empty() {
-                    for (&x, &kd) in ids.iter().zip(kinds) {
-                        if usize::from(kd) != k {
-                            continue;
-                        }
-                        for (&y, &ky) in ids.iter().zip(kinds) {
-                            let ry = rank_k(ky);
-                            if ry < r && !shared(&hub, ky, y) {
-                                meets.push((x, y, ry));
-                            }
-                        }
+                for (&x, &kd) in ids[stronger..].iter().zip(&kinds[stronger..]) {
+                    if usize::from(kd) != k {
+                        break;
                     }
+                    meets.extend(linked.iter().map(|&(y, ry)| (x, y, ry)));
                 }
             }
             // Link the stronger kinds (attaching each root to the first identifier's root).
@@ -708,7 +706,8 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         let ts = obs.ts[o];
         let mut weakest = 0u8;
         let mut linkable = 0u32;
-        let (mut best, mut best_rank, mut tie) = (NONE, u8::MAX, false);
+        // Identifiers are stored strongest first: the first one not shared is the one counted.
+        let mut best = NONE;
         here.clear();
         for j in obs.span(o) {
             let (x, kd) = (obs.ids[j], obs.kinds[j]);
@@ -716,11 +715,8 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
             if shared(&hub, kd, x) {
                 continue;
             }
-            let r = rank_k(kd);
-            if best == NONE || r < best_rank {
-                (best, best_rank, tie) = (x, r, false);
-            } else if r == best_rank {
-                tie = true;
+            if best == NONE {
+                best = x;
             }
             if let Some(w) = rules.window[ku] {
                 let (cur, last) = session[xi];
@@ -743,17 +739,6 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         }
         if best == NONE {
             continue;
-        }
-        if tie {
-            // Equal priorities: the hash decides (the first of equal keys, as `min_by_key`).
-            if let Some(x) = obs
-                .span(o)
-                .filter(|&j| !shared(&hub, obs.kinds[j], obs.ids[j]))
-                .map(|j| obs.ids[j])
-                .min_by_key(|&x| (rank_of(x), g.ids.hash(x)))
-            {
-                best = x;
-            }
         }
         let s = name_rank[obs.src[o] as usize];
         let t = &mut tally[best as usize];
@@ -823,8 +808,9 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
                     .iter()
                     .map(|&(el, x, kd)| (rank_k(kd), 0, el, x)),
             );
-            // Order by (priority, hash): the hash decides only between equal priorities.
-            buf.sort_unstable();
+            // Order by (priority, hash): the hash decides only between equal priorities. The
+            // observation's identifiers are stored in that order; where priorities are equal,
+            // the element decides between equal hashes, so those are sorted here.
             if buf.windows(2).any(|w| w[0].0 == w[1].0) {
                 for e in buf.iter_mut() {
                     e.1 = g.ids.hash(e.3);
