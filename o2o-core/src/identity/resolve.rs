@@ -593,8 +593,9 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
             prev = r;
             // Per higher rank, up to t + 1 distinct groups per identifier of kind k (enough to
             // decide, and bounded per kind so the decision never depends on arrival order).
+            // Only t are kept: a group not among t kept ones is the (t + 1)th, which decides.
             // An identifier found shared is not read again: its count is already t + 1.
-            let per = t as usize + 1;
+            let per = t as usize;
             let ru = usize::from(r);
             // Slot s holds, per higher rank, up to `per` group roots (NONE = free entry).
             let mut nb: Vec<u32> = vec![NONE; count * ru * per];
@@ -619,12 +620,12 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
                 }
                 let base = (s * ru + usize::from(ry)) * per;
                 let cell = &mut nb[base..base + per];
-                let Some(len) = cell.iter().position(|&e| e == NONE) else {
-                    continue;
-                };
+                let len = cell.iter().position(|&e| e == NONE).unwrap_or(per);
                 let root_y = root(&mut parent, y);
                 if !cell[..len].contains(&root_y) {
-                    cell[len] = root_y;
+                    if let Some(free) = cell.get_mut(len) {
+                        *free = root_y;
+                    }
                     worst[s] = worst[s].max(len as u8 + 1);
                 }
             }
