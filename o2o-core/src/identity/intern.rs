@@ -73,6 +73,11 @@ impl Interner {
         self.hashes[i as usize]
     }
 
+    /// Kinds and hashes by id, for callers that load them ahead of use.
+    pub fn columns(&self) -> (&[IdKind], &[u64]) {
+        (&self.kinds, &self.hashes)
+    }
+
     pub fn get(&self, kind: IdKind, value: &str) -> Option<u32> {
         let h = stable_hash(kind, value.as_bytes());
         self.table

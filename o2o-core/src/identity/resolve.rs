@@ -892,8 +892,29 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         // Their own keys join the anchors once every one is placed: the choice reads the
         // anchors of the strong members only.
         let mut late: Vec<(u32, (u8, u64))> = Vec::new();
+        // Identifiers are read in order here, but their state and their roots' are anywhere:
+        // each pair's is loaded 2 × AHEAD pairs early, and its root's slot AHEAD early.
+        let (kinds, hashes) = g.ids.columns();
+        let (mut near, mut far) = (0usize, 0usize);
         let mut i = 0;
         while i < pairs.len() {
+            while far < pairs.len() && far < i + 2 * AHEAD {
+                let (x, r, _) = pairs[far];
+                let x = x as usize;
+                prefetch(&dsu.el, r as usize);
+                prefetch(&profile_of, x);
+                prefetch(&tally, x);
+                prefetch(&g.seen, x);
+                prefetch(kinds, x);
+                prefetch(hashes, x);
+                far += 1;
+            }
+            while near < far && near < i + AHEAD {
+                if let Some(s) = dsu.el.get(pairs[near].1 as usize).and_then(Elem::slot) {
+                    prefetch(&slots, s as usize);
+                }
+                near += 1;
+            }
             let x = pairs[i].0;
             let mut j = i;
             let mut best: Option<(
