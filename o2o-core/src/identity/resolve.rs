@@ -18,7 +18,7 @@
 #![allow(clippy::needless_range_loop, clippy::type_complexity)]
 
 use super::graph::IdentityGraph;
-use super::intern::fmix64;
+use super::intern::{AMap, ahash_state, fmix64};
 use super::rules::{CompiledRules, KINDS, kind_index};
 use crate::event::{IdKind, Identifier};
 use serde::Serialize;
@@ -194,22 +194,25 @@ impl Resolution {
 /// One union-find element (an identifier, or one session of a time-bounded identifier). Every
 /// field a union reads or writes sits in these 24 bytes, since elements are visited in random
 /// order: the ring link lives here rather than in an array of its own, which cost a second
-/// cache miss per union.
+/// cache miss per union. Counts take a byte per kind so that an element is 16 bytes (four per
+/// cache line); the rare component with 255 or more identifiers of one kind keeps its exact
+/// counts beside the union-find (`Dsu::big`).
 #[derive(Clone, Copy)]
 struct Elem {
     parent: u32,
     /// Next member of the component's ring (a cycle through all its elements).
     next: u32,
-    /// Per linkable kind, identifiers of that kind in the component (valid at roots). Their
-    /// sum is the component's size, which union by size reads.
-    counts: [u16; LINK_KINDS],
+    /// Per linkable kind, identifiers of that kind in the component (valid at roots), up to
+    /// `SATURATED` (the exact count is then in `Dsu::big`). Their sum is the size union by
+    /// size reads.
+    counts: [u8; LINK_KINDS],
     /// Kind index.
     kind: u8,
 }
 
 impl Elem {
     fn new(e: u32, kind: usize) -> Self {
-        let mut counts = [0u16; LINK_KINDS];
+        let mut counts = [0u8; LINK_KINDS];
         if let Some(slot) = counts.get_mut(kind) {
             *slot = 1;
         }
@@ -226,6 +229,12 @@ impl Elem {
         self.counts.iter().map(|&c| u32::from(c)).sum()
     }
 }
+
+// Four elements per cache line (see `Elem`).
+const _: () = assert!(std::mem::size_of::<Elem>() == 16);
+
+/// A count byte at this value means "this many or more": the exact counts are in `Dsu::big`.
+const SATURATED: u8 = u8::MAX;
 
 /// The kind byte of a root that has a profile slot (kinds are below `KINDS`).
 const TAKEN: u8 = u8::MAX;
@@ -283,6 +292,8 @@ struct Dsu {
     /// Start of each session element (element `ids + i` at `i`). An identifier's first sighting
     /// is the graph's (`IdentityGraph::seen`).
     first: Vec<i64>,
+    /// Exact per-kind counts of the roots with a count at `SATURATED` (and only of those).
+    big: AMap<u32, [u32; LINK_KINDS]>,
 }
 
 impl Dsu {
@@ -326,6 +337,17 @@ impl Dsu {
         x
     }
 
+    /// The exact per-kind counts of root `r`.
+    fn counts(&self, r: u32) -> [u32; LINK_KINDS] {
+        let c = self.el[r as usize].counts;
+        if c.contains(&SATURATED) {
+            if let Some(exact) = self.big.get(&r) {
+                return *exact;
+            }
+        }
+        c.map(u32::from)
+    }
+
     fn union(&mut self, a: u32, b: u32) -> u32 {
         let (ea, eb) = (self.el[a as usize], self.el[b as usize]);
         let (big, small, s) = if ea.size() >= eb.size() {
@@ -333,10 +355,21 @@ impl Dsu {
         } else {
             (b, a, ea)
         };
+        let bg = self.el[big as usize];
+        let sums: [u16; LINK_KINDS] =
+            std::array::from_fn(|k| u16::from(bg.counts[k]) + u16::from(s.counts[k]));
+        let merged = if sums.iter().all(|&c| c < u16::from(SATURATED)) {
+            sums.map(|c| c as u8)
+        } else {
+            // A count reaches the byte's end: keep the exact counts beside.
+            let (x, y) = (self.counts(big), self.counts(small));
+            let exact: [u32; LINK_KINDS] = std::array::from_fn(|k| x[k].saturating_add(y[k]));
+            self.big.remove(&small);
+            self.big.insert(big, exact);
+            exact.map(|c| c.min(u32::from(SATURATED)) as u8)
+        };
         let bg = &mut self.el[big as usize];
-        for k in 0..LINK_KINDS {
-            bg.counts[k] = bg.counts[k].saturating_add(s.counts[k]);
-        }
+        bg.counts = merged;
         // Swapping the two roots' ring links splices the two cycles into one.
         let big_next = bg.next;
         bg.next = s.next;
@@ -359,6 +392,12 @@ impl Dsu {
         let mut totals = [0u32; LINK_KINDS];
         for &r in roots {
             let counts = &self.el[r as usize].counts;
+            if counts.contains(&SATURATED) {
+                for (t, c) in totals.iter_mut().zip(self.counts(r)) {
+                    *t = t.saturating_add(c);
+                }
+                continue;
+            }
             for (t, &c) in totals.iter_mut().zip(counts) {
                 *t += u32::from(c);
             }
@@ -645,6 +684,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
             .collect(),
         ids: n,
         first: Vec::new(),
+        big: AMap::with_hasher(ahash_state()),
     };
     let any_window = rules.window.iter().any(Option::is_some);
     // Per identifier of a time-bounded kind: its current session element and last sighting.

@@ -343,3 +343,67 @@ fn events_map_to_the_profile_of_their_strongest_identifier() {
         c.events.len()
     );
 }
+
+/// Components with 255 or more identifiers of one kind: the union-find keeps such counts apart
+/// (a byte per kind is its usual room), and limits must stay exact across that boundary.
+#[test]
+fn limits_stay_exact_for_large_components() {
+    use crate::consent::{ConsentGate, ConsentMode, ConsentSignals, ConsentState, Operation};
+    use crate::event::IdKind;
+    let yes = ConsentSignals {
+        gcm: Some(ConsentMode {
+            ad_user_data: ConsentState::Granted,
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let permit = ConsentGate::default()
+        .permit(Operation::LinkIdentity, Some(&yes))
+        .unwrap();
+    for max in [254, 255, 256, 300, 399, 400, 401, 500] {
+        let rules = ResolutionRules {
+            limits: vec![(
+                IdKind::DeviceId,
+                KindLimit {
+                    max,
+                    window_secs: None,
+                },
+            )],
+            hub_threshold: Vec::new(),
+            ..ResolutionRules::default()
+        };
+        let mut g = IdentityGraph::new(rules).unwrap();
+        // Two people with 200 devices each, then an observation joining them.
+        let mut ts = 0;
+        for (person, strong) in [(IdKind::Email, "a@x.com"), (IdKind::Phone, "+84912345678")]
+            .iter()
+            .enumerate()
+        {
+            for d in 0..200 {
+                ts += 1;
+                let device = format!("dev-{person}-{d}");
+                g.observe_normalized(
+                    &permit,
+                    ts,
+                    "s",
+                    &[(strong.0, strong.1), (IdKind::DeviceId, &device)],
+                )
+                .unwrap();
+            }
+        }
+        g.observe_normalized(
+            &permit,
+            ts + 1,
+            "s",
+            &[(IdKind::Email, "a@x.com"), (IdKind::Phone, "+84912345678")],
+        )
+        .unwrap();
+        let res = g.resolve_fresh();
+        assert_eq!(res, reference::resolve_reference(&g), "max {max}");
+        // The email and the phone link first (stronger kinds before weaker ones); devices then
+        // join up to the limit, and each one over it is refused and audited.
+        let kept = (max as usize).min(400);
+        assert_eq!(res.largest_profile(), 2 + kept, "max {max}");
+        assert_eq!(res.prevented_merges(), 400 - kept, "max {max}");
+    }
+}
