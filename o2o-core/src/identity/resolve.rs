@@ -895,16 +895,23 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     // Per identifier: its slot, then (once the profiles are numbered) its profile.
     let mut profile_of = vec![NONE; n];
     for x in 0..n {
-        // Identifiers are read in order but their roots and slots are anywhere: load the parent
-        // of the one 2 × AHEAD on, and the slot of the grandparent (the root, in trees this
-        // shallow) of the one AHEAD on.
-        if let Some(e) = dsu.el.get(x + 2 * AHEAD) {
-            prefetch(&dsu.el, e.parent as usize);
+        // Identifiers are read in order but their roots and slots are anywhere: a link of each
+        // chain at a time, so no load waits on one that missed. The parent of the identifier
+        // 3 × AHEAD on, the grandparent (the root, in trees this shallow) of the one 2 × AHEAD
+        // on, the slot of the one AHEAD on.
+        let up = |x: usize| dsu.el.get(x).map(|e| e.parent as usize);
+        if let Some(p) = up(x + 3 * AHEAD) {
+            prefetch(&dsu.el, p);
         }
-        if let Some(e) = dsu.el.get(x + AHEAD) {
-            if let Some(s) = dsu.el.get(e.parent as usize).and_then(|p| p.slot()) {
-                prefetch(&slots, s as usize);
-            }
+        if let Some(gp) = up(x + 2 * AHEAD).and_then(up) {
+            prefetch(&dsu.el, gp);
+        }
+        if let Some(s) = up(x + AHEAD)
+            .and_then(up)
+            .and_then(|gp| dsu.el.get(gp))
+            .and_then(Elem::slot)
+        {
+            prefetch(&slots, s as usize);
         }
         if is_hub(x) || rules.window[kind_index(g.ids.kind(x as u32))].is_some() {
             continue;
@@ -1028,6 +1035,10 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     let (mut source_starts, mut sources) = (Vec::with_capacity(np + 1), Vec::new());
     source_starts.push(0u32);
     for (p, &(_, _, s)) in numbering.iter().enumerate() {
+        // Slots are read in profile order, which is no order: load each AHEAD profiles early.
+        if let Some(&(_, _, ahead)) = numbering.get(p + AHEAD) {
+            prefetch(&slots, ahead as usize);
+        }
         profile_of_slot[s as usize] = p as u32;
         let sl = &slots[s as usize];
         starts.push(starts[p] + sl.size);
@@ -1047,14 +1058,23 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     // The per-profile tables read here are a few MB: only the writes of members go far.
     let mut fill = starts.clone();
     let mut keyed = vec![(0u8, 0u64, 0u32); starts[np] as usize];
+    // Each identifier's chain (slot → profile → fill position → member entry) is loaded a
+    // link at a time: the profile 3 × AHEAD ids early, its fill position 2 × AHEAD early, the
+    // entry it writes AHEAD early, so no load waits on one that missed.
+    let profile_at = |profile_of: &[u32], x: usize| {
+        profile_of
+            .get(x)
+            .and_then(|&s| profile_of_slot.get(s as usize).copied())
+    };
     for x in 0..n {
-        if let Some(&s) = profile_of.get(x + AHEAD) {
-            if let Some(&f) = profile_of_slot
-                .get(s as usize)
-                .and_then(|&p| fill.get(p as usize))
-            {
-                prefetch(&keyed, f as usize);
-            }
+        if let Some(&s) = profile_of.get(x + 3 * AHEAD) {
+            prefetch(&profile_of_slot, s as usize);
+        }
+        if let Some(p) = profile_at(&profile_of, x + 2 * AHEAD) {
+            prefetch(&fill, p as usize);
+        }
+        if let Some(&f) = profile_at(&profile_of, x + AHEAD).and_then(|p| fill.get(p as usize)) {
+            prefetch(&keyed, f as usize);
         }
         let s = profile_of[x];
         if s == NONE {
