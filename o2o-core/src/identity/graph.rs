@@ -106,7 +106,8 @@ pub struct IdentityGraph {
     /// (never in snapshots) so that `explain` can say "consent" during a session.
     pub(crate) denied: ASet<u64>,
     pub(crate) stats: GraphStats,
-    scratch: Vec<u32>,
+    /// The observation being recorded, as (rank, hash, id) (see `push`).
+    scratch: Vec<(u8, u64, u32)>,
     cache: OnceLock<Resolution>,
 }
 
@@ -232,8 +233,10 @@ impl IdentityGraph {
                 out.blocked += 1;
                 continue;
             }
-            match self.ids.intern(id.kind, &value) {
-                Ok(i) => scratch.push(i),
+            match self.ids.intern_hashed(id.kind, &value) {
+                Ok((i, h)) => {
+                    scratch.push((self.compiled.rank[super::rules::kind_index(id.kind)], h, i))
+                }
                 Err(e) => {
                     result = Err(e);
                     break;
@@ -285,8 +288,8 @@ impl IdentityGraph {
                 if !self.compiled.links(*kind) {
                     continue;
                 }
-                if let Some(i) = self.ids.get(*kind, value) {
-                    scratch.push(i);
+                if let Some((i, h)) = self.ids.get_hashed(*kind, value) {
+                    scratch.push((self.compiled.rank[super::rules::kind_index(*kind)], h, i));
                     continue;
                 }
                 if self.compiled.blocked(value).is_some() {
@@ -294,8 +297,10 @@ impl IdentityGraph {
                     continue;
                 }
             }
-            match self.ids.intern(*kind, value) {
-                Ok(i) => scratch.push(i),
+            match self.ids.intern_hashed(*kind, value) {
+                Ok((i, h)) => {
+                    scratch.push((self.compiled.rank[super::rules::kind_index(*kind)], h, i))
+                }
                 Err(e) => {
                     result = Err(e);
                     break;
@@ -309,21 +314,18 @@ impl IdentityGraph {
         result
     }
 
-    /// Append one observation of interned ids (deduplicated here).
+    /// Append one observation of interned ids, given as (rank, hash, id) (deduplicated here).
     fn push(
         &mut self,
         timestamp: i64,
         source: &str,
-        ids: &mut Vec<u32>,
+        ids: &mut Vec<(u8, u64, u32)>,
     ) -> Result<u32, IdentityError> {
         // Strongest first (by rank, then hash; the id orders exact ties), the order resolution
         // reads them in: an observation's strongest identifier is the first one not shared, and
-        // its identifiers are linked in this order, so resolution sorts none of them.
-        let (rank, interned) = (&self.compiled.rank, &self.ids);
-        ids.sort_unstable_by_key(|&i| {
-            let kind = super::rules::kind_index(interned.kind(i));
-            (rank[kind], interned.hash(i), i)
-        });
+        // its identifiers are linked in this order, so resolution sorts none of them. Callers
+        // pass each key beside its id: looking hashes up here would cost a cache miss each.
+        ids.sort_unstable();
         ids.dedup();
         if ids.is_empty() {
             return Ok(0);
@@ -331,14 +333,14 @@ impl IdentityGraph {
         let src = self.source_id(source)?;
         let end = u32::try_from(self.obs.ids.len() + ids.len())
             .map_err(|_| IdentityError::Capacity("more than 4 billion identifier occurrences"))?;
-        self.obs.ids.extend_from_slice(ids);
+        self.obs.ids.extend(ids.iter().map(|&(_, _, i)| i));
         self.obs.kinds.extend(
             ids.iter()
-                .map(|&i| super::rules::kind_index(self.ids.kind(i)) as u8),
+                .map(|&(_, _, i)| super::rules::kind_index(self.ids.kind(i)) as u8),
         );
         self.obs.ends.push(end);
         self.obs.ts.push(timestamp);
-        for &i in ids.iter() {
+        for &(_, _, i) in ids.iter() {
             let i = i as usize;
             if self.seen.len() <= i {
                 self.seen.resize(i + 1, (i64::MAX, i64::MIN));

@@ -79,15 +79,26 @@ impl Interner {
     }
 
     pub fn get(&self, kind: IdKind, value: &str) -> Option<u32> {
+        self.get_hashed(kind, value).map(|(i, _)| i)
+    }
+
+    /// The id of a value if interned, with its hash (computed here anyway: a caller that needs
+    /// it saves a lookup in `hashes`, a cache miss per identifier in bulk loads).
+    pub fn get_hashed(&self, kind: IdKind, value: &str) -> Option<(u32, u64)> {
         let h = stable_hash(kind, value.as_bytes());
         self.table
             .find(h, |&i| {
                 self.kinds[i as usize] == kind && self.bytes_of(i as usize) == value.as_bytes()
             })
-            .copied()
+            .map(|&i| (i, h))
     }
 
-    pub fn intern(&mut self, kind: IdKind, value: &str) -> Result<u32, IdentityError> {
+    /// Intern a value; its id and hash (see `get_hashed`).
+    pub fn intern_hashed(
+        &mut self,
+        kind: IdKind,
+        value: &str,
+    ) -> Result<(u32, u64), IdentityError> {
         let h = stable_hash(kind, value.as_bytes());
         let Interner {
             table,
@@ -103,7 +114,7 @@ impl Interner {
         if let Some(&i) = table.find(h, |&i| {
             kinds[i as usize] == kind && bytes_of(i as usize) == value.as_bytes()
         }) {
-            return Ok(i);
+            return Ok((i, h));
         }
         let id = u32::try_from(kinds.len())
             .ok()
@@ -117,7 +128,7 @@ impl Interner {
         hashes.push(h);
         let hashes_ref = &*hashes;
         table.insert_unique(h, id, |&i| hashes_ref[i as usize]);
-        Ok(id)
+        Ok((id, h))
     }
 
     /// Heap bytes held (capacity, not length), for memory reports.
