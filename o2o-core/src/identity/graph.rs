@@ -234,9 +234,7 @@ impl IdentityGraph {
                 continue;
             }
             match self.ids.intern_hashed(id.kind, &value) {
-                Ok((i, h)) => {
-                    scratch.push((self.compiled.rank[super::rules::kind_index(id.kind)], h, i))
-                }
+                Ok((i, h)) => scratch.push((self.compiled.rank_of(id.kind), h, i)),
                 Err(e) => {
                     result = Err(e);
                     break;
@@ -289,7 +287,7 @@ impl IdentityGraph {
                     continue;
                 }
                 if let Some((i, h)) = self.ids.get_hashed(*kind, value) {
-                    scratch.push((self.compiled.rank[super::rules::kind_index(*kind)], h, i));
+                    scratch.push((self.compiled.rank_of(*kind), h, i));
                     continue;
                 }
                 if self.compiled.blocked(value).is_some() {
@@ -298,9 +296,7 @@ impl IdentityGraph {
                 }
             }
             match self.ids.intern_hashed(*kind, value) {
-                Ok((i, h)) => {
-                    scratch.push((self.compiled.rank[super::rules::kind_index(*kind)], h, i))
-                }
+                Ok((i, h)) => scratch.push((self.compiled.rank_of(*kind), h, i)),
                 Err(e) => {
                     result = Err(e);
                     break;
@@ -436,12 +432,7 @@ impl IdentityGraph {
             .filter(|i| !i.kind.is_attribute())
             .filter_map(|i| self.lookup(i))
             .filter_map(|x| res.profile_index_of(x).map(|p| (x, p)))
-            .min_by_key(|&(x, _)| {
-                (
-                    self.compiled.rank[super::rules::kind_index(self.ids.kind(x))],
-                    self.ids.hash(x),
-                )
-            })
+            .min_by_key(|&(x, _)| (self.compiled.rank_of(self.ids.kind(x)), self.ids.hash(x)))
             .map(|(_, p)| res.profile_id(p))
     }
 

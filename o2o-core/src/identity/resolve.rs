@@ -132,7 +132,7 @@ impl Resolution {
             .iter()
             .map(|&i| {
                 let id = graph.identifier(i);
-                (graph.compiled.rank[kind_index(id.kind)], id)
+                (graph.compiled.rank_of(id.kind), id)
             })
             .collect();
         identifiers.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.value.cmp(&b.1.value)));
@@ -192,7 +192,7 @@ impl Resolution {
 }
 
 /// One union-find element (an identifier, or one session of a time-bounded identifier). Every
-/// field a union reads or writes sits in these 24 bytes, since elements are visited in random
+/// field a union reads or writes sits in these 16 bytes, since elements are visited in random
 /// order: the ring link lives here rather than in an array of its own, which cost a second
 /// cache miss per union. Counts take a byte per kind so that an element is 16 bytes (four per
 /// cache line); the rare component with 255 or more identifiers of one kind keeps its exact
@@ -228,6 +228,11 @@ impl Elem {
     fn size(&self) -> u32 {
         self.counts.iter().map(|&c| u32::from(c)).sum()
     }
+
+    /// After linking, the profile slot of this root, if it was given one (see `Dsu::slot`).
+    fn slot(&self) -> Option<u32> {
+        (self.kind == TAKEN).then_some(self.next)
+    }
 }
 
 // Four elements per cache line (see `Elem`).
@@ -238,13 +243,6 @@ const SATURATED: u8 = u8::MAX;
 
 /// The kind byte of a root that has a profile slot (kinds are below `KINDS`).
 const TAKEN: u8 = u8::MAX;
-
-impl Elem {
-    /// After linking, the profile slot of this root, if it was given one (see `Dsu::slot`).
-    fn slot(&self) -> Option<u32> {
-        (self.kind == TAKEN).then_some(self.next)
-    }
-}
 
 /// A profile while it is built, indexed by slot (the order its component was first met). What
 /// an identifier adds to its profile sits in these 56 bytes, together.

@@ -263,7 +263,12 @@ impl CompiledRules {
 
     /// Whether the kind can link at all.
     pub fn links(&self, k: IdKind) -> bool {
-        self.rank[kind_index(k)] != u8::MAX
+        self.rank_of(k) != u8::MAX
+    }
+
+    /// The kind's rank (0 the strongest, `u8::MAX` if it never links).
+    pub fn rank_of(&self, k: IdKind) -> u8 {
+        self.rank[kind_index(k)]
     }
 }
 

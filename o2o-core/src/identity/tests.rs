@@ -16,6 +16,21 @@ fn graph_of(customers: usize, seed: u64) -> (IdentityGraph, Campaign) {
     (g, c)
 }
 
+/// A permit to link identifiers (consent granted through Consent Mode).
+fn linking_permit() -> crate::consent::Permit {
+    use crate::consent::{ConsentGate, ConsentMode, ConsentSignals, ConsentState, Operation};
+    let yes = ConsentSignals {
+        gcm: Some(ConsentMode {
+            ad_user_data: ConsentState::Granted,
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    ConsentGate::default()
+        .permit(Operation::LinkIdentity, Some(&yes))
+        .unwrap()
+}
+
 /// The acceptance check on the default simulation (20,000 customers).
 #[test]
 fn default_simulation_quality() {
@@ -79,7 +94,7 @@ fn consent_refusers_are_not_recorded() {
 
 mod props {
     use super::super::*;
-    use crate::consent::{ConsentGate, ConsentMode, ConsentSignals, ConsentState, Operation};
+    use super::linking_permit;
     use crate::event::{IdKind, Identifier};
     use proptest::prelude::*;
 
@@ -104,16 +119,7 @@ mod props {
 
     /// `sources` distinct sources at most: beyond 32, resolution collects them another way.
     fn build_with(obs: &[Obs], rules: ResolutionRules, sources: u8) -> IdentityGraph {
-        let yes = ConsentSignals {
-            gcm: Some(ConsentMode {
-                ad_user_data: ConsentState::Granted,
-                ..Default::default()
-            }),
-            ..Default::default()
-        };
-        let permit = ConsentGate::default()
-            .permit(Operation::LinkIdentity, Some(&yes))
-            .unwrap();
+        let permit = linking_permit();
         let mut g = IdentityGraph::new(rules).unwrap();
         for (ts, src, ids) in obs {
             let ids: Vec<Identifier> = ids.iter().map(|&(k, n)| ident(k, n)).collect();
@@ -348,18 +354,8 @@ fn events_map_to_the_profile_of_their_strongest_identifier() {
 /// (a byte per kind is its usual room), and limits must stay exact across that boundary.
 #[test]
 fn limits_stay_exact_for_large_components() {
-    use crate::consent::{ConsentGate, ConsentMode, ConsentSignals, ConsentState, Operation};
     use crate::event::IdKind;
-    let yes = ConsentSignals {
-        gcm: Some(ConsentMode {
-            ad_user_data: ConsentState::Granted,
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
-    let permit = ConsentGate::default()
-        .permit(Operation::LinkIdentity, Some(&yes))
-        .unwrap();
+    let permit = linking_permit();
     for max in [254, 255, 256, 300, 399, 400, 401, 500] {
         let rules = ResolutionRules {
             limits: vec![(
