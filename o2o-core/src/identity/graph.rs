@@ -7,6 +7,7 @@
 use super::error::IdentityError;
 use super::intern::{AMap, ASet, Interner, ahash_state, fmix64, stable_hash};
 use super::normalize::normalize_value;
+use super::pages;
 use super::resolve::{Resolution, resolve};
 use super::rules::{CompiledRules, ResolutionRules};
 use crate::consent::{ConsentGate, Operation, Permit};
@@ -329,6 +330,12 @@ impl IdentityGraph {
         let src = self.source_id(source)?;
         let end = u32::try_from(self.obs.ids.len() + ids.len())
             .map_err(|_| IdentityError::Capacity("more than 4 billion identifier occurrences"))?;
+        // The columns resolution reads grow on huge pages (see `pages`).
+        pages::reserve(&mut self.obs.ids, ids.len());
+        pages::reserve(&mut self.obs.kinds, ids.len());
+        pages::reserve(&mut self.obs.ends, 1);
+        pages::reserve(&mut self.obs.ts, 1);
+        pages::reserve(&mut self.obs.src, 1);
         self.obs.ids.extend(ids.iter().map(|&(_, _, i)| i));
         self.obs.kinds.extend(
             ids.iter()
@@ -339,6 +346,8 @@ impl IdentityGraph {
         for &(_, _, i) in ids.iter() {
             let i = i as usize;
             if self.seen.len() <= i {
+                let more = i + 1 - self.seen.len();
+                pages::reserve(&mut self.seen, more);
                 self.seen.resize(i + 1, (i64::MAX, i64::MIN));
             }
             let (first, last) = &mut self.seen[i];

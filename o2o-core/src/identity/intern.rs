@@ -5,6 +5,7 @@
 //! and a 4-byte slot of the hash table), instead of a heap `String` per identifier.
 
 use super::error::IdentityError;
+use super::pages;
 use crate::event::IdKind;
 use hashbrown::HashTable;
 
@@ -122,6 +123,10 @@ impl Interner {
             .ok_or(IdentityError::Capacity("more than 4 billion identifiers"))?;
         let end = u32::try_from(bytes.len() + value.len())
             .map_err(|_| IdentityError::Capacity("more than 4 GiB of identifier values"))?;
+        // The columns resolution reads grow on huge pages (see `pages`).
+        pages::reserve(ends, 1);
+        pages::reserve(kinds, 1);
+        pages::reserve(hashes, 1);
         bytes.extend_from_slice(value.as_bytes());
         ends.push(end);
         kinds.push(kind);

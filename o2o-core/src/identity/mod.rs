@@ -21,6 +21,7 @@ pub mod fuzzing;
 mod graph;
 mod intern;
 mod normalize;
+mod pages;
 #[cfg(test)]
 mod reference;
 mod resolve;

@@ -19,6 +19,7 @@
 
 use super::graph::IdentityGraph;
 use super::intern::{AMap, ahash_state, fmix64};
+use super::pages;
 use super::rules::{CompiledRules, KINDS, kind_index};
 use crate::event::{IdKind, Identifier};
 use serde::Serialize;
@@ -311,6 +312,7 @@ impl Dsu {
             return s;
         }
         let s = slots.len() as u32;
+        pages::reserve(slots, 1);
         slots.push(Slot {
             anchor: (u8::MAX, u64::MAX),
             first: i64::MAX,
@@ -545,10 +547,10 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     }
     let shared = |hub: &Bits, kind: u8, x: u32| may_hub[usize::from(kind)] && hub.get(x);
     if !guarded.is_empty() {
-        let mut parent: Vec<u32> = (0..n as u32).collect();
+        let mut parent: Vec<u32> = pages::collected(0..n as u32);
         // Each identifier of a guarded kind gets its index among its kind (its slot in the
         // counting tables), and each guarded kind the list of its identifiers: one pass for all.
-        let mut slot = vec![NONE; n];
+        let mut slot = pages::filled(n, NONE);
         let mut of_kind: Vec<Vec<u32>> = vec![Vec::new(); KINDS];
         for x in 0..n {
             let k = kind_index(g.ids.kind(x as u32));
@@ -601,12 +603,14 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
                     continue;
                 };
                 if linked.len() >= 2 && weakest >= prev {
+                    pages::reserve(&mut joins, linked.len());
                     joins.extend(linked[1..].iter().map(|&(y, _)| (linked[0].0, y)));
                 }
                 for (&x, &kd) in ids[stronger..].iter().zip(&kinds[stronger..]) {
                     if usize::from(kd) != k {
                         break;
                     }
+                    pages::reserve(&mut meets, linked.len());
                     meets.extend(linked.iter().map(|&(y, ry)| (x, y, ry)));
                 }
             }
@@ -637,7 +641,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
             let per = t as usize;
             let ru = usize::from(r);
             // Slot s holds, per higher rank, up to `per` group roots (NONE = free entry).
-            let mut nb: Vec<u32> = vec![NONE; count * ru * per];
+            let mut nb: Vec<u32> = pages::filled(count * ru * per, NONE);
             let mut worst = vec![0u8; count];
             for i in 0..meets.len() {
                 if let Some(&(x, y, _)) = meets.get(i + 4 * AHEAD) {
@@ -679,9 +683,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
 
     // 3–4. Sessions and linking.
     let mut dsu = Dsu {
-        el: (0..n as u32)
-            .map(|x| Elem::new(x, kind_index(g.ids.kind(x))))
-            .collect(),
+        el: Vec::new(),
         ids: n,
         first: Vec::new(),
         big: AMap::with_hasher(ahash_state()),
@@ -689,7 +691,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     let any_window = rules.window.iter().any(Option::is_some);
     // Per identifier of a time-bounded kind: its current session element and last sighting.
     let mut session: Vec<(u32, i64)> = if any_window {
-        vec![(NONE, i64::MIN); n]
+        pages::filled(n, (NONE, i64::MIN))
     } else {
         Vec::new()
     };
@@ -704,9 +706,11 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     } else {
         0
     };
-    dsu.el.reserve_exact(most_sessions);
-    dsu.first.reserve_exact(most_sessions);
-    let mut session_id: Vec<u32> = Vec::with_capacity(most_sessions);
+    dsu.el = pages::with_capacity(n + most_sessions);
+    dsu.el
+        .extend((0..n as u32).map(|x| Elem::new(x, kind_index(g.ids.kind(x)))));
+    dsu.first = pages::with_capacity(most_sessions);
+    let mut session_id: Vec<u32> = pages::with_capacity(most_sessions);
     let mut audit = Vec::new();
     let mut buf: Vec<(u8, u64, u32, u32)> = Vec::with_capacity(16);
     let mut roots: Vec<u32> = Vec::with_capacity(16);
@@ -728,7 +732,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     for (r, &s) in by_name.iter().enumerate() {
         name_rank[s as usize] = r as u32;
     }
-    let mut tally: Vec<Tally> = vec![Tally::default(); n];
+    let mut tally: Vec<Tally> = pages::filled(n, Tally::default());
     let mut src_pairs: Vec<(u32, u32)> = Vec::new();
     let mut positions: Vec<Vec<u32>> = vec![Vec::new(); 256];
     let mut sessions_of: Vec<Vec<u32>> = vec![Vec::new(); 256];
@@ -775,8 +779,14 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         }
         // Observations with an unranked kind (rank u8::MAX) never link.
         if linkable >= 2 && weakest != u8::MAX {
-            positions[usize::from(weakest)].push(k as u32);
-            sessions_of[usize::from(weakest)].extend_from_slice(&here);
+            let (pos, sess) = (
+                &mut positions[usize::from(weakest)],
+                &mut sessions_of[usize::from(weakest)],
+            );
+            pages::reserve(pos, 1);
+            pages::reserve(sess, here.len());
+            pos.push(k as u32);
+            sess.extend_from_slice(&here);
         }
         if best == NONE {
             continue;
@@ -893,7 +903,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     //    time-bounded) decide each component's anchor.
     let mut slots: Vec<Slot> = Vec::new();
     // Per identifier: its slot, then (once the profiles are numbered) its profile.
-    let mut profile_of = vec![NONE; n];
+    let mut profile_of = pages::filled(n, NONE);
     for x in 0..n {
         // Identifiers are read in order but their roots and slots are anywhere: a link of each
         // chain at a time, so no load waits on one that missed. The parent of the identifier
@@ -927,7 +937,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     // components with a strong identifier, then the strongest anchor, then the earliest session.
     let mut split_sessions = Vec::new();
     if !session_id.is_empty() {
-        let mut pairs: Vec<(u32, u32, u32)> = Vec::with_capacity(session_id.len());
+        let mut pairs: Vec<(u32, u32, u32)> = pages::with_capacity(session_id.len());
         for (s, &x) in session_id.iter().enumerate() {
             if let Some(el) = dsu.el.get(n + s + AHEAD) {
                 prefetch(&dsu.el, el.parent as usize);
@@ -1021,13 +1031,14 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     // Number the profiles by their anchor hash (the profile id), deterministic: the root breaks
     // ties between equal hashes, as it is unique.
     let np = slots.len();
-    let mut numbering: Vec<(u64, u32, u32)> = slots
-        .iter()
-        .enumerate()
-        .map(|(s, sl)| (fmix64(sl.anchor.1 ^ 0x6f32_6f00), sl.root, s as u32))
-        .collect();
+    let mut numbering: Vec<(u64, u32, u32)> = pages::collected(
+        slots
+            .iter()
+            .enumerate()
+            .map(|(s, sl)| (fmix64(sl.anchor.1 ^ 0x6f32_6f00), sl.root, s as u32)),
+    );
     numbering.sort_unstable();
-    let mut profile_of_slot = vec![0u32; np];
+    let mut profile_of_slot = pages::filled(np, 0u32);
     let mut starts = Vec::with_capacity(np + 1);
     starts.push(0u32);
     let (mut first_seen, mut last_seen) = (Vec::with_capacity(np), Vec::with_capacity(np));
@@ -1057,7 +1068,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     // Members with their sort keys beside them (read in id order here, not per member later).
     // The per-profile tables read here are a few MB: only the writes of members go far.
     let mut fill = starts.clone();
-    let mut keyed = vec![(0u8, 0u64, 0u32); starts[np] as usize];
+    let mut keyed = pages::filled(starts[np] as usize, (0u8, 0u64, 0u32));
     // Each identifier's chain (slot → profile → fill position → member entry) is loaded a
     // link at a time: the profile 3 × AHEAD ids early, its fill position 2 × AHEAD early, the
     // entry it writes AHEAD early, so no load waits on one that missed.
@@ -1091,7 +1102,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         let ms = &mut keyed[starts[p] as usize..starts[p + 1] as usize];
         ms.sort_unstable_by_key(|&(r, h, _)| (r, h));
     }
-    let members: Vec<u32> = keyed.iter().map(|&(_, _, x)| x).collect();
+    let members: Vec<u32> = pages::collected(keyed.iter().map(|&(_, _, x)| x));
     drop(keyed);
     if !few_sources {
         // Pairs of (profile, source by name), sorted: the profiles' lists, in profile order.
