@@ -680,12 +680,12 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
             // Per higher rank, up to t + 1 distinct groups per identifier of kind k (enough to
             // decide, and bounded per kind so the decision never depends on arrival order).
             // Only t are kept: a group not among t kept ones is the (t + 1)th, which decides.
-            // An identifier found shared is not read again: its count is already t + 1.
+            // An identifier found shared is marked so at once (its bit, which stays in cache) and
+            // not read again: its count is already t + 1.
             let per = t as usize;
             let ru = usize::from(r);
             // Slot s holds, per higher rank, up to `per` group roots (NONE = free entry).
             let mut nb: Vec<u32> = pages::filled(count * ru * per, NONE);
-            let mut worst = vec![0u8; count];
             for i in 0..meets.len() {
                 if let Some(&(x, y, _)) = meets.get(i + 4 * AHEAD) {
                     prefetch(&slot, x as usize);
@@ -693,34 +693,33 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
                 }
                 if let Some(&(x, y, ry)) = meets.get(i + 2 * AHEAD) {
                     let s = slot[x as usize] as usize;
-                    prefetch(&worst, s);
                     // The cell this meeting reads, not its slot's start (a cell may lie on the
                     // next cache line).
                     prefetch(&nb, (s * ru + usize::from(ry)) * per);
                     prefetch(&parent, parent[y as usize] as usize);
                 }
                 let (x, y, ry) = meets[i];
-                let s = slot[x as usize] as usize;
-                if u32::from(worst[s]) > t {
+                if hub.get(x) {
                     continue;
                 }
+                let s = slot[x as usize] as usize;
                 let base = (s * ru + usize::from(ry)) * per;
                 let cell = &mut nb[base..base + per];
                 let len = cell.iter().position(|&e| e == NONE).unwrap_or(per);
                 let root_y = root(&mut parent, y);
                 if !cell[..len].contains(&root_y) {
-                    if let Some(free) = cell.get_mut(len) {
-                        *free = root_y;
+                    match cell.get_mut(len) {
+                        Some(free) => *free = root_y,
+                        None => hub.set(x),
                     }
-                    worst[s] = worst[s].max(len as u8 + 1);
                 }
             }
-            for (&x, &w) in of_kind[k].iter().zip(&worst) {
-                if u32::from(w) > t {
-                    hub.set(x);
-                    hubs.push((x, u32::from(w)));
-                }
-            }
+            hubs.extend(
+                of_kind[k]
+                    .iter()
+                    .filter(|&&x| hub.get(x))
+                    .map(|&x| (x, t + 1)),
+            );
         }
     }
 
