@@ -19,6 +19,7 @@ mod explain;
 mod forget;
 pub mod fuzzing;
 mod graph;
+mod hub;
 mod intern;
 mod normalize;
 mod pages;

@@ -18,15 +18,16 @@
 #![allow(clippy::needless_range_loop, clippy::type_complexity)]
 
 use super::graph::IdentityGraph;
+use super::hub::{Guard, hub_guard};
 use super::intern::{AMap, ahash_state, fmix64};
 use super::pages;
-use super::rules::{CompiledRules, KINDS, kind_index};
+use super::rules::{CompiledRules, kind_index};
 use crate::event::{IdKind, Identifier};
 use serde::Serialize;
 
 /// Identifying kinds are the first seven of [`IdKind::ALL`]; attributes are never interned.
 const LINK_KINDS: usize = 7;
-const NONE: u32 = u32::MAX;
+pub(super) const NONE: u32 = u32::MAX;
 
 /// One resolved profile: a person as far as the evidence and the rules allow.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -448,31 +449,31 @@ impl Dsu {
 
 /// One bit per identifier: the hub guard's verdicts. At 1 bit each they stay in cache, where a
 /// byte per identifier would not, and every pass reads them.
-struct Bits(Vec<u64>);
+pub(super) struct Bits(Vec<u64>);
 
 impl Bits {
-    fn new(n: usize) -> Self {
+    pub(super) fn new(n: usize) -> Self {
         Bits(vec![0; n.div_ceil(64)])
     }
 
     /// `i` must be below the `n` given to `new` (every caller passes an interned id).
-    fn get(&self, i: u32) -> bool {
+    pub(super) fn get(&self, i: u32) -> bool {
         self.0[(i >> 6) as usize] >> (i & 63) & 1 == 1
     }
 
-    fn set(&mut self, i: u32) {
+    pub(super) fn set(&mut self, i: u32) {
         self.0[(i >> 6) as usize] |= 1 << (i & 63);
     }
 }
 
 /// Observations looked ahead when linking (see `prefetch`).
-const AHEAD: usize = 8;
+pub(super) const AHEAD: usize = 8;
 
 /// Start loading `v[i]` into the cache without waiting for it. Resolution visits identifiers in
 /// random order, so it is bound by memory latency; loading the next observations' state while
 /// working on this one overlaps those waits. A no-op off x86-64 and for `i` out of range.
 #[inline(always)]
-fn prefetch<T>(v: &[T], i: usize) {
+pub(super) fn prefetch<T>(v: &[T], i: usize) {
     #[cfg(target_arch = "x86_64")]
     if let Some(r) = v.get(i) {
         // SAFETY: a prefetch is only a hint to the cache: it never faults, reads nothing into
@@ -531,7 +532,7 @@ fn bucket_shift(n: usize, len: usize) -> u32 {
 }
 
 /// Root of `x` in a plain parent array, with path halving.
-fn root(p: &mut [u32], mut x: u32) -> u32 {
+pub(super) fn root(p: &mut [u32], mut x: u32) -> u32 {
     while p[x as usize] != x {
         let gp = p[p[x as usize] as usize];
         p[x as usize] = gp;
@@ -572,156 +573,9 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     };
     let obs_at = |k: usize| if sorted { k } else { order[k] as usize };
 
-    // 2. Hub guard from global counts, kind by kind in priority order. Higher-priority
-    //    identifiers already linked to each other (by observations among stronger kinds only)
-    //    count once: a phone and an email of one person seen on their phone are one owner, a
-    //    family tablet seen with two people's phones is two.
-    let mut hub = Bits::new(n);
-    let mut hubs = Vec::new();
-    let mut guarded: Vec<(u8, usize, u32)> = (0..KINDS)
-        .filter_map(|k| rules.hub[k].map(|t| (rules.rank[k], k, t)))
-        .filter(|&(r, _, _)| r != u8::MAX)
-        .collect();
-    guarded.sort_unstable();
-    // Only identifiers of a guarded kind can be shared.
-    let mut may_hub = [false; KINDS];
-    for &(_, k, _) in &guarded {
-        may_hub[k] = true;
-    }
+    // 2. Hub guard (`hub.rs`).
+    let Guard { hub, hubs, may_hub } = hub_guard(g);
     let shared = |hub: &Bits, kind: u8, x: u32| may_hub[usize::from(kind)] && hub.get(x);
-    if !guarded.is_empty() {
-        let mut parent: Vec<u32> = pages::collected(0..n as u32);
-        // Each identifier of a guarded kind gets its index among its kind (its slot in the
-        // counting tables), and each guarded kind the list of its identifiers: one pass for all.
-        let mut slot = pages::filled(n, NONE);
-        let mut of_kind: Vec<Vec<u32>> = vec![Vec::new(); KINDS];
-        for x in 0..n {
-            let k = kind_index(g.ids.kind(x as u32));
-            if may_hub[k] {
-                slot[x] = of_kind[k].len() as u32;
-                of_kind[k].push(x as u32);
-            }
-        }
-        // Work lists, refilled at each guarded kind's turn: one scan of the observations writes
-        // them, then two tight loops read them (deciding per occurrence which ones take part
-        // costs more than the union-find itself, so it is done once).
-        let mut joins: Vec<(u32, u32)> = Vec::new();
-        let mut meets: Vec<(u32, u32, u8)> = Vec::new();
-        let mut linked: Vec<(u32, u8)> = Vec::with_capacity(16);
-        // Ranks below `prev` were linked at the previous guarded kind's turn; the identifiers of
-        // those ranks it could exclude were shared already then, so those links still stand.
-        let mut prev = 0u8;
-        for &(r, k, t) in &guarded {
-            let count = of_kind[k].len();
-            if count == 0 {
-                // Nothing of this kind to guard; its links are made at the next guarded kind's
-                // turn (`prev` stays).
-                continue;
-            }
-            // One scan: `joins` gets (first, other) for every observation with two linkable
-            // identifiers below rank r, one of them new at this rank; `meets` gets
-            // (identifier of kind k, linkable identifier below rank r, its rank) for every
-            // observation holding both.
-            joins.clear();
-            meets.clear();
-            let mut start = 0usize;
-            for &end in &obs.ends {
-                let end = end as usize;
-                let kinds = &obs.kinds[start..end];
-                let ids = &obs.ids[start..end];
-                start = end;
-                // Identifiers are stored strongest first: the stronger kinds' come first, then
-                // kind k's (rank r), then the weaker ones', which play no part here.
-                let stronger = kinds
-                    .iter()
-                    .position(|&kd| rank_k(kd) >= r)
-                    .unwrap_or(kinds.len());
-                linked.clear();
-                for (&x, &kd) in ids[..stronger].iter().zip(&kinds[..stronger]) {
-                    if !shared(&hub, kd, x) {
-                        linked.push((x, rank_k(kd)));
-                    }
-                }
-                let Some(&(_, weakest)) = linked.last() else {
-                    continue;
-                };
-                if linked.len() >= 2 && weakest >= prev {
-                    pages::reserve(&mut joins, linked.len());
-                    joins.extend(linked[1..].iter().map(|&(y, _)| (linked[0].0, y)));
-                }
-                for (&x, &kd) in ids[stronger..].iter().zip(&kinds[stronger..]) {
-                    if usize::from(kd) != k {
-                        break;
-                    }
-                    pages::reserve(&mut meets, linked.len());
-                    meets.extend(linked.iter().map(|&(y, ry)| (x, y, ry)));
-                }
-            }
-            // Link the stronger kinds (attaching each root to the first identifier's root).
-            // This loop and the counting one do little per item next to a miss, so they load
-            // each item's state 4 × AHEAD items early, the next link of its chain 2 × AHEAD.
-            for i in 0..joins.len() {
-                if let Some(&(a, b)) = joins.get(i + 4 * AHEAD) {
-                    prefetch(&parent, a as usize);
-                    prefetch(&parent, b as usize);
-                }
-                if let Some(&(a, b)) = joins.get(i + 2 * AHEAD) {
-                    prefetch(&parent, parent[a as usize] as usize);
-                    prefetch(&parent, parent[b as usize] as usize);
-                }
-                let (a, b) = joins[i];
-                let ra = root(&mut parent, a);
-                let rb = root(&mut parent, b);
-                if ra != rb {
-                    parent[rb as usize] = ra;
-                }
-            }
-            prev = r;
-            // Per higher rank, up to t + 1 distinct groups per identifier of kind k (enough to
-            // decide, and bounded per kind so the decision never depends on arrival order).
-            // Only t are kept: a group not among t kept ones is the (t + 1)th, which decides.
-            // An identifier found shared is marked so at once (its bit, which stays in cache) and
-            // not read again: its count is already t + 1.
-            let per = t as usize;
-            let ru = usize::from(r);
-            // Slot s holds, per higher rank, up to `per` group roots (NONE = free entry).
-            let mut nb: Vec<u32> = pages::filled(count * ru * per, NONE);
-            for i in 0..meets.len() {
-                if let Some(&(x, y, _)) = meets.get(i + 4 * AHEAD) {
-                    prefetch(&slot, x as usize);
-                    prefetch(&parent, y as usize);
-                }
-                if let Some(&(x, y, ry)) = meets.get(i + 2 * AHEAD) {
-                    let s = slot[x as usize] as usize;
-                    // The cell this meeting reads, not its slot's start (a cell may lie on the
-                    // next cache line).
-                    prefetch(&nb, (s * ru + usize::from(ry)) * per);
-                    prefetch(&parent, parent[y as usize] as usize);
-                }
-                let (x, y, ry) = meets[i];
-                if hub.get(x) {
-                    continue;
-                }
-                let s = slot[x as usize] as usize;
-                let base = (s * ru + usize::from(ry)) * per;
-                let cell = &mut nb[base..base + per];
-                let len = cell.iter().position(|&e| e == NONE).unwrap_or(per);
-                let root_y = root(&mut parent, y);
-                if !cell[..len].contains(&root_y) {
-                    match cell.get_mut(len) {
-                        Some(free) => *free = root_y,
-                        None => hub.set(x),
-                    }
-                }
-            }
-            hubs.extend(
-                of_kind[k]
-                    .iter()
-                    .filter(|&&x| hub.get(x))
-                    .map(|&x| (x, t + 1)),
-            );
-        }
-    }
 
     // 3–4. Sessions and linking.
     let mut dsu = Dsu {

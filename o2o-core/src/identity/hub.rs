@@ -1,0 +1,347 @@
+//! The hub guard, before any linking: an identifier of a guarded kind (a device, a MAC, an IP)
+//! seen with more than N distinct higher-priority identifiers, over all observations, is
+//! shared and links nothing. Kinds are guarded in priority order. Higher-priority identifiers
+//! already linked to each other (by observations among stronger kinds only) count once: a phone
+//! and an email of one person seen on their phone are one owner, a family tablet seen with two
+//! people's phones is two. The counts are global, so the verdicts do not depend on the order
+//! observations arrived in.
+
+// The union-find and counting loops index parallel arrays by identifier.
+#![allow(clippy::needless_range_loop)]
+
+use super::graph::{IdentityGraph, Observations};
+use super::pages;
+use super::resolve::{AHEAD, Bits, NONE, prefetch, root};
+use super::rules::{KINDS, kind_index};
+
+/// One guarded kind's turn: kind `k` of rank `r`; links among stronger kinds are new from rank
+/// `prev` on (ranks below it were linked at the previous turn).
+struct Turn<'a> {
+    rank: &'a [u8; KINDS],
+    may_hub: &'a [bool; KINDS],
+    r: u8,
+    k: usize,
+    prev: u8,
+}
+
+impl Turn<'_> {
+    /// Kind indexes in `obs.kinds` come from `kind_index` (below KINDS); others never link.
+    fn rank_of(&self, kd: u8) -> u8 {
+        self.rank.get(usize::from(kd)).copied().unwrap_or(u8::MAX)
+    }
+
+    fn may_hub(&self, kd: u8) -> bool {
+        self.may_hub.get(usize::from(kd)).copied().unwrap_or(false)
+    }
+
+    /// This turn's work lists, from one scan of the observations. Observations of two or three
+    /// identifiers (nearly all) are read through the table of their shapes (see `Shape`);
+    /// longer ones, and those with a stronger identifier that may be shared, one by one.
+    fn scan(
+        &self,
+        obs: &Observations,
+        hub: &Bits,
+        joins: &mut Vec<(u32, u32)>,
+        meets: &mut Vec<(u32, u32, u8)>,
+    ) {
+        joins.clear();
+        meets.clear();
+        let shapes = Shape::table(self);
+        let mut linked = Vec::with_capacity(16);
+        // Items are written unconditionally into small buffers, the count advanced by the
+        // shape's; full buffers are appended to the lists.
+        const CHUNK: usize = 64;
+        let mut jchunk = [(0u32, 0u32); CHUNK];
+        let mut mchunk = [(0u32, 0u32, 0u8); CHUNK];
+        let (mut jc, mut mc) = (0usize, 0usize);
+        let mut start = 0usize;
+        for &end in &obs.ends {
+            let end = end as usize;
+            let (ids, kinds) = (&obs.ids[start..end], &obs.kinds[start..end]);
+            start = end;
+            let shape = match ids.len() {
+                2 | 3 => Shape::index(kinds).and_then(|i| shapes.get(i)?.as_ref()),
+                _ => None,
+            };
+            let Some(shape) = shape else {
+                self.general(hub, ids, kinds, joins, meets, &mut linked);
+                continue;
+            };
+            let v = [ids[0], ids[1], ids[ids.len() - 1]];
+            // The shape's identifiers that may be shared are looked up without branching on
+            // the shape (the bits are in cache).
+            let maybe = |p: usize| (shape.check >> p & 1 == 1) & hub.get(v[p]);
+            if maybe(0) | maybe(1) | maybe(2) {
+                self.general(hub, ids, kinds, joins, meets, &mut linked);
+                continue;
+            }
+            jchunk[jc] = (v[0], v[1]);
+            jchunk[jc + 1] = (v[0], v[2]);
+            jc += usize::from(shape.joins);
+            let [(x0, y0, r0), (x1, y1, r1)] = shape.meet;
+            mchunk[mc] = (v[usize::from(x0)], v[usize::from(y0)], r0);
+            mchunk[mc + 1] = (v[usize::from(x1)], v[usize::from(y1)], r1);
+            mc += usize::from(shape.meets);
+            if jc > CHUNK - 2 {
+                pages::reserve(joins, jc);
+                joins.extend_from_slice(&jchunk[..jc]);
+                jc = 0;
+            }
+            if mc > CHUNK - 2 {
+                pages::reserve(meets, mc);
+                meets.extend_from_slice(&mchunk[..mc]);
+                mc = 0;
+            }
+        }
+        joins.extend_from_slice(&jchunk[..jc]);
+        meets.extend_from_slice(&mchunk[..mc]);
+    }
+
+    /// One observation's items, in the general case.
+    fn general(
+        &self,
+        hub: &Bits,
+        ids: &[u32],
+        kinds: &[u8],
+        joins: &mut Vec<(u32, u32)>,
+        meets: &mut Vec<(u32, u32, u8)>,
+        linked: &mut Vec<(u32, u8)>,
+    ) {
+        // Identifiers are stored strongest first: the stronger kinds' come first, then kind
+        // k's (rank r), then the weaker ones', which play no part here.
+        let stronger = kinds
+            .iter()
+            .position(|&kd| self.rank_of(kd) >= self.r)
+            .unwrap_or(kinds.len());
+        linked.clear();
+        for (&x, &kd) in ids[..stronger].iter().zip(&kinds[..stronger]) {
+            if !(self.may_hub(kd) && hub.get(x)) {
+                linked.push((x, self.rank_of(kd)));
+            }
+        }
+        let Some(&(_, weakest)) = linked.last() else {
+            return;
+        };
+        if linked.len() >= 2 && weakest >= self.prev {
+            pages::reserve(joins, linked.len());
+            joins.extend(linked[1..].iter().map(|&(y, _)| (linked[0].0, y)));
+        }
+        for (&x, &kd) in ids[stronger..].iter().zip(&kinds[stronger..]) {
+            if usize::from(kd) != self.k {
+                break;
+            }
+            pages::reserve(meets, linked.len());
+            meets.extend(linked.iter().map(|&(y, ry)| (x, y, ry)));
+        }
+    }
+}
+
+/// What observations of one shape (their identifiers' kinds, two or three of them) give at one
+/// hub-guard turn, worked out once per turn: the scan then copies identifiers by position
+/// without deciding anything per observation (shapes come in random order, so deciding per
+/// observation mispredicts branches, which costs more than the rest of the scan).
+#[derive(Clone, Copy, Default)]
+struct Shape {
+    /// Links (first, second) and (first, third) to make: the first `joins` of them.
+    joins: u8,
+    /// Meetings (kind-k position, stronger position, its rank): the first `meets` of them.
+    meets: u8,
+    meet: [(u8, u8, u8); 2],
+    /// Positions (bits) of stronger identifiers that may be shared; when one is, the
+    /// observation takes the general path (which leaves it out).
+    check: u8,
+}
+
+impl Shape {
+    /// Where observations of these kinds (2 or 3, each below 8) are in the table.
+    fn index(kinds: &[u8]) -> Option<usize> {
+        let k = |i: usize| kinds.get(i).map(|&k| usize::from(k)).filter(|&k| k < 8);
+        match kinds.len() {
+            2 => Some(k(0)? << 3 | k(1)?),
+            3 => Some(64 + (k(0)? << 6 | k(1)? << 3 | k(2)?)),
+            _ => None,
+        }
+    }
+
+    /// Every shape at `turn`, as the general case would treat it with no identifier shared.
+    /// Shapes it cannot express (more than two meetings) are left out, so they take the
+    /// general path.
+    fn table(turn: &Turn<'_>) -> Vec<Option<Shape>> {
+        let Turn { r, k, prev, .. } = *turn;
+        let rank = |kd: u8| turn.rank_of(kd);
+        let mut table = vec![None; 64 + 512];
+        for len in 2..=3usize {
+            for code in 0..1usize << (3 * len) {
+                let kinds: Vec<u8> = (0..len)
+                    .map(|i| (code >> (3 * (len - 1 - i)) & 7) as u8)
+                    .collect();
+                let Some(at) = Shape::index(&kinds) else {
+                    continue;
+                };
+                let stronger = kinds.iter().position(|&kd| rank(kd) >= r).unwrap_or(len);
+                let mut shape = Shape::default();
+                if stronger >= 2 && rank(kinds[stronger - 1]) >= prev {
+                    shape.joins = (stronger - 1) as u8;
+                }
+                let mut meet = Vec::new();
+                for x in stronger..len {
+                    if usize::from(kinds[x]) != k {
+                        break;
+                    }
+                    meet.extend((0..stronger).map(|y| (x as u8, y as u8, rank(kinds[y]))));
+                }
+                if meet.len() > 2 {
+                    continue;
+                }
+                shape.meets = meet.len() as u8;
+                for (slot, m) in shape.meet.iter_mut().zip(meet) {
+                    *slot = m;
+                }
+                for (y, &kd) in kinds[..stronger].iter().enumerate() {
+                    if turn.may_hub(kd) {
+                        shape.check |= 1 << y;
+                    }
+                }
+                table[at] = Some(shape);
+            }
+        }
+        table
+    }
+}
+
+/// The hub guard's verdicts.
+pub(super) struct Guard {
+    /// One bit per identifier: shared.
+    pub hub: Bits,
+    /// The shared identifiers, with their distinct higher-priority neighbour counts (t + 1).
+    pub hubs: Vec<(u32, u32)>,
+    /// Per kind: guarded (only identifiers of these kinds can be shared).
+    pub may_hub: [bool; KINDS],
+}
+
+/// The hub guard's verdicts on `g`'s observations under its rules. Its own function, apart from
+/// the rest of resolution: its loops are compiled on their own.
+#[inline(never)]
+pub(super) fn hub_guard(g: &IdentityGraph) -> Guard {
+    let rules = &g.compiled;
+    let obs = &g.obs;
+    let n = g.ids.len();
+    let mut hub = Bits::new(n);
+    let mut hubs = Vec::new();
+    let mut guarded: Vec<(u8, usize, u32)> = (0..KINDS)
+        .filter_map(|k| rules.hub[k].map(|t| (rules.rank[k], k, t)))
+        .filter(|&(r, _, _)| r != u8::MAX)
+        .collect();
+    guarded.sort_unstable();
+    // Only identifiers of a guarded kind can be shared.
+    let mut may_hub = [false; KINDS];
+    for &(_, k, _) in &guarded {
+        may_hub[k] = true;
+    }
+    if !guarded.is_empty() {
+        let mut parent: Vec<u32> = pages::collected(0..n as u32);
+        // Each identifier of a guarded kind gets its index among its kind (its slot in the
+        // counting tables), and each guarded kind the list of its identifiers: one pass for all.
+        let mut slot = pages::filled(n, NONE);
+        let mut of_kind: Vec<Vec<u32>> = vec![Vec::new(); KINDS];
+        for x in 0..n {
+            let k = kind_index(g.ids.kind(x as u32));
+            if may_hub[k] {
+                slot[x] = of_kind[k].len() as u32;
+                of_kind[k].push(x as u32);
+            }
+        }
+        // Work lists, refilled at each guarded kind's turn: one scan of the observations writes
+        // them, then two tight loops read them (deciding per occurrence which ones take part
+        // costs more than the union-find itself, so it is done once).
+        let mut joins: Vec<(u32, u32)> = Vec::new();
+        let mut meets: Vec<(u32, u32, u8)> = Vec::new();
+        // Ranks below `prev` were linked at the previous guarded kind's turn; the identifiers of
+        // those ranks it could exclude were shared already then, so those links still stand.
+        let mut prev = 0u8;
+        for &(r, k, t) in &guarded {
+            let count = of_kind[k].len();
+            if count == 0 {
+                // Nothing of this kind to guard; its links are made at the next guarded kind's
+                // turn (`prev` stays).
+                continue;
+            }
+            // One scan: `joins` gets (first, other) for every observation with two linkable
+            // identifiers below rank r, one of them new at this rank; `meets` gets
+            // (identifier of kind k, linkable identifier below rank r, its rank) for every
+            // observation holding both.
+            let turn = Turn {
+                rank: &rules.rank,
+                may_hub: &may_hub,
+                r,
+                k,
+                prev,
+            };
+            turn.scan(obs, &hub, &mut joins, &mut meets);
+            // Link the stronger kinds (attaching each root to the first identifier's root).
+            // This loop and the counting one do little per item next to a miss, so they load
+            // each item's state 4 × AHEAD items early, the next link of its chain 2 × AHEAD.
+            for i in 0..joins.len() {
+                if let Some(&(a, b)) = joins.get(i + 4 * AHEAD) {
+                    prefetch(&parent, a as usize);
+                    prefetch(&parent, b as usize);
+                }
+                if let Some(&(a, b)) = joins.get(i + 2 * AHEAD) {
+                    prefetch(&parent, parent[a as usize] as usize);
+                    prefetch(&parent, parent[b as usize] as usize);
+                }
+                let (a, b) = joins[i];
+                let ra = root(&mut parent, a);
+                let rb = root(&mut parent, b);
+                if ra != rb {
+                    parent[rb as usize] = ra;
+                }
+            }
+            prev = r;
+            // Per higher rank, up to t + 1 distinct groups per identifier of kind k (enough to
+            // decide, and bounded per kind so the decision never depends on arrival order).
+            // Only t are kept: a group not among t kept ones is the (t + 1)th, which decides.
+            // An identifier found shared is marked so at once (its bit, which stays in cache) and
+            // not read again: its count is already t + 1.
+            let per = t as usize;
+            let ru = usize::from(r);
+            // Slot s holds, per higher rank, up to `per` group roots (NONE = free entry).
+            let mut nb: Vec<u32> = pages::filled(count * ru * per, NONE);
+            for i in 0..meets.len() {
+                if let Some(&(x, y, _)) = meets.get(i + 4 * AHEAD) {
+                    prefetch(&slot, x as usize);
+                    prefetch(&parent, y as usize);
+                }
+                if let Some(&(x, y, ry)) = meets.get(i + 2 * AHEAD) {
+                    let s = slot[x as usize] as usize;
+                    // The cell this meeting reads, not its slot's start (a cell may lie on the
+                    // next cache line).
+                    prefetch(&nb, (s * ru + usize::from(ry)) * per);
+                    prefetch(&parent, parent[y as usize] as usize);
+                }
+                let (x, y, ry) = meets[i];
+                if hub.get(x) {
+                    continue;
+                }
+                let s = slot[x as usize] as usize;
+                let base = (s * ru + usize::from(ry)) * per;
+                let cell = &mut nb[base..base + per];
+                let len = cell.iter().position(|&e| e == NONE).unwrap_or(per);
+                let root_y = root(&mut parent, y);
+                if !cell[..len].contains(&root_y) {
+                    match cell.get_mut(len) {
+                        Some(free) => *free = root_y,
+                        None => hub.set(x),
+                    }
+                }
+            }
+            hubs.extend(
+                of_kind[k]
+                    .iter()
+                    .filter(|&&x| hub.get(x))
+                    .map(|&x| (x, t + 1)),
+            );
+        }
+    }
+    Guard { hub, hubs, may_hub }
+}
