@@ -12,41 +12,31 @@
 use super::graph::{IdentityGraph, Observations};
 use super::pages;
 use super::resolve::{AHEAD, Bits, NONE, prefetch, root};
-use super::rules::{KINDS, kind_index};
+use super::rules::{CompiledRules, KINDS, kind_index};
 
 /// One guarded kind's turn: kind `k` of rank `r`; links among stronger kinds are new from rank
 /// `prev` on (ranks below it were linked at the previous turn).
 struct Turn<'a> {
-    rank: &'a [u8; KINDS],
-    may_hub: &'a [bool; KINDS],
+    rules: &'a CompiledRules,
     r: u8,
     k: usize,
     prev: u8,
 }
 
 impl Turn<'_> {
-    /// Kind indexes in `obs.kinds` come from `kind_index` (below KINDS); others never link.
-    fn rank_of(&self, kd: u8) -> u8 {
-        self.rank.get(usize::from(kd)).copied().unwrap_or(u8::MAX)
-    }
-
-    fn may_hub(&self, kd: u8) -> bool {
-        self.may_hub.get(usize::from(kd)).copied().unwrap_or(false)
-    }
-
     /// This turn's work lists, from one scan of the observations. Observations of two or three
     /// identifiers (nearly all) are read through the table of their shapes (see `Shape`);
     /// longer ones, and those with a stronger identifier that may be shared, one by one.
     fn scan(
         &self,
         obs: &Observations,
-        hub: &Bits,
+        guard: &Guard,
         joins: &mut Vec<(u32, u32)>,
         meets: &mut Vec<(u32, u32, u8)>,
     ) {
         joins.clear();
         meets.clear();
-        let shapes = Shape::table(self);
+        let shapes = Shape::table(self, guard);
         let mut linked = Vec::with_capacity(16);
         // Items are written unconditionally into small buffers, the count advanced by the
         // shape's; full buffers are appended to the lists.
@@ -64,15 +54,15 @@ impl Turn<'_> {
                 _ => None,
             };
             let Some(shape) = shape else {
-                self.general(hub, ids, kinds, joins, meets, &mut linked);
+                self.general(guard, ids, kinds, joins, meets, &mut linked);
                 continue;
             };
             let v = [ids[0], ids[1], ids[ids.len() - 1]];
             // The shape's identifiers that may be shared are looked up without branching on
             // the shape (the bits are in cache).
-            let maybe = |p: usize| (shape.check >> p & 1 == 1) & hub.get(v[p]);
+            let maybe = |p: usize| (shape.check >> p & 1 == 1) & guard.hub.get(v[p]);
             if maybe(0) | maybe(1) | maybe(2) {
-                self.general(hub, ids, kinds, joins, meets, &mut linked);
+                self.general(guard, ids, kinds, joins, meets, &mut linked);
                 continue;
             }
             jchunk[jc] = (v[0], v[1]);
@@ -100,7 +90,7 @@ impl Turn<'_> {
     /// One observation's items, in the general case.
     fn general(
         &self,
-        hub: &Bits,
+        guard: &Guard,
         ids: &[u32],
         kinds: &[u8],
         joins: &mut Vec<(u32, u32)>,
@@ -111,12 +101,12 @@ impl Turn<'_> {
         // k's (rank r), then the weaker ones', which play no part here.
         let stronger = kinds
             .iter()
-            .position(|&kd| self.rank_of(kd) >= self.r)
+            .position(|&kd| self.rules.rank_at(kd) >= self.r)
             .unwrap_or(kinds.len());
         linked.clear();
         for (&x, &kd) in ids[..stronger].iter().zip(&kinds[..stronger]) {
-            if !(self.may_hub(kd) && hub.get(x)) {
-                linked.push((x, self.rank_of(kd)));
+            if !guard.shared(kd, x) {
+                linked.push((x, self.rules.rank_at(kd)));
             }
         }
         let Some(&(_, weakest)) = linked.last() else {
@@ -166,9 +156,9 @@ impl Shape {
     /// Every shape at `turn`, as the general case would treat it with no identifier shared.
     /// Shapes it cannot express (more than two meetings) are left out, so they take the
     /// general path.
-    fn table(turn: &Turn<'_>) -> Vec<Option<Shape>> {
+    fn table(turn: &Turn<'_>, guard: &Guard) -> Vec<Option<Shape>> {
         let Turn { r, k, prev, .. } = *turn;
-        let rank = |kd: u8| turn.rank_of(kd);
+        let rank = |kd: u8| turn.rules.rank_at(kd);
         let mut table = vec![None; 64 + 512];
         for len in 2..=3usize {
             for code in 0..1usize << (3 * len) {
@@ -198,7 +188,7 @@ impl Shape {
                     *slot = m;
                 }
                 for (y, &kd) in kinds[..stronger].iter().enumerate() {
-                    if turn.may_hub(kd) {
+                    if guard.may_hub(kd) {
                         shape.check |= 1 << y;
                     }
                 }
@@ -216,7 +206,23 @@ pub(super) struct Guard {
     /// The shared identifiers, with their distinct higher-priority neighbour counts (t + 1).
     pub hubs: Vec<(u32, u32)>,
     /// Per kind: guarded (only identifiers of these kinds can be shared).
-    pub may_hub: [bool; KINDS],
+    may_hub: [bool; KINDS],
+}
+
+impl Guard {
+    /// Whether identifiers of the kind (by index, as observations store kinds) can be shared.
+    pub fn may_hub(&self, kind: u8) -> bool {
+        self.may_hub
+            .get(usize::from(kind))
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// Whether identifier `x` of the kind is shared (checking the kind first spares the bit's
+    /// load for the kinds that are never guarded).
+    pub fn shared(&self, kind: u8, x: u32) -> bool {
+        self.may_hub(kind) && self.hub.get(x)
+    }
 }
 
 /// The hub guard's verdicts on `g`'s observations under its rules. Its own function, apart from
@@ -226,8 +232,6 @@ pub(super) fn hub_guard(g: &IdentityGraph) -> Guard {
     let rules = &g.compiled;
     let obs = &g.obs;
     let n = g.ids.len();
-    let mut hub = Bits::new(n);
-    let mut hubs = Vec::new();
     let mut guarded: Vec<(u8, usize, u32)> = (0..KINDS)
         .filter_map(|k| rules.hub[k].map(|t| (rules.rank[k], k, t)))
         .filter(|&(r, _, _)| r != u8::MAX)
@@ -238,6 +242,11 @@ pub(super) fn hub_guard(g: &IdentityGraph) -> Guard {
     for &(_, k, _) in &guarded {
         may_hub[k] = true;
     }
+    let mut guard = Guard {
+        hub: Bits::new(n),
+        hubs: Vec::new(),
+        may_hub,
+    };
     if !guarded.is_empty() {
         let mut parent: Vec<u32> = pages::collected(0..n as u32);
         // Each identifier of a guarded kind gets its index among its kind (its slot in the
@@ -270,14 +279,8 @@ pub(super) fn hub_guard(g: &IdentityGraph) -> Guard {
             // identifiers below rank r, one of them new at this rank; `meets` gets
             // (identifier of kind k, linkable identifier below rank r, its rank) for every
             // observation holding both.
-            let turn = Turn {
-                rank: &rules.rank,
-                may_hub: &may_hub,
-                r,
-                k,
-                prev,
-            };
-            turn.scan(obs, &hub, &mut joins, &mut meets);
+            let turn = Turn { rules, r, k, prev };
+            turn.scan(obs, &guard, &mut joins, &mut meets);
             // Link the stronger kinds (attaching each root to the first identifier's root).
             // This loop and the counting one do little per item next to a miss, so they load
             // each item's state 4 × AHEAD items early, the next link of its chain 2 × AHEAD.
@@ -320,7 +323,7 @@ pub(super) fn hub_guard(g: &IdentityGraph) -> Guard {
                     prefetch(&parent, parent[y as usize] as usize);
                 }
                 let (x, y, ry) = meets[i];
-                if hub.get(x) {
+                if guard.hub.get(x) {
                     continue;
                 }
                 let s = slot[x as usize] as usize;
@@ -331,10 +334,11 @@ pub(super) fn hub_guard(g: &IdentityGraph) -> Guard {
                 if !cell[..len].contains(&root_y) {
                     match cell.get_mut(len) {
                         Some(free) => *free = root_y,
-                        None => hub.set(x),
+                        None => guard.hub.set(x),
                     }
                 }
             }
+            let Guard { hub, hubs, .. } = &mut guard;
             hubs.extend(
                 of_kind[k]
                     .iter()
@@ -343,5 +347,5 @@ pub(super) fn hub_guard(g: &IdentityGraph) -> Guard {
             );
         }
     }
-    Guard { hub, hubs, may_hub }
+    guard
 }

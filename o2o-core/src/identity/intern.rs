@@ -87,11 +87,16 @@ impl Interner {
     /// it saves a lookup in `hashes`, a cache miss per identifier in bulk loads).
     pub fn get_hashed(&self, kind: IdKind, value: &str) -> Option<(u32, u64)> {
         let h = stable_hash(kind, value.as_bytes());
+        self.find(h, kind, value).map(|i| (i, h))
+    }
+
+    /// The id of a value of hash `h`, if interned.
+    fn find(&self, h: u64, kind: IdKind, value: &str) -> Option<u32> {
         self.table
             .find(h, |&i| {
                 self.kinds[i as usize] == kind && self.bytes_of(i as usize) == value.as_bytes()
             })
-            .map(|&i| (i, h))
+            .copied()
     }
 
     /// Intern a value; its id and hash (see `get_hashed`).
@@ -101,6 +106,9 @@ impl Interner {
         value: &str,
     ) -> Result<(u32, u64), IdentityError> {
         let h = stable_hash(kind, value.as_bytes());
+        if let Some(i) = self.find(h, kind, value) {
+            return Ok((i, h));
+        }
         let Interner {
             table,
             bytes,
@@ -108,15 +116,6 @@ impl Interner {
             kinds,
             hashes,
         } = self;
-        let bytes_of = |i: usize| {
-            let start = if i == 0 { 0 } else { ends[i - 1] as usize };
-            &bytes[start..ends[i] as usize]
-        };
-        if let Some(&i) = table.find(h, |&i| {
-            kinds[i as usize] == kind && bytes_of(i as usize) == value.as_bytes()
-        }) {
-            return Ok((i, h));
-        }
         let id = u32::try_from(kinds.len())
             .ok()
             .filter(|&i| i < u32::MAX)

@@ -18,7 +18,7 @@
 #![allow(clippy::needless_range_loop, clippy::type_complexity)]
 
 use super::graph::IdentityGraph;
-use super::hub::{Guard, hub_guard};
+use super::hub::hub_guard;
 use super::intern::{AMap, ahash_state, fmix64};
 use super::pages;
 use super::rules::{CompiledRules, kind_index};
@@ -551,9 +551,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     let obs = &g.obs;
     let n = g.ids.len();
     let m = obs.len();
-    let rank_of = |i: u32| rules.rank[kind_index(g.ids.kind(i))];
-    // Kind indexes in `obs.kinds` are below KINDS (they come from `kind_index`).
-    let rank_k = |k: u8| rules.rank[usize::from(k)];
+    let rank_of = |i: u32| rules.rank_of(g.ids.kind(i));
 
     // 1. Canonical order.
     let source_hashes = g.source_hashes();
@@ -574,8 +572,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     let obs_at = |k: usize| if sorted { k } else { order[k] as usize };
 
     // 2. Hub guard (`hub.rs`).
-    let Guard { hub, hubs, may_hub } = hub_guard(g);
-    let shared = |hub: &Bits, kind: u8, x: u32| may_hub[usize::from(kind)] && hub.get(x);
+    let guard = hub_guard(g);
 
     // 3–4. Sessions and linking.
     let mut dsu = Dsu {
@@ -653,7 +650,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         for j in obs.span(o) {
             let (x, kd) = (obs.ids[j], obs.kinds[j]);
             let (xi, ku) = (x as usize, usize::from(kd));
-            if shared(&hub, kd, x) {
+            if guard.shared(kd, x) {
                 continue;
             }
             if best == NONE {
@@ -716,7 +713,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
             out.clear();
             for j in obs.span(obs_at(k)) {
                 let (x, kd) = (obs.ids[j], obs.kinds[j]);
-                if shared(&hub, kd, x) {
+                if guard.shared(kd, x) {
                     continue;
                 }
                 let el = if rules.window[usize::from(kd)].is_some() {
@@ -753,7 +750,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
             buf.extend(
                 ring[i % (2 * AHEAD)]
                     .iter()
-                    .map(|&(el, x, kd)| (rank_k(kd), 0, el, x)),
+                    .map(|&(el, x, kd)| (rules.rank_at(kd), 0, el, x)),
             );
             // Order by (priority, hash): the hash decides only between equal priorities. The
             // observation's identifiers are stored in that order; where priorities are equal,
@@ -790,7 +787,6 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         }
     }
     drop((positions, sessions_of, ring));
-    let is_hub = |x: usize| may_hub[kind_index(g.ids.kind(x as u32))] && hub.get(x as u32);
 
     // 5. Profiles. A component gets a slot the first time one of its identifiers is met (strong
     //    identifiers in id order, then time-bounded ones): per-profile state is then in tables
@@ -819,7 +815,8 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         {
             prefetch(&slots, s as usize);
         }
-        if is_hub(x) || rules.window[kind_index(g.ids.kind(x as u32))].is_some() {
+        let kind = kind_index(g.ids.kind(x as u32));
+        if guard.shared(kind as u8, x as u32) || rules.window[kind].is_some() {
             continue;
         }
         let r = dsu.find(x as u32);
@@ -934,14 +931,8 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     let np = slots.len();
     let profile_key = |sl: &Slot| fmix64(sl.anchor.1 ^ 0x6f32_6f00);
     // Sorted in buckets of the hash's top bits (hashes spread evenly).
-    let bits = (usize::BITS - (np / 16).leading_zeros()).min(16);
-    let top = |h: u64| {
-        if bits == 0 {
-            0
-        } else {
-            (h >> (64 - bits)) as usize
-        }
-    };
+    let bits = (usize::BITS - (np / 16).leading_zeros()).clamp(1, 16);
+    let top = |h: u64| (h >> (64 - bits)) as usize;
     let numbering: Vec<(u64, u32, u32)> = bucket_sort(
         1 << bits,
         slots.iter().map(|sl| top(profile_key(sl))),
@@ -1045,7 +1036,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         n_obs,
         source_starts,
         sources,
-        hubs,
+        hubs: guard.hubs,
         audit,
         split_sessions,
     }

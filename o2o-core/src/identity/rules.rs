@@ -270,6 +270,12 @@ impl CompiledRules {
     pub fn rank_of(&self, k: IdKind) -> u8 {
         self.rank[kind_index(k)]
     }
+
+    /// The rank of a kind given by its index (as observations store kinds); `u8::MAX`, never
+    /// linking, for an index that is no kind.
+    pub fn rank_at(&self, kind: u8) -> u8 {
+        self.rank.get(usize::from(kind)).copied().unwrap_or(u8::MAX)
+    }
 }
 
 /// The largest hub threshold: resolution keeps up to this many + 1 neighbours per identifier.
