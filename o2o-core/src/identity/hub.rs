@@ -54,7 +54,8 @@ impl Turn<'_> {
                 _ => None,
             };
             let Some(shape) = shape else {
-                self.general(guard, ids, kinds, joins, meets, &mut linked);
+                let shared = |kd, x| guard.shared(kd, x);
+                self.general(shared, ids, kinds, joins, meets, &mut linked);
                 continue;
             };
             let v = [ids[0], ids[1], ids[ids.len() - 1]];
@@ -62,7 +63,8 @@ impl Turn<'_> {
             // the shape (the bits are in cache).
             let maybe = |p: usize| (shape.check >> p & 1 == 1) & guard.hub.get(v[p]);
             if maybe(0) | maybe(1) | maybe(2) {
-                self.general(guard, ids, kinds, joins, meets, &mut linked);
+                let shared = |kd, x| guard.shared(kd, x);
+                self.general(shared, ids, kinds, joins, meets, &mut linked);
                 continue;
             }
             jchunk[jc] = (v[0], v[1]);
@@ -87,10 +89,11 @@ impl Turn<'_> {
         meets.extend_from_slice(&mchunk[..mc]);
     }
 
-    /// One observation's items, in the general case.
+    /// One observation's items, in the general case; `shared(kind, x)` says whether an
+    /// identifier is shared.
     fn general(
         &self,
-        guard: &Guard,
+        shared: impl Fn(u8, u32) -> bool,
         ids: &[u32],
         kinds: &[u8],
         joins: &mut Vec<(u32, u32)>,
@@ -105,7 +108,7 @@ impl Turn<'_> {
             .unwrap_or(kinds.len());
         linked.clear();
         for (&x, &kd) in ids[..stronger].iter().zip(&kinds[..stronger]) {
-            if !guard.shared(kd, x) {
+            if !shared(kd, x) {
                 linked.push((x, self.rules.rank_at(kd)));
             }
         }
@@ -153,13 +156,13 @@ impl Shape {
         }
     }
 
-    /// Every shape at `turn`, as the general case would treat it with no identifier shared.
-    /// Shapes it cannot express (more than two meetings) are left out, so they take the
-    /// general path.
+    /// Every shape at `turn`: what the general case gives for an observation of those kinds
+    /// with no identifier shared, its identifiers standing for their positions (so the table
+    /// cannot disagree with the general case). Shapes it cannot express (more than two
+    /// meetings) are left out, so they take the general path.
     fn table(turn: &Turn<'_>, guard: &Guard) -> Vec<Option<Shape>> {
-        let Turn { r, k, prev, .. } = *turn;
-        let rank = |kd: u8| turn.rules.rank_at(kd);
         let mut table = vec![None; 64 + 512];
+        let (mut joins, mut meets, mut linked) = (Vec::new(), Vec::new(), Vec::new());
         for len in 2..=3usize {
             for code in 0..1usize << (3 * len) {
                 let kinds: Vec<u8> = (0..len)
@@ -168,26 +171,34 @@ impl Shape {
                 let Some(at) = Shape::index(&kinds) else {
                     continue;
                 };
-                let stronger = kinds.iter().position(|&kd| rank(kd) >= r).unwrap_or(len);
-                let mut shape = Shape::default();
-                if stronger >= 2 && rank(kinds[stronger - 1]) >= prev {
-                    shape.joins = (stronger - 1) as u8;
-                }
-                let mut meet = Vec::new();
-                for x in stronger..len {
-                    if usize::from(kinds[x]) != k {
-                        break;
-                    }
-                    meet.extend((0..stronger).map(|y| (x as u8, y as u8, rank(kinds[y]))));
-                }
-                if meet.len() > 2 {
+                let positions = [0u32, 1, 2];
+                joins.clear();
+                meets.clear();
+                turn.general(
+                    |_, _| false,
+                    &positions[..len],
+                    &kinds,
+                    &mut joins,
+                    &mut meets,
+                    &mut linked,
+                );
+                if meets.len() > 2 {
                     continue;
                 }
-                shape.meets = meet.len() as u8;
-                for (slot, m) in shape.meet.iter_mut().zip(meet) {
-                    *slot = m;
+                let mut shape = Shape {
+                    // Joins are (first, other) for the others in order: (0, 1), then (0, 2).
+                    joins: joins.len() as u8,
+                    meets: meets.len() as u8,
+                    ..Shape::default()
+                };
+                for (slot, &(x, y, ry)) in shape.meet.iter_mut().zip(&meets) {
+                    *slot = (x as u8, y as u8, ry);
                 }
-                for (y, &kd) in kinds[..stronger].iter().enumerate() {
+                // Positions of stronger identifiers that may be shared.
+                for (y, &kd) in kinds.iter().enumerate() {
+                    if turn.rules.rank_at(kd) >= turn.r {
+                        break;
+                    }
                     if guard.may_hub(kd) {
                         shape.check |= 1 << y;
                     }
