@@ -474,6 +474,10 @@ impl Bits {
     }
 }
 
+/// Identifiers per observation whose hub verdicts pass A keeps for linking (the bits of a
+/// byte); later ones, in the rare longer observation, are looked up again.
+const VERDICTS: usize = u8::BITS as usize;
+
 /// Observations looked ahead when linking (see `prefetch`).
 pub(super) const AHEAD: usize = 8;
 
@@ -638,8 +642,8 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     let mut positions: Vec<Vec<u32>> = vec![Vec::new(); 256];
     let mut sessions_of: Vec<Vec<u32>> = vec![Vec::new(); 256];
     let mut here: Vec<u32> = Vec::with_capacity(16);
-    // Per observation that links: its first 8 identifiers' hub verdicts as bits, so that
-    // linking reads them in order instead of looking each one up again at random.
+    // Per observation that links: the hub verdicts of its first `VERDICTS` identifiers as
+    // bits, so that linking reads them in order instead of looking each one up again at random.
     let mut shared_at: Vec<u8> = pages::filled(m, 0);
     for k in 0..m {
         if k + AHEAD < m {
@@ -666,7 +670,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
             let (x, kd) = (obs.ids[j], obs.kinds[j]);
             let (xi, ku) = (x as usize, usize::from(kd));
             if guard.shared(kd, x) {
-                if at < 8 {
+                if at < VERDICTS {
                     mask |= 1 << at;
                 }
                 continue;
@@ -735,7 +739,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
             for (at, j) in obs.span(o).enumerate() {
                 let (x, kd) = (obs.ids[j], obs.kinds[j]);
                 let shared = match at {
-                    0..8 => mask >> at & 1 == 1,
+                    0..VERDICTS => mask >> at & 1 == 1,
                     _ => guard.shared(kd, x),
                 };
                 if shared {
