@@ -11,7 +11,7 @@
 
 use super::graph::{IdentityGraph, Observations};
 use super::pages;
-use super::resolve::{AHEAD, Bits, NONE, prefetch, root};
+use super::resolve::{AHEAD, Bits, NONE, partition, prefetch, root};
 use super::rules::{CompiledRules, KINDS, kind_index};
 
 /// One guarded kind's turn: kind `k` of rank `r`; links among stronger kinds are new from rank
@@ -260,14 +260,11 @@ pub(super) fn hub_guard(g: &IdentityGraph) -> Guard {
     };
     if !guarded.is_empty() {
         let mut parent: Vec<u32> = pages::collected(0..n as u32);
-        // Each identifier of a guarded kind gets its index among its kind (its slot in the
-        // counting tables), and each guarded kind the list of its identifiers: one pass for all.
-        let mut slot = pages::filled(n, NONE);
+        // Each guarded kind's identifiers, in id order: one pass for all.
         let mut of_kind: Vec<Vec<u32>> = vec![Vec::new(); KINDS];
         for x in 0..n {
             let k = kind_index(g.ids.kind(x as u32));
             if may_hub[k] {
-                slot[x] = of_kind[k].len() as u32;
                 of_kind[k].push(x as u32);
             }
         }
@@ -315,37 +312,54 @@ pub(super) fn hub_guard(g: &IdentityGraph) -> Guard {
             // Per higher rank, up to t + 1 distinct groups per identifier of kind k (enough to
             // decide, and bounded per kind so the decision never depends on arrival order).
             // Only t are kept: a group not among t kept ones is the (t + 1)th, which decides.
-            // An identifier found shared is marked so at once (its bit, which stays in cache) and
-            // not read again: its count is already t + 1.
+            // An identifier found shared is marked so at once and not read again: its count is
+            // already t + 1.
+            // Meetings are first grouped by ranges of identifiers (`partition`), small enough
+            // that a range's counting cells stay in cache: only the group root of each meeting's
+            // stronger identifier is then looked up at random, where counting in one table for
+            // all identifiers missed the cache on its cell too.
             let per = t as usize;
             let ru = usize::from(r);
-            // Slot s holds, per higher rank, up to `per` group roots (NONE = free entry).
-            let mut nb: Vec<u32> = pages::filled(count * ru * per, NONE);
-            for i in 0..meets.len() {
-                if let Some(&(x, y, _)) = meets.get(i + 4 * AHEAD) {
-                    prefetch(&slot, x as usize);
-                    prefetch(&parent, y as usize);
-                }
-                if let Some(&(x, y, ry)) = meets.get(i + 2 * AHEAD) {
-                    let s = slot[x as usize] as usize;
-                    // The cell this meeting reads, not its slot's start (a cell may lie on the
-                    // next cache line).
-                    prefetch(&nb, (s * ru + usize::from(ry)) * per);
-                    prefetch(&parent, parent[y as usize] as usize);
-                }
-                let (x, y, ry) = meets[i];
-                if guard.hub.get(x) {
-                    continue;
-                }
-                let s = slot[x as usize] as usize;
-                let base = (s * ru + usize::from(ry)) * per;
-                let cell = &mut nb[base..base + per];
-                let len = cell.iter().position(|&e| e == NONE).unwrap_or(per);
-                let root_y = root(&mut parent, y);
-                if !cell[..len].contains(&root_y) {
-                    match cell.get_mut(len) {
-                        Some(free) => *free = root_y,
-                        None => guard.hub.set(x),
+            let width = ru * per;
+            let shift = count_shift(n, width);
+            let (grouped, ends) = partition(
+                (n >> shift) + 1,
+                meets.iter().map(|&(x, _, _)| (x >> shift) as usize),
+                meets.iter().copied(),
+                |&(x, _, _)| (x >> shift) as usize,
+            );
+            // Per identifier of the range: `width` cells (per higher rank, up to `per` group
+            // roots, NONE = free), valid when its stamp is the range's number + 1.
+            let mut cells = vec![NONE; width << shift];
+            let mut stamp = vec![0u32; 1 << shift];
+            for (range, w) in ends.windows(2).enumerate() {
+                let base = range << shift;
+                let mark = range as u32 + 1;
+                for i in w[0] as usize..w[1] as usize {
+                    if let Some(&(_, y, _)) = grouped.get(i + 4 * AHEAD) {
+                        prefetch(&parent, y as usize);
+                    }
+                    if let Some(&(_, y, _)) = grouped.get(i + 2 * AHEAD) {
+                        prefetch(&parent, parent[y as usize] as usize);
+                    }
+                    let (x, y, ry) = grouped[i];
+                    if guard.hub.get(x) {
+                        continue;
+                    }
+                    let local = x as usize - base;
+                    let own = &mut cells[local * width..(local + 1) * width];
+                    if stamp[local] != mark {
+                        stamp[local] = mark;
+                        own.fill(NONE);
+                    }
+                    let cell = &mut own[usize::from(ry) * per..(usize::from(ry) + 1) * per];
+                    let len = cell.iter().position(|&e| e == NONE).unwrap_or(per);
+                    let root_y = root(&mut parent, y);
+                    if !cell[..len].contains(&root_y) {
+                        match cell.get_mut(len) {
+                            Some(free) => *free = root_y,
+                            None => guard.hub.set(x),
+                        }
                     }
                 }
             }
@@ -359,4 +373,45 @@ pub(super) fn hub_guard(g: &IdentityGraph) -> Guard {
         }
     }
     guard
+}
+
+/// Bytes of counting cells per range of identifiers: within the core's own cache (L2). Unit
+/// tests use ranges of a few identifiers, so that their small graphs span many ranges.
+const RANGE_BYTES: usize = if cfg!(test) { 256 } else { 128 << 10 };
+
+/// The shift that groups identifiers (below `n`) into ranges whose counting cells (`width` per
+/// identifier, 4 bytes each, and a stamp) fit in `RANGE_BYTES`, in at most 2^16 + 1 ranges.
+fn count_shift(n: usize, width: usize) -> u32 {
+    let fit = RANGE_BYTES / ((width + 1) * 4);
+    let by_cache = usize::BITS - 1 - fit.max(1).leading_zeros();
+    let mut by_ranges = 0;
+    while n >> by_ranges > 1 << 16 {
+        by_ranges += 1;
+    }
+    by_cache.max(by_ranges)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Ranges keep their cells within `RANGE_BYTES` where that leaves at most 2^16 + 1 ranges,
+    /// and never number more ranges than that.
+    #[test]
+    fn count_ranges_fit_the_cache_or_bound_the_ranges() {
+        for n in [0usize, 1, 1000, 5_261_678, 1 << 30, u32::MAX as usize] {
+            for width in [1usize, 6, 63] {
+                let shift = count_shift(n, width);
+                assert!((n >> shift) <= 1 << 16, "n {n} width {width}: {shift}");
+                let bytes = ((width + 1) * 4) << shift;
+                // Larger ranges than the cache allows only where fewer would be too many.
+                assert!(bytes <= RANGE_BYTES || (n >> (shift - 1)) > 1 << 16);
+                // And no smaller than the cache allows.
+                assert!(
+                    bytes * 2 > RANGE_BYTES,
+                    "n {n} width {width}: {bytes} bytes"
+                );
+            }
+        }
+    }
 }

@@ -500,16 +500,18 @@ pub(super) fn prefetch<T>(v: &[T], i: usize) {
     let _ = (v, i);
 }
 
-/// Sort items into `buckets` by `bucket` (which must order them as `Ord` does: a smaller bucket
-/// holds only smaller items), then each bucket on its own: a counting-sort pass and sorts small
-/// enough for the cache, faster than one sort of millions. `buckets_of` yields the bucket of each
-/// item, in the order `items` yields the items (it is read first, to size the buckets).
-fn bucket_sort<T: Copy + Default + Ord>(
+/// Items grouped by `bucket` (below `buckets`), each group in the order `items` yields them:
+/// a counting pass, then one write per item to the next place of its group. With a few thousand
+/// groups the places being written stay in cache, so this costs two sequential passes where
+/// visiting items at random would miss the cache for each one. `buckets_of` yields the bucket of
+/// each item, in the order `items` yields the items (it is read first, to size the groups).
+/// Returns the items and where each group ends (group `b` is `ends[b]..ends[b + 1]`).
+pub(super) fn partition<T: Copy + Default>(
     buckets: usize,
     buckets_of: impl Iterator<Item = usize>,
     items: impl Iterator<Item = T>,
     bucket: impl Fn(&T) -> usize,
-) -> Vec<T> {
+) -> (Vec<T>, Vec<u32>) {
     let mut ends = vec![0u32; buckets + 1];
     for b in buckets_of {
         if let Some(c) = ends.get_mut(b + 1) {
@@ -529,6 +531,19 @@ fn bucket_sort<T: Copy + Default + Ord>(
             }
         }
     }
+    (out, ends)
+}
+
+/// Sort items into `buckets` by `bucket` (which must order them as `Ord` does: a smaller bucket
+/// holds only smaller items), then each bucket on its own: a counting-sort pass and sorts small
+/// enough for the cache, faster than one sort of millions (see `partition` for the arguments).
+fn bucket_sort<T: Copy + Default + Ord>(
+    buckets: usize,
+    buckets_of: impl Iterator<Item = usize>,
+    items: impl Iterator<Item = T>,
+    bucket: impl Fn(&T) -> usize,
+) -> Vec<T> {
+    let (mut out, ends) = partition(buckets, buckets_of, items, bucket);
     for w in ends.windows(2) {
         out[w[0] as usize..w[1] as usize].sort_unstable();
     }
@@ -1140,6 +1155,26 @@ mod tests {
             let mut want = items.clone();
             want.sort_unstable();
             prop_assert_eq!(got, want);
+        }
+
+        /// Partitioning is a stable sort by bucket, and says where each bucket ends.
+        #[test]
+        fn partition_is_a_stable_sort_by_bucket(
+            items in proptest::collection::vec((0u32..5000, any::<u32>()), 0..3000),
+            shift in 0u32..14,
+        ) {
+            let bucket = |&(x, _): &(u32, u32)| (x >> shift) as usize;
+            let buckets = (5000 >> shift) + 1;
+            let (got, ends) =
+                partition(buckets, items.iter().map(bucket), items.iter().copied(), bucket);
+            let mut want = items.clone();
+            want.sort_by_key(bucket);
+            prop_assert_eq!(&got, &want);
+            prop_assert_eq!(ends.len(), buckets + 1);
+            for (b, w) in ends.windows(2).enumerate() {
+                prop_assert!(got[w[0] as usize..w[1] as usize].iter().all(|i| bucket(i) == b));
+            }
+            prop_assert_eq!(ends[buckets] as usize, items.len());
         }
     }
 }
