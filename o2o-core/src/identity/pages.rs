@@ -15,6 +15,17 @@ pub(crate) fn filled<T: Clone>(n: usize, value: T) -> Vec<T> {
     v
 }
 
+/// A vector of `n` default values, on huge pages where the system gives them. For integers and
+/// tuples of them (whose default is all zero bits) the allocator hands out memory that is zero
+/// already and untouched (`calloc`), so nothing is written here: the pages are zeroed by the
+/// kernel when first touched, as they would be anyway, instead of twice. For other types it is
+/// `filled` with the default.
+pub(crate) fn zeroed<T: Clone + Default>(n: usize) -> Vec<T> {
+    let v = vec![T::default(); n];
+    advise(&v);
+    v
+}
+
 /// An empty vector with room for `n`, on huge pages where the system gives them (before any
 /// of it is touched, so the first touch of each 2 MiB brings a huge page).
 pub(crate) fn with_capacity<T>(n: usize) -> Vec<T> {
@@ -74,6 +85,8 @@ mod tests {
             let v = filled(n, 7u32);
             assert_eq!(v.len(), n);
             assert!(v.iter().all(|&x| x == 7));
+            let z: Vec<(u32, i64)> = zeroed(n);
+            assert!(z.len() == n && z.iter().all(|&e| e == (0, 0)));
             let c: Vec<u64> = collected((0..n).map(|i| i as u64 * 3));
             assert_eq!(c.len(), n);
             assert!(c.iter().enumerate().all(|(i, &x)| x == i as u64 * 3));

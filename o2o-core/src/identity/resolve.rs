@@ -521,7 +521,7 @@ pub(super) fn partition<T: Copy + Default>(
     for b in 0..buckets {
         ends[b + 1] += ends[b];
     }
-    let mut out = pages::filled(ends[buckets] as usize, T::default());
+    let mut out = pages::zeroed(ends[buckets] as usize);
     let mut at = ends.clone();
     for item in items {
         if let Some(c) = at.get_mut(bucket(&item)) {
@@ -609,9 +609,11 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         big: AMap::with_hasher(ahash_state()),
     };
     let any_window = rules.window.iter().any(Option::is_some);
-    // Per identifier of a time-bounded kind: its current session element and last sighting.
+    // Per identifier of a time-bounded kind: its current session element and last sighting;
+    // element 0 for none (session elements follow the identifiers, so none is 0), which makes
+    // the table one the allocator gives zeroed (`pages::zeroed`).
     let mut session: Vec<(u32, i64)> = if any_window {
-        pages::filled(n, (NONE, i64::MIN))
+        pages::zeroed(n)
     } else {
         Vec::new()
     };
@@ -659,7 +661,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     let mut here: Vec<u32> = Vec::with_capacity(16);
     // Per observation that links: the hub verdicts of its first `VERDICTS` identifiers as
     // bits, so that linking reads them in order instead of looking each one up again at random.
-    let mut shared_at: Vec<u8> = pages::filled(m, 0);
+    let mut shared_at: Vec<u8> = pages::zeroed(m);
     for k in 0..m {
         if k + AHEAD < m {
             for j in obs.span(obs_at(k + AHEAD)) {
@@ -695,7 +697,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
             }
             if let Some(w) = rules.window[ku] {
                 let (cur, last) = session[xi];
-                let cur = if cur == NONE || ts.saturating_sub(last) > w {
+                let cur = if cur == 0 || ts.saturating_sub(last) > w {
                     session_id.push(x);
                     dsu.push(ku, ts)
                 } else {
@@ -986,7 +988,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
             .map(|(s, sl)| (profile_key(sl), sl.root, s as u32)),
         |&(h, _, _)| top(h),
     );
-    let mut profile_of_slot = pages::filled(np, 0u32);
+    let mut profile_of_slot: Vec<u32> = pages::zeroed(np);
     let mut starts = Vec::with_capacity(np + 1);
     starts.push(0u32);
     let (mut first_seen, mut last_seen) = (Vec::with_capacity(np), Vec::with_capacity(np));
@@ -1016,7 +1018,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     // Members with their sort keys beside them (read in id order here, not per member later).
     // The per-profile tables read here are a few MB: only the writes of members go far.
     let mut fill = starts.clone();
-    let mut keyed = pages::filled(starts[np] as usize, (0u8, 0u64, 0u32));
+    let mut keyed: Vec<(u8, u64, u32)> = pages::zeroed(starts[np] as usize);
     // Each identifier's chain (slot → profile → fill position → member entry) is loaded a
     // link at a time: the profile 3 × AHEAD ids early, its fill position 2 × AHEAD early, the
     // entry it writes AHEAD early, so no load waits on one that missed.
