@@ -104,7 +104,15 @@ mod tests {
             return;
         }
         let v = filled(8 << 20, 1u32);
-        let at = v.as_ptr() as usize + v.len() * 2;
+        assert_asks_for_huge_pages(v.as_ptr() as usize + v.len() * 2);
+        // A zeroed table too: the advice comes after the allocation but before any page of it
+        // is touched, as nothing is written to it.
+        let z: Vec<(u32, i64)> = zeroed(4 << 20);
+        assert_asks_for_huge_pages(z.as_ptr() as usize + z.len() * 8);
+    }
+
+    #[cfg(target_os = "linux")]
+    fn assert_asks_for_huge_pages(at: usize) {
         let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
         let mut inside = false;
         let mut flags = None;
