@@ -715,6 +715,13 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
                 &mut positions[usize::from(weakest)],
                 &mut sessions_of[usize::from(weakest)],
             );
+            // A bucket's lists get room for every observation left (and every session) the
+            // first time it is used: untouched room costs no memory, and growing by copies
+            // would fault the copies in on small pages (see `pages`).
+            if pos.capacity() == 0 {
+                *pos = pages::with_capacity(m - k);
+                *sess = pages::with_capacity(most_sessions);
+            }
             pages::reserve(pos, 1);
             pages::reserve(sess, here.len());
             pos.push(k as u32);
@@ -839,7 +846,9 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     //    as long as the profiles rather than as long as the union-find, and the two the members
     //    pass reads per identifier (4 bytes per profile) stay in cache. Strong members (not
     //    time-bounded) decide each component's anchor.
-    let mut slots: Vec<Slot> = Vec::new();
+    // At most one slot per identifier (each identifier gives at most one): room for that up
+    // front, untouched beyond the slots made, spares growing the table by copies.
+    let mut slots: Vec<Slot> = pages::with_capacity(n);
     // Per identifier: its slot, then (once the profiles are numbered) its profile.
     let mut profile_of = pages::filled(n, NONE);
     for x in 0..n {
@@ -1013,7 +1022,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         }
         source_starts.push(sources.len() as u32);
     }
-    let profile_hash: Vec<u64> = numbering.iter().map(|&(h, _, _)| h).collect();
+    let profile_hash: Vec<u64> = pages::collected(numbering.iter().map(|&(h, _, _)| h));
     drop((slots, numbering));
     // Members with their sort keys beside them (read in id order here, not per member later).
     // The per-profile tables read here are a few MB: only the writes of members go far.
