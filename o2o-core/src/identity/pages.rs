@@ -45,8 +45,16 @@ pub(crate) fn collected<T>(it: impl ExactSizeIterator<Item = T>) -> Vec<T> {
 /// table that grows item by item (the graph's columns, as events arrive) on huge pages.
 pub(crate) fn reserve<T>(v: &mut Vec<T>, additional: usize) {
     if v.capacity() - v.len() < additional {
-        v.reserve(additional);
-        advise(v);
+        let want = v.len().saturating_add(additional).max(v.capacity() * 2);
+        if want.saturating_mul(std::mem::size_of::<T>()) >= MIN_BYTES {
+            // Into room advised before the items are copied in: `realloc` would copy them into
+            // memory not yet advised, which the copy then faults in 4 KiB at a time.
+            let mut grown = with_capacity(want);
+            grown.append(v);
+            *v = grown;
+        } else {
+            v.reserve(additional);
+        }
     }
 }
 
@@ -91,6 +99,13 @@ mod tests {
             assert_eq!(c.len(), n);
             assert!(c.iter().enumerate().all(|(i, &x)| x == i as u64 * 3));
             assert!(with_capacity::<u8>(n).capacity() >= n);
+            // Growing keeps the items, across the size where room starts being advised.
+            let mut g: Vec<u64> = Vec::new();
+            for i in 0..n as u64 {
+                reserve(&mut g, 1);
+                g.push(i);
+            }
+            assert!(g.iter().enumerate().all(|(i, &x)| x == i as u64));
         }
     }
 
@@ -109,6 +124,13 @@ mod tests {
         // is touched, as nothing is written to it.
         let z: Vec<(u32, i64)> = zeroed(4 << 20);
         assert_asks_for_huge_pages(z.as_ptr() as usize + z.len() * 8);
+        // And a table grown item by item past the size where room is advised.
+        let mut g: Vec<u32> = Vec::new();
+        for i in 0..8u32 << 20 {
+            reserve(&mut g, 1);
+            g.push(i);
+        }
+        assert_asks_for_huge_pages(g.as_ptr() as usize + g.len() * 2);
     }
 
     #[cfg(target_os = "linux")]
