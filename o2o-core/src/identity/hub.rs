@@ -260,13 +260,10 @@ pub(super) fn hub_guard(g: &IdentityGraph) -> Guard {
     };
     if !guarded.is_empty() {
         let mut parent: Vec<u32> = pages::collected(0..n as u32);
-        // Each guarded kind's identifiers, in id order: one pass for all.
-        let mut of_kind: Vec<Vec<u32>> = vec![Vec::new(); KINDS];
+        // Identifiers of each kind: a guarded kind with none takes no turn.
+        let mut of_kind = [0usize; KINDS];
         for x in 0..n {
-            let k = kind_index(g.ids.kind(x as u32));
-            if may_hub[k] {
-                of_kind[k].push(x as u32);
-            }
+            of_kind[kind_index(g.ids.kind(x as u32))] += 1;
         }
         // Work lists, refilled at each guarded kind's turn: one scan of the observations writes
         // them, then two tight loops read them (deciding per occurrence which ones take part
@@ -277,8 +274,7 @@ pub(super) fn hub_guard(g: &IdentityGraph) -> Guard {
         // those ranks it could exclude were shared already then, so those links still stand.
         let mut prev = 0u8;
         for &(r, k, t) in &guarded {
-            let count = of_kind[k].len();
-            if count == 0 {
+            if of_kind[k] == 0 {
                 // Nothing of this kind to guard; its links are made at the next guarded kind's
                 // turn (`prev` stays).
                 continue;
@@ -288,6 +284,7 @@ pub(super) fn hub_guard(g: &IdentityGraph) -> Guard {
             // (identifier of kind k, linkable identifier below rank r, its rank) for every
             // observation holding both.
             let turn = Turn { rules, r, k, prev };
+            let turn_start = guard.hubs.len();
             turn.scan(obs, &guard, &mut joins, &mut meets);
             // Link the stronger kinds (attaching each root to the first identifier's root).
             // This loop and the counting one do little per item next to a miss, so they load
@@ -358,18 +355,17 @@ pub(super) fn hub_guard(g: &IdentityGraph) -> Guard {
                     if !cell[..len].contains(&root_y) {
                         match cell.get_mut(len) {
                             Some(free) => *free = root_y,
-                            None => guard.hub.set(x),
+                            None => {
+                                guard.hub.set(x);
+                                guard.hubs.push((x, t + 1));
+                            }
                         }
                     }
                 }
             }
-            let Guard { hub, hubs, .. } = &mut guard;
-            hubs.extend(
-                of_kind[k]
-                    .iter()
-                    .filter(|&&x| hub.get(x))
-                    .map(|&x| (x, t + 1)),
-            );
+            // This turn's hubs, found range by range but in no order within a range: in id
+            // order, as the resolution lists them.
+            guard.hubs[turn_start..].sort_unstable();
         }
     }
     guard

@@ -610,8 +610,8 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     };
     let any_window = rules.window.iter().any(Option::is_some);
     // Per identifier of a time-bounded kind: its current session element and last sighting;
-    // element 0 for none (session elements follow the identifiers, so none is 0), which makes
-    // the table one the allocator gives zeroed (`pages::zeroed`).
+    // element 0 for none (session elements follow the identifiers, so no session is element
+    // 0), which makes the table one the allocator gives zeroed (`pages::zeroed`).
     let mut session: Vec<(u32, i64)> = if any_window {
         pages::zeroed(n)
     } else {
