@@ -43,18 +43,27 @@ pub(crate) fn collected<T>(it: impl ExactSizeIterator<Item = T>) -> Vec<T> {
 
 /// Make room for `additional` more items in `v`, as `Vec::reserve` does (doubling), keeping a
 /// table that grows item by item (the graph's columns, as events arrive) on huge pages.
+/// The check is inlined into the loops that push (it is one comparison, met once per item);
+/// the growth is not (it is met a few dozen times per table).
+#[inline(always)]
 pub(crate) fn reserve<T>(v: &mut Vec<T>, additional: usize) {
     if v.capacity() - v.len() < additional {
-        let want = v.len().saturating_add(additional).max(v.capacity() * 2);
-        if want.saturating_mul(std::mem::size_of::<T>()) >= MIN_BYTES {
-            // Into room advised before the items are copied in: `realloc` would copy them into
-            // memory not yet advised, which the copy then faults in 4 KiB at a time.
-            let mut grown = with_capacity(want);
-            grown.append(v);
-            *v = grown;
-        } else {
-            v.reserve(additional);
-        }
+        grow(v, additional);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn grow<T>(v: &mut Vec<T>, additional: usize) {
+    let want = v.len().saturating_add(additional).max(v.capacity() * 2);
+    if want.saturating_mul(std::mem::size_of::<T>()) >= MIN_BYTES {
+        // Into room advised before the items are copied in: `realloc` would copy them into
+        // memory not yet advised, which the copy then faults in 4 KiB at a time.
+        let mut grown = with_capacity(want);
+        grown.append(v);
+        *v = grown;
+    } else {
+        v.reserve(additional);
     }
 }
 
