@@ -11,7 +11,7 @@
 
 use super::graph::{IdentityGraph, Observations};
 use super::pages;
-use super::resolve::{AHEAD, Bits, NONE, partition, prefetch, root};
+use super::resolve::{AHEAD, Bits, NONE, partition_into, prefetch, root};
 use super::rules::{CompiledRules, KINDS, kind_index};
 
 /// One guarded kind's turn: kind `k` of rank `r`; links among stronger kinds are new from rank
@@ -268,8 +268,17 @@ pub(super) fn hub_guard(g: &IdentityGraph) -> Guard {
         // Work lists, refilled at each guarded kind's turn: one scan of the observations writes
         // them, then two tight loops read them (deciding per occurrence which ones take part
         // costs more than the union-find itself, so it is done once).
-        let mut joins: Vec<(u32, u32)> = Vec::new();
-        let mut meets: Vec<(u32, u32, u8)> = Vec::new();
+        // They get room up front for what a turn gives when no observation holds more than
+        // three identifiers (nearly all): an observation of `len` then gives at most `len - 1`
+        // joins and as many meetings. Room never touched costs no memory, where growing by
+        // doubling writes the items again into fresh pages at each step (about 130 MB of them
+        // at 10 M observations), and fresh pages are the dearest memory there is (`pages`).
+        // Longer observations can give more; the lists then grow as before. The meetings
+        // grouped by range (below) keep their table from turn to turn likewise.
+        let room = obs.ids.len().saturating_sub(obs.len());
+        let mut joins: Vec<(u32, u32)> = pages::with_capacity(room);
+        let mut meets: Vec<(u32, u32, u8)> = pages::with_capacity(room);
+        let mut grouped: Vec<(u32, u32, u8)> = pages::with_capacity(room);
         // Ranks below `prev` were linked at the previous guarded kind's turn; the identifiers of
         // those ranks it could exclude were shared already then, so those links still stand.
         let mut prev = 0u8;
@@ -319,11 +328,12 @@ pub(super) fn hub_guard(g: &IdentityGraph) -> Guard {
             let ru = usize::from(r);
             let width = ru * per;
             let shift = count_shift(n, width);
-            let (grouped, ends) = partition(
+            let ends = partition_into(
                 (n >> shift) + 1,
                 meets.iter().map(|&(x, _, _)| (x >> shift) as usize),
                 meets.iter().copied(),
                 |&(x, _, _)| (x >> shift) as usize,
+                &mut grouped,
             );
             // Per identifier of the range: `width` cells (per higher rank, up to `per` group
             // roots, NONE = free), valid when its stamp is the range's number + 1.

@@ -520,6 +520,20 @@ pub(super) fn partition<T: Copy + Default>(
     items: impl Iterator<Item = T>,
     bucket: impl Fn(&T) -> usize,
 ) -> (Vec<T>, Vec<u32>) {
+    let mut out = Vec::new();
+    let ends = partition_into(buckets, buckets_of, items, bucket, &mut out);
+    (out, ends)
+}
+
+/// `partition` into `out` (its items replaced), whose room is used where it suffices: a caller
+/// partitioning again and again keeps one table, instead of fresh pages each time.
+pub(super) fn partition_into<T: Copy + Default>(
+    buckets: usize,
+    buckets_of: impl Iterator<Item = usize>,
+    items: impl Iterator<Item = T>,
+    bucket: impl Fn(&T) -> usize,
+    out: &mut Vec<T>,
+) -> Vec<u32> {
     let mut ends = vec![0u32; buckets + 1];
     for b in buckets_of {
         if let Some(c) = ends.get_mut(b + 1) {
@@ -529,7 +543,13 @@ pub(super) fn partition<T: Copy + Default>(
     for b in 0..buckets {
         ends[b + 1] += ends[b];
     }
-    let mut out = pages::zeroed(ends[buckets] as usize);
+    let total = ends[buckets] as usize;
+    if out.capacity() < total {
+        *out = pages::zeroed(total);
+    } else {
+        out.clear();
+        out.resize(total, T::default());
+    }
     let mut at = ends.clone();
     for item in items {
         if let Some(c) = at.get_mut(bucket(&item)) {
@@ -539,7 +559,7 @@ pub(super) fn partition<T: Copy + Default>(
             }
         }
     }
-    (out, ends)
+    ends
 }
 
 /// Sort items into `buckets` by `bucket` (which must order them as `Ord` does: a smaller bucket
