@@ -235,6 +235,36 @@ impl Elem {
     fn slot(&self) -> Option<u32> {
         (self.kind == TAKEN).then_some(self.next)
     }
+
+    /// The element of an identifier of a time-bounded kind before any session: see `session`.
+    fn unseen(kind: usize) -> Self {
+        let mut e = Elem::new(0, kind);
+        e.set_session(0, 0);
+        e
+    }
+
+    /// An identifier of a time-bounded kind is never linked itself (its sessions are), so while
+    /// the sessions are made its element holds its current session element (0 for none:
+    /// session elements follow the identifiers) and its last sighting, the time in the parent
+    /// and the first four count bytes. That spares a table of its own, 16 bytes per identifier
+    /// of fresh memory, and its element is where the sessions' elements are looked up anyway.
+    /// The element is made anew (`Elem::new`) once the sessions are made.
+    fn session(&self) -> (u32, i64) {
+        let [a, b, c, d, ..] = self.counts;
+        let high = u32::from_le_bytes([a, b, c, d]);
+        (
+            self.next,
+            (u64::from(high) << 32 | u64::from(self.parent)) as i64,
+        )
+    }
+
+    fn set_session(&mut self, cur: u32, last: i64) {
+        let last = last as u64;
+        self.next = cur;
+        self.parent = last as u32;
+        let [a, b, c, d] = ((last >> 32) as u32).to_le_bytes();
+        self.counts[..4].copy_from_slice(&[a, b, c, d]);
+    }
 }
 
 // Four elements per cache line (see `Elem`).
@@ -637,14 +667,6 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         big: AMap::with_hasher(ahash_state()),
     };
     let any_window = rules.window.iter().any(Option::is_some);
-    // Per identifier of a time-bounded kind: its current session element and last sighting;
-    // element 0 for none (session elements follow the identifiers, so no session is element
-    // 0), which makes the table one the allocator gives zeroed (`pages::zeroed`).
-    let mut session: Vec<(u32, i64)> = if any_window {
-        pages::zeroed(n)
-    } else {
-        Vec::new()
-    };
     // Session elements (index ≥ n) → their identifier. There are at most as many as occurrences
     // of time-bounded kinds: reserving that once spares the copies of growing (untouched
     // reserve costs no memory).
@@ -657,8 +679,13 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         0
     };
     dsu.el = pages::with_capacity(n + most_sessions);
+    // Identifiers of time-bounded kinds hold their session state (`Elem::session`).
+    let windowed = |kind: usize| rules.window[kind].is_some();
     dsu.el
-        .extend((0..n as u32).map(|x| Elem::new(x, kind_index(g.ids.kind(x)))));
+        .extend((0..n as u32).map(|x| match kind_index(g.ids.kind(x)) {
+            k if windowed(k) => Elem::unseen(k),
+            k => Elem::new(x, k),
+        }));
     // Time-bounded kinds whose limit has a window: their sessions' starts are kept.
     let timed: [bool; KINDS] = std::array::from_fn(|k| {
         rules.window[k].is_some() && rules.limit[k].is_some_and(|l| l.window_secs.is_some())
@@ -701,7 +728,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
             for j in obs.span(obs_at(k + AHEAD)) {
                 let (x, ku) = (obs.ids[j] as usize, usize::from(obs.kinds[j]));
                 if rules.window[ku].is_some() {
-                    prefetch(&session, x);
+                    prefetch(&dsu.el, x);
                 }
                 if guard.may_hub(obs.kinds[j]) {
                     guard.hub.prefetch(x as u32);
@@ -730,14 +757,14 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
                 best = x;
             }
             if let Some(w) = rules.window[ku] {
-                let (cur, last) = session[xi];
+                let (cur, last) = dsu.el[xi].session();
                 let cur = if cur == 0 || ts.saturating_sub(last) > w {
                     session_id.push(x);
                     dsu.push(ku, timed[ku].then_some(ts))
                 } else {
                     cur
                 };
-                session[xi] = (cur, ts);
+                dsu.el[xi].set_session(cur, ts);
                 here.push(cur);
             }
             weakest = weakest.max(rules.rank[ku]);
@@ -774,7 +801,15 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
             src_pairs.push((best, s));
         }
     }
-    drop(session);
+    // The identifiers' elements held their session state: back to elements (never linked).
+    if any_window {
+        for x in 0..n {
+            let k = kind_index(g.ids.kind(x as u32));
+            if windowed(k) {
+                dsu.el[x] = Elem::new(x as u32, k);
+            }
+        }
+    }
     // Pass B–C: link observations among strong kinds first (bucket by bucket, time order within),
     // so that when a weak bridge (a device, an IP) comes, the profiles it would join already hold
     // their strong identifiers and the limits can see a conflict.
