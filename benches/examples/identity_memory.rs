@@ -1,11 +1,14 @@
 //! Peak memory and wall time of the identity graph at scale, and the links for the networkx
 //! comparison.
 //!
-//! `cargo run --release -p o2o-benches --example identity_memory -- [OBSERVATIONS] [--links FILE]`
-//! builds OBSERVATIONS (default 10,000,000) synthetic observations, resolves them, and prints the
-//! distinct identifiers, the resolve time, the peak RSS (VmHWM) and bytes per identifier
-//! (target ≤ 200). With `--links FILE` it also writes every co-occurrence link as `a b` lines
-//! (identifier indexes) for `scripts/bench_identity_vs_networkx.py`.
+//! `cargo run --release -p o2o-benches --example identity_memory -- [OBSERVATIONS] [--resolves N]
+//! [--links FILE]` builds OBSERVATIONS (default 10,000,000) synthetic observations, resolves them,
+//! and prints the distinct identifiers, the resolve time, the peak RSS (VmHWM) and bytes per
+//! identifier (target ≤ 200). With `--resolves N` it resolves N times (as the criterion bench
+//! does, one after another, each result dropped before the next) and prints the peak after
+//! each: the allocator's state after the first resolve can move the peak of the later ones.
+//! With `--links FILE` it also writes every co-occurrence link as `a b` lines (identifier
+//! indexes) for `scripts/bench_identity_vs_networkx.py`.
 
 use std::io::Write;
 use std::time::Instant;
@@ -20,10 +23,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut n = 10_000_000usize;
     let mut links = None;
+    let mut resolves = 1usize;
     let mut i = 0;
     while i < args.len() {
         if args[i] == "--links" {
             links = args.get(i + 1).cloned();
+            i += 2;
+        } else if args[i] == "--resolves" {
+            resolves = args
+                .get(i + 1)
+                .ok_or("--resolves needs a number")?
+                .parse()?;
             i += 2;
         } else {
             n = args[i].parse()?;
@@ -56,6 +66,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         hwm as f64 / ids.max(1) as f64,
         g.heap_bytes() as f64 / ids.max(1) as f64
     );
+    drop(res);
+    for r in 2..=resolves {
+        let t = Instant::now();
+        let res = g.resolve_fresh();
+        let took = t.elapsed().as_secs_f64();
+        drop(res);
+        let hwm = vm_hwm_kib().unwrap_or(0) * 1024;
+        println!(
+            "resolve {r}: {took:.3} s; peak RSS so far {:.1} MiB = {:.0} bytes per distinct identifier",
+            hwm as f64 / 1048576.0,
+            hwm as f64 / ids.max(1) as f64
+        );
+    }
     if let Some(path) = links {
         let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
         let mut count = 0u64;
