@@ -10,6 +10,7 @@ use super::normalize::normalize_value;
 use super::pages;
 use super::resolve::{Resolution, resolve};
 use super::rules::{CompiledRules, ResolutionRules};
+use super::tables::Kept;
 use crate::consent::{ConsentGate, Operation, Permit};
 use crate::event::{Event, IdKind, Identifier};
 use serde::Serialize;
@@ -110,6 +111,8 @@ pub struct IdentityGraph {
     /// The observation being recorded, as (rank, hash, id) (see `push`).
     scratch: Vec<(u8, u64, u32)>,
     cache: OnceLock<Resolution>,
+    /// Working memory kept from one resolution to the next (`tables`).
+    kept: Kept,
 }
 
 impl IdentityGraph {
@@ -134,6 +137,7 @@ impl IdentityGraph {
             stats: GraphStats::default(),
             scratch: Vec::new(),
             cache: OnceLock::new(),
+            kept: Kept::default(),
         })
     }
 
@@ -398,12 +402,28 @@ impl IdentityGraph {
 
     /// Resolve every observation into profiles (cached until the graph changes).
     pub fn resolve(&self) -> &Resolution {
-        self.cache.get_or_init(|| resolve(self))
+        self.cache.get_or_init(|| self.resolve_fresh())
     }
 
     /// Resolve again, ignoring the cache (for benchmarks, and to time a resolution).
     pub fn resolve_fresh(&self) -> Resolution {
-        resolve(self)
+        self.kept.with(|tables| resolve(self, tables))
+    }
+
+    /// Free the working memory kept for the next resolution. A resolution keeps its largest
+    /// working tables (about 50 bytes per identifier, counting what they touched) so that the
+    /// next one writes memory that is resident already rather than fresh pages, which cost it
+    /// about a tenth of its time (`docs/identity.md`, "Performance"). A graph resolved once,
+    /// or rarely, can give that memory back; the next resolution then allocates it again.
+    ///
+    /// ```
+    /// use o2o_core::identity::{IdentityGraph, ResolutionRules};
+    /// let g = IdentityGraph::new(ResolutionRules::default()).unwrap();
+    /// assert_eq!(g.resolve().profiles(), 0);
+    /// g.release_working_memory();
+    /// ```
+    pub fn release_working_memory(&self) {
+        self.kept.release();
     }
 
     /// Every co-occurrence link as a pair of identifier indexes: each observation's first
@@ -476,6 +496,7 @@ impl IdentityGraph {
             stats: GraphStats::default(),
             scratch: Vec::new(),
             cache: OnceLock::new(),
+            kept: Kept::default(),
         }
     }
 

@@ -10,9 +10,9 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::graph::{IdentityGraph, Observations};
-use super::pages;
 use super::resolve::{AHEAD, Bits, NONE, partition_into, prefetch, root};
 use super::rules::{CompiledRules, KINDS, kind_index};
+use super::tables::{Space, Table, Tables};
 
 /// One guarded kind's turn: kind `k` of rank `r`; links among stronger kinds are new from rank
 /// `prev` on (ranks below it were linked at the previous turn).
@@ -31,8 +31,8 @@ impl Turn<'_> {
         &self,
         obs: &Observations,
         guard: &Guard,
-        joins: &mut Vec<(u32, u32)>,
-        meets: &mut Vec<(u32, u32, u8)>,
+        joins: &mut Table<(u32, u32)>,
+        meets: &mut Table<(u32, u32, u8)>,
     ) {
         joins.clear();
         meets.clear();
@@ -75,12 +75,10 @@ impl Turn<'_> {
             mchunk[mc + 1] = (v[usize::from(x1)], v[usize::from(y1)], r1);
             mc += usize::from(shape.meets);
             if jc > CHUNK - 2 {
-                pages::reserve(joins, jc);
                 joins.extend_from_slice(&jchunk[..jc]);
                 jc = 0;
             }
             if mc > CHUNK - 2 {
-                pages::reserve(meets, mc);
                 meets.extend_from_slice(&mchunk[..mc]);
                 mc = 0;
             }
@@ -96,8 +94,8 @@ impl Turn<'_> {
         shared: impl Fn(u8, u32) -> bool,
         ids: &[u32],
         kinds: &[u8],
-        joins: &mut Vec<(u32, u32)>,
-        meets: &mut Vec<(u32, u32, u8)>,
+        joins: &mut Table<(u32, u32)>,
+        meets: &mut Table<(u32, u32, u8)>,
         linked: &mut Vec<(u32, u8)>,
     ) {
         // Identifiers are stored strongest first: the stronger kinds' come first, then kind
@@ -116,14 +114,12 @@ impl Turn<'_> {
             return;
         };
         if linked.len() >= 2 && weakest >= self.prev {
-            pages::reserve(joins, linked.len());
             joins.extend(linked[1..].iter().map(|&(y, _)| (linked[0].0, y)));
         }
         for (&x, &kd) in ids[stronger..].iter().zip(&kinds[stronger..]) {
             if usize::from(kd) != self.k {
                 break;
             }
-            pages::reserve(meets, linked.len());
             meets.extend(linked.iter().map(|&(y, ry)| (x, y, ry)));
         }
     }
@@ -162,7 +158,7 @@ impl Shape {
     /// meetings) are left out, so they take the general path.
     fn table(turn: &Turn<'_>, guard: &Guard) -> Vec<Option<Shape>> {
         let mut table = vec![None; 64 + 512];
-        let (mut joins, mut meets, mut linked) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut joins, mut meets, mut linked) = (Table::new(), Table::new(), Vec::new());
         for len in 2..=3usize {
             for code in 0..1usize << (3 * len) {
                 let kinds: Vec<u8> = (0..len)
@@ -239,7 +235,7 @@ impl Guard {
 /// The hub guard's verdicts on `g`'s observations under its rules. Its own function, apart from
 /// the rest of resolution: its loops are compiled on their own.
 #[inline(never)]
-pub(super) fn hub_guard(g: &IdentityGraph) -> Guard {
+pub(super) fn hub_guard(g: &IdentityGraph, kept: &mut Tables) -> Guard {
     let rules = &g.compiled;
     let obs = &g.obs;
     let n = g.ids.len();
@@ -259,7 +255,8 @@ pub(super) fn hub_guard(g: &IdentityGraph) -> Guard {
         may_hub,
     };
     if !guarded.is_empty() {
-        let mut parent: Vec<u32> = pages::collected(0..n as u32);
+        let mut parent: Table<u32> = kept.table(Space::Fourth, n);
+        parent.extend(0..n as u32);
         // Identifiers of each kind: a guarded kind with none takes no turn.
         let mut of_kind = [0usize; KINDS];
         for x in 0..n {
@@ -276,9 +273,9 @@ pub(super) fn hub_guard(g: &IdentityGraph) -> Guard {
         // Longer observations can give more; the lists then grow as before. The meetings
         // grouped by range (below) keep their table from turn to turn likewise.
         let room = obs.ids.len().saturating_sub(obs.len());
-        let mut joins: Vec<(u32, u32)> = pages::with_capacity(room);
-        let mut meets: Vec<(u32, u32, u8)> = pages::with_capacity(room);
-        let mut grouped: Vec<(u32, u32, u8)> = pages::with_capacity(room);
+        let mut joins: Table<(u32, u32)> = kept.table(Space::Third, room);
+        let mut meets: Table<(u32, u32, u8)> = kept.table(Space::First, room);
+        let mut grouped: Table<(u32, u32, u8)> = kept.table(Space::Second, room);
         // Ranks below `prev` were linked at the previous guarded kind's turn; the identifiers of
         // those ranks it could exclude were shared already then, so those links still stand.
         let mut prev = 0u8;
@@ -377,6 +374,10 @@ pub(super) fn hub_guard(g: &IdentityGraph) -> Guard {
             // order, as the resolution lists them.
             guard.hubs[turn_start..].sort_unstable();
         }
+        kept.keep(Space::First, meets);
+        kept.keep(Space::Second, grouped);
+        kept.keep(Space::Third, joins);
+        kept.keep(Space::Fourth, parent);
     }
     guard
 }

@@ -28,6 +28,7 @@ mod reference;
 mod resolve;
 mod rules;
 mod snapshot;
+mod tables;
 
 pub use error::IdentityError;
 #[cfg(feature = "sim")]

@@ -68,19 +68,24 @@ fn grow<T>(v: &mut Vec<T>, additional: usize) {
 }
 
 /// Ask for huge pages over the whole 2 MiB blocks of `v`'s allocation.
-#[cfg(target_os = "linux")]
 fn advise<T>(v: &Vec<T>) {
-    const HUGE: usize = 2 << 20;
     let bytes = v.capacity().saturating_mul(std::mem::size_of::<T>());
+    advise_range(v.as_ptr() as usize, bytes);
+}
+
+/// Ask for huge pages over the whole 2 MiB blocks of the `bytes` allocated at `start`.
+#[cfg(target_os = "linux")]
+pub(crate) fn advise_range(start: usize, bytes: usize) {
+    const HUGE: usize = 2 << 20;
     if bytes < MIN_BYTES {
         return;
     }
-    let start = v.as_ptr() as usize;
     let (from, to) = (start.next_multiple_of(HUGE), (start + bytes) & !(HUGE - 1));
     if to > from {
-        // SAFETY: [from, to) lies inside `v`'s own allocation. MADV_HUGEPAGE only sets a flag on
-        // the mapping (how the kernel may back it); it reads and writes no memory, and an error
-        // (huge pages unsupported or disabled) leaves the mapping as it was, which is fine.
+        // SAFETY: [from, to) lies inside the caller's allocation. MADV_HUGEPAGE only sets a
+        // flag on the mapping (how the kernel may back it); it reads and writes no memory, and
+        // an error (huge pages unsupported or disabled) leaves the mapping as it was, which is
+        // fine.
         unsafe {
             libc::madvise(from as *mut libc::c_void, to - from, libc::MADV_HUGEPAGE);
         }
@@ -88,8 +93,8 @@ fn advise<T>(v: &Vec<T>) {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn advise<T>(v: &Vec<T>) {
-    let _ = (v, MIN_BYTES);
+pub(crate) fn advise_range(start: usize, bytes: usize) {
+    let _ = (start, bytes, MIN_BYTES);
 }
 
 #[cfg(test)]

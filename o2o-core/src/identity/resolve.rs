@@ -22,6 +22,7 @@ use super::hub::hub_guard;
 use super::intern::{AMap, ahash_state, fmix64};
 use super::pages;
 use super::rules::{CompiledRules, KINDS, kind_index};
+use super::tables::{Space, Table, Tables};
 use crate::event::{IdKind, Identifier};
 use serde::Serialize;
 
@@ -316,7 +317,7 @@ impl Slot {
 /// Union-find over elements (identifiers and sessions), with per-root kind counts and a ring of
 /// members per component (to walk a component when a windowed limit must be checked).
 struct Dsu {
-    el: Vec<Elem>,
+    el: Table<Elem>,
     /// Identifiers are elements `0..ids`; sessions follow.
     ids: usize,
     /// Start of each session element (element `ids + i` at `i`) of a kind with a windowed
@@ -345,13 +346,12 @@ impl Dsu {
     /// The profile slot of root `r`, made (appended to `slots`) the first time. Linking is done
     /// by then, so the ring links and kinds are no longer read: a root's ring link holds its
     /// slot and its kind byte says so.
-    fn slot(&mut self, r: u32, slots: &mut Vec<Slot>) -> u32 {
+    fn slot(&mut self, r: u32, slots: &mut Table<Slot>) -> u32 {
         let e = &mut self.el[r as usize];
         if let Some(s) = e.slot() {
             return s;
         }
         let s = slots.len() as u32;
-        pages::reserve(slots, 1);
         slots.push(Slot {
             anchor: (u8::MAX, u64::MAX),
             first: i64::MAX,
@@ -543,26 +543,14 @@ pub(super) fn prefetch<T>(v: &[T], i: usize) {
 /// groups the places being written stay in cache, so this costs two sequential passes where
 /// visiting items at random would miss the cache for each one. `buckets_of` yields the bucket of
 /// each item, in the order `items` yields the items (it is read first, to size the groups).
-/// Returns the items and where each group ends (group `b` is `ends[b]..ends[b + 1]`).
-pub(super) fn partition<T: Copy + Default>(
-    buckets: usize,
-    buckets_of: impl Iterator<Item = usize>,
-    items: impl Iterator<Item = T>,
-    bucket: impl Fn(&T) -> usize,
-) -> (Vec<T>, Vec<u32>) {
-    let mut out = Vec::new();
-    let ends = partition_into(buckets, buckets_of, items, bucket, &mut out);
-    (out, ends)
-}
-
-/// `partition` into `out` (its items replaced), whose room is used where it suffices: a caller
-/// partitioning again and again keeps one table, instead of fresh pages each time.
+/// The items replace those of `out` (whose room is used: a caller partitioning again and again
+/// keeps one table). Returns where each group ends (group `b` is `ends[b]..ends[b + 1]`).
 pub(super) fn partition_into<T: Copy + Default>(
     buckets: usize,
     buckets_of: impl Iterator<Item = usize>,
     items: impl Iterator<Item = T>,
     bucket: impl Fn(&T) -> usize,
-    out: &mut Vec<T>,
+    out: &mut Table<T>,
 ) -> Vec<u32> {
     let mut ends = vec![0u32; buckets + 1];
     for b in buckets_of {
@@ -574,12 +562,8 @@ pub(super) fn partition_into<T: Copy + Default>(
         ends[b + 1] += ends[b];
     }
     let total = ends[buckets] as usize;
-    if out.capacity() < total {
-        *out = pages::zeroed(total);
-    } else {
-        out.clear();
-        out.resize(total, T::default());
-    }
+    out.clear();
+    out.resize(total, T::default());
     let mut at = ends.clone();
     for item in items {
         if let Some(c) = at.get_mut(bucket(&item)) {
@@ -594,14 +578,16 @@ pub(super) fn partition_into<T: Copy + Default>(
 
 /// Sort items into `buckets` by `bucket` (which must order them as `Ord` does: a smaller bucket
 /// holds only smaller items), then each bucket on its own: a counting-sort pass and sorts small
-/// enough for the cache, faster than one sort of millions (see `partition` for the arguments).
+/// enough for the cache, faster than one sort of millions (see `partition_into` for the
+/// arguments). The items replace those of `out`.
 fn bucket_sort<T: Copy + Default + Ord>(
     buckets: usize,
     buckets_of: impl Iterator<Item = usize>,
     items: impl Iterator<Item = T>,
     bucket: impl Fn(&T) -> usize,
-) -> Vec<T> {
-    let (mut out, ends) = partition(buckets, buckets_of, items, bucket);
+    mut out: Table<T>,
+) -> Table<T> {
+    let ends = partition_into(buckets, buckets_of, items, bucket, &mut out);
     for w in ends.windows(2) {
         out[w[0] as usize..w[1] as usize].sort_unstable();
     }
@@ -631,7 +617,7 @@ pub(super) fn root(p: &mut [u32], mut x: u32) -> u32 {
 /// Every pass reads the observations sequentially (identifier and kind columns side by side);
 /// per-identifier state is touched only where an observation can change it. The result is the
 /// one the straightforward algorithm gives (`reference.rs`, compared by a proptest).
-pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
+pub(crate) fn resolve(g: &IdentityGraph, kept: &mut Tables) -> Resolution {
     let rules = &g.compiled;
     let obs = &g.obs;
     let n = g.ids.len();
@@ -657,11 +643,11 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     let obs_at = |k: usize| if sorted { k } else { order[k] as usize };
 
     // 2. Hub guard (`hub.rs`).
-    let guard = hub_guard(g);
+    let guard = hub_guard(g, kept);
 
     // 3–4. Sessions and linking.
     let mut dsu = Dsu {
-        el: Vec::new(),
+        el: Table::new(),
         ids: n,
         first: Vec::new(),
         big: AMap::with_hasher(ahash_state()),
@@ -678,7 +664,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     } else {
         0
     };
-    dsu.el = pages::with_capacity(n + most_sessions);
+    dsu.el = kept.table(Space::First, n + most_sessions);
     // Identifiers of time-bounded kinds hold their session state (`Elem::session`).
     let windowed = |kind: usize| rules.window[kind].is_some();
     dsu.el
@@ -715,14 +701,14 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     for (r, &s) in by_name.iter().enumerate() {
         name_rank[s as usize] = r as u32;
     }
-    let mut tally: Vec<Tally> = pages::filled(n, Tally::default());
+    let mut tally: Table<Tally> = kept.filled(Space::Third, n, Tally::default());
     let mut src_pairs: Vec<(u32, u32)> = Vec::new();
     let mut positions: Vec<Vec<u32>> = vec![Vec::new(); 256];
     let mut sessions_of: Vec<Vec<u32>> = vec![Vec::new(); 256];
     let mut here: Vec<u32> = Vec::with_capacity(16);
     // Per observation that links: the hub verdicts of its first `VERDICTS` identifiers as
     // bits, so that linking reads them in order instead of looking each one up again at random.
-    let mut shared_at: Vec<u8> = pages::zeroed(m);
+    let mut shared_at: Table<u8> = kept.filled(Space::Fourth, m, 0);
     for k in 0..m {
         if k + AHEAD < m {
             for j in obs.span(obs_at(k + AHEAD)) {
@@ -908,7 +894,8 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
             }
         }
     }
-    drop((positions, sessions_of, ring, shared_at));
+    drop((positions, sessions_of, ring));
+    kept.keep(Space::Fourth, shared_at);
 
     // 5. Profiles. A component gets a slot the first time one of its identifiers is met (strong
     //    identifiers in id order, then time-bounded ones): per-profile state is then in tables
@@ -917,7 +904,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     //    time-bounded) decide each component's anchor.
     // At most one slot per identifier (each identifier gives at most one): room for that up
     // front, untouched beyond the slots made, spares growing the table by copies.
-    let mut slots: Vec<Slot> = pages::with_capacity(n);
+    let mut slots: Table<Slot> = kept.table(Space::Second, n);
     // Per identifier: its slot, then (once the profiles are numbered) its profile.
     let mut profile_of = pages::filled(n, NONE);
     for x in 0..n {
@@ -956,7 +943,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     if !session_id.is_empty() {
         // Sorted by identifier (then root, then session), in buckets of identifiers.
         let shift = bucket_shift(n, session_id.len());
-        let pairs: Vec<(u32, u32, u32)> = bucket_sort(
+        let pairs: Table<(u32, u32, u32)> = bucket_sort(
             (n >> shift) + 1,
             session_id.iter().map(|&x| (x >> shift) as usize),
             session_id.iter().enumerate().map(|(s, &x)| {
@@ -967,6 +954,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
                 (x, dsu.find(e), e)
             }),
             |&(x, _, _)| (x >> shift) as usize,
+            kept.table(Space::Fourth, session_id.len()),
         );
         // Their own keys join the anchors once every one is placed: the choice reads the
         // anchors of the strong members only.
@@ -1048,8 +1036,10 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
             let a = &mut slots[s as usize].anchor;
             *a = (*a).min(key);
         }
+        kept.keep(Space::Fourth, pairs);
     }
-    drop((dsu, tally));
+    kept.keep(Space::First, dsu.el);
+    kept.keep(Space::Third, tally);
 
     // Number the profiles by their anchor hash (the profile id), deterministic: the root breaks
     // ties between equal hashes, as it is unique.
@@ -1058,7 +1048,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
     // Sorted in buckets of the hash's top bits (hashes spread evenly).
     let bits = (usize::BITS - (np / 16).leading_zeros()).clamp(1, 16);
     let top = |h: u64| (h >> (64 - bits)) as usize;
-    let numbering: Vec<(u64, u32, u32)> = bucket_sort(
+    let numbering: Table<(u64, u32, u32)> = bucket_sort(
         1 << bits,
         slots.iter().map(|sl| top(profile_key(sl))),
         slots
@@ -1066,6 +1056,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
             .enumerate()
             .map(|(s, sl)| (profile_key(sl), sl.root, s as u32)),
         |&(h, _, _)| top(h),
+        kept.table(Space::Third, np),
     );
     let mut profile_of_slot: Vec<u32> = pages::zeroed(np);
     // The profiles' own tables (a few MB each) on huge pages too: on small ones, their first
@@ -1096,11 +1087,13 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         source_starts.push(sources.len() as u32);
     }
     let profile_hash: Vec<u64> = pages::collected(numbering.iter().map(|&(h, _, _)| h));
-    drop((slots, numbering));
+    kept.keep(Space::Second, slots);
+    kept.keep(Space::Third, numbering);
     // Members with their sort keys beside them (read in id order here, not per member later).
     // The per-profile tables read here are a few MB: only the writes of members go far.
     let mut fill = starts.clone();
-    let mut keyed: Vec<(u8, u64, u32)> = pages::zeroed(starts[np] as usize);
+    let mut keyed: Table<(u8, u64, u32)> =
+        kept.filled(Space::First, starts[np] as usize, (0, 0, 0));
     // Each identifier's chain (slot → profile → fill position → member entry) is loaded a
     // link at a time: the profile 3 × AHEAD ids early, its fill position 2 × AHEAD early, the
     // entry it writes AHEAD early, so no load waits on one that missed.
@@ -1135,7 +1128,7 @@ pub(crate) fn resolve(g: &IdentityGraph) -> Resolution {
         ms.sort_unstable_by_key(|&(r, h, _)| (r, h));
     }
     let members: Vec<u32> = pages::collected(keyed.iter().map(|&(_, _, x)| x));
-    drop(keyed);
+    kept.keep(Space::First, keyed);
     if !few_sources {
         // Pairs of (profile, source by name), sorted: the profiles' lists, in profile order.
         let mut by_profile: Vec<(u32, u32)> = src_pairs
@@ -1235,10 +1228,11 @@ mod tests {
                 items.iter().map(bucket),
                 items.iter().copied(),
                 bucket,
+                Table::new(),
             );
             let mut want = items.clone();
             want.sort_unstable();
-            prop_assert_eq!(got, want);
+            prop_assert_eq!(&got[..], &want[..]);
         }
 
         /// Partitioning is a stable sort by bucket, and says where each bucket ends.
@@ -1249,11 +1243,19 @@ mod tests {
         ) {
             let bucket = |&(x, _): &(u32, u32)| (x >> shift) as usize;
             let buckets = (5000 >> shift) + 1;
-            let (got, ends) =
-                partition(buckets, items.iter().map(bucket), items.iter().copied(), bucket);
+            // Into a table holding other items already, which are replaced.
+            let mut got = Table::new();
+            got.extend((0..items.len() / 2).map(|i| (i as u32, 7)));
+            let ends = partition_into(
+                buckets,
+                items.iter().map(bucket),
+                items.iter().copied(),
+                bucket,
+                &mut got,
+            );
             let mut want = items.clone();
             want.sort_by_key(bucket);
-            prop_assert_eq!(&got, &want);
+            prop_assert_eq!(&got[..], &want[..]);
             prop_assert_eq!(ends.len(), buckets + 1);
             for (b, w) in ends.windows(2).enumerate() {
                 prop_assert!(got[w[0] as usize..w[1] as usize].iter().all(|i| bucket(i) == b));

@@ -221,6 +221,33 @@ mod props {
             prop_assert_eq!(g.resolve_fresh(), super::super::reference::resolve_reference(&g));
         }
 
+        /// A graph resolved, then fed more observations, resolves again as the reference does:
+        /// the working memory it kept from the first resolution (`tables`), holding that
+        /// resolution's tables at other sizes, leaves no trace in the second. Resolving again
+        /// gives the same, as does resolving after the memory is released.
+        #[test]
+        fn kept_working_memory_leaves_no_trace(
+            obs in dense_observations(),
+            rules in rules(),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let permit = linking_permit();
+            let mut g = IdentityGraph::new(rules).unwrap();
+            let cut = cut.index(obs.len() + 1);
+            for (i, (ts, src, ids)) in obs.iter().enumerate() {
+                if i == cut {
+                    let _ = g.resolve_fresh();
+                }
+                let ids: Vec<Identifier> = ids.iter().map(|&(k, n)| ident(k, n)).collect();
+                g.observe(&permit, *ts, &format!("s{}", src % 3), &ids).unwrap();
+            }
+            let want = super::super::reference::resolve_reference(&g);
+            prop_assert_eq!(&g.resolve_fresh(), &want);
+            prop_assert_eq!(&g.resolve_fresh(), &want);
+            g.release_working_memory();
+            prop_assert_eq!(&g.resolve_fresh(), &want);
+        }
+
         #[test]
         fn resolve_matches_the_reference_under_default_rules(obs in observations()) {
             let g = build(&obs);
