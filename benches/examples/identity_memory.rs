@@ -7,16 +7,22 @@
 //! identifier (target ≤ 200). With `--resolves N` it resolves N times (as the criterion bench
 //! does, one after another, each result dropped before the next) and prints the peak after
 //! each: the allocator's state after the first resolve can move the peak of the later ones.
+//! It then prints the working memory the graph keeps for its next resolution (the RSS it gives
+//! back on `release_working_memory`).
 //! With `--links FILE` it also writes every co-occurrence link as `a b` lines (identifier
 //! indexes) for `scripts/bench_identity_vs_networkx.py`.
 
 use std::io::Write;
 use std::time::Instant;
 
-fn vm_hwm_kib() -> Option<u64> {
+fn status_kib(field: &str) -> Option<u64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = s.lines().find(|l| l.starts_with(field))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn vm_hwm_kib() -> Option<u64> {
+    status_kib("VmHWM:")
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -79,6 +85,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             hwm as f64 / ids.max(1) as f64
         );
     }
+    // What the graph keeps for the next resolution (`IdentityGraph::release_working_memory`):
+    // the resident memory it gives back.
+    let before = status_kib("VmRSS:").unwrap_or(0);
+    g.release_working_memory();
+    let after = status_kib("VmRSS:").unwrap_or(0);
+    let kept = before.saturating_sub(after) * 1024;
+    println!(
+        "working memory kept between resolutions: {:.1} MiB = {:.0} bytes per distinct identifier (RSS {:.1} -> {:.1} MiB on release)",
+        kept as f64 / 1048576.0,
+        kept as f64 / ids.max(1) as f64,
+        before as f64 / 1024.0,
+        after as f64 / 1024.0
+    );
     if let Some(path) = links {
         let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
         let mut count = 0u64;
