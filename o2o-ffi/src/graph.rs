@@ -316,6 +316,23 @@ pub unsafe extern "C" fn o2o_graph_restore(
     })
 }
 
+/// Free the working memory the graph keeps for its next resolution. A resolution keeps its
+/// largest working tables (about 50 bytes per identifier) so that the next one, after more
+/// observations, writes memory already resident; a graph resolved once or rarely can give it
+/// back. Profiles and observations are untouched, and the next resolution allocates anew.
+///
+/// \param graph the graph.
+/// \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn o2o_graph_release_memory(graph: *const o2o_graph) -> o2o_status {
+    boundary(|| {
+        // SAFETY: the caller's contract: a live handle.
+        let g = unsafe { handle_ref(graph, "graph") }?;
+        g.graph.release_working_memory();
+        Ok(())
+    })
+}
+
 /// Free a graph.
 ///
 /// \param graph the handle; NULL is a no-op.

@@ -70,6 +70,12 @@ static void snapshot_restores_the_same_profiles_and_forget_erases(void) {
   CHECK_OK(o2o_graph_resolve(g, &a));
   CHECK_OK(o2o_graph_resolve(h, &b));
   CHECK(a.len == b.len && a.ptr && b.ptr && memcmp(a.ptr, b.ptr, a.len) == 0);
+  o2o_string_free(&b);
+  /* Releasing the kept working memory changes no profile. */
+  CHECK_OK(o2o_graph_release_memory(h));
+  CHECK_OK(o2o_graph_resolve(h, &b));
+  CHECK(a.len == b.len && a.ptr && b.ptr && memcmp(a.ptr, b.ptr, a.len) == 0);
+  CHECK_STATUS(o2o_graph_release_memory(NULL), O2O_STATUS_NULL_ARGUMENT);
   o2o_string_free(&a);
   o2o_string_free(&b);
   o2o_bytes_free(&snap);
