@@ -18,6 +18,8 @@ pub mod event;
 pub mod hashing;
 #[cfg(feature = "identity")]
 pub mod identity;
+#[cfg(feature = "ingest")]
+pub mod ingest;
 pub mod keys;
 pub mod loyalty;
 #[cfg(feature = "sim")]

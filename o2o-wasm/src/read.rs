@@ -187,5 +187,9 @@ pub fn touchpoint(v: &JsValue) -> Result<Touchpoint, WasmError> {
             None => None,
             Some(c) => consent_signals(&c)?,
         },
+        currency: None,
+        tracking: None,
+        order: None,
+        exposure: Default::default(),
     })
 }

@@ -10,7 +10,9 @@
 //! (`"2026-03-01T10:15:00Z"`), because that is what POS exports and web tags usually produce.
 
 mod read;
+mod records;
 mod timestamp;
+mod tracking;
 mod write;
 
 #[cfg(feature = "csv")]
@@ -18,7 +20,12 @@ pub use read::{CsvReader, read_pos_csv};
 pub use read::{
     LineError, NdjsonReader, ReadError, ReadOutcome, ReadSummary, read_ndjson, read_ndjson_str,
 };
-pub use timestamp::{TimestampError, parse_timestamp};
+pub use records::{
+    Assignment, AssignmentGroup, ConsentRecord, Customer, Provenance, Record, RecordKind,
+    SpendRecord,
+};
+pub use timestamp::{MAX_TIMESTAMP, MIN_TIMESTAMP, TimestampError, parse_timestamp};
+pub use tracking::{ClickIdKind, Exposure, Fulfilment, Order, Tracking};
 pub use write::write_ndjson;
 
 use crate::consent::ConsentSignals;
@@ -63,11 +70,16 @@ pub enum IdKind {
     Zip,
     /// Country.
     Country,
+    /// The SHA-256 (64 hex digits) of an email normalised by an ad platform, as platforms
+    /// export exposure. Linked to the raw email whose hash it is, under any platform's rules.
+    EmailSha256,
+    /// The SHA-256 (64 hex digits) of a phone number normalised by an ad platform.
+    PhoneSha256,
 }
 
 impl IdKind {
     /// Every kind, in declaration order.
-    pub const ALL: [IdKind; 15] = [
+    pub const ALL: [IdKind; 17] = [
         IdKind::ExternalId,
         IdKind::LoyaltyCard,
         IdKind::Email,
@@ -83,6 +95,8 @@ impl IdKind {
         IdKind::State,
         IdKind::Zip,
         IdKind::Country,
+        IdKind::EmailSha256,
+        IdKind::PhoneSha256,
     ];
 
     /// Whether the kind only *describes* a person (name, birth date, gender, address, country)
@@ -100,6 +114,21 @@ impl IdKind {
                 | IdKind::Zip
                 | IdKind::Country
         )
+    }
+
+    /// Whether the value is a SHA-256 of the kind it stands for (`email_sha256` of `email`), as
+    /// ad platforms export it: it can be matched, never read back.
+    pub const fn is_hashed(self) -> bool {
+        matches!(self, IdKind::EmailSha256 | IdKind::PhoneSha256)
+    }
+
+    /// The raw kind a hashed kind is the SHA-256 of (`email_sha256` → `email`); itself otherwise.
+    pub const fn unhashed(self) -> IdKind {
+        match self {
+            IdKind::EmailSha256 => IdKind::Email,
+            IdKind::PhoneSha256 => IdKind::Phone,
+            k => k,
+        }
     }
 
     /// The snake_case name used in JSON, CSV headers and on the command line.
@@ -120,6 +149,8 @@ impl IdKind {
             IdKind::State => "state",
             IdKind::Zip => "zip",
             IdKind::Country => "country",
+            IdKind::EmailSha256 => "email_sha256",
+            IdKind::PhoneSha256 => "phone_sha256",
         }
     }
 }
@@ -133,7 +164,7 @@ impl fmt::Display for IdKind {
 /// An identifier kind name that o2o does not know.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown identifier kind `{0}` (expected one of: external_id, loyalty_card, email, phone, device_id, mac, ip, first_name, last_name, date_of_birth, gender, city, state, zip, country)"
+    "unknown identifier kind `{0}` (expected one of: external_id, loyalty_card, email, phone, device_id, mac, ip, first_name, last_name, date_of_birth, gender, city, state, zip, country, email_sha256, phone_sha256)"
 )]
 pub struct UnknownKind(pub String);
 
@@ -219,6 +250,20 @@ impl TouchAction {
     }
 }
 
+impl FromStr for TouchAction {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        TouchAction::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown touchpoint action `{s}` (expected impression, click, visit, open, voucher_claim, purchase or sign_up)"
+                )
+            })
+    }
+}
+
 /// An online touchpoint: an ad impression or click, a site visit, a message open, a voucher claim.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Touchpoint {
@@ -241,12 +286,24 @@ pub struct Touchpoint {
     /// Order value of an online purchase.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
+    /// ISO 4217 currency of `value` and `cost`, when the source says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
     /// The identifiers seen with this touchpoint.
     #[serde(default)]
     pub identifiers: Vec<Identifier>,
     /// Consent signals captured with the event (TCF string, Consent Mode).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent: Option<ConsentSignals>,
+    /// UTM parameters and ad click ids, when the source carries them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking: Option<Box<Tracking>>,
+    /// For an online order (`action = purchase`): how it is fulfilled and its items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<Box<Order>>,
+    /// Whether the platform assigned exposure at random (a lift study) or not.
+    #[serde(default, skip_serializing_if = "Exposure::is_observational")]
+    pub exposure: Exposure,
 }
 
 /// How a customer was recognised in the store.
@@ -265,17 +322,20 @@ pub enum CheckInMethod {
     ProductQr,
     /// Redeemed a voucher.
     VoucherRedemption,
+    /// Collected an online order in the store (click-and-collect, or an online reservation).
+    Pickup,
 }
 
 impl CheckInMethod {
     /// Every method, in declaration order.
-    pub const ALL: [CheckInMethod; 6] = [
+    pub const ALL: [CheckInMethod; 7] = [
         CheckInMethod::QrScan,
         CheckInMethod::WifiJoin,
         CheckInMethod::PosPurchase,
         CheckInMethod::CrmVisit,
         CheckInMethod::ProductQr,
         CheckInMethod::VoucherRedemption,
+        CheckInMethod::Pickup,
     ];
 
     /// The snake_case name used in JSON and CSV.
@@ -287,6 +347,7 @@ impl CheckInMethod {
             CheckInMethod::CrmVisit => "crm_visit",
             CheckInMethod::ProductQr => "product_qr",
             CheckInMethod::VoucherRedemption => "voucher_redemption",
+            CheckInMethod::Pickup => "pickup",
         }
     }
 }
@@ -297,7 +358,11 @@ impl FromStr for CheckInMethod {
         CheckInMethod::ALL
             .into_iter()
             .find(|m| m.as_str() == s)
-            .ok_or_else(|| format!("unknown check-in method `{s}`"))
+            .ok_or_else(|| {
+                format!(
+                    "unknown check-in method `{s}` (expected qr_scan, wifi_join, pos_purchase, crm_visit, product_qr, voucher_redemption or pickup)"
+                )
+            })
     }
 }
 
@@ -348,6 +413,13 @@ pub struct CheckIn {
     /// The voucher code redeemed, for `voucher_redemption`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voucher: Option<String>,
+    /// The online channel the check-in names, when its source says (a campaign's QR code
+    /// carrying `utm_source`, a pickup of an order placed through a channel).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    /// UTM parameters and click ids the check-in carries (a scanned QR code's URL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking: Option<Box<Tracking>>,
     /// The identifiers seen with this check-in.
     #[serde(default)]
     pub identifiers: Vec<Identifier>,

@@ -340,6 +340,8 @@ mod pos_csv {
                 voucher: None,
                 identifiers: Vec::new(),
                 consent: None,
+                channel: None,
+                tracking: None,
             };
             let opt = |s: &str| (!s.is_empty()).then(|| s.to_owned());
             for (i, cell) in self.record.iter().enumerate() {

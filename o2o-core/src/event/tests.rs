@@ -12,6 +12,10 @@ fn tp(action: TouchAction) -> Event {
         value: None,
         identifiers: vec![Identifier::new(IdKind::DeviceId, "d-1")],
         consent: None,
+        currency: None,
+        tracking: None,
+        order: None,
+        exposure: Default::default(),
     })
 }
 
@@ -33,6 +37,8 @@ fn ci(method: CheckInMethod) -> Event {
         voucher: None,
         identifiers: vec![Identifier::new(IdKind::Phone, "0912 345 678")],
         consent: Some(ConsentSignals::default()),
+        channel: None,
+        tracking: None,
     })
 }
 
@@ -248,6 +254,10 @@ fn arb_event() -> impl Strategy<Value = Event> {
                     value,
                     identifiers,
                     consent,
+                    currency: None,
+                    tracking: None,
+                    order: None,
+                    exposure: Default::default(),
                 })
             },
         );
@@ -282,6 +292,8 @@ fn arb_event() -> impl Strategy<Value = Event> {
                     voucher,
                     identifiers,
                     consent,
+                    channel: None,
+                    tracking: None,
                 })
             },
         );

@@ -15,6 +15,10 @@ fn touch(who: &str, channel: &str, action: TouchAction, ts: i64, cost: Option<f6
         value: (action == TouchAction::Purchase).then_some(30.0),
         identifiers: vec![Identifier::new(IdKind::Email, who)],
         consent: None,
+        currency: None,
+        tracking: None,
+        order: None,
+        exposure: Default::default(),
     })
 }
 
@@ -32,6 +36,8 @@ fn checkin(who: &str, method: CheckInMethod, ts: i64, value: Option<f64>) -> Eve
         voucher: None,
         identifiers: vec![Identifier::new(IdKind::Email, who)],
         consent: None,
+        channel: None,
+        tracking: None,
     })
 }
 

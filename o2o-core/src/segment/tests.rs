@@ -100,6 +100,8 @@ fn ev(who: &str, ts: i64, value: f64, region: &str, consent: bool) -> Event {
                 ..ConsentMode::default()
             }),
         }),
+        channel: None,
+        tracking: None,
     })
 }
 

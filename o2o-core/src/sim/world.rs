@@ -439,6 +439,10 @@ impl<'a> World<'a> {
             value: None,
             identifiers,
             consent: Some(cx.signals.clone()),
+            currency: None,
+            tracking: None,
+            order: None,
+            exposure: Default::default(),
         };
         self.push(Event::Touchpoint(t));
     }
@@ -569,7 +573,9 @@ impl<'a> World<'a> {
         let store_ip_id =
             |w: &mut Self| w.shared_id(IdKind::Ip, store_ip.clone(), SharedReason::StoreIp, None);
         match method {
-            CheckInMethod::PosPurchase | CheckInMethod::VoucherRedemption => {
+            CheckInMethod::PosPurchase
+            | CheckInMethod::VoucherRedemption
+            | CheckInMethod::Pickup => {
                 if let Some(l) = cx.person.loyalty.clone() {
                     ids.push(self.own(cx, IdKind::LoyaltyCard, l));
                 } else if let Some(x) = cx.person.external_id.clone() {
@@ -649,6 +655,8 @@ impl<'a> World<'a> {
             voucher: code,
             identifiers: ids,
             consent: Some(cx.signals.clone()),
+            channel: None,
+            tracking: None,
         };
         self.push(Event::CheckIn(ev));
         if !pre {
@@ -681,6 +689,10 @@ impl<'a> World<'a> {
             value: None,
             identifiers,
             consent: Some(cx.signals.clone()),
+            currency: None,
+            tracking: None,
+            order: None,
+            exposure: Default::default(),
         };
         self.push(Event::Touchpoint(t));
     }
@@ -743,6 +755,10 @@ impl<'a> World<'a> {
                     value: None,
                     identifiers: ids,
                     consent: Some(cx.signals.clone()),
+                    currency: None,
+                    tracking: None,
+                    order: None,
+                    exposure: Default::default(),
                 };
                 self.push(Event::Touchpoint(t));
             }
@@ -817,6 +833,10 @@ impl<'a> World<'a> {
                         value: Some(amount),
                         identifiers: vec![device],
                         consent: Some(cx.signals.clone()),
+                        currency: None,
+                        tracking: None,
+                        order: None,
+                        exposure: Default::default(),
                     };
                     self.push(Event::Touchpoint(t));
                 }

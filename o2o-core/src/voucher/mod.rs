@@ -455,6 +455,8 @@ pub fn redemption_checkin(
         voucher: Some(verified.code.clone()),
         identifiers,
         consent: None,
+        channel: None,
+        tracking: None,
     }
 }
 

@@ -65,3 +65,17 @@ pub(super) fn device_id(v: &str, out: &mut String) -> Result<(), NormalizeError>
     }
     Ok(())
 }
+
+/// A hashed identifier (`email_sha256`, `phone_sha256`): 64 hex digits, lowercased. Nothing else
+/// is accepted: a raw value in a hashed column is an error, never hashed here, because which
+/// platform's normalisation made the hash is unknown.
+pub(super) fn sha256_hex(kind: IdKind, v: &str, out: &mut String) -> Result<(), NormalizeError> {
+    if v.len() != 64 || !v.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(NormalizeError::invalid(
+            kind,
+            "not a SHA-256 (64 hexadecimal digits)",
+        ));
+    }
+    push_lower(v, out);
+    Ok(())
+}

@@ -222,6 +222,7 @@ pub(crate) fn normalize_general(
         IdKind::DeviceId => ids::device_id(v, out),
         IdKind::Mac => net::mac(v, out),
         IdKind::Ip => net::ip(v, opts.ip_truncate, out),
+        IdKind::EmailSha256 | IdKind::PhoneSha256 => ids::sha256_hex(kind, v, out),
     };
     match r {
         Ok(()) if out.is_empty() => Err(NormalizeError::invalid(
