@@ -28,6 +28,8 @@ pub mod report;
 pub mod segment;
 #[cfg(feature = "sim")]
 pub mod sim;
+#[cfg(feature = "store")]
+pub mod store;
 pub mod survey;
 #[cfg(feature = "stats")]
 pub mod uplift;

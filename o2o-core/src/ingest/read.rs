@@ -76,7 +76,7 @@ impl std::fmt::Display for RowError {
 }
 
 /// Counts of one file.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct FileStats {
     /// Rows read (not counting a header or blank lines).
     pub rows: u64,
@@ -292,6 +292,11 @@ impl<'m, R: BufRead> FileReader<'m, R> {
             stats: FileStats::default(),
             done: false,
         }
+    }
+
+    /// The file's name as given (kept as every record's provenance).
+    pub fn file(&self) -> &str {
+        &self.file
     }
 
     /// The counts so far (complete once [`FileReader::next_output`] returned `None`).

@@ -1,0 +1,545 @@
+//! The event store: a directory of Parquet files that every analysis reads.
+//!
+//! ```text
+//! STORE/
+//!   o2o-store.json                          the manifest: schema version, time zone, what was ingested
+//!   events/day=2026-03-01/p000001-0001.parquet   touchpoints and check-ins, by local day
+//!   spend/day=2026-03-01/…                  spend per day
+//!   consent/…  assignments/…  customers/…    consent records, holdouts, CRM customers
+//!   keys/…                                   record keys per source, for deduplication
+//! ```
+//!
+//! Any Parquet reader opens it (`docs/data-model.md` shows DuckDB, polars, pandas and Spark).
+//! Appending is per file and atomic: a file's records are staged and moved in only when the file
+//! is accepted, so a refused file leaves nothing behind. Records whose key is already in the
+//! store (the same export ingested again) are dropped and counted.
+//!
+//! This is the one module of `o2o-core` that owns files: a store is a directory by definition.
+
+mod keys;
+mod schema;
+mod write;
+
+pub use schema::{DecodeError, SCHEMA_VERSION, StoredRecord, schema};
+
+use crate::event::{Event, Provenance, RecordKind};
+use crate::ingest::{CompiledMap, FileReader, FileStats, IngestError, Output, RowError};
+use keys::KeySet;
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use write::{Staging, table_dir};
+
+/// The manifest's file name.
+pub const MANIFEST: &str = "o2o-store.json";
+const LOCK: &str = ".lock";
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A file of the store could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The directory is not an o2o store, or one of another version.
+    #[error("{path}: {message}")]
+    NotAStore {
+        /// The directory.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Another process is writing the store.
+    #[error(
+        "{path}: locked by another o2o process (remove {LOCK} if no o2o command is running on it)"
+    )]
+    Locked {
+        /// The store.
+        path: String,
+    },
+    /// A Parquet file of the store is damaged.
+    #[error("Parquet: {0}")]
+    Parquet(#[from] parquet::errors::ParquetError),
+    /// Arrow refused a batch (a bug: the builders follow the schema).
+    #[error("Arrow: {0}")]
+    Arrow(#[from] arrow_schema::ArrowError),
+    /// A stored row could not be read back.
+    #[error("{file}: {source}")]
+    Decode {
+        /// The Parquet file.
+        file: String,
+        /// What is wrong.
+        #[source]
+        source: DecodeError,
+    },
+    /// Reading an input file failed.
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+}
+
+impl StoreError {
+    pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+        move |source| StoreError::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}
+
+/// One file ingested, as the manifest keeps it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IngestRecord {
+    /// Sequence number of the ingest in this store.
+    pub seq: u64,
+    /// The source map's name.
+    pub source: String,
+    /// The file, as given.
+    pub file: String,
+    /// Rows, records, rejections and duplicates.
+    pub stats: FileStats,
+    /// Records dropped because their key was already in the store.
+    pub duplicates: u64,
+    /// The Parquet parts written, relative to the store.
+    pub parts: Vec<PathBuf>,
+}
+
+/// The manifest: what the store is and what went into it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Always `"o2o-store"`.
+    pub format: String,
+    /// The table layout version ([`SCHEMA_VERSION`]).
+    pub schema_version: u32,
+    /// The IANA zone whose local days partition the store and in which periods are read.
+    pub timezone: String,
+    /// The next ingest's sequence number.
+    pub next_seq: u64,
+    /// Every file ingested, in order.
+    pub ingests: Vec<IngestRecord>,
+    /// Source name → its key file (under `keys/`).
+    #[serde(default)]
+    pub key_files: BTreeMap<String, String>,
+}
+
+/// Options of an ingest.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IngestOptions {
+    /// A file with more than this percentage of bad rows is refused: nothing of it is stored.
+    pub max_rejected_percent: f64,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            max_rejected_percent: 5.0,
+        }
+    }
+}
+
+/// What happened to one file.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FileReport {
+    /// The file.
+    pub file: String,
+    /// The source map's name.
+    pub source: String,
+    /// Rows read, kept, rejected, skipped.
+    #[serde(flatten)]
+    pub stats: FileStats,
+    /// Records already in the store (or earlier in the file), dropped.
+    pub duplicates: u64,
+    /// Records added to the store.
+    pub stored: u64,
+    /// Why nothing of the file was stored, when it was refused.
+    pub refused: Option<String>,
+}
+
+/// An open event store.
+///
+/// ```
+/// use o2o_core::ingest::{CompiledMap, FileReader, SourceMap, open};
+/// use o2o_core::store::{IngestOptions, Store};
+/// let dir = std::env::temp_dir().join(format!("o2o-store-doc-{}", std::process::id()));
+/// let _ = std::fs::remove_dir_all(&dir);
+/// let map = CompiledMap::new(SourceMap::from_toml(r#"
+///     [source]
+///     name = "wifi"
+///     format = "csv"
+///     produces = "checkin"
+///     [fields]
+///     timestamp = "time"
+///     store = "ap"
+///     method = { value = "wifi_join" }
+///     [identifiers]
+///     mac = "mac"
+/// "#).unwrap()).unwrap();
+/// let csv = "time,ap,mac\n2026-03-01T10:00:00Z,S1,aa:bb:cc:dd:ee:ff\n";
+/// let mut store = Store::create(&dir, "UTC").unwrap();
+/// for _ in 0..2 {
+///     let reader = FileReader::text(&map, "wifi.csv", open(csv.as_bytes()).unwrap()).unwrap();
+///     store.ingest(&map, reader, &IngestOptions::default(), |_| {}, |_| {}).unwrap();
+/// }
+/// assert_eq!(store.events().unwrap().len(), 1); // the second ingest added nothing
+/// std::fs::remove_dir_all(&dir).unwrap();
+/// ```
+pub struct Store {
+    dir: PathBuf,
+    manifest: Manifest,
+    keys: BTreeMap<String, KeySet>,
+    locked: bool,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("dir", &self.dir).finish()
+    }
+}
+
+impl Store {
+    /// Open an existing store for reading.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let path = dir.join(MANIFEST);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                StoreError::NotAStore {
+                    path: dir.display().to_string(),
+                    message: format!(
+                        "not an o2o event store (no {MANIFEST}; create one with `o2o ingest --store`)"
+                    ),
+                }
+            } else {
+                StoreError::io(&path)(e)
+            }
+        })?;
+        let manifest: Manifest =
+            serde_json::from_str(&text).map_err(|e| StoreError::NotAStore {
+                path: path.display().to_string(),
+                message: format!("unreadable manifest: {e}"),
+            })?;
+        if manifest.format != "o2o-store" || manifest.schema_version != SCHEMA_VERSION {
+            return Err(StoreError::NotAStore {
+                path: dir.display().to_string(),
+                message: format!(
+                    "store format `{}` version {} (this o2o reads o2o-store version {SCHEMA_VERSION})",
+                    manifest.format, manifest.schema_version
+                ),
+            });
+        }
+        Ok(Store {
+            dir: dir.to_owned(),
+            manifest,
+            keys: BTreeMap::new(),
+            locked: false,
+        })
+    }
+
+    /// Open the store at `dir` for writing, creating it (with local days in `timezone`) when
+    /// absent. Only one process writes a store at a time.
+    pub fn create(dir: &Path, timezone: &str) -> Result<Store, StoreError> {
+        let mut store = if dir.join(MANIFEST).exists() {
+            Store::open(dir)?
+        } else {
+            jiff::tz::TimeZone::get(timezone).map_err(|_| StoreError::NotAStore {
+                path: dir.display().to_string(),
+                message: format!("`{timezone}` is not an IANA time zone"),
+            })?;
+            std::fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
+            let s = Store {
+                dir: dir.to_owned(),
+                manifest: Manifest {
+                    format: "o2o-store".to_owned(),
+                    schema_version: SCHEMA_VERSION,
+                    timezone: timezone.to_owned(),
+                    next_seq: 1,
+                    ingests: Vec::new(),
+                    key_files: BTreeMap::new(),
+                },
+                keys: BTreeMap::new(),
+                locked: false,
+            };
+            s.write_manifest()?;
+            s
+        };
+        store.lock()?;
+        Ok(store)
+    }
+
+    fn lock(&mut self) -> Result<(), StoreError> {
+        let path = self.dir.join(LOCK);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(_) => {
+                self.locked = true;
+                Ok(())
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(StoreError::Locked {
+                path: self.dir.display().to_string(),
+            }),
+            Err(e) => Err(StoreError::io(&path)(e)),
+        }
+    }
+
+    /// The store's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The store's time zone.
+    pub fn timezone(&self) -> jiff::tz::TimeZone {
+        jiff::tz::TimeZone::get(&self.manifest.timezone).unwrap_or(jiff::tz::TimeZone::UTC)
+    }
+
+    fn write_manifest(&self) -> Result<(), StoreError> {
+        let path = self.dir.join(MANIFEST);
+        let tmp = self.dir.join(format!("{MANIFEST}.tmp"));
+        let text = serde_json::to_string_pretty(&self.manifest).map_err(|e| StoreError::Io {
+            path: path.display().to_string(),
+            source: std::io::Error::other(e),
+        })?;
+        std::fs::write(&tmp, text).map_err(StoreError::io(&tmp))?;
+        std::fs::rename(&tmp, &path).map_err(StoreError::io(&path))
+    }
+
+    fn key_set(&mut self, source: &str) -> Result<&mut KeySet, StoreError> {
+        if !self.keys.contains_key(source) {
+            let file = self
+                .manifest
+                .key_files
+                .get(source)
+                .cloned()
+                .unwrap_or_else(|| keys::file_name(source));
+            let set = KeySet::load(&self.dir.join("keys").join(&file))?;
+            self.keys.insert(source.to_owned(), set);
+        }
+        self.keys
+            .get_mut(source)
+            .ok_or_else(|| StoreError::NotAStore {
+                path: self.dir.display().to_string(),
+                message: "key set vanished".to_owned(),
+            })
+    }
+
+    /// Append one file's records: duplicates of records already stored are dropped; when more
+    /// than `opts.max_rejected_percent` of the file's rows are bad, nothing of it is stored.
+    /// `on_reject` sees every rejected row; `progress` the bytes consumed so far.
+    pub fn ingest<R: BufRead>(
+        &mut self,
+        map: &CompiledMap,
+        mut reader: FileReader<'_, R>,
+        opts: &IngestOptions,
+        mut on_reject: impl FnMut(&RowError),
+        mut progress: impl FnMut(u64),
+    ) -> Result<FileReport, StoreError> {
+        let source = map.name().to_owned();
+        let seq = self.manifest.next_seq;
+        let staging_root = self.dir.join(".staging").join(format!("{seq:06}"));
+        let mut staging = Staging::new(staging_root, seq, self.timezone())?;
+        let mut pending = KeySet::default();
+        let mut duplicates = 0u64;
+        let mut file = String::new();
+        let known = self.key_set(&source)?;
+        let mut n = 0u64;
+        let result: Result<(), StoreError> = (|| {
+            while let Some(out) = reader.next_output()? {
+                match out {
+                    Output::Record { record, key, line } => {
+                        if known.contains(key) || !pending.insert(key) {
+                            duplicates += 1;
+                            continue;
+                        }
+                        if file.is_empty() {
+                            file = reader_file(&reader);
+                        }
+                        let prov = Provenance {
+                            source: source.clone(),
+                            file: file.clone(),
+                            line,
+                        };
+                        staging.push(&record, &prov, key)?;
+                    }
+                    Output::Rejected(e) => on_reject(&e),
+                }
+                n += 1;
+                if n % 4096 == 0 {
+                    progress(reader.consumed());
+                }
+            }
+            Ok(())
+        })();
+        progress(reader.consumed());
+        let file = reader_file(&reader);
+        let stats = reader.into_stats();
+        if let Err(e) = result {
+            staging.abort();
+            return Err(e);
+        }
+        let stored = pending.len() as u64;
+        let refused = if stats.rows > 0 && stats.rejected_percent() > opts.max_rejected_percent {
+            Some(format!(
+                "{:.1} % of its rows are bad (more than {} %): is this the right file for map `{source}`?",
+                stats.rejected_percent(),
+                opts.max_rejected_percent
+            ))
+        } else {
+            None
+        };
+        if refused.is_some() || stored == 0 {
+            staging.abort();
+            return Ok(FileReport {
+                file,
+                source,
+                stats,
+                duplicates,
+                stored: 0,
+                refused,
+            });
+        }
+        let parts = staging.commit(&self.dir)?;
+        let key_file = keys::file_name(&source);
+        pending.append_to(&self.dir.join("keys").join(&key_file))?;
+        self.key_set(&source)?.extend(&pending);
+        self.manifest.key_files.insert(source.clone(), key_file);
+        self.manifest.next_seq += 1;
+        self.manifest.ingests.push(IngestRecord {
+            seq,
+            source: source.clone(),
+            file: file.clone(),
+            stats: stats.clone(),
+            duplicates,
+            parts,
+        });
+        self.write_manifest()?;
+        Ok(FileReport {
+            file,
+            source,
+            stats,
+            duplicates,
+            stored,
+            refused: None,
+        })
+    }
+
+    /// The Parquet files of a table, in partition order.
+    pub fn files(&self, kind: RecordKind) -> Result<Vec<PathBuf>, StoreError> {
+        let root = self.dir.join(table_dir(kind));
+        let mut out = Vec::new();
+        if !root.exists() {
+            return Ok(out);
+        }
+        let mut dirs = vec![root];
+        while let Some(d) = dirs.pop() {
+            for entry in std::fs::read_dir(&d).map_err(StoreError::io(&d))? {
+                let entry = entry.map_err(StoreError::io(&d))?;
+                let p = entry.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.extension().is_some_and(|e| e == "parquet") {
+                    out.push(p);
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Batches of a table with only `columns` read (all when `None`).
+    pub fn scan(
+        &self,
+        kind: RecordKind,
+        columns: Option<&[&str]>,
+    ) -> Result<impl Iterator<Item = Result<(PathBuf, arrow_array::RecordBatch), StoreError>>, StoreError>
+    {
+        let files = self.files(kind)?;
+        let columns: Option<Vec<String>> =
+            columns.map(|c| c.iter().map(|s| (*s).to_owned()).collect());
+        Ok(files.into_iter().flat_map(move |path| {
+            let batches = (|| -> Result<_, StoreError> {
+                let f = std::fs::File::open(&path).map_err(StoreError::io(&path))?;
+                let mut b = ParquetRecordBatchReaderBuilder::try_new(f)?.with_batch_size(8192);
+                if let Some(cols) = &columns {
+                    let roots: Vec<usize> = b
+                        .schema()
+                        .fields()
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, f)| cols.iter().any(|c| c == f.name()))
+                        .map(|(i, _)| i)
+                        .collect();
+                    let mask = ProjectionMask::roots(b.parquet_schema(), roots);
+                    b = b.with_projection(mask);
+                }
+                Ok(b.build()?)
+            })();
+            let path2 = path.clone();
+            let it: Box<dyn Iterator<Item = Result<(PathBuf, arrow_array::RecordBatch), StoreError>>> =
+                match batches {
+                    Ok(r) => Box::new(r.map(move |b| {
+                        b.map(|b| (path2.clone(), b))
+                            .map_err(|e| StoreError::Arrow(e))
+                    })),
+                    Err(e) => Box::new(std::iter::once(Err(e))),
+                };
+            it
+        }))
+    }
+
+    /// Every record of a table with its provenance, in storage order.
+    pub fn records(&self, kind: RecordKind) -> Result<Vec<(StoredRecord, Provenance)>, StoreError> {
+        let mut out = Vec::new();
+        for batch in self.scan(kind, None)? {
+            let (path, batch) = batch?;
+            let cols = schema::Cols(&batch);
+            for row in 0..batch.num_rows() {
+                let r = cols.record(kind, row).map_err(|source| StoreError::Decode {
+                    file: path.display().to_string(),
+                    source,
+                })?;
+                out.push((r, cols.provenance(row)));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every event (touchpoints and check-ins), in storage order.
+    pub fn events(&self) -> Result<Vec<Event>, StoreError> {
+        Ok(self
+            .records(RecordKind::Event)?
+            .into_iter()
+            .filter_map(|(r, _)| match r {
+                StoredRecord::Event(e) => Some(e),
+                _ => None,
+            })
+            .collect())
+    }
+}
+
+fn reader_file<R: BufRead>(r: &FileReader<'_, R>) -> String {
+    r.file().to_owned()
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if self.locked {
+            let _ = std::fs::remove_file(self.dir.join(LOCK));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,197 @@
+//! Writing one file's records into staged Parquet parts, partitioned by day, with memory bounded
+//! whatever the input's size: rows are buffered per partition up to a batch, written as row
+//! groups, and a bounded number of partitions stay open (the least recently used is closed when
+//! a new one opens, and a later row of its day starts a new part).
+
+use super::StoreError;
+use super::schema::{Builder, schema};
+use crate::event::{Provenance, Record, RecordKind};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+/// Rows buffered per open partition before they are written as a batch.
+const BATCH_ROWS: usize = 8192;
+/// Rows per Parquet row group.
+const ROW_GROUP_ROWS: usize = 65_536;
+/// Partitions open at once.
+const MAX_OPEN: usize = 24;
+
+/// The directory of a table in the store.
+pub(crate) fn table_dir(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Event => "events",
+        RecordKind::Spend => "spend",
+        RecordKind::Consent => "consent",
+        RecordKind::Assignment => "assignments",
+        RecordKind::Customer => "customers",
+    }
+}
+
+/// Whether a table is partitioned by day.
+pub(crate) fn partitioned(kind: RecordKind) -> bool {
+    matches!(kind, RecordKind::Event | RecordKind::Spend)
+}
+
+struct Part {
+    builder: Builder,
+    writer: ArrowWriter<File>,
+    staged: PathBuf,
+    rel: PathBuf,
+    last_used: u64,
+    rows: u64,
+}
+
+/// The parts of one file's ingest, written under a staging directory until committed.
+pub(crate) struct Staging {
+    root: PathBuf,
+    seq: u64,
+    tz: jiff::tz::TimeZone,
+    open: BTreeMap<(RecordKind, String), Part>,
+    /// Closed parts: (staged path, path relative to the store).
+    closed: Vec<(PathBuf, PathBuf)>,
+    clock: u64,
+    next_part: u32,
+    props: WriterProperties,
+}
+
+impl Staging {
+    pub(crate) fn new(root: PathBuf, seq: u64, tz: jiff::tz::TimeZone) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(&root).map_err(StoreError::io(&root))?;
+        Ok(Staging {
+            root,
+            seq,
+            tz,
+            open: BTreeMap::new(),
+            closed: Vec::new(),
+            clock: 0,
+            next_part: 0,
+            props: WriterProperties::builder()
+                .set_compression(Compression::SNAPPY)
+                .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+                .set_created_by(format!("o2o {}", crate::VERSION))
+                .build(),
+        })
+    }
+
+    /// The day partition of a record (`day=YYYY-MM-DD` in the store's zone), or `""`.
+    fn partition(&self, kind: RecordKind, r: &Record) -> String {
+        if !partitioned(kind) {
+            return String::new();
+        }
+        if let Record::Spend(s) = r {
+            return format!("day={}", s.day);
+        }
+        let ts = r.timestamp().unwrap_or_default();
+        match jiff::Timestamp::from_second(ts) {
+            Ok(t) => format!("day={}", self.tz.to_datetime(t).date()),
+            Err(_) => "day=unknown".to_owned(),
+        }
+    }
+
+    pub(crate) fn push(&mut self, r: &Record, p: &Provenance, key: u128) -> Result<(), StoreError> {
+        let kind = r.kind();
+        let part = self.partition(kind, r);
+        self.clock += 1;
+        let k = (kind, part);
+        if !self.open.contains_key(&k) {
+            if self.open.len() >= MAX_OPEN {
+                self.close_oldest()?;
+            }
+            let opened = self.open_part(kind, &k.1)?;
+            self.open.insert(k.clone(), opened);
+        }
+        let clock = self.clock;
+        let Some(part) = self.open.get_mut(&k) else {
+            return Ok(());
+        };
+        part.last_used = clock;
+        part.builder.push(r, p, key);
+        part.rows += 1;
+        if part.builder.len() >= BATCH_ROWS {
+            let batch = part.builder.finish()?;
+            part.writer.write(&batch)?;
+        }
+        Ok(())
+    }
+
+    fn open_part(&mut self, kind: RecordKind, partition: &str) -> Result<Part, StoreError> {
+        self.next_part += 1;
+        let name = format!("p{:06}-{:04}.parquet", self.seq, self.next_part);
+        let mut rel = PathBuf::from(table_dir(kind));
+        if !partition.is_empty() {
+            rel.push(partition);
+        }
+        rel.push(name);
+        let staged = self.root.join(&rel);
+        if let Some(dir) = staged.parent() {
+            std::fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
+        }
+        let file = File::create(&staged).map_err(StoreError::io(&staged))?;
+        let writer = ArrowWriter::try_new(file, schema(kind), Some(self.props.clone()))?;
+        Ok(Part {
+            builder: Builder::new(kind),
+            writer,
+            staged,
+            rel,
+            last_used: self.clock,
+            rows: 0,
+        })
+    }
+
+    fn close_oldest(&mut self) -> Result<(), StoreError> {
+        let oldest = self
+            .open
+            .iter()
+            .min_by_key(|(_, p)| p.last_used)
+            .map(|(k, _)| k.clone());
+        if let Some(k) = oldest
+            && let Some(p) = self.open.remove(&k)
+        {
+            self.close(p)?;
+        }
+        Ok(())
+    }
+
+    fn close(&mut self, mut p: Part) -> Result<(), StoreError> {
+        if p.builder.len() > 0 {
+            let batch = p.builder.finish()?;
+            p.writer.write(&batch)?;
+        }
+        p.writer.close()?;
+        if p.rows > 0 {
+            self.closed.push((p.staged, p.rel));
+        }
+        Ok(())
+    }
+
+    /// Close every part and move them into the store; returns their paths in the store.
+    pub(crate) fn commit(mut self, store: &Path) -> Result<Vec<PathBuf>, StoreError> {
+        let open = std::mem::take(&mut self.open);
+        for (_, p) in open {
+            self.close(p)?;
+        }
+        let mut out = Vec::with_capacity(self.closed.len());
+        for (staged, rel) in std::mem::take(&mut self.closed) {
+            let dest = store.join(&rel);
+            if let Some(dir) = dest.parent() {
+                std::fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
+            }
+            std::fs::rename(&staged, &dest).map_err(StoreError::io(&dest))?;
+            out.push(rel);
+        }
+        let _ = std::fs::remove_dir_all(&self.root);
+        out.sort();
+        Ok(out)
+    }
+
+    /// Drop everything staged.
+    pub(crate) fn abort(self) {
+        let root = self.root.clone();
+        drop(self);
+        let _ = std::fs::remove_dir_all(root);
+    }
+}
