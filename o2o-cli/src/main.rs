@@ -20,6 +20,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Read exports (POS, Wi-Fi, GA4, ad platforms, spend, holdouts, consent) through a source
+    /// map into the event store.
+    Ingest(cmd::ingest::Args),
     /// Simulate a campaign with a known ground truth; writes events.ndjson, truth.json, audience.csv.
     Simulate(cmd::simulate::Args),
     /// Simulate a campaign and run the whole pipeline on it, printing a report.
@@ -51,6 +54,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Ingest(a) => cmd::ingest::run(a),
         Command::Simulate(a) => cmd::simulate::run(a),
         Command::Demo(a) => cmd::demo::run(a),
         Command::Normalize(a) => cmd::normalize::run(a),

@@ -16,3 +16,23 @@ pub fn progress(len: u64, json: bool, what: &str) -> ProgressBar {
     bar.set_message(what.to_owned());
     bar
 }
+
+/// A progress bar over the bytes of a file (rows/s and bytes read of total), or a hidden one.
+pub fn bytes_progress(total: u64, json: bool, what: &str) -> ProgressBar {
+    if json || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    if let Ok(style) = ProgressStyle::with_template(
+        "{msg:>12} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} ({eta})",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_owned());
+    bar
+}
+
+/// An aligned text table with these column names.
+pub fn table(header: &[&str]) -> o2o_core::report::Table {
+    o2o_core::report::Table::new(header.iter().copied())
+}

@@ -9,15 +9,14 @@ use o2o_core::attribution::incremental::{ExposureTable, incremental};
 use o2o_core::attribution::journey::build_journeys_keyed;
 use o2o_core::attribution::markov::Solver;
 use o2o_core::attribution::{JourneyConfig, Model, PathTable};
-use o2o_core::event::read_ndjson;
 use o2o_core::identity::{IdentityGraph, ResolutionRules};
-use std::fs::{self, File};
-use std::io::{BufReader, Write};
+use std::fs;
+use std::io::Write;
 use std::path::PathBuf;
 
 /// Flags of `o2o attribute`.
 #[derive(clap::Args)]
-#[command(group(clap::ArgGroup::new("input").required(true).args(["paths", "events"])))]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["paths", "events", "store"])))]
 pub struct Args {
     /// A path table in ChannelAttribution's format:
     /// `path;total_conversions[;total_conversion_value][;total_null]` (`;` or `,` delimited).
@@ -27,6 +26,9 @@ pub struct Args {
     /// loyalty card, email, phone or device id (trimmed, lowercased) are one person.
     #[arg(long)]
     pub events: Option<PathBuf>,
+    /// The event store written by `o2o ingest` (instead of --events).
+    #[arg(long)]
+    pub store: Option<PathBuf>,
     /// first | last | last-non-direct | linear | position | markov | shapley (time-decay and
     /// incremental with --events).
     #[arg(long)]
@@ -98,28 +100,26 @@ pub fn run(a: Args) -> Result<(), CliError> {
             eprintln!("{}: {e}", p.display());
         }
         model.run(&parsed.table).map_err(core)?
-    } else if let Some(p) = &a.events {
-        let f = File::open(p).map_err(CliError::io(p))?;
-        let out = read_ndjson(BufReader::with_capacity(1 << 20, f))
-            .map_err(|e| CliError::Usage(format!("{}: {e}", p.display())))?;
-        for e in &out.errors {
-            eprintln!("{}: {e}", p.display());
+    } else if a.events.is_some() || a.store.is_some() {
+        let events = super::input::EventsInput {
+            events: a.events.clone(),
+            store: a.store.clone(),
         }
+        .read()?;
         let mut cfg = JourneyConfig::default();
         if let Some(spec) = &a.lookback {
             cfg = cfg.parse_lookbacks(spec).map_err(core)?;
         }
         // Journeys follow people: the identity graph's profiles, under its default rules.
-        let graph = IdentityGraph::from_events(ResolutionRules::default(), &out.events)
+        let graph = IdentityGraph::from_events(ResolutionRules::default(), &events)
             .map_err(|e| CliError::Core(e.to_string()))?;
-        let keys: Vec<Option<String>> = out
-            .events
+        let keys: Vec<Option<String>> = events
             .iter()
             .map(|e| graph.profile_id_of_event(e))
             .collect();
         if model == Model::Incremental {
             let table =
-                ExposureTable::from_keyed_events(&out.events, &keys, &cfg, None).map_err(core)?;
+                ExposureTable::from_keyed_events(&events, &keys, &cfg, None).map_err(core)?;
             let fit = incremental(&table).map_err(core)?;
             let mut json =
                 serde_json::to_value(&fit.credit).map_err(|e| CliError::Core(e.to_string()))?;
@@ -132,10 +132,12 @@ pub fn run(a: Args) -> Result<(), CliError> {
             }
             return print_json(&json);
         }
-        let journeys = build_journeys_keyed(&out.events, &keys, &cfg);
+        let journeys = build_journeys_keyed(&events, &keys, &cfg);
         model.run_journeys(&journeys).map_err(core)?
     } else {
-        return Err(CliError::Usage("give --paths FILE or --events FILE".into()));
+        return Err(CliError::Usage(
+            "give --paths FILE, --events FILE or --store DIR".into(),
+        ));
     };
     print_json(&credit)
 }

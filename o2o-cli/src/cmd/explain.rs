@@ -12,9 +12,8 @@ use std::path::PathBuf;
 /// Flags of `o2o explain`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Events (NDJSON).
-    #[arg(long)]
-    pub events: PathBuf,
+    #[command(flatten)]
+    pub input: super::input::EventsInput,
     /// Resolution rules as JSON.
     #[arg(long)]
     pub rules: Option<PathBuf>,
@@ -28,7 +27,7 @@ pub struct Args {
 pub fn run(a: Args) -> Result<(), CliError> {
     let ia = parse_identifier(&a.a).map_err(|e| CliError::Usage(e.to_string()))?;
     let ib = parse_identifier(&a.b).map_err(|e| CliError::Usage(e.to_string()))?;
-    let (graph, _) = super::resolve::load(&a.events, a.rules.as_deref())?;
+    let (graph, _) = super::resolve::load(&a.input, a.rules.as_deref())?;
     let e = graph.explain(&ia, &ib);
     let text = serde_json::to_string_pretty(&e).map_err(|e| CliError::Core(e.to_string()))?;
     println!("{text}");

@@ -6,6 +6,8 @@ pub mod demo;
 pub mod did;
 pub mod explain;
 pub mod hash;
+pub mod ingest;
+pub mod input;
 pub mod normalize;
 pub mod power;
 pub mod report;
@@ -32,6 +34,12 @@ pub enum CliError {
     /// The core refused the input.
     #[error("{0}")]
     Core(String),
+    /// The event store could not be opened, read or written.
+    #[error(transparent)]
+    Store(#[from] o2o_core::store::StoreError),
+    /// An export could not be read under its map.
+    #[error(transparent)]
+    Ingest(#[from] o2o_core::ingest::IngestError),
 }
 
 impl CliError {

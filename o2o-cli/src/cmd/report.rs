@@ -1,7 +1,6 @@
-//! `o2o report --events FILE [--json]`: the O2O report, the ROPO report and the KPIs.
+//! `o2o report --events FILE | --store DIR [--json]`: the O2O report, the ROPO report and the KPIs.
 
 use super::CliError;
-use o2o_core::event::read_ndjson;
 use o2o_core::identity::{IdentityGraph, ResolutionRules};
 use o2o_core::report::{
     HoldoutRow, IncrementalEstimate, ModelCredit, O2oOptions, build_report, estimate_incremental,
@@ -14,9 +13,8 @@ use std::path::{Path, PathBuf};
 /// Flags of `o2o report`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Events (NDJSON, as written by `o2o simulate`).
-    #[arg(long)]
-    events: PathBuf,
+    #[command(flatten)]
+    input: super::input::EventsInput,
     /// Print JSON instead of tables.
     #[arg(long)]
     json: bool,
@@ -46,21 +44,7 @@ fn read_json<T: serde::de::DeserializeOwned>(p: &Path) -> Result<T, CliError> {
 
 /// Run `o2o report`.
 pub fn run(a: Args) -> Result<(), CliError> {
-    let f = File::open(&a.events).map_err(CliError::io(&a.events))?;
-    let read = read_ndjson(BufReader::with_capacity(1 << 20, f)).map_err(|e| CliError::Io {
-        path: a.events.display().to_string(),
-        source: std::io::Error::other(e.to_string()),
-    })?;
-    for e in read.errors.iter().take(10) {
-        eprintln!("{}: {e}", a.events.display());
-    }
-    if read.errors.len() > 10 {
-        eprintln!(
-            "{}: … {} more rejected lines",
-            a.events.display(),
-            read.errors.len() - 10
-        );
-    }
+    let events = a.input.read()?;
     let credits: Vec<ModelCredit> = match &a.credits {
         Some(p) => read_json(p)?,
         None => Vec::new(),
@@ -82,10 +66,10 @@ pub fn run(a: Args) -> Result<(), CliError> {
         window_days: a.window_days,
     };
     // Events are grouped into people by the identity graph (default rules).
-    let graph = IdentityGraph::from_events(ResolutionRules::default(), &read.events)
+    let graph = IdentityGraph::from_events(ResolutionRules::default(), &events)
         .map_err(|e| CliError::Core(e.to_string()))?;
     let key = |e: &o2o_core::event::Event| graph.profile_id_of_event(e);
-    let report = build_report(&read.events, &key, &opts, &credits, &incremental);
+    let report = build_report(&events, &key, &opts, &credits, &incremental);
     if a.json {
         let text =
             serde_json::to_string_pretty(&report).map_err(|e| CliError::Core(e.to_string()))?;

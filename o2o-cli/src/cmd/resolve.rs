@@ -1,4 +1,4 @@
-//! `o2o resolve --events FILE [--rules rules.json] [--truth truth.json] [--metrics FILE]`
+//! `o2o resolve --events FILE | --store DIR [--rules rules.json] [--truth truth.json] [--metrics FILE]`
 //!
 //! Resolves the identifiers of the events into profiles and writes one JSON line per profile,
 //! `{"profile": ID, "identifiers": [{"kind": K, "value": V}, ...]}`, to stdout, in profile-id
@@ -8,20 +8,19 @@
 //! Rejected event lines are reported on stderr with their line and field; the good ones are used.
 
 use super::CliError;
-use o2o_core::event::{Event, Identifier, read_ndjson};
+use o2o_core::event::{Event, Identifier};
 use o2o_core::identity::{IdentityGraph, ResolutionRules, evaluate_with_events};
 use o2o_core::sim::Truth;
 use serde::Serialize;
 use std::fs::{self, File};
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// Flags of `o2o resolve`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Events (NDJSON, as `o2o simulate` writes).
-    #[arg(long)]
-    pub events: PathBuf,
+    #[command(flatten)]
+    pub input: super::input::EventsInput,
     /// Resolution rules as JSON (missing fields keep their defaults; see docs/identity.md).
     #[arg(long)]
     pub rules: Option<PathBuf>,
@@ -35,7 +34,7 @@ pub struct Args {
 
 /// Read the events (reporting bad lines on stderr), the rules, and build the graph.
 pub(crate) fn load(
-    events: &Path,
+    input: &super::input::EventsInput,
     rules: Option<&Path>,
 ) -> Result<(IdentityGraph, Vec<Event>), CliError> {
     let rules = match rules {
@@ -47,18 +46,13 @@ pub(crate) fn load(
         None => ResolutionRules::default(),
     };
     let mut graph = IdentityGraph::new(rules).map_err(|e| CliError::Usage(e.to_string()))?;
-    let f = File::open(events).map_err(CliError::io(events))?;
-    let out = read_ndjson(BufReader::with_capacity(1 << 20, f))
-        .map_err(|e| CliError::Core(format!("{}: {e}", events.display())))?;
-    for e in &out.errors {
-        eprintln!("{}: {e}", events.display());
-    }
-    for ev in &out.events {
+    let events = input.read()?;
+    for ev in &events {
         graph
             .observe_event(ev)
             .map_err(|e| CliError::Core(e.to_string()))?;
     }
-    Ok((graph, out.events))
+    Ok((graph, events))
 }
 
 #[derive(Serialize)]
@@ -72,7 +66,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
     if a.metrics.is_some() && a.truth.is_none() {
         return Err(CliError::Usage("--metrics needs --truth".to_owned()));
     }
-    let (graph, events) = load(&a.events, a.rules.as_deref())?;
+    let (graph, events) = load(&a.input, a.rules.as_deref())?;
     let res = graph.resolve();
     let stdout = std::io::stdout();
     let mut w = BufWriter::new(stdout.lock());

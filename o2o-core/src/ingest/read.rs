@@ -199,7 +199,7 @@ impl<'m, R: BufRead> FileReader<'m, R> {
 }
 
 impl<'m> FileReader<'m, std::io::Empty> {
-    /// Read rows given as JSON objects (a Parquet file's rows; see [`super::parquet_rows`]).
+    /// Read rows given as JSON objects (a Parquet file's rows, from `store::parquet_rows`).
     pub fn rows(
         map: &'m CompiledMap,
         file: &str,

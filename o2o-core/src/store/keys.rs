@@ -104,6 +104,9 @@ pub(crate) fn file_name(source: &str) -> String {
     {
         format!("{source}.keys")
     } else {
-        format!("{:016x}.keys", xxhash_rust::xxh3::xxh3_64(source.as_bytes()))
+        format!(
+            "{:016x}.keys",
+            xxhash_rust::xxh3::xxh3_64(source.as_bytes())
+        )
     }
 }

@@ -17,9 +17,11 @@
 //! This is the one module of `o2o-core` that owns files: a store is a directory by definition.
 
 mod keys;
+mod rows;
 mod schema;
 mod write;
 
+pub use rows::parquet_rows;
 pub use schema::{DecodeError, SCHEMA_VERSION, StoredRecord, schema};
 
 use crate::event::{Event, Provenance, RecordKind};
@@ -463,8 +465,10 @@ impl Store {
         &self,
         kind: RecordKind,
         columns: Option<&[&str]>,
-    ) -> Result<impl Iterator<Item = Result<(PathBuf, arrow_array::RecordBatch), StoreError>>, StoreError>
-    {
+    ) -> Result<
+        impl Iterator<Item = Result<(PathBuf, arrow_array::RecordBatch), StoreError>>,
+        StoreError,
+    > {
         let files = self.files(kind)?;
         let columns: Option<Vec<String>> =
             columns.map(|c| c.iter().map(|s| (*s).to_owned()).collect());
@@ -487,14 +491,15 @@ impl Store {
                 Ok(b.build()?)
             })();
             let path2 = path.clone();
-            let it: Box<dyn Iterator<Item = Result<(PathBuf, arrow_array::RecordBatch), StoreError>>> =
-                match batches {
-                    Ok(r) => Box::new(r.map(move |b| {
-                        b.map(|b| (path2.clone(), b))
-                            .map_err(|e| StoreError::Arrow(e))
-                    })),
-                    Err(e) => Box::new(std::iter::once(Err(e))),
-                };
+            let it: Box<
+                dyn Iterator<Item = Result<(PathBuf, arrow_array::RecordBatch), StoreError>>,
+            > = match batches {
+                Ok(r) => Box::new(r.map(move |b| {
+                    b.map(|b| (path2.clone(), b))
+                        .map_err(|e| StoreError::Arrow(e))
+                })),
+                Err(e) => Box::new(std::iter::once(Err(e))),
+            };
             it
         }))
     }
@@ -506,10 +511,12 @@ impl Store {
             let (path, batch) = batch?;
             let cols = schema::Cols(&batch);
             for row in 0..batch.num_rows() {
-                let r = cols.record(kind, row).map_err(|source| StoreError::Decode {
-                    file: path.display().to_string(),
-                    source,
-                })?;
+                let r = cols
+                    .record(kind, row)
+                    .map_err(|source| StoreError::Decode {
+                        file: path.display().to_string(),
+                        source,
+                    })?;
                 out.push((r, cols.provenance(row)));
             }
         }

@@ -8,9 +8,9 @@
 
 use crate::consent::{ConsentMode, ConsentSignals, ConsentState};
 use crate::event::{
-    Assignment, AssignmentGroup, CheckIn, CheckInMethod, ConsentRecord, Customer, Event,
-    Exposure, Fulfilment, IdKind, Identifier, Item, Order, Provenance, RecordKind, SpendRecord,
-    TouchAction, Touchpoint, Tracking,
+    Assignment, AssignmentGroup, CheckIn, CheckInMethod, ConsentRecord, Customer, Event, Exposure,
+    Fulfilment, IdKind, Identifier, Item, Order, Provenance, RecordKind, SpendRecord, TouchAction,
+    Touchpoint, Tracking,
 };
 use arrow_array::builder::{
     FixedSizeBinaryBuilder, Float64Builder, StringBuilder, TimestampMicrosecondBuilder,
@@ -71,21 +71,26 @@ fn common_tail(mut v: Vec<Field>) -> Vec<Field> {
     v.push(Field::new("source", DataType::Utf8, false));
     v.push(Field::new("file", DataType::Utf8, false));
     v.push(Field::new("line", DataType::UInt64, false));
-    v.push(Field::new("record_key", DataType::FixedSizeBinary(16), false));
+    v.push(Field::new(
+        "record_key",
+        DataType::FixedSizeBinary(16),
+        false,
+    ));
     v
 }
 
 /// The Arrow schema of a table.
 pub fn schema(kind: RecordKind) -> SchemaRef {
     static SCHEMAS: OnceLock<[SchemaRef; 5]> = OnceLock::new();
-    let all = SCHEMAS.get_or_init(|| {
-        RecordKind::ALL.map(|k| Arc::new(Schema::new(common_tail(head(k)))))
-    });
+    let all = SCHEMAS
+        .get_or_init(|| RecordKind::ALL.map(|k| Arc::new(Schema::new(common_tail(head(k))))));
     let i = RecordKind::ALL
         .iter()
         .position(|k| *k == kind)
         .unwrap_or_default();
-    all.get(i).cloned().unwrap_or_else(|| Arc::new(Schema::empty()))
+    all.get(i)
+        .cloned()
+        .unwrap_or_else(|| Arc::new(Schema::empty()))
 }
 
 fn head(kind: RecordKind) -> Vec<Field> {
@@ -178,10 +183,8 @@ impl IdList {
     }
 
     fn finish(&mut self) -> ArrayRef {
-        let children: Vec<ArrayRef> = vec![
-            Arc::new(self.kind.finish()),
-            Arc::new(self.value.finish()),
-        ];
+        let children: Vec<ArrayRef> =
+            vec![Arc::new(self.kind.finish()), Arc::new(self.value.finish())];
         let values = StructArray::new(id_fields(), children, None);
         let offsets = OffsetBuffer::from_lengths(std::mem::take(&mut self.lengths));
         Arc::new(ListArray::new(
@@ -422,7 +425,9 @@ impl EventCols {
             currency: StringBuilder::new(),
             voucher: StringBuilder::new(),
             items: ItemList::new(),
-            tracking: Tracking::field_names().map(|_| StringBuilder::new()).collect(),
+            tracking: Tracking::field_names()
+                .map(|_| StringBuilder::new())
+                .collect(),
             fulfilment: StringBuilder::new(),
             pickup_store: StringBuilder::new(),
             pickup_time: TimestampMicrosecondBuilder::new(),
@@ -739,7 +744,10 @@ impl<'a> Cols<'a> {
     }
 
     fn f64(&self, name: &str, row: usize) -> Option<f64> {
-        let a = self.0.column_by_name(name)?.as_primitive_opt::<Float64Type>()?;
+        let a = self
+            .0
+            .column_by_name(name)?
+            .as_primitive_opt::<Float64Type>()?;
         (!a.is_null(row)).then(|| a.value(row))
     }
 
@@ -753,18 +761,11 @@ impl<'a> Cols<'a> {
     }
 
     fn u64(&self, name: &str, row: usize) -> Option<u64> {
-        let a = self.0.column_by_name(name)?.as_primitive_opt::<UInt64Type>()?;
-        (!a.is_null(row)).then(|| a.value(row))
-    }
-
-    /// The record key of `row`.
-    pub(crate) fn key(&self, row: usize) -> Option<u128> {
         let a = self
             .0
-            .column_by_name("record_key")?
-            .as_fixed_size_binary_opt()?;
-        let b: [u8; 16] = a.value(row).try_into().ok()?;
-        Some(u128::from_le_bytes(b))
+            .column_by_name(name)?
+            .as_primitive_opt::<UInt64Type>()?;
+        (!a.is_null(row)).then(|| a.value(row))
     }
 
     pub(crate) fn provenance(&self, row: usize) -> Provenance {
@@ -799,10 +800,13 @@ impl<'a> Cols<'a> {
             .ok_or_else(|| derr("identifiers.value", "not text"))?;
         (0..s.len())
             .map(|i| {
-                let kind: IdKind = kinds
-                    .value(i)
-                    .parse()
-                    .map_err(|e: crate::event::UnknownKind| derr("identifiers.kind", e.to_string()))?;
+                let kind: IdKind =
+                    kinds
+                        .value(i)
+                        .parse()
+                        .map_err(|e: crate::event::UnknownKind| {
+                            derr("identifiers.kind", e.to_string())
+                        })?;
                 Ok(Identifier::new(kind, values.value(i)))
             })
             .collect()

@@ -60,7 +60,12 @@ fn pos_receipts_group_items_reject_bad_rows_and_skip_voids() {
     let mut store = Store::create(&dir.0, "Asia/Ho_Chi_Minh").unwrap();
     let (report, rejects) = ingest_example(&mut store, "pos", "pos.csv", 50.0);
     assert_eq!(
-        (report.stats.rows, report.stats.rejected, report.stats.skipped, report.stored),
+        (
+            report.stats.rows,
+            report.stats.rejected,
+            report.stats.skipped,
+            report.stored
+        ),
         (7, 2, 1, 3),
         "{report:?}"
     );
@@ -83,15 +88,12 @@ fn pos_receipts_group_items_reject_bad_rows_and_skip_voids() {
     assert_eq!(c.currency.as_deref(), Some("VND"));
     // 09:15 in Ho Chi Minh City is 02:15 UTC.
     assert_eq!(c.timestamp, 1_772_331_300);
-    assert!(c.identifiers.contains(&crate::event::Identifier::new(
-        IdKind::Phone,
-        "84912345678"
-    )));
-    let consent = c.consent.as_ref().and_then(|s| s.gcm).unwrap();
-    assert_eq!(
-        consent.ad_user_data,
-        crate::consent::ConsentState::Granted
+    assert!(
+        c.identifiers
+            .contains(&crate::event::Identifier::new(IdKind::Phone, "84912345678"))
     );
+    let consent = c.consent.as_ref().and_then(|s| s.gcm).unwrap();
+    assert_eq!(consent.ad_user_data, crate::consent::ConsentState::Granted);
 }
 
 #[test]
@@ -144,7 +146,12 @@ fn every_example_map_reads_its_sample() {
     for (m, data, rows, records, rejected, skipped) in cases {
         let (r, rejects) = ingest_example(&mut store, m, data, 50.0);
         assert_eq!(
-            (r.stats.rows, r.stats.records, r.stats.rejected, r.stats.skipped),
+            (
+                r.stats.rows,
+                r.stats.records,
+                r.stats.rejected,
+                r.stats.skipped
+            ),
             (rows, records, rejected, skipped),
             "{m}: {r:?} {rejects:?}"
         );
@@ -173,15 +180,20 @@ fn every_example_map_reads_its_sample() {
         .unwrap();
     assert_eq!(meta.stats.dropped_identifiers.get("email_sha256"), Some(&1));
     // Zalo's link fills the UTM fields.
-    assert!(events.iter().any(|e| matches!(e,
+    assert!(
+        events.iter().any(|e| matches!(e,
         Event::Touchpoint(t) if t.channel == "zalo"
-            && t.tracking.as_ref().and_then(|x| x.utm_campaign.as_deref()) == Some("zalo-spring"))));
+            && t.tracking.as_ref().and_then(|x| x.utm_campaign.as_deref()) == Some("zalo-spring")))
+    );
     let spend = store.records(RecordKind::Spend).unwrap();
     assert_eq!(spend.len(), 4);
     let StoredRecord::Spend(s) = &spend[0].0 else {
         panic!()
     };
-    assert_eq!((s.day.as_str(), s.value, s.currency.as_str()), ("2026-03-01", 12_500_000.0, "VND"));
+    assert_eq!(
+        (s.day.as_str(), s.value, s.currency.as_str()),
+        ("2026-03-01", 12_500_000.0, "VND")
+    );
     assert_eq!(store.records(RecordKind::Assignment).unwrap().len(), 4);
     assert_eq!(store.records(RecordKind::Consent).unwrap().len(), 2);
     assert_eq!(store.records(RecordKind::Customer).unwrap().len(), 2);

@@ -183,7 +183,7 @@ impl Staging {
             std::fs::rename(&staged, &dest).map_err(StoreError::io(&dest))?;
             out.push(rel);
         }
-        let _ = std::fs::remove_dir_all(&self.root);
+        remove_staging(&self.root);
         out.sort();
         Ok(out)
     }
@@ -192,6 +192,15 @@ impl Staging {
     pub(crate) fn abort(self) {
         let root = self.root.clone();
         drop(self);
-        let _ = std::fs::remove_dir_all(root);
+        remove_staging(&root);
+    }
+}
+
+/// Remove a staging directory, and the store's `.staging` folder when no other is left in it.
+fn remove_staging(root: &Path) {
+    let _ = std::fs::remove_dir_all(root);
+    if let Some(parent) = root.parent() {
+        // Fails, as it should, while another ingest's staging is still there.
+        let _ = std::fs::remove_dir(parent);
     }
 }

@@ -1,0 +1,70 @@
+//! Where analysis commands read their events: an NDJSON file (`--events`) or the event store
+//! (`--store`). Bad lines are reported (the first few, then a count); input that yields no
+//! event at all is an error, never an empty result with exit 0.
+
+use super::CliError;
+use o2o_core::event::{Event, read_ndjson};
+use o2o_core::store::Store;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+/// How many rejected lines are shown before the rest are counted.
+pub const SHOWN_ERRORS: usize = 10;
+
+/// The input flags shared by analysis commands.
+#[derive(clap::Args, Clone, Debug)]
+#[group(required = true, multiple = false)]
+pub struct EventsInput {
+    /// Events as NDJSON (as `o2o simulate` writes).
+    #[arg(long)]
+    pub events: Option<PathBuf>,
+    /// The event store written by `o2o ingest` (or `o2o simulate --store`).
+    #[arg(long)]
+    pub store: Option<PathBuf>,
+}
+
+impl EventsInput {
+    /// Read every event.
+    pub fn read(&self) -> Result<Vec<Event>, CliError> {
+        match (&self.events, &self.store) {
+            (Some(p), _) => read_events_file(p),
+            (None, Some(dir)) => {
+                let events = Store::open(dir)?.events()?;
+                if events.is_empty() {
+                    return Err(CliError::Core(format!(
+                        "{}: the store holds no events",
+                        dir.display()
+                    )));
+                }
+                Ok(events)
+            }
+            (None, None) => Err(CliError::Usage("give --events FILE or --store DIR".into())),
+        }
+    }
+}
+
+/// Read an NDJSON events file, reporting bad lines; an error when nothing is usable.
+pub fn read_events_file(p: &Path) -> Result<Vec<Event>, CliError> {
+    let f = File::open(p).map_err(CliError::io(p))?;
+    let out = read_ndjson(BufReader::with_capacity(1 << 20, f))
+        .map_err(|e| CliError::Usage(format!("{}: {e}", p.display())))?;
+    for e in out.errors.iter().take(SHOWN_ERRORS) {
+        eprintln!("{}: {e}", p.display());
+    }
+    if out.errors.len() > SHOWN_ERRORS {
+        eprintln!(
+            "{}: … {} more rejected lines",
+            p.display(),
+            out.errors.len() - SHOWN_ERRORS
+        );
+    }
+    if out.events.is_empty() {
+        return Err(CliError::Core(format!(
+            "{}: no usable event ({} lines rejected); is this an o2o NDJSON events file? (exports are read with `o2o ingest`)",
+            p.display(),
+            out.errors.len()
+        )));
+    }
+    Ok(out.events)
+}
