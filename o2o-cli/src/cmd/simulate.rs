@@ -1,12 +1,21 @@
-//! `o2o simulate --customers N --seed S --out DIR`
+//! `o2o simulate --customers N --seed S [--out DIR] [--store DIR] [--exports DIR]`
+//!
+//! `--out` writes events.ndjson, truth.json and audience.csv; `--store` writes the campaign
+//! straight into an event store (events, holdout assignments, spend); `--exports` writes it as the
+//! raw exports a retailer has, with the maps that read them (`o2o ingest`), `planted.json` (the
+//! bad rows planted on purpose) and truth.json.
 
 use super::CliError;
 use crate::output::progress;
+use o2o_core::event::Record;
 use o2o_core::event::write_ndjson;
-use o2o_core::sim::{SimConfig, simulate_with_progress, write_audience_csv};
+use o2o_core::sim::{
+    SimConfig, side_records, simulate_with_progress, write_audience_csv, write_exports,
+};
+use o2o_core::store::Store;
 use std::fs::{self, File};
 use std::io::BufWriter;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Flags of `o2o simulate`.
 #[derive(clap::Args)]
@@ -17,9 +26,17 @@ pub struct Args {
     /// Seed of every random draw: the same seed gives byte-identical files.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Output directory (created if missing).
-    #[arg(long, default_value = "o2o-sim")]
-    pub out: PathBuf,
+    /// Output directory for events.ndjson, truth.json and audience.csv (created if missing;
+    /// the default when neither --store nor --exports is given: o2o-sim).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Write the campaign into this event store (created if missing), with truth.json beside
+    /// its files.
+    #[arg(long)]
+    pub store: Option<PathBuf>,
+    /// Write the campaign as raw exports with their source maps into this directory.
+    #[arg(long)]
+    pub exports: Option<PathBuf>,
     /// Campaign length in days.
     #[arg(long, default_value_t = 28)]
     pub days: u32,
@@ -45,20 +62,62 @@ pub fn run(a: Args) -> Result<(), CliError> {
     let campaign = simulate_with_progress(&cfg, |n| bar.set_position(n as u64))
         .map_err(|e| CliError::Usage(e.to_string()))?;
     bar.finish_and_clear();
-    fs::create_dir_all(&a.out).map_err(CliError::io(&a.out))?;
-    let path = a.out.join("events.ndjson");
+    let out = match (&a.out, &a.store, &a.exports) {
+        (None, None, None) => Some(PathBuf::from("o2o-sim")),
+        (o, _, _) => o.clone(),
+    };
+    if let Some(dir) = &a.store {
+        let mut store = Store::create(dir, "UTC")?;
+        let n = campaign.events.len();
+        let events = campaign.events.iter().cloned().map(Record::Event);
+        store.append("simulator", "events", events)?;
+        store.append("simulator", "side", side_records(&campaign))?;
+        write_truth(&dir.join("truth.json"), &campaign.truth)?;
+        eprintln!(
+            "wrote {n} events, assignments and spend for {} customers into the store {}",
+            cfg.customers,
+            dir.display()
+        );
+    }
+    if let Some(dir) = &a.exports {
+        let ex = write_exports(&campaign, dir).map_err(|e| CliError::Io {
+            path: e.path.clone(),
+            source: e.source,
+        })?;
+        write_truth(&dir.join("truth.json"), &campaign.truth)?;
+        eprintln!(
+            "wrote {} export files with their maps ({} bad rows planted, listed in planted.json) to {}",
+            ex.files.len(),
+            ex.planted.len(),
+            dir.display()
+        );
+    }
+    let Some(out) = out else {
+        return Ok(());
+    };
+    write_ndjson_files(&campaign, &out, cfg.customers)
+}
+
+fn write_truth(path: &Path, truth: &o2o_core::sim::Truth) -> Result<(), CliError> {
+    let f = File::create(path).map_err(CliError::io(path))?;
+    serde_json::to_writer(BufWriter::with_capacity(1 << 20, f), truth).map_err(|e| CliError::Io {
+        path: path.display().to_string(),
+        source: e.into(),
+    })
+}
+
+fn write_ndjson_files(
+    campaign: &o2o_core::sim::Campaign,
+    out: &Path,
+    customers: usize,
+) -> Result<(), CliError> {
+    fs::create_dir_all(out).map_err(CliError::io(out))?;
+    let path = out.join("events.ndjson");
     let f = File::create(&path).map_err(CliError::io(&path))?;
     write_ndjson(&campaign.events, BufWriter::with_capacity(1 << 20, f))
         .map_err(CliError::io(&path))?;
-    let path = a.out.join("truth.json");
-    let f = File::create(&path).map_err(CliError::io(&path))?;
-    serde_json::to_writer(BufWriter::with_capacity(1 << 20, f), &campaign.truth).map_err(|e| {
-        CliError::Io {
-            path: path.display().to_string(),
-            source: e.into(),
-        }
-    })?;
-    let path = a.out.join("audience.csv");
+    write_truth(&out.join("truth.json"), &campaign.truth)?;
+    let path = out.join("audience.csv");
     let f = File::create(&path).map_err(CliError::io(&path))?;
     write_audience_csv(&campaign.audience, BufWriter::new(f)).map_err(|e| CliError::Io {
         path: path.display().to_string(),
@@ -67,8 +126,8 @@ pub fn run(a: Args) -> Result<(), CliError> {
     eprintln!(
         "wrote {} events, truth and audience for {} customers to {}",
         campaign.events.len(),
-        cfg.customers,
-        a.out.display()
+        customers,
+        out.display()
     );
     Ok(())
 }

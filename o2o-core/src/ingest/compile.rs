@@ -504,8 +504,18 @@ impl CompiledMap {
                 }
             }
         }
-        for (name, spec) in &identifiers {
-            let key = format!("identifiers.{name}");
+        let mut entries: Vec<(&String, &FieldSpec, String)> = Vec::new();
+        for (name, specs) in &identifiers {
+            for (i, spec) in specs.iter().enumerate() {
+                let key = if specs.len() == 1 {
+                    format!("identifiers.{name}")
+                } else {
+                    format!("identifiers.{name}[{i}]")
+                };
+                entries.push((name, spec, key));
+            }
+        }
+        for (name, spec, key) in entries {
             let kind: IdKind = name
                 .parse()
                 .map_err(|e: crate::event::UnknownKind| MapError::invalid(&key, e.to_string()))?;
@@ -746,7 +756,12 @@ impl CompiledMap {
 /// A GA4 map's fields and identifiers: the defaults of `ga4.rs`, with the map's own entries
 /// winning (an entry without `column` or `value` keeps the default column and adds its options,
 /// as `channel = { map = { … } }` does).
-fn ga4_defaults(map: &SourceMap) -> (BTreeMap<String, FieldSpec>, BTreeMap<String, FieldSpec>) {
+fn ga4_defaults(
+    map: &SourceMap,
+) -> (
+    BTreeMap<String, FieldSpec>,
+    BTreeMap<String, Vec<FieldSpec>>,
+) {
     let mut fields: BTreeMap<String, FieldSpec> = super::ga4::default_fields()
         .into_iter()
         .map(|(f, s)| (f.name().to_owned(), s))
@@ -761,9 +776,9 @@ fn ga4_defaults(map: &SourceMap) -> (BTreeMap<String, FieldSpec>, BTreeMap<Strin
         }
         fields.insert(name.clone(), spec);
     }
-    let mut ids: BTreeMap<String, FieldSpec> = super::ga4::DEFAULT_IDENTIFIERS
+    let mut ids: BTreeMap<String, Vec<FieldSpec>> = super::ga4::DEFAULT_IDENTIFIERS
         .iter()
-        .map(|(k, c)| ((*k).to_owned(), FieldSpec::column(*c)))
+        .map(|(k, c)| ((*k).to_owned(), vec![FieldSpec::column(*c)]))
         .collect();
     for (k, v) in &map.identifiers {
         ids.insert(k.clone(), v.clone());

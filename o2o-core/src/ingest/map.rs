@@ -63,9 +63,10 @@ pub struct SourceMap {
     /// Record field → where its value comes from.
     #[serde(default)]
     pub fields: BTreeMap<String, FieldSpec>,
-    /// Identifier kind → the column holding it; an empty cell just lacks it.
+    /// Identifier kind → the column (or columns: a list) holding it; an empty cell just lacks
+    /// it.
     #[serde(default)]
-    pub identifiers: BTreeMap<String, FieldSpec>,
+    pub identifiers: BTreeMap<String, Vec<FieldSpec>>,
     /// Consent carried by the row itself.
     #[serde(default)]
     pub consent: Option<ConsentSpec>,
@@ -433,7 +434,7 @@ struct RawMap {
     #[serde(default)]
     fields: BTreeMap<String, FieldSpecInput>,
     #[serde(default)]
-    identifiers: BTreeMap<String, FieldSpecInput>,
+    identifiers: BTreeMap<String, OneOrMany<FieldSpecInput>>,
     #[serde(default)]
     consent: Option<ConsentSpec>,
 }
@@ -449,10 +450,21 @@ impl SourceMap {
                 .map(|(k, v)| (k, v.0))
                 .collect::<BTreeMap<_, _>>()
         };
+        let identifiers = raw
+            .identifiers
+            .into_iter()
+            .map(|(k, v)| {
+                let specs = match v {
+                    OneOrMany::One(s) => vec![s.0],
+                    OneOrMany::Many(list) => list.into_iter().map(|s| s.0).collect(),
+                };
+                (k, specs)
+            })
+            .collect();
         Ok(SourceMap {
             source: raw.source,
             fields: unwrap(raw.fields),
-            identifiers: unwrap(raw.identifiers),
+            identifiers,
             consent: raw.consent,
         })
     }

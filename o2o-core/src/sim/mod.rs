@@ -20,12 +20,16 @@
 //! ```
 
 mod config;
+mod exports;
 mod people;
 mod truth;
 mod world;
 mod write;
 
 pub use config::{ChannelSpec, ChannelStyle, SimConfig, SimError};
+pub use exports::{
+    ExportError, ExportFile, Exports, Planted, TIMEZONE, VND_PER_USD, side_records, write_exports,
+};
 pub use truth::{ChannelTruth, PersonTruth, SharedIdentifier, SharedReason, Totals, Truth};
 pub(crate) use world::customer_seed;
 pub use world::{AudienceRow, Campaign, Group, simulate, simulate_with_progress};

@@ -110,3 +110,24 @@ pub(crate) fn file_name(source: &str) -> String {
         )
     }
 }
+
+/// The key of a record made by a program: its source and its content (as JSON of the record's
+/// serde form, which is deterministic).
+pub(crate) fn content_key(source: &str, r: &crate::event::Record) -> u128 {
+    use crate::event::Record;
+    let json = match r {
+        Record::Event(e) => serde_json::to_vec(e),
+        Record::Consent(c) => serde_json::to_vec(c),
+        Record::Spend(s) => serde_json::to_vec(s),
+        Record::Assignment(a) => serde_json::to_vec(a),
+        Record::Customer(c) => serde_json::to_vec(c),
+    }
+    .unwrap_or_default();
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(source.as_bytes());
+    h.update(&[0]);
+    h.update(r.kind().as_str().as_bytes());
+    h.update(&[0]);
+    h.update(&json);
+    h.digest128()
+}

@@ -349,58 +349,122 @@ impl Store {
         mut progress: impl FnMut(u64),
     ) -> Result<FileReport, StoreError> {
         let source = map.name().to_owned();
+        let file = reader.file().to_owned();
+        let mut n = 0u64;
+        let staged = self.stage(&source, &file, || {
+            let out = reader.next_output()?;
+            n += 1;
+            if n % 4096 == 0 {
+                progress(reader.consumed());
+            }
+            Ok(match out {
+                Some(Output::Rejected(e)) => {
+                    on_reject(&e);
+                    Some(None)
+                }
+                Some(Output::Record { record, key, line }) => Some(Some((record, key, line))),
+                None => None,
+            })
+        });
+        progress(reader.consumed());
+        let stats = reader.into_stats();
+        let (staging, pending, duplicates) = staged?;
+        let refused = (stats.rows > 0 && stats.rejected_percent() > opts.max_rejected_percent)
+            .then(|| {
+                format!(
+                    "{:.1} % of its rows are bad (more than {} %): is this the right file for map `{source}`?",
+                    stats.rejected_percent(),
+                    opts.max_rejected_percent
+                )
+            });
+        self.finish_file(source, file, stats, staging, pending, duplicates, refused)
+    }
+
+    /// Append records made by a program rather than read from a file (the simulator's), as the
+    /// source `source`; each record's key is its source and its content.
+    pub fn append(
+        &mut self,
+        source: &str,
+        file: &str,
+        records: impl IntoIterator<Item = crate::event::Record>,
+    ) -> Result<FileReport, StoreError> {
+        let mut it = records.into_iter().enumerate();
+        let mut stats = FileStats::default();
+        let staged = self.stage(source, file, || {
+            Ok(it.next().map(|(i, r)| {
+                stats.rows += 1;
+                stats.records += 1;
+                let key = keys::content_key(source, &r);
+                Some((r, key, i as u64 + 1))
+            }))
+        });
+        let (staging, pending, duplicates) = staged?;
+        self.finish_file(
+            source.to_owned(),
+            file.to_owned(),
+            stats,
+            staging,
+            pending,
+            duplicates,
+            None,
+        )
+    }
+
+    /// Stage what `next` yields (`Some(Some(record))`, `Some(None)` for a rejected row, `None`
+    /// at the end), dropping records whose key is known.
+    #[allow(clippy::type_complexity)]
+    fn stage(
+        &mut self,
+        source: &str,
+        file: &str,
+        mut next: impl FnMut() -> Result<Option<Option<(crate::event::Record, u128, u64)>>, StoreError>,
+    ) -> Result<(Staging, KeySet, u64), StoreError> {
         let seq = self.manifest.next_seq;
         let staging_root = self.dir.join(".staging").join(format!("{seq:06}"));
         let mut staging = Staging::new(staging_root, seq, self.timezone())?;
         let mut pending = KeySet::default();
         let mut duplicates = 0u64;
-        let mut file = String::new();
-        let known = self.key_set(&source)?;
-        let mut n = 0u64;
+        let known = self.key_set(source)?;
         let result: Result<(), StoreError> = (|| {
-            while let Some(out) = reader.next_output()? {
-                match out {
-                    Output::Record { record, key, line } => {
-                        if known.contains(key) || !pending.insert(key) {
-                            duplicates += 1;
-                            continue;
-                        }
-                        if file.is_empty() {
-                            file = reader_file(&reader);
-                        }
-                        let prov = Provenance {
-                            source: source.clone(),
-                            file: file.clone(),
-                            line,
-                        };
-                        staging.push(&record, &prov, key)?;
-                    }
-                    Output::Rejected(e) => on_reject(&e),
+            while let Some(item) = next()? {
+                let Some((record, key, line)) = item else {
+                    continue;
+                };
+                if known.contains(key) || !pending.insert(key) {
+                    duplicates += 1;
+                    continue;
                 }
-                n += 1;
-                if n % 4096 == 0 {
-                    progress(reader.consumed());
-                }
+                let prov = Provenance {
+                    source: source.to_owned(),
+                    file: file.to_owned(),
+                    line,
+                };
+                staging.push(&record, &prov, key)?;
             }
             Ok(())
         })();
-        progress(reader.consumed());
-        let file = reader_file(&reader);
-        let stats = reader.into_stats();
-        if let Err(e) = result {
-            staging.abort();
-            return Err(e);
+        match result {
+            Ok(()) => Ok((staging, pending, duplicates)),
+            Err(e) => {
+                staging.abort();
+                Err(e)
+            }
         }
+    }
+
+    /// Commit a staged file (or drop it when refused or empty) and record it in the manifest.
+    #[allow(clippy::too_many_arguments)]
+    fn finish_file(
+        &mut self,
+        source: String,
+        file: String,
+        stats: FileStats,
+        staging: Staging,
+        pending: KeySet,
+        duplicates: u64,
+        refused: Option<String>,
+    ) -> Result<FileReport, StoreError> {
         let stored = pending.len() as u64;
-        let refused = if stats.rows > 0 && stats.rejected_percent() > opts.max_rejected_percent {
-            Some(format!(
-                "{:.1} % of its rows are bad (more than {} %): is this the right file for map `{source}`?",
-                stats.rejected_percent(),
-                opts.max_rejected_percent
-            ))
-        } else {
-            None
-        };
         if refused.is_some() || stored == 0 {
             staging.abort();
             return Ok(FileReport {
@@ -412,6 +476,7 @@ impl Store {
                 refused,
             });
         }
+        let seq = self.manifest.next_seq;
         let parts = staging.commit(&self.dir)?;
         let key_file = keys::file_name(&source);
         pending.append_to(&self.dir.join("keys").join(&key_file))?;
@@ -534,10 +599,6 @@ impl Store {
             })
             .collect())
     }
-}
-
-fn reader_file<R: BufRead>(r: &FileReader<'_, R>) -> String {
-    r.file().to_owned()
 }
 
 impl Drop for Store {
