@@ -9,7 +9,7 @@ use o2o_core::attribution::incremental::{ExposureTable, incremental};
 use o2o_core::attribution::journey::build_journeys_keyed;
 use o2o_core::attribution::markov::Solver;
 use o2o_core::attribution::{JourneyConfig, Model, PathTable};
-use o2o_core::identity::{IdentityGraph, ResolutionRules};
+use o2o_core::identity::ResolutionRules;
 use std::fs;
 use std::io::Write;
 use std::path::PathBuf;
@@ -101,18 +101,16 @@ pub fn run(a: Args) -> Result<(), CliError> {
         }
         model.run(&parsed.table).map_err(core)?
     } else if a.events.is_some() || a.store.is_some() {
-        let events = super::input::EventsInput {
+        let input = super::input::EventsInput {
             events: a.events.clone(),
             store: a.store.clone(),
-        }
-        .read()?;
+        };
         let mut cfg = JourneyConfig::default();
         if let Some(spec) = &a.lookback {
             cfg = cfg.parse_lookbacks(spec).map_err(core)?;
         }
         // Journeys follow people: the identity graph's profiles, under its default rules.
-        let graph = IdentityGraph::from_events(ResolutionRules::default(), &events)
-            .map_err(|e| CliError::Core(e.to_string()))?;
+        let (graph, events) = input.people(ResolutionRules::default())?;
         let keys: Vec<Option<String>> = events
             .iter()
             .map(|e| graph.profile_id_of_event(e))

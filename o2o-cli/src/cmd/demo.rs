@@ -1,8 +1,9 @@
-//! `o2o demo [--customers N] [--seed S] [--json]`
+//! `o2o demo [--customers N] [--seed S] [--json] [--work DIR]`: simulate a campaign, write it
+//! as raw exports, ingest them into an event store and run the whole pipeline on what it holds.
 
 use super::CliError;
 use crate::output::progress;
-use o2o_core::pipeline::run_demo;
+use o2o_core::pipeline::run_demo_from_exports;
 use o2o_core::sim::SimConfig;
 
 /// Flags of `o2o demo`.
@@ -17,6 +18,10 @@ pub struct Args {
     /// Print the report as JSON instead of tables.
     #[arg(long)]
     pub json: bool,
+    /// Where to write the exports and the event store the demo reads (default: a temporary
+    /// directory, removed afterwards).
+    #[arg(long)]
+    pub work: Option<std::path::PathBuf>,
 }
 
 /// Run `o2o demo`.
@@ -27,8 +32,18 @@ pub fn run(a: Args) -> Result<(), CliError> {
         ..SimConfig::default()
     };
     let bar = progress(cfg.customers as u64, a.json, "simulating");
-    let report = run_demo(&cfg, |n| bar.set_position(n as u64))
-        .map_err(|e| CliError::Core(e.to_string()))?;
+    let (work, temporary) = match &a.work {
+        Some(w) => (w.clone(), false),
+        None => (
+            std::env::temp_dir().join(format!("o2o-demo-{}", std::process::id())),
+            true,
+        ),
+    };
+    let report = run_demo_from_exports(&cfg, &work, |n| bar.set_position(n as u64));
+    if temporary {
+        let _ = std::fs::remove_dir_all(&work);
+    }
+    let report = report.map_err(|e| CliError::Core(e.to_string()))?;
     bar.finish_and_clear();
     if a.json {
         let text =

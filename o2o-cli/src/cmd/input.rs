@@ -4,7 +4,8 @@
 
 use super::CliError;
 use o2o_core::event::{Event, read_ndjson};
-use o2o_core::store::Store;
+use o2o_core::identity::{IdentityGraph, ResolutionRules};
+use o2o_core::store::{Store, resolve_people};
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -40,6 +41,49 @@ impl EventsInput {
                 Ok(events)
             }
             (None, None) => Err(CliError::Usage("give --events FILE or --store DIR".into())),
+        }
+    }
+}
+
+impl EventsInput {
+    /// The events and their identity graph under `rules`. From a store, every record is an
+    /// observation and consent reaches events through consent records and the person
+    /// (`o2o_core::store::resolve_people`); from a file, the events' own consent decides.
+    pub fn people(&self, rules: ResolutionRules) -> Result<(IdentityGraph, Vec<Event>), CliError> {
+        match (&self.events, &self.store) {
+            (None, Some(dir)) => {
+                let store = Store::open(dir)?;
+                let people =
+                    resolve_people(&store, rules).map_err(|e| CliError::Core(e.to_string()))?;
+                if people.events.is_empty() {
+                    return Err(CliError::Core(format!(
+                        "{}: the store holds no events",
+                        dir.display()
+                    )));
+                }
+                let s = &people.stats;
+                eprintln!(
+                    "{}: {} hashed identifiers joined to raw ones ({} unmatched); consent from records {}, through the person {}, none {}",
+                    dir.display(),
+                    s.hashed_joined,
+                    s.hashed_unmatched,
+                    s.consent_from_records,
+                    s.consent_from_person,
+                    s.no_consent
+                );
+                Ok((people.graph, people.events))
+            }
+            _ => {
+                let events = self.read()?;
+                let mut graph =
+                    IdentityGraph::new(rules).map_err(|e| CliError::Usage(e.to_string()))?;
+                for ev in &events {
+                    graph
+                        .observe_event(ev)
+                        .map_err(|e| CliError::Core(e.to_string()))?;
+                }
+                Ok((graph, events))
+            }
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `o2o report --events FILE | --store DIR [--json]`: the O2O report, the ROPO report and the KPIs.
 
 use super::CliError;
-use o2o_core::identity::{IdentityGraph, ResolutionRules};
+use o2o_core::identity::ResolutionRules;
 use o2o_core::report::{
     HoldoutRow, IncrementalEstimate, ModelCredit, O2oOptions, build_report, estimate_incremental,
 };
@@ -44,7 +44,6 @@ fn read_json<T: serde::de::DeserializeOwned>(p: &Path) -> Result<T, CliError> {
 
 /// Run `o2o report`.
 pub fn run(a: Args) -> Result<(), CliError> {
-    let events = a.input.read()?;
     let credits: Vec<ModelCredit> = match &a.credits {
         Some(p) => read_json(p)?,
         None => Vec::new(),
@@ -66,8 +65,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
         window_days: a.window_days,
     };
     // Events are grouped into people by the identity graph (default rules).
-    let graph = IdentityGraph::from_events(ResolutionRules::default(), &events)
-        .map_err(|e| CliError::Core(e.to_string()))?;
+    let (graph, events) = a.input.people(ResolutionRules::default())?;
     let key = |e: &o2o_core::event::Event| graph.profile_id_of_event(e);
     let report = build_report(&events, &key, &opts, &credits, &incremental);
     if a.json {

@@ -45,14 +45,7 @@ pub(crate) fn load(
         }
         None => ResolutionRules::default(),
     };
-    let mut graph = IdentityGraph::new(rules).map_err(|e| CliError::Usage(e.to_string()))?;
-    let events = input.read()?;
-    for ev in &events {
-        graph
-            .observe_event(ev)
-            .map_err(|e| CliError::Core(e.to_string()))?;
-    }
-    Ok((graph, events))
+    input.people(rules)
 }
 
 #[derive(Serialize)]

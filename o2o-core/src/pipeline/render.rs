@@ -36,6 +36,23 @@ impl fmt::Display for DemoReport {
             "1. Events: {} ({} online touchpoints, {} offline check-ins); export re-read: {}\n",
             e.total, e.touchpoints, e.checkins, e.read
         )?;
+        if !self.ingest.is_empty() {
+            let mut t = Table::new(["export file", "rows", "stored", "rejected", "planted bad"]);
+            for l in &self.ingest {
+                t.row([
+                    l.file.clone(),
+                    l.rows.to_string(),
+                    l.stored.to_string(),
+                    l.rejected.to_string(),
+                    l.planted.to_string(),
+                ]);
+            }
+            writeln!(
+                f,
+                "The campaign arrived as {} raw exports, read through their source maps:\n{t}",
+                self.ingest.len()
+            )?;
+        }
         let mut t = Table::new(["check-in method", "count"]);
         for (m, n) in &e.checkins_by_method {
             t.row([m.clone(), n.to_string()]);

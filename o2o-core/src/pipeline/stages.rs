@@ -190,6 +190,7 @@ pub(super) fn run(
         uplift,
         report,
         next_actions,
+        ingest: Vec::new(),
     })
 }
 

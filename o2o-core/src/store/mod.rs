@@ -17,10 +17,12 @@
 //! This is the one module of `o2o-core` that owns files: a store is a directory by definition.
 
 mod keys;
+mod people;
 mod rows;
 mod schema;
 mod write;
 
+pub use people::{People, PeopleError, PeopleStats, resolve as resolve_people};
 pub use rows::parquet_rows;
 pub use schema::{DecodeError, SCHEMA_VERSION, StoredRecord, schema};
 
@@ -381,7 +383,9 @@ impl Store {
     }
 
     /// Append records made by a program rather than read from a file (the simulator's), as the
-    /// source `source`; each record's key is its source and its content.
+    /// source `source`. A record's key is its source, its content and how many identical
+    /// records came before it, so identical records in one call are all kept and the same call
+    /// again adds nothing.
     pub fn append(
         &mut self,
         source: &str,
@@ -390,11 +394,17 @@ impl Store {
     ) -> Result<FileReport, StoreError> {
         let mut it = records.into_iter().enumerate();
         let mut stats = FileStats::default();
+        let mut seen: std::collections::HashMap<u128, u64> = std::collections::HashMap::new();
         let staged = self.stage(source, file, || {
             Ok(it.next().map(|(i, r)| {
                 stats.rows += 1;
                 stats.records += 1;
-                let key = keys::content_key(source, &r);
+                let content = keys::content_key(source, &r);
+                let n = seen.entry(content).or_default();
+                *n += 1;
+                let key = xxhash_rust::xxh3::xxh3_128(
+                    &[&content.to_le_bytes()[..], &n.to_le_bytes()[..]].concat(),
+                );
                 Some((r, key, i as u64 + 1))
             }))
         });
