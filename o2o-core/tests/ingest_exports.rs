@@ -113,8 +113,16 @@ fn the_simulators_exports_ingest_with_every_planted_row_rejected_and_resolve_as_
         v
     };
     assert_eq!(summary(&stored), summary(&campaign.events));
-    let holdout = exports.files.iter().find(|f| f.file == "holdout.csv").unwrap();
-    let planted_holdout = exports.planted.iter().filter(|p| p.file == "holdout.csv").count();
+    let holdout = exports
+        .files
+        .iter()
+        .find(|f| f.file == "holdout.csv")
+        .unwrap();
+    let planted_holdout = exports
+        .planted
+        .iter()
+        .filter(|p| p.file == "holdout.csv")
+        .count();
     assert_eq!(
         store.records(RecordKind::Assignment).unwrap().len() as u64,
         holdout.rows - planted_holdout as u64

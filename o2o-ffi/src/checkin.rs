@@ -62,6 +62,8 @@ pub unsafe extern "C" fn o2o_checkin_new(
                 voucher: None,
                 identifiers: Vec::new(),
                 consent: None,
+                channel: None,
+                tracking: None,
             },
         });
         Ok(())

@@ -40,6 +40,8 @@
 
 mod assemble;
 mod compile;
+#[doc(hidden)]
+pub mod fuzzing;
 mod ga4;
 mod input;
 mod map;

@@ -1,7 +1,9 @@
 //! Writing one file's records into staged Parquet parts, partitioned by day, with memory bounded
-//! whatever the input's size: rows are buffered per partition up to a batch, written as row
-//! groups, and a bounded number of partitions stay open (the least recently used is closed when
-//! a new one opens, and a later row of its day starts a new part).
+//! whatever the input's size or order: rows are buffered per partition up to a batch and handed
+//! to the partition's Parquet writer; when the buffered and encoded data of all partitions passes
+//! a budget, the largest partitions end their row groups early; and at most a year and a bit of
+//! partitions stay open (the least recently used is closed, and a later row of its day starts a
+//! new part).
 
 use super::StoreError;
 use super::schema::{Builder, schema};
@@ -17,8 +19,14 @@ use std::path::{Path, PathBuf};
 const BATCH_ROWS: usize = 8192;
 /// Rows per Parquet row group.
 const ROW_GROUP_ROWS: usize = 65_536;
-/// Partitions open at once.
-const MAX_OPEN: usize = 24;
+/// Partitions open at once (more than a year of days).
+const MAX_OPEN: usize = 400;
+/// Memory that buffered rows and open row groups may take, in bytes.
+const MEMORY_BUDGET: usize = 192 << 20;
+/// A row of a builder, in bytes, for the budget (a generous average).
+const ROW_BYTES: usize = 512;
+/// Rows between two checks of the budget.
+const CHECK_EVERY: u64 = 8192;
 
 /// The directory of a table in the store.
 pub(crate) fn table_dir(kind: RecordKind) -> &'static str {
@@ -114,6 +122,39 @@ impl Staging {
         if part.builder.len() >= BATCH_ROWS {
             let batch = part.builder.finish()?;
             part.writer.write(&batch)?;
+        }
+        if self.clock % CHECK_EVERY == 0 {
+            self.keep_to_budget()?;
+        }
+        Ok(())
+    }
+
+    /// When the partitions' buffered rows and open row groups pass the budget, end the largest
+    /// ones' row groups until half the budget is left.
+    fn keep_to_budget(&mut self) -> Result<(), StoreError> {
+        let size = |p: &Part| p.builder.len() * ROW_BYTES + p.writer.in_progress_size();
+        let mut total: usize = self.open.values().map(size).sum();
+        if total <= MEMORY_BUDGET {
+            return Ok(());
+        }
+        let mut by_size: Vec<(usize, (RecordKind, String))> = self
+            .open
+            .iter()
+            .map(|(k, p)| (size(p), k.clone()))
+            .collect();
+        by_size.sort_by(|a, b| b.0.cmp(&a.0));
+        for (n, k) in by_size {
+            if total <= MEMORY_BUDGET / 2 {
+                break;
+            }
+            if let Some(p) = self.open.get_mut(&k) {
+                if p.builder.len() > 0 {
+                    let batch = p.builder.finish()?;
+                    p.writer.write(&batch)?;
+                }
+                p.writer.flush()?;
+                total = total.saturating_sub(n);
+            }
         }
         Ok(())
     }
