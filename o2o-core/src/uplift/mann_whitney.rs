@@ -4,7 +4,8 @@
 //! variance and the continuity correction, the exact p-value (no ties) the exact null
 //! distribution of U.
 
-use super::dist::norm_sf;
+use super::dist::phi_sf;
+use super::finite::guard;
 use super::error::{UpliftError, check_finite};
 use super::proportions::Alternative;
 use serde::{Deserialize, Serialize};
@@ -151,10 +152,10 @@ pub fn mann_whitney_u(
             let tie_term: f64 = ties.iter().map(|&t| (t as f64).powi(3) - t as f64).sum();
             let s = (f1 * f2 / 12.0 * ((n + 1.0) - tie_term / (n * (n - 1.0)))).sqrt();
             let z = (u - f1 * f2 / 2.0 - 0.5) / s;
-            norm_sf(z)
+            phi_sf(z)
         }
     };
-    Ok(MannWhitney {
+    guard(MannWhitney {
         u: u1,
         p_value: (p * factor).clamp(0.0, 1.0),
         method,

@@ -2,6 +2,7 @@
 //! "winner" is likely. Holm controls the family-wise error rate, Benjamini–Hochberg the false
 //! discovery rate; both as statsmodels `multipletests(method="holm" | "fdr_bh")`.
 
+use super::finite::guard;
 use super::error::{UpliftError, check_alpha};
 use serde::{Deserialize, Serialize};
 
@@ -87,5 +88,5 @@ pub fn adjust_p_values(
         reject[i] = reject_s[k];
         p_adjusted[i] = adj_s[k];
     }
-    Ok(Adjusted { reject, p_adjusted })
+    guard(Adjusted { reject, p_adjusted })
 }

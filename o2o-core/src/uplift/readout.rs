@@ -3,6 +3,7 @@
 //! channel against those not exposed to it estimate that channel's causal lift.
 
 use super::cuped::cuped;
+use super::finite::guard;
 use super::error::UpliftError;
 use super::incrementality::{Estimate, holdout_arm, incrementality};
 use super::proportions::Alternative;
@@ -78,7 +79,7 @@ pub fn channel_readout(
     let inc = incrementality(&a, &b, 0.0, alpha)?;
     let n = a.customers as f64;
     let cu = cuped(&exp_pre, &unexp_pre, alpha, Alternative::TwoSided)?;
-    Ok(ChannelUplift {
+    guard(ChannelUplift {
         channel: channel.to_owned(),
         exposed: a.customers,
         unexposed: b.customers,
