@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MwuMethod {
-    /// scipy's rule: exact when either sample has at most 8 values and there are no ties.
+    /// scipy's rule: exact when either sample has at most 8 values and there are no ties (and
+    /// at most 10⁶ pairs, so the exact distribution stays small).
     Auto,
     /// Exact null distribution of U (refused with ties or more than 10⁶ pairs).
     Exact,
@@ -127,7 +128,10 @@ pub fn mann_whitney_u(
     };
     let has_ties = ties.iter().any(|&t| t > 1);
     let method = match method {
-        MwuMethod::Auto if (n1 > 8 && n2 > 8) || has_ties => MwuMethod::Asymptotic,
+        // scipy's rule, plus a size bound: the exact distribution has n₁·n₂ + 1 terms.
+        MwuMethod::Auto if (n1 > 8 && n2 > 8) || has_ties || n1.saturating_mul(n2) > 1_000_000 => {
+            MwuMethod::Asymptotic
+        }
         MwuMethod::Auto => MwuMethod::Exact,
         m => m,
     };
