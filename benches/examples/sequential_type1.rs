@@ -162,11 +162,7 @@ fn main() {
                 }
                 cells.push(format!("{:.2} %", 100.0 * rate));
             }
-            println!(
-                "| {} | {tuning_n} | {} |",
-                metric.name(),
-                cells.join(" | ")
-            );
+            println!("| {} | {tuning_n} | {} |", metric.name(), cells.join(" | "));
         }
     }
     println!(

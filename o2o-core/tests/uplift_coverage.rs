@@ -159,7 +159,8 @@ fn bootstrap_interval_covers_the_revenue_effect() {
                 resamples: 400,
                 seed,
             },
-        ).unwrap();
+        )
+        .unwrap();
         hits.add(b.ci, revenue_effect(0.2));
     }
     eprintln!("bootstrap coverage over 1,000 experiments: {}", hits.rate());

@@ -7,8 +7,8 @@ use crate::error::{WasmError, code};
 use o2o_core::attribution::{AttributionError, Credit, Model, RowError, attribute_path_table};
 use o2o_core::uplift::{
     Alternative, Counts, PowerOptions, ProportionMde, ProportionPower, ProportionReport,
-    UpliftError, WelchTest,
-    compare_proportions, mde_proportions, power_proportions, welch_ttest_samples,
+    UpliftError, WelchTest, compare_proportions, mde_proportions, power_proportions,
+    welch_ttest_samples,
 };
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -134,7 +134,7 @@ pub fn power_proportions_js(
     power: Option<f64>,
 ) -> Result<ProportionPowerJs, JsValue> {
     let r: ProportionPower = power_proportions(baseline, mde_relative, &options(alpha, power))
-    .map_err(WasmError::from)?;
+        .map_err(WasmError::from)?;
     Ok(to_js(&r)?.unchecked_into())
 }
 
@@ -146,8 +146,8 @@ pub fn mde_proportions_js(
     alpha: Option<f64>,
     power: Option<f64>,
 ) -> Result<ProportionMdeJs, JsValue> {
-    let r: ProportionMde = mde_proportions(baseline, n_per_group, &options(alpha, power))
-    .map_err(WasmError::from)?;
+    let r: ProportionMde =
+        mde_proportions(baseline, n_per_group, &options(alpha, power)).map_err(WasmError::from)?;
     Ok(to_js(&r)?.unchecked_into())
 }
 

@@ -297,12 +297,7 @@ fn two_way(p: &Panel) -> Result<Fit, UpliftError> {
     // Fitted period part for a row: γ_t − Σ_k c_sk γ_k / n_s.
     let store_avg = |gamma: &[f64]| -> Vec<f64> {
         (0..g)
-            .map(|s| {
-                (1..t)
-                    .map(|k| c[s * t + k] * gamma[k - 1])
-                    .sum::<f64>()
-                    / count[s] as f64
-            })
+            .map(|s| (1..t).map(|k| c[s * t + k] * gamma[k - 1]).sum::<f64>() / count[s] as f64)
             .collect()
     };
     let (ay, ad) = (store_avg(&gy), store_avg(&gd));

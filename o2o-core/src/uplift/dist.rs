@@ -20,6 +20,7 @@
 //! finite).
 
 use super::error::UpliftError;
+use super::finite::guard;
 use statrs::distribution::{ChiSquared, Continuous, ContinuousCDF, Normal, StudentsT};
 
 /// Degrees of freedom from which the Student t distribution is computed by its expansion
@@ -102,19 +103,25 @@ fn student(df: f64) -> Result<StudentsT, UpliftError> {
 
 /// Student t survival function. `x` not NaN; `df` is checked by statrs.
 pub(crate) fn student_sf(x: f64, df: f64) -> Result<f64, UpliftError> {
+    if x.is_infinite() {
+        return Ok(if x > 0.0 { 0.0 } else { 1.0 });
+    }
     if df >= T_EXPANSION_DF && x.abs() <= EXPANSION_T_LIMIT {
         Ok(phi_sf(expansion_z(x, df)))
     } else {
-        Ok(student(df)?.sf(x))
+        guard(student(df)?.sf(x))
     }
 }
 
 /// Student t CDF. `x` not NaN; `df` is checked by statrs.
 pub(crate) fn student_cdf(x: f64, df: f64) -> Result<f64, UpliftError> {
+    if x.is_infinite() {
+        return Ok(if x > 0.0 { 1.0 } else { 0.0 });
+    }
     if df >= T_EXPANSION_DF && x.abs() <= EXPANSION_T_LIMIT {
         Ok(phi(expansion_z(x, df)))
     } else {
-        Ok(student(df)?.cdf(x))
+        guard(student(df)?.cdf(x))
     }
 }
 
@@ -212,13 +219,16 @@ fn check_p(field: &str, p: f64) -> Result<(), UpliftError> {
     }
 }
 
+/// Smallest degrees of freedom accepted (statrs' incomplete beta needs df/2 > 0).
+const MIN_DF: f64 = 1e-100;
+
 fn check_df(df: f64) -> Result<(), UpliftError> {
-    if df > 0.0 {
+    if df >= MIN_DF {
         Ok(())
     } else {
         Err(UpliftError::invalid(
             "df",
-            format!("{df} degrees of freedom: must be positive"),
+            format!("{df} degrees of freedom: must be positive (at least 1e-100)"),
         ))
     }
 }
@@ -282,11 +292,15 @@ pub fn t_isf(a: f64, df: f64) -> Result<f64, UpliftError> {
     student_isf(a, df)
 }
 
+/// Largest chi-square degrees of freedom accepted: statrs' quantile search doubles its bracket
+/// until the CDF passes p, and its incomplete gamma refuses an infinite argument.
+const MAX_CHI2_DF: f64 = 1e12;
+
 fn chi2(df: f64) -> Result<ChiSquared, UpliftError> {
-    if !(df > 0.0 && df.is_finite()) {
+    if !((0.1..=MAX_CHI2_DF).contains(&df)) {
         return Err(UpliftError::invalid(
             "df",
-            format!("{df} degrees of freedom: must be positive and finite"),
+            format!("{df} degrees of freedom: must be between 0.1 and 1e12"),
         ));
     }
     ChiSquared::new(df).map_err(|e| UpliftError::invalid("df", format!("{df}: {e} (chi-square)")))
@@ -295,11 +309,20 @@ fn chi2(df: f64) -> Result<ChiSquared, UpliftError> {
 /// Chi-square survival function with `df` degrees of freedom.
 pub fn chi2_sf(x: f64, df: f64) -> Result<f64, UpliftError> {
     check_x("x", x)?;
-    Ok(chi2(df)?.sf(x))
+    let d = chi2(df)?;
+    // x/2 underflowing to 0 (statrs' incomplete gamma refuses 0): the sf is 1 to within
+    // (x/2)^(df/2) ≤ 1e-16 for df ≥ 0.1.
+    if x / 2.0 <= 0.0 {
+        return Ok(1.0);
+    }
+    if x.is_infinite() {
+        return Ok(0.0);
+    }
+    guard(d.sf(x))
 }
 
 /// Chi-square upper-tail quantile.
 pub fn chi2_isf(a: f64, df: f64) -> Result<f64, UpliftError> {
     check_p("a", a)?;
-    Ok(chi2(df)?.inverse_cdf(1.0 - a))
+    guard(chi2(df)?.inverse_cdf(1.0 - a))
 }

@@ -6,7 +6,10 @@ use super::error::UpliftError;
 /// Solve `A x = b` for each right-hand side `b` in `rhs`, `A` symmetric positive definite
 /// (row-major, k×k), by Cholesky factorisation. A pivot at or below `1e-12 ×` the largest
 /// diagonal entry means `A` is singular (or nearly so) and is refused.
-pub(crate) fn cholesky_solve(a: &[Vec<f64>], rhs: &[Vec<f64>]) -> Result<Vec<Vec<f64>>, UpliftError> {
+pub(crate) fn cholesky_solve(
+    a: &[Vec<f64>],
+    rhs: &[Vec<f64>],
+) -> Result<Vec<Vec<f64>>, UpliftError> {
     let k = a.len();
     let scale = (0..k).map(|i| a[i][i].abs()).fold(0.0, f64::max);
     // Lower-triangular L with A = L Lᵀ.

@@ -5,8 +5,8 @@
 //! distribution of U.
 
 use super::dist::phi_sf;
-use super::finite::guard;
 use super::error::{UpliftError, check_finite};
+use super::finite::guard;
 use super::proportions::Alternative;
 use serde::{Deserialize, Serialize};
 

@@ -2,8 +2,8 @@
 //! "winner" is likely. Holm controls the family-wise error rate, Benjamini–Hochberg the false
 //! discovery rate; both as statsmodels `multipletests(method="holm" | "fdr_bh")`.
 
-use super::finite::guard;
 use super::error::{UpliftError, check_alpha};
+use super::finite::guard;
 use serde::{Deserialize, Serialize};
 
 /// Which correction.

@@ -181,7 +181,11 @@ fn normal_power(effect: f64, nobs1: f64, o: &PowerOptions) -> f64 {
 /// let p = normal_ind_power(0.2, 392.443, &PowerOptions::default()).unwrap();
 /// assert!((p - 0.8).abs() < 1e-5);
 /// ```
-pub fn normal_ind_power(effect: f64, nobs1: f64, options: &PowerOptions) -> Result<f64, UpliftError> {
+pub fn normal_ind_power(
+    effect: f64,
+    nobs1: f64,
+    options: &PowerOptions,
+) -> Result<f64, UpliftError> {
     options.check_design()?;
     check_effect("effect", effect)?;
     check_positive("nobs1", nobs1)?;
@@ -202,14 +206,14 @@ pub fn nct_cdf(t: f64, df: f64, delta: f64) -> Result<f64, UpliftError> {
     if t.is_nan() {
         return Err(UpliftError::invalid("t", "NaN is not a number"));
     }
-    if !(df > 0.0) {
+    if !(df >= 1e-100) {
         return Err(UpliftError::invalid(
             "df",
-            format!("{df} degrees of freedom: must be positive"),
+            format!("{df} degrees of freedom: must be positive (at least 1e-100)"),
         ));
     }
     check_effect("delta", delta)?;
-    Ok(nct_unchecked(t, df, delta))
+    guard(nct_unchecked(t, df, delta))
 }
 
 fn nct_unchecked(t: f64, df: f64, delta: f64) -> f64 {
@@ -285,7 +289,7 @@ pub fn ttest_ind_power(d: f64, nobs1: f64, options: &PowerOptions) -> Result<f64
 }
 
 fn check_df(nobs1: f64, ratio: f64) -> Result<(), UpliftError> {
-    if nobs1.is_finite() && nobs1 * (1.0 + ratio) > 2.0 {
+    if nobs1.is_finite() && nobs1 * (1.0 + ratio) > 2.0 + 1e-9 {
         Ok(())
     } else {
         Err(UpliftError::invalid(

@@ -3,8 +3,8 @@
 //! channel against those not exposed to it estimate that channel's causal lift.
 
 use super::cuped::cuped;
-use super::finite::guard;
 use super::error::UpliftError;
+use super::finite::guard;
 use super::incrementality::{Estimate, holdout_arm, incrementality};
 use super::proportions::Alternative;
 use crate::sim::{AudienceRow, Group};

@@ -99,7 +99,7 @@ pub fn mixture_rho(alpha: f64, tuning_n: f64) -> Result<f64, UpliftError> {
         min_n: 0.0,
     }
     .check()?;
-    Ok(rho(alpha, tuning_n))
+    guard(rho(alpha, tuning_n))
 }
 
 fn rho(alpha: f64, tuning_n: f64) -> f64 {

@@ -102,7 +102,7 @@ fn affine_minimiser(p: &[Vec<f64>], pts: &[usize]) -> Option<Vec<f64>> {
     for j in 0..k {
         // Householder reflection zeroing d[j][j+1..].
         let norm = d[j][j..].iter().map(|v| v * v).sum::<f64>().sqrt();
-        if !(norm > 1e-12 * col_scale) {
+        if !(norm > 1e-14 * col_scale) {
             return None;
         }
         let alpha = if d[j][j] > 0.0 { -norm } else { norm };
@@ -164,6 +164,11 @@ fn min_norm_point(p: &[Vec<f64>]) -> Result<Solution, UpliftError> {
     let mut lambda = vec![1.0];
     let mut x = p[first].clone();
     let mut steps = 0;
+    // Each major step shrinks ‖x‖² in exact arithmetic, or keeps it on a degenerate pivot.
+    // More than J + 2 steps in a row that do not improve on the best point (rounding cycling on
+    // panels whose fit is exact to the last digits) end the search at the best point.
+    let mut best_point: Option<(f64, Vec<usize>, Vec<f64>, Vec<f64>)> = None;
+    let mut stalled = 0;
     let (gap, optimal) = loop {
         steps += 1;
         if steps > max_steps {
@@ -172,13 +177,28 @@ fn min_norm_point(p: &[Vec<f64>]) -> Result<Solution, UpliftError> {
                 iterations: steps,
             });
         }
-        let xx = dot(&x, &x);
+        let mut xx = dot(&x, &x);
+        match &best_point {
+            Some((bxx, ..)) if xx >= *bxx => stalled += 1,
+            _ => {
+                stalled = 0;
+                best_point = Some((xx, set.clone(), lambda.clone(), x.clone()));
+            }
+        }
+        if stalled > j + 2 {
+            if let Some((bxx, bs, bl, bx)) = best_point.take() {
+                (set, lambda, x, xx) = (bs, bl, bx, bxx);
+            }
+            let d = (0..j).map(|i| dot(&x, &p[i])).fold(f64::INFINITY, f64::min);
+            break ((xx - d).max(0.0), true);
+        }
         let (best, best_dot) = (0..j)
+            .filter(|i| !set.contains(i))
             .map(|i| (i, dot(&x, &p[i])))
             .min_by(|a, b| a.1.total_cmp(&b.1))
             .unwrap_or((first, xx));
         let gap = xx - best_dot;
-        if gap <= SYNTH_TOLERANCE * xx.sqrt() * pmax || set.contains(&best) {
+        if gap <= SYNTH_TOLERANCE * xx.sqrt() * pmax {
             break (gap.max(0.0), true);
         }
         let mut trial_set = set.clone();
