@@ -169,7 +169,7 @@ pub fn welch_ttest(
         df,
         p_value: t_p(alternative, t, df)?,
         absolute_lift: diff,
-        relative_lift: (control.mean != 0.0 && ratio.is_finite()).then(|| ratio - 1.0),
+        relative_lift: (control.mean != 0.0 && ratio.is_finite()).then_some(ratio - 1.0),
         se,
         ci_welch: [diff - q * se, diff + q * se],
     })

@@ -150,6 +150,9 @@ fn affinely_independent(p: &[Vec<f64>], pts: &[usize]) -> bool {
     affine_minimiser(p, pts).is_some()
 }
 
+/// A state of the search: ‖x‖², the set, its weights, x.
+type Point = (f64, Vec<usize>, Vec<f64>, Vec<f64>);
+
 /// Wolfe's minimum-norm point of conv{p₀ … p_{J−1}}; returns the convex weights.
 fn min_norm_point(p: &[Vec<f64>]) -> Result<Solution, UpliftError> {
     let j = p.len();
@@ -167,7 +170,7 @@ fn min_norm_point(p: &[Vec<f64>]) -> Result<Solution, UpliftError> {
     // Each major step shrinks ‖x‖² in exact arithmetic, or keeps it on a degenerate pivot.
     // More than J + 2 steps in a row that do not improve on the best point (rounding cycling on
     // panels whose fit is exact to the last digits) end the search at the best point.
-    let mut best_point: Option<(f64, Vec<usize>, Vec<f64>, Vec<f64>)> = None;
+    let mut best_point: Option<Point> = None;
     let mut stalled = 0;
     let (gap, optimal) = loop {
         steps += 1;
@@ -502,14 +505,14 @@ pub fn synthetic_control(
     let r = fit.ratio();
     let mut placebo_ratios = Vec::with_capacity(ds.len());
     let mut placebo_failures = Vec::new();
-    for p in 0..ds.len() {
+    for (p, series) in ds.iter().enumerate() {
         let others: Vec<&[f64]> = all
             .iter()
             .enumerate()
             .filter(|&(q, _)| q != p)
             .map(|(_, d)| *d)
             .collect();
-        match fit_one(&ds[p], &others, pre_periods) {
+        match fit_one(series, &others, pre_periods) {
             Ok(f) => placebo_ratios.push(Some(f.ratio())),
             Err(e) => {
                 placebo_ratios.push(None);
