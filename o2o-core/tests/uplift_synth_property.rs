@@ -18,7 +18,7 @@
 //! a fit whose residuals are within 1e-10 of the values' size as exact — no relative bound can
 //! hold at an optimum of 0 in double precision.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::needless_range_loop, clippy::neg_cmp_op_on_partial_ord)]
 
 use o2o_core::uplift::{simplex_least_squares, synthetic_control};
 use proptest::prelude::*;
