@@ -12,7 +12,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use o2o_core::sim::{SimConfig, simulate};
-use o2o_core::uplift::{PanelRow, channel_readout, did, synthetic_control};
+use o2o_core::uplift::{DidOptions, PanelRow, channel_readout, did, synthetic_control};
 use std::hint::black_box;
 
 fn bench_readout(c: &mut Criterion) {
@@ -66,7 +66,7 @@ fn bench_synth_and_did(c: &mut Criterion) {
         })
     });
     g.bench_function("did_100x52", |b| {
-        b.iter(|| black_box(did(black_box(&rows), 0.05)))
+        b.iter(|| black_box(did(black_box(&rows), &DidOptions::default())))
     });
     g.finish();
 }
