@@ -2,8 +2,8 @@
 //! a phone that joined the store Wi-Fi) belong to one person.
 //!
 //! Every event is an *observation* of identifiers seen together. [`IdentityGraph`] interns the
-//! normalised identifiers, records the observations (after the consent gate), and
-//! [`IdentityGraph::resolve`]s them into [`Profile`]s under [`ResolutionRules`]: kind priority,
+//! normalised identifiers, records the observations (after the consent gate), and resolves them
+//! into [`Profiles`] ([`IdentityGraph::profiles`]) under [`ResolutionRules`]: kind priority,
 //! per-profile limits, blocked junk values, a hub guard for shared identifiers, and time windows
 //! for IPs and MACs. Resolution is deterministic and order-free: the same observations in any
 //! order give the same profiles with the same ids.
@@ -12,6 +12,7 @@
 //! [`IdentityGraph::forget`] (erasure with a receipt), snapshots to bytes, and [`evaluate`]
 //! against the simulator's truth. See `docs/identity.md`.
 
+mod components;
 mod error;
 #[cfg(feature = "sim")]
 mod evaluate;
@@ -19,25 +20,30 @@ mod explain;
 mod forget;
 pub mod fuzzing;
 mod graph;
-mod hub;
 mod intern;
+// The only module allowed `unsafe` code (huge pages, kept blocks, prefetch).
+#[allow(unsafe_code)]
+mod memory;
 mod normalize;
-mod pages;
+mod observations;
+mod profiles;
 #[cfg(test)]
 mod reference;
+mod resolution;
 mod resolve;
 mod rules;
 mod snapshot;
-mod tables;
 
 pub use error::IdentityError;
 #[cfg(feature = "sim")]
 pub use evaluate::{Metrics, Scores, evaluate, evaluate_with_events};
 
+pub use components::connected_components;
 pub use explain::{Explanation, Link, NotLinked, parse_identifier};
 pub use forget::{ErasureReceipt, Forget};
 pub use graph::{GraphStats, IdentityGraph, ObserveOutcome};
-pub use resolve::{MergeAudit, Profile, Resolution, SharedIdentifier, connected_components};
+pub use memory::Scratch;
+pub use profiles::{Iter, MergeAudit, Profile, ProfileId, Profiles, SharedIdentifier};
 pub use rules::{DAY, HOUR, KindLimit, MAX_HUB_THRESHOLD, ResolutionRules};
 
 #[cfg(test)]

@@ -157,6 +157,28 @@ impl Default for ResolutionRules {
 /// Number of identifier kinds (the length of [`IdKind::ALL`]).
 pub(crate) const KINDS: usize = IdKind::ALL.len();
 
+/// Number of identifying kinds: those of [`IdKind::ALL`] that are not attributes, which come
+/// first (checked below, at compile time). Only they are interned and linked, so the resolver
+/// keeps per-kind counts for these alone.
+pub(crate) const LINK_KINDS: usize = {
+    let mut n = 0;
+    while n < KINDS && !IdKind::ALL[n].is_attribute() {
+        n += 1;
+    }
+    n
+};
+
+// Every kind after the identifying ones is an attribute, and kinds are numbered in `ALL`'s
+// order (`kind_index`).
+const _: () = {
+    let mut k = 0;
+    while k < KINDS {
+        assert!(IdKind::ALL[k].is_attribute() == (k >= LINK_KINDS));
+        assert!(IdKind::ALL[k] as usize == k);
+        k += 1;
+    }
+};
+
 /// The rules in the form resolution reads in its inner loop: tables indexed by kind.
 #[derive(Clone, Debug)]
 pub(crate) struct CompiledRules {
