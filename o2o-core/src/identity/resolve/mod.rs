@@ -38,8 +38,8 @@ pub(crate) use kernels::{prefetch, root};
 #[cfg(test)]
 pub(crate) use slots::Anchor;
 
-use super::memory::tables::{Space, Tables};
-use super::resolution::Resolution;
+use crate::identity::memory::tables::{Space, Tables};
+use crate::identity::resolution::Resolution;
 use order::Order;
 use sources::SourceNames;
 
