@@ -376,6 +376,44 @@ mod props {
         assert_eq!(audit[0].limit, IdKind::ExternalId);
     }
 
+    /// Rules written as maps (today's form) and as lists of pairs (the earlier form) read the
+    /// same; a bad kind or setting is named.
+    #[test]
+    fn rules_read_as_maps_and_as_pairs() {
+        let maps: ResolutionRules = serde_json::from_str(
+            r#"{"limits": {"phone": {"max": 2}, "mac": {"max": 3, "window_secs": 60}},
+                "hub_threshold": {"ip": 2}, "time_bounded": {"ip": 86400}}"#,
+        )
+        .unwrap();
+        let pairs: ResolutionRules = serde_json::from_str(
+            r#"{"limits": [["mac", {"max": 3, "window_secs": 60}], ["phone", {"max": 2}]],
+                "hub_threshold": [["ip", 2]], "time_bounded": [["ip", 86400]]}"#,
+        )
+        .unwrap();
+        assert_eq!(maps, pairs);
+        assert_eq!(maps.limits[&IdKind::Phone], KindLimit::ever(2));
+        // Written back as maps, which read back the same.
+        let text = serde_json::to_string(&maps).unwrap();
+        assert!(text.contains(r#""hub_threshold":{"ip":2}"#), "{text}");
+        assert_eq!(
+            serde_json::from_str::<ResolutionRules>(&text).unwrap(),
+            maps
+        );
+        let e = serde_json::from_str::<ResolutionRules>(r#"{"limits": {"phnoe": {"max": 1}}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("phnoe"), "{e}");
+        let e = serde_json::from_str::<ResolutionRules>(r#"{"hub_threshold": "lots"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("map from identifier kind"), "{e}");
+        // A snapshot written with the earlier form restores.
+        let old = br#"{"version":1,"rules":{"limits":[["email",{"max":1}]],"hub_threshold":[],"time_bounded":[["ip",60]]},"identifiers":[["email","a@x.com"]],"sources":["s"],"observations":[[1,0,[0]]]}"#;
+        let g = IdentityGraph::restore(old).unwrap();
+        assert_eq!(g.rules().time_bounded[&IdKind::Ip], 60);
+        assert!(g.rules().hub_threshold.is_empty());
+    }
+
     #[test]
     fn corrupt_snapshots_are_named() {
         let e = IdentityGraph::restore(b"{\"version\":1,\"rules\":{},\"identifiers\":[],\"sources\":[\"s\"],\"observations\":[[1,0,[3]]]}").unwrap_err();
@@ -417,14 +455,8 @@ fn limits_stay_exact_for_large_components() {
     let permit = linking_permit();
     for max in [254, 255, 256, 300, 399, 400, 401, 500] {
         let rules = ResolutionRules {
-            limits: vec![(
-                IdKind::DeviceId,
-                KindLimit {
-                    max,
-                    window_secs: None,
-                },
-            )],
-            hub_threshold: Vec::new(),
+            limits: [(IdKind::DeviceId, KindLimit::ever(max))].into(),
+            hub_threshold: Default::default(),
             ..ResolutionRules::default()
         };
         let mut g = IdentityGraph::new(rules).unwrap();
