@@ -19,9 +19,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let g = o2o_benches::identity::build(n, 7)?;
     let mut scratch = Scratch::new();
     // The first resolve of a process pays for memory fresh from the kernel: one of each, untimed.
-    if g.resolve_old() != g.resolve_fresh(&mut scratch) {
+    let first = g.resolve_fresh(&mut scratch);
+    if g.resolve_old() != first {
         return Err("old and new resolution disagree".into());
     }
+    // What both give (`examples/identity_checksum.rs` prints the same for the working tree).
+    println!("checksum {}", o2o_benches::identity::checksum(&first)?);
+    drop(first);
     let (mut old, mut new) = (Vec::new(), Vec::new());
     for i in 0..pairs {
         let mut results = Vec::with_capacity(2);
