@@ -31,9 +31,10 @@ pub struct Link {
     pub count: u64,
 }
 
-/// Why two identifiers are not linked.
+/// Why two identifiers are not linked. More reasons may come as the rules grow.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum NotLinked {
     /// A descriptive attribute (name, city…): never links.
     Attribute {
@@ -208,6 +209,7 @@ impl IdentityGraph {
     /// let junk = Identifier::new(IdKind::Email, "test@test.com");
     /// assert!(matches!(g.explain(&email, &junk).reasons(), [NotLinked::Blocked { .. }]));
     /// ```
+    #[must_use]
     pub fn explain(&self, a: &Identifier, b: &Identifier) -> Explanation {
         let res = self.resolution();
         let mut reasons = Vec::new();

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 /// What to forget.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Forget {
     /// The profile holding this identifier (raw; normalised like `observe`), or the identifier
     /// alone if it is in no profile (a shared one).

@@ -377,6 +377,7 @@ impl IdentityGraph {
     /// let g = IdentityGraph::new(ResolutionRules::default()).unwrap();
     /// assert!(g.profiles().is_empty());
     /// ```
+    #[must_use]
     pub fn profiles(&self) -> Profiles<'_> {
         Profiles::new(self, Cow::Borrowed(self.resolution()))
     }
@@ -391,6 +392,7 @@ impl IdentityGraph {
     /// let mut scratch = Scratch::new();
     /// assert_eq!(g.profiles_with(&mut scratch), g.profiles());
     /// ```
+    #[must_use]
     pub fn profiles_with(&self, scratch: &mut Scratch) -> Profiles<'_> {
         if self.cache.get().is_none() {
             // Another thread may have filled the cache meanwhile: its resolution is the same.
@@ -401,6 +403,7 @@ impl IdentityGraph {
 
     /// Resolve again, ignoring (and leaving) the cache, on the caller's working memory: to
     /// time a resolution (the benchmarks), or to check one.
+    #[must_use]
     pub fn resolve_fresh(&self, scratch: &mut Scratch) -> Profiles<'_> {
         Profiles::new(
             self,

@@ -10,7 +10,34 @@
 //!
 //! Around it: [`IdentityGraph::explain`] (why two identifiers are or are not one person),
 //! [`IdentityGraph::forget`] (erasure with a receipt), snapshots to bytes, and [`evaluate`]
-//! against the simulator's truth. See `docs/identity.md`.
+//! against the simulator's truth. A graph resolved again and again can keep its working memory
+//! in a [`Scratch`] it owns ([`IdentityGraph::profiles_with`]). See `docs/identity.md`; how the
+//! resolver is laid out, and how a change to it is judged, is in
+//! `docs/dev/identity-resolver.md`.
+//!
+//! ```
+//! use o2o_core::event::{Event, IdKind, Identifier};
+//! use o2o_core::identity::{Explanation, IdentityGraph, ResolutionRules};
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // Two events with Consent Mode granted: a POS sale and a Zalo message from the same phone.
+//! let consent = r#""consent": {"gcm": {"ad_user_data": "granted"}}"#;
+//! let events: Vec<Event> = [
+//!     format!(r#"{{"type": "checkin", "method": "pos_purchase", "store": "S1", "timestamp": 1772359200, "identifiers": [{{"kind": "loyalty_card", "value": "LC1"}}, {{"kind": "phone", "value": "0912 345 678"}}], {consent}}}"#),
+//!     format!(r#"{{"type": "touchpoint", "action": "click", "channel": "zalo", "timestamp": 1772445600, "identifiers": [{{"kind": "phone", "value": "+84912345678"}}], {consent}}}"#),
+//! ]
+//! .iter()
+//! .map(|line| serde_json::from_str(line))
+//! .collect::<Result<_, _>>()?;
+//! let g = IdentityGraph::from_events(ResolutionRules::default(), &events)?;
+//! let profiles = g.profiles();
+//! assert_eq!(profiles.len(), 1);
+//! let card = Identifier::new(IdKind::LoyaltyCard, "LC1");
+//! let phone = Identifier::new(IdKind::Phone, "(+84) 91-234-5678");
+//! assert_eq!(g.profile_id_of_event(&events[1]), profiles.of(&card).map(|p| p.id));
+//! assert!(matches!(g.explain(&card, &phone), Explanation::Linked { .. }));
+//! # Ok(())
+//! # }
+//! ```
 
 mod components;
 mod error;
