@@ -365,6 +365,48 @@ mod props {
         assert!(matches!(e.reasons()[0], NotLinked::Attribute { .. }));
     }
 
+    /// The view finds profiles by id and by identifier, its ids print and parse back, and a
+    /// profile can be erased by its id.
+    #[test]
+    fn profiles_are_found_by_id_and_erased_by_id() {
+        let mut g = build(&[
+            (10, 0, vec![(0, 1), (2, 1)]),
+            (20, 1, vec![(0, 2), (3, 2)]),
+            (30, 2, vec![(2, 3)]),
+        ]);
+        let profiles = g.profiles();
+        assert_eq!(profiles.len(), 3);
+        assert_eq!(profiles.iter().len(), 3);
+        let all: Vec<Profile> = profiles.iter().collect();
+        // In id order, forwards and backwards.
+        assert!(all.windows(2).all(|w| w[0].id < w[1].id));
+        let mut back: Vec<Profile> = profiles.iter().rev().collect();
+        back.reverse();
+        assert_eq!(back, all);
+        for p in &all {
+            assert_eq!(profiles.get(p.id).as_ref(), Some(p));
+            let text = p.id.to_string();
+            assert_eq!(text.parse::<ProfileId>().unwrap(), p.id);
+            assert_eq!(
+                serde_json::to_value(p.id).unwrap(),
+                serde_json::Value::String(text)
+            );
+            for i in &p.identifiers {
+                assert_eq!(profiles.of(i).map(|q| q.id), Some(p.id));
+            }
+        }
+        assert_eq!(profiles.get("p0000000000000000".parse().unwrap()), None);
+        assert!("p00".parse::<ProfileId>().is_err());
+        assert!("q0000000000000000".parse::<ProfileId>().is_err());
+        let target = all[1].clone();
+        drop(profiles);
+        let receipt = g.forget(&Forget::Profile(target.id)).unwrap();
+        assert_eq!(receipt.profile, Some(target.id));
+        assert_eq!(receipt.identifiers.len(), target.identifiers.len());
+        assert_eq!(g.profiles().len(), 2);
+        assert!(g.profiles().get(target.id).is_none());
+    }
+
     #[test]
     fn a_second_external_id_is_refused_and_audited() {
         // Two CRM ids on one email: the second observation would give the profile 2 external ids.
