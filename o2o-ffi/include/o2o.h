@@ -769,10 +769,11 @@ enum o2o_status o2o_graph_snapshot(const struct o2o_graph *graph, struct o2o_byt
 enum o2o_status o2o_graph_restore(const uint8_t *bytes, size_t len, struct o2o_graph **out);
 
 /**
- * Free the working memory the graph keeps for its next resolution. A resolution keeps its
- * largest working tables (about 50 bytes per identifier) so that the next one, after more
+ * Free the working memory the handle keeps for the graph's next resolution. A resolution keeps
+ * its largest working tables (about 50 bytes per identifier) so that the next one, after more
  * observations, writes memory already resident; a graph resolved once or rarely can give it
  * back. Profiles and observations are untouched, and the next resolution allocates anew.
+ * (`o2o_graph_forget` releases it too: it holds the last resolution's identifier hashes.)
  *
  * \param graph the graph.
  * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`.

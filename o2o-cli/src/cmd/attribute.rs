@@ -115,7 +115,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
         let keys: Vec<Option<String>> = out
             .events
             .iter()
-            .map(|e| graph.profile_id_of_event(e))
+            .map(|e| graph.profile_id_of_event(e).map(String::from))
             .collect();
         if model == Model::Incremental {
             let table =

@@ -1,29 +1,24 @@
-//! Working memory kept between resolutions.
+//! Working memory kept between resolutions, on a [`Scratch`](super::Scratch) the caller owns.
 //!
 //! A resolution at 10 M observations writes about 650 MB of working tables, and freeing them
 //! at the end hands the memory back to the system. Fresh memory is the dearest there is: on a
 //! virtual machine that reports freed memory to its host (free page reporting, common in cloud
 //! VMs), the host backs each block again, 4 KiB at a time, when it is next touched, and every
-//! pass that writes fresh tables then runs at about two thirds of its speed (measured in
-//! `docs/identity.md`, "Eleventh session": the same resolve takes 1.7 s or 2.1 s depending on
-//! whether its memory was reported meanwhile). So the largest working tables live on
-//! [`Tables`], kept by the graph from one resolution to the next: a resolution after the first
-//! writes memory that is resident already.
+//! pass that writes fresh tables then runs at about two thirds of its speed. So the largest
+//! working tables live on [`Tables`], which a caller resolving again and again keeps from one
+//! resolution to the next: a resolution after the first writes memory that is resident already.
 //!
 //! What is kept must stay small: the tables of one pass are freed before the next pass makes
 //! its own, so keeping each table apart would hold every pass's tables at once. Instead there
 //! are a few [`Space`]s, each holding one table at a time, and each pass puts its tables in the
 //! spaces the previous pass has finished with (the plan is on [`Space`]). Only the pages a table
 //! touches become resident (room reserved up front stays virtual), so a space costs the most any
-//! of its tables touches: 262 MiB at 10 M observations, 52 bytes per identifier (measured).
-//! [`IdentityGraph::release_working_memory`](super::IdentityGraph::release_working_memory)
-//! gives it back.
+//! of its tables touches: about 52 bytes per identifier in all (docs/performance.md).
 
 use std::alloc::{Layout, alloc, dealloc, handle_alloc_error};
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::ptr::NonNull;
-use std::sync::Mutex;
 
 use super::pages;
 
@@ -37,20 +32,28 @@ const ALIGN: usize = if cfg!(target_os = "linux") {
 
 /// Where a resolution keeps one of its working tables. A space holds one table at a time; the
 /// passes use them in turn, each space for a table no larger (in what it touches) than the
-/// largest it holds anyway. At 10 M observations (MB touched):
+/// largest it holds anyway. Each is named after the table it holds while the union-find is
+/// built. At 10 M observations (MB touched):
 ///
-/// | space  | hub guard          | pass A, linking  | profiles        | numbering, members |
-/// |--------|--------------------|------------------|-----------------|--------------------|
-/// | First  | meetings (96)      | elements (111)   | elements        | members (78)       |
-/// | Second | grouped meetings (96) |               | slots (85)      | slots              |
-/// | Third  | joins (32)         | tallies (42)     | tallies         | numbering (24)     |
-/// | Fourth | parents (21)       | verdicts (10)    | sessions (20)   |                    |
+/// | space      | hub guard             | sessions, linking | profiles       | numbering, members |
+/// |------------|-----------------------|-------------------|----------------|--------------------|
+/// | `Elements` | meetings (96)         | elements (111)    | elements       | members (78)       |
+/// | `Slots`    | grouped meetings (96) |                   | slots (85)     | slots              |
+/// | `Tallies`  | joins (32)            | tallies (42)      | tallies        | numbering (24)     |
+/// | `Verdicts` | parents (21)          | verdicts (10)     | sessions (20)  |                    |
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Space {
-    First,
-    Second,
-    Third,
-    Fourth,
+pub(crate) enum Space {
+    /// The union-find elements (and before them the hub guard's meetings, after them the
+    /// members' sort keys).
+    Elements,
+    /// The profile slots (before them the hub guard's grouped meetings).
+    Slots,
+    /// The per-identifier tallies (before them the hub guard's joins, after them the profile
+    /// numbering).
+    Tallies,
+    /// The per-observation hub verdicts (before them the hub guard's union-find parents, after
+    /// them the time-bounded identifiers' session pairs).
+    Verdicts,
 }
 
 const SPACES: usize = 4;
@@ -115,7 +118,7 @@ impl Drop for Block {
 /// A growable table of plain items (`Copy`: nothing to drop) on a block: a `Vec` whose memory
 /// can outlive it, handed back to [`Tables`] for the next table. Reads and writes go through
 /// the slice it dereferences to.
-pub(super) struct Table<T> {
+pub(crate) struct Table<T> {
     block: Block,
     ptr: NonNull<T>,
     len: usize,
@@ -125,16 +128,8 @@ pub(super) struct Table<T> {
 
 impl<T: Copy> Table<T> {
     /// An empty table with no memory yet.
-    pub(super) fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Table::on(Block::empty())
-    }
-
-    /// An empty table with room for `n` items (untouched).
-    #[cfg(test)]
-    pub(super) fn with_capacity(n: usize) -> Self {
-        let mut t = Table::new();
-        t.reserve(n);
-        t
     }
 
     fn on(block: Block) -> Self {
@@ -157,13 +152,13 @@ impl<T: Copy> Table<T> {
     }
 
     #[cfg(test)]
-    pub(super) fn capacity(&self) -> usize {
+    pub(crate) fn capacity(&self) -> usize {
         self.cap
     }
 
     /// Make room for `additional` more items (doubling, as `Vec::reserve` does).
     #[inline(always)]
-    pub(super) fn reserve(&mut self, additional: usize) {
+    pub(crate) fn reserve(&mut self, additional: usize) {
         if self.cap - self.len < additional {
             self.grow(additional);
         }
@@ -185,14 +180,14 @@ impl<T: Copy> Table<T> {
     }
 
     #[inline(always)]
-    pub(super) fn push(&mut self, item: T) {
+    pub(crate) fn push(&mut self, item: T) {
         self.reserve(1);
         // SAFETY: `len < cap` after `reserve`, and `ptr` points to room for `cap` items.
         unsafe { self.ptr.as_ptr().add(self.len).write(item) };
         self.len += 1;
     }
 
-    pub(super) fn extend_from_slice(&mut self, items: &[T]) {
+    pub(crate) fn extend_from_slice(&mut self, items: &[T]) {
         self.reserve(items.len());
         // SAFETY: there is room for `items.len()` more after `reserve`; `items` cannot overlap
         // the room past `len` (nothing outside this table borrows it).
@@ -206,7 +201,7 @@ impl<T: Copy> Table<T> {
         self.len += items.len();
     }
 
-    pub(super) fn extend(&mut self, items: impl IntoIterator<Item = T>) {
+    pub(crate) fn extend(&mut self, items: impl IntoIterator<Item = T>) {
         let items = items.into_iter();
         self.reserve(items.size_hint().0);
         for item in items {
@@ -214,12 +209,12 @@ impl<T: Copy> Table<T> {
         }
     }
 
-    pub(super) fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.len = 0;
     }
 
     /// `n` items: the first ones kept, then copies of `value`.
-    pub(super) fn resize(&mut self, n: usize, value: T) {
+    pub(crate) fn resize(&mut self, n: usize, value: T) {
         if n <= self.len {
             self.len = n;
             return;
@@ -261,14 +256,14 @@ impl<'a, T> IntoIterator for &'a Table<T> {
 
 /// The blocks a resolution keeps for the next (see the module documentation).
 #[derive(Default)]
-pub(super) struct Tables {
+pub(crate) struct Tables {
     blocks: [Option<Block>; SPACES],
 }
 
 impl Tables {
     /// An empty table with room for `n` items on `space`'s block (a larger block replaces it
     /// if it is too small). Give it back with `keep`; a table dropped instead frees its block.
-    pub(super) fn table<T: Copy>(&mut self, space: Space, n: usize) -> Table<T> {
+    pub(crate) fn table<T: Copy>(&mut self, space: Space, n: usize) -> Table<T> {
         let block = self.blocks[space as usize].take().unwrap_or(Block::empty());
         let fits = n
             .checked_mul(size_of::<T>())
@@ -284,57 +279,20 @@ impl Tables {
     }
 
     /// `table` holding `n` copies of `value`.
-    pub(super) fn filled<T: Copy>(&mut self, space: Space, n: usize, value: T) -> Table<T> {
+    pub(crate) fn filled<T: Copy>(&mut self, space: Space, n: usize, value: T) -> Table<T> {
         let mut t = self.table(space, n);
         t.resize(n, value);
         t
     }
 
     /// Keep `table`'s memory in `space` for the next table there.
-    pub(super) fn keep<T>(&mut self, space: Space, table: Table<T>) {
+    pub(crate) fn keep<T>(&mut self, space: Space, table: Table<T>) {
         self.blocks[space as usize] = Some(table.block);
     }
 
     /// Bytes of address space held (what is resident is what tables touched of it).
-    pub(super) fn bytes(&self) -> usize {
+    pub(crate) fn bytes(&self) -> usize {
         self.blocks.iter().flatten().map(|b| b.bytes).sum()
-    }
-}
-
-/// The graph's kept [`Tables`]: one resolution at a time uses them (another running at the same
-/// time, on another thread, makes its own). A clone of a graph starts with none.
-#[derive(Default)]
-pub(crate) struct Kept(Mutex<Tables>);
-
-impl Kept {
-    /// Run `f` on the kept tables, or on new ones if they are in use.
-    pub(super) fn with<R>(&self, f: impl FnOnce(&mut Tables) -> R) -> R {
-        match self.0.try_lock() {
-            Ok(mut t) => f(&mut t),
-            Err(_) => f(&mut Tables::default()),
-        }
-    }
-
-    /// Free the kept memory (the next resolution allocates afresh). Memory a resolution on
-    /// another thread is using at that moment stays kept.
-    pub(super) fn release(&self) {
-        self.with(|t| *t = Tables::default());
-    }
-
-    pub(super) fn bytes(&self) -> usize {
-        self.with(|t| t.bytes())
-    }
-}
-
-impl Clone for Kept {
-    fn clone(&self) -> Self {
-        Kept::default()
-    }
-}
-
-impl std::fmt::Debug for Kept {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Kept({} bytes)", self.bytes())
     }
 }
 
@@ -371,32 +329,26 @@ mod tests {
     #[test]
     fn kept_memory_is_reused_across_types_and_grows() {
         let mut kept = Tables::default();
-        let t: Table<u64> = kept.filled(Space::First, 1000, 7);
+        let t: Table<u64> = kept.filled(Space::Elements, 1000, 7);
         assert!(t.iter().all(|&x| x == 7));
         let at = t.as_ptr() as usize;
-        kept.keep(Space::First, t);
+        kept.keep(Space::Elements, t);
         let bytes = kept.bytes();
         assert!(bytes >= 8000);
         // The same block, read as another type, starts empty.
-        let mut t: Table<(u32, u8)> = kept.table(Space::First, 1000);
+        let mut t: Table<(u32, u8)> = kept.table(Space::Elements, 1000);
         assert!(t.is_empty() && t.capacity() >= 1000);
         t.push((1, 2));
         assert_eq!(t.as_ptr() as usize, at);
-        kept.keep(Space::First, t);
+        kept.keep(Space::Elements, t);
         // Too small: replaced by a larger one.
-        let t: Table<u64> = kept.filled(Space::First, bytes, 1);
+        let t: Table<u64> = kept.filled(Space::Elements, bytes, 1);
         assert!(t.len() == bytes && t.iter().all(|&x| x == 1));
-        kept.keep(Space::First, t);
+        kept.keep(Space::Elements, t);
         assert!(kept.bytes() >= bytes * 8);
         // Another space is another block.
-        let t: Table<u8> = kept.filled(Space::Second, 3, 9);
+        let t: Table<u8> = kept.filled(Space::Slots, 3, 9);
         assert_eq!(&t[..], &[9, 9, 9]);
         drop(t);
-        let shared = Kept::default();
-        shared.with(|k| k.keep(Space::Third, Table::<u32>::with_capacity(10)));
-        assert!(shared.bytes() >= 40);
-        assert_eq!(shared.clone().bytes(), 0);
-        shared.release();
-        assert_eq!(shared.bytes(), 0);
     }
 }

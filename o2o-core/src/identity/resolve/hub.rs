@@ -9,10 +9,12 @@
 // The union-find and counting loops index parallel arrays by identifier.
 #![allow(clippy::needless_range_loop)]
 
-use super::graph::{IdentityGraph, Observations};
-use super::resolve::{AHEAD, Bits, NONE, partition_into, prefetch, root};
-use super::rules::{CompiledRules, KINDS, kind_index};
-use super::tables::{Space, Table, Tables};
+use super::input::Input;
+use super::kernels::{AHEAD, Bits, partition_into, prefetch, root};
+use crate::identity::memory::tables::{Space, Table, Tables};
+use crate::identity::observations::Observations;
+use crate::identity::resolution::{Hub, NONE};
+use crate::identity::rules::{CompiledRules, KINDS, kind_index};
 
 /// One guarded kind's turn: kind `k` of rank `r`; links among stronger kinds are new from rank
 /// `prev` on (ranks below it were linked at the previous turn).
@@ -211,7 +213,7 @@ pub(super) struct Guard {
     /// One bit per identifier: shared.
     pub hub: Bits,
     /// The shared identifiers, with their distinct higher-priority neighbour counts (t + 1).
-    pub hubs: Vec<(u32, u32)>,
+    pub hubs: Vec<Hub>,
     /// Per kind: guarded (only identifiers of these kinds can be shared).
     may_hub: [bool; KINDS],
 }
@@ -232,13 +234,13 @@ impl Guard {
     }
 }
 
-/// The hub guard's verdicts on `g`'s observations under its rules. Its own function, apart from
-/// the rest of resolution: its loops are compiled on their own.
+/// The hub guard's verdicts on `input`'s observations under its rules. Its own function, apart
+/// from the rest of resolution: its loops are compiled on their own.
 #[inline(never)]
-pub(super) fn hub_guard(g: &IdentityGraph, kept: &mut Tables) -> Guard {
-    let rules = &g.compiled;
-    let obs = &g.obs;
-    let n = g.ids.len();
+pub(super) fn guard(input: &Input<'_>, scratch: &mut Tables) -> Guard {
+    let rules = input.rules;
+    let obs = input.obs;
+    let n = input.identifiers();
     let mut guarded: Vec<(u8, usize, u32)> = (0..KINDS)
         .filter_map(|k| rules.hub[k].map(|t| (rules.rank[k], k, t)))
         .filter(|&(r, _, _)| r != u8::MAX)
@@ -255,12 +257,12 @@ pub(super) fn hub_guard(g: &IdentityGraph, kept: &mut Tables) -> Guard {
         may_hub,
     };
     if !guarded.is_empty() {
-        let mut parent: Table<u32> = kept.table(Space::Fourth, n);
+        let mut parent: Table<u32> = scratch.table(Space::Verdicts, n);
         parent.extend(0..n as u32);
         // Identifiers of each kind: a guarded kind with none takes no turn.
         let mut of_kind = [0usize; KINDS];
         for x in 0..n {
-            of_kind[kind_index(g.ids.kind(x as u32))] += 1;
+            of_kind[kind_index(input.kind(x as u32))] += 1;
         }
         // Work lists, refilled at each guarded kind's turn: one scan of the observations writes
         // them, then two tight loops read them (deciding per occurrence which ones take part
@@ -273,9 +275,9 @@ pub(super) fn hub_guard(g: &IdentityGraph, kept: &mut Tables) -> Guard {
         // Longer observations can give more; the lists then grow as before. The meetings
         // grouped by range (below) keep their table from turn to turn likewise.
         let room = obs.ids.len().saturating_sub(obs.len());
-        let mut joins: Table<(u32, u32)> = kept.table(Space::Third, room);
-        let mut meets: Table<(u32, u32, u8)> = kept.table(Space::First, room);
-        let mut grouped: Table<(u32, u32, u8)> = kept.table(Space::Second, room);
+        let mut joins: Table<(u32, u32)> = scratch.table(Space::Tallies, room);
+        let mut meets: Table<(u32, u32, u8)> = scratch.table(Space::Elements, room);
+        let mut grouped: Table<(u32, u32, u8)> = scratch.table(Space::Slots, room);
         // Ranks below `prev` were linked at the previous guarded kind's turn; the identifiers of
         // those ranks it could exclude were shared already then, so those links still stand.
         let mut prev = 0u8;
@@ -364,7 +366,10 @@ pub(super) fn hub_guard(g: &IdentityGraph, kept: &mut Tables) -> Guard {
                             Some(free) => *free = root_y,
                             None => {
                                 guard.hub.set(x);
-                                guard.hubs.push((x, t + 1));
+                                guard.hubs.push(Hub {
+                                    id: x,
+                                    distinct_higher: t + 1,
+                                });
                             }
                         }
                     }
@@ -374,10 +379,10 @@ pub(super) fn hub_guard(g: &IdentityGraph, kept: &mut Tables) -> Guard {
             // order, as the resolution lists them.
             guard.hubs[turn_start..].sort_unstable();
         }
-        kept.keep(Space::First, meets);
-        kept.keep(Space::Second, grouped);
-        kept.keep(Space::Third, joins);
-        kept.keep(Space::Fourth, parent);
+        scratch.keep(Space::Elements, meets);
+        scratch.keep(Space::Slots, grouped);
+        scratch.keep(Space::Tallies, joins);
+        scratch.keep(Space::Verdicts, parent);
     }
     guard
 }
