@@ -8,7 +8,7 @@
 # (raw and gzip -9) and FAILS when the tag (wasm + JS glue) is over 100 KB gzipped.
 #
 # Usage: scripts/build-wasm.sh            build everything
-#        scripts/build-wasm.sh --tools    only make sure the tools are there (used by ci-setup.sh)
+#        scripts/build-wasm.sh --tools    only make sure the tools are there (used by scripts/ci/install-ci-tools.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -9,7 +9,7 @@ echo "== cargo test (workspace)"
 cargo test --workspace --all-targets
 cargo test --workspace --doc
 
-for extra in scripts/test-c.sh scripts/test-wasm.sh; do
+for extra in scripts/ci/test-c.sh scripts/ci/test-wasm.sh; do
   if [[ -x "$extra" ]]; then
     echo "== $extra"
     "$extra"

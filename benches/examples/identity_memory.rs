@@ -10,7 +10,7 @@
 //! It then prints the working memory the graph keeps for its next resolution (the RSS it gives
 //! back on `release_working_memory`).
 //! With `--links FILE` it also writes every co-occurrence link as `a b` lines (identifier
-//! indexes) for `scripts/bench_identity_vs_networkx.py`.
+//! indexes) for `scripts/bench/identity_vs_networkx.py`.
 
 use std::io::Write;
 use std::time::Instant;

@@ -7,7 +7,7 @@
 3. Prints the times, the ratio (target: o2o >= 5x faster), and how far ChannelAttribution's
    simulated credit is from o2o's exact credit.
 
-Usage: python3 scripts/bench_attribution_vs_channelattribution.py [--skip-bench]
+Usage: python3 scripts/bench/attribution_vs_channelattribution.py [--skip-bench]
 """
 import json
 import os
@@ -19,9 +19,11 @@ import time
 import pandas as pd
 import ChannelAttribution as ca
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TABLE = os.path.join(ROOT, "target", "attribution_bench_paths.csv")
-CRIT = os.path.join(ROOT, "target", "criterion", "attribution")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# Cargo's target directory: CARGO_TARGET_DIR when set, as cargo does.
+TARGET = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
+TABLE = os.path.join(TARGET, "attribution_bench_paths.csv")
+CRIT = os.path.join(TARGET, "criterion", "attribution")
 
 
 def criterion_seconds(name):
@@ -33,10 +35,10 @@ def criterion_seconds(name):
 def o2o_credit(order):
     # The release binary when built (`cargo build --release -p o2o-cli`), else the dev one: the
     # speed comparison uses criterion's numbers, the CLI run only supplies the exact credit.
-    exe = os.path.join(ROOT, "target", "release", "o2o")
+    exe = os.path.join(TARGET, "release", "o2o")
     if not os.path.exists(exe):
         subprocess.run(["cargo", "build", "-p", "o2o-cli"], cwd=ROOT, check=True)
-        exe = os.path.join(ROOT, "target", "debug", "o2o")
+        exe = os.path.join(TARGET, "debug", "o2o")
     t0 = time.perf_counter()
     out = subprocess.run([exe, "attribute", "--paths", TABLE, "--model", "markov", "--order", str(order)],
                          check=True, capture_output=True, text=True).stdout

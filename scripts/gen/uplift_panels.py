@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Made-up but plausible panels for the worked examples in docs/uplift.md.
 
-    python3 scripts/examples/uplift_panels.py   # writes docs/examples/{geo,segment}_panel.csv
+    python3 scripts/gen/uplift_panels.py   # writes docs/examples/{geo,segment}_panel.csv
 """
 import numpy as np
 

@@ -4,8 +4,8 @@
 set -euo pipefail
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
-# C toolchain for scripts/test-c.sh (gcc with AddressSanitizer, valgrind, pkg-config, cmake, g++) and the
-# pinned cbindgen for scripts/check-header.sh.
+# C toolchain for scripts/ci/test-c.sh (gcc with AddressSanitizer, valgrind, pkg-config, cmake, g++) and the
+# pinned cbindgen for scripts/ci/check-header.sh.
 o2o_missing_c_tools=()
 command -v gcc >/dev/null 2>&1 || o2o_missing_c_tools+=(gcc libc6-dev)
 command -v valgrind >/dev/null 2>&1 || o2o_missing_c_tools+=(valgrind)
@@ -33,8 +33,8 @@ if [[ ! -x /usr/bin/chromium ]]; then
   DEBIAN_FRONTEND=noninteractive $o2o_sudo apt-get install -y -qq chromium
   unset o2o_sudo
 fi
-"$(dirname "${BASH_SOURCE[0]}")/build-wasm.sh" --tools
+"$(dirname "${BASH_SOURCE[0]}")/../build-wasm.sh" --tools
 
-# Fuzzing: the nightly toolchain and cargo-fuzz for scripts/fuzz-smoke.sh.
+# Fuzzing: the nightly toolchain and cargo-fuzz for scripts/ci/fuzz-smoke.sh.
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz

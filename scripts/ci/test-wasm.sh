@@ -4,7 +4,7 @@
 # against the core's own outputs (fixtures), and the web build in headless Chromium.
 # Called by scripts/test.sh (the README test command).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 scripts/build-wasm.sh
 echo "== node --test o2o-wasm/tests/node"

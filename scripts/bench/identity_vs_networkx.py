@@ -8,7 +8,7 @@ writes every co-occurrence link as `a b`; then loads the same links into network
 reading the links or building the graph). Prints both times and the ratios (target >= 30x):
 networkx CC vs o2o plain CC on the same links, and networkx CC vs o2o's full rule-checked resolve.
 
-Usage: scripts/bench_identity_vs_networkx.py [N]
+Usage: scripts/bench/identity_vs_networkx.py [N]
 """
 import os
 import re
@@ -22,7 +22,7 @@ import networkx as nx
 
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     with tempfile.TemporaryDirectory() as tmp:
         links_path = os.path.join(tmp, "links.txt")
         out = subprocess.run(

@@ -7,7 +7,7 @@ emails, write one hash per line) and, for reference, the bare in-memory loop. Bo
 reported per CPU-second (user+sys time), because on a shared machine wall-clock time depends on
 other jobs.
 
-Usage: cargo build --release -p o2o-cli && python3 scripts/bench_hash_vs_sdk.py [N] [--threads T]
+Usage: cargo build --release -p o2o-cli && python3 scripts/bench/hash_vs_sdk.py [N] [--threads T]
 """
 import argparse
 import os
@@ -21,8 +21,8 @@ import time
 
 from facebook_business.adobjects.serverside.normalize import Normalize
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-BIN = ROOT / "target" / "release" / "o2o"
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BIN = pathlib.Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target") / "release" / "o2o"
 
 
 def emails(n, seed=4):

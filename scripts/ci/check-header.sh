@@ -3,7 +3,7 @@
 # differs from the checked-in o2o-ffi/include/o2o.h (so the header C users read is always the
 # one the library exports). With --fix, rewrites the checked-in header instead.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 PINNED="0.29.4"
 CBINDGEN="${CBINDGEN:-$(command -v cbindgen || echo "$HOME/.cargo/bin/cbindgen")}"
@@ -26,7 +26,7 @@ if [[ "${1:-}" == "--fix" ]]; then
   exit 0
 fi
 if ! diff -u o2o-ffi/include/o2o.h "$tmp"; then
-  echo "check-header: o2o-ffi/include/o2o.h is out of date; run scripts/check-header.sh --fix and commit it" >&2
+  echo "check-header: o2o-ffi/include/o2o.h is out of date; run scripts/ci/check-header.sh --fix and commit it" >&2
   exit 1
 fi
 echo "check-header: o2o-ffi/include/o2o.h is current"

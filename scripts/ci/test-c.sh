@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The C test suite of o2o, run against the *installed* library (as a POS vendor would use it):
-#  1. the checked-in header is what cbindgen 0.29.4 generates (scripts/check-header.sh);
+#  1. the checked-in header is what cbindgen 0.29.4 generates (scripts/ci/check-header.sh);
 #  2. install into a temporary prefix (scripts/install-c.sh);
 #  3. every function the installed header declares is called by o2o-ffi/tests/c/*.c;
 #  4. the C tests, compiled with gcc -std=c11 -Wall -Wextra -Werror -pedantic, run three times:
@@ -12,7 +12,7 @@
 #     compiled as C++.
 # Set O2O_C_PROFILE=dev to test a debug build (default: release, what install-c.sh installs).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 ROOT="$(pwd)"
 
 CFLAGS=(-std=c11 -Wall -Wextra -Werror -pedantic -g)
@@ -21,7 +21,7 @@ trap 'rm -rf "$WORK"' EXIT
 PREFIX="$WORK/prefix"
 
 echo "-- header"
-scripts/check-header.sh
+scripts/ci/check-header.sh
 
 echo "-- install into a temporary prefix"
 scripts/install-c.sh "$PREFIX" "${O2O_C_PROFILE:-release}"

@@ -3,7 +3,7 @@
 # (O2O_FUZZ_SECONDS, default 15) starting from the checked-in inputs in fuzz/regressions/<target>/.
 # A crash fails the script and leaves the input in fuzz/artifacts/<target>/.
 set -euo pipefail
-cd "$(dirname "$0")/../fuzz"
+cd "$(dirname "$0")/../../fuzz"
 secs="${O2O_FUZZ_SECONDS:-15}"
 targets=$(cargo +nightly fuzz list)
 for t in $targets; do
