@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Regenerates the C header into a temporary file with the pinned cbindgen and fails when it
-# differs from the checked-in o2o-ffi/include/o2o.h (so the header C users read is always the
-# one the library exports). With --fix, rewrites the checked-in header instead.
+# Regenerates the C header into a temporary file with the pinned cbindgen (version in
+# scripts/ci/tools.sh) and fails when it differs from the checked-in o2o-ffi/include/o2o.h (so
+# the header C users read is always the one the library exports). With --fix, rewrites the
+# checked-in header instead.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-PINNED="0.29.4"
-CBINDGEN="${CBINDGEN:-$(command -v cbindgen || echo "$HOME/.cargo/bin/cbindgen")}"
+O2O_ROOT=$PWD
+source scripts/ci/tools.sh     # the pinned version; puts $CARGO_HOME/bin on PATH
+PINNED="$O2O_CBINDGEN_VERSION"
+CBINDGEN="${CBINDGEN:-cbindgen}"
 if ! have="$("$CBINDGEN" --version 2>/dev/null)"; then
   echo "check-header: cbindgen not found; install it with: cargo install --locked cbindgen@$PINNED" >&2
+  echo "check-header: (scripts/ci/install-test-tools.sh installs it, as ./scripts/test.sh does)" >&2
   exit 1
 fi
 if [[ "$have" != "cbindgen $PINNED" ]]; then
