@@ -6,6 +6,7 @@ pub mod demo;
 pub mod did;
 pub mod explain;
 pub mod hash;
+pub mod keygen;
 pub mod normalize;
 pub mod power;
 pub mod report;
