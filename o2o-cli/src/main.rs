@@ -48,6 +48,12 @@ enum Command {
     Keygen(cmd::keygen::Args),
     /// The O2O report per channel and campaign, the ROPO report and the KPIs.
     Report(cmd::report::Args),
+    /// Who gets which voucher next: segment rules over the events' profiles.
+    Segment(cmd::segment::Args),
+    /// Survey answers: alerts for unhappy customers, satisfaction per store and segment.
+    Survey(cmd::survey::Args),
+    /// Loyalty points from store purchases, and reminders (points expiring, a tier near).
+    Loyalty(cmd::loyalty::Args),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +73,9 @@ fn main() -> ExitCode {
         Command::Voucher(a) => cmd::voucher::run(a),
         Command::Keygen(a) => cmd::keygen::run(a),
         Command::Report(a) => cmd::report::run(a),
+        Command::Segment(a) => cmd::segment::run(a),
+        Command::Survey(a) => cmd::survey::run(a),
+        Command::Loyalty(a) => cmd::loyalty::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
