@@ -18,6 +18,9 @@
 #    package (scripts/build-wasm.sh) is skipped, with a line saying so, when the tools of that
 #    suite are missing (a failure under O2O_REQUIRE_ALL=1, as in CI).
 #  - Every `scripts/…` and `docs/examples/…` path the pages mention must exist.
+#  - The commands leave tracked files (docs/examples/…) unchanged and write only files git
+#    ignores (.gitignore lists what the pages write at the repository root), so a user who
+#    follows a page keeps a clean checkout.
 #
 # What "fresh clone" means here: `git clone` of this repository at HEAD plus the working tree's
 # uncommitted changes (tracked and untracked files, not ignored ones), so that a developer tours
@@ -161,13 +164,14 @@ for p in "${pages[@]}"; do
   fi
   mkdir -p "$tmp/home-$slug"
   page_script "$p" >"$tmp/$slug.sh"
+  git -C "$dir" status --porcelain --untracked-files=all >"$tmp/$slug.before"
   t0=$SECONDS
   log="$tmp/$slug.log"
   set +e
   (
     cd "$dir"
     export HOME="$tmp/home-$slug" PATH="$tmp/bin:$PATH" CARGO_TARGET_DIR="$target_dir" O2O_TOUR=1 \
-      TOUR_PAGE="$p" TOUR_SKIPS="$tmp/skips"
+      TOUR_PAGE="$p" TOUR_SKIPS="$tmp/skips" CARGO_INSTALL_ROOT="$tmp/home-$slug/.cargo"
     if ((verbose)); then
       bash "$tmp/$slug.sh" </dev/null 2>&1 | tee "$log"
     else
@@ -177,8 +181,20 @@ for p in "${pages[@]}"; do
   rc=$?
   set -e
   grep '^tour: SKIPPED' "$log" || true
+  # What the commands wrote must be ignored by git, and tracked files (docs/examples/…) left
+  # alone: a user following the page keeps a clean checkout.
   if ((rc == 0)); then
-    say "$p: $blocks block(s) ran as pasted ($((SECONDS - t0)) s)"
+    left="$(git -C "$dir" status --porcelain --untracked-files=all | diff "$tmp/$slug.before" - | sed -n 's/^> //p')"
+    if [[ -n "$left" ]]; then
+      echo "tour: $p: its commands changed tracked files or wrote files git does not ignore" \
+        "(write elsewhere, or add them to .gitignore):" >&2
+      echo "$left" | sed 's/^/  /' >&2
+      rc=1
+    fi
+  fi
+  if ((rc == 0)); then
+    n_skipped=$(grep -c "^$p:" "$tmp/skips" || true)
+    say "$p: $((blocks - n_skipped)) block(s) ran as pasted$( ((n_skipped)) && echo ", $n_skipped skipped") ($((SECONDS - t0)) s)"
   else
     ((verbose)) || { echo "tour: $p failed; the end of its output:"; tail -n 60 "$log" | sed 's/^/  | /'; }
     say "FAILED $p ($((SECONDS - t0)) s)" >&2

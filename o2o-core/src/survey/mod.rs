@@ -216,7 +216,10 @@ impl SatisfactionReport {
 
 impl fmt::Display for SatisfactionReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for t in self.tables() {
+        for (i, t) in self.tables().iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
             write!(f, "{t}")?;
         }
         Ok(())
