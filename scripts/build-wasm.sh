@@ -30,7 +30,7 @@ ensure_tools() {
   [[ -n "$want" ]] || { echo "build-wasm: wasm-bindgen not found in Cargo.lock" >&2; exit 1; }
   if ! o2o_wasm_bindgen_ok; then
     echo "build-wasm: installing wasm-bindgen-cli $want (cargo install, several minutes; found: $(wasm-bindgen --version 2>/dev/null || echo none))"
-    cargo install --quiet --locked wasm-bindgen-cli --version "$want"
+    o2o_cargo_install wasm-bindgen-cli "$want"
   fi
   if ! o2o_wasm_target_ok; then
     echo "build-wasm: adding the $TARGET target (rustup)"

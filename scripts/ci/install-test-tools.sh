@@ -51,7 +51,7 @@ fi
 # Crates: the pinned cbindgen for the header check.
 if ! o2o_cbindgen_ok; then
   say "installing cbindgen $O2O_CBINDGEN_VERSION (cargo install, a few minutes)"
-  if cargo install --quiet --locked cbindgen --version "$O2O_CBINDGEN_VERSION"; then
+  if o2o_cargo_install cbindgen "$O2O_CBINDGEN_VERSION"; then
     installed=1
   else
     say "cargo install cbindgen failed"

@@ -32,6 +32,17 @@ o2o_wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$O2O_ROOT/Cargo.lock"
 }
 
+# `cargo install` of a pinned tool: with the lock file the crate was published with (--locked),
+# or, when the registry no longer has a version that lock file names (a yanked release), with
+# the newest compatible dependencies.
+o2o_cargo_install() { # $1 = crate, $2 = version
+  cargo install --quiet --locked "$1" --version "$2" ||
+    {
+      echo "cargo install --locked $1 $2 failed; trying again without its lock file"
+      cargo install --quiet "$1" --version "$2"
+    }
+}
+
 # A stamp of the npm lock file, written into node_modules after `npm ci`: node_modules is current
 # when the stamp matches the lock file.
 o2o_npm_stamp() {
