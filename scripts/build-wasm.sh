@@ -42,7 +42,7 @@ ensure_tools() {
       return 1
     fi
     echo "build-wasm: installing the npm packages of $NPM_DIR (npm ci)"
-    (cd "$NPM_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+    (cd "$NPM_DIR" && npm ci --no-audit --no-fund --no-update-notifier --loglevel=error)
     o2o_npm_stamp >"$NPM_DIR/node_modules/.o2o-lock-stamp"
   fi
 }
@@ -73,6 +73,18 @@ build_set() { # $1 = feature set (tag|full), $2 = output prefix ("tag-" or "")
     --no-default-features --features "$set" --target-dir "$tdir" \
     --config 'profile.wasm-release.strip="debuginfo"' --config 'profile.wasm-release.opt-level="s"'
   local wasm="$tdir/$TARGET/wasm-release/o2o_wasm.wasm"
+  # wasm-bindgen and wasm-opt -Oz take minutes on the full build: their output is kept beside
+  # the cargo build, keyed by the input and the tools, and reused while neither changes (a
+  # second run, or the docs tour's clone building into the same target directory).
+  local key cache
+  key=$( (sha256sum "$wasm" "$0" | cut -d' ' -f1; wasm-bindgen --version;
+    [[ -z "$WASM_OPT" ]] || "$WASM_OPT" --version) | sha256sum | cut -c1-16)
+  cache="$tdir/pkg-cache/$key"
+  if [[ -d "$cache" ]]; then
+    echo "   wasm-bindgen and wasm-opt output unchanged: reused from $cache"
+    for js in web nodejs; do cp -R "$cache/${prefix}${js%js}" "$PKG/"; done
+    return
+  fi
   for js in web nodejs; do
     local out="$PKG/${prefix}${js%js}"
     wasm-bindgen --target "$js" --out-dir "$out" --out-name o2o_wasm "$wasm"
@@ -84,6 +96,9 @@ build_set() { # $1 = feature set (tag|full), $2 = output prefix ("tag-" or "")
         "$out/o2o_wasm_bg.wasm" -o "$out/o2o_wasm_bg.wasm"
     fi
   done
+  rm -rf "$tdir/pkg-cache"
+  mkdir -p "$cache"
+  for js in web nodejs; do cp -R "$PKG/${prefix}${js%js}" "$cache/"; done
 }
 
 build_set tag "tag-"

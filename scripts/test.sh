@@ -69,7 +69,9 @@ if wants c || wants wasm || wants tour; then
   if [[ -n "${O2O_NO_INSTALL:-}" ]]; then
     echo "test.sh: O2O_NO_INSTALL is set: installing nothing"
   else
+    t0=$SECONDS
     scripts/ci/install-test-tools.sh
+    summary+=("checked  the tools, installing what was missing ($((SECONDS - t0)) s)")
   fi
 fi
 missing_c="$(o2o_missing_c | why)"

@@ -141,7 +141,7 @@ page_script() { # $1 = page
         i = j + 1
       }
       pre = "set -eo pipefail; trap \047rc=$?; echo \"tour: $TOUR_PAGE:$LINENO: this command failed (exit $rc)\" >&2; exit $rc\047 ERR;"
-      pre = pre " __tour_block() { printf \"\\n--- %s:%s-%s\\n\" \"$TOUR_PAGE\" \"$1\" \"$2\"; shift 2; printf \"\\$ %s\\n\" \"$@\"; };"
+      pre = pre " __tour_block() { printf \"\\n--- %s:%s-%s (at %s s)\\n\" \"$TOUR_PAGE\" \"$1\" \"$2\" \"$SECONDS\"; shift 2; printf \"\\$ %s\\n\" \"$@\"; };"
       pre = pre " __tour_skip() { echo \"tour: SKIPPED $TOUR_PAGE:$1-$2: $3\"; echo \"$TOUR_PAGE:$1\" >>\"$TOUR_SKIPS\"; };"
       out[1] = pre " " out[1]
       for (k = 1; k <= n; k++) print out[k]
