@@ -2,7 +2,7 @@
 //!
 //! Target (issue "Attribution models"): o2o's exact Markov attribution at least 5× faster than
 //! ChannelAttribution's `markov_model` with its default settings on the same path table.
-//! `scripts/bench_attribution_vs_channelattribution.py` exports the table (set
+//! `scripts/bench/attribution_vs_channelattribution.py` exports the table (set
 //! `O2O_EXPORT_PATHS=FILE` and this bench writes it), runs ChannelAttribution on it, and prints
 //! the ratio against the criterion estimates below.
 

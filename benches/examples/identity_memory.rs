@@ -10,7 +10,7 @@
 //! The resolves share one `Scratch`; it then prints the working memory that scratch keeps for
 //! the next resolution (the RSS `Scratch::release` gives back).
 //! With `--links FILE` it also writes every co-occurrence link as `a b` lines (identifier
-//! indexes) for `scripts/bench_identity_vs_networkx.py`.
+//! indexes) for `scripts/bench/identity_vs_networkx.py`.
 
 use o2o_core::identity::Scratch;
 use std::io::Write;

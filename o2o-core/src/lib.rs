@@ -33,6 +33,7 @@ pub mod sim;
 pub mod survey;
 #[cfg(feature = "stats")]
 pub mod uplift;
+mod utc;
 pub mod voucher;
 
 /// The crate version, as in `Cargo.toml`.

@@ -1,4 +1,4 @@
-//! o2o_core::uplift at the edges against scripts/fixtures/uplift_edges.py
+//! o2o_core::uplift at the edges against scripts/gen/fixtures/uplift_edges.py
 //! (tests/fixtures/uplift_edges/*.json). Tolerances: 1e-9 relative unless stated.
 
 #![allow(clippy::unwrap_used)]

@@ -1,5 +1,5 @@
 //! o2o_core::uplift against statsmodels / scipy reference values
-//! (`scripts/fixtures/uplift.py` → `tests/fixtures/uplift/*.json`).
+//! (`scripts/gen/fixtures/uplift.py` → `tests/fixtures/uplift/*.json`).
 //!
 //! Tolerance: `1e-9` relative (`|a − b| ≤ 1e-9 · max(|a|, |b|)`, with an absolute floor of
 //! `1e-14` for values that are zero up to rounding, e.g. a z of 0) unless stated per test:

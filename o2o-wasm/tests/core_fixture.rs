@@ -1,6 +1,6 @@
 //! The fixture the JS tests hold the WASM builds to: what `o2o-core` itself (native, not through
 //! the wrapper) outputs for a set of inputs — normalisation per kind and profile, hashing, and
-//! consent decisions. `scripts/test-wasm.sh` then checks the built packages (node and headless
+//! consent decisions. `scripts/ci/test-wasm.sh` then checks the built packages (node and headless
 //! Chromium) give the same answers.
 //!
 //! This test fails when the committed fixture is not what the core outputs today, so the JS tests

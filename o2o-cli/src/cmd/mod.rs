@@ -6,11 +6,16 @@ pub mod demo;
 pub mod did;
 pub mod explain;
 pub mod hash;
+pub mod keygen;
+pub mod loyalty;
 pub mod normalize;
 pub mod power;
+pub(crate) mod profiles;
 pub mod report;
 pub mod resolve;
+pub mod segment;
 pub mod simulate;
+pub mod survey;
 pub mod uplift;
 pub mod voucher;
 

@@ -1,5 +1,5 @@
 //! Plain connected components (union-find, no rules): the baseline the networkx comparison
-//! (`scripts/bench_identity_vs_networkx.py`) runs against, on the links
+//! (`scripts/bench/identity_vs_networkx.py`) runs against, on the links
 //! [`IdentityGraph::links`](super::IdentityGraph::links) exports.
 
 use super::resolve::{prefetch, root};

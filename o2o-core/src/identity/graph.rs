@@ -413,7 +413,7 @@ impl IdentityGraph {
 
     /// Every co-occurrence link as a pair of identifier indexes: each observation's first
     /// identifier with each of the others (enough for connectivity). Exported for comparisons
-    /// with other graph tools (`scripts/bench_identity_vs_networkx.py`).
+    /// with other graph tools (`scripts/bench/identity_vs_networkx.py`).
     pub fn links(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
         (0..self.obs.len()).flat_map(move |o| {
             let ids = self.obs.ids_of(o);
