@@ -9,7 +9,7 @@
  *      events.ndjson, the file `o2o attribute` and `o2o report` read.
  *
  * Build: cc -std=c11 examples/pos.c $(pkg-config --cflags --libs o2o) -o pos
- * (scripts/test-c.sh builds and runs it against a freshly installed prefix, under valgrind.)
+ * (scripts/ci/test-c.sh builds and runs it against a freshly installed prefix, under valgrind.)
  */
 #include <o2o.h>
 #include <stdio.h>

@@ -8,38 +8,42 @@
 # (raw and gzip -9) and FAILS when the tag (wasm + JS glue) is over 100 KB gzipped.
 #
 # Usage: scripts/build-wasm.sh            build everything
-#        scripts/build-wasm.sh --tools    only make sure the tools are there (used by ci-setup.sh)
+#        scripts/build-wasm.sh --tools    only make sure the tools are there (used by scripts/ci/install-test-tools.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ROOT=$PWD
+O2O_ROOT=$ROOT
+source scripts/ci/tools.sh     # versions and checks shared with the test suites
 PKG=o2o-wasm/pkg
-NPM_DIR=o2o-wasm/tests          # committed package.json + package-lock.json (binaryen, playwright-core)
+NPM_DIR=$O2O_NPM_DIR           # committed package.json + package-lock.json (binaryen, playwright-core)
 TAG_LIMIT=$((100 * 1024))       # bytes, gzipped, wasm + JS glue of pkg/tag-web
-TARGET=wasm32-unknown-unknown
+TARGET=$O2O_WASM_TARGET
+# Cargo's output directory, wherever it is (CARGO_TARGET_DIR, build.target-dir, or target/).
+TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
 
-# The wasm-bindgen CLI must be exactly the version of the wasm-bindgen crate in Cargo.lock.
-bindgen_version() {
-  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock
-}
-
+# Installs only what is missing: the wasm-bindgen CLI at the Cargo.lock version, the wasm32
+# target, and the npm packages of o2o-wasm/tests (again only when their lock file changed).
 ensure_tools() {
-  local want have
-  want=$(bindgen_version)
+  local want
+  want=$(o2o_wasm_bindgen_version)
   [[ -n "$want" ]] || { echo "build-wasm: wasm-bindgen not found in Cargo.lock" >&2; exit 1; }
-  have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
-  if [[ "$have" != "$want" ]]; then
-    echo "build-wasm: installing wasm-bindgen-cli $want (found: ${have:-none})"
-    cargo install wasm-bindgen-cli --version "$want"
+  if ! o2o_wasm_bindgen_ok; then
+    echo "build-wasm: installing wasm-bindgen-cli $want (cargo install, several minutes; found: $(wasm-bindgen --version 2>/dev/null || echo none))"
+    o2o_cargo_install wasm-bindgen-cli "$want"
   fi
-  if ! rustup target list --installed 2>/dev/null | grep -qx "$TARGET"; then
+  if ! o2o_wasm_target_ok; then
+    echo "build-wasm: adding the $TARGET target (rustup)"
     rustup target add "$TARGET"
   fi
-  if [[ ! -d "$NPM_DIR/node_modules/binaryen" || ! -d "$NPM_DIR/node_modules/playwright-core" ]]; then
-    if command -v npm >/dev/null; then
-      (cd "$NPM_DIR" && npm ci --no-audit --no-fund --loglevel=error) ||
-        echo "build-wasm: npm ci failed in $NPM_DIR (wasm-opt and the browser test will be skipped)" >&2
+  if ! o2o_npm_current; then
+    if ! command -v npm >/dev/null; then
+      echo "build-wasm: npm not found: install node and npm (wasm-opt and the browser test need them)" >&2
+      return 1
     fi
+    echo "build-wasm: installing the npm packages of $NPM_DIR (npm ci)"
+    (cd "$NPM_DIR" && npm ci --no-audit --no-fund --no-update-notifier --loglevel=error)
+    o2o_npm_stamp >"$NPM_DIR/node_modules/.o2o-lock-stamp"
   fi
 }
 
@@ -57,7 +61,7 @@ rm -rf "$PKG"
 mkdir -p "$PKG"
 
 build_set() { # $1 = feature set (tag|full), $2 = output prefix ("tag-" or "")
-  local set=$1 prefix=$2 tdir="target/wasm-$1"
+  local set=$1 prefix=$2 tdir="$TARGET_DIR/wasm-$1"
   echo "== cargo build o2o-wasm --features $set ($TARGET, wasm-release)"
   # Own target dir per feature set: the cdylib's file name has no feature hash, so sharing one
   # would relink at every switch.
@@ -69,6 +73,18 @@ build_set() { # $1 = feature set (tag|full), $2 = output prefix ("tag-" or "")
     --no-default-features --features "$set" --target-dir "$tdir" \
     --config 'profile.wasm-release.strip="debuginfo"' --config 'profile.wasm-release.opt-level="s"'
   local wasm="$tdir/$TARGET/wasm-release/o2o_wasm.wasm"
+  # wasm-bindgen and wasm-opt -Oz take minutes on the full build: their output is kept beside
+  # the cargo build, keyed by the input and the tools, and reused while neither changes (a
+  # second run, or the docs tour's clone building into the same target directory).
+  local key cache
+  key=$( (sha256sum "$wasm" "$0" | cut -d' ' -f1; wasm-bindgen --version;
+    [[ -z "$WASM_OPT" ]] || "$WASM_OPT" --version) | sha256sum | cut -c1-16)
+  cache="$tdir/pkg-cache/$key"
+  if [[ -d "$cache" ]]; then
+    echo "   wasm-bindgen and wasm-opt output unchanged: reused from $cache"
+    for js in web nodejs; do cp -R "$cache/${prefix}${js%js}" "$PKG/"; done
+    return
+  fi
   for js in web nodejs; do
     local out="$PKG/${prefix}${js%js}"
     wasm-bindgen --target "$js" --out-dir "$out" --out-name o2o_wasm "$wasm"
@@ -80,6 +96,9 @@ build_set() { # $1 = feature set (tag|full), $2 = output prefix ("tag-" or "")
         "$out/o2o_wasm_bg.wasm" -o "$out/o2o_wasm_bg.wasm"
     fi
   done
+  rm -rf "$tdir/pkg-cache"
+  mkdir -p "$cache"
+  for js in web nodejs; do cp -R "$PKG/${prefix}${js%js}" "$cache/"; done
 }
 
 build_set tag "tag-"

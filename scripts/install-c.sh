@@ -5,6 +5,7 @@
 #   PREFIX/lib/pkgconfig/o2o.pc           -> pkg-config --cflags --libs o2o
 #   PREFIX/lib/cmake/o2o/o2oConfig.cmake  -> find_package(o2o) ; target o2o::o2o / o2o::o2o_static
 # Usage: scripts/install-c.sh PREFIX [cargo-profile]   (profile defaults to release)
+# Builds where cargo builds (CARGO_TARGET_DIR is honoured), so an earlier build is reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,8 +18,17 @@ PREFIX="$(cd "$1" && pwd)"
 PROFILE="${2:-release}"
 
 cargo build --quiet --profile "$PROFILE" -p o2o-ffi
-dir="target/$PROFILE"
-[[ "$PROFILE" == "dev" ]] && dir="target/debug"
+# Cargo's output directory, wherever it is (CARGO_TARGET_DIR, build.target-dir, or target/).
+TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+if [[ -z "$TARGET_DIR" ]]; then
+  echo "install-c: cargo metadata did not give the target directory" >&2
+  exit 1
+fi
+case "$PROFILE" in
+  dev | test) dir="$TARGET_DIR/debug" ;;
+  bench) dir="$TARGET_DIR/release" ;;
+  *) dir="$TARGET_DIR/$PROFILE" ;;
+esac
 
 VERSION="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)"
 ABI="$(sed -n 's/^#define O2O_ABI_VERSION \([0-9]*\)$/\1/p' o2o-ffi/include/o2o.h)"

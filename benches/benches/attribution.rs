@@ -2,7 +2,7 @@
 //!
 //! Target (issue "Attribution models"): o2o's exact Markov attribution at least 5× faster than
 //! ChannelAttribution's `markov_model` with its default settings on the same path table.
-//! `scripts/bench_attribution_vs_channelattribution.py` exports the table (set
+//! `scripts/bench/attribution_vs_channelattribution.py` exports the table (set
 //! `O2O_EXPORT_PATHS=FILE` and this bench writes it), runs ChannelAttribution on it, and prints
 //! the ratio against the criterion estimates below.
 
@@ -84,10 +84,10 @@ fn journeys(n: usize, seed: u64) -> Vec<Journey<u64>> {
 fn bench_attribution(c: &mut Criterion) {
     let js = journeys(1_000_000, 42);
     let table = PathTable::from_journeys(&js);
-    if let Ok(path) = std::env::var("O2O_EXPORT_PATHS") {
-        if let Err(e) = std::fs::write(&path, table.to_csv(">")) {
-            eprintln!("could not write {path}: {e}");
-        }
+    if let Ok(path) = std::env::var("O2O_EXPORT_PATHS")
+        && let Err(e) = std::fs::write(&path, table.to_csv(">"))
+    {
+        eprintln!("could not write {path}: {e}");
     }
     eprintln!(
         "1,000,000 journeys → {} distinct paths, {} conversions",

@@ -8,6 +8,7 @@
 //! Run: `cargo bench -p o2o-benches --bench ingest -- --warm-up-time 1 --measurement-time 5`
 
 #![allow(missing_docs)] // criterion_group! generates undocumented functions.
+#![allow(clippy::expect_used)] // A bench whose setup fails has nothing to measure.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use o2o_core::ingest::{CompiledMap, FileReader, Output, SourceMap, open};

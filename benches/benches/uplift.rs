@@ -4,15 +4,14 @@
 //! 20,000-customer audience, so `channel_readout` over 20,000 rows ≤ 50 ms per channel (whole
 //! readout well under a second); a synthetic-control estimate with 20 donors × 52 weeks (21
 //! simplex fits including the placebos, on nearly collinear donors) ≤ 2 s; a DiD over a
-//! 100-store × 52-week panel ≤ 5 ms. Measured on the shared 2-core box under load average ~19:
-//! 32 ms, 0.96 s, 1.9 ms.
+//! 100-store × 52-week panel ≤ 5 ms. Current figures: docs/performance.md.
 //! `cargo bench -p o2o-benches --bench uplift -- --warm-up-time 1 --measurement-time 3`.
 
 #![allow(missing_docs)] // criterion_group! generates undocumented functions.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use o2o_core::sim::{SimConfig, simulate};
-use o2o_core::uplift::{PanelRow, channel_readout, did, synthetic_control};
+use o2o_core::uplift::{DidOptions, PanelRow, channel_readout, did, synthetic_control};
 use std::hint::black_box;
 
 fn bench_readout(c: &mut Criterion) {
@@ -66,7 +65,7 @@ fn bench_synth_and_did(c: &mut Criterion) {
         })
     });
     g.bench_function("did_100x52", |b| {
-        b.iter(|| black_box(did(black_box(&rows), 0.05)))
+        b.iter(|| black_box(did(black_box(&rows), &DidOptions::default())))
     });
     g.finish();
 }

@@ -7,11 +7,12 @@
 //! identifier (target ≤ 200). With `--resolves N` it resolves N times (as the criterion bench
 //! does, one after another, each result dropped before the next) and prints the peak after
 //! each: the allocator's state after the first resolve can move the peak of the later ones.
-//! It then prints the working memory the graph keeps for its next resolution (the RSS it gives
-//! back on `release_working_memory`).
+//! The resolves share one `Scratch`; it then prints the working memory that scratch keeps for
+//! the next resolution (the RSS `Scratch::release` gives back).
 //! With `--links FILE` it also writes every co-occurrence link as `a b` lines (identifier
-//! indexes) for `scripts/bench_identity_vs_networkx.py`.
+//! indexes) for `scripts/bench/identity_vs_networkx.py`.
 
+use o2o_core::identity::Scratch;
 use std::io::Write;
 use std::time::Instant;
 
@@ -49,15 +50,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t0 = Instant::now();
     let g = o2o_benches::identity::build(n, 7)?;
     let observe = t0.elapsed();
+    let mut scratch = Scratch::new();
     let t1 = Instant::now();
-    let res = g.resolve_fresh();
+    let res = g.resolve_fresh(&mut scratch);
     let resolve = t1.elapsed();
     let hwm = vm_hwm_kib().unwrap_or(0) * 1024;
     let ids = g.identifiers();
     println!(
         "observations {n}, distinct identifiers {ids}, profiles {}, largest {}",
-        res.profiles(),
-        res.largest_profile()
+        res.len(),
+        res.largest()
     );
     println!(
         "observe {:.2} s ({:.0} obs/s), resolve {:.3} s ({:.0} obs/s)",
@@ -75,7 +77,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     drop(res);
     for r in 2..=resolves {
         let t = Instant::now();
-        let res = g.resolve_fresh();
+        let res = g.resolve_fresh(&mut scratch);
         let took = t.elapsed().as_secs_f64();
         drop(res);
         let hwm = vm_hwm_kib().unwrap_or(0) * 1024;
@@ -85,10 +87,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             hwm as f64 / ids.max(1) as f64
         );
     }
-    // What the graph keeps for the next resolution (`IdentityGraph::release_working_memory`):
-    // the resident memory it gives back.
+    // What the scratch keeps for the next resolution: the resident memory it gives back.
     let before = status_kib("VmRSS:").unwrap_or(0);
-    g.release_working_memory();
+    scratch.release();
     let after = status_kib("VmRSS:").unwrap_or(0);
     let kept = before.saturating_sub(after) * 1024;
     println!(

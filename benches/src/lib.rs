@@ -8,7 +8,8 @@ pub mod identity {
 
     use o2o_core::consent::{ConsentGate, ConsentMode, ConsentSignals, ConsentState, Operation};
     use o2o_core::event::IdKind;
-    use o2o_core::identity::{IdentityError, IdentityGraph, ResolutionRules};
+    use o2o_core::identity::{IdentityError, IdentityGraph, Profiles, ResolutionRules};
+    use sha2::{Digest, Sha256};
     use std::fmt::Write;
 
     /// SplitMix64: a tiny seeded generator, enough to spread synthetic values.
@@ -58,7 +59,7 @@ pub mod identity {
                 // POS: loyalty card + phone (half the people have a card).
                 6 | 7 => {
                     let _ = write!(b, "849{:08}", p % 100_000_000);
-                    if p % 2 == 0 {
+                    if p.is_multiple_of(2) {
                         let _ = write!(a, "LC{p:010}");
                         f(ts, &[(IdKind::LoyaltyCard, &a), (IdKind::Phone, &b)]);
                     } else {
@@ -106,5 +107,43 @@ pub mod identity {
             }
         });
         err.map(|()| g)
+    }
+
+    /// SHA-256 (hex) of everything a resolution gives a user: each profile, then each merge
+    /// the limits prevented, then each shared identifier, as JSON lines. Two resolvers that
+    /// agree on it agree on every field of every profile (`examples/identity_checksum.rs`).
+    pub fn checksum(profiles: &Profiles<'_>) -> Result<String, serde_json::Error> {
+        let mut h = Sha256::new();
+        let mut line = |v: &dyn erased::Json| -> Result<(), serde_json::Error> {
+            h.update(v.json()?);
+            h.update(b"\n");
+            Ok(())
+        };
+        for p in profiles {
+            line(&p)?;
+        }
+        for a in profiles.audit() {
+            line(&a)?;
+        }
+        for s in profiles.shared() {
+            line(&s)?;
+        }
+        Ok(h.finalize().iter().fold(String::new(), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        }))
+    }
+
+    mod erased {
+        /// A value as JSON bytes (lets one closure take profiles, audits and shared ones).
+        pub trait Json {
+            fn json(&self) -> Result<Vec<u8>, serde_json::Error>;
+        }
+
+        impl<T: serde::Serialize> Json for T {
+            fn json(&self) -> Result<Vec<u8>, serde_json::Error> {
+                serde_json::to_vec(self)
+            }
+        }
     }
 }

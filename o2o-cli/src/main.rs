@@ -1,8 +1,8 @@
 //! `o2o`: the command line over o2o-core, for analysts working on exported data.
 //!
 //! Each subcommand lives in its own module under `cmd/` and only translates: it parses flags,
-//! reads files, calls the core, and prints. Flags and JSON field names are contracts (see the
-//! issues and `docs/cli.md`).
+//! reads files, calls the core, and prints. Flags and JSON field names are contracts (see
+//! `o2o <command> --help` and the page per topic in `docs/`).
 
 mod cmd;
 mod output;
@@ -47,8 +47,16 @@ enum Command {
     Explain(cmd::explain::Args),
     /// Issue and verify offline-checkable voucher codes.
     Voucher(cmd::voucher::Args),
+    /// Write a new secret key (32 random bytes) to a key file, mode 0600.
+    Keygen(cmd::keygen::Args),
     /// The O2O report per channel and campaign, the ROPO report and the KPIs.
     Report(cmd::report::Args),
+    /// Who gets which voucher next: segment rules over the events' profiles.
+    Segment(cmd::segment::Args),
+    /// Survey answers: alerts for unhappy customers, satisfaction per store and segment.
+    Survey(cmd::survey::Args),
+    /// Loyalty points from store purchases, and reminders (points expiring, a tier near).
+    Loyalty(cmd::loyalty::Args),
 }
 
 fn main() -> ExitCode {
@@ -67,7 +75,11 @@ fn main() -> ExitCode {
         Command::Resolve(a) => cmd::resolve::run(a),
         Command::Explain(a) => cmd::explain::run(a),
         Command::Voucher(a) => cmd::voucher::run(a),
+        Command::Keygen(a) => cmd::keygen::run(a),
         Command::Report(a) => cmd::report::run(a),
+        Command::Segment(a) => cmd::segment::run(a),
+        Command::Survey(a) => cmd::survey::run(a),
+        Command::Loyalty(a) => cmd::loyalty::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

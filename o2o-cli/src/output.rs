@@ -36,3 +36,17 @@ pub fn bytes_progress(total: u64, json: bool, what: &str) -> ProgressBar {
 pub fn table(header: &[&str]) -> o2o_core::report::Table {
     o2o_core::report::Table::new(header.iter().copied())
 }
+
+/// Write `text` to stdout. A closed pipe (`o2o … | head`) ends the output quietly: the reader
+/// has taken what it wanted.
+pub fn print(text: &str) -> Result<(), crate::cmd::CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.map_err(|source| crate::cmd::CliError::Io {
+            path: "stdout".to_owned(),
+            source,
+        }),
+    }
+}

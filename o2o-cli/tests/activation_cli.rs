@@ -245,8 +245,9 @@ fn report_json_has_the_three_reports() {
     assert!(v["ropo"]["webrooming_lag"].is_array());
     assert_eq!(
         v["kpis"]["checkins_by_method"].as_object().unwrap().len(),
-        6
+        7
     );
+    assert!(v["kpis"]["checkins_by_method"]["pickup"].is_u64());
     let (code, text, _) = o2o(&["report", "--events", ev.to_str().unwrap()]);
     assert_eq!(code, 0);
     assert!(text.contains("O2O report") && text.contains("ROPO report") && text.contains("KPIs"));

@@ -69,7 +69,15 @@ fn demo_json_reports_channels_checkins_and_truth() {
             .any(|c| c["channel"] == "banner" && c["true_incremental_visitors"] == 0.0)
     );
     assert!(v["events"]["checkins"].as_u64().unwrap() > 0);
-    assert_eq!(v["events"]["read"]["rejected"], 0);
+    // The demo reads raw exports with bad rows planted in them: exactly those are rejected.
+    let ingest = v["ingest"].as_array().unwrap();
+    assert!(!ingest.is_empty());
+    let planted: u64 = ingest.iter().map(|l| l["planted"].as_u64().unwrap()).sum();
+    assert!(planted > 0);
+    assert_eq!(v["events"]["read"]["rejected"], planted);
+    for l in ingest {
+        assert_eq!(l["rejected"], l["planted"], "{l}");
+    }
     assert!(v["truth_totals"]["visitors"].as_u64().unwrap() > 0);
     // Every stage of the pipeline reports, next to the truth.
     assert!(v["identity"]["metrics"]["pairwise_f1"].as_f64().unwrap() >= 0.99);

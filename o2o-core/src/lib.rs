@@ -12,6 +12,10 @@
 //!
 //! The crate does no I/O of its own: readers and writers are handed in.
 
+// `unsafe` code is confined to the identity resolver's memory module (`identity::memory`),
+// where each block states why it is sound.
+#![deny(unsafe_code)]
+
 pub mod attribution;
 pub mod consent;
 pub mod event;
@@ -33,6 +37,7 @@ pub mod store;
 pub mod survey;
 #[cfg(feature = "stats")]
 pub mod uplift;
+mod utc;
 pub mod voucher;
 
 /// The crate version, as in `Cargo.toml`.

@@ -96,7 +96,7 @@ fn incremental_revenue_per_channel_is_within_its_ci_of_the_truth() {
 }
 
 /// Welch intervals agree with scipy (fixture `tests/fixtures/welch/welch.json`, produced by
-/// `scripts/fixtures/welch.py`). Tolerance 1e-9 relative: both sides compute the same closed
+/// `scripts/gen/fixtures/welch.py`). Tolerance 1e-9 relative: both sides compute the same closed
 /// form in f64; the only differences are summation order and the t quantile's last bits.
 #[test]
 fn welch_interval_matches_scipy() {

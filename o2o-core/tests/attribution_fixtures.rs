@@ -1,5 +1,5 @@
 //! Attribution against ChannelAttribution (PyPI) on its example Data.csv; fixtures written by
-//! `scripts/fixtures/attribution.py` (see their `provenance`).
+//! `scripts/gen/fixtures/attribution.py` (see their `provenance`).
 #![allow(clippy::unwrap_used)]
 
 use o2o_core::attribution::heuristic::{Rule, attribute};

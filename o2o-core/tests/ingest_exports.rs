@@ -1,6 +1,7 @@
 //! The whole path from a retailer's raw exports to numbers, against the simulator's truth:
 //! every planted bad row rejected at its line and field, every good row kept, and the people of
 //! the ingested store resolved as well as the simulator's own events.
+#![allow(clippy::unwrap_used)]
 
 use o2o_core::event::{Event, RecordKind};
 use o2o_core::identity::{IdentityGraph, ResolutionRules, evaluate_with_events};

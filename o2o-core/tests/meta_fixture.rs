@@ -1,6 +1,6 @@
 //! o2o's Meta profile against the facebook-business SDK's normaliser (where the SDK follows Meta's
 //! documented rules) and against the documented value (where it does not). Fixture produced by
-//! `scripts/fixtures/meta_normalize.py`; exact string comparison, no tolerance.
+//! `scripts/gen/fixtures/meta_normalize.py`; exact string comparison, no tolerance.
 #![allow(clippy::unwrap_used)]
 
 use o2o_core::event::IdKind;

@@ -1,5 +1,5 @@
 //! Field-by-field agreement with @iabtcf/core on every TC string of
-//! `tests/fixtures/tcf/strings.json` (made by `scripts/fixtures/tcf/gen.mjs`).
+//! `tests/fixtures/tcf/strings.json` (made by `scripts/gen/fixtures/tcf/gen.mjs`).
 #![allow(clippy::unwrap_used)]
 
 use o2o_core::consent::tcf::{TcString, TcfError, VectorEncoding};

@@ -151,7 +151,16 @@ fn bootstrap_interval_covers_the_revenue_effect() {
         // A larger lift so small arms still see visitors.
         let t: Vec<f64> = (0..300).map(|_| model.customer(&mut rng, 0.2).1).collect();
         let c: Vec<f64> = (0..300).map(|_| model.customer(&mut rng, 0.0).1).collect();
-        let b = bootstrap_mean_diff(&t, &c, 0.05, 400, seed).unwrap();
+        let b = bootstrap_mean_diff(
+            &t,
+            &c,
+            &BootstrapOptions {
+                alpha: 0.05,
+                resamples: 400,
+                seed,
+            },
+        )
+        .unwrap();
         hits.add(b.ci, revenue_effect(0.2));
     }
     eprintln!("bootstrap coverage over 1,000 experiments: {}", hits.rate());
@@ -165,7 +174,7 @@ fn sequential_test_keeps_false_positives_below_alpha_with_daily_peeking() {
     let experiments = 1_000;
     for seed in 0..experiments {
         let mut rng = ChaCha8Rng::seed_from_u64(2_000_000 + seed);
-        let mut mon = SequentialMonitor::new(0.05, DEFAULT_TUNING_N).unwrap();
+        let mut mon = SequentialMonitor::new(&SequentialOptions::default()).unwrap();
         let (mut xt, mut xc, mut n) = (0u64, 0u64, 0u64);
         let mut naive = false;
         for _day in 0..28 {

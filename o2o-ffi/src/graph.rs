@@ -8,9 +8,12 @@ use crate::buffers::{o2o_bytes, o2o_string};
 use crate::handle::{free_handle, into_handle};
 use crate::status::{Failure, FfiResult, o2o_status};
 use o2o_core::event::{Event, IdKind, Identifier};
-use o2o_core::identity::{Forget, IdentityError, IdentityGraph, ResolutionRules};
+use o2o_core::identity::{
+    Forget, IdentityError, IdentityGraph, Profiles, ResolutionRules, Scratch,
+};
 use serde::Serialize;
 use std::ffi::c_char;
+use std::sync::Mutex;
 
 /// An identity graph. Opaque.
 ///
@@ -19,6 +22,35 @@ use std::ffi::c_char;
 /// (observe, forget).
 pub struct o2o_graph {
     graph: IdentityGraph,
+    /// The working memory the handle keeps between resolutions (`o2o_graph_release_memory`):
+    /// a POS or CRM resolves the same graph after each batch. A resolution on another thread
+    /// while this one is in use makes its own.
+    scratch: Mutex<Scratch>,
+}
+
+impl o2o_graph {
+    fn new(graph: IdentityGraph) -> Self {
+        o2o_graph {
+            graph,
+            scratch: Mutex::new(Scratch::new()),
+        }
+    }
+
+    /// The graph's profiles, resolved (when the graph changed) on the handle's scratch.
+    fn profiles(&self) -> Profiles<'_> {
+        match self.scratch.try_lock() {
+            Ok(mut scratch) => self.graph.profiles_with(&mut scratch),
+            Err(_) => self.graph.profiles(),
+        }
+    }
+
+    /// Give the scratch's memory back.
+    fn release(&self) {
+        match self.scratch.lock() {
+            Ok(mut scratch) => scratch.release(),
+            Err(poisoned) => poisoned.into_inner().release(),
+        }
+    }
 }
 
 fn failure(e: IdentityError) -> Failure {
@@ -82,7 +114,7 @@ pub unsafe extern "C" fn o2o_graph_new(
         let rules: ResolutionRules =
             serde_json::from_str(rules).map_err(|e| Failure::input(format!("rules JSON: {e}")))?;
         let graph = IdentityGraph::new(rules).map_err(failure)?;
-        *out = into_handle(o2o_graph { graph });
+        *out = into_handle(o2o_graph::new(graph));
         Ok(())
     })
 }
@@ -140,7 +172,7 @@ pub unsafe extern "C" fn o2o_graph_resolve(
         // SAFETY: the caller's contract: a live handle.
         let g = unsafe { handle_ref(graph, "graph") }?;
         let mut text = String::new();
-        for p in g.graph.resolve().all_profiles(&g.graph) {
+        for p in &g.profiles() {
             let line =
                 serde_json::to_string(&p).map_err(|e| Failure::new(o2o_status::Internal, e))?;
             text.push_str(&line);
@@ -179,7 +211,7 @@ pub unsafe extern "C" fn o2o_graph_profile_of(
         let g = unsafe { handle_ref(graph, "graph") }?;
         // SAFETY: the caller's contract: readable pairs.
         let id = unsafe { identifier_arg(kind, kind_len, value, value_len, "id") }?;
-        let p = g.graph.profile_of(&id).ok_or_else(|| {
+        let p = g.profiles().of(&id).ok_or_else(|| {
             Failure::new(
                 o2o_status::NotFound,
                 format!("{}:{} is in no profile", id.kind, id.value),
@@ -229,6 +261,8 @@ pub unsafe extern "C" fn o2o_graph_explain(
         let a = unsafe { identifier_arg(a_kind, a_kind_len, a_value, a_value_len, "a") }?;
         // SAFETY: as above.
         let b = unsafe { identifier_arg(b_kind, b_kind_len, b_value, b_value_len, "b") }?;
+        // Resolve (when the graph changed) on the handle's scratch; `explain` reads the cache.
+        let _ = g.profiles();
         *explanation = json(&g.graph.explain(&a, &b))?;
         Ok(())
     })
@@ -264,6 +298,8 @@ pub unsafe extern "C" fn o2o_graph_forget(
         // SAFETY: the caller's contract: readable pairs.
         let id = unsafe { identifier_arg(kind, kind_len, value, value_len, "id") }?;
         let r = g.graph.forget(&Forget::Identifier(id)).map_err(failure)?;
+        // The scratch holds the last resolution's identifier hashes, the erased ones' too.
+        g.release();
         *receipt = json(&r)?;
         Ok(())
     })
@@ -311,15 +347,16 @@ pub unsafe extern "C" fn o2o_graph_restore(
         // SAFETY: the caller's contract: readable (ptr, len).
         let bytes = unsafe { bytes_arg(bytes, len, "bytes") }?;
         let graph = IdentityGraph::restore(bytes).map_err(failure)?;
-        *out = into_handle(o2o_graph { graph });
+        *out = into_handle(o2o_graph::new(graph));
         Ok(())
     })
 }
 
-/// Free the working memory the graph keeps for its next resolution. A resolution keeps its
-/// largest working tables (about 50 bytes per identifier) so that the next one, after more
+/// Free the working memory the handle keeps for the graph's next resolution. A resolution keeps
+/// its largest working tables (about 50 bytes per identifier) so that the next one, after more
 /// observations, writes memory already resident; a graph resolved once or rarely can give it
 /// back. Profiles and observations are untouched, and the next resolution allocates anew.
+/// (`o2o_graph_forget` releases it too: it holds the last resolution's identifier hashes.)
 ///
 /// \param graph the graph.
 /// \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`.
@@ -328,7 +365,7 @@ pub unsafe extern "C" fn o2o_graph_release_memory(graph: *const o2o_graph) -> o2
     boundary(|| {
         // SAFETY: the caller's contract: a live handle.
         let g = unsafe { handle_ref(graph, "graph") }?;
-        g.graph.release_working_memory();
+        g.release();
         Ok(())
     })
 }

@@ -15,7 +15,7 @@
 //! - every export runs inside [`boundary`], which catches panics (the release profile unwinds).
 //!
 //! The header `include/o2o.h` is generated from this crate by cbindgen 0.29.4 with the checked-in
-//! `cbindgen.toml`, and `scripts/check-header.sh` fails when it is out of date.
+//! `cbindgen.toml`, and `scripts/ci/check-header.sh` fails when it is out of date.
 
 // The safety contract of every export is written in Doxygen form (`\pre`, `\warning`), because
 // that text is what C users read in the generated header; a Rust `# Safety` heading would duplicate it.

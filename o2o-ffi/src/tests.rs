@@ -1,5 +1,5 @@
 //! Unit tests of the boundary machinery; the exported functions are tested from C in
-//! `o2o-ffi/tests/c/` (scripts/test-c.sh), against the installed library.
+//! `o2o-ffi/tests/c/` (scripts/ci/test-c.sh), against the installed library.
 
 use crate::boundary::{boundary, boundary_or};
 use crate::buffers::{o2o_string, o2o_string_array, o2o_string_array_free, o2o_string_free};

@@ -6,8 +6,9 @@ use crate::convert::{from_js, to_js};
 use crate::error::{WasmError, code};
 use o2o_core::attribution::{AttributionError, Credit, Model, RowError, attribute_path_table};
 use o2o_core::uplift::{
-    Alternative, Counts, ProportionMde, ProportionPower, ProportionReport, UpliftError, WelchTest,
-    compare_proportions, mde_proportions, power_proportions, welch_ttest_samples,
+    Alternative, Counts, PowerOptions, ProportionMde, ProportionPower, ProportionReport,
+    UpliftError, WelchTest, compare_proportions, mde_proportions, power_proportions,
+    welch_ttest_samples,
 };
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -113,6 +114,16 @@ pub fn compare_proportions_js(
     Ok(to_js(&r)?.unchecked_into())
 }
 
+/// The core's planning defaults (two-sided, equal groups) with the caller's α and power.
+fn options(alpha: Option<f64>, power: Option<f64>) -> PowerOptions {
+    let d = PowerOptions::default();
+    PowerOptions {
+        alpha: alpha.unwrap_or(d.alpha),
+        power: power.unwrap_or(d.power),
+        ..d
+    }
+}
+
 /// Customers needed per group to detect a relative lift `mdeRelative` of a `baseline`
 /// conversion rate (two-sided, `alpha` 0.05 and `power` 0.8 by default).
 #[wasm_bindgen(js_name = powerProportions)]
@@ -122,13 +133,8 @@ pub fn power_proportions_js(
     alpha: Option<f64>,
     power: Option<f64>,
 ) -> Result<ProportionPowerJs, JsValue> {
-    let r: ProportionPower = power_proportions(
-        baseline,
-        mde_relative,
-        alpha.unwrap_or(0.05),
-        power.unwrap_or(0.8),
-    )
-    .map_err(WasmError::from)?;
+    let r: ProportionPower = power_proportions(baseline, mde_relative, &options(alpha, power))
+        .map_err(WasmError::from)?;
     Ok(to_js(&r)?.unchecked_into())
 }
 
@@ -140,13 +146,8 @@ pub fn mde_proportions_js(
     alpha: Option<f64>,
     power: Option<f64>,
 ) -> Result<ProportionMdeJs, JsValue> {
-    let r: ProportionMde = mde_proportions(
-        baseline,
-        n_per_group,
-        alpha.unwrap_or(0.05),
-        power.unwrap_or(0.8),
-    )
-    .map_err(WasmError::from)?;
+    let r: ProportionMde =
+        mde_proportions(baseline, n_per_group, &options(alpha, power)).map_err(WasmError::from)?;
     Ok(to_js(&r)?.unchecked_into())
 }
 

@@ -8,7 +8,7 @@
 //! Wrappers translate, never decide: every function converts JS values to the core's types
 //! (through JSON, with the core's own serde types) and core errors to a JS `Error` with a stable
 //! `code` (see [`error::code`]); every rule lives in `o2o-core`. The JS API is documented in
-//! `docs/js-api.md`; `scripts/build-wasm.sh` builds the npm package and `scripts/test-wasm.sh`
+//! `docs/js-api.md`; `scripts/build-wasm.sh` builds the npm package and `scripts/ci/test-wasm.sh`
 //! tests the built artefacts in node and in headless Chromium.
 //!
 //! Features: `tag` (consent + hashing + events + voucher, the page build, ≤ 100 KB gzipped) and

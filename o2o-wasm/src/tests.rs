@@ -1,5 +1,5 @@
 //! Native tests of the translation layer (the parts that do not touch JS values). The same
-//! functions run in wasm under `scripts/test-wasm.sh`, against the built package.
+//! functions run in wasm under `scripts/ci/test-wasm.sh`, against the built package.
 
 use crate::consent::{Consent, parse_operation};
 use crate::error::code;

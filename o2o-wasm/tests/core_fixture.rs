@@ -1,6 +1,6 @@
 //! The fixture the JS tests hold the WASM builds to: what `o2o-core` itself (native, not through
 //! the wrapper) outputs for a set of inputs — normalisation per kind and profile, hashing, and
-//! consent decisions. `scripts/test-wasm.sh` then checks the built packages (node and headless
+//! consent decisions. `scripts/ci/test-wasm.sh` then checks the built packages (node and headless
 //! Chromium) give the same answers.
 //!
 //! This test fails when the committed fixture is not what the core outputs today, so the JS tests
@@ -177,7 +177,9 @@ fn voucher_cases() -> Value {
 /// test. Same code, same float operations: the full build must agree to the bit.
 fn analysis_cases() -> Value {
     use o2o_core::attribution::{Model, attribute_path_table};
-    use o2o_core::uplift::{Alternative, Counts, compare_proportions, power_proportions};
+    use o2o_core::uplift::{
+        Alternative, Counts, PowerOptions, compare_proportions, power_proportions,
+    };
     let table = "path;total_conversions;total_conversion_value;total_null\nfacebook > email;12;840;30\nyoutube > facebook > email;5;410;44\nemail;9;300;61\nyoutube;2;90;80\nbad row\ntiktok > facebook;4;260;25\n";
     let models: Vec<Value> = ["first", "last", "linear", "position", "markov", "shapley"]
         .iter()
@@ -197,7 +199,7 @@ fn analysis_cases() -> Value {
             "report": compare_proportions(test, control, 0.05, Alternative::TwoSided).unwrap(),
         },
         "power": {"baseline": 0.036, "mdeRelative": 0.1,
-                  "result": power_proportions(0.036, 0.1, 0.05, 0.8).unwrap()},
+                  "result": power_proportions(0.036, 0.1, &PowerOptions::default()).unwrap()},
     })
 }
 

@@ -113,7 +113,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
         let (graph, events) = input.people(ResolutionRules::default())?;
         let keys: Vec<Option<String>> = events
             .iter()
-            .map(|e| graph.profile_id_of_event(e))
+            .map(|e| graph.profile_id_of_event(e).map(String::from))
             .collect();
         if model == Model::Incremental {
             let table =

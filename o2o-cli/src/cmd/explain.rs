@@ -4,9 +4,10 @@
 //! Prints the explanation as JSON: `{"linked": true, "profile": ID, "chain": [{"from", "to",
 //! "source", "first_seen", "last_seen", "count"}...]}` or `{"linked": false, "reasons": [{"reason":
 //! "hub" | "blocked" | "limit" | "window" | "consent" | "different_profiles" | …}...]}`.
+//! Exits 2 when an identifier never occurs in the events (`unknown`), after printing.
 
 use super::CliError;
-use o2o_core::identity::parse_identifier;
+use o2o_core::identity::{NotLinked, parse_identifier};
 use std::path::PathBuf;
 
 /// Flags of `o2o explain`.
@@ -31,5 +32,18 @@ pub fn run(a: Args) -> Result<(), CliError> {
     let e = graph.explain(&ia, &ib);
     let text = serde_json::to_string_pretty(&e).map_err(|e| CliError::Core(e.to_string()))?;
     println!("{text}");
+    // An identifier the events never mention has no answer: say so in the exit status too (the
+    // reason names which; the message does not repeat the value).
+    let unknown = e
+        .reasons()
+        .iter()
+        .filter(|r| matches!(r, NotLinked::Unknown { .. }))
+        .count();
+    if unknown > 0 {
+        return Err(CliError::Usage(format!(
+            "{unknown} of the two identifiers never occur in {} (reason `unknown` above)",
+            a.input.describe()
+        )));
+    }
     Ok(())
 }

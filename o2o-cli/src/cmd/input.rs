@@ -26,6 +26,15 @@ pub struct EventsInput {
 }
 
 impl EventsInput {
+    /// The input as the user named it (`events.ndjson`, `the store st`), for messages.
+    pub fn describe(&self) -> String {
+        match (&self.events, &self.store) {
+            (Some(p), _) => p.display().to_string(),
+            (None, Some(d)) => format!("the store {}", d.display()),
+            (None, None) => "the input".to_owned(),
+        }
+    }
+
     /// Read every event.
     pub fn read(&self) -> Result<Vec<Event>, CliError> {
         match (&self.events, &self.store) {

@@ -8,11 +8,16 @@ pub mod explain;
 pub mod hash;
 pub mod ingest;
 pub mod input;
+pub mod keygen;
+pub mod loyalty;
 pub mod normalize;
 pub mod power;
+pub(crate) mod profiles;
 pub mod report;
 pub mod resolve;
+pub mod segment;
 pub mod simulate;
+pub mod survey;
 pub mod uplift;
 pub mod voucher;
 

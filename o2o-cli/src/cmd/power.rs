@@ -1,7 +1,7 @@
 //! `o2o power --baseline P --mde-relative R [--alpha A] [--power B] [--n-per-group N]`
 
 use super::CliError;
-use o2o_core::uplift::{mde_proportions, power_proportions};
+use o2o_core::uplift::{PowerOptions, mde_proportions, power_proportions};
 
 /// Flags of `o2o power`.
 #[derive(clap::Args)]
@@ -34,11 +34,16 @@ pub struct Args {
 
 /// Run `o2o power`.
 pub fn run(a: Args) -> Result<(), CliError> {
-    let p = power_proportions(a.baseline, a.mde_relative, a.alpha, a.power)
+    let o = PowerOptions {
+        alpha: a.alpha,
+        power: a.power,
+        ..PowerOptions::default()
+    };
+    let p = power_proportions(a.baseline, a.mde_relative, &o)
         .map_err(|e| CliError::Usage(format!("--{e}").replace('_', "-")))?;
     let mut v = serde_json::to_value(&p).map_err(|e| CliError::Core(e.to_string()))?;
     if let Some(n) = a.n_per_group {
-        let m = mde_proportions(a.baseline, n, a.alpha, a.power)
+        let m = mde_proportions(a.baseline, n, &o)
             .map_err(|e| CliError::Usage(format!("--n-per-group {n}: {e}")))?;
         v["mde"] = serde_json::to_value(&m).map_err(|e| CliError::Core(e.to_string()))?;
     }

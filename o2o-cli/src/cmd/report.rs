@@ -66,7 +66,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
     };
     // Events are grouped into people by the identity graph (default rules).
     let (graph, events) = a.input.people(ResolutionRules::default())?;
-    let key = |e: &o2o_core::event::Event| graph.profile_id_of_event(e);
+    let key = |e: &o2o_core::event::Event| graph.profile_id_of_event(e).map(String::from);
     let report = build_report(&events, &key, &opts, &credits, &incremental);
     if a.json {
         let text =

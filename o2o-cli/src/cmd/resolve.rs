@@ -9,7 +9,7 @@
 
 use super::CliError;
 use o2o_core::event::{Event, Identifier};
-use o2o_core::identity::{IdentityGraph, ResolutionRules, evaluate_with_events};
+use o2o_core::identity::{IdentityGraph, ProfileId, ResolutionRules, evaluate_with_events};
 use o2o_core::sim::Truth;
 use serde::Serialize;
 use std::fs::{self, File};
@@ -50,7 +50,7 @@ pub(crate) fn load(
 
 #[derive(Serialize)]
 struct Line<'a> {
-    profile: &'a str,
+    profile: ProfileId,
     identifiers: &'a [Identifier],
 }
 
@@ -60,18 +60,18 @@ pub fn run(a: Args) -> Result<(), CliError> {
         return Err(CliError::Usage("--metrics needs --truth".to_owned()));
     }
     let (graph, events) = load(&a.input, a.rules.as_deref())?;
-    let res = graph.resolve();
+    let profiles = graph.profiles();
     let stdout = std::io::stdout();
     let mut w = BufWriter::new(stdout.lock());
     let io = |e: std::io::Error| CliError::Io {
         path: "stdout".to_owned(),
         source: e,
     };
-    for p in res.all_profiles(&graph) {
+    for p in &profiles {
         serde_json::to_writer(
             &mut w,
             &Line {
-                profile: &p.id,
+                profile: p.id,
                 identifiers: &p.identifiers,
             },
         )
@@ -85,10 +85,10 @@ pub fn run(a: Args) -> Result<(), CliError> {
         events.len(),
         s.observations,
         graph.identifiers(),
-        res.profiles(),
-        res.largest_profile(),
-        res.shared(&graph).len(),
-        res.prevented_merges(),
+        profiles.len(),
+        profiles.largest(),
+        profiles.shared().len(),
+        profiles.prevented_merges(),
         s.consent_denied,
         s.blocked,
         s.invalid

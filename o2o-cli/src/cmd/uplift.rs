@@ -22,11 +22,12 @@ mean: {\"t\", \"df\", \"p_value\", \"absolute_lift\", \"ci_welch\": [lo, hi], â€
 z is the pooled two-proportion z-test (as statsmodels proportions_ztest); intervals are two-sided \
 at level 1 âˆ’ alpha whatever the alternative. Example: o2o uplift --test 66/1000 --control 20/1000")]
 pub struct Args {
-    /// Test (exposed) arm: `X/N` for proportions, `MEAN,SD,N` for means.
-    #[arg(long)]
+    /// Test (exposed) arm: `X/N` for proportions, `MEAN,SD,N` for means (a negative mean is
+    /// fine: `--test -3,10,100`).
+    #[arg(long, allow_hyphen_values = true)]
     pub test: String,
     /// Control arm, same format as --test.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub control: String,
     /// What the arms measure.
     #[arg(long, value_enum, default_value_t = Metric::Proportion)]

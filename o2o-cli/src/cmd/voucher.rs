@@ -1,5 +1,5 @@
 //! `o2o voucher issue ...` and `o2o voucher verify CODE --key-file F [--campaigns FILE]
-//! [--today YYYY-MM-DD]`.
+//! [--today YYYY-MM-DD]`. `o2o keygen` writes a key file.
 //!
 //! Codes are short (16 characters, the expiry is the campaign's in the campaign table) unless
 //! `--format serial` asks for single-use anonymous codes with serials (21 characters).
@@ -46,6 +46,14 @@ struct IssueArgs {
     /// day, recorded in --campaigns (may be omitted once recorded; cannot be changed).
     #[arg(long)]
     expires: Option<String>,
+    /// The last valid day as days from today (UTC): `--valid-days 30` is today + 30. An
+    /// alternative to --expires.
+    #[arg(long, conflicts_with = "expires")]
+    valid_days: Option<u16>,
+    /// Print only the codes, one per line (for scripts:
+    /// `code=$(o2o voucher issue … --code-only)`), instead of JSON lines.
+    #[arg(long)]
+    code_only: bool,
     /// Customer pseudonym to bind the code to (the till must present it).
     #[arg(long)]
     customer: Option<String>,
@@ -118,12 +126,17 @@ fn save(path: &Path, t: &CampaignTable) -> Result<(), CliError> {
 fn issue(a: IssueArgs) -> Result<(), CliError> {
     let ring = ring(&a.key_file)?;
     let usage = |e: &dyn std::fmt::Display| CliError::Usage(e.to_string());
-    let expires = a
-        .expires
-        .as_deref()
-        .map(day::parse)
-        .transpose()
-        .map_err(|e| CliError::Usage(format!("--expires: {e}")))?;
+    let expires = match (a.expires.as_deref(), a.valid_days) {
+        (Some(d), _) => {
+            Some(day::parse(d).map_err(|e| CliError::Usage(format!("--expires: {e}")))?)
+        }
+        (None, Some(n)) => Some(
+            today()?
+                .checked_add(time::Duration::days(i64::from(n)))
+                .ok_or_else(|| CliError::Usage("--valid-days: the day is out of range".into()))?,
+        ),
+        (None, None) => None,
+    };
     let mut t = table(a.campaigns.as_deref())?;
     let before = t.clone();
     let named = a.campaign.parse::<u8>().is_err();
@@ -158,7 +171,8 @@ fn issue(a: IssueArgs) -> Result<(), CliError> {
                 (None, Some(n)) => n,
                 (None, None) => {
                     return Err(CliError::Usage(format!(
-                        "campaign `{name}` has no expiry yet: give --expires YYYY-MM-DD"
+                        "campaign `{name}` has no expiry yet: give --expires YYYY-MM-DD or \
+                         --valid-days N"
                     )));
                 }
             }
@@ -185,8 +199,9 @@ fn issue(a: IssueArgs) -> Result<(), CliError> {
             );
         }
         FormatArg::Serial => {
-            let expires = expires
-                .ok_or_else(|| CliError::Usage("--expires is required for serial codes".into()))?;
+            let expires = expires.ok_or_else(|| {
+                CliError::Usage("--expires or --valid-days is required for serial codes".into())
+            })?;
             let first = a.first_serial.unwrap_or(0);
             for k in 0..a.count {
                 let serial = first
@@ -212,9 +227,22 @@ fn issue(a: IssueArgs) -> Result<(), CliError> {
         save(path, &t)?;
     }
     for l in lines {
-        println!("{l}");
+        match (a.code_only, l["code"].as_str()) {
+            (true, Some(code)) => println!("{code}"),
+            _ => println!("{l}"),
+        }
     }
     Ok(())
+}
+
+/// Today, UTC, from the system clock.
+fn today() -> Result<time::Date, CliError> {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_secs()).ok())
+        .and_then(day::of_timestamp)
+        .ok_or_else(|| CliError::Usage("the system clock is unusable: give the day".into()))
 }
 
 fn verify(a: VerifyArgs) -> Result<(), CliError> {
@@ -222,12 +250,7 @@ fn verify(a: VerifyArgs) -> Result<(), CliError> {
     let names = table(a.campaigns.as_deref())?;
     let today = match &a.today {
         Some(t) => day::parse(t).map_err(|e| CliError::Usage(format!("--today: {e}")))?,
-        None => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()
-            .and_then(|d| i64::try_from(d.as_secs()).ok())
-            .and_then(day::of_timestamp)
-            .ok_or_else(|| CliError::Usage("the system clock is unusable: give --today".into()))?,
+        None => today()?,
     };
     match Verifier::new(&ring, &names).verify(&a.code, today, a.customer.as_deref()) {
         Ok(v) => {

@@ -206,10 +206,10 @@ impl ConsentGate {
             self.check_tcf(operation, req, tc, why.as_deref_mut())?;
         }
         if let Some(gcm) = &signals.gcm {
-            if let Some(w) = why.as_deref_mut() {
-                if !w.is_empty() {
-                    w.push_str("; ");
-                }
+            if let Some(w) = why.as_deref_mut()
+                && !w.is_empty()
+            {
+                w.push_str("; ");
             }
             check_consent_mode(operation, req, gcm, why)?;
         }
@@ -284,10 +284,10 @@ impl ConsentGate {
                         return Err(format!("TCF publisher purpose {p}: no consent"));
                     }
                 }
-                if let Some(w) = why.as_deref_mut() {
-                    if w.ends_with(',') {
-                        w.pop();
-                    }
+                if let Some(w) = why.as_deref_mut()
+                    && w.ends_with(',')
+                {
+                    w.pop();
                 }
             }
         }

@@ -15,6 +15,12 @@ pub enum IdentityError {
     /// A snapshot could not be read.
     #[error("snapshot: {0}")]
     Snapshot(String),
+    /// A profile id is not `p` followed by 16 hex digits.
+    #[error("profile id `{input}`: expected `p` followed by 16 hex digits")]
+    BadProfileId {
+        /// What was given.
+        input: String,
+    },
     /// An identifier given as `kind:value` could not be parsed.
     #[error("identifier `{input}`: {reason}")]
     BadIdentifier {

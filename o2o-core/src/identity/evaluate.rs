@@ -120,7 +120,7 @@ fn labels(graph: &IdentityGraph, truth: &Truth) -> Labels {
 }
 
 fn score(graph: &IdentityGraph, label: &AMap<Key, u64>) -> Scores {
-    let res = graph.resolve();
+    let res = graph.resolution();
     // Cluster per scored identifier: its profile, or a singleton of its own when unlinked.
     let mut cells: AMap<(u64, u64), u64> = AMap::with_hasher(ahash_state());
     let mut cluster_size: AMap<u64, u64> = AMap::with_hasher(ahash_state());
@@ -181,9 +181,9 @@ fn score(graph: &IdentityGraph, label: &AMap<Key, u64>) -> Scores {
 pub fn evaluate(graph: &IdentityGraph, truth: &Truth) -> Metrics {
     let l = labels(graph, truth);
     let s = score(graph, &l.label);
-    let res = graph.resolve();
+    let res = graph.profiles();
     let mut dist: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
-    for size in res.profile_sizes() {
+    for size in res.sizes() {
         *dist.entry(size).or_default() += 1;
     }
     Metrics {
@@ -193,8 +193,8 @@ pub fn evaluate(graph: &IdentityGraph, truth: &Truth) -> Metrics {
         bcubed_precision: s.bcubed_precision,
         bcubed_recall: s.bcubed_recall,
         bcubed_f1: s.bcubed_f1,
-        profiles: res.profiles(),
-        largest_profile: res.largest_profile(),
+        profiles: res.len(),
+        largest_profile: res.largest(),
         largest_true_person: l.largest_true_person,
         scored_identifiers: l.label.len(),
         excluded_shared: l.excluded_shared,

@@ -9,9 +9,10 @@ use super::error::IdentityError;
 use super::graph::IdentityGraph;
 use super::intern::stable_hash;
 use super::normalize::normalize_value;
+use super::profiles::ProfileId;
 use crate::event::{IdKind, Identifier};
 use petgraph::graphmap::UnGraphMap;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 /// One link of evidence: two identifiers seen together.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -30,9 +31,10 @@ pub struct Link {
     pub count: u64,
 }
 
-/// Why two identifiers are not linked.
+/// Why two identifiers are not linked. More reasons may come as the rules grow.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum NotLinked {
     /// A descriptive attribute (name, city…): never links.
     Attribute {
@@ -87,24 +89,82 @@ pub enum NotLinked {
     /// In two different profiles with no evidence joining them.
     DifferentProfiles {
         /// Profile of the first.
-        a: String,
+        a: ProfileId,
         /// Profile of the second.
-        b: String,
+        b: ProfileId,
     },
 }
 
-/// The answer of [`IdentityGraph::explain`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Explanation {
-    /// Whether the two are in one profile.
-    pub linked: bool,
-    /// That profile.
+/// The answer of [`IdentityGraph::explain`]: one person, with the evidence, or not, with the
+/// reasons.
+///
+/// As JSON (the C API, `o2o explain`): `{"linked": true, "profile": "p…", "chain": […],
+/// "reasons": []}` or `{"linked": false, "chain": [], "reasons": [{"reason": "hub", …}, …]}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Explanation {
+    /// The two are in one profile.
+    Linked {
+        /// That profile.
+        profile: ProfileId,
+        /// The shortest chain of evidence from the first to the second (empty when they are
+        /// the same identifier).
+        chain: Vec<Link>,
+    },
+    /// The two are not in one profile.
+    Unlinked {
+        /// Why not: each side's reason (blocked, shared, unknown…) or, when both are in
+        /// profiles, the limits and windows that kept them apart, then the two profiles.
+        reasons: Vec<NotLinked>,
+    },
+}
+
+impl Explanation {
+    /// Whether the two are one person.
+    pub fn is_linked(&self) -> bool {
+        matches!(self, Explanation::Linked { .. })
+    }
+
+    /// The chain of evidence (empty when not linked).
+    pub fn chain(&self) -> &[Link] {
+        match self {
+            Explanation::Linked { chain, .. } => chain,
+            Explanation::Unlinked { .. } => &[],
+        }
+    }
+
+    /// The reasons they are apart (empty when linked).
+    pub fn reasons(&self) -> &[NotLinked] {
+        match self {
+            Explanation::Linked { .. } => &[],
+            Explanation::Unlinked { reasons } => reasons,
+        }
+    }
+}
+
+/// The JSON shape of an [`Explanation`]: flat, with `linked` saying which.
+#[derive(Serialize)]
+struct ExplanationJson<'a> {
+    linked: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub profile: Option<String>,
-    /// The shortest chain of evidence from `a` to `b` (empty when not linked).
-    pub chain: Vec<Link>,
-    /// Why not (empty when linked).
-    pub reasons: Vec<NotLinked>,
+    profile: Option<ProfileId>,
+    chain: &'a [Link],
+    reasons: &'a [NotLinked],
+}
+
+impl Serialize for Explanation {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let profile = match self {
+            Explanation::Linked { profile, .. } => Some(*profile),
+            Explanation::Unlinked { .. } => None,
+        };
+        ExplanationJson {
+            linked: self.is_linked(),
+            profile,
+            chain: self.chain(),
+            reasons: self.reasons(),
+        }
+        .serialize(s)
+    }
 }
 
 /// Parse `kind:value` (as on the command line: `email:ann@example.com`).
@@ -132,8 +192,26 @@ pub fn parse_identifier(s: &str) -> Result<Identifier, IdentityError> {
 
 impl IdentityGraph {
     /// Explain whether and why `a` and `b` (raw identifiers) are one person.
+    ///
+    /// ```
+    /// use o2o_core::consent::{ConsentGate, ConsentMode, ConsentSignals, ConsentState, Operation};
+    /// use o2o_core::event::{IdKind, Identifier};
+    /// use o2o_core::identity::{Explanation, IdentityGraph, NotLinked, ResolutionRules};
+    /// let mut g = IdentityGraph::new(ResolutionRules::default()).unwrap();
+    /// let yes = ConsentSignals { gcm: Some(ConsentMode { ad_user_data: ConsentState::Granted, ..Default::default() }), ..Default::default() };
+    /// let permit = ConsentGate::default().permit(Operation::LinkIdentity, Some(&yes)).unwrap();
+    /// let (email, card) = (Identifier::new(IdKind::Email, "ann@example.com"), Identifier::new(IdKind::LoyaltyCard, "LC1"));
+    /// g.observe(&permit, 1, "store:pos_purchase", &[email.clone(), card.clone()]).unwrap();
+    /// match g.explain(&email, &card) {
+    ///     Explanation::Linked { chain, .. } => assert_eq!(chain[0].source, "store:pos_purchase"),
+    ///     Explanation::Unlinked { .. } => unreachable!(),
+    /// }
+    /// let junk = Identifier::new(IdKind::Email, "test@test.com");
+    /// assert!(matches!(g.explain(&email, &junk).reasons(), [NotLinked::Blocked { .. }]));
+    /// ```
+    #[must_use]
     pub fn explain(&self, a: &Identifier, b: &Identifier) -> Explanation {
-        let res = self.resolve();
+        let res = self.resolution();
         let mut reasons = Vec::new();
         let ia = self.explain_one(a, &mut reasons);
         let ib = self.explain_one(b, &mut reasons);
@@ -143,21 +221,20 @@ impl IdentityGraph {
         let (pa, pb) = (res.profile_index_of(ia), res.profile_index_of(ib));
         if let (Some(pa), Some(pb)) = (pa, pb) {
             if pa == pb {
-                return Explanation {
-                    linked: true,
-                    profile: Some(res.profile_id(pa)),
+                return Explanation::Linked {
+                    profile: res.profile_id(pa),
                     chain: self.chain(pa, ia, ib),
-                    reasons: Vec::new(),
                 };
             }
             // Limits that cut a merge touching either profile.
             let touches = |i: u32| res.profile_index_of(i).is_some_and(|p| p == pa || p == pb);
-            for &(o, dropped, limit) in &res.audit {
-                if self.obs.ids_of(o as usize).iter().any(|&i| touches(i)) {
+            for cut in &res.audit {
+                let o = cut.observation as usize;
+                if self.obs.ids_of(o).iter().any(|&i| touches(i)) {
                     reasons.push(NotLinked::Limit {
-                        dropped: self.identifier(dropped),
-                        limit,
-                        timestamp: self.obs.ts[o as usize],
+                        dropped: self.identifier(cut.dropped),
+                        limit: cut.limit,
+                        timestamp: self.obs.ts[o],
                     });
                 }
             }
@@ -210,11 +287,11 @@ impl IdentityGraph {
             }
             return None;
         };
-        let res = self.resolve();
-        if let Some(&(_, n)) = res.hubs.iter().find(|(h, _)| *h == i) {
+        let res = self.resolution();
+        if let Some(hub) = res.hubs.iter().find(|h| h.id == i) {
             reasons.push(NotLinked::Hub {
                 identifier: norm,
-                distinct_higher: n,
+                distinct_higher: hub.distinct_higher,
             });
             return None;
         }
@@ -226,7 +303,7 @@ impl IdentityGraph {
         if a == b {
             return Vec::new();
         }
-        let res = self.resolve();
+        let res = self.resolution();
         let in_p = |i: u32| res.profile_index_of(i) == Some(p);
         // (from, to) → (source of first sighting, first, last, count)
         let mut graph: UnGraphMap<u32, (u32, i64, i64, u64), std::hash::RandomState> =
@@ -279,10 +356,5 @@ impl IdentityGraph {
 }
 
 fn not_linked(reasons: Vec<NotLinked>) -> Explanation {
-    Explanation {
-        linked: false,
-        profile: None,
-        chain: Vec::new(),
-        reasons,
-    }
+    Explanation::Unlinked { reasons }
 }

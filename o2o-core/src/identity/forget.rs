@@ -8,24 +8,26 @@
 use super::error::IdentityError;
 use super::graph::IdentityGraph;
 use super::intern::{ASet, ahash_state, stable_hash};
+use super::profiles::ProfileId;
 use crate::event::{IdKind, Identifier};
 use serde::Serialize;
 
 /// What to forget.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Forget {
     /// The profile holding this identifier (raw; normalised like `observe`), or the identifier
     /// alone if it is in no profile (a shared one).
     Identifier(Identifier),
-    /// A profile by its id (`p` + 16 hex digits).
-    Profile(String),
+    /// A profile by its id.
+    Profile(ProfileId),
 }
 
 /// Proof of an erasure: what was removed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ErasureReceipt {
     /// The profile erased, if the request named one or reached one.
-    pub profile: Option<String>,
+    pub profile: Option<ProfileId>,
     /// Every identifier removed (normalised).
     pub identifiers: Vec<Identifier>,
     /// Observations removed.
@@ -51,7 +53,7 @@ impl IdentityGraph {
     /// assert!(g.profile_of(&email).is_none());
     /// ```
     pub fn forget(&mut self, what: &Forget) -> Result<ErasureReceipt, IdentityError> {
-        let res = self.resolve();
+        let res = self.resolution();
         let (profile, targets): (Option<usize>, Vec<u32>) = match what {
             Forget::Identifier(id) => {
                 let Some(i) = self.lookup(id) else {
@@ -70,12 +72,10 @@ impl IdentityGraph {
                     None => (None, vec![i]),
                 }
             }
-            Forget::Profile(pid) => {
-                match (0..res.profiles()).find(|&p| res.profile_id(p) == *pid) {
-                    Some(p) => (Some(p), res.members_of(p).to_vec()),
-                    None => return Ok(ErasureReceipt::default()),
-                }
-            }
+            Forget::Profile(pid) => match res.profile_index_by_id(*pid) {
+                Some(p) => (Some(p), res.members_of(p).to_vec()),
+                None => return Ok(ErasureReceipt::default()),
+            },
         };
         let profile_id = profile.map(|p| res.profile_id(p));
         let mut doomed = vec![false; self.ids.len()];

@@ -60,7 +60,7 @@ fn build(obs: &[(i64, Vec<Identifier>)]) -> Result<IdentityGraph, String> {
 }
 
 fn profiles(g: &IdentityGraph) -> Vec<Profile> {
-    g.resolve().all_profiles(g).collect()
+    g.profiles().iter().collect()
 }
 
 /// Observe the decoded input, then check: no panic; the same observations in reverse order give

@@ -1,49 +1,25 @@
 //! The identity graph's store: interned identifiers and the observations that saw them together.
 //!
-//! Observing only records (cheap, incremental); [`IdentityGraph::resolve`] turns the whole record
-//! into profiles in a canonical order, so the result does not depend on the order events arrived
-//! in. The resolution is cached until the next change.
+//! Observing only records (cheap, incremental); [`IdentityGraph::profiles`] resolves the whole
+//! record into profiles in a canonical order, so the result does not depend on the order events
+//! arrived in. The resolution is cached until the next change.
 
 use super::error::IdentityError;
-use super::intern::{AMap, ASet, Interner, ahash_state, fmix64, stable_hash};
+use super::intern::{AMap, ASet, Interner, ahash_state, stable_hash};
+use super::memory::Scratch;
+use super::memory::pages;
+use super::memory::tables::Tables;
 use super::normalize::normalize_value;
-use super::pages;
-use super::resolve::{Resolution, resolve};
+use super::observations::Observations;
+use super::profiles::{Profile, ProfileId, Profiles};
+use super::resolution::Resolution;
+use super::resolve::{Input, resolve};
 use super::rules::{CompiledRules, ResolutionRules};
-use super::tables::Kept;
 use crate::consent::{ConsentGate, Operation, Permit};
 use crate::event::{Event, IdKind, Identifier};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::sync::OnceLock;
-
-/// The observations, in flat arrays (one entry per observation, identifiers in `ids`).
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Observations {
-    pub ts: Vec<i64>,
-    pub src: Vec<u32>,
-    /// End of observation `i`'s identifiers in `ids`; it starts at `ends[i - 1]`.
-    pub ends: Vec<u32>,
-    pub ids: Vec<u32>,
-    /// Kind index ([`super::rules::kind_index`]) of each entry of `ids`, so resolution reads
-    /// kinds sequentially instead of looking each identifier up.
-    pub kinds: Vec<u8>,
-}
-
-impl Observations {
-    pub fn len(&self) -> usize {
-        self.ts.len()
-    }
-
-    pub fn ids_of(&self, i: usize) -> &[u32] {
-        &self.ids[self.span(i)]
-    }
-
-    /// Where observation `i`'s entries lie in `ids` and `kinds`.
-    pub fn span(&self, i: usize) -> std::ops::Range<usize> {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        start..self.ends[i] as usize
-    }
-}
 
 /// What happened to the identifiers of one observed event.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -89,7 +65,7 @@ pub struct GraphStats {
 /// g.observe(&permit, 200, "online:zalo", &[Identifier::new(IdKind::Phone, "+84912345678")]).unwrap();
 /// let p = g.profile_of(&Identifier::new(IdKind::Phone, "(+84) 91-234-5678")).unwrap();
 /// assert_eq!(p.identifiers.len(), 2);
-/// assert_eq!(g.resolve().profiles(), 1);
+/// assert_eq!(g.profiles().len(), 1);
 /// ```
 #[derive(Clone, Debug)]
 pub struct IdentityGraph {
@@ -111,8 +87,6 @@ pub struct IdentityGraph {
     /// The observation being recorded, as (rank, hash, id) (see `push`).
     scratch: Vec<(u8, u64, u32)>,
     cache: OnceLock<Resolution>,
-    /// Working memory kept from one resolution to the next (`tables`).
-    kept: Kept,
 }
 
 impl IdentityGraph {
@@ -137,7 +111,6 @@ impl IdentityGraph {
             stats: GraphStats::default(),
             scratch: Vec::new(),
             cache: OnceLock::new(),
-            kept: Kept::default(),
         })
     }
 
@@ -364,31 +337,6 @@ impl IdentityGraph {
         Ok(ids.len() as u32)
     }
 
-    /// Stable hashes of the sources, by source index (for [`Self::obs_key`]).
-    pub(crate) fn source_hashes(&self) -> Vec<u64> {
-        self.sources
-            .iter()
-            .map(|s| stable_hash(IdKind::Country, s.as_bytes()))
-            .collect()
-    }
-
-    /// Order-free hash of observation `o`'s content (identifiers and source): it orders
-    /// observations with equal timestamps, so two tie only when they are identical. Computed
-    /// when needed rather than stored (8 bytes an observation saved).
-    pub(crate) fn obs_key(&self, o: usize, source_hashes: &[u64]) -> u64 {
-        let (mut sum, mut xor) = (0u64, 0u64);
-        for &i in self.obs.ids_of(o) {
-            let h = self.ids.hash(i);
-            sum = sum.wrapping_add(fmix64(h));
-            xor ^= h;
-        }
-        let src_hash = source_hashes
-            .get(self.obs.src[o] as usize)
-            .copied()
-            .unwrap_or_default();
-        fmix64(sum ^ xor.rotate_left(17) ^ src_hash)
-    }
-
     fn source_id(&mut self, source: &str) -> Result<u32, IdentityError> {
         if let Some(&s) = self.source_index.get(source) {
             return Ok(s);
@@ -400,37 +348,72 @@ impl IdentityGraph {
         Ok(s)
     }
 
-    /// Resolve every observation into profiles (cached until the graph changes).
-    pub fn resolve(&self) -> &Resolution {
-        self.cache.get_or_init(|| self.resolve_fresh())
+    /// What resolution reads, borrowed from the graph.
+    pub(crate) fn input(&self) -> Input<'_> {
+        let (kinds, hashes) = self.ids.columns();
+        Input {
+            rules: &self.compiled,
+            obs: &self.obs,
+            kinds,
+            hashes,
+            seen: &self.seen,
+            sources: &self.sources,
+        }
     }
 
-    /// Resolve again, ignoring the cache (for benchmarks, and to time a resolution).
-    pub fn resolve_fresh(&self) -> Resolution {
-        self.kept.with(|tables| resolve(self, tables))
+    /// The resolution, made on first use (on working memory of its own, freed after) and
+    /// cached until the graph changes.
+    pub(crate) fn resolution(&self) -> &Resolution {
+        self.cache
+            .get_or_init(|| resolve(&self.input(), &mut Tables::default()))
     }
 
-    /// Free the working memory kept for the next resolution. A resolution keeps its largest
-    /// working tables (about 50 bytes per identifier, counting what they touched) so that the
-    /// next one writes memory that is resident already rather than fresh pages, which cost it
-    /// about a seventh of its time on a VM that reports freed memory to its host (2.04 against
-    /// 1.75 s at 10 M observations, `docs/identity.md`, "Performance"). A graph resolved once,
-    /// or rarely, can give that memory back; the next resolution then allocates it again.
-    /// Memory a resolution on another thread is using at that moment stays kept.
+    /// The resolved profiles: every observation resolved into profiles under the rules, on
+    /// first use, and cached until the graph changes (an observation or an erasure). The view
+    /// borrows the graph.
     ///
     /// ```
     /// use o2o_core::identity::{IdentityGraph, ResolutionRules};
     /// let g = IdentityGraph::new(ResolutionRules::default()).unwrap();
-    /// assert_eq!(g.resolve().profiles(), 0);
-    /// g.release_working_memory();
+    /// assert!(g.profiles().is_empty());
     /// ```
-    pub fn release_working_memory(&self) {
-        self.kept.release();
+    #[must_use]
+    pub fn profiles(&self) -> Profiles<'_> {
+        Profiles::new(self, Cow::Borrowed(self.resolution()))
+    }
+
+    /// [`Self::profiles`], resolving (if the cache is stale) on the caller's working memory:
+    /// a graph resolved again and again, after each batch of events, keeps one [`Scratch`]
+    /// so that each resolution writes memory that is resident already (see [`Scratch`]).
+    ///
+    /// ```
+    /// use o2o_core::identity::{IdentityGraph, ResolutionRules, Scratch};
+    /// let g = IdentityGraph::new(ResolutionRules::default()).unwrap();
+    /// let mut scratch = Scratch::new();
+    /// assert_eq!(g.profiles_with(&mut scratch), g.profiles());
+    /// ```
+    #[must_use]
+    pub fn profiles_with(&self, scratch: &mut Scratch) -> Profiles<'_> {
+        if self.cache.get().is_none() {
+            // Another thread may have filled the cache meanwhile: its resolution is the same.
+            let _ = self.cache.set(resolve(&self.input(), &mut scratch.tables));
+        }
+        self.profiles()
+    }
+
+    /// Resolve again, ignoring (and leaving) the cache, on the caller's working memory: to
+    /// time a resolution (the benchmarks), or to check one.
+    #[must_use]
+    pub fn resolve_fresh(&self, scratch: &mut Scratch) -> Profiles<'_> {
+        Profiles::new(
+            self,
+            Cow::Owned(resolve(&self.input(), &mut scratch.tables)),
+        )
     }
 
     /// Every co-occurrence link as a pair of identifier indexes: each observation's first
     /// identifier with each of the others (enough for connectivity). Exported for comparisons
-    /// with other graph tools (`scripts/bench_identity_vs_networkx.py`).
+    /// with other graph tools (`scripts/bench/identity_vs_networkx.py`).
     pub fn links(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
         (0..self.obs.len()).flat_map(move |o| {
             let ids = self.obs.ids_of(o);
@@ -446,17 +429,15 @@ impl IdentityGraph {
     }
 
     /// The profile holding `identifier` (given raw, normalised here), if it is linked.
-    pub fn profile_of(&self, identifier: &Identifier) -> Option<super::Profile> {
-        let i = self.lookup(identifier)?;
-        let res = self.resolve();
-        res.profile_index_of(i).map(|p| res.profile(self, p))
+    pub fn profile_of(&self, identifier: &Identifier) -> Option<Profile> {
+        self.profiles().of(identifier)
     }
 
     /// The profile id of an event: the profile of its strongest linked identifier, or `None` when
     /// none of its identifiers is in a profile (no consent to link, only shared or junk values).
     /// This is how attribution maps events to people.
-    pub fn profile_id_of_event(&self, event: &Event) -> Option<String> {
-        let res = self.resolve();
+    pub fn profile_id_of_event(&self, event: &Event) -> Option<ProfileId> {
+        let res = self.resolution();
         event
             .identifiers()
             .iter()
@@ -498,7 +479,6 @@ impl IdentityGraph {
             stats: GraphStats::default(),
             scratch: Vec::new(),
             cache: OnceLock::new(),
-            kept: Kept::default(),
         }
     }
 

@@ -5,7 +5,7 @@
 //! and a 4-byte slot of the hash table), instead of a heap `String` per identifier.
 
 use super::error::IdentityError;
-use super::pages;
+use super::memory::pages;
 use crate::event::IdKind;
 use hashbrown::HashTable;
 

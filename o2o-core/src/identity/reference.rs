@@ -1,17 +1,15 @@
 //! The straightforward resolution (several passes over every observation, per-occurrence table
-//! look-ups), kept as the specification the optimised [`super::resolve`] must match exactly:
-//! `tests.rs` compares the two on random graphs under random rules.
+//! look-ups), kept as the specification (the oracle) the optimised [`super::resolve`] must match
+//! exactly: `tests.rs` compares the two on random graphs under random rules. It reads the same
+//! [`Input`] and decides where a time-bounded identifier goes with the same [`SessionScore`].
 
-#![allow(clippy::needless_range_loop, clippy::type_complexity)]
+#![allow(clippy::needless_range_loop)]
 
-use super::graph::IdentityGraph;
 use super::intern::fmix64;
-use super::resolve::Resolution;
-use super::rules::{CompiledRules, KINDS, kind_index};
+use super::resolution::{Hub, NONE, Prevented, Resolution};
+use super::resolve::{Anchor, Input, SessionScore};
+use super::rules::{CompiledRules, KINDS, LINK_KINDS, kind_index};
 use crate::event::IdKind;
-
-const LINK_KINDS: usize = 7;
-const NONE: u32 = u32::MAX;
 
 /// Union-find over elements (identifiers and sessions), with per-root kind counts and a ring of
 /// members per component (to walk a component when a windowed limit must be checked).
@@ -118,11 +116,11 @@ impl Dsu {
 }
 
 /// Resolve `g`'s observations into profiles: the straightforward version.
-pub(crate) fn resolve_reference(g: &IdentityGraph) -> Resolution {
-    let rules = &g.compiled;
-    let n = g.ids.len();
+pub(crate) fn resolve_reference(g: &Input<'_>) -> Resolution {
+    let rules = g.rules;
+    let n = g.identifiers();
     let m = g.obs.len();
-    let rank_of = |i: u32| rules.rank[kind_index(g.ids.kind(i))];
+    let rank_of = |i: u32| rules.rank[kind_index(g.kind(i))];
 
     // 1. Canonical order.
     let source_hashes = g.source_hashes();
@@ -181,7 +179,7 @@ pub(crate) fn resolve_reference(g: &IdentityGraph) -> Resolution {
             let stride = per * usize::from(r);
             let mut count = 0usize;
             for x in 0..n {
-                if kind_index(g.ids.kind(x as u32)) == k {
+                if kind_index(g.kind(x as u32)) == k {
                     slot[x] = count as u32;
                     count += 1;
                 }
@@ -192,7 +190,7 @@ pub(crate) fn resolve_reference(g: &IdentityGraph) -> Resolution {
             for o in 0..m {
                 let ids = g.obs.ids_of(o);
                 for &x in ids {
-                    if kind_index(g.ids.kind(x)) != k {
+                    if kind_index(g.kind(x)) != k {
                         continue;
                     }
                     let s = slot[x as usize] as usize;
@@ -217,11 +215,14 @@ pub(crate) fn resolve_reference(g: &IdentityGraph) -> Resolution {
                 }
             }
             for x in 0..n {
-                if kind_index(g.ids.kind(x as u32)) == k {
+                if kind_index(g.kind(x as u32)) == k {
                     let w = u32::from(worst[slot[x] as usize]);
                     if w > t {
                         hub[x] = true;
-                        hubs.push((x as u32, w));
+                        hubs.push(Hub {
+                            id: x as u32,
+                            distinct_higher: w,
+                        });
                     }
                 }
             }
@@ -240,7 +241,7 @@ pub(crate) fn resolve_reference(g: &IdentityGraph) -> Resolution {
     let mut first_seen = vec![i64::MAX; n];
     let mut last_seen = vec![i64::MIN; n];
     for x in 0..n {
-        dsu.push(kind_index(g.ids.kind(x as u32)), i64::MAX);
+        dsu.push(kind_index(g.kind(x as u32)), i64::MAX);
     }
     let any_window = rules.window.iter().any(Option::is_some);
     let (mut cur_session, mut session_last) = if any_window {
@@ -278,7 +279,7 @@ pub(crate) fn resolve_reference(g: &IdentityGraph) -> Resolution {
             if hub[xi] {
                 continue;
             }
-            let kind = g.ids.kind(x);
+            let kind = g.kind(x);
             let el = match rules.window[kind_index(kind)] {
                 None => x,
                 Some(w) => {
@@ -334,7 +335,7 @@ pub(crate) fn resolve_reference(g: &IdentityGraph) -> Resolution {
         for (j, &x) in g.obs.ids_of(o).iter().enumerate() {
             let el = occ_el[start + j];
             if el != NONE {
-                buf.push((rank_of(x), g.ids.hash(x), el, x));
+                buf.push((rank_of(x), g.hash(x), el, x));
             }
         }
         buf.sort_unstable();
@@ -351,7 +352,11 @@ pub(crate) fn resolve_reference(g: &IdentityGraph) -> Resolution {
             }
             if let Some(kind) = dsu.violates(rules, &roots, &mut times) {
                 if let Some((_, _, _, dropped)) = buf.pop() {
-                    audit.push((o as u32, dropped, kind));
+                    audit.push(Prevented {
+                        observation: o as u32,
+                        dropped,
+                        limit: kind,
+                    });
                 }
                 continue;
             }
@@ -365,15 +370,18 @@ pub(crate) fn resolve_reference(g: &IdentityGraph) -> Resolution {
 
     // 5. Profiles. Strong members (not time-bounded) decide each component's anchor.
     let total = dsu.parent.len();
-    let mut anchor = vec![(u8::MAX, u64::MAX); total];
+    let mut anchor = vec![Anchor::NONE; total];
     let mut assigned = vec![NONE; n]; // root per id
     for x in 0..n {
-        if hub[x] || rules.window[kind_index(g.ids.kind(x as u32))].is_some() {
+        if hub[x] || rules.window[kind_index(g.kind(x as u32))].is_some() {
             continue;
         }
         let r = dsu.find(x as u32) as usize;
         assigned[x] = r as u32;
-        let key = (rank_of(x as u32), g.ids.hash(x as u32));
+        let key = Anchor {
+            rank: rank_of(x as u32),
+            hash: g.hash(x as u32),
+        };
         if key < anchor[r] {
             anchor[r] = key;
         }
@@ -395,15 +403,7 @@ pub(crate) fn resolve_reference(g: &IdentityGraph) -> Resolution {
         while i < pairs.len() {
             let x = pairs[i].0;
             let mut j = i;
-            let mut best: Option<(
-                (
-                    bool,
-                    u32,
-                    std::cmp::Reverse<(u8, u64)>,
-                    std::cmp::Reverse<u32>,
-                ),
-                u32,
-            )> = None;
+            let mut best: Option<(SessionScore, u32)> = None;
             let mut roots_seen = 0u32;
             while j < pairs.len() && pairs[j].0 == x {
                 let r = pairs[j].1;
@@ -416,13 +416,7 @@ pub(crate) fn resolve_reference(g: &IdentityGraph) -> Resolution {
                     k += 1;
                 }
                 roots_seen += 1;
-                let a = anchor[r as usize];
-                let score = (
-                    a.0 != u8::MAX,
-                    count,
-                    std::cmp::Reverse(a),
-                    std::cmp::Reverse(earliest),
-                );
+                let score = SessionScore::new(anchor[r as usize], count, earliest);
                 if best.as_ref().is_none_or(|(b, _)| score > *b) {
                     best = Some((score, r));
                 }
@@ -439,8 +433,11 @@ pub(crate) fn resolve_reference(g: &IdentityGraph) -> Resolution {
         // Session-only components: anchor from their assigned time-bounded identifiers.
         for x in 0..n {
             let r = assigned[x];
-            if r != NONE && rules.window[kind_index(g.ids.kind(x as u32))].is_some() {
-                let key = (rank_of(x as u32), g.ids.hash(x as u32));
+            if r != NONE && rules.window[kind_index(g.kind(x as u32))].is_some() {
+                let key = Anchor {
+                    rank: rank_of(x as u32),
+                    hash: g.hash(x as u32),
+                };
                 // Each identifier is assigned to one component only, so anchors stay unique.
                 let slot = &mut anchor[r as usize];
                 if key < *slot {
@@ -457,7 +454,7 @@ pub(crate) fn resolve_reference(g: &IdentityGraph) -> Resolution {
         let r = assigned[x];
         if r != NONE && profile_of_root[r as usize] == NONE {
             profile_of_root[r as usize] = 0;
-            roots_list.push((fmix64(anchor[r as usize].1 ^ 0x6f32_6f00), r));
+            roots_list.push((fmix64(anchor[r as usize].hash ^ 0x6f32_6f00), r));
         }
     }
     roots_list.sort_unstable();
@@ -492,7 +489,7 @@ pub(crate) fn resolve_reference(g: &IdentityGraph) -> Resolution {
     let mut pl = vec![i64::MIN; np];
     for p in 0..np {
         let ms = &mut members[starts[p] as usize..starts[p + 1] as usize];
-        ms.sort_unstable_by_key(|&i| (rank_of(i), g.ids.hash(i)));
+        ms.sort_unstable_by_key(|&i| (rank_of(i), g.hash(i)));
         for &i in ms.iter() {
             pf[p] = pf[p].min(first_seen[i as usize]);
             pl[p] = pl[p].max(last_seen[i as usize]);
@@ -508,7 +505,7 @@ pub(crate) fn resolve_reference(g: &IdentityGraph) -> Resolution {
             .ids_of(o)
             .iter()
             .filter(|&&x| profile_of[x as usize] != NONE)
-            .min_by_key(|&&x| (rank_of(x), g.ids.hash(x)));
+            .min_by_key(|&&x| (rank_of(x), g.hash(x)));
         if let Some(&x) = best {
             let p = profile_of[x as usize] as usize;
             n_obs[p] += 1;

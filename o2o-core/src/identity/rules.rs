@@ -10,7 +10,8 @@ use super::error::IdentityError;
 use super::intern::{ASet, ahash_state};
 use crate::event::IdKind;
 use regex::Regex;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::BTreeMap;
 
 /// Seconds in an hour.
 pub const HOUR: i64 = 3_600;
@@ -36,13 +37,22 @@ pub struct KindLimit {
 }
 
 /// The rules of identity resolution. `ResolutionRules::default()` is usable as-is by a retailer;
-/// every field can be overridden from JSON (missing fields keep their default).
+/// every field can be overridden from JSON (missing fields keep their default). Per-kind
+/// settings are maps from the kind to its setting (`{"phone": {"max": 2}}`); the older form, a
+/// list of `[kind, setting]` pairs, is still read.
 ///
 /// ```
+/// use o2o_core::event::IdKind;
 /// use o2o_core::identity::ResolutionRules;
 /// let rules: ResolutionRules = serde_json::from_str(r#"{"default_country": "TH"}"#).unwrap();
 /// assert_eq!(rules.default_country.as_deref(), Some("TH"));
-/// assert_eq!(rules.limits.len(), ResolutionRules::default().limits.len());
+/// assert_eq!(rules.limits, ResolutionRules::default().limits);
+/// let rules: ResolutionRules =
+///     serde_json::from_str(r#"{"hub_threshold": {"ip": 2}, "time_bounded": [["ip", 86400]]}"#).unwrap();
+/// assert_eq!(rules.hub_threshold[&IdKind::Ip], 2);
+/// assert_eq!(rules.time_bounded[&IdKind::Ip], 86_400);
+/// let json = serde_json::to_value(&rules).unwrap();
+/// assert_eq!(json["time_bounded"], serde_json::json!({"ip": 86400}));
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -51,7 +61,8 @@ pub struct ResolutionRules {
     pub priority: Vec<IdKind>,
     /// Per-kind caps per profile. When linking an observation would break one, the observation's
     /// lowest-priority identifier is dropped from linking and the observation retried.
-    pub limits: Vec<(IdKind, KindLimit)>,
+    #[serde(deserialize_with = "kind_map")]
+    pub limits: BTreeMap<IdKind, KindLimit>,
     /// Exact values (after normalisation, compared case-insensitively) never used to link.
     pub blocked_values: Vec<String>,
     /// Regular expressions (after normalisation); a matching value is never used to link.
@@ -59,10 +70,12 @@ pub struct ResolutionRules {
     /// Hub guard: an identifier of the kind observed with more than this many distinct
     /// identifiers of any one higher-priority kind is shared (a store IP, a family tablet) and
     /// never links. Identifiers already linked to each other by stronger evidence count once.
-    pub hub_threshold: Vec<(IdKind, u32)>,
+    #[serde(deserialize_with = "kind_map")]
+    pub hub_threshold: BTreeMap<IdKind, u32>,
     /// Time-bounded kinds: an identifier of the kind links only observations that follow each
     /// other within this many seconds (a session); a later session starts afresh.
-    pub time_bounded: Vec<(IdKind, i64)>,
+    #[serde(deserialize_with = "kind_map")]
+    pub time_bounded: BTreeMap<IdKind, i64>,
     /// Country assumed for phone numbers written without a country code (ISO 3166-1 alpha-2).
     pub default_country: Option<String>,
 }
@@ -73,50 +86,14 @@ impl Default for ResolutionRules {
         let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
         ResolutionRules {
             priority: vec![ExternalId, LoyaltyCard, Email, Phone, DeviceId, Mac, Ip],
-            limits: vec![
-                (
-                    ExternalId,
-                    KindLimit {
-                        max: 1,
-                        window_secs: None,
-                    },
-                ),
-                (
-                    LoyaltyCard,
-                    KindLimit {
-                        max: 1,
-                        window_secs: None,
-                    },
-                ),
-                (
-                    Email,
-                    KindLimit {
-                        max: 1,
-                        window_secs: None,
-                    },
-                ),
-                (
-                    Phone,
-                    KindLimit {
-                        max: 1,
-                        window_secs: None,
-                    },
-                ),
-                (
-                    DeviceId,
-                    KindLimit {
-                        max: 5,
-                        window_secs: Some(365 * DAY),
-                    },
-                ),
-                (
-                    Mac,
-                    KindLimit {
-                        max: 3,
-                        window_secs: Some(365 * DAY),
-                    },
-                ),
-            ],
+            limits: BTreeMap::from([
+                (ExternalId, KindLimit::ever(1)),
+                (LoyaltyCard, KindLimit::ever(1)),
+                (Email, KindLimit::ever(1)),
+                (Phone, KindLimit::ever(1)),
+                (DeviceId, KindLimit::within(5, 365 * DAY)),
+                (Mac, KindLimit::within(3, 365 * DAY)),
+            ]),
             blocked_values: s(&[
                 "",
                 "null",
@@ -147,15 +124,116 @@ impl Default for ResolutionRules {
                 // Placeholder mailboxes (`noemail@…`, `no-email@…`, `none@…`, `customer@…`).
                 r"^(?:no-?e?mail|none|noreply|no-reply|customer|khach|unknown|test)@",
             ]),
-            hub_threshold: vec![(DeviceId, 1), (Mac, 1), (Ip, 1)],
-            time_bounded: vec![(Mac, 12 * HOUR), (Ip, 28 * DAY)],
+            hub_threshold: BTreeMap::from([(DeviceId, 1), (Mac, 1), (Ip, 1)]),
+            time_bounded: BTreeMap::from([(Mac, 12 * HOUR), (Ip, 28 * DAY)]),
             default_country: Some("VN".to_owned()),
         }
     }
 }
 
+impl KindLimit {
+    /// At most `max` identifiers of the kind per profile, for ever.
+    ///
+    /// ```
+    /// use o2o_core::identity::KindLimit;
+    /// assert_eq!(KindLimit::ever(1), KindLimit { max: 1, window_secs: None });
+    /// ```
+    pub const fn ever(max: u32) -> Self {
+        KindLimit {
+            max,
+            window_secs: None,
+        }
+    }
+
+    /// At most `max` identifiers of the kind first seen within any `window_secs` seconds.
+    ///
+    /// ```
+    /// use o2o_core::identity::{DAY, KindLimit};
+    /// assert_eq!(KindLimit::within(5, 365 * DAY).window_secs, Some(31_536_000));
+    /// ```
+    pub const fn within(max: u32, window_secs: i64) -> Self {
+        KindLimit {
+            max,
+            window_secs: Some(window_secs),
+        }
+    }
+}
+
+/// A per-kind setting read as a map (`{"ip": 2}`) or, as earlier versions wrote it, a list of
+/// `[kind, setting]` pairs (`[["ip", 2]]`; a kind listed twice keeps its last setting).
+fn kind_map<'de, D, V>(d: D) -> Result<BTreeMap<IdKind, V>, D::Error>
+where
+    D: Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    struct KindMap<V>(std::marker::PhantomData<V>);
+
+    impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for KindMap<V> {
+        type Value = BTreeMap<IdKind, V>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(
+                "a map from identifier kind to its setting, or a list of [kind, setting] pairs",
+            )
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut a: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut m = BTreeMap::new();
+            while let Some((k, v)) = a.next_entry()? {
+                m.insert(k, v);
+            }
+            Ok(m)
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut a: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut m = BTreeMap::new();
+            while let Some((k, v)) = a.next_element::<(IdKind, V)>()? {
+                m.insert(k, v);
+            }
+            Ok(m)
+        }
+    }
+
+    d.deserialize_any(KindMap(std::marker::PhantomData))
+}
+
 /// Number of identifier kinds (the length of [`IdKind::ALL`]).
 pub(crate) const KINDS: usize = IdKind::ALL.len();
+
+/// Whether the graph links identifiers of `kind`: identifying kinds that are not hashed (an
+/// `email_sha256` links through the raw email it hashes, which `store::resolve_people` puts in
+/// its place).
+const fn links(kind: IdKind) -> bool {
+    !kind.is_attribute() && !kind.is_hashed()
+}
+
+/// Number of linking kinds: those of [`IdKind::ALL`] that neither describe a person nor are
+/// hashed, which come first (checked below, at compile time). Only they are interned and linked,
+/// so the resolver keeps per-kind counts for these alone.
+pub(crate) const LINK_KINDS: usize = {
+    let mut n = 0;
+    while n < KINDS && links(IdKind::ALL[n]) {
+        n += 1;
+    }
+    n
+};
+
+// Every kind after the linking ones is an attribute or hashed, and kinds are numbered in `ALL`'s
+// order (`kind_index`).
+const _: () = {
+    let mut k = 0;
+    while k < KINDS {
+        assert!(links(IdKind::ALL[k]) == (k < LINK_KINDS));
+        assert!(IdKind::ALL[k] as usize == k);
+        k += 1;
+    }
+};
 
 /// The rules in the form resolution reads in its inner loop: tables indexed by kind.
 #[derive(Clone, Debug)]
@@ -184,6 +262,12 @@ impl CompiledRules {
             if k.is_attribute() {
                 return Err(IdentityError::Rules(format!(
                     "priority: `{k}` describes a person but does not identify one, so it cannot link"
+                )));
+            }
+            if k.is_hashed() {
+                return Err(IdentityError::Rules(format!(
+                    "priority: `{k}` is a hash; it links through the raw `{}` it hashes, so list that instead",
+                    k.unhashed()
                 )));
             }
             let slot = &mut rank[kind_index(*k)];

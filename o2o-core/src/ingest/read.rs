@@ -105,6 +105,8 @@ impl FileStats {
 }
 
 /// What the reader yields.
+// Records are nearly every output: boxing them to shrink the rare rejection would allocate per row.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Output {
     /// A record, its dedupe key and the line it starts on.
@@ -120,6 +122,8 @@ pub enum Output {
     Rejected(RowError),
 }
 
+// One decoder per file: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Decoder<R> {
     Csv {
         framer: Framer<R>,

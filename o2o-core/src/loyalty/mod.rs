@@ -17,6 +17,7 @@
 //! assert_eq!(r.len(), 2);
 //! ```
 
+use crate::event::{CheckInMethod, Event};
 use crate::report::Table;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -40,6 +41,14 @@ pub enum LoyaltyError {
         at: i64,
         /// The expiry given.
         expires_at: i64,
+    },
+    /// An earning rule that cannot be applied.
+    #[error("earning rule: {field} {reason}")]
+    Rule {
+        /// The field of [`EarnRule`].
+        field: &'static str,
+        /// What is wrong with it.
+        reason: &'static str,
     },
     /// Not enough unexpired points.
     #[error("member {member}: redeeming {wanted} points but only {available} are available")]
@@ -119,6 +128,26 @@ pub enum Reminder {
     },
 }
 
+/// How store purchases earn points: [`PointsLedger::from_purchases`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EarnRule {
+    /// Points per unit of purchase value; a purchase earns the whole points of its value times
+    /// this (rounded down), and nothing below one point.
+    pub points_per_unit: f64,
+    /// Seconds the points stay usable after the purchase.
+    pub valid_for: i64,
+}
+
+impl Default for EarnRule {
+    /// One point per unit of value, usable for 60 days.
+    fn default() -> Self {
+        EarnRule {
+            points_per_unit: 1.0,
+            valid_for: 60 * 86_400,
+        }
+    }
+}
+
 /// All members' points. Serialisable, deterministic (members in id order).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -159,6 +188,67 @@ impl PointsLedger {
         a.lots.insert(pos, lot);
         a.lifetime += points;
         Ok(())
+    }
+
+    /// The points that in-store purchases earn under `rule`: one lot per POS purchase or voucher
+    /// redemption with a value, for the member `key` names (events it names no one for earn
+    /// nothing). The same events give the same ledger in any order.
+    ///
+    /// ```
+    /// use o2o_core::event::read_ndjson_str;
+    /// use o2o_core::loyalty::{EarnRule, PointsLedger};
+    /// let ev = read_ndjson_str(r#"{"type":"checkin","method":"pos_purchase","store":"S1","timestamp":0,"value":42.9,"identifiers":[{"kind":"loyalty_card","value":"LC1"}]}"#);
+    /// let key = |e: &o2o_core::event::Event| e.identifiers().first().map(|i| i.value.clone());
+    /// let ledger = PointsLedger::from_purchases(&ev.events, key, &EarnRule::default()).unwrap();
+    /// assert_eq!(ledger.balance("LC1", 1), 42);
+    /// ```
+    pub fn from_purchases(
+        events: &[Event],
+        key: impl Fn(&Event) -> Option<String>,
+        rule: &EarnRule,
+    ) -> Result<Self, LoyaltyError> {
+        if !(rule.points_per_unit.is_finite() && rule.points_per_unit > 0.0) {
+            return Err(LoyaltyError::Rule {
+                field: "points_per_unit",
+                reason: "must be a positive number",
+            });
+        }
+        if rule.valid_for <= 0 {
+            return Err(LoyaltyError::Rule {
+                field: "valid_for",
+                reason: "must be positive",
+            });
+        }
+        // Points above 2^53 would not be whole in an f64: no real purchase comes near.
+        const MAX_POINTS: f64 = 9_007_199_254_740_992.0;
+        let mut ledger = PointsLedger::default();
+        for ev in events {
+            let Event::CheckIn(c) = ev else { continue };
+            if !matches!(
+                c.method,
+                CheckInMethod::PosPurchase | CheckInMethod::VoucherRedemption
+            ) {
+                continue;
+            }
+            let points = (c.value.unwrap_or(0.0) * rule.points_per_unit).floor();
+            if !(1.0..=MAX_POINTS).contains(&points) {
+                continue;
+            }
+            let Some(member) = key(ev) else { continue };
+            // A whole number in [1, 2^53]: the cast is exact.
+            ledger.earn(
+                &member,
+                points as u64,
+                c.timestamp,
+                c.timestamp.saturating_add(rule.valid_for),
+            )?;
+        }
+        Ok(ledger)
+    }
+
+    /// Every member's account, in member order.
+    pub fn accounts(&self) -> impl Iterator<Item = (&str, &Account)> {
+        self.accounts.iter().map(|(m, a)| (m.as_str(), a))
     }
 
     /// Move lots expired at `now` out of the balance; returns points expired per member.
@@ -282,7 +372,7 @@ pub fn reminders_table(reminders: &[Reminder]) -> Table {
             } => t.row([
                 member.clone(),
                 "points expiring".into(),
-                format!("{points} pts at {expires_at}"),
+                format!("{points} pts on {}", crate::utc::minute(*expires_at)),
             ]),
             Reminder::NearTier {
                 member,
@@ -306,7 +396,11 @@ impl fmt::Display for Reminder {
                 points,
                 expires_at,
             } => {
-                write!(f, "{member}: {points} points expire at {expires_at}")
+                write!(
+                    f,
+                    "{member}: {points} points expire on {}",
+                    crate::utc::minute(*expires_at)
+                )
             }
             Reminder::NearTier {
                 member,

@@ -7,7 +7,7 @@
 use crate::event::{CheckInMethod, Event};
 use crate::hashing::sha256;
 use crate::keys::{KeyRing, SecretKey};
-use crate::loyalty::{PointsLedger, Reminder, ReminderPolicy, Tier};
+use crate::loyalty::{EarnRule, PointsLedger, Reminder, ReminderPolicy, Tier};
 use crate::segment::{RuleSet, decide_all, summarise};
 use crate::sim::customer_seed;
 use crate::survey::{Alert, AlertPolicy, Response, alerts, open_alerts};
@@ -127,7 +127,8 @@ pub fn next_actions(
 
     // Surveys (simulated answers) and loyalty points from the purchases.
     let mut responses = Vec::new();
-    let mut ledger = PointsLedger::default();
+    let ledger =
+        PointsLedger::from_purchases(events, key, &EarnRule::default()).map_err(|e| err(&e))?;
     for (i, ev) in events.iter().enumerate() {
         let Event::CheckIn(c) = ev else { continue };
         if !matches!(
@@ -149,13 +150,6 @@ pub fn next_actions(
                 segment: c.region.clone(),
                 comment: None,
             });
-        }
-        let points = c.value.unwrap_or(0.0).floor();
-        if points >= 1.0 {
-            // Whole points of a finite, positive purchase value.
-            ledger
-                .earn(&member, points as u64, c.timestamp, c.timestamp + 60 * DAY)
-                .map_err(|e| err(&e))?;
         }
     }
     let all_alerts = alerts(&responses, &AlertPolicy::default());

@@ -60,7 +60,7 @@ pub(super) fn run(
     // Identity: every event is an observation; the graph's own gate skips non-consenting ones.
     let graph = IdentityGraph::from_events(ResolutionRules::default(), events)
         .map_err(|e| stage("identity")(e.to_string()))?;
-    let res = graph.resolve();
+    let res = graph.profiles();
     let raw: HashSet<(IdKind, &str)> = events
         .iter()
         .flat_map(|e| e.identifiers().iter().map(|i| (i.kind, i.value.as_str())))
@@ -68,9 +68,9 @@ pub(super) fn run(
     let identity = IdentitySummary {
         raw_identifiers: raw.len() as u64,
         identifiers: graph.identifiers() as u64,
-        profiles: res.profiles() as u64,
+        profiles: res.len() as u64,
         prevented_merges: res.prevented_merges() as u64,
-        shared: res.shared(&graph).len() as u64,
+        shared: res.shared().len() as u64,
         metrics: evaluate_with_events(&graph, &c.truth, events),
     };
 
@@ -78,7 +78,7 @@ pub(super) fn run(
     // linked identifier.
     let keys: Vec<Option<String>> = events
         .iter()
-        .map(|e| graph.profile_id_of_event(e))
+        .map(|e| graph.profile_id_of_event(e).map(String::from))
         .collect();
     let journeys = build_journeys_keyed(events, &keys, &JourneyConfig::default());
     let truth_checkins: Vec<(String, f64)> = c
@@ -173,7 +173,7 @@ pub(super) fn run(
     let k = c.truth.channels.len().max(1) as f64;
     let incremental = estimate_incremental(&holdout, 1.0 - 0.05 / k)
         .map_err(|e| stage("report")(e.to_string()))?;
-    let key = |e: &Event| graph.profile_id_of_event(e);
+    let key = |e: &Event| graph.profile_id_of_event(e).map(String::from);
     let report = build_report(events, &key, &O2oOptions::default(), &credits, &incremental);
     let next_actions = super::next_actions(events, &key, c.config.seed, c.truth.end)
         .map_err(|e| stage("next actions")(e.to_string()))?;

@@ -162,14 +162,14 @@ pub fn o2o_report(
     }
     let mut acc: BTreeMap<RowKey, Acc> = BTreeMap::new();
     for e in events {
-        if let Event::Touchpoint(t) = e {
-            if is_media(t) {
-                let a = acc
-                    .entry((t.channel.clone(), t.campaign.clone()))
-                    .or_default();
-                a.touchpoints += 1;
-                a.spend += t.cost.unwrap_or(0.0);
-            }
+        if let Event::Touchpoint(t) = e
+            && is_media(t)
+        {
+            let a = acc
+                .entry((t.channel.clone(), t.campaign.clone()))
+                .or_default();
+            a.touchpoints += 1;
+            a.spend += t.cost.unwrap_or(0.0);
         }
     }
     let window = i64::from(opts.window_days) * 86_400;
@@ -177,13 +177,13 @@ pub fn o2o_report(
         // Touch times per row, ascending (events are sorted by time).
         let mut touches: BTreeMap<RowKey, Vec<i64>> = BTreeMap::new();
         for e in &evs {
-            if let Event::Touchpoint(t) = e {
-                if is_media(t) {
-                    touches
-                        .entry((t.channel.clone(), t.campaign.clone()))
-                        .or_default()
-                        .push(t.timestamp);
-                }
+            if let Event::Touchpoint(t) = e
+                && is_media(t)
+            {
+                touches
+                    .entry((t.channel.clone(), t.campaign.clone()))
+                    .or_default()
+                    .push(t.timestamp);
             }
         }
         for (row, times) in &touches {

@@ -866,7 +866,7 @@ fn display(
     let (time_col, time_spec, fmt): (&str, String, fn(i64) -> String) = match channel {
         "facebook" => (
             "reporting_time",
-            format!("{{ column = \"reporting_time\", format = \"%Y-%m-%d %H:%M:%S\" }}"),
+            "{ column = \"reporting_time\", format = \"%Y-%m-%d %H:%M:%S\" }".to_string(),
             iso_local,
         ),
         "tiktok" => (

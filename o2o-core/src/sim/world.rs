@@ -355,10 +355,10 @@ impl<'a> World<'a> {
             .shared
             .entry(id.clone())
             .or_insert((reason, Vec::new()));
-        if let Some(p) = person {
-            if !entry.1.contains(&p) {
-                entry.1.push(p);
-            }
+        if let Some(p) = person
+            && !entry.1.contains(&p)
+        {
+            entry.1.push(p);
         }
         id
     }
@@ -386,15 +386,10 @@ impl<'a> World<'a> {
     }
 
     fn device_id(&mut self, cx: &mut Ctx) -> Identifier {
-        if let Some(t) = cx.tablet.clone() {
-            if self.rng.random_bool(0.25) {
-                return self.shared_id(
-                    IdKind::DeviceId,
-                    t,
-                    SharedReason::Household,
-                    Some(cx.index),
-                );
-            }
+        if let Some(t) = cx.tablet.clone()
+            && self.rng.random_bool(0.25)
+        {
+            return self.shared_id(IdKind::DeviceId, t, SharedReason::Household, Some(cx.index));
         }
         let k = self.rng.random_range(0..cx.person.devices.len());
         let d = cx.person.devices[k].clone();
@@ -941,11 +936,11 @@ fn finish(s: &Setup<'_>, chunks: Vec<World<'_>>) -> Campaign {
         })
         .collect();
     for ev in &events {
-        if let Event::Touchpoint(t) = ev {
-            if let Some(c) = channels.iter_mut().find(|c| c.channel == t.channel) {
-                c.touchpoints += 1;
-                c.spend += t.cost.unwrap_or(0.0);
-            }
+        if let Event::Touchpoint(t) = ev
+            && let Some(c) = channels.iter_mut().find(|c| c.channel == t.channel)
+        {
+            c.touchpoints += 1;
+            c.spend += t.cost.unwrap_or(0.0);
         }
     }
     for c in &channels {

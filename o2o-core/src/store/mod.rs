@@ -356,7 +356,7 @@ impl Store {
         let staged = self.stage(&source, &file, || {
             let out = reader.next_output()?;
             n += 1;
-            if n % 4096 == 0 {
+            if n.is_multiple_of(4096) {
                 progress(reader.consumed());
             }
             Ok(match out {
@@ -569,10 +569,9 @@ impl Store {
             let it: Box<
                 dyn Iterator<Item = Result<(PathBuf, arrow_array::RecordBatch), StoreError>>,
             > = match batches {
-                Ok(r) => Box::new(r.map(move |b| {
-                    b.map(|b| (path2.clone(), b))
-                        .map_err(|e| StoreError::Arrow(e))
-                })),
+                Ok(r) => Box::new(
+                    r.map(move |b| b.map(|b| (path2.clone(), b)).map_err(StoreError::Arrow)),
+                ),
                 Err(e) => Box::new(std::iter::once(Err(e))),
             };
             it

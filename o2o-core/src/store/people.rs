@@ -319,9 +319,8 @@ pub fn resolve(store: &super::Store, rules: ResolutionRules) -> Result<People, P
     // 4. Consent through the person, for records that still have none.
     if obs.iter().any(|o| o.consent.is_none()) && !index.is_empty() {
         let first = build(&rules, &obs, |o| o.consent.is_some())?;
-        let res = first.resolve();
+        let profiles: Vec<_> = first.profiles().iter().collect();
         let mut profile_of: HashMap<&Identifier, usize> = HashMap::new();
-        let profiles: Vec<_> = res.all_profiles(&first).collect();
         for (p, prof) in profiles.iter().enumerate() {
             for id in &prof.identifiers {
                 profile_of.insert(id, p);

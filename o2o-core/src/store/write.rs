@@ -123,7 +123,7 @@ impl Staging {
             let batch = part.builder.finish()?;
             part.writer.write(&batch)?;
         }
-        if self.clock % CHECK_EVERY == 0 {
+        if self.clock.is_multiple_of(CHECK_EVERY) {
             self.keep_to_budget()?;
         }
         Ok(())
@@ -142,7 +142,7 @@ impl Staging {
             .iter()
             .map(|(k, p)| (size(p), k.clone()))
             .collect();
-        by_size.sort_by(|a, b| b.0.cmp(&a.0));
+        by_size.sort_by_key(|b| std::cmp::Reverse(b.0));
         for (n, k) in by_size {
             if total <= MEMORY_BUDGET / 2 {
                 break;

@@ -110,6 +110,25 @@ pub fn alerts(responses: &[Response], policy: &AlertPolicy) -> Vec<Alert> {
     out
 }
 
+/// Alerts as a table for people: customer, store, score, when they answered and the deadline
+/// (UTC, to the minute), comment.
+pub fn alerts_table<'a>(alerts: impl IntoIterator<Item = &'a Alert>) -> Table {
+    let mut t = Table::new([
+        "customer", "store", "score", "answered", "deadline", "comment",
+    ]);
+    for a in alerts {
+        t.row([
+            a.customer.clone(),
+            a.store.clone(),
+            a.score.to_string(),
+            crate::utc::minute(a.responded_at),
+            crate::utc::minute(a.deadline),
+            a.comment.clone().unwrap_or_default(),
+        ]);
+    }
+    t
+}
+
 /// Alerts whose deadline has not passed at `now` (still actionable).
 pub fn open_alerts(alerts: &[Alert], now: i64) -> Vec<&Alert> {
     alerts.iter().filter(|a| a.deadline >= now).collect()
@@ -197,7 +216,10 @@ impl SatisfactionReport {
 
 impl fmt::Display for SatisfactionReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for t in self.tables() {
+        for (i, t) in self.tables().iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
             write!(f, "{t}")?;
         }
         Ok(())

@@ -5,6 +5,7 @@
 //! arm first then control, so the same samples and seed give the same interval on every machine.
 
 use super::error::{UpliftError, check_alpha, check_finite};
+use super::finite::{guard, pow2_scale};
 use super::proportions::Interval;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -46,24 +47,51 @@ fn resample_mean(xs: &[f64], rng: &mut ChaCha8Rng) -> f64 {
     s / n as f64
 }
 
+/// How a bootstrap resamples: level, number of resamples, seed. `Default`: α = 0.05, 2,000
+/// resamples, seed 0.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BootstrapOptions {
+    /// The interval is at level `1 − alpha`.
+    pub alpha: f64,
+    /// Number of resamples (at least 100; 1,000 or more for a percentile interval).
+    pub resamples: usize,
+    /// Seed of the ChaCha8 stream.
+    pub seed: u64,
+}
+
+impl Default for BootstrapOptions {
+    fn default() -> Self {
+        BootstrapOptions {
+            alpha: 0.05,
+            resamples: 2_000,
+            seed: 0,
+        }
+    }
+}
+
 /// Percentile bootstrap interval for `mean(test) − mean(control)`.
 ///
 /// ```
-/// use o2o_core::uplift::bootstrap_mean_diff;
+/// use o2o_core::uplift::{BootstrapOptions, bootstrap_mean_diff};
 /// let t = [0.0, 0.0, 12.0, 0.0, 40.0, 0.0, 8.0, 0.0];
 /// let c = [0.0, 0.0, 0.0, 10.0, 0.0, 0.0, 0.0, 5.0];
-/// let a = bootstrap_mean_diff(&t, &c, 0.05, 2000, 7).unwrap();
-/// let b = bootstrap_mean_diff(&t, &c, 0.05, 2000, 7).unwrap();
+/// let opts = BootstrapOptions { seed: 7, ..BootstrapOptions::default() };
+/// let a = bootstrap_mean_diff(&t, &c, &opts).unwrap();
+/// let b = bootstrap_mean_diff(&t, &c, &opts).unwrap();
 /// assert_eq!(a, b);
 /// assert!(a.ci[0] < a.estimate && a.estimate < a.ci[1]);
 /// ```
 pub fn bootstrap_mean_diff(
     test: &[f64],
     control: &[f64],
-    alpha: f64,
-    resamples: usize,
-    seed: u64,
+    options: &BootstrapOptions,
 ) -> Result<BootstrapCi, UpliftError> {
+    let BootstrapOptions {
+        alpha,
+        resamples,
+        seed,
+    } = *options;
     check_alpha(alpha)?;
     for (name, xs) in [("test", test), ("control", control)] {
         if xs.is_empty() {
@@ -83,6 +111,15 @@ pub fn bootstrap_mean_diff(
             format!("{resamples} is too few for a percentile interval (use ≥ 1,000)"),
         ));
     }
+    // Resample values over a power of two near the largest magnitude (exact in the usual range,
+    // no overflow of sums near ±1e308); the estimate, interval and se are scaled back.
+    let k = pow2_scale(
+        test.iter()
+            .chain(control)
+            .fold(0.0, |m: f64, x| m.max(x.abs())),
+    );
+    let scaled = |xs: &[f64]| -> Vec<f64> { xs.iter().map(|x| x / k).collect() };
+    let (test, control) = (&scaled(test)[..], &scaled(control)[..]);
     let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len() as f64;
     let estimate = mean(test) - mean(control);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -95,13 +132,13 @@ pub fn bootstrap_mean_diff(
     diffs.sort_by(f64::total_cmp);
     let m = mean(&diffs);
     let se = (diffs.iter().map(|d| (d - m).powi(2)).sum::<f64>() / (resamples - 1) as f64).sqrt();
-    Ok(BootstrapCi {
-        estimate,
+    guard(BootstrapCi {
+        estimate: estimate * k,
         ci: [
-            quantile_sorted(&diffs, alpha / 2.0),
-            quantile_sorted(&diffs, 1.0 - alpha / 2.0),
+            quantile_sorted(&diffs, alpha / 2.0) * k,
+            quantile_sorted(&diffs, 1.0 - alpha / 2.0) * k,
         ],
-        se,
+        se: se * k,
         resamples,
         seed,
     })

@@ -5,6 +5,7 @@
 //! The interval is Welch's on the adjusted outcomes (θ treated as known, as is standard).
 
 use super::error::{UpliftError, check_finite};
+use super::finite::{guard, pow2_scale};
 use super::means::{SummaryStats, WelchTest, welch_ttest};
 use super::proportions::Alternative;
 use serde::{Deserialize, Serialize};
@@ -49,7 +50,20 @@ pub fn cuped(
             check_finite(&format!("{name}[{i}].post"), y)?;
         }
     }
-    let all = test.iter().chain(control);
+    // Pre and post values over powers of two near their largest magnitudes: bit for bit the same
+    // statistics in the usual range, and no overflow for values near ±1e308. θ, the lift, its
+    // standard error and interval are scaled back at the end.
+    let max_abs = |f: fn(&(f64, f64)) -> f64| {
+        test.iter()
+            .chain(control)
+            .fold(0.0, |m: f64, p| m.max(f(p).abs()))
+    };
+    let (kx, ky) = (pow2_scale(max_abs(|p| p.0)), pow2_scale(max_abs(|p| p.1)));
+    let scaled = |arm: &[(f64, f64)]| -> Vec<(f64, f64)> {
+        arm.iter().map(|&(x, y)| (x / kx, y / ky)).collect()
+    };
+    let (test, control) = (scaled(test), scaled(control));
+    let all = test.iter().chain(&control);
     let n = (test.len() + control.len()) as f64;
     let (sx, sy) = all
         .clone()
@@ -70,17 +84,21 @@ pub fn cuped(
     let adjust = |arm: &[(f64, f64)]| -> Vec<f64> {
         arm.iter().map(|&(x, y)| y - theta * (x - mx)).collect()
     };
-    let (at, ac) = (adjust(test), adjust(control));
+    let (at, ac) = (adjust(&test), adjust(&control));
     let adj_mean = (at.iter().sum::<f64>() + ac.iter().sum::<f64>()) / n;
     let ss_adj: f64 = at.iter().chain(&ac).map(|v| (v - adj_mean).powi(2)).sum();
-    let adjusted = welch_ttest(
+    let mut adjusted = welch_ttest(
         &SummaryStats::from_sample(&at)?,
         &SummaryStats::from_sample(&ac)?,
         alpha,
         alternative,
     )?;
-    Ok(Cuped {
-        theta,
+    adjusted.absolute_lift *= ky;
+    adjusted.se *= ky;
+    adjusted.ci_welch = [adjusted.ci_welch[0] * ky, adjusted.ci_welch[1] * ky];
+    // relative_lift compares adjusted means, which the scale cancels out of.
+    guard(Cuped {
+        theta: theta * ky / kx,
         variance_reduction: if syy > 0.0 { 1.0 - ss_adj / syy } else { 0.0 },
         adjusted,
     })

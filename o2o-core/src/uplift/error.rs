@@ -2,6 +2,7 @@
 
 /// Why an uplift computation refused its input. Every variant names the offending argument.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum UpliftError {
     /// An argument is outside its domain (a count above its total, a probability outside 0..1,
     /// a negative standard deviation, a NaN…).
@@ -26,6 +27,16 @@ pub enum UpliftError {
     /// control arm for a ratio, a singular design matrix…).
     #[error("{0}")]
     Degenerate(String),
+    /// A statistic of the result is not a finite number (the inputs are so large or so extreme
+    /// that the result cannot be represented in `f64`); the call is refused instead of
+    /// returning NaN or ±∞.
+    #[error(
+        "{field}: the result is not a finite number (inputs too large or too extreme for double precision)"
+    )]
+    NonFinite {
+        /// The field of the result (`absolute_lift`, `ci_welch[1]`, `placebos[3].ratio`…).
+        field: String,
+    },
     /// An iterative solver did not reach its tolerance.
     #[error("{what} did not converge in {iterations} iterations")]
     NoConvergence {

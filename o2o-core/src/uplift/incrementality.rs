@@ -8,6 +8,7 @@
 //! interval divided by spend.
 
 use super::error::{UpliftError, check_alpha, check_finite};
+use super::finite::guard;
 use super::means::{SummaryStats, welch_ttest};
 use super::proportions::{Alternative, Counts, Interval, ci_diff_newcombe, proportions_ztest};
 use serde::{Deserialize, Serialize};
@@ -99,7 +100,7 @@ pub fn incrementality(
         value: w.absolute_lift * n,
         ci: [w.ci_welch[0] * n, w.ci_welch[1] * n],
     };
-    Ok(Incrementality {
+    guard(Incrementality {
         incremental_conversions: Estimate {
             value: lift * n,
             ci: [ci[0] * n, ci[1] * n],

@@ -1,50 +1,61 @@
-//! The little dense linear algebra the regressions need: invert a small symmetric matrix.
+//! The little dense linear algebra the regressions need: solve a symmetric positive definite
+//! system (the period effects of a two-way fixed-effects regression).
 
 use super::error::UpliftError;
 
-/// Invert a k×k matrix (row-major `Vec<Vec<f64>>`) by Gauss–Jordan elimination with partial
-/// pivoting; a pivot below `1e-12 ×` the largest diagonal entry means the design is singular.
-pub(crate) fn invert(a: &[Vec<f64>]) -> Result<Vec<Vec<f64>>, UpliftError> {
+/// Solve `A x = b` for each right-hand side `b` in `rhs`, `A` symmetric positive definite
+/// (row-major, k×k), by Cholesky factorisation. A pivot at or below `1e-12 ×` the largest
+/// diagonal entry means `A` is singular (or nearly so) and is refused.
+pub(crate) fn cholesky_solve(
+    a: &[Vec<f64>],
+    rhs: &[Vec<f64>],
+) -> Result<Vec<Vec<f64>>, UpliftError> {
     let k = a.len();
-    let scale = a
-        .iter()
-        .enumerate()
-        .map(|(i, r)| r.get(i).copied().unwrap_or(0.0).abs())
-        .fold(0.0, f64::max);
-    let mut m: Vec<Vec<f64>> = a
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let mut row = r.clone();
-            row.resize(k, 0.0);
-            row.extend((0..k).map(|j| if i == j { 1.0 } else { 0.0 }));
-            row
-        })
-        .collect();
-    for col in 0..k {
-        // Rows col..k exist (m has k rows); pick the largest pivot.
-        let piv = (col..k)
-            .max_by(|&x, &y| m[x][col].abs().total_cmp(&m[y][col].abs()))
-            .unwrap_or(col);
-        if m[piv][col].abs() <= 1e-12 * scale.max(f64::MIN_POSITIVE) {
-            return Err(UpliftError::Degenerate(
-                "the design matrix is singular (a cell of the design has no data)".into(),
-            ));
-        }
-        m.swap(col, piv);
-        let p = m[col][col];
-        for v in m[col].iter_mut() {
-            *v /= p;
-        }
-        let pivot_row = m[col].clone();
-        for (r, row) in m.iter_mut().enumerate() {
-            let f = row[col];
-            if r != col && f != 0.0 {
-                for (v, p) in row.iter_mut().zip(&pivot_row) {
-                    *v -= f * p;
+    let scale = (0..k).map(|i| a[i][i].abs()).fold(0.0, f64::max);
+    // Lower-triangular L with A = L Lᵀ.
+    let mut l = vec![vec![0.0; k]; k];
+    for i in 0..k {
+        for j in 0..=i {
+            let s: f64 = a[i][j] - (0..j).map(|m| l[i][m] * l[j][m]).sum::<f64>();
+            if i == j {
+                if !(s > 1e-12 * scale) {
+                    return Err(UpliftError::Degenerate(
+                        "the design matrix is singular".into(),
+                    ));
                 }
+                l[i][i] = s.sqrt();
+            } else {
+                l[i][j] = s / l[j][j];
             }
         }
     }
-    Ok(m.into_iter().map(|r| r[k..].to_vec()).collect())
+    Ok(rhs
+        .iter()
+        .map(|b| {
+            // Forward: L z = b; backward: Lᵀ x = z.
+            let mut z = vec![0.0; k];
+            for i in 0..k {
+                z[i] = (b[i] - (0..i).map(|m| l[i][m] * z[m]).sum::<f64>()) / l[i][i];
+            }
+            let mut x = vec![0.0; k];
+            for i in (0..k).rev() {
+                x[i] = (z[i] - (i + 1..k).map(|m| l[m][i] * x[m]).sum::<f64>()) / l[i][i];
+            }
+            x
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn solves_and_refuses_singular() {
+        let a = vec![vec![4.0, 2.0], vec![2.0, 3.0]];
+        let x = cholesky_solve(&a, &[vec![2.0, 1.0]]).unwrap_or_default();
+        assert!((4.0 * x[0][0] + 2.0 * x[0][1] - 2.0).abs() < 1e-15);
+        assert!((2.0 * x[0][0] + 3.0 * x[0][1] - 1.0).abs() < 1e-15);
+        assert!(cholesky_solve(&[vec![1.0, 1.0], vec![1.0, 1.0]], &[vec![1.0, 1.0]]).is_err());
+    }
 }

@@ -4,8 +4,9 @@
 //! variance and the continuity correction, the exact p-value (no ties) the exact null
 //! distribution of U.
 
-use super::dist::norm_sf;
+use super::dist::phi_sf;
 use super::error::{UpliftError, check_finite};
+use super::finite::guard;
 use super::proportions::Alternative;
 use serde::{Deserialize, Serialize};
 
@@ -13,7 +14,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MwuMethod {
-    /// scipy's rule: exact when either sample has at most 8 values and there are no ties.
+    /// scipy's rule: exact when either sample has at most 8 values and there are no ties (and
+    /// at most 10⁶ pairs, so the exact distribution stays small).
     Auto,
     /// Exact null distribution of U (refused with ties or more than 10⁶ pairs).
     Exact,
@@ -126,7 +128,10 @@ pub fn mann_whitney_u(
     };
     let has_ties = ties.iter().any(|&t| t > 1);
     let method = match method {
-        MwuMethod::Auto if (n1 > 8 && n2 > 8) || has_ties => MwuMethod::Asymptotic,
+        // scipy's rule, plus a size bound: the exact distribution has n₁·n₂ + 1 terms.
+        MwuMethod::Auto if (n1 > 8 && n2 > 8) || has_ties || n1.saturating_mul(n2) > 1_000_000 => {
+            MwuMethod::Asymptotic
+        }
         MwuMethod::Auto => MwuMethod::Exact,
         m => m,
     };
@@ -151,10 +156,10 @@ pub fn mann_whitney_u(
             let tie_term: f64 = ties.iter().map(|&t| (t as f64).powi(3) - t as f64).sum();
             let s = (f1 * f2 / 12.0 * ((n + 1.0) - tie_term / (n * (n - 1.0)))).sqrt();
             let z = (u - f1 * f2 / 2.0 - 0.5) / s;
-            norm_sf(z)
+            phi_sf(z)
         }
     };
-    Ok(MannWhitney {
+    guard(MannWhitney {
         u: u1,
         p_value: (p * factor).clamp(0.0, 1.0),
         method,

@@ -2,8 +2,9 @@
 //! Welch–Satterthwaite degrees of freedom (scipy `ttest_ind(equal_var=False)` and
 //! `ttest_ind_from_stats`), and its confidence interval.
 
-use super::dist::{t_cdf, t_isf, t_sf};
+use super::dist::{student_cdf, student_isf, student_sf};
 use super::error::{UpliftError, check_alpha, check_finite};
+use super::finite::{guard, pow2_scale};
 use super::proportions::{Alternative, Interval};
 use serde::{Deserialize, Serialize};
 
@@ -37,12 +38,15 @@ impl SummaryStats {
         for (i, &x) in xs.iter().enumerate() {
             check_finite(&format!("sample[{i}]"), x)?;
         }
+        // Work on the values over a power of two near the largest magnitude: exact for data in
+        // the usual range, and no overflow of sums or squares for values near ±1e308.
+        let scale = pow2_scale(xs.iter().fold(0.0, |m: f64, x| m.max(x.abs())));
         let n = xs.len() as f64;
-        let mean = xs.iter().sum::<f64>() / n;
-        let ss: f64 = xs.iter().map(|x| (x - mean).powi(2)).sum();
-        Ok(SummaryStats {
-            mean,
-            sd: (ss / (n - 1.0)).sqrt(),
+        let mean = xs.iter().map(|x| x / scale).sum::<f64>() / n;
+        let ss: f64 = xs.iter().map(|x| (x / scale - mean).powi(2)).sum();
+        guard(SummaryStats {
+            mean: mean * scale,
+            sd: (ss / (n - 1.0)).sqrt() * scale,
             n: xs.len() as u64,
         })
     }
@@ -66,9 +70,15 @@ impl SummaryStats {
         Ok(())
     }
 
-    /// Variance of the mean, `sd² / n`.
+    /// Variance of the mean, `sd² / n` (∞ past the range of `f64`; the tests work with
+    /// [`SummaryStats::se_of_mean`], which does not overflow).
     pub fn var_of_mean(&self) -> f64 {
         self.sd * self.sd / self.n as f64
+    }
+
+    /// Standard error of the mean, `sd / √n`.
+    pub fn se_of_mean(&self) -> f64 {
+        self.sd / (self.n as f64).sqrt()
     }
 }
 
@@ -83,7 +93,8 @@ pub struct WelchTest {
     pub p_value: f64,
     /// `mean_test − mean_control`.
     pub absolute_lift: f64,
-    /// `mean_test / mean_control − 1`; `null` when the control mean is 0.
+    /// `mean_test / mean_control − 1`; `null` when the control mean is 0 (or so close to 0
+    /// that the ratio is beyond `f64`).
     pub relative_lift: Option<f64>,
     /// Standard error of the difference.
     pub se: f64,
@@ -91,18 +102,41 @@ pub struct WelchTest {
     pub ci_welch: Interval,
 }
 
-/// Welch–Satterthwaite degrees of freedom of two arms.
-pub fn welch_df(a: &SummaryStats, b: &SummaryStats) -> f64 {
-    let (va, vb) = (a.var_of_mean(), b.var_of_mean());
-    (va + vb).powi(2) / (va * va / (a.n as f64 - 1.0) + vb * vb / (b.n as f64 - 1.0))
+/// Welch–Satterthwaite degrees of freedom of two arms (computed on standard errors relative to
+/// the larger one, so any finite standard deviations give a finite answer).
+///
+/// ```
+/// use o2o_core::uplift::{SummaryStats, welch_df};
+/// let a = SummaryStats { mean: 1.0, sd: 2.0, n: 10 };
+/// assert!((welch_df(&a, &a).unwrap() - 18.0).abs() < 1e-12);
+/// ```
+pub fn welch_df(a: &SummaryStats, b: &SummaryStats) -> Result<f64, UpliftError> {
+    a.check("test")?;
+    b.check("control")?;
+    df_unchecked(a, b)
+}
+
+fn df_unchecked(a: &SummaryStats, b: &SummaryStats) -> Result<f64, UpliftError> {
+    let (sa, sb) = (a.se_of_mean(), b.se_of_mean());
+    let m = sa.max(sb);
+    if !(m > 0.0) {
+        return Err(UpliftError::Degenerate(
+            "both arms have zero standard deviation".into(),
+        ));
+    }
+    let (ra, rb) = ((sa / m).powi(2), (sb / m).powi(2));
+    guard((ra + rb).powi(2) / (ra * ra / (a.n as f64 - 1.0) + rb * rb / (b.n as f64 - 1.0)))
 }
 
 /// p-value of a t statistic with `df` degrees of freedom.
 pub(crate) fn t_p(alt: Alternative, t: f64, df: f64) -> Result<f64, UpliftError> {
+    if t.is_nan() {
+        return Err(UpliftError::NonFinite { field: "t".into() });
+    }
     Ok(match alt {
-        Alternative::TwoSided => (2.0 * t_sf(t.abs(), df)?).min(1.0),
-        Alternative::Larger => t_sf(t, df)?,
-        Alternative::Smaller => t_cdf(t, df)?,
+        Alternative::TwoSided => (2.0 * student_sf(t.abs(), df)?).min(1.0),
+        Alternative::Larger => student_sf(t, df)?,
+        Alternative::Smaller => student_cdf(t, df)?,
     })
 }
 
@@ -124,23 +158,18 @@ pub fn welch_ttest(
     test.check("test")?;
     control.check("control")?;
     check_alpha(alpha)?;
-    let var = test.var_of_mean() + control.var_of_mean();
-    if var <= 0.0 {
-        return Err(UpliftError::Degenerate(
-            "both arms have zero standard deviation".into(),
-        ));
-    }
-    let se = var.sqrt();
+    let df = df_unchecked(test, control)?;
+    let se = test.se_of_mean().hypot(control.se_of_mean());
     let diff = test.mean - control.mean;
-    let df = welch_df(test, control);
     let t = diff / se;
-    let q = t_isf(alpha / 2.0, df)?;
-    Ok(WelchTest {
+    let q = student_isf(alpha / 2.0, df)?;
+    let ratio = test.mean / control.mean;
+    guard(WelchTest {
         t,
         df,
         p_value: t_p(alternative, t, df)?,
         absolute_lift: diff,
-        relative_lift: (control.mean != 0.0).then(|| test.mean / control.mean - 1.0),
+        relative_lift: (control.mean != 0.0 && ratio.is_finite()).then_some(ratio - 1.0),
         se,
         ci_welch: [diff - q * se, diff + q * se],
     })

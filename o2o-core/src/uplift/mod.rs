@@ -20,11 +20,15 @@
 //! Every method is checked against statsmodels / scipy (fixtures in
 //! `o2o-core/tests/fixtures/uplift/`). Distributions come from `statrs`.
 
+// `!(x > limit)` is deliberate throughout the module: a NaN must fail every domain check.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 mod bootstrap;
 mod cuped;
 mod did;
 mod dist;
 mod error;
+mod finite;
 mod incrementality;
 mod linalg;
 mod mann_whitney;
@@ -37,21 +41,25 @@ mod readout;
 mod sequential;
 mod synthetic_control;
 
-pub use bootstrap::{BootstrapCi, bootstrap_mean_diff};
+pub use bootstrap::{BootstrapCi, BootstrapOptions, bootstrap_mean_diff};
 pub use cuped::{Cuped, cuped};
 #[cfg(feature = "csv")]
 pub use did::read_panel_csv;
-pub use did::{DidEstimate, PanelRow, did, did_log};
-pub use dist::{chi2_isf, chi2_sf, norm_cdf, norm_isf, norm_ppf, norm_sf, t_cdf, t_isf, t_sf};
+pub use did::{DidEstimate, DidEstimator, DidOptions, PanelRow, did, did_log};
+pub use dist::{
+    T_EXPANSION_DF, T_QUANTILE_MAX_STEPS, chi2_isf, chi2_sf, norm_cdf, norm_isf, norm_ppf, norm_sf,
+    t_cdf, t_isf, t_sf,
+};
 pub use error::UpliftError;
+pub use finite::non_finite_field;
 pub use incrementality::{Estimate, HoldoutArm, Incrementality, holdout_arm, incrementality};
 pub use mann_whitney::{MannWhitney, MwuMethod, mann_whitney_u};
 pub use means::{SummaryStats, WelchTest, welch_df, welch_ttest, welch_ttest_samples};
 pub use multiple::{Adjusted, Correction, adjust_p_values};
 pub use power::{
-    ProportionMde, ProportionPower, cohens_h, mde_normal, mde_proportions, mde_ttest,
-    n_unpooled_normal, nct_cdf, normal_ind_power, power_proportions, solve_n_normal, solve_n_ttest,
-    ttest_ind_power,
+    POWER_MAX_DOUBLINGS, PowerOptions, ProportionMde, ProportionPower, cohens_h, mde_normal,
+    mde_proportions, mde_ttest, n_unpooled_normal, nct_cdf, normal_ind_power, power_proportions,
+    solve_n_normal, solve_n_ttest, ttest_ind_power,
 };
 pub use proportions::{
     Alternative, Counts, Interval, ProportionReport, ZTest, ci_diff_agresti_caffo,
@@ -61,10 +69,11 @@ pub use proportions::{
 #[cfg(feature = "sim")]
 pub use readout::{ChannelUplift, channel_readout, channel_readouts};
 pub use sequential::{
-    DEFAULT_TUNING_N, SequentialLook, SequentialMonitor, confidence_sequence, mixture_rho,
+    DEFAULT_MIN_N, DEFAULT_TUNING_N, SequentialLook, SequentialMonitor, SequentialOptions,
+    confidence_sequence, mixture_rho,
 };
 pub use synthetic_control::{
-    SYNTH_MAX_ITERATIONS, SYNTH_STEP_TOLERANCE, SYNTH_TOLERANCE, SimplexFit, SyntheticControl,
+    PlaceboFailure, SYNTH_MAX_ITERATIONS, SYNTH_TOLERANCE, SimplexFit, SyntheticControl,
     simplex_least_squares, synthetic_control,
 };
 

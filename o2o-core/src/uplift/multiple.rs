@@ -3,6 +3,7 @@
 //! discovery rate; both as statsmodels `multipletests(method="holm" | "fdr_bh")`.
 
 use super::error::{UpliftError, check_alpha};
+use super::finite::guard;
 use serde::{Deserialize, Serialize};
 
 /// Which correction.
@@ -87,5 +88,5 @@ pub fn adjust_p_values(
         reject[i] = reject_s[k];
         p_adjusted[i] = adj_s[k];
     }
-    Ok(Adjusted { reject, p_adjusted })
+    guard(Adjusted { reject, p_adjusted })
 }

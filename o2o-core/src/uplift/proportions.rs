@@ -5,8 +5,9 @@
 //! `compare="diff"` (`wald`, `newcomb`, `agresti-caffo`) and `compare="ratio"` (`log`).
 //! Group 1 is always the test (exposed) arm, group 2 the control arm.
 
-use super::dist::{norm_cdf, norm_isf, norm_sf};
+use super::dist::{phi, phi_sf, z_isf};
 use super::error::{UpliftError, check_alpha};
+use super::finite::guard;
 use serde::{Deserialize, Serialize};
 
 /// Which way the alternative hypothesis points, as statsmodels and scipy spell it
@@ -39,13 +40,17 @@ impl std::str::FromStr for Alternative {
 }
 
 impl Alternative {
-    /// The p-value of a statistic `z` whose null distribution is standard normal.
-    pub fn normal_p(self, z: f64) -> f64 {
-        match self {
-            Alternative::TwoSided => (2.0 * norm_sf(z.abs())).min(1.0),
-            Alternative::Larger => norm_sf(z),
-            Alternative::Smaller => norm_cdf(z),
+    /// The p-value of a statistic `z` whose null distribution is standard normal; NaN is
+    /// refused.
+    pub fn normal_p(self, z: f64) -> Result<f64, UpliftError> {
+        if z.is_nan() {
+            return Err(UpliftError::NonFinite { field: "z".into() });
         }
+        Ok(match self {
+            Alternative::TwoSided => (2.0 * phi_sf(z.abs())).min(1.0),
+            Alternative::Larger => phi_sf(z),
+            Alternative::Smaller => phi(z),
+        })
     }
 }
 
@@ -118,7 +123,8 @@ pub fn proportions_ztest(
     test.check("test")?;
     control.check("control")?;
     let (n1, n2) = (test.trials as f64, control.trials as f64);
-    let p = (test.successes + control.successes) as f64 / (n1 + n2);
+    // Sum as f64: counts near u64::MAX must not wrap (statsmodels sums floats too).
+    let p = (test.successes as f64 + control.successes as f64) / (n1 + n2);
     let var = p * (1.0 - p) * (1.0 / n1 + 1.0 / n2);
     if var <= 0.0 {
         return Err(UpliftError::Degenerate(
@@ -126,9 +132,9 @@ pub fn proportions_ztest(
         ));
     }
     let z = (test.rate() - control.rate()) / var.sqrt();
-    Ok(ZTest {
+    guard(ZTest {
         z,
-        p_value: alternative.normal_p(z),
+        p_value: alternative.normal_p(z)?,
     })
 }
 
@@ -141,12 +147,12 @@ pub fn wilson_interval(c: Counts, alpha: f64) -> Result<Interval, UpliftError> {
     check_alpha(alpha)?;
     let n = c.trials as f64;
     let q = c.rate();
-    let crit = norm_isf(alpha / 2.0);
+    let crit = z_isf(alpha / 2.0);
     let crit2 = crit * crit;
     let denom = 1.0 + crit2 / n;
     let center = (q + crit2 / (2.0 * n)) / denom;
     let dist = crit * (q * (1.0 - q) / n + crit2 / (4.0 * n * n)).sqrt() / denom;
-    Ok([center - dist, center + dist])
+    guard([center - dist, center + dist])
 }
 
 fn wald_like(test: Counts, control: Counts, alpha: f64, add: f64) -> Interval {
@@ -157,7 +163,7 @@ fn wald_like(test: Counts, control: Counts, alpha: f64, add: f64) -> Interval {
     let p1 = (test.successes as f64 + add) / n1;
     let p2 = (control.successes as f64 + add) / n2;
     let var = p1 * (1.0 - p1) / n1 + p2 * (1.0 - p2) / n2;
-    let d = norm_isf(alpha / 2.0) * var.sqrt();
+    let d = z_isf(alpha / 2.0) * var.sqrt();
     [p1 - p2 - d, p1 - p2 + d]
 }
 
@@ -167,7 +173,7 @@ pub fn ci_diff_wald(test: Counts, control: Counts, alpha: f64) -> Result<Interva
     test.check("test")?;
     control.check("control")?;
     check_alpha(alpha)?;
-    Ok(wald_like(test, control, alpha, 0.0))
+    guard(wald_like(test, control, alpha, 0.0))
 }
 
 /// Agresti–Caffo interval for the difference: Wald after adding one success and one failure to
@@ -180,7 +186,7 @@ pub fn ci_diff_agresti_caffo(
     test.check("test")?;
     control.check("control")?;
     check_alpha(alpha)?;
-    Ok(wald_like(test, control, alpha, 1.0))
+    guard(wald_like(test, control, alpha, 1.0))
 }
 
 /// Newcombe's hybrid score interval for the difference, from the two Wilson intervals
@@ -196,7 +202,7 @@ pub fn ci_diff_newcombe(
     let diff = p1 - p2;
     let d_low = ((p1 - l1).powi(2) + (u2 - p2).powi(2)).sqrt();
     let d_upp = ((p2 - l2).powi(2) + (u1 - p1).powi(2)).sqrt();
-    Ok([diff - d_low, diff + d_upp])
+    guard([diff - d_low, diff + d_upp])
 }
 
 /// Log interval for the ratio `p_test / p_control` (statsmodels `compare="ratio"`,
@@ -214,8 +220,8 @@ pub fn ci_ratio_log(test: Counts, control: Counts, alpha: f64) -> Result<Interva
     let (x2, n2) = (control.successes as f64, control.trials as f64);
     let ratio = (x1 / n1) / (x2 / n2);
     let var = 1.0 / x1 - 1.0 / n1 + 1.0 / x2 - 1.0 / n2;
-    let d = norm_isf(alpha / 2.0) * var.sqrt();
-    Ok([(ratio.ln() - d).exp(), (ratio.ln() + d).exp()])
+    let d = z_isf(alpha / 2.0) * var.sqrt();
+    guard([(ratio.ln() - d).exp(), (ratio.ln() + d).exp()])
 }
 
 /// Everything `o2o uplift` prints for two conversion rates.
@@ -270,7 +276,7 @@ pub fn compare_proportions(
     let zt = proportions_ztest(test, control, alternative)?;
     let ratio = ci_ratio_log(test, control, alpha).ok();
     let (rt, rc) = (test.rate(), control.rate());
-    Ok(ProportionReport {
+    guard(ProportionReport {
         z: zt.z,
         p_value: zt.p_value,
         rate_test: rt,

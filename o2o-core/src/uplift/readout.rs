@@ -4,6 +4,7 @@
 
 use super::cuped::cuped;
 use super::error::UpliftError;
+use super::finite::guard;
 use super::incrementality::{Estimate, holdout_arm, incrementality};
 use super::proportions::Alternative;
 use crate::sim::{AudienceRow, Group};
@@ -78,7 +79,7 @@ pub fn channel_readout(
     let inc = incrementality(&a, &b, 0.0, alpha)?;
     let n = a.customers as f64;
     let cu = cuped(&exp_pre, &unexp_pre, alpha, Alternative::TwoSided)?;
-    Ok(ChannelUplift {
+    guard(ChannelUplift {
         channel: channel.to_owned(),
         exposed: a.customers,
         unexposed: b.customers,

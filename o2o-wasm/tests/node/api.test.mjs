@@ -1,7 +1,7 @@
 // The built nodejs packages (o2o-wasm/pkg/tag-node and pkg/node) against the core's own outputs:
 // o2o-wasm/tests/fixtures/core-outputs.json (written by o2o-core natively, checked fresh by
 // `cargo test -p o2o-wasm --test core_fixture`) and the consent engineer's @iabtcf/core fixtures.
-// Run by scripts/test-wasm.sh after scripts/build-wasm.sh.
+// Run by scripts/ci/test-wasm.sh after scripts/build-wasm.sh.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';

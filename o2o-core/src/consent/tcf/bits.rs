@@ -158,13 +158,11 @@ impl BitWriter {
     pub(crate) fn write(&mut self, n: usize, v: u64) {
         for i in (0..n).rev() {
             let bit = (v >> i) & 1 == 1;
-            if self.len % 8 == 0 {
+            if self.len.is_multiple_of(8) {
                 self.bytes.push(0);
             }
-            if bit {
-                if let Some(last) = self.bytes.last_mut() {
-                    *last |= 0x80 >> (self.len % 8);
-                }
+            if bit && let Some(last) = self.bytes.last_mut() {
+                *last |= 0x80 >> (self.len % 8);
             }
             self.len += 1;
         }
@@ -178,7 +176,7 @@ impl BitWriter {
     /// Pad with zero bits to a multiple of 24 (whole base64 quads, as @iabtcf/core does) and
     /// encode as base64url without padding.
     pub(crate) fn finish(mut self) -> String {
-        while self.len % 24 != 0 {
+        while !self.len.is_multiple_of(24) {
             self.bool(false);
         }
         ENGINE.encode(&self.bytes)

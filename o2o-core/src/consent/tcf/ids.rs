@@ -74,10 +74,10 @@ impl IdSet {
         if let Some(word) = self.words.get_mut(w) {
             *word |= bits << b;
         }
-        if b > 0 {
-            if let Some(word) = self.words.get_mut(w + 1) {
-                *word |= bits >> (64 - b);
-            }
+        if b > 0
+            && let Some(word) = self.words.get_mut(w + 1)
+        {
+            *word |= bits >> (64 - b);
         }
     }
 

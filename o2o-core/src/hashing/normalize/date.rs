@@ -17,7 +17,7 @@ fn valid(y: u32, m: u32, d: u32) -> bool {
     if !(FIRST_YEAR..=LAST_YEAR).contains(&y) || !(1..=12).contains(&m) || d == 0 {
         return false;
     }
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
     let days = match m {
         2 if leap => 29,
         2 => 28,

@@ -195,7 +195,7 @@ pub(crate) mod fallback {
     }
 
     /// Whether some valid number of `COUNTRIES[index]` starts with the first three digits of
-    /// `nsn` (libphonenumber's number-type patterns, see `scripts/gen_hashing_tables.py`).
+    /// `nsn` (libphonenumber's number-type patterns, see `scripts/gen/hashing_tables.py`).
     /// Shorter numbers are not checked.
     fn prefix_in_use(index: usize, nsn: &str) -> bool {
         let Some(p) = nsn.get(..3).and_then(|p| p.parse::<usize>().ok()) else {
