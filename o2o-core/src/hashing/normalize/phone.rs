@@ -14,6 +14,11 @@
 //! used: it checks the country code and the length, not the number ranges, so it accepts some
 //! numbers libphonenumber rejects (e.g. an unassigned range of the right length).
 
+#[cfg(feature = "phone")]
+mod compiled;
+#[cfg(all(test, feature = "phone"))]
+mod tests;
+
 use super::tables::{COUNTRIES, Country, PHONE_PREFIXES, PREFIX_ROW};
 use super::{NormalizeError, NormalizeOptions, Profile, default_country};
 use crate::event::IdKind;
@@ -105,26 +110,37 @@ pub(super) fn normalize(
     opts: &NormalizeOptions,
     out: &mut String,
 ) -> Result<(), NormalizeError> {
+    normalize_with::<true>(v, opts, out)
+}
+
+/// [`normalize`], with the compiled-metadata fast path (`FAST`) or through the full
+/// libphonenumber parse only (the reference the equivalence tests compare with). Without the
+/// `phone` feature there is one path and `FAST` is ignored.
+fn normalize_with<const FAST: bool>(
+    v: &str,
+    opts: &NormalizeOptions,
+    out: &mut String,
+) -> Result<(), NormalizeError> {
     let country = default_country(opts)?;
     let d = clean(v)?;
     let digits = d.as_str();
     let e164 = if d.international {
-        international(digits).ok_or(err("not a valid number for its country code"))?
+        international::<FAST>(digits).ok_or(err("not a valid number for its country code"))?
     } else {
         match country {
             None => {
                 if digits.starts_with('0') {
                     return Err(err("no country code and no default country"));
                 }
-                international(digits)
+                international::<FAST>(digits)
                     .ok_or(err("no valid country code (and no default country to read it as a national number)"))?
             }
             Some(c) => {
                 let trunk_first = !c.trunk.is_empty() && digits.starts_with(c.trunk);
                 let found = if trunk_first {
-                    national(digits, c).or_else(|| international(digits))
+                    national::<FAST>(digits, c).or_else(|| international::<FAST>(digits))
                 } else {
-                    international(digits).or_else(|| national(digits, c))
+                    international::<FAST>(digits).or_else(|| national::<FAST>(digits, c))
                 };
                 found.ok_or(err("not a valid number, neither national for the default country nor international"))?
             }
@@ -139,7 +155,41 @@ pub(super) fn normalize(
 
 /// E.164 digits (no `+`) of an international number, or `None` if not valid.
 #[cfg(feature = "phone")]
-fn international(digits: &str) -> Option<String> {
+fn international<const FAST: bool>(digits: &str) -> Option<String> {
+    if FAST {
+        #[cfg(test)]
+        tests::count_lookup();
+        match compiled::international(digits) {
+            compiled::Outcome::Valid(e) => return Some(e.as_str().to_owned()),
+            compiled::Outcome::Invalid => return None,
+            compiled::Outcome::Unsure => {}
+        }
+        #[cfg(test)]
+        tests::count_fallback();
+    }
+    full_international(digits)
+}
+
+/// E.164 digits (no `+`) of a national number of `country`, or `None` if not valid.
+#[cfg(feature = "phone")]
+fn national<const FAST: bool>(digits: &str, country: &Country) -> Option<String> {
+    if FAST {
+        #[cfg(test)]
+        tests::count_lookup();
+        match compiled::national(digits, country.alpha2) {
+            compiled::Outcome::Valid(e) => return Some(e.as_str().to_owned()),
+            compiled::Outcome::Invalid => return None,
+            compiled::Outcome::Unsure => {}
+        }
+        #[cfg(test)]
+        tests::count_fallback();
+    }
+    full_national(digits, country)
+}
+
+/// [`international`] through `phonenumber::parse` and `is_valid`.
+#[cfg(feature = "phone")]
+fn full_international(digits: &str) -> Option<String> {
     if digits.starts_with('0') {
         return None;
     }
@@ -150,9 +200,9 @@ fn international(digits: &str) -> Option<String> {
     e164_digits(&n)
 }
 
-/// E.164 digits (no `+`) of a national number of `country`, or `None` if not valid.
+/// [`national`] through `phonenumber::parse` and `is_valid`.
 #[cfg(feature = "phone")]
-fn national(digits: &str, country: &Country) -> Option<String> {
+fn full_national(digits: &str, country: &Country) -> Option<String> {
     let id: phonenumber::country::Id = country.alpha2.parse().ok()?;
     let n = phonenumber::parse(Some(id), digits).ok()?;
     e164_digits(&n)
@@ -170,12 +220,12 @@ fn e164_digits(n: &phonenumber::PhoneNumber) -> Option<String> {
 
 /// Fallback: calling code by longest prefix, national number length checked against the table.
 #[cfg(not(feature = "phone"))]
-fn international(digits: &str) -> Option<String> {
+fn international<const FAST: bool>(digits: &str) -> Option<String> {
     fallback::international(digits)
 }
 
 #[cfg(not(feature = "phone"))]
-fn national(digits: &str, country: &Country) -> Option<String> {
+fn national<const FAST: bool>(digits: &str, country: &Country) -> Option<String> {
     fallback::national(digits, country)
 }
 
