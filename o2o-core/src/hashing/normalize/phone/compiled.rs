@@ -1,14 +1,15 @@
-//! The phone fast path: libphonenumber's own metadata (the `phonenumber` crate's database),
-//! compiled once per calling code into one DFA per region, and the crate's parse-and-validate
-//! steps replayed over those DFAs for a string of ASCII digits.
+//! The phone fast path: libphonenumber's own metadata (the `phonenumber` crate's database)
+//! compiled into DFAs once per calling code, and the crate's parse-and-validate steps replayed
+//! over them for a string of ASCII digits.
 //!
 //! Why: `phonenumber::parse` + `is_valid` costs microseconds per number. Its regular
 //! expressions sit behind one process-wide LRU cache of 100 compiled regexes guarded by a mutex:
 //! every match locks it, and a mix of countries (more than 100 patterns) recompiles regexes on
-//! the hot path. Here each region's patterns (general description, the ten number types that
-//! make a number valid, leading digits, international prefix) are one anchored multi-pattern DFA,
-//! built lazily and thread-safely on first use, and one pass over the digits tells which of them
-//! match at the start.
+//! the hot path. Here each region's validity patterns (the general description and the ten number
+//! types that make a number valid) are one anchored multi-pattern DFA, built lazily and
+//! thread-safely on first use, and one pass over the digits tells which of them match at the
+//! start; a region's international prefix, and the leading digits of the regions that share a
+//! calling code, are two more small DFAs.
 //!
 //! What is replayed, step for step as `phonenumber` 0.3 does it (the equivalence is tested
 //! against the full parse, see `phone/tests.rs`): the country code read from an international
@@ -22,10 +23,10 @@
 //!
 //! What is not: a national number that starts with the default country's international
 //! prefix (`011…` with default US, `001…` with default SG), and any region whose patterns do not
-//! compile to a DFA within the size limits. Those answer [`Outcome::Unsure`] and the caller runs
+//! compile to a DFA within the size limit. Those answer [`Outcome::Unsure`] and the caller runs
 //! the full parse.
 
-use phonenumber::metadata::{DATABASE, Descriptor, Metadata};
+use phonenumber::metadata::{DATABASE, Metadata};
 use regex_automata::dfa::{Automaton, StartKind, dense};
 use regex_automata::util::primitives::StateID;
 use regex_automata::util::start;
@@ -39,64 +40,123 @@ const MIN_NSN: usize = 2;
 const MAX_NSN: usize = 17;
 /// A national number is stored as a `u64` below 2^56 (`NationalNumber::new`).
 const MAX_NATIONAL_VALUE: u64 = 1 << 56;
-/// Size limits for one region's DFA; past them the region falls back to the full parse.
+/// Size limit for one DFA; past it the region falls back to the full parse (the largest of the
+/// metadata's regions needs about 30 KB).
 const DFA_SIZE_LIMIT: usize = 16 << 20;
+/// E.164 allows 15 digits (the caller's rule for the full parse's output too).
+const MAX_E164: usize = 15;
 
 /// The answer of the fast path for one number.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Outcome {
-    /// Valid: these are its E.164 digits (no `+`).
-    Valid(E164),
+pub(crate) enum Outcome<'a> {
+    /// Valid: these are its E.164 digits.
+    Valid(E164<'a>),
     /// Not a valid number (what the full parse + `is_valid` would say).
     Invalid,
     /// Not covered here: ask the full parse.
     Unsure,
 }
 
-/// E.164 digits without `+`, at most 15 (checked by the caller's rule), kept on the stack.
+/// E.164 digits without `+` (at most 15): the calling code and the national number, borrowed
+/// where possible.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct E164 {
-    buf: [u8; 24],
-    len: usize,
+pub(crate) struct E164<'a> {
+    code: &'a str,
+    national: Cow<'a, str>,
 }
 
-impl E164 {
-    /// The digits.
-    pub(crate) fn as_str(&self) -> &str {
-        // Only ASCII digits are ever stored (a calling code's decimal digits and the digits of
-        // a national number, which are digits of the input), so the bytes are valid UTF-8.
-        std::str::from_utf8(self.buf.get(..self.len).unwrap_or_default()).unwrap_or_default()
+impl E164<'_> {
+    /// Append the digits to `out`.
+    pub(crate) fn push_to(&self, out: &mut String) {
+        out.push_str(self.code);
+        out.push_str(&self.national);
     }
+}
 
-    /// `code` followed by `national`, or `None` past 15 digits (the caller's E.164 limit).
-    fn new(code: u16, national: &str) -> Option<E164> {
-        let mut e = E164 {
-            buf: [0; 24],
-            len: 0,
-        };
-        let mut cc = [0u8; 5];
-        let mut n = 0;
-        let mut c = code;
-        loop {
-            *cc.get_mut(n)? = b'0' + (c % 10) as u8;
-            n += 1;
-            c /= 10;
-            if c == 0 {
-                break;
-            }
-        }
-        let total = n + national.len();
-        if total > 15 {
+/// Patterns that may match at the start of a digit string, as one anchored DFA that reports
+/// every pattern (`MatchKind::All`).
+struct Prefixes {
+    dfa: dense::DFA<Vec<u32>>,
+    start: StateID,
+}
+
+impl Prefixes {
+    /// Compile `patterns` (at most 32); `None` past the size limit or on a syntax the DFA does
+    /// not support.
+    fn build(patterns: &[&str]) -> Option<Prefixes> {
+        if patterns.len() > 32 {
             return None;
         }
-        for (i, d) in cc.iter().take(n).rev().enumerate() {
-            *e.buf.get_mut(i)? = *d;
+        let dfa = dense::Builder::new()
+            .configure(
+                dense::Config::new()
+                    .match_kind(MatchKind::All)
+                    .start_kind(StartKind::Anchored)
+                    .dfa_size_limit(Some(DFA_SIZE_LIMIT))
+                    .determinize_size_limit(Some(DFA_SIZE_LIMIT)),
+            )
+            // Only ASCII digits are ever searched, so ASCII classes (`\d` = `[0-9]`) match
+            // exactly what the Unicode ones of the `regex` crate match on them. The metadata's
+            // patterns carry insignificant whitespace, as `phonenumber` compiles them.
+            .syntax(
+                syntax::Config::new()
+                    .unicode(false)
+                    .utf8(false)
+                    .ignore_whitespace(true),
+            )
+            .thompson(thompson::Config::new().utf8(false))
+            .build_many(patterns)
+            .ok()?;
+        let start = dfa
+            .start_state(&start::Config::new().anchored(Anchored::Yes))
+            .ok()?;
+        Some(Prefixes { dfa, start })
+    }
+
+    /// Which patterns match a prefix of `digits` (bit `i`: pattern `i`), in one pass. That a
+    /// regex's leftmost-first `find` starts at 0, as `phonenumber` tests it, is exactly this.
+    fn matches(&self, digits: &str) -> u32 {
+        let dfa = &self.dfa;
+        let mut mask = 0u32;
+        let collect = |s: StateID, mask: &mut u32| {
+            for i in 0..dfa.match_len(s) {
+                *mask |= 1 << (dfa.match_pattern(s, i).as_usize() & 31);
+            }
+        };
+        let mut s = self.start;
+        for &b in digits.as_bytes() {
+            s = dfa.next_state(s, b);
+            if dfa.is_special_state(s) {
+                if dfa.is_match_state(s) {
+                    collect(s, &mut mask);
+                } else if dfa.is_dead_state(s) || dfa.is_quit_state(s) {
+                    return mask;
+                }
+            }
         }
-        e.buf
-            .get_mut(n..total)?
-            .copy_from_slice(national.as_bytes());
-        e.len = total;
-        Some(e)
+        s = dfa.next_eoi_state(s);
+        if dfa.is_match_state(s) {
+            collect(s, &mut mask);
+        }
+        mask
+    }
+
+    /// Whether some pattern matches a prefix of `digits` (stops at the first match).
+    fn any(&self, digits: &str) -> bool {
+        let dfa = &self.dfa;
+        let mut s = self.start;
+        for &b in digits.as_bytes() {
+            s = dfa.next_state(s, b);
+            if dfa.is_special_state(s) {
+                if dfa.is_match_state(s) {
+                    return true;
+                }
+                if dfa.is_dead_state(s) || dfa.is_quit_state(s) {
+                    return false;
+                }
+            }
+        }
+        dfa.is_match_state(dfa.next_eoi_state(s))
     }
 }
 
@@ -111,7 +171,7 @@ struct Desc {
 
 impl Desc {
     /// `Descriptor::is_match`: the length is possible and the pattern matches at the start.
-    fn is_match(self, matched: u16, len: usize) -> bool {
+    fn is_match(self, matched: u32, len: usize) -> bool {
         (self.lengths == 0 || (len < 64 && self.lengths >> len & 1 == 1))
             && matched >> self.pattern & 1 == 1
     }
@@ -142,40 +202,28 @@ struct Npfp {
 
 /// One region's metadata, compiled.
 struct Region {
-    code: u16,
     /// The calling code in decimal, as the parser writes it.
-    code_str: String,
+    code: String,
     national_prefix: Option<String>,
     npfp: Option<Npfp>,
-    dfa: dense::DFA<Vec<u32>>,
-    start: StateID,
+    /// The general description (pattern 0) and the number types.
+    patterns: Prefixes,
     general: Desc,
     /// The number types whose match makes a number valid (`validator::number_type`).
     types: Vec<Desc>,
-    leading_digits: Option<u8>,
-    international_prefix: Option<u8>,
+    international_prefix: Option<Prefixes>,
     /// The general description's possible lengths and local-only lengths, in metadata order.
     possible: Vec<u16>,
     local: Vec<u16>,
 }
 
 impl Region {
-    /// Compile `meta`; `None` when a pattern does not compile within the limits.
+    /// Compile `meta`; `None` when a pattern does not compile within the limit.
     fn build(meta: &'static Metadata) -> Option<Region> {
         let d = meta.descriptors();
-        let mut patterns: Vec<&str> = Vec::new();
-        let mut add = |src: &'static str| -> Option<u8> {
-            patterns.push(src);
-            u8::try_from(patterns.len() - 1).ok().filter(|&i| i < 16)
-        };
-        let desc = |x: &'static Descriptor, add: &mut dyn FnMut(&'static str) -> Option<u8>| {
-            Some(Desc {
-                pattern: add(x.national_number().as_str())?,
-                lengths: lengths_mask(x.possible_length()),
-            })
-        };
-        let general = desc(d.general(), &mut add)?;
-        let types = [
+        // `validator::number_type`'s order; the general description first.
+        let descs: Vec<_> = [
+            Some(d.general()),
             d.premium_rate(),
             d.toll_free(),
             d.shared_cost(),
@@ -189,38 +237,21 @@ impl Region {
         ]
         .into_iter()
         .flatten()
-        .map(|x| desc(x, &mut add))
-        .collect::<Option<Vec<Desc>>>()?;
-        let leading_digits = match meta.leading_digits() {
-            Some(re) => Some(add(re.as_str())?),
-            None => None,
-        };
+        .collect();
+        let sources: Vec<&str> = descs.iter().map(|x| x.national_number().as_str()).collect();
+        let patterns = Prefixes::build(&sources)?;
+        let mut descs = descs.iter().enumerate().map(|(i, x)| {
+            Some(Desc {
+                pattern: u8::try_from(i).ok()?,
+                lengths: lengths_mask(x.possible_length()),
+            })
+        });
+        let general = descs.next()??;
+        let types = descs.collect::<Option<Vec<Desc>>>()?;
         let international_prefix = match meta.international_prefix() {
-            Some(re) => Some(add(re.as_str())?),
+            Some(re) => Some(Prefixes::build(&[re.as_str()])?),
             None => None,
         };
-        let dfa = dense::Builder::new()
-            .configure(
-                dense::Config::new()
-                    .match_kind(MatchKind::All)
-                    .start_kind(StartKind::Anchored)
-                    .dfa_size_limit(Some(DFA_SIZE_LIMIT))
-                    .determinize_size_limit(Some(DFA_SIZE_LIMIT)),
-            )
-            // Only ASCII digits are ever searched, so ASCII classes (`\d` = `[0-9]`) match
-            // exactly what the Unicode ones of the `regex` crate match on them.
-            .syntax(
-                syntax::Config::new()
-                    .unicode(false)
-                    .utf8(false)
-                    .ignore_whitespace(true),
-            )
-            .thompson(thompson::Config::new().utf8(false))
-            .build_many(&patterns)
-            .ok()?;
-        let start = dfa
-            .start_state(&start::Config::new().anchored(Anchored::Yes))
-            .ok()?;
         let npfp = match meta.national_prefix_for_parsing() {
             None => None,
             Some(re) => Some(Npfp {
@@ -233,58 +264,34 @@ impl Region {
             }),
         };
         Some(Region {
-            code: meta.country_code(),
-            code_str: meta.country_code().to_string(),
+            code: meta.country_code().to_string(),
             national_prefix: meta.national_prefix().map(str::to_owned),
             npfp,
-            dfa,
-            start,
+            patterns,
             general,
             types,
-            leading_digits,
             international_prefix,
             possible: d.general().possible_length().to_vec(),
             local: d.general().possible_local_length().to_vec(),
         })
     }
 
-    /// Which patterns match at the start of `digits` (bit `i`: pattern `i`), in one pass.
-    fn matches(&self, digits: &str) -> u16 {
-        let dfa = &self.dfa;
-        let mut mask = 0u16;
-        let collect = |s: StateID, mask: &mut u16| {
-            for i in 0..dfa.match_len(s) {
-                *mask |= 1 << (dfa.match_pattern(s, i).as_usize() & 15);
-            }
-        };
-        let mut s = self.start;
-        for &b in digits.as_bytes() {
-            s = dfa.next_state(s, b);
-            if dfa.is_special_state(s) {
-                if dfa.is_match_state(s) {
-                    collect(s, &mut mask);
-                } else if dfa.is_dead_state(s) || dfa.is_quit_state(s) {
-                    return mask;
-                }
-            }
-        }
-        s = dfa.next_eoi_state(s);
-        if dfa.is_match_state(s) {
-            collect(s, &mut mask);
-        }
-        mask
+    /// `Descriptor::is_match` of the general description.
+    fn general_match(&self, value: &str) -> bool {
+        self.general
+            .is_match(self.patterns.matches(value), value.len())
     }
 
     /// `validator::number_type(meta, value) != Type::Unknown`.
     fn is_valid_number(&self, value: &str) -> bool {
-        let m = self.matches(value);
+        let m = self.patterns.matches(value);
         let len = value.len();
         self.general.is_match(m, len) && self.types.iter().any(|t| t.is_match(m, len))
     }
 
     /// `validator::length(meta, number, Type::Unknown)`.
     fn length(&self, len: usize) -> Length {
-        let len = len as u16;
+        let len = u16::try_from(len).unwrap_or(u16::MAX);
         let (Some(&min), Some(&max)) = (self.possible.first(), self.possible.last()) else {
             return Length::Other;
         };
@@ -306,10 +313,8 @@ impl Region {
     fn national_number<'a>(&self, national: &'a str) -> Cow<'a, str> {
         let Some(npfp) = &self.npfp else {
             return match &self.national_prefix {
-                Some(p) if national.starts_with(p.as_str()) => {
-                    Cow::Borrowed(national.get(p.len()..).unwrap_or_default())
-                }
-                _ => Cow::Borrowed(national),
+                Some(p) => Cow::Borrowed(national.strip_prefix(p.as_str()).unwrap_or(national)),
+                None => Cow::Borrowed(national),
             };
         };
         let Some(m) = npfp.re.find(national) else {
@@ -318,9 +323,7 @@ impl Region {
         if m.start() != 0 {
             return Cow::Borrowed(national);
         }
-        let viable = self
-            .general
-            .is_match(self.matches(national), national.len());
+        let viable = self.general_match(national);
         let last_participates = npfp
             .re
             .captures(national)
@@ -329,11 +332,7 @@ impl Region {
         match &npfp.transform {
             Some(rule) if last_participates => {
                 let transformed = npfp.re.replace(national, rule.as_str());
-                if viable
-                    && !self
-                        .general
-                        .is_match(self.matches(&transformed), transformed.len())
-                {
+                if viable && !self.general_match(&transformed) {
                     Cow::Borrowed(national)
                 } else {
                     Cow::Owned(transformed.into_owned())
@@ -352,49 +351,74 @@ struct Code {
     regions: Vec<Region>,
     /// The database's region ids, parallel to `regions`.
     ids: Vec<String>,
-    /// The code belongs to a single non-geographic entity ("001").
-    non_geographic: bool,
+    /// With several regions: the regions' leading-digits patterns, one DFA (bit `i`: region
+    /// `i`'s pattern matches), and which regions have one.
+    leading: Option<Prefixes>,
+    has_leading: u32,
+    /// With a single region, whether `source_for` finds it: always for a non-geographic
+    /// entity ("001"), otherwise when its id parses as a `country::Id`.
+    single_found: bool,
 }
 
 impl Code {
-    /// Compile every region of `code`; `None` if the database does not know it or one region
+    /// Compile every region of `code`; `None` if the database does not know it or something
     /// does not compile.
     fn build(code: u16) -> Option<Code> {
         let ids = DATABASE.region(&code)?;
-        let mut regions = Vec::with_capacity(ids.len());
         let non_geographic = ids.len() == 1 && ids.first() == Some(&"001");
-        if non_geographic {
-            let metas = DATABASE.by_code(&code)?;
-            regions.push(Region::build(metas.first()?)?);
+        let metas: Vec<&'static Metadata> = if non_geographic {
+            vec![*DATABASE.by_code(&code)?.first()?]
         } else {
-            for id in &ids {
-                regions.push(Region::build(DATABASE.by_id(*id)?)?);
+            ids.iter()
+                .map(|id| DATABASE.by_id(*id))
+                .collect::<Option<_>>()?
+        };
+        let regions = metas
+            .iter()
+            .map(|m| Region::build(m))
+            .collect::<Option<Vec<_>>>()?;
+        let (mut leading, mut has_leading) = (None, 0u32);
+        if metas.len() > 1 {
+            // A region without leading digits gets a pattern that never matches, so that
+            // pattern `i` stays region `i`.
+            let sources: Vec<&str> = metas
+                .iter()
+                .map(|m| m.leading_digits().map_or("[^\\s\\S]", |re| re.as_str()))
+                .collect();
+            leading = Some(Prefixes::build(&sources)?);
+            for (i, m) in metas.iter().enumerate() {
+                if m.leading_digits().is_some() {
+                    has_leading |= 1 << i;
+                }
             }
         }
+        let single_found = non_geographic
+            || ids
+                .first()
+                .is_some_and(|id| id.parse::<phonenumber::country::Id>().is_ok());
         Some(Code {
             regions,
             ids: ids.iter().map(|s| (*s).to_owned()).collect(),
-            non_geographic,
+            leading,
+            has_leading,
+            single_found,
         })
     }
 
     /// `validator::source_for` followed by the database look-up: the region whose metadata
     /// judges `national`.
     fn source_for(&self, national: &str) -> Option<&Region> {
-        if self.regions.len() == 1 {
-            if self.non_geographic {
-                return self.regions.first();
-            }
-            // `source_for` parses the id as a `country::Id`; an id the enum lacks is no region.
-            return self
-                .ids
-                .first()
-                .filter(|id| id.parse::<phonenumber::country::Id>().is_ok())
-                .and(self.regions.first());
+        if let [region] = self.regions.as_slice() {
+            return self.single_found.then_some(region);
         }
-        self.regions.iter().find(|r| match r.leading_digits {
-            Some(p) => r.matches(national) >> p & 1 == 1,
-            None => r.is_valid_number(national),
+        let lead = self.leading.as_ref().map_or(0, |l| l.matches(national));
+        self.regions.iter().enumerate().find_map(|(i, r)| {
+            let found = if self.has_leading >> i & 1 == 1 {
+                lead >> i & 1 == 1
+            } else {
+                r.is_valid_number(national)
+            };
+            found.then_some(r)
         })
     }
 }
@@ -450,7 +474,7 @@ fn country(alpha2: &str) -> Option<(&'static Code, &'static Region)> {
 
 /// The E.164 digits of an international number (`digits`: ASCII digits, what follows `+`),
 /// as `phonenumber::parse(None, "+" + digits)` then `is_valid` and E.164 formatting give them.
-pub(crate) fn international(digits: &str) -> Outcome {
+pub(crate) fn international(digits: &str) -> Outcome<'_> {
     if !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Outcome::Unsure;
     }
@@ -472,23 +496,26 @@ pub(crate) fn international(digits: &str) -> Outcome {
     let Some(c) = code(cc) else {
         return Outcome::Unsure;
     };
-    let national = digits.get(n..).unwrap_or_default();
+    let (code, national) = digits.split_at(n);
     let meta = c.source_for(national.trim_start_matches('0'));
-    finish(c, cc, meta, national)
+    finish(c, code, meta, national)
 }
 
 /// The E.164 digits of `digits` (ASCII digits, no international prefix) read as a national
 /// number of `alpha2`, as `phonenumber::parse(Some(alpha2), digits)` then `is_valid` and E.164
 /// formatting give them.
-pub(crate) fn national(digits: &str, alpha2: &str) -> Outcome {
+pub(crate) fn national<'a>(digits: &'a str, alpha2: &str) -> Outcome<'a> {
     if !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Outcome::Unsure;
     }
     let Some((c, region)) = country(alpha2) else {
         return Outcome::Unsure;
     };
-    let m = region.matches(digits);
-    if region.international_prefix.is_some_and(|p| m >> p & 1 == 1) {
+    if region
+        .international_prefix
+        .as_ref()
+        .is_some_and(|p| p.any(digits))
+    {
         // Dialled with the country's international prefix: the full parse reads the country
         // code from it, with this country's metadata.
         return Outcome::Unsure;
@@ -496,33 +523,30 @@ pub(crate) fn national(digits: &str, alpha2: &str) -> Outcome {
     // `helper::country_code`, default-country branch: a national number that starts with the
     // country code and is not possible (or does not match) as it stands loses the code.
     let mut national = digits;
-    if let Some(rest) = digits.strip_prefix(region.code_str.as_str())
-        && (!region.general.is_match(m, digits.len())
-            || region.length(digits.len()) != Length::Possible)
+    if let Some(rest) = digits.strip_prefix(region.code.as_str())
+        && (!region.general_match(digits) || region.length(digits.len()) != Length::Possible)
     {
         national = rest;
     }
-    finish(c, region.code, Some(region), national)
+    finish(c, &region.code, Some(region), national)
 }
 
 /// The rest of `parse` (national prefixes removed when the result is not too short, the national
 /// number's bounds), then `is_valid` and E.164 formatting.
-fn finish(c: &Code, cc: u16, meta: Option<&Region>, national: &str) -> Outcome {
-    let potential;
-    let mut number = national;
+fn finish<'a>(c: &Code, code: &'a str, meta: Option<&Region>, national: &'a str) -> Outcome<'a> {
+    let mut number = Cow::Borrowed(national);
     if let Some(meta) = meta {
-        let mut p = meta.national_number(national);
+        let mut potential = meta.national_number(national);
         if let Some(np) = &meta.national_prefix
-            && p.starts_with(np.as_str())
+            && potential.starts_with(np.as_str())
         {
-            p = match p {
+            potential = match potential {
                 Cow::Borrowed(s) => Cow::Borrowed(s.get(np.len()..).unwrap_or_default()),
                 Cow::Owned(s) => Cow::Owned(s.get(np.len()..).unwrap_or_default().to_owned()),
             };
         }
-        potential = p;
         if meta.length(potential.len()) != Length::TooShort {
-            number = &potential;
+            number = potential;
         }
     }
     if number.len() < MIN_NSN || number.len() > MAX_NSN {
@@ -530,22 +554,22 @@ fn finish(c: &Code, cc: u16, meta: Option<&Region>, national: &str) -> Outcome {
     }
     // `NationalNumber::from_str`: leading zeros counted, the rest a `u64` below 2^56 (an
     // all-zero number does not parse).
-    let rest = number.trim_start_matches('0');
-    match rest.parse::<u64>() {
+    match number.trim_start_matches('0').parse::<u64>() {
         Ok(v) if v < MAX_NATIONAL_VALUE => {}
         _ => return Outcome::Invalid,
     }
     if !number.bytes().all(|b| b.is_ascii_digit()) {
+        // A transform rule wrote something else: not covered.
         return Outcome::Unsure;
     }
     let valid = c
-        .source_for(number)
-        .is_some_and(|r| r.is_valid_number(number));
-    if !valid {
+        .source_for(&number)
+        .is_some_and(|r| r.is_valid_number(&number));
+    if !valid || code.len() + number.len() > MAX_E164 {
         return Outcome::Invalid;
     }
-    match E164::new(cc, number) {
-        Some(e) => Outcome::Valid(e),
-        None => Outcome::Invalid,
-    }
+    Outcome::Valid(E164 {
+        code,
+        national: number,
+    })
 }

@@ -251,9 +251,13 @@ fn check_region(region: &str, samples: usize, seed: u64) -> Tally {
     t
 }
 
-fn as_option(o: Outcome) -> Option<String> {
+fn as_option(o: Outcome<'_>) -> Option<String> {
     match o {
-        Outcome::Valid(e) => Some(e.as_str().to_owned()),
+        Outcome::Valid(e) => {
+            let mut s = String::new();
+            e.push_to(&mut s);
+            Some(s)
+        }
         _ => None,
     }
 }
