@@ -74,7 +74,10 @@ impl E164<'_> {
 }
 
 /// Patterns that may match at the start of a digit string, as one anchored DFA that reports
-/// every pattern (`MatchKind::All`).
+/// every pattern (`MatchKind::All`). Each pattern `p` is compiled as `(?:p)[0-9]*`: on a string
+/// of digits, that matches the whole string exactly when `p` matches a prefix of it, so the
+/// answer is the match set of the state after the end of input, and the loop over the digits
+/// does nothing but step (and stop when no pattern can match any more).
 struct Prefixes {
     dfa: dense::DFA<Vec<u32>>,
     start: StateID,
@@ -87,6 +90,11 @@ impl Prefixes {
         if patterns.len() > 32 {
             return None;
         }
+        // The newline ends a `#` comment the pattern might end with (whitespace mode).
+        let suffixed: Vec<String> = patterns
+            .iter()
+            .map(|p| format!("(?:{p}\n)[0-9]*"))
+            .collect();
         let dfa = dense::Builder::new()
             .configure(
                 dense::Config::new()
@@ -105,7 +113,7 @@ impl Prefixes {
                     .ignore_whitespace(true),
             )
             .thompson(thompson::Config::new().utf8(false))
-            .build_many(patterns)
+            .build_many(&suffixed)
             .ok()?;
         let start = dfa
             .start_state(&start::Config::new().anchored(Anchored::Yes))
@@ -113,50 +121,26 @@ impl Prefixes {
         Some(Prefixes { dfa, start })
     }
 
-    /// Which patterns match a prefix of `digits` (bit `i`: pattern `i`), in one pass. That a
-    /// regex's leftmost-first `find` starts at 0, as `phonenumber` tests it, is exactly this.
+    /// Which patterns match a prefix of `digits` (bit `i`: pattern `i`), in one pass; `digits`
+    /// must be ASCII digits. That a regex's leftmost-first `find` starts at 0, as `phonenumber`
+    /// tests it, is exactly this.
     fn matches(&self, digits: &str) -> u32 {
         let dfa = &self.dfa;
-        let mut mask = 0u32;
-        let collect = |s: StateID, mask: &mut u32| {
-            for i in 0..dfa.match_len(s) {
-                *mask |= 1 << (dfa.match_pattern(s, i).as_usize() & 31);
-            }
-        };
         let mut s = self.start;
         for &b in digits.as_bytes() {
             s = dfa.next_state(s, b);
-            if dfa.is_special_state(s) {
-                if dfa.is_match_state(s) {
-                    collect(s, &mut mask);
-                } else if dfa.is_dead_state(s) || dfa.is_quit_state(s) {
-                    return mask;
-                }
+            if dfa.is_dead_state(s) {
+                return 0;
             }
         }
         s = dfa.next_eoi_state(s);
+        let mut mask = 0u32;
         if dfa.is_match_state(s) {
-            collect(s, &mut mask);
-        }
-        mask
-    }
-
-    /// Whether some pattern matches a prefix of `digits` (stops at the first match).
-    fn any(&self, digits: &str) -> bool {
-        let dfa = &self.dfa;
-        let mut s = self.start;
-        for &b in digits.as_bytes() {
-            s = dfa.next_state(s, b);
-            if dfa.is_special_state(s) {
-                if dfa.is_match_state(s) {
-                    return true;
-                }
-                if dfa.is_dead_state(s) || dfa.is_quit_state(s) {
-                    return false;
-                }
+            for i in 0..dfa.match_len(s) {
+                mask |= 1 << (dfa.match_pattern(s, i).as_usize() & 31);
             }
         }
-        dfa.is_match_state(dfa.next_eoi_state(s))
+        mask
     }
 }
 
@@ -317,18 +301,16 @@ impl Region {
                 None => Cow::Borrowed(national),
             };
         };
-        let Some(m) = npfp.re.find(national) else {
+        // `phonenumber` calls `find`, then `captures` for the groups: the same leftmost-first
+        // match, so one `captures` answers both.
+        let Some(caps) = npfp.re.captures(national) else {
             return Cow::Borrowed(national);
         };
-        if m.start() != 0 {
+        let Some(m) = caps.get(0).filter(|m| m.start() == 0) else {
             return Cow::Borrowed(national);
-        }
+        };
         let viable = self.general_match(national);
-        let last_participates = npfp
-            .re
-            .captures(national)
-            .and_then(|c| c.get(c.len() - 1))
-            .is_some();
+        let last_participates = caps.get(caps.len() - 1).is_some();
         match &npfp.transform {
             Some(rule) if last_participates => {
                 let transformed = npfp.re.replace(national, rule.as_str());
@@ -514,7 +496,7 @@ pub(crate) fn national<'a>(digits: &'a str, alpha2: &str) -> Outcome<'a> {
     if region
         .international_prefix
         .as_ref()
-        .is_some_and(|p| p.any(digits))
+        .is_some_and(|p| p.matches(digits) != 0)
     {
         // Dialled with the country's international prefix: the full parse reads the country
         // code from it, with this country's metadata.
