@@ -388,19 +388,24 @@ impl Code {
     }
 
     /// `validator::source_for` followed by the database look-up: the region whose metadata
-    /// judges `national`.
-    fn source_for(&self, national: &str) -> Option<&Region> {
+    /// judges `national`, and whether it was chosen because its number types accept `national`
+    /// (then `is_valid` is already known to hold).
+    fn source_for(&self, national: &str) -> Option<(&Region, bool)> {
         if let [region] = self.regions.as_slice() {
-            return self.single_found.then_some(region);
+            return self.single_found.then_some((region, false));
         }
-        let lead = self.leading.as_ref().map_or(0, |l| l.matches(national));
+        // The leading-digits DFA runs when the first region that has leading digits is reached
+        // (the main country, first, usually has none).
+        let mut lead = None;
         self.regions.iter().enumerate().find_map(|(i, r)| {
-            let found = if self.has_leading >> i & 1 == 1 {
-                lead >> i & 1 == 1
+            if self.has_leading >> i & 1 == 1 {
+                let lead = *lead.get_or_insert_with(|| {
+                    self.leading.as_ref().map_or(0, |l| l.matches(national))
+                });
+                (lead >> i & 1 == 1).then_some((r, false))
             } else {
-                r.is_valid_number(national)
-            };
-            found.then_some(r)
+                r.is_valid_number(national).then_some((r, true))
+            }
         })
     }
 }
@@ -479,7 +484,9 @@ pub(crate) fn international(digits: &str) -> Outcome<'_> {
         return Outcome::Unsure;
     };
     let (code, national) = digits.split_at(n);
-    let meta = c.source_for(national.trim_start_matches('0'));
+    let meta = c
+        .source_for(national.trim_start_matches('0'))
+        .map(|(r, _)| r);
     finish(c, code, meta, national)
 }
 
@@ -544,9 +551,11 @@ fn finish<'a>(c: &Code, code: &'a str, meta: Option<&Region>, national: &'a str)
         // A transform rule wrote something else: not covered.
         return Outcome::Unsure;
     }
-    let valid = c
-        .source_for(&number)
-        .is_some_and(|r| r.is_valid_number(&number));
+    let valid = match c.source_for(&number) {
+        Some((_, true)) => true,
+        Some((r, false)) => r.is_valid_number(&number),
+        None => false,
+    };
     if !valid || code.len() + number.len() > MAX_E164 {
         return Outcome::Invalid;
     }

@@ -147,7 +147,9 @@ fn sample(
     };
     let _ = region;
     let national = format!("{trunk}{n}");
-    let v = match rng.below(14) {
+    let v = match rng.below(15) {
+        // A carrier code after the trunk prefix (`0 15 11 9…` in BR, read by a transform rule).
+        14 => format!("{trunk}{}{n}", rng.digits(2)),
         0..=3 => national,
         4 => separate(rng, &national),
         5 => n.clone(),
@@ -223,9 +225,10 @@ fn check_region(region: &str, samples: usize, seed: u64) -> Tally {
         } else {
             t.err += 1;
         }
-        // The two look-ups on their own, on the value's digits.
+        // The two look-ups on their own, on the value's digits (every fourth value: the full
+        // parse is the slow side).
         let digits: String = v.chars().filter(char::is_ascii_digit).collect();
-        if digits.len() >= 4 {
+        if digits.len() >= 4 && i % 4 == 0 {
             let fast = compiled::national(&digits, country.alpha2);
             if fast != Outcome::Unsure {
                 assert_eq!(
@@ -367,6 +370,20 @@ fn fast_path_examples() {
         compiled::international("84912345678"),
         Outcome::Valid(_)
     ));
+    // Brazil's carrier code after the trunk prefix, removed by its transform rule; Britain's
+    // national prefix for parsing.
+    assert!(matches!(
+        compiled::national("01511961234567", "BR"),
+        Outcome::Valid(_)
+    ));
+    assert_eq!(
+        as_option(compiled::national("01511961234567", "BR")),
+        Some("5511961234567".into())
+    );
+    assert_eq!(
+        as_option(compiled::national("02079460018", "GB")),
+        Some("442079460018".into())
+    );
     // A number dialled with the default country's international prefix goes to the full parse.
     assert_eq!(compiled::national("01144207946001", "US"), Outcome::Unsure);
 }
