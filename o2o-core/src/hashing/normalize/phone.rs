@@ -14,9 +14,16 @@
 //! used: it checks the country code and the length, not the number ranges, so it accepts some
 //! numbers libphonenumber rejects (e.g. an unassigned range of the right length).
 
+#[cfg(feature = "phone")]
+mod compiled;
+#[cfg(all(test, feature = "phone"))]
+mod tests;
+
 use super::tables::{COUNTRIES, Country, PHONE_PREFIXES, PREFIX_ROW};
 use super::{NormalizeError, NormalizeOptions, Profile, default_country};
 use crate::event::IdKind;
+use std::borrow::Cow;
+use std::sync::LazyLock;
 
 const KIND: IdKind = IdKind::Phone;
 /// E.164 allows 15 digits; with a trunk or `00` prefix the raw input may have a few more.
@@ -34,6 +41,10 @@ struct Digits {
 }
 
 impl Digits {
+    fn bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+
     fn as_str(&self) -> &str {
         // Only ASCII digits are ever stored, so the bytes are valid UTF-8.
         std::str::from_utf8(self.buf.get(..self.len).unwrap_or_default()).unwrap_or_default()
@@ -64,7 +75,7 @@ fn clean(v: &str) -> Result<Digits, NormalizeError> {
                 && bytes.get(i + 1) == Some(&b'0')
                 && bytes.get(i + 2) == Some(&b')') =>
             {
-                let intl = d.international || d.as_str().starts_with("00");
+                let intl = d.international || d.bytes().starts_with(b"00");
                 if !intl {
                     if d.len + 1 > MAX_DIGITS {
                         return Err(err("too many digits"));
@@ -88,7 +99,7 @@ fn clean(v: &str) -> Result<Digits, NormalizeError> {
         }
         i += 1;
     }
-    if !d.international && d.as_str().starts_with("00") {
+    if !d.international && d.bytes().starts_with(b"00") {
         d.international = true;
         d.buf.copy_within(2..d.len, 0);
         d.len -= 2;
@@ -105,26 +116,37 @@ pub(super) fn normalize(
     opts: &NormalizeOptions,
     out: &mut String,
 ) -> Result<(), NormalizeError> {
-    let country = default_country(opts)?;
+    normalize_with::<true>(v, opts, out)
+}
+
+/// [`normalize`], with the compiled-metadata fast path (`FAST`) or through the full
+/// libphonenumber parse only (the reference the equivalence tests compare with). Without the
+/// `phone` feature there is one path and `FAST` is ignored.
+fn normalize_with<const FAST: bool>(
+    v: &str,
+    opts: &NormalizeOptions,
+    out: &mut String,
+) -> Result<(), NormalizeError> {
+    let country = country_of(opts)?;
     let d = clean(v)?;
     let digits = d.as_str();
     let e164 = if d.international {
-        international(digits).ok_or(err("not a valid number for its country code"))?
+        international::<FAST>(digits).ok_or(err("not a valid number for its country code"))?
     } else {
         match country {
             None => {
                 if digits.starts_with('0') {
                     return Err(err("no country code and no default country"));
                 }
-                international(digits)
+                international::<FAST>(digits)
                     .ok_or(err("no valid country code (and no default country to read it as a national number)"))?
             }
             Some(c) => {
                 let trunk_first = !c.trunk.is_empty() && digits.starts_with(c.trunk);
                 let found = if trunk_first {
-                    national(digits, c).or_else(|| international(digits))
+                    national::<FAST>(digits, c).or_else(|| international::<FAST>(digits))
                 } else {
-                    international(digits).or_else(|| national(digits, c))
+                    international::<FAST>(digits).or_else(|| national::<FAST>(digits, c))
                 };
                 found.ok_or(err("not a valid number, neither national for the default country nor international"))?
             }
@@ -133,13 +155,105 @@ pub(super) fn normalize(
     if opts.profile != Profile::Meta {
         out.push('+');
     }
-    out.push_str(&e164);
+    e164.push_to(out);
     Ok(())
+}
+
+/// [`default_country`] through a table indexed by the two letters, falling back to it for
+/// anything but two letters of a known country (so the same errors): its binary search with
+/// string comparisons cost a third of a national number's normalisation.
+fn country_of(opts: &NormalizeOptions) -> Result<Option<&'static Country>, NormalizeError> {
+    /// `COUNTRIES` index + 1 by `(a - 'A') * 26 + (b - 'A')`; 0: no country.
+    static BY_LETTERS: LazyLock<[u16; 676]> = LazyLock::new(|| {
+        let mut t = [0u16; 676];
+        for (i, c) in COUNTRIES.iter().enumerate() {
+            if let (Some(slot), Ok(i)) = (letters_slot(c.alpha2.as_bytes()), u16::try_from(i + 1)) {
+                if let Some(e) = t.get_mut(slot) {
+                    *e = i;
+                }
+            }
+        }
+        t
+    });
+    let found = opts
+        .default_country
+        .as_deref()
+        .and_then(|cc| letters_slot(cc.as_bytes()))
+        .and_then(|slot| BY_LETTERS.get(slot))
+        .and_then(|&i| COUNTRIES.get(usize::from(i).checked_sub(1)?));
+    match found {
+        Some(c) => Ok(Some(c)),
+        None => default_country(opts),
+    }
+}
+
+/// The table slot of a two-letter code in any case.
+fn letters_slot(code: &[u8]) -> Option<usize> {
+    let &[a, b] = code else { return None };
+    let (a, b) = (a.to_ascii_uppercase(), b.to_ascii_uppercase());
+    (a.is_ascii_uppercase() && b.is_ascii_uppercase())
+        .then(|| usize::from(a - b'A') * 26 + usize::from(b - b'A'))
+}
+
+/// E.164 digits (no `+`) found by a look-up: on the stack from the fast path, or a string
+/// from the full parse or the compact tables.
+enum Found<'a> {
+    #[cfg(feature = "phone")]
+    Fast(compiled::E164<'a>),
+    Text(Cow<'a, str>),
+}
+
+impl Found<'_> {
+    fn push_to(&self, out: &mut String) {
+        match self {
+            #[cfg(feature = "phone")]
+            Found::Fast(e) => e.push_to(out),
+            Found::Text(s) => out.push_str(s),
+        }
+    }
+
+    fn owned(s: String) -> Self {
+        Found::Text(Cow::Owned(s))
+    }
 }
 
 /// E.164 digits (no `+`) of an international number, or `None` if not valid.
 #[cfg(feature = "phone")]
-fn international(digits: &str) -> Option<String> {
+fn international<const FAST: bool>(digits: &str) -> Option<Found<'_>> {
+    if FAST {
+        #[cfg(test)]
+        tests::count_lookup();
+        match compiled::international(digits) {
+            compiled::Outcome::Valid(e) => return Some(Found::Fast(e)),
+            compiled::Outcome::Invalid => return None,
+            compiled::Outcome::Unsure => {}
+        }
+        #[cfg(test)]
+        tests::count_fallback();
+    }
+    full_international(digits).map(Found::owned)
+}
+
+/// E.164 digits (no `+`) of a national number of `country`, or `None` if not valid.
+#[cfg(feature = "phone")]
+fn national<'a, const FAST: bool>(digits: &'a str, country: &Country) -> Option<Found<'a>> {
+    if FAST {
+        #[cfg(test)]
+        tests::count_lookup();
+        match compiled::national(digits, country.alpha2) {
+            compiled::Outcome::Valid(e) => return Some(Found::Fast(e)),
+            compiled::Outcome::Invalid => return None,
+            compiled::Outcome::Unsure => {}
+        }
+        #[cfg(test)]
+        tests::count_fallback();
+    }
+    full_national(digits, country).map(Found::owned)
+}
+
+/// [`international`] through `phonenumber::parse` and `is_valid`.
+#[cfg(feature = "phone")]
+fn full_international(digits: &str) -> Option<String> {
     if digits.starts_with('0') {
         return None;
     }
@@ -150,9 +264,9 @@ fn international(digits: &str) -> Option<String> {
     e164_digits(&n)
 }
 
-/// E.164 digits (no `+`) of a national number of `country`, or `None` if not valid.
+/// [`national`] through `phonenumber::parse` and `is_valid`.
 #[cfg(feature = "phone")]
-fn national(digits: &str, country: &Country) -> Option<String> {
+fn full_national(digits: &str, country: &Country) -> Option<String> {
     let id: phonenumber::country::Id = country.alpha2.parse().ok()?;
     let n = phonenumber::parse(Some(id), digits).ok()?;
     e164_digits(&n)
@@ -170,13 +284,13 @@ fn e164_digits(n: &phonenumber::PhoneNumber) -> Option<String> {
 
 /// Fallback: calling code by longest prefix, national number length checked against the table.
 #[cfg(not(feature = "phone"))]
-fn international(digits: &str) -> Option<String> {
-    fallback::international(digits)
+fn international<const FAST: bool>(digits: &str) -> Option<Found<'_>> {
+    fallback::international(digits).map(Found::owned)
 }
 
 #[cfg(not(feature = "phone"))]
-fn national(digits: &str, country: &Country) -> Option<String> {
-    fallback::national(digits, country)
+fn national<'a, const FAST: bool>(digits: &'a str, country: &Country) -> Option<Found<'a>> {
+    fallback::national(digits, country).map(Found::owned)
 }
 
 /// The compact built-in rules used without the `phone` feature (and tested against
