@@ -16,3 +16,23 @@ pub fn progress(len: u64, json: bool, what: &str) -> ProgressBar {
     bar.set_message(what.to_owned());
     bar
 }
+
+/// Write `text` to stdout. A closed stdout (`o2o … | head`) ends the output quietly: the
+/// reader has what it wanted, so a broken pipe is neither a panic (as `println!` would make it)
+/// nor an error; other write errors are reported.
+pub fn print_text(text: &str) -> Result<(), crate::cmd::CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(crate::cmd::CliError::Io {
+            path: "stdout".into(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// [`print_text`] of `line` and a newline.
+pub fn print_line(line: impl std::fmt::Display) -> Result<(), crate::cmd::CliError> {
+    print_text(&format!("{line}\n"))
+}
