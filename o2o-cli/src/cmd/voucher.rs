@@ -313,21 +313,11 @@ fn verify(a: VerifyArgs) -> Result<(), CliError> {
             .and_then(day::of_timestamp)
             .ok_or_else(|| CliError::Usage("the system clock is unusable: give --today".into()))?,
     };
-    match Verifier::new(&ring, &names).verify(&a.code, today, a.customer.as_deref()) {
-        Ok(v) => {
-            let name = names.name(v.voucher.campaign);
-            print_line(
-                json!({ "valid": true, "code": v.code, "format": v.format, "key_id": v.key_id,
-                        "voucher": v.voucher, "campaign_name": name }),
-            )
-        }
+    let verdict = Verifier::new(&ring, &names).verdict(&a.code, today, a.customer.as_deref());
+    print_line(verdict.to_value())?;
+    match &verdict.result {
+        Ok(_) => Ok(()),
         Err(r) => {
-            let mut obj = serde_json::to_value(&r).map_err(|e| CliError::Core(e.to_string()))?;
-            if let Some(m) = obj.as_object_mut() {
-                m.insert("valid".into(), false.into());
-                m.insert("message".into(), r.to_string().into());
-            }
-            print_line(obj)?;
             let hint = if r.reason() == "unknown_campaign" && a.campaigns.is_none() {
                 " (short codes need the campaign table: give --campaigns FILE)"
             } else {

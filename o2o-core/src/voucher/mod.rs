@@ -98,6 +98,7 @@ mod code;
 pub mod fuzzing;
 mod ledger;
 mod sign;
+mod verdict;
 
 pub use code::{
     CODE_LEN, Format, MAX_CAMPAIGN, MAX_SERIAL, MAX_TYPE, SERIAL_CODE_LEN, canonical, expiry_range,
@@ -105,6 +106,7 @@ pub use code::{
 };
 pub use ledger::{DoubleUse, Redemption, RedemptionLedger, SharedUse};
 pub use sign::{Issued, Issuer, MAX_CUSTOMER_LEN, Verified, Verifier, key_slot};
+pub use verdict::Verdict;
 
 use crate::event::{CheckIn, CheckInMethod, Identifier};
 use serde::{Deserialize, Serialize};

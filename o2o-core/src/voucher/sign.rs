@@ -334,6 +334,12 @@ impl Verifier {
         }
     }
 
+    /// [`Verifier::verify`] as a [`Verdict`]: the outcome with the campaign's name, in the JSON
+    /// shape the CLI prints and the C API returns.
+    pub fn verdict(&self, code: &str, today: Date, customer: Option<&str>) -> super::Verdict {
+        super::Verdict::new(self.verify(code, today, customer), &self.campaigns)
+    }
+
     fn candidates(&self, slot: u8) -> Result<impl Iterator<Item = &PreparedKey>, Rejection> {
         let mut it = self.keys.iter().filter(move |k| k.slot == slot).peekable();
         if it.peek().is_none() {
