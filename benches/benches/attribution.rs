@@ -114,5 +114,28 @@ fn bench_attribution(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_attribution);
+/// Many channels: 40,000 one-touch journeys, each its own channel. Target (issue "Hardening
+/// from outside use"): Markov removal effects near-linear in the number of channels, where one
+/// full re-solve per channel took 83 s on this table; under a second now.
+fn bench_many_channels(c: &mut Criterion) {
+    let mut b = PathTable::builder();
+    for i in 0..40_000u32 {
+        b.add(
+            &[format!("ch{i}")],
+            f64::from(i % 4),
+            0.0,
+            f64::from(1 + i % 5),
+        );
+    }
+    let table = b.finish();
+    let mut g = c.benchmark_group("attribution");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(table.channels().len() as u64));
+    g.bench_function("markov_order1_40k_channels", |bn| {
+        bn.iter(|| black_box(markov(black_box(&table), 1)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_attribution, bench_many_channels);
 criterion_main!(benches);

@@ -89,7 +89,7 @@ fn bench_hashing(c: &mut Criterion) {
         })
     });
 
-    let key = SecretKey::new("k1", vec![0x42; 32]);
+    let key = SecretKey::new("k1", (0x42..0x62).collect());
     if let Ok(key) = key {
         let mut p = Pseudonymizer::new(&key, NormalizeOptions::default());
         g.bench_function("email_hmac_pseudonym", |b| {
@@ -154,7 +154,7 @@ fn bench_cpu_time(_c: &mut Criterion) {
     cpu_rate("cpu-time email_normalize_sha256_meta", &values, |v| {
         let _ = black_box(hasher.digest(IdKind::Email, black_box(v), &mut digest));
     });
-    if let Ok(key) = SecretKey::new("k1", vec![0x42; 32]) {
+    if let Ok(key) = SecretKey::new("k1", (0x42..0x62).collect()) {
         let mut p = Pseudonymizer::new(&key, NormalizeOptions::default());
         cpu_rate("cpu-time email_hmac_pseudonym", &values, |v| {
             let _ = black_box(p.digest(IdKind::Email, black_box(v), &mut digest));

@@ -50,3 +50,8 @@ pub fn print(text: &str) -> Result<(), crate::cmd::CliError> {
         }),
     }
 }
+
+/// [`print`] of `line` and a newline.
+pub fn print_line(line: impl std::fmt::Display) -> Result<(), crate::cmd::CliError> {
+    print(&format!("{line}\n"))
+}

@@ -9,7 +9,7 @@ use common::o2o;
 fn issue_then_verify_valid_expired_and_mistyped() {
     let dir = tempfile::tempdir().unwrap();
     let keys = dir.path().join("keys.txt");
-    std::fs::write(&keys, format!("k1:{}\n", "8f".repeat(32))).unwrap();
+    common::write_key_file(&keys);
     let k = keys.to_str().unwrap();
     let (code, out, err) = o2o(&[
         "voucher",
@@ -91,7 +91,7 @@ fn issue_then_verify_valid_expired_and_mistyped() {
 fn short_codes_take_their_expiry_from_the_campaign_table() {
     let dir = tempfile::tempdir().unwrap();
     let keys = dir.path().join("keys.txt");
-    std::fs::write(&keys, format!("k1:{}\n", "8f".repeat(32))).unwrap();
+    common::write_key_file(&keys);
     let k = keys.to_str().unwrap();
     let table = dir.path().join("campaigns.json");
     // An old table (bare names) is read and extended.

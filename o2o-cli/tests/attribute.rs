@@ -173,3 +173,35 @@ fn incremental_model_runs_on_simulated_events_and_refuses_paths() {
     assert_eq!(code, 2);
     assert!(err.contains("run it on events"), "{err}");
 }
+
+#[test]
+fn markov_with_zero_walks_is_refused() {
+    let paths = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../o2o-core/tests/fixtures/attribution/Data.csv"
+    );
+    let (code, out, err) = o2o(&[
+        "attribute",
+        "--paths",
+        paths,
+        "--model",
+        "markov",
+        "--walks",
+        "0",
+    ]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(
+        err.contains("walks: 0 random walks estimate nothing"),
+        "{err}"
+    );
+    let (code, _, err) = o2o(&[
+        "attribute",
+        "--paths",
+        paths,
+        "--model",
+        "markov",
+        "--walks",
+        "50",
+    ]);
+    assert_eq!(code, 0, "{err}");
+}

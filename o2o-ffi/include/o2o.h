@@ -7,6 +7,14 @@
  * Conventions (docs/c-api.md): every fallible call returns an o2o_status, with the message in
  * o2o_last_error(); strings go in as (pointer, length) UTF-8 and come out as an owned o2o_string
  * freed with o2o_string_free; every handle has exactly one o2o_<thing>_free; all frees accept NULL.
+ *
+ * Freeing: o2o_<thing>_free(T *) frees a handle and cannot clear your pointer, so free each
+ * handle exactly once and set your variable to NULL (a second free of a dangling pointer is
+ * undefined behaviour, as with free()). Owned values (o2o_string, o2o_bytes,
+ * o2o_string_array) are freed through a pointer to them and reset to {NULL, 0}, so freeing
+ * them twice is harmless.
+ *
+ * Language: C99 or later (stdbool.h, stdint.h, enumerator lists ending in a comma), or C++.
  */
 
 #ifndef O2O_H
@@ -21,7 +29,7 @@
  * ABI version of this library; bumped on every incompatible change of the C interface.
  * Compare it with `o2o_abi_version()` at start-up to detect a header/library mismatch.
  */
-#define O2O_ABI_VERSION 1
+#define O2O_ABI_VERSION 2
 
 /**
  * The outcome of a call. Every value is distinct and stable across versions of one ABI.
@@ -129,6 +137,45 @@ typedef enum o2o_event_format {
    */
   O2O_EVENT_FORMAT_POS_CSV = 1,
 } o2o_event_format;
+
+/**
+ * Why a code was refused, as `o2o_voucher_verdict.reason` holds it: the stable reasons of
+ * `o2o_voucher_verify`'s message, as numbers a till can `switch` on.
+ */
+typedef enum o2o_voucher_reason {
+  /**
+   * Genuine and unexpired.
+   */
+  O2O_VOUCHER_REASON_VALID = 0,
+  /**
+   * Wrong length or a character outside Crockford base32.
+   */
+  O2O_VOUCHER_REASON_MALFORMED = 1,
+  /**
+   * The check character does not match: a typo.
+   */
+  O2O_VOUCHER_REASON_BAD_CHECK_CHARACTER = 2,
+  /**
+   * No key of the verifier has the code's key slot.
+   */
+  O2O_VOUCHER_REASON_UNKNOWN_KEY = 3,
+  /**
+   * A short code whose campaign has no entry with an expiry in the verifier's table.
+   */
+  O2O_VOUCHER_REASON_UNKNOWN_CAMPAIGN = 4,
+  /**
+   * A personal code presented without the customer's pseudonym.
+   */
+  O2O_VOUCHER_REASON_CUSTOMER_REQUIRED = 5,
+  /**
+   * Forged, altered, bound to another customer, or issued under another campaign table.
+   */
+  O2O_VOUCHER_REASON_BAD_SIGNATURE = 6,
+  /**
+   * Genuine but past its last valid day.
+   */
+  O2O_VOUCHER_REASON_EXPIRED = 7,
+} o2o_voucher_reason;
 
 /**
  * A check-in being recorded. Opaque.
@@ -255,6 +302,38 @@ typedef struct o2o_str {
    */
   size_t len;
 } o2o_str;
+
+/**
+ * The verdict on a code, for a till that branches on it without reading JSON.
+ *
+ * Ownership: a plain value the caller allocates (on the stack); nothing to free.
+ */
+typedef struct o2o_voucher_verdict {
+  /**
+   * Whether the code is genuine and unexpired (`reason` is `O2O_VOUCHER_REASON_VALID`).
+   */
+  bool valid;
+  /**
+   * An `o2o_voucher_reason` value.
+   */
+  uint32_t reason;
+  /**
+   * The campaign number (0–31) of a genuine code (valid or expired); 0 otherwise.
+   */
+  uint32_t campaign;
+  /**
+   * The voucher type (0–7) of a genuine code; 0 otherwise.
+   */
+  uint32_t voucher_type;
+  /**
+   * Last valid day of a genuine code as `YYYYMMDD` (e.g. 20260430); 0 otherwise.
+   */
+  uint32_t expires;
+  /**
+   * The serial of a genuine serial code; -1 for a short code or when not genuine.
+   */
+  int32_t serial;
+} o2o_voucher_verdict;
 
 #ifdef __cplusplus
 extern "C" {
@@ -789,6 +868,29 @@ enum o2o_status o2o_graph_release_memory(const struct o2o_graph *graph);
 void o2o_graph_free(struct o2o_graph *graph);
 
 /**
+ * The id of the profile holding an identifier (given raw; normalised as `observe` does): the
+ * one field a till keeps from `o2o_graph_profile_of`, without reading JSON.
+ *
+ * \param graph the graph.
+ * \param kind the identifier kind, `kind_len` bytes.
+ * \param kind_len its length in bytes.
+ * \param value the value, `value_len` bytes.
+ * \param value_len its length in bytes.
+ * \param[out] id receives the profile id (`p` + 16 hex digits, the `id` of the profile's
+ *        JSON); `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NOT_FOUND` when the identifier is in no profile;
+ *         `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_ARGUMENT` for an unknown kind.
+ * \warning the caller owns `*id` and frees it with `o2o_string_free`.
+ */
+enum o2o_status o2o_graph_profile_id(const struct o2o_graph *graph,
+                                     const char *kind,
+                                     size_t kind_len,
+                                     const char *value,
+                                     size_t value_len,
+                                     struct o2o_string *id);
+
+/**
  * Normalise one identifier the way an ad platform does (no hashing, so no consent needed).
  *
  * \param kind the identifier kind (`"email"`, `"phone"`, `"first_name"`, …), `kind_len` bytes.
@@ -1076,22 +1178,25 @@ enum o2o_status o2o_voucher_issue(const struct o2o_key *key,
  * \param campaigns the campaign table, JSON (`[{"name": "zalo-spring", "expires":
  *        "2026-04-30"}, "tet-2026"]`; position = campaign number), `campaigns_len` bytes.
  * \param campaigns_len its length in bytes.
- * \param campaign the campaign number (0–31); its entry must have an `expires`.
+ * \param campaign the campaign number (0–31); its entry must have an `expires`. Wider than a
+ *        code's 5 bits so that a number out of range is refused, never truncated.
  * \param voucher_type the voucher type (0–7).
- * \param customer the customer pseudonym to bind the code to, `customer_len` bytes (1–64); may
- *        be NULL (with `customer_len` 0) for a shared anonymous code.
+ * \param customer the customer pseudonym to bind the code to, `customer_len` bytes (1–128:
+ *        what `o2o_pseudonym` returns fits); may be NULL (with `customer_len` 0) for a shared
+ *        anonymous code.
  * \param customer_len its length in bytes.
  * \param[out] code receives the code (16 Crockford base32 characters); `{NULL, 0}` on failure.
  * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
- *         `O2O_STATUS_INVALID_INPUT` when the table is malformed, the campaign is not in it or
- *         has no expiry, or a value is out of range.
+ *         `O2O_STATUS_INVALID_ARGUMENT` when `campaign`, `voucher_type` or the customer's length
+ *         is out of range; `O2O_STATUS_INVALID_INPUT` when the table is malformed, or the
+ *         campaign is not in it or has no expiry.
  * \warning the caller owns `*code` and frees it with `o2o_string_free`.
  */
 enum o2o_status o2o_voucher_issue_short(const struct o2o_key *key,
                                         const char *campaigns,
                                         size_t campaigns_len,
-                                        uint8_t campaign,
-                                        uint8_t voucher_type,
+                                        uint32_t campaign,
+                                        uint32_t voucher_type,
                                         const char *customer,
                                         size_t customer_len,
                                         struct o2o_string *code);
@@ -1131,17 +1236,20 @@ enum o2o_status o2o_verifier_new(const struct o2o_key *key,
  * \param customer the customer's pseudonym for a personal code, `customer_len` bytes; may be
  *        NULL (with `customer_len` 0) for an anonymous code.
  * \param customer_len its length in bytes.
- * \param[out] verified receives JSON `{"code": "…", "format": "short", "key_id": "…",
- *        "voucher": {"campaign": 3, "voucher_type": 1, "expires": "2026-04-30",
- *        "customer": "…"}}` (`"format": "serial"` codes also have `"serial": 7`); `{NULL, 0}`
- *        on failure.
+ * \param[out] verified receives the verdict as JSON, the shape `o2o voucher verify` prints:
+ *        `{"campaign_name": "zalo-spring", "code": "…", "format": "short", "key_id": "…",
+ *        "valid": true, "voucher": {"campaign": 3, "voucher_type": 1, "expires": "2026-04-30",
+ *        "customer": "…"}}` (`"format": "serial"` codes also have `"serial": 7`;
+ *        `campaign_name` is null when the table does not name the campaign); `{NULL, 0}` on
+ *        failure. `o2o_voucher_check` gives the same verdict as a struct.
  * \return `O2O_STATUS_OK` for a genuine, unexpired code; `O2O_STATUS_VOUCHER_REJECTED`
  *         otherwise, with `o2o_last_error()` starting with the reason: `malformed`,
  *         `bad_check_character` (a typo), `unknown_key`, `unknown_campaign` (a short code whose
  *         campaign has no entry with an expiry in the table), `customer_required`,
  *         `bad_signature` (also: a short code issued under another campaign name or expiry than
  *         the table says), `expired`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
- *         `O2O_STATUS_INVALID_ARGUMENT` when `now` is out of range.
+ *         `O2O_STATUS_INVALID_ARGUMENT` when `now` is out of range or the customer pseudonym is
+ *         empty or longer than 128 bytes.
  * \warning the caller owns `*verified` and frees it with `o2o_string_free`.
  */
 enum o2o_status o2o_voucher_verify(const struct o2o_verifier *verifier,
@@ -1151,6 +1259,32 @@ enum o2o_status o2o_voucher_verify(const struct o2o_verifier *verifier,
                                    const char *customer,
                                    size_t customer_len,
                                    struct o2o_string *verified);
+
+/**
+ * Verify a code offline and return the verdict as a struct: the call a till makes to decide
+ * (`if (verdict.valid)`, or `switch (verdict.reason)`). Same checks as `o2o_voucher_verify`,
+ * but a refused code is a verdict, not a failure: the status is `O2O_STATUS_OK` whenever the
+ * arguments were usable.
+ *
+ * \param verifier a verifier from `o2o_verifier_new`.
+ * \param code the code as typed or scanned, `code_len` bytes.
+ * \param code_len its length in bytes.
+ * \param now the current time, Unix seconds.
+ * \param customer the customer's pseudonym for a personal code, or NULL (length 0).
+ * \param customer_len its length in bytes.
+ * \param[out] verdict receives the verdict; on a failure status it holds `valid` false,
+ *        reason `O2O_VOUCHER_REASON_MALFORMED` and zeros.
+ * \return `O2O_STATUS_OK` (read `verdict->valid`); `O2O_STATUS_NULL_ARGUMENT`;
+ *         `O2O_STATUS_INVALID_UTF8`; `O2O_STATUS_INVALID_ARGUMENT` when `now` is out of range or
+ *         the customer pseudonym is empty or longer than 128 bytes.
+ */
+enum o2o_status o2o_voucher_check(const struct o2o_verifier *verifier,
+                                  const char *code,
+                                  size_t code_len,
+                                  int64_t now,
+                                  const char *customer,
+                                  size_t customer_len,
+                                  struct o2o_voucher_verdict *verdict);
 
 /**
  * Verify a code offline and, when genuine, start the voucher-redemption check-in that records

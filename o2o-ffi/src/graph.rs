@@ -379,3 +379,44 @@ pub unsafe extern "C" fn o2o_graph_free(graph: *mut o2o_graph) {
     // SAFETY: the caller's contract (\pre).
     boundary_or((), || unsafe { free_handle(graph) })
 }
+
+/// The id of the profile holding an identifier (given raw; normalised as `observe` does): the
+/// one field a till keeps from `o2o_graph_profile_of`, without reading JSON.
+///
+/// \param graph the graph.
+/// \param kind the identifier kind, `kind_len` bytes.
+/// \param kind_len its length in bytes.
+/// \param value the value, `value_len` bytes.
+/// \param value_len its length in bytes.
+/// \param[out] id receives the profile id (`p` + 16 hex digits, the `id` of the profile's
+///        JSON); `{NULL, 0}` on failure.
+/// \return `O2O_STATUS_OK`; `O2O_STATUS_NOT_FOUND` when the identifier is in no profile;
+///         `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+///         `O2O_STATUS_INVALID_ARGUMENT` for an unknown kind.
+/// \warning the caller owns `*id` and frees it with `o2o_string_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn o2o_graph_profile_id(
+    graph: *const o2o_graph,
+    kind: *const c_char,
+    kind_len: usize,
+    value: *const c_char,
+    value_len: usize,
+    id: *mut o2o_string,
+) -> o2o_status {
+    boundary(|| {
+        // SAFETY: the caller's contract: `id` is NULL or writable.
+        let out = unsafe { out_arg(id, "id", o2o_string::EMPTY) }?;
+        // SAFETY: the caller's contract: a live handle.
+        let g = unsafe { handle_ref(graph, "graph") }?;
+        // SAFETY: the caller's contract: readable pairs.
+        let ident = unsafe { identifier_arg(kind, kind_len, value, value_len, "id") }?;
+        let p = g.graph.profile_of(&ident).ok_or_else(|| {
+            Failure::new(
+                o2o_status::NotFound,
+                format!("{}:{} is in no profile", ident.kind, ident.value),
+            )
+        })?;
+        *out = o2o_string::from_string(p.id.to_string());
+        Ok(())
+    })
+}

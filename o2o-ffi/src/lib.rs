@@ -43,7 +43,7 @@ use std::ffi::c_char;
 
 /// ABI version of this library; bumped on every incompatible change of the C interface.
 /// Compare it with `o2o_abi_version()` at start-up to detect a header/library mismatch.
-pub const O2O_ABI_VERSION: u32 = 1;
+pub const O2O_ABI_VERSION: u32 = 2;
 
 /// The library version (`"0.1.0"`) as a static NUL-terminated string.
 ///

@@ -10,7 +10,8 @@ use crate::handle::{free_handle, into_handle};
 use crate::keys::o2o_key;
 use crate::status::{Failure, FfiResult, o2o_status};
 use o2o_core::voucher::{
-    CampaignTable, Issuer, Rejection, Verified, Verifier, Voucher, day, redemption_checkin,
+    CampaignTable, Issuer, MAX_CAMPAIGN, MAX_TYPE, Rejection, Verdict, Verified, Verifier, Voucher,
+    VoucherError, day, redemption_checkin,
 };
 use std::ffi::c_char;
 
@@ -80,23 +81,26 @@ pub unsafe extern "C" fn o2o_voucher_issue(
 /// \param campaigns the campaign table, JSON (`[{"name": "zalo-spring", "expires":
 ///        "2026-04-30"}, "tet-2026"]`; position = campaign number), `campaigns_len` bytes.
 /// \param campaigns_len its length in bytes.
-/// \param campaign the campaign number (0–31); its entry must have an `expires`.
+/// \param campaign the campaign number (0–31); its entry must have an `expires`. Wider than a
+///        code's 5 bits so that a number out of range is refused, never truncated.
 /// \param voucher_type the voucher type (0–7).
-/// \param customer the customer pseudonym to bind the code to, `customer_len` bytes (1–64); may
-///        be NULL (with `customer_len` 0) for a shared anonymous code.
+/// \param customer the customer pseudonym to bind the code to, `customer_len` bytes (1–128:
+///        what `o2o_pseudonym` returns fits); may be NULL (with `customer_len` 0) for a shared
+///        anonymous code.
 /// \param customer_len its length in bytes.
 /// \param[out] code receives the code (16 Crockford base32 characters); `{NULL, 0}` on failure.
 /// \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
-///         `O2O_STATUS_INVALID_INPUT` when the table is malformed, the campaign is not in it or
-///         has no expiry, or a value is out of range.
+///         `O2O_STATUS_INVALID_ARGUMENT` when `campaign`, `voucher_type` or the customer's length
+///         is out of range; `O2O_STATUS_INVALID_INPUT` when the table is malformed, or the
+///         campaign is not in it or has no expiry.
 /// \warning the caller owns `*code` and frees it with `o2o_string_free`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn o2o_voucher_issue_short(
     key: *const o2o_key,
     campaigns: *const c_char,
     campaigns_len: usize,
-    campaign: u8,
-    voucher_type: u8,
+    campaign: u32,
+    voucher_type: u32,
     customer: *const c_char,
     customer_len: usize,
     code: *mut o2o_string,
@@ -110,12 +114,25 @@ pub unsafe extern "C" fn o2o_voucher_issue_short(
         let campaigns = campaigns_from(unsafe { str_arg(campaigns, campaigns_len, "campaigns") }?)?;
         // SAFETY: the caller's contract: readable (ptr, len) or (NULL, 0).
         let customer = unsafe { opt_customer(customer, customer_len) }?;
+        let campaign = small_arg(campaign, MAX_CAMPAIGN, "campaign")?;
+        let voucher_type = small_arg(voucher_type, MAX_TYPE, "voucher_type")?;
         let issued = Issuer::new(&key.ring, &campaigns)
             .issue_short(campaign, voucher_type, customer)
-            .map_err(|e| Failure::input(format!("voucher: {e}")))?;
+            .map_err(|e| match e {
+                VoucherError::Customer { .. } => Failure::arg("customer", e),
+                e => Failure::input(format!("voucher: {e}")),
+            })?;
         *code = o2o_string::from_string(issued.code);
         Ok(())
     })
+}
+
+/// A small number argument checked against its range (`0..=max`) before narrowing.
+fn small_arg(v: u32, max: u8, name: &str) -> FfiResult<u8> {
+    u8::try_from(v)
+        .ok()
+        .filter(|&n| n <= max)
+        .ok_or_else(|| Failure::arg(name, format!("{v} is out of range 0..={max}")))
 }
 
 /// An optional customer pseudonym: (NULL, 0) is none.
@@ -172,6 +189,15 @@ pub unsafe extern "C" fn o2o_verifier_new(
     })
 }
 
+/// The failure of a refused code: `O2O_STATUS_VOUCHER_REJECTED` with the stable reason first in
+/// the message, or `O2O_STATUS_INVALID_ARGUMENT` for a customer pseudonym no code can carry.
+fn rejected(r: &Rejection) -> Failure {
+    match r {
+        Rejection::InvalidCustomer { .. } => Failure::arg("customer", r),
+        r => Failure::new(o2o_status::VoucherRejected, format!("{}: {r}", r.reason())),
+    }
+}
+
 /// Verify on the day of `now`; a rejection becomes `O2O_STATUS_VOUCHER_REJECTED` with a message
 /// starting with the stable reason.
 ///
@@ -196,9 +222,7 @@ unsafe fn verify_args<'a>(
     let verified = v
         .verifier
         .verify(code, today, customer)
-        .map_err(|r: Rejection| {
-            Failure::new(o2o_status::VoucherRejected, format!("{}: {r}", r.reason()))
-        })?;
+        .map_err(|r: Rejection| rejected(&r))?;
     Ok((v, verified))
 }
 
@@ -214,17 +238,20 @@ unsafe fn verify_args<'a>(
 /// \param customer the customer's pseudonym for a personal code, `customer_len` bytes; may be
 ///        NULL (with `customer_len` 0) for an anonymous code.
 /// \param customer_len its length in bytes.
-/// \param[out] verified receives JSON `{"code": "…", "format": "short", "key_id": "…",
-///        "voucher": {"campaign": 3, "voucher_type": 1, "expires": "2026-04-30",
-///        "customer": "…"}}` (`"format": "serial"` codes also have `"serial": 7`); `{NULL, 0}`
-///        on failure.
+/// \param[out] verified receives the verdict as JSON, the shape `o2o voucher verify` prints:
+///        `{"campaign_name": "zalo-spring", "code": "…", "format": "short", "key_id": "…",
+///        "valid": true, "voucher": {"campaign": 3, "voucher_type": 1, "expires": "2026-04-30",
+///        "customer": "…"}}` (`"format": "serial"` codes also have `"serial": 7`;
+///        `campaign_name` is null when the table does not name the campaign); `{NULL, 0}` on
+///        failure. `o2o_voucher_check` gives the same verdict as a struct.
 /// \return `O2O_STATUS_OK` for a genuine, unexpired code; `O2O_STATUS_VOUCHER_REJECTED`
 ///         otherwise, with `o2o_last_error()` starting with the reason: `malformed`,
 ///         `bad_check_character` (a typo), `unknown_key`, `unknown_campaign` (a short code whose
 ///         campaign has no entry with an expiry in the table), `customer_required`,
 ///         `bad_signature` (also: a short code issued under another campaign name or expiry than
 ///         the table says), `expired`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
-///         `O2O_STATUS_INVALID_ARGUMENT` when `now` is out of range.
+///         `O2O_STATUS_INVALID_ARGUMENT` when `now` is out of range or the customer pseudonym is
+///         empty or longer than 128 bytes.
 /// \warning the caller owns `*verified` and frees it with `o2o_string_free`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn o2o_voucher_verify(
@@ -240,9 +267,144 @@ pub unsafe extern "C" fn o2o_voucher_verify(
         // SAFETY: the caller's contract: `verified` is NULL or writable.
         let out = unsafe { out_arg(verified, "verified", o2o_string::EMPTY) }?;
         // SAFETY: forwarded contract.
-        let (_, v) = unsafe { verify_args(verifier, code, code_len, now, customer, customer_len) }?;
-        let json = serde_json::to_string(&v).map_err(|e| Failure::new(o2o_status::Internal, e))?;
+        let (h, v) = unsafe { verify_args(verifier, code, code_len, now, customer, customer_len) }?;
+        let verdict = Verdict::new(Ok(v), h.verifier.campaigns());
+        let json =
+            serde_json::to_string(&verdict).map_err(|e| Failure::new(o2o_status::Internal, e))?;
         *out = o2o_string::from_string(json);
+        Ok(())
+    })
+}
+
+/// Why a code was refused, as `o2o_voucher_verdict.reason` holds it: the stable reasons of
+/// `o2o_voucher_verify`'s message, as numbers a till can `switch` on.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum o2o_voucher_reason {
+    /// Genuine and unexpired.
+    Valid = 0,
+    /// Wrong length or a character outside Crockford base32.
+    Malformed = 1,
+    /// The check character does not match: a typo.
+    BadCheckCharacter = 2,
+    /// No key of the verifier has the code's key slot.
+    UnknownKey = 3,
+    /// A short code whose campaign has no entry with an expiry in the verifier's table.
+    UnknownCampaign = 4,
+    /// A personal code presented without the customer's pseudonym.
+    CustomerRequired = 5,
+    /// Forged, altered, bound to another customer, or issued under another campaign table.
+    BadSignature = 6,
+    /// Genuine but past its last valid day.
+    Expired = 7,
+}
+
+/// The verdict on a code, for a till that branches on it without reading JSON.
+///
+/// Ownership: a plain value the caller allocates (on the stack); nothing to free.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct o2o_voucher_verdict {
+    /// Whether the code is genuine and unexpired (`reason` is `O2O_VOUCHER_REASON_VALID`).
+    pub valid: bool,
+    /// An `o2o_voucher_reason` value.
+    pub reason: u32,
+    /// The campaign number (0–31) of a genuine code (valid or expired); 0 otherwise.
+    pub campaign: u32,
+    /// The voucher type (0–7) of a genuine code; 0 otherwise.
+    pub voucher_type: u32,
+    /// Last valid day of a genuine code as `YYYYMMDD` (e.g. 20260430); 0 otherwise.
+    pub expires: u32,
+    /// The serial of a genuine serial code; -1 for a short code or when not genuine.
+    pub serial: i32,
+}
+
+impl o2o_voucher_verdict {
+    const EMPTY: o2o_voucher_verdict = o2o_voucher_verdict {
+        valid: false,
+        reason: o2o_voucher_reason::Malformed as u32,
+        campaign: 0,
+        voucher_type: 0,
+        expires: 0,
+        serial: -1,
+    };
+
+    fn of(result: &Result<Verified, Rejection>) -> o2o_voucher_verdict {
+        use o2o_voucher_reason as R;
+        let (reason, voucher) = match result {
+            Ok(v) => (R::Valid, Some(&v.voucher)),
+            Err(Rejection::Expired { voucher, .. }) => (R::Expired, Some(voucher)),
+            Err(Rejection::Malformed { .. } | Rejection::InvalidCustomer { .. }) => {
+                (R::Malformed, None)
+            }
+            Err(Rejection::BadCheckCharacter) => (R::BadCheckCharacter, None),
+            Err(Rejection::UnknownKey { .. }) => (R::UnknownKey, None),
+            Err(Rejection::UnknownCampaign { .. }) => (R::UnknownCampaign, None),
+            Err(Rejection::CustomerRequired) => (R::CustomerRequired, None),
+            Err(Rejection::BadSignature) => (R::BadSignature, None),
+        };
+        let mut out = o2o_voucher_verdict {
+            valid: reason == R::Valid,
+            reason: reason as u32,
+            ..o2o_voucher_verdict::EMPTY
+        };
+        if let Some(v) = voucher {
+            out.campaign = u32::from(v.campaign);
+            out.voucher_type = u32::from(v.voucher_type);
+            let (y, m, d) = v.expires.to_calendar_date();
+            // A code's expiry is a year 2024–2035 date (serial) or a table date (short): four
+            // digits; a negative year cannot occur, and would give 0 ("unknown").
+            out.expires = u32::try_from(y).map_or(0, |y| {
+                y * 10_000 + u32::from(u8::from(m)) * 100 + u32::from(d)
+            });
+            out.serial = v.serial.map_or(-1, i32::from);
+        }
+        out
+    }
+}
+
+/// Verify a code offline and return the verdict as a struct: the call a till makes to decide
+/// (`if (verdict.valid)`, or `switch (verdict.reason)`). Same checks as `o2o_voucher_verify`,
+/// but a refused code is a verdict, not a failure: the status is `O2O_STATUS_OK` whenever the
+/// arguments were usable.
+///
+/// \param verifier a verifier from `o2o_verifier_new`.
+/// \param code the code as typed or scanned, `code_len` bytes.
+/// \param code_len its length in bytes.
+/// \param now the current time, Unix seconds.
+/// \param customer the customer's pseudonym for a personal code, or NULL (length 0).
+/// \param customer_len its length in bytes.
+/// \param[out] verdict receives the verdict; on a failure status it holds `valid` false,
+///        reason `O2O_VOUCHER_REASON_MALFORMED` and zeros.
+/// \return `O2O_STATUS_OK` (read `verdict->valid`); `O2O_STATUS_NULL_ARGUMENT`;
+///         `O2O_STATUS_INVALID_UTF8`; `O2O_STATUS_INVALID_ARGUMENT` when `now` is out of range or
+///         the customer pseudonym is empty or longer than 128 bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn o2o_voucher_check(
+    verifier: *const o2o_verifier,
+    code: *const c_char,
+    code_len: usize,
+    now: i64,
+    customer: *const c_char,
+    customer_len: usize,
+    verdict: *mut o2o_voucher_verdict,
+) -> o2o_status {
+    boundary(|| {
+        // SAFETY: the caller's contract: `verdict` is NULL or writable.
+        let out = unsafe { out_arg(verdict, "verdict", o2o_voucher_verdict::EMPTY) }?;
+        // SAFETY: the caller's contract: a live handle.
+        let v = unsafe { handle_ref(verifier, "verifier") }?;
+        // SAFETY: the caller's contract: readable (ptr, len).
+        let code = unsafe { str_arg(code, code_len, "code") }?;
+        // SAFETY: the caller's contract: readable (ptr, len) or (NULL, 0).
+        let customer = unsafe { opt_customer(customer, customer_len) }?;
+        let today = day::of_timestamp(now)
+            .ok_or_else(|| Failure::arg("now", format!("{now} is not a representable time")))?;
+        let result = v.verifier.verify(code, today, customer);
+        if let Err(r @ Rejection::InvalidCustomer { .. }) = &result {
+            return Err(rejected(r));
+        }
+        *out = o2o_voucher_verdict::of(&result);
         Ok(())
     })
 }

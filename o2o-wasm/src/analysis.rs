@@ -2,6 +2,7 @@
 //! core. Inputs are the core's shapes (path tables in ChannelAttribution's format, counts,
 //! samples); outputs are the core's result types as plain objects.
 
+use crate::args::{NumArg, StrArg, number, number_array, opt_number, opt_string, string};
 use crate::convert::{from_js, to_js};
 use crate::error::{WasmError, code};
 use o2o_core::attribution::{AttributionError, Credit, Model, RowError, attribute_path_table};
@@ -33,6 +34,12 @@ extern "C" {
     /// Welch test result.
     #[wasm_bindgen(typescript_type = "WelchTest")]
     pub type WelchTestJs;
+    /// A sample of numbers.
+    #[wasm_bindgen(typescript_type = "number[]")]
+    pub type SampleJs;
+    /// `"two-sided"`, `"larger"` or `"smaller"`.
+    #[wasm_bindgen(typescript_type = "Alternative")]
+    pub type AlternativeJs;
 }
 
 impl From<AttributionError> for WasmError {
@@ -71,19 +78,30 @@ pub fn attribute(text: &str, model: &str, sep: &str) -> Result<AttributionResult
 /// `">"`. Returns `{credit, errors}`; bad rows are reported and skipped. Throws `E_ANALYSIS`.
 #[wasm_bindgen(js_name = attributePaths)]
 pub fn attribute_paths(
-    path_table: &str,
-    model: &str,
-    separator: Option<String>,
+    path_table: StrArg,
+    model: StrArg,
+    separator: Option<StrArg>,
 ) -> Result<AttributionResultJs, JsValue> {
-    let r = attribute(path_table, model, separator.as_deref().unwrap_or(">"))?;
+    let path_table = string(&path_table, "pathTable")?;
+    let model = string(&model, "model")?;
+    let separator = separator.map(JsValue::from);
+    let separator = opt_string(separator.as_ref(), "separator")?;
+    let r = attribute(&path_table, &model, separator.as_deref().unwrap_or(">"))?;
     Ok(to_js(&r)?.unchecked_into())
 }
 
-fn alternative(alt: Option<String>) -> Result<Alternative, WasmError> {
-    Ok(alt
+fn alternative(alt: Option<AlternativeJs>) -> Result<Alternative, WasmError> {
+    let alt = alt.map(JsValue::from);
+    Ok(opt_string(alt.as_ref(), "alternative")?
         .as_deref()
         .unwrap_or("two-sided")
         .parse::<Alternative>()?)
+}
+
+/// An optional number argument (`alpha`, `power`), `undefined`/`null` for its default.
+fn opt_num(v: Option<NumArg>, name: &str, default: f64) -> Result<f64, WasmError> {
+    let v = v.map(JsValue::from);
+    Ok(opt_number(v.as_ref(), name)?.unwrap_or(default))
 }
 
 /// The core's two-proportion test.
@@ -105,49 +123,60 @@ pub fn proportions(
 pub fn compare_proportions_js(
     test: CountsJs,
     control: CountsJs,
-    alpha: Option<f64>,
-    alternative_name: Option<String>,
+    alpha: Option<NumArg>,
+    alternative_name: Option<AlternativeJs>,
 ) -> Result<ProportionReportJs, JsValue> {
+    crate::read::object(&test, "test")?;
+    crate::read::object(&control, "control")?;
     let t: Counts = from_js(&test, "test")?;
     let c: Counts = from_js(&control, "control")?;
-    let r = proportions(t, c, alpha.unwrap_or(0.05), alternative(alternative_name)?)?;
+    let alpha = opt_num(alpha, "alpha", 0.05)?;
+    let r = proportions(t, c, alpha, alternative(alternative_name)?)?;
     Ok(to_js(&r)?.unchecked_into())
 }
 
 /// The core's planning defaults (two-sided, equal groups) with the caller's α and power.
-fn options(alpha: Option<f64>, power: Option<f64>) -> PowerOptions {
+fn options(alpha: Option<NumArg>, power: Option<NumArg>) -> Result<PowerOptions, WasmError> {
     let d = PowerOptions::default();
-    PowerOptions {
-        alpha: alpha.unwrap_or(d.alpha),
-        power: power.unwrap_or(d.power),
+    Ok(PowerOptions {
+        alpha: opt_num(alpha, "alpha", d.alpha)?,
+        power: opt_num(power, "power", d.power)?,
         ..d
-    }
+    })
 }
 
 /// Customers needed per group to detect a relative lift `mdeRelative` of a `baseline`
 /// conversion rate (two-sided, `alpha` 0.05 and `power` 0.8 by default).
 #[wasm_bindgen(js_name = powerProportions)]
 pub fn power_proportions_js(
-    baseline: f64,
-    mde_relative: f64,
-    alpha: Option<f64>,
-    power: Option<f64>,
+    baseline: NumArg,
+    mde_relative: NumArg,
+    alpha: Option<NumArg>,
+    power: Option<NumArg>,
 ) -> Result<ProportionPowerJs, JsValue> {
-    let r: ProportionPower = power_proportions(baseline, mde_relative, &options(alpha, power))
-        .map_err(WasmError::from)?;
+    let r: ProportionPower = power_proportions(
+        number(&baseline, "baseline")?,
+        number(&mde_relative, "mdeRelative")?,
+        &options(alpha, power)?,
+    )
+    .map_err(WasmError::from)?;
     Ok(to_js(&r)?.unchecked_into())
 }
 
 /// The smallest lift detectable with `nPerGroup` customers per group.
 #[wasm_bindgen(js_name = mdeProportions)]
 pub fn mde_proportions_js(
-    baseline: f64,
-    n_per_group: f64,
-    alpha: Option<f64>,
-    power: Option<f64>,
+    baseline: NumArg,
+    n_per_group: NumArg,
+    alpha: Option<NumArg>,
+    power: Option<NumArg>,
 ) -> Result<ProportionMdeJs, JsValue> {
-    let r: ProportionMde =
-        mde_proportions(baseline, n_per_group, &options(alpha, power)).map_err(WasmError::from)?;
+    let r: ProportionMde = mde_proportions(
+        number(&baseline, "baseline")?,
+        number(&n_per_group, "nPerGroup")?,
+        &options(alpha, power)?,
+    )
+    .map_err(WasmError::from)?;
     Ok(to_js(&r)?.unchecked_into())
 }
 
@@ -155,15 +184,15 @@ pub fn mde_proportions_js(
 /// `ttest_ind(equal_var=False)`), with the difference and its interval.
 #[wasm_bindgen(js_name = welchTTest)]
 pub fn welch_ttest_js(
-    test: Vec<f64>,
-    control: Vec<f64>,
-    alpha: Option<f64>,
-    alternative_name: Option<String>,
+    test: SampleJs,
+    control: SampleJs,
+    alpha: Option<NumArg>,
+    alternative_name: Option<AlternativeJs>,
 ) -> Result<WelchTestJs, JsValue> {
     let r: WelchTest = welch_ttest_samples(
-        &test,
-        &control,
-        alpha.unwrap_or(0.05),
+        &number_array(&test, "test")?,
+        &number_array(&control, "control")?,
+        opt_num(alpha, "alpha", 0.05)?,
         alternative(alternative_name)?,
     )
     .map_err(WasmError::from)?;

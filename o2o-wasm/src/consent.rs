@@ -3,6 +3,7 @@
 //!
 //! The decision is the core's [`ConsentGate`]: this file only converts names and shapes.
 
+use crate::args::{StrArg, string};
 use crate::convert::to_js;
 use crate::error::{WasmError, code};
 use o2o_core::consent::tcf::{TcModelJson, TcString, TcfError};
@@ -28,6 +29,9 @@ extern "C" {
     /// A decoded TC string.
     #[wasm_bindgen(typescript_type = "TcModel")]
     pub type TcModelJs;
+    /// The signals `toJSON()` gives.
+    #[wasm_bindgen(typescript_type = "ConsentSignals | null")]
+    pub type ConsentSignalsOrNull;
 }
 
 /// What the visitor allowed, as captured in the page. Every o2o call that uses personal data
@@ -107,10 +111,7 @@ pub fn parse_operation(name: &str) -> Result<Operation, WasmError> {
 }
 
 fn operation_from_js(op: &JsValue) -> Result<Operation, WasmError> {
-    let name = op
-        .as_string()
-        .ok_or_else(|| WasmError::input("operation: expected a string"))?;
-    parse_operation(&name)
+    parse_operation(&string(op, "operation")?)
 }
 
 #[wasm_bindgen]
@@ -123,8 +124,8 @@ impl Consent {
 
     /// Consent from Google Consent Mode v2 signals, in the shape `gtag('consent', 'update', …)`
     /// takes: `{ad_storage, analytics_storage, ad_user_data, ad_personalization}` each
-    /// `"granted"` or `"denied"`. Missing signals are unknown, i.e. denied; other keys are ignored.
-    /// Throws `E_INVALID_INPUT` for a value other than granted/denied/unknown.
+    /// `"granted"`, `"denied"` or `"unknown"`. Missing (or unknown) signals are denied; other
+    /// keys are ignored. Throws `E_INVALID_INPUT` for any other value.
     #[wasm_bindgen(js_name = fromConsentMode)]
     pub fn from_consent_mode_js(signals: ConsentModeInput) -> Result<Consent, JsValue> {
         Ok(Consent::with_consent_mode(crate::read::consent_mode(
@@ -146,9 +147,9 @@ impl Consent {
     /// → `tcData.tcString`). The core decodes it; a malformed string throws `E_TC_STRING` saying
     /// what and at which bit. What the TC string allows is decided by the core gate's policy.
     #[wasm_bindgen(js_name = fromTcString)]
-    pub fn from_tc_string_js(tc: &str) -> Result<Consent, JsValue> {
+    pub fn from_tc_string_js(tc: StrArg) -> Result<Consent, JsValue> {
         let s = signals_checked(ConsentSignals {
-            tcf: Some(tc.to_owned()),
+            tcf: Some(string(&tc, "tc")?),
             gcm: None,
         })?;
         Ok(Consent::with_signals(s))
@@ -179,10 +180,10 @@ impl Consent {
     /// `null` when none were captured. `JSON.stringify` calls it, so a `Consent` can be put
     /// directly in a touchpoint's `consent` field.
     #[wasm_bindgen(js_name = toJSON)]
-    pub fn to_json_js(&self) -> Result<JsValue, JsValue> {
+    pub fn to_json_js(&self) -> Result<ConsentSignalsOrNull, JsValue> {
         match &self.signals {
-            Some(s) => Ok(to_js(s)?),
-            None => Ok(JsValue::NULL),
+            Some(s) => Ok(to_js(s)?.unchecked_into()),
+            None => Ok(JsValue::NULL.unchecked_into()),
         }
     }
 }
@@ -193,6 +194,6 @@ impl Consent {
 /// (a page needs the consent, not the model: keeps the tag small).
 #[cfg(feature = "full")]
 #[wasm_bindgen(js_name = decodeTcString)]
-pub fn decode_tc_string_js(tc: &str) -> Result<TcModelJs, JsValue> {
-    Ok(to_js(&decode_tc(tc)?)?.unchecked_into())
+pub fn decode_tc_string_js(tc: StrArg) -> Result<TcModelJs, JsValue> {
+    Ok(to_js(&decode_tc(&string(&tc, "tc")?)?)?.unchecked_into())
 }

@@ -72,6 +72,7 @@ pub fn touchpoint_event(input: TouchpointInput) -> Result<String, JsValue> {
 /// reported and skipped; the good lines around it are kept.
 #[cfg(feature = "full")]
 #[wasm_bindgen(js_name = readNdjson)]
-pub fn read_ndjson_js(ndjson: &str) -> Result<ReadResultJs, JsValue> {
-    Ok(crate::convert::to_js(&read_events(ndjson))?.unchecked_into())
+pub fn read_ndjson_js(ndjson: crate::args::StrArg) -> Result<ReadResultJs, JsValue> {
+    let text = crate::args::string(&ndjson, "text")?;
+    Ok(crate::convert::to_js(&read_events(&text))?.unchecked_into())
 }

@@ -1,6 +1,7 @@
 //! Normalisation and hashing in the page: the core's platform rules and SHA-256, synchronous
 //! (no WebCrypto round trip), and hashing only under a consent permit from the core gate.
 
+use crate::args::{StrArg, StrArrayArg, string, string_array};
 use crate::consent::Consent;
 use crate::error::{WasmError, code};
 use o2o_core::consent::Operation;
@@ -97,10 +98,7 @@ pub fn parse_kind(name: &str) -> Result<IdKind, WasmError> {
 }
 
 pub(crate) fn kind_from_js(kind: &JsValue) -> Result<IdKind, WasmError> {
-    let name = kind
-        .as_string()
-        .ok_or_else(|| WasmError::input("kind: expected a string"))?;
-    parse_kind(&name)
+    parse_kind(&string(kind, "kind")?)
 }
 
 impl From<NormalizeError> for WasmError {
@@ -129,12 +127,13 @@ pub fn normalize_value(
 #[wasm_bindgen(js_name = normalize)]
 pub fn normalize_js(
     kind: IdKindJs,
-    value: &str,
+    value: StrArg,
     options: Option<NormalizeOptionsJs>,
 ) -> Result<String, JsValue> {
     let kind = kind_from_js(&kind)?;
+    let value = string(&value, "value")?;
     let opts = options_from_js(&options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))?;
-    Ok(normalize_value(kind, value, &opts)?)
+    Ok(normalize_value(kind, &value, &opts)?)
 }
 
 impl From<HashError> for WasmError {
@@ -167,12 +166,13 @@ pub fn hash_value(
 pub fn hash_js(
     consent: &Consent,
     kind: IdKindJs,
-    value: &str,
+    value: StrArg,
     options: Option<NormalizeOptionsJs>,
 ) -> Result<String, JsValue> {
     let kind = kind_from_js(&kind)?;
+    let value = string(&value, "value")?;
     let opts = options_from_js(&options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))?;
-    Ok(hash_value(consent, kind, value, &opts)?)
+    Ok(hash_value(consent, kind, &value, &opts)?)
 }
 
 /// Hashes many values under one consent and one set of options, reusing its buffers: the fast
@@ -215,20 +215,23 @@ impl UploadHasherJs {
     }
 
     /// The lowercase hex SHA-256 of `value` normalised as `kind`. Throws `E_INVALID_VALUE`.
-    pub fn hash(&mut self, kind: IdKindJs, value: &str) -> Result<String, JsValue> {
+    pub fn hash(&mut self, kind: IdKindJs, value: StrArg) -> Result<String, JsValue> {
         let kind = kind_from_js(&kind)?;
-        Ok(self.hash_one(kind, value)?)
+        let value = string(&value, "value")?;
+        Ok(self.hash_one(kind, &value)?)
     }
 
     /// One digest per value, in order; an invalid value gives `""` (like `o2o hash`'s empty
-    /// output line) so one bad value does not cost the batch.
+    /// output line) so one bad value does not cost the batch. `values` must be an array of
+    /// strings: anything else (a string, a number inside it) throws `E_INVALID_INPUT`.
     #[wasm_bindgen(js_name = hashMany)]
     pub fn hash_many(
         &mut self,
         kind: IdKindJs,
-        values: Vec<String>,
+        values: StrArrayArg,
     ) -> Result<Vec<String>, JsValue> {
         let kind = kind_from_js(&kind)?;
+        let values = string_array(&values, "values")?;
         Ok(values
             .iter()
             .map(|v| self.hash_one(kind, v).unwrap_or_default())

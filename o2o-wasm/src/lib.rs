@@ -18,6 +18,7 @@ use wasm_bindgen::prelude::*;
 
 #[cfg(feature = "full")]
 pub mod analysis;
+pub mod args;
 pub mod consent;
 pub mod convert;
 pub mod error;
@@ -189,14 +190,46 @@ export type O2oEvent =
       [field: string]: unknown;
     };
 
-/** Attribution credit (full build): the core's Credit and the skipped rows. */
+/** One rejected row of a path table or line of NDJSON: where, which field, what is wrong. */
+export interface RowError {
+  line: number;
+  field: string;
+  message: string;
+}
+
+/** Credit of one channel. */
+export interface ChannelCredit {
+  channel: string;
+  /** Conversions credited (fractional). */
+  conversions: number;
+  /** Conversion value credited. */
+  value: number;
+}
+
+/** Markov removal effect of one channel: relative drop of P(conversion) and of the value. */
+export interface RemovalEffect {
+  channel: string;
+  conversion: number;
+  value: number;
+}
+
+/** The core's attribution credit. */
+export interface Credit {
+  /** The model's name (`markov`, `shapley`, `linear`…). */
+  model: string;
+  /** Markov order (0 for other models). */
+  order: number;
+  channels: ChannelCredit[];
+  /** Markov only. */
+  removal_effects?: RemovalEffect[];
+  /** Markov only: P(conversion) from the start state. */
+  p_conversion?: number;
+}
+
+/** Attribution (full build): the credit and the skipped rows. */
 export interface AttributionResult {
-  credit: {
-    model: string;
-    channels: { channel: string; conversions: number; value: number; [field: string]: unknown }[];
-    [field: string]: unknown;
-  };
-  errors: { line: number; field: string; message: string }[];
+  credit: Credit;
+  errors: RowError[];
 }
 
 /** Conversions out of customers in one arm. */
@@ -205,28 +238,59 @@ export interface Counts {
   trials: number;
 }
 
-/** The core's two-proportion test result (full build). */
+/** Which way the test looks. */
+export type Alternative = "two-sided" | "larger" | "smaller";
+
+/** A confidence interval `[low, high]`. */
+export type Interval = [number, number];
+
+/** The core's two-proportion z-test (full build). Lifts are test − control and test / control − 1. */
 export interface ProportionReport {
   z: number;
   p_value: number;
   rate_test: number;
   rate_control: number;
-  [field: string]: unknown;
+  absolute_lift: number;
+  /** null when the control rate is 0. */
+  relative_lift: number | null;
+  ci_newcombe: Interval;
+  ci_wald: Interval;
+  ci_agresti_caffo: Interval;
+  /** Interval of the rate ratio (log method); null when undefined. */
+  ci_ratio_log: Interval | null;
+  ci_relative_lift: Interval | null;
+  alpha: number;
+  alternative: Alternative;
 }
 
-/** Sizes per group (full build). */
+/** Sizes per group to detect a lift (full build). */
 export interface ProportionPower {
-  [field: string]: unknown;
+  baseline: number;
+  p_test: number;
+  cohens_h: number;
+  n_per_group_arcsine: number;
+  n_per_group_normal: number;
+  alpha: number;
+  power: number;
 }
 
 /** Minimum detectable effect (full build). */
 export interface ProportionMde {
-  [field: string]: unknown;
+  cohens_h: number;
+  p_test: number;
+  absolute: number;
+  relative: number;
 }
 
-/** Welch's t-test result (full build). */
+/** Welch's t-test (full build). */
 export interface WelchTest {
-  [field: string]: unknown;
+  t: number;
+  df: number;
+  p_value: number;
+  absolute_lift: number;
+  relative_lift: number | null;
+  se: number;
+  ci_welch: Interval;
 }
 
 /** One rejected NDJSON line. */

@@ -6,6 +6,7 @@
 //! public landing page is a key every visitor can read and forge codes with. A landing page
 //! checks the code's form and check character (`voucherCanonical`); the till verifies.
 
+use crate::args::{StrArg, string};
 use crate::error::{WasmError, code};
 use o2o_core::voucher::canonical;
 #[cfg(feature = "full")]
@@ -14,6 +15,7 @@ use wasm_bindgen::prelude::*;
 
 #[cfg(feature = "full")]
 mod verify {
+    use crate::args::{StrArg, opt_string, string};
     use crate::convert::{from_js, from_json, to_js};
     use crate::error::{WasmError, code};
     use o2o_core::keys::{KeyError, KeyRing};
@@ -26,14 +28,14 @@ mod verify {
         /// A verified voucher.
         #[wasm_bindgen(typescript_type = "VerifiedVoucher")]
         pub type VerifiedJs;
-        /// A day: `YYYY-MM-DD`, Unix seconds, or undefined for today (UTC).
-        #[wasm_bindgen(typescript_type = "string | number | undefined")]
+        /// A day: `YYYY-MM-DD` or Unix seconds (omitted: today, UTC).
+        #[wasm_bindgen(typescript_type = "string | number")]
         pub type DayJs;
-        /// An optional customer pseudonym.
-        #[wasm_bindgen(typescript_type = "string | undefined")]
+        /// A customer pseudonym.
+        #[wasm_bindgen(typescript_type = "string")]
         pub type CustomerJs;
         /// A campaign table: an array (or its JSON text) of names or `{name, expires}` objects.
-        #[wasm_bindgen(typescript_type = "CampaignTable | string | undefined")]
+        #[wasm_bindgen(typescript_type = "CampaignTable | string")]
         pub type CampaignsJs;
     }
 
@@ -119,9 +121,14 @@ mod verify {
         /// or `{name, expires}` objects, or its JSON text; needed for short codes). Throws
         /// `E_KEY` naming the bad line, `E_INVALID_INPUT` for a bad table.
         #[wasm_bindgen(constructor)]
-        pub fn new(key_file: &str, campaigns: CampaignsJs) -> Result<VoucherVerifierJs, JsValue> {
+        pub fn new(
+            key_file: StrArg,
+            campaigns: Option<CampaignsJs>,
+        ) -> Result<VoucherVerifierJs, JsValue> {
+            let key_file = string(&key_file, "keyFile")?;
+            let campaigns = campaigns.map(JsValue::from).unwrap_or(JsValue::UNDEFINED);
             let campaigns = campaigns_from_js(&campaigns)?;
-            Ok(VoucherVerifierJs::from_key_file(key_file, &campaigns)?)
+            Ok(VoucherVerifierJs::from_key_file(&key_file, &campaigns)?)
         }
 
         /// Verify `code` on `today` (`YYYY-MM-DD`, Unix seconds, or omitted for today in UTC); a
@@ -132,13 +139,15 @@ mod verify {
         /// a message saying what is wrong.
         pub fn verify(
             &self,
-            code_text: &str,
-            today: DayJs,
-            customer: CustomerJs,
+            code_text: StrArg,
+            today: Option<DayJs>,
+            customer: Option<CustomerJs>,
         ) -> Result<VerifiedJs, JsValue> {
-            let today = day_from_js(&today)?;
-            let customer = customer.as_string();
-            let v = self.check(code_text, today, customer.as_deref())?;
+            let code_text = string(&code_text, "code")?;
+            let today = day_from_js(&today.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))?;
+            let customer = customer.map(JsValue::from);
+            let customer = opt_string(customer.as_ref(), "customer")?;
+            let v = self.check(&code_text, today, customer.as_deref())?;
             Ok(to_js(&v)?.unchecked_into())
         }
     }
@@ -150,8 +159,8 @@ mod verify {
 /// before the code is sent. Throws `E_VOUCHER` with `reason` `invalid` (wrong length, a character
 /// outside Crockford base32, or a mistyped character).
 #[wasm_bindgen(js_name = voucherCanonical)]
-pub fn voucher_canonical(code_text: &str) -> Result<String, JsValue> {
-    Ok(canonical_code(code_text)?)
+pub fn voucher_canonical(code_text: StrArg) -> Result<String, JsValue> {
+    Ok(canonical_code(&string(&code_text, "code")?)?)
 }
 
 /// See [`voucher_canonical`].

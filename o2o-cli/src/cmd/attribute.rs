@@ -50,7 +50,7 @@ pub struct Args {
     #[arg(long, default_value_t = 0.4)]
     pub position_ends: f64,
     /// Markov: estimate removal effects from this many seeded random walks instead of solving
-    /// the chain (only for chains too large to solve).
+    /// the chain (only for chains too large to solve); at least 1.
     #[arg(long)]
     pub walks: Option<u64>,
     /// Seed of `--walks`.

@@ -50,8 +50,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
                 TcString::decode(tc_string.trim()).map_err(|e| CliError::Core(e.to_string()))?;
             let json = serde_json::to_string_pretty(&tc.to_json())
                 .map_err(|e| CliError::Core(e.to_string()))?;
-            println!("{json}");
-            Ok(())
+            crate::output::print_line(json)
         }
         ConsentCommand::Check {
             tcf,
@@ -93,7 +92,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
             for op in ops {
                 let d = gate.check_decoded(op, &signals);
                 let line = serde_json::to_string(&d).map_err(|e| CliError::Core(e.to_string()))?;
-                println!("{line}");
+                crate::output::print_line(line)?;
             }
             Ok(())
         }

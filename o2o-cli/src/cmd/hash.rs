@@ -14,7 +14,6 @@ use o2o_core::hashing::{
     Hasher, NormalizeError, NormalizeOptions, Profile, Pseudonymizer, normalize_into,
     push_hex_bytes,
 };
-use o2o_core::keys::KeyRing;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::PathBuf;
 
@@ -55,6 +54,8 @@ pub struct Args {
     /// pseudonyms `KEY_ID:HEX` instead of plain SHA-256.
     #[arg(long)]
     pub hmac_key_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub key_perms: super::voucher::KeyFileArgs,
 }
 
 pub(crate) fn parse_kind(s: &str) -> Result<IdKind, String> {
@@ -125,9 +126,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
     let stderr = io::stderr().lock();
     match &a.hmac_key_file {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(CliError::io(path))?;
-            let ring = KeyRing::parse(&text)
-                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+            let ring = super::voucher::ring(path, &a.key_perms)?;
             let mut ops: Vec<Pseudonymizer> = (0..threads)
                 .map(|_| Pseudonymizer::from_ring(&ring, opts.clone()))
                 .collect();

@@ -71,9 +71,9 @@ pub fn run(a: Args) -> Result<(), CliError> {
     if a.json {
         let text =
             serde_json::to_string_pretty(&report).map_err(|e| CliError::Core(e.to_string()))?;
-        println!("{text}");
+        crate::output::print_line(text)?;
     } else {
-        print!("{report}");
+        crate::output::print(&report.to_string())?;
     }
     Ok(())
 }

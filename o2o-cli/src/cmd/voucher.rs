@@ -5,7 +5,8 @@
 //! `--format serial` asks for single-use anonymous codes with serials (21 characters).
 
 use super::CliError;
-use o2o_core::keys::KeyRing;
+use crate::output::print_line;
+use o2o_core::keys::{KeyRing, Permissions};
 use o2o_core::voucher::{CampaignTable, Format, Issuer, Verifier, Voucher, day};
 use serde_json::json;
 use std::fs;
@@ -26,11 +27,33 @@ enum Sub {
     Verify(VerifyArgs),
 }
 
+/// How the key file is opened: shared by `issue` and `verify`.
+#[derive(clap::Args)]
+pub struct KeyFileArgs {
+    /// Refuse a key file that its group or others may read or write (as ssh refuses an exposed
+    /// private key); without it, such a file is used with a warning.
+    #[arg(long)]
+    pub strict_key_permissions: bool,
+}
+
+impl KeyFileArgs {
+    /// The permission policy asked for.
+    pub fn permissions(&self) -> Permissions {
+        if self.strict_key_permissions {
+            Permissions::Strict
+        } else {
+            Permissions::Warn
+        }
+    }
+}
+
 #[derive(clap::Args)]
 struct IssueArgs {
     /// Key file (`KEY_ID:HEX` lines; the first key signs).
     #[arg(long)]
     key_file: PathBuf,
+    #[command(flatten)]
+    key_perms: KeyFileArgs,
     /// Campaign: a number 0–31, or a name registered in --campaigns.
     #[arg(long)]
     campaign: String,
@@ -82,6 +105,8 @@ struct VerifyArgs {
     /// Key file (every key is accepted).
     #[arg(long)]
     key_file: PathBuf,
+    #[command(flatten)]
+    key_perms: KeyFileArgs,
     /// The day of the check, YYYY-MM-DD (default: today, UTC).
     #[arg(long)]
     today: Option<String>,
@@ -94,9 +119,21 @@ struct VerifyArgs {
     campaigns: Option<PathBuf>,
 }
 
-fn ring(path: &Path) -> Result<KeyRing, CliError> {
-    let text = fs::read_to_string(path).map_err(CliError::io(path))?;
-    KeyRing::parse(&text).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
+/// Read a key file: refused when malformed (or exposed, under `--strict-key-permissions`), used
+/// with a warning on stderr when its group or others may access it.
+pub fn ring(path: &Path, perms: &KeyFileArgs) -> Result<KeyRing, CliError> {
+    let loaded = KeyRing::load(path, perms.permissions()).map_err(|e| match e {
+        o2o_core::keys::KeyFileError::Io { path, source } => CliError::Io { path, source },
+        e => CliError::Usage(e.to_string()),
+    })?;
+    if let Some(exposure) = loaded.exposure {
+        eprintln!(
+            "o2o: warning: {}: {exposure}; a key file should be readable by its owner only \
+             (chmod 600 it; --strict-key-permissions refuses such files)",
+            path.display()
+        );
+    }
+    Ok(loaded.ring)
 }
 
 fn table(path: Option<&Path>) -> Result<CampaignTable, CliError> {
@@ -118,13 +155,49 @@ pub fn run(a: Args) -> Result<(), CliError> {
     }
 }
 
+/// Write the campaign table so that a reader (a till syncing it, another `o2o voucher issue`)
+/// sees either the old table or the new one, never a half-written or empty file: write a
+/// temporary file in the same directory, flush it to disk, then rename it over the table (an
+/// atomic replacement on POSIX file systems). The table keeps its permissions.
 fn save(path: &Path, t: &CampaignTable) -> Result<(), CliError> {
+    use std::io::Write;
     let text = serde_json::to_string_pretty(t).map_err(|e| CliError::Core(e.to_string()))?;
-    fs::write(path, text + "\n").map_err(CliError::io(path))
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "campaigns".into());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let written = (|| {
+        let mut f = fs::File::create(&tmp)?;
+        if let Ok(meta) = fs::metadata(path) {
+            f.set_permissions(meta.permissions())?;
+        }
+        f.write_all(text.as_bytes())?;
+        f.write_all(b"\n")?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        // Best effort: the error that matters is the one returned.
+        let _ = fs::remove_file(&tmp);
+    }
+    written.map_err(CliError::io(path))
+}
+
+/// Now in Unix seconds, from the system clock (`day::of_timestamp` makes it today, UTC).
+fn now_unix() -> Option<i64> {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_secs()).ok())
 }
 
 fn issue(a: IssueArgs) -> Result<(), CliError> {
-    let ring = ring(&a.key_file)?;
+    let ring = ring(&a.key_file, &a.key_perms)?;
     let usage = |e: &dyn std::fmt::Display| CliError::Usage(e.to_string());
     let expires = match (a.expires.as_deref(), a.valid_days) {
         (Some(d), _) => {
@@ -226,10 +299,24 @@ fn issue(a: IssueArgs) -> Result<(), CliError> {
     if let (Some(path), true) = (a.campaigns.as_deref(), t != before) {
         save(path, &t)?;
     }
+    let expires = lines
+        .first()
+        .and_then(|l| l["voucher"]["expires"].as_str())
+        .and_then(|d| day::parse(d).ok());
+    if let (Some(expires), Some(today)) = (expires, now_unix().and_then(day::of_timestamp))
+        && expires < today
+    {
+        eprintln!(
+            "o2o: warning: the codes expire on {}, before today ({}): every till will \
+                 refuse them as expired",
+            day::format(expires),
+            day::format(today)
+        );
+    }
     for l in lines {
         match (a.code_only, l["code"].as_str()) {
-            (true, Some(code)) => println!("{code}"),
-            _ => println!("{l}"),
+            (true, Some(code)) => print_line(code)?,
+            _ => print_line(&l)?,
         }
     }
     Ok(())
@@ -246,29 +333,17 @@ fn today() -> Result<time::Date, CliError> {
 }
 
 fn verify(a: VerifyArgs) -> Result<(), CliError> {
-    let ring = ring(&a.key_file)?;
+    let ring = ring(&a.key_file, &a.key_perms)?;
     let names = table(a.campaigns.as_deref())?;
     let today = match &a.today {
         Some(t) => day::parse(t).map_err(|e| CliError::Usage(format!("--today: {e}")))?,
         None => today()?,
     };
-    match Verifier::new(&ring, &names).verify(&a.code, today, a.customer.as_deref()) {
-        Ok(v) => {
-            let name = names.name(v.voucher.campaign);
-            println!(
-                "{}",
-                json!({ "valid": true, "code": v.code, "format": v.format, "key_id": v.key_id,
-                        "voucher": v.voucher, "campaign_name": name })
-            );
-            Ok(())
-        }
+    let verdict = Verifier::new(&ring, &names).verdict(&a.code, today, a.customer.as_deref());
+    print_line(verdict.to_value())?;
+    match &verdict.result {
+        Ok(_) => Ok(()),
         Err(r) => {
-            let mut obj = serde_json::to_value(&r).map_err(|e| CliError::Core(e.to_string()))?;
-            if let Some(m) = obj.as_object_mut() {
-                m.insert("valid".into(), false.into());
-                m.insert("message".into(), r.to_string().into());
-            }
-            println!("{obj}");
             let hint = if r.reason() == "unknown_campaign" && a.campaigns.is_none() {
                 " (short codes need the campaign table: give --campaigns FILE)"
             } else {

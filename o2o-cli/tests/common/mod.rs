@@ -15,3 +15,34 @@ pub fn o2o(args: &[&str]) -> (i32, String, String) {
         String::from_utf8(out.stderr).unwrap(),
     )
 }
+
+/// A test key file (`k1`, 32 random-looking bytes) readable by its owner only, as a real key
+/// file must be (o2o warns about others' access).
+pub fn write_key_file(path: &std::path::Path) {
+    std::fs::write(
+        path,
+        "k1:4f9a0c7e12d85b36e9a1f04c7d2b6e8135c9a7f0e4b2d61803f7c5a9e1b4d260\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+}
+
+/// Run `o2o ARGS…` with its stdout a pipe whose reader is already closed (as `o2o … | head`
+/// after head exits): returns (exit status, stderr).
+pub fn o2o_into_closed_pipe(args: &[&str]) -> (i32, String) {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_o2o"))
+        .args(args)
+        .stdout(writer)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}

@@ -10,6 +10,18 @@
 //! relative drop of that probability. Credit = removal-effect share × total conversions; the
 //! same with the expected value (each conversion from a state is worth the mean value of the
 //! conversions observed ending there).
+//!
+//! # Cost: near-linear in the number of channels
+//!
+//! Removing channel c changes the absorption probabilities only of the states that can *reach*
+//! a state containing c; every other state keeps its value from the full solve. So each removal
+//! solves only the system of those ancestors, with the unchanged states as known boundary
+//! values, instead of the whole chain again. The cost of channel c is its ancestor set, not the
+//! number of states: when channels are many, each appears in few journeys and its ancestors are
+//! few (40,000 channels of one-touch journeys: one full solve and 40,000 empty ones, against
+//! 40,000 full solves before), and when the ancestors are the whole chain the channels are few.
+//! The solution is the same system's solution, so results agree with a full re-solve per
+//! channel to rounding (a test checks 1e-12 on random chains).
 
 use super::credit::{Credit, RemovalEffect};
 use super::error::AttributionError;
@@ -22,7 +34,7 @@ use super::{FastMap, fast_map};
 pub enum Solver {
     /// Solve the absorbing chain (deterministic, exact to rounding). Default.
     Exact,
-    /// Simulate `walks` random walks from `start` with a ChaCha8 RNG seeded by `seed`; for state
+    /// Simulate `walks` (at least 1: 0 is refused) random walks from `start` with a ChaCha8 RNG seeded by `seed`; for state
     /// spaces too large to solve. One set of walks serves every removal (a walk that visits a
     /// removed channel would have ended in `null`).
     #[cfg(any(feature = "sim", feature = "sampling"))]
@@ -156,6 +168,7 @@ impl Chain {
 
     /// (P(conversion), E[value]) from `start` with the states where `removed(s)` is true sent
     /// to `null`.
+    #[cfg(test)]
     fn absorb(&self, removed: &[bool]) -> Result<(f64, f64), AttributionError> {
         let n = self.states.len();
         let mut map = vec![usize::MAX; n];
@@ -189,8 +202,127 @@ impl Chain {
         Ok((p, e))
     }
 
-    /// Removal effects and credit, solved exactly.
+    /// Removal effects and credit, solved exactly: one full solve, then per channel a solve
+    /// over the states that can reach it (see the module docs).
     pub fn attribute(&self) -> Result<Credit, AttributionError> {
+        let n = self.states.len();
+        let nc = self.channels.len();
+        let full = self.solve_all()?;
+        let start_of = |x: &[f64]| self.start.iter().map(|&(s, w)| w * x[s]).sum::<f64>();
+        let (p, e) = (start_of(&full[0]), start_of(&full[1]));
+        // Where each channel occurs, and who enters each state.
+        let mut holding: Vec<Vec<usize>> = vec![Vec::new(); nc];
+        for (s, t) in self.states.iter().enumerate() {
+            for &c in t {
+                // A tuple may repeat a channel (a b a): list the state once.
+                let list = &mut holding[c as usize];
+                if list.last() != Some(&s) {
+                    list.push(s);
+                }
+            }
+        }
+        let mut preds: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (s, row) in self.q.iter().enumerate() {
+            for &(j, _) in row {
+                if j != s {
+                    preds[j].push(s);
+                }
+            }
+        }
+        let mut start_w = vec![0.0; n];
+        for &(s, w) in &self.start {
+            start_w[s] += w;
+        }
+        // Generation stamps (channel + 1), so the marks need no clearing between channels.
+        let mut removed_at = vec![0u32; n];
+        let mut local_at = vec![0u32; n];
+        let mut local = vec![0usize; n];
+        let mut ancestors: Vec<usize> = Vec::new();
+        let mut re = Vec::with_capacity(nc);
+        for (c, held) in holding.iter().enumerate() {
+            // At most u32::MAX channels: ids are u32.
+            let stamp = c as u32 + 1;
+            for &s in held {
+                removed_at[s] = stamp;
+            }
+            // Every state that reaches a removed one, without passing through a removed one.
+            ancestors.clear();
+            for &s in held {
+                for &pr in &preds[s] {
+                    if removed_at[pr] != stamp && local_at[pr] != stamp {
+                        local_at[pr] = stamp;
+                        ancestors.push(pr);
+                    }
+                }
+            }
+            let mut i = 0;
+            while i < ancestors.len() {
+                let s = ancestors[i];
+                for &pr in &preds[s] {
+                    if removed_at[pr] != stamp && local_at[pr] != stamp {
+                        local_at[pr] = stamp;
+                        ancestors.push(pr);
+                    }
+                }
+                i += 1;
+            }
+            // A canonical order, so the sub-solve sums in the same order every run.
+            ancestors.sort_unstable();
+            for (k, &s) in ancestors.iter().enumerate() {
+                local[s] = k;
+            }
+            // (I − Q_AA) x_A = r_A + Q_AB x_B: B, the states neither removed nor ancestors, keep
+            // their full-solve values; removed states are null (0).
+            let mut q_sub: SparseRows = Vec::with_capacity(ancestors.len());
+            let mut rhs = [
+                Vec::with_capacity(ancestors.len()),
+                Vec::with_capacity(ancestors.len()),
+            ];
+            for &s in &ancestors {
+                let (mut r, mut v) = (self.conv[s], self.value[s]);
+                let mut row = Vec::new();
+                for &(j, w) in &self.q[s] {
+                    if removed_at[j] == stamp {
+                        continue;
+                    }
+                    if local_at[j] == stamp {
+                        row.push((local[j], w));
+                    } else {
+                        r += w * full[0][j];
+                        v += w * full[1][j];
+                    }
+                }
+                q_sub.push(row);
+                rhs[0].push(r);
+                rhs[1].push(v);
+            }
+            let x = solve_absorbing(&q_sub, &rhs).map_err(AttributionError::Solve)?;
+            // P(conversion) without c: the full value, less what removed and re-solved states
+            // contributed from `start`, plus their new values.
+            let (mut pc, mut ec) = (p, e);
+            for &s in held {
+                pc -= start_w[s] * full[0][s];
+                ec -= start_w[s] * full[1][s];
+            }
+            for (k, &s) in ancestors.iter().enumerate() {
+                pc += start_w[s] * (x[0][k] - full[0][s]);
+                ec += start_w[s] * (x[1][k] - full[1][s]);
+            }
+            re.push((rel_drop(p, pc.max(0.0)), rel_drop(e, ec.max(0.0))));
+        }
+        Ok(self.credit(p, &re))
+    }
+
+    /// Absorption probabilities and expected values of every state of the full chain.
+    fn solve_all(&self) -> Result<Vec<Vec<f64>>, AttributionError> {
+        solve_absorbing(&self.q, &[self.conv.clone(), self.value.clone()])
+            .map_err(AttributionError::Solve)
+    }
+
+    /// Removal effects by re-solving the whole chain without each channel: the definition,
+    /// kept to check [`Chain::attribute`] against.
+    #[cfg(test)]
+    pub(crate) fn attribute_by_full_resolves(&self) -> Result<Credit, AttributionError> {
         let n = self.states.len();
         let (p, e) = self.absorb(&vec![false; n])?;
         let mut re = Vec::with_capacity(self.channels.len());
@@ -332,6 +464,11 @@ pub fn markov_with(
     let chain = Chain::fit(table, order)?;
     match solver {
         Solver::Exact => chain.attribute(),
+        #[cfg(any(feature = "sim", feature = "sampling"))]
+        Solver::MonteCarlo { walks: 0, .. } => Err(AttributionError::Config {
+            field: "walks".into(),
+            message: "0 random walks estimate nothing: give at least 1 (or solve exactly)".into(),
+        }),
         #[cfg(any(feature = "sim", feature = "sampling"))]
         Solver::MonteCarlo { walks, seed } => Ok(chain.attribute_monte_carlo(walks, seed)),
     }

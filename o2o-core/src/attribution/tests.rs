@@ -167,6 +167,88 @@ fn markov_rejects_bad_orders_and_empty_tables() {
 }
 
 #[test]
+fn markov_refuses_zero_walks() {
+    let t = table("path;total_conversions;total_null\na > b;1;1\n");
+    let e = markov_with(&t, 1, Solver::MonteCarlo { walks: 0, seed: 1 }).unwrap_err();
+    assert!(
+        matches!(e, AttributionError::Config { ref field, .. } if field == "walks"),
+        "{e}"
+    );
+    assert!(markov_with(&t, 1, Solver::MonteCarlo { walks: 1, seed: 1 }).is_ok());
+}
+
+/// Removal effects and credit of the ancestor-only solves against one full re-solve per
+/// channel: the same system, so equal to rounding.
+fn assert_same_as_full_resolves(t: &PathTable, order: usize) {
+    let chain = super::markov::Chain::fit(t, order).unwrap();
+    let (fast, full) = (
+        chain.attribute().unwrap(),
+        chain.attribute_by_full_resolves().unwrap(),
+    );
+    let near = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1.0);
+    assert!(near(fast.p_conversion.unwrap(), full.p_conversion.unwrap()));
+    let (fr, gr) = (
+        fast.removal_effects.as_ref().unwrap(),
+        full.removal_effects.as_ref().unwrap(),
+    );
+    for (a, b) in fr.iter().zip(gr) {
+        assert!(
+            near(a.conversion, b.conversion),
+            "{}: {a:?} vs {b:?}",
+            a.channel
+        );
+        assert!(near(a.value, b.value), "{}: {a:?} vs {b:?}", a.channel);
+    }
+    for (a, b) in fast.channels.iter().zip(&full.channels) {
+        assert!(
+            near(a.conversions, b.conversions) && near(a.value, b.value),
+            "{a:?} vs {b:?}"
+        );
+    }
+}
+
+#[test]
+fn markov_ancestor_solves_equal_full_resolves_on_large_chains() {
+    // Dense (≤ DENSE_MAX states) and iterative (more) solves, loops and revisits included.
+    let names = ["a", "b", "c", "d", "e", "f", "g", "h"];
+    let mut x: u64 = 99;
+    let mut text = String::from("path;total_conversions;total_conversion_value;total_null\n");
+    for i in 0..2000 {
+        let p: Vec<&str> = (0..1 + i % 7)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                names[(x >> 33) as usize % 8]
+            })
+            .collect();
+        text.push_str(&format!(
+            "{};{};{};{}\n",
+            p.join(" > "),
+            i % 3,
+            i % 11,
+            1 + i % 4
+        ));
+    }
+    let t = table(&text);
+    for order in 1..=4 {
+        assert_same_as_full_resolves(&t, order);
+    }
+    // Many channels, short journeys: the case the ancestor solves make linear.
+    let mut text = String::from("path;total_conversions;total_null\n");
+    for i in 0..600 {
+        text.push_str(&format!(
+            "c{i};{};{}\nc{i} > c{};1;1\n",
+            i % 3,
+            1 + i % 2,
+            (i * 7) % 600
+        ));
+    }
+    assert_same_as_full_resolves(&table(&text), 1);
+    assert_same_as_full_resolves(&table(&text), 2);
+}
+
+#[test]
 fn markov_monte_carlo_approaches_exact() {
     let t = table(
         "path;total_conversions;total_conversion_value;total_null\na > b > c;3;30;5\nb > a;2;8;4\nc;1;1;9\na > c > a;1;5;2\n",
@@ -286,6 +368,13 @@ proptest! {
         // Ordered variant: positions sum to the channel's credit.
         for (o, c) in shapley_ordered(&t).iter().zip(&fast.channels) {
             prop_assert!((o.positions.iter().sum::<f64>() - c.conversions).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn markov_ancestor_solves_equal_full_resolves(t in arb_table(7), order in 1usize..=4) {
+        if super::markov::Chain::fit(&t, order).is_ok() {
+            assert_same_as_full_resolves(&t, order);
         }
     }
 

@@ -4,7 +4,9 @@
 //! - JSON, as passed to `gtag('consent', 'update', {...})`:
 //!   `{"ad_storage":"granted","analytics_storage":"denied",...}`. Values `granted` / `denied`
 //!   (any case) or `true` / `false`; `null` or a missing key is unknown. Other keys
-//!   (`functionality_storage`, `wait_for_update`, `region`, ...) are ignored.
+//!   (`functionality_storage`, `wait_for_update`, `region`, ...) are ignored. A key given twice
+//!   is refused: JSON leaves its meaning open (most readers keep the last value, so
+//!   `ad_user_data` denied then granted would read as granted), and o2o fails closed.
 //! - `gcs` (the hit parameter Google tags send): `G1` + ad_storage + analytics_storage, each
 //!   `1` granted, `0` denied, `-` unknown, e.g. `G101`. It has no v2 signals, so ad_user_data
 //!   and ad_personalization are unknown.
@@ -76,6 +78,9 @@ pub enum ConsentModeError {
     /// Not a JSON object.
     #[error("Consent Mode JSON: {0}")]
     Json(String),
+    /// A key appears twice in the JSON object.
+    #[error("Consent Mode JSON: key `{0}` appears twice")]
+    DuplicateKey(String),
     /// A signal has a value other than granted / denied / true / false / null.
     #[error("Consent Mode: `{key}` is `{value}`, expected \"granted\" or \"denied\"")]
     BadValue {
@@ -120,6 +125,39 @@ fn state_of_json(
     }
 }
 
+/// The prefix of the serde error [`UniqueKeys`] raises, followed by the key and a backquote.
+const DUPLICATE: &str = "duplicate key `";
+
+/// A JSON object read as its entries in order, refusing a key given twice (serde_json's `Value`
+/// keeps the last one silently).
+struct UniqueKeys(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = UniqueKeys;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object of Consent Mode signals")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<UniqueKeys, A::Error> {
+                let mut out: Vec<(String, serde_json::Value)> = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, serde_json::Value>()? {
+                    if out.iter().any(|(seen, _)| *seen == k) {
+                        return Err(serde::de::Error::custom(format!("{DUPLICATE}{k}`")));
+                    }
+                    out.push((k, v));
+                }
+                Ok(UniqueKeys(out))
+            }
+        }
+        d.deserialize_map(Entries)
+    }
+}
+
 impl ConsentMode {
     /// Parse any supported form (JSON object, `gcs`, `gcd`), chosen by its first characters.
     ///
@@ -145,16 +183,22 @@ impl ConsentMode {
         }
     }
 
-    /// Parse a JSON object of signals.
+    /// Parse a JSON object of signals. A key given twice is refused
+    /// ([`ConsentModeError::DuplicateKey`]).
     pub fn from_json(text: &str) -> Result<ConsentMode, ConsentModeError> {
-        let v: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| ConsentModeError::Json(e.to_string()))?;
-        let obj = v
-            .as_object()
-            .ok_or_else(|| ConsentModeError::Json("not an object".to_owned()))?;
+        let obj: UniqueKeys = serde_json::from_str(text).map_err(|e| {
+            let msg = e.to_string();
+            match msg.strip_prefix(DUPLICATE) {
+                Some(rest) => ConsentModeError::DuplicateKey(
+                    rest.split('`').next().unwrap_or_default().to_owned(),
+                ),
+                None => ConsentModeError::Json(msg),
+            }
+        })?;
+        let get = |key: &str| obj.0.iter().find(|(k, _)| k == key).map(|(_, v)| v);
         let mut m = ConsentMode::default();
         for s in ConsentSignal::ALL {
-            let state = match obj.get(s.as_str()) {
+            let state = match get(s.as_str()) {
                 Some(v) => state_of_json(s.as_str(), v)?,
                 None => ConsentState::Unknown,
             };

@@ -269,6 +269,38 @@ fn policy_json_round_trips_and_errors_say_where() {
 }
 
 #[test]
+fn consent_mode_json_with_a_key_twice_is_refused() {
+    // Denied then granted must not read as granted (the last value), nor as anything.
+    let e = ConsentMode::parse(
+        r#"{"ad_user_data":"denied","ad_storage":"granted","ad_user_data":"granted"}"#,
+    )
+    .unwrap_err();
+    assert_eq!(e, ConsentModeError::DuplicateKey("ad_user_data".into()));
+    assert_eq!(
+        e.to_string(),
+        "Consent Mode JSON: key `ad_user_data` appears twice"
+    );
+    // Any key: an ignored one given twice makes the object ambiguous just the same.
+    assert_eq!(
+        ConsentMode::parse(r#"{"region":["FR"],"region":["DE"]}"#).unwrap_err(),
+        ConsentModeError::DuplicateKey("region".into())
+    );
+    assert!(matches!(
+        ConsentMode::from_json("[1]"),
+        Err(ConsentModeError::Json(_))
+    ));
+    // Events and stored signals (serde) refuse a repeated signal too.
+    let signals = r#"{"gcm":{"ad_user_data":"denied","ad_user_data":"granted"}}"#;
+    let err = serde_json::from_str::<ConsentSignals>(signals).unwrap_err();
+    assert!(
+        err.to_string().contains("duplicate field `ad_user_data`"),
+        "{err}"
+    );
+    let twice = r#"{"gcm":{"ad_user_data":"denied"},"gcm":{"ad_user_data":"granted"}}"#;
+    assert!(serde_json::from_str::<ConsentSignals>(twice).is_err());
+}
+
+#[test]
 fn consent_mode_forms() {
     let m = ConsentMode::parse(
         r#"{"ad_storage":"GRANTED","analytics_storage":false,"ad_user_data":null,"region":["FR"]}"#,

@@ -27,6 +27,7 @@ pub const DAY: i64 = 86_400;
 /// assert!(one_ever.window_secs.is_none() && five_a_year.max == 5);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct KindLimit {
     /// At most this many distinct identifiers of the kind per profile.
     pub max: u32,
@@ -54,8 +55,9 @@ pub struct KindLimit {
 /// let json = serde_json::to_value(&rules).unwrap();
 /// assert_eq!(json["time_bounded"], serde_json::json!({"ip": 86400}));
 /// ```
+/// A misspelt field (`max_identifers`) is an error, not a rule silently left at its default.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ResolutionRules {
     /// Identifier kinds from the strongest to the weakest. Kinds not listed never link.
     pub priority: Vec<IdKind>,

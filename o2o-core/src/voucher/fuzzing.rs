@@ -9,7 +9,11 @@ use time::{Date, Month};
 /// `spring` until 2026-04-30 and `tet` until 2027-02-28), so saved short and serial codes of
 /// either format reach the tag and expiry checks.
 pub fn fixture() -> Option<(KeyRing, CampaignTable)> {
-    let ring = KeyRing::parse(&format!("k1:{}\nk2:{}\n", "a5".repeat(32), "5a".repeat(16))).ok()?;
+    let ring = KeyRing::parse(
+        "k1:3c8e2f71d4a6095be07c1a93f5486d2b9e14c7703af8256bd1e04973c28a5f16\n\
+         k2:5a0e91c3b7264df8e2137a9c05b6f48d\n",
+    )
+    .ok()?;
     let mut table = CampaignTable::default();
     table.register("serial-only").ok()?;
     let spring = Date::from_calendar_date(2026, Month::April, 30).ok()?;

@@ -72,7 +72,7 @@
 //! use o2o_core::keys::{KeyRing, SecretKey};
 //! use o2o_core::voucher::{CampaignTable, Issuer, Verifier, Voucher, Rejection};
 //! use time::macros::date;
-//! let ring = KeyRing::single(SecretKey::new("k1", vec![9u8; 32]).unwrap());
+//! let ring = KeyRing::single(SecretKey::new("k1", (9..41).collect()).unwrap());
 //! let mut table = CampaignTable::default();
 //! let spring = table.register_until("zalo-spring", date!(2026 - 04 - 30)).unwrap();
 //! let issuer = Issuer::new(&ring, &table);
@@ -98,13 +98,15 @@ mod code;
 pub mod fuzzing;
 mod ledger;
 mod sign;
+mod verdict;
 
 pub use code::{
     CODE_LEN, Format, MAX_CAMPAIGN, MAX_SERIAL, MAX_TYPE, SERIAL_CODE_LEN, canonical, expiry_range,
     is_shared,
 };
 pub use ledger::{DoubleUse, Redemption, RedemptionLedger, SharedUse};
-pub use sign::{Issued, Issuer, Verified, Verifier, key_slot};
+pub use sign::{Issued, Issuer, MAX_CUSTOMER_LEN, Verified, Verifier, key_slot};
+pub use verdict::Verdict;
 
 use crate::event::{CheckIn, CheckInMethod, Identifier};
 use serde::{Deserialize, Serialize};
@@ -125,7 +127,9 @@ pub struct Voucher {
     /// a short code (which has none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serial: Option<u16>,
-    /// Customer pseudonym the code is bound to (a keyed hash, never a raw identifier).
+    /// Customer pseudonym the code is bound to (a keyed hash, never a raw identifier), 1 to
+    /// [`MAX_CUSTOMER_LEN`] bytes: `o2o hash --hmac-key-file`'s and `o2o_pseudonym`'s
+    /// `KEY_ID:HEX` fits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<String>,
 }
@@ -145,9 +149,15 @@ pub enum VoucherError {
     /// Expiry outside the range a serial code can carry.
     #[error("expiry {0} is outside {lo} ..= {hi}", lo = expiry_range().0, hi = expiry_range().1)]
     Expiry(Date),
-    /// Customer pseudonym empty or longer than 64 bytes.
-    #[error("customer pseudonym must be 1 to 64 bytes")]
-    Customer,
+    /// Customer pseudonym empty or longer than [`MAX_CUSTOMER_LEN`] bytes.
+    #[error(
+        "customer pseudonym has {len} bytes: it must be 1 to {MAX_CUSTOMER_LEN} (a pseudonym such \
+         as o2o_pseudonym returns, KEY_ID:HEX, is at most 97)"
+    )]
+    Customer {
+        /// Its length in bytes.
+        len: usize,
+    },
     /// A short code for a campaign number the table does not have.
     #[error("campaign {0} is not in the campaign table: register it with its last valid day")]
     UnknownCampaign(u8),
@@ -211,6 +221,16 @@ pub enum Rejection {
     /// A personal code was presented without the customer pseudonym.
     #[error("personal code: the customer must be identified")]
     CustomerRequired,
+    /// The customer pseudonym given is not one a code can be bound to: empty or longer than
+    /// [`MAX_CUSTOMER_LEN`] bytes. An argument error of the caller, not a verdict on the code.
+    #[error(
+        "customer pseudonym has {len} bytes: it must be 1 to {MAX_CUSTOMER_LEN} (a pseudonym such \
+         as o2o_pseudonym returns, KEY_ID:HEX, is at most 97)"
+    )]
+    InvalidCustomer {
+        /// Its length in bytes.
+        len: usize,
+    },
     /// The tag does not match: forged, altered, bound to another customer, or (short codes)
     /// issued for another campaign name or expiry than the till's table says.
     #[error("bad signature")]
@@ -235,6 +255,7 @@ impl Rejection {
             Rejection::UnknownKey { .. } => "unknown_key",
             Rejection::UnknownCampaign { .. } => "unknown_campaign",
             Rejection::CustomerRequired => "customer_required",
+            Rejection::InvalidCustomer { .. } => "invalid_customer",
             Rejection::BadSignature => "bad_signature",
             Rejection::Expired { .. } => "expired",
         }

@@ -23,8 +23,11 @@ type HmacSha256 = Hmac<Sha256>;
 const SERIAL_DOMAIN: &[u8] = b"o2o-voucher-v1\0";
 /// Domain of short codes.
 const SHORT_DOMAIN: &[u8] = b"o2o-voucher-short-v1\0";
-/// Longest customer pseudonym a code can be bound to, in bytes.
-const MAX_CUSTOMER: usize = 64;
+/// Longest customer pseudonym a code can be bound to, in bytes. A keyed pseudonym's text form
+/// `KEY_ID:HEX` (as `o2o_pseudonym` and `o2o hash --hmac-key-file` write it) is at most
+/// 32 + 1 + 64 = 97 bytes; the rest is room for the retailer's own pseudonym formats. The tag
+/// length-prefixes the pseudonym with one byte, so the bound must stay below 256.
+pub const MAX_CUSTOMER_LEN: usize = 128;
 
 /// The 2-bit slot a key id occupies in codes: the first byte of SHA-256(id), mod 4.
 ///
@@ -53,7 +56,8 @@ fn truncate(mac: HmacSha256) -> u64 {
 
 fn absorb_customer(mac: &mut HmacSha256, customer: Option<&str>) {
     if let Some(c) = customer {
-        // Length-prefixed (≤ 64 bytes, checked by every caller) so no two inputs coincide.
+        // Length-prefixed (≤ MAX_CUSTOMER_LEN < 256 bytes, checked by every caller) so no two
+        // inputs coincide.
         mac.update(&[c.len() as u8]);
         mac.update(c.as_bytes());
     }
@@ -91,7 +95,7 @@ fn short_tag(campaign_state: &HmacSha256, header: u16, customer: Option<&str>) -
 }
 
 fn valid_customer(c: Option<&str>) -> bool {
-    c.is_none_or(|c| !c.is_empty() && c.len() <= MAX_CUSTOMER)
+    c.is_none_or(|c| !c.is_empty() && c.len() <= MAX_CUSTOMER_LEN)
 }
 
 /// The campaign a short code stands for: its table entry, which must have a last valid day.
@@ -143,7 +147,7 @@ impl Issuer {
     /// use o2o_core::keys::{KeyRing, SecretKey};
     /// use o2o_core::voucher::{CampaignTable, Issuer};
     /// use time::macros::date;
-    /// let ring = KeyRing::single(SecretKey::new("k1", vec![9u8; 32]).unwrap());
+    /// let ring = KeyRing::single(SecretKey::new("k1", (9..41).collect()).unwrap());
     /// let mut table = CampaignTable::default();
     /// let n = table.register_until("tet-2026", date!(2026 - 02 - 28)).unwrap();
     /// let issued = Issuer::new(&ring, &table).issue_short(n, 1, Some("p:4f1c")).unwrap();
@@ -196,7 +200,9 @@ impl Issuer {
             return Err(VoucherError::Type(v.voucher_type.into()));
         }
         if !valid_customer(v.customer.as_deref()) {
-            return Err(VoucherError::Customer);
+            return Err(VoucherError::Customer {
+                len: v.customer.as_deref().map_or(0, str::len),
+            });
         }
         let Some(serial) = v.serial else {
             let (name, expires) = self.short_entry(v.campaign)?;
@@ -304,14 +310,21 @@ impl Verifier {
     }
 
     /// Verify `code` on day `today`. A personal code needs the `customer` pseudonym it was
-    /// issued to. Checks, in order: form (the length picks the format), check character, key
-    /// slot, campaign (short codes), customer, tag (constant time), expiry.
+    /// issued to. Checks, in order: the customer argument ([`Rejection::InvalidCustomer`] when
+    /// it is empty or longer than [`MAX_CUSTOMER_LEN`]: an argument error, not a verdict), form
+    /// (the length picks the format), check character, key slot, campaign (short codes),
+    /// customer, tag (constant time), expiry.
     pub fn verify(
         &self,
         code: &str,
         today: Date,
         customer: Option<&str>,
     ) -> Result<Verified, Rejection> {
+        if !valid_customer(customer) {
+            return Err(Rejection::InvalidCustomer {
+                len: customer.map_or(0, str::len),
+            });
+        }
         let d = code::decode(code)?;
         let (header, tag) = code::split(d.bits);
         match d.format {
@@ -319,6 +332,12 @@ impl Verifier {
             Format::Short => self.verify_short(&d, header as u16, tag, today, customer),
             Format::Serial => self.verify_serial(&d, header as u32, tag, today, customer),
         }
+    }
+
+    /// [`Verifier::verify`] as a [`Verdict`]: the outcome with the campaign's name, in the JSON
+    /// shape the CLI prints and the C API returns.
+    pub fn verdict(&self, code: &str, today: Date, customer: Option<&str>) -> super::Verdict {
+        super::Verdict::new(self.verify(code, today, customer), &self.campaigns)
     }
 
     fn candidates(&self, slot: u8) -> Result<impl Iterator<Item = &PreparedKey>, Rejection> {
@@ -333,12 +352,8 @@ impl Verifier {
         if !personal {
             return Ok(None);
         }
-        let c = customer.ok_or(Rejection::CustomerRequired)?;
-        if !valid_customer(Some(c)) {
-            // No code is ever issued to such a pseudonym.
-            return Err(Rejection::BadSignature);
-        }
-        Ok(Some(c))
+        // `verify` checked the pseudonym's length first.
+        customer.map(Some).ok_or(Rejection::CustomerRequired)
     }
 
     fn verify_short(

@@ -116,6 +116,12 @@ static void from_json_rejects_bad_input(void) {
                O2O_STATUS_INVALID_INPUT);
   CHECK(c == NULL);
   CHECK_ERROR_MENTIONS("line 1");
+  /* A signal given twice (denied, then granted) is refused, not read as the last value. */
+  CHECK_STATUS(o2o_consent_from_json(
+                   LIT("{\"gcm\":{\"ad_user_data\":\"denied\",\"ad_user_data\":\"granted\"}}"), &c),
+               O2O_STATUS_INVALID_INPUT);
+  CHECK_ERROR_MENTIONS("duplicate field `ad_user_data`");
+  CHECK(c == NULL);
   CHECK_STATUS(o2o_consent_from_json(LIT("{\"tcf\":\"COrVd1pOrVd1pAC\"}"), &c),
                O2O_STATUS_INVALID_INPUT);
   CHECK_ERROR_MENTIONS("tcf: segment 0");

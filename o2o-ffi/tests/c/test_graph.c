@@ -45,6 +45,19 @@ static void graph_links_one_person_across_sources(void) {
 
   CHECK_OK(o2o_graph_profile_of(g, LIT("loyalty_card"), LIT("L-77"), &s));
   CHECK(o2o_test_str_has(&s, "cookie-1"));
+  /* The id accessor gives the profile's "id" without reading JSON. */
+  struct o2o_string id = {NULL, 0};
+  CHECK_OK(o2o_graph_profile_id(g, LIT("device_id"), LIT("cookie-1"), &id));
+  CHECK(id.len == 17 && id.ptr[0] == 'p');
+  char field[64];
+  snprintf(field, sizeof field, "\"id\":\"%s\"", id.ptr);
+  CHECK(o2o_test_str_has(&s, field));
+  o2o_string_free(&id);
+  CHECK_STATUS(o2o_graph_profile_id(g, LIT("loyalty_card"), LIT("L-99"), &id), O2O_STATUS_NOT_FOUND);
+  CHECK(id.ptr == NULL);
+  CHECK_STATUS(o2o_graph_profile_id(g, LIT("shoe_size"), LIT("42"), &id), O2O_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(o2o_graph_profile_id(NULL, LIT("email"), LIT("a@b.c"), &id), O2O_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(o2o_graph_profile_id(g, LIT("email"), LIT("a@b.c"), NULL), O2O_STATUS_NULL_ARGUMENT);
   o2o_string_free(&s);
   CHECK_STATUS(o2o_graph_profile_of(g, LIT("loyalty_card"), LIT("L-99"), &s), O2O_STATUS_NOT_FOUND);
   CHECK_ERROR_MENTIONS("L-99");
@@ -105,6 +118,12 @@ static void graph_errors(void) {
   CHECK(g == NULL);
   CHECK_STATUS(o2o_graph_new(LIT("[1"), &g), O2O_STATUS_INVALID_INPUT);
   CHECK_ERROR_MENTIONS("rules JSON");
+  /* A misspelt rule name is an error, not a default silently kept. */
+  CHECK_STATUS(o2o_graph_new(LIT("{\"max_identifers\":3}"), &g), O2O_STATUS_INVALID_INPUT);
+  CHECK_ERROR_MENTIONS("unknown field `max_identifers`");
+  CHECK_STATUS(o2o_graph_new(LIT("{\"default_country\":\"VN\",\"blocked_value\":[\"x\"]}"), &g),
+               O2O_STATUS_INVALID_INPUT);
+  CHECK(g == NULL);
   CHECK_STATUS(o2o_graph_new(LIT(BAD_UTF8), &g), O2O_STATUS_INVALID_UTF8);
   CHECK_STATUS(o2o_graph_new(NULL, 0, &g), O2O_STATUS_NULL_ARGUMENT);
   CHECK_STATUS(o2o_graph_new(LIT("{}"), NULL), O2O_STATUS_NULL_ARGUMENT);

@@ -30,8 +30,8 @@ static void issued_code_verifies_offline(void) {
   struct o2o_string verified = {NULL, 0};
   CHECK_OK(o2o_voucher_verify(v, code.ptr, code.len, MAR_1_2026, NULL, 0, &verified));
   CHECK(o2o_test_str_has(&verified, "\"key_id\":\"k2026a\""));
-  CHECK(o2o_test_str_has(&verified, "\"campaign\":1,\"voucher_type\":2,\"expires\":\"2026-04-30\","
-                                    "\"serial\":7"));
+  CHECK(o2o_test_str_has(&verified, "\"valid\":true,\"voucher\":{\"campaign\":1,"
+                                    "\"expires\":\"2026-04-30\",\"serial\":7,\"voucher_type\":2}"));
   o2o_string_free(&verified);
 
   /* Typed in lower case with a dash: still the same code. */
@@ -241,9 +241,34 @@ static void short_codes_take_their_expiry_from_the_table(void) {
   CHECK_OK(o2o_verifier_new(k, LIT(TABLE), &v));
   struct o2o_string verified = {NULL, 0};
   CHECK_OK(o2o_voucher_verify(v, code.ptr, code.len, MAR_1_2026, NULL, 0, &verified));
-  CHECK(o2o_test_str_has(&verified, "\"format\":\"short\""));
-  CHECK(o2o_test_str_has(&verified, "\"campaign\":1,\"voucher_type\":2,\"expires\":\"2026-04-30\"}"));
+  /* The shape `o2o voucher verify` prints (one serde type): sorted keys, valid, campaign_name. */
+  CHECK(o2o_test_str_has(&verified, "{\"campaign_name\":\"tet-2026\",\"code\":\""));
+  CHECK(o2o_test_str_has(&verified, "\"format\":\"short\",\"key_id\":\"k2026a\",\"valid\":true,"));
+  CHECK(o2o_test_str_has(&verified, "\"voucher\":{\"campaign\":1,\"expires\":\"2026-04-30\","
+                                    "\"voucher_type\":2}}"));
   o2o_string_free(&verified);
+
+  /* The same verdict as a struct, for a till that branches on it. */
+  struct o2o_voucher_verdict verdict;
+  CHECK_OK(o2o_voucher_check(v, code.ptr, code.len, MAR_1_2026, NULL, 0, &verdict));
+  CHECK(verdict.valid && verdict.reason == O2O_VOUCHER_REASON_VALID);
+  CHECK(verdict.campaign == 1 && verdict.voucher_type == 2 && verdict.expires == 20260430);
+  CHECK(verdict.serial == -1);
+  CHECK_OK(o2o_voucher_check(v, code.ptr, code.len, MAY_1_2026, NULL, 0, &verdict));
+  CHECK(!verdict.valid && verdict.reason == O2O_VOUCHER_REASON_EXPIRED);
+  CHECK(verdict.campaign == 1 && verdict.expires == 20260430); /* what the expired code says */
+  CHECK_OK(o2o_voucher_check(v, personal.ptr, personal.len, MAR_1_2026, NULL, 0, &verdict));
+  CHECK(!verdict.valid && verdict.reason == O2O_VOUCHER_REASON_CUSTOMER_REQUIRED);
+  CHECK(verdict.campaign == 0 && verdict.expires == 0);
+  CHECK_OK(o2o_voucher_check(v, LIT("HELLO"), MAR_1_2026, NULL, 0, &verdict));
+  CHECK(verdict.reason == O2O_VOUCHER_REASON_MALFORMED);
+  CHECK_STATUS(o2o_voucher_check(v, code.ptr, code.len, INT64_MAX, NULL, 0, &verdict),
+               O2O_STATUS_INVALID_ARGUMENT);
+  CHECK(!verdict.valid);
+  CHECK_STATUS(o2o_voucher_check(NULL, code.ptr, code.len, MAR_1_2026, NULL, 0, &verdict),
+               O2O_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(o2o_voucher_check(v, code.ptr, code.len, MAR_1_2026, NULL, 0, NULL),
+               O2O_STATUS_NULL_ARGUMENT);
   CHECK_OK(o2o_voucher_verify(v, personal.ptr, personal.len, MAR_1_2026, LIT("k1:ann"), &verified));
   CHECK(o2o_test_str_has(&verified, "\"customer\":\"k1:ann\""));
   o2o_string_free(&verified);
@@ -294,7 +319,16 @@ static void short_codes_take_their_expiry_from_the_table(void) {
   CHECK_STATUS(o2o_voucher_issue_short(k, LIT(TABLE), 5, 2, NULL, 0, &none),
                O2O_STATUS_INVALID_INPUT);
   CHECK_STATUS(o2o_voucher_issue_short(k, LIT(TABLE), 1, 9, NULL, 0, &none),
-               O2O_STATUS_INVALID_INPUT);
+               O2O_STATUS_INVALID_ARGUMENT);
+  CHECK_ERROR_MENTIONS("`voucher_type`: 9 is out of range 0..=7");
+  /* A wide campaign number is refused, never truncated: 257 is not campaign 1. */
+  CHECK_STATUS(o2o_voucher_issue_short(k, LIT(TABLE), 257, 2, NULL, 0, &none),
+               O2O_STATUS_INVALID_ARGUMENT);
+  CHECK_ERROR_MENTIONS("`campaign`: 257 is out of range 0..=31");
+  CHECK_STATUS(o2o_voucher_issue_short(k, LIT(TABLE), 32, 2, NULL, 0, &none),
+               O2O_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(o2o_voucher_issue_short(k, LIT(TABLE), 0xFFFFFFFFu, 2, NULL, 0, &none),
+               O2O_STATUS_INVALID_ARGUMENT);
   CHECK_STATUS(o2o_voucher_issue_short(k, LIT("{}"), 1, 2, NULL, 0, &none),
                O2O_STATUS_INVALID_INPUT);
   CHECK_ERROR_MENTIONS("campaign table");
@@ -321,7 +355,41 @@ static void short_codes_take_their_expiry_from_the_table(void) {
   o2o_key_free(k);
 }
 
+/* A personal code bound to the pseudonym o2o_pseudonym returns (KEY_ID:HEX, up to 97 bytes). */
+static void codes_bind_to_keyed_pseudonyms(void) {
+  struct o2o_key *k = key(KEY_TEXT);
+  struct o2o_pseudonymizer *p = NULL;
+  CHECK_OK(o2o_pseudonymizer_new(k, LIT("meta"), LIT(""), &p));
+  struct o2o_string ann = {NULL, 0}, code = {NULL, 0};
+  CHECK_OK(o2o_pseudonym(p, LIT("email"), LIT("ann@example.com"), &ann));
+  CHECK(ann.len == 6 + 1 + 64); /* "k2026a:" + 64 hex digits */
+  CHECK_OK(o2o_voucher_issue_short(k, LIT(TABLE), 1, 2, ann.ptr, ann.len, &code));
+  struct o2o_verifier *v = NULL;
+  CHECK_OK(o2o_verifier_new(k, LIT(TABLE), &v));
+  struct o2o_voucher_verdict verdict;
+  CHECK_OK(o2o_voucher_check(v, code.ptr, code.len, MAR_1_2026, ann.ptr, ann.len, &verdict));
+  CHECK(verdict.valid);
+  /* A pseudonym no code can carry is the caller's error, said as such (not bad_signature). */
+  char longer[200];
+  memset(longer, 'x', sizeof longer);
+  struct o2o_string out = {NULL, 0};
+  CHECK_STATUS(o2o_voucher_verify(v, code.ptr, code.len, MAR_1_2026, longer, sizeof longer, &out),
+               O2O_STATUS_INVALID_ARGUMENT);
+  CHECK_ERROR_MENTIONS("customer pseudonym has 200 bytes: it must be 1 to 128");
+  CHECK_STATUS(o2o_voucher_check(v, code.ptr, code.len, MAR_1_2026, LIT(""), &verdict),
+               O2O_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(o2o_voucher_issue_short(k, LIT(TABLE), 1, 2, longer, sizeof longer, &out),
+               O2O_STATUS_INVALID_ARGUMENT);
+  CHECK_ERROR_MENTIONS("`customer`");
+  o2o_verifier_free(v);
+  o2o_string_free(&code);
+  o2o_string_free(&ann);
+  o2o_pseudonymizer_free(p);
+  o2o_key_free(k);
+}
+
 void test_area_voucher(void) {
+  RUN(codes_bind_to_keyed_pseudonyms);
   RUN(short_codes_take_their_expiry_from_the_table);
   RUN(one_verifier_serves_several_threads);
   RUN(issued_code_verifies_offline);

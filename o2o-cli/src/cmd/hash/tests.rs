@@ -1,5 +1,6 @@
 use super::*;
 use o2o_core::hashing::sha256_hex;
+use o2o_core::keys::KeyRing;
 
 fn run_ops<O: LineOp>(kind: IdKind, input: &[u8], ops: &mut [O]) -> (String, String) {
     let mut out = Vec::new();

@@ -25,7 +25,8 @@ pub struct CoreSegment {
     pub consent_language: String,
     /// `VendorListVersion` (12 bits).
     pub vendor_list_version: u16,
-    /// `TcfPolicyVersion` (6 bits): 4 for TCF v2.2 (5 from 2025).
+    /// `TcfPolicyVersion` (6 bits): one of [`POLICY_VERSIONS`](super::POLICY_VERSIONS), 4 for
+    /// TCF v2.2 and 5 for TCF v2.3; others are refused.
     pub policy_version: u8,
     /// `IsServiceSpecific` (1 bit).
     pub is_service_specific: bool,
@@ -146,16 +147,29 @@ impl CoreSegment {
         if version != 2 {
             return Err(TcfError::BadVersion { found: version });
         }
+        let created = r.read(36, "Created")?;
+        let last_updated = r.read(36, "LastUpdated")?;
+        let cmp_id = r.u16(12, "CmpId")?;
+        let cmp_version = r.u16(12, "CmpVersion")?;
+        let consent_screen = r.u8(6, "ConsentScreen")?;
+        let consent_language = read_letters(r, "ConsentLanguage")?;
+        let vendor_list_version = r.u16(12, "VendorListVersion")?;
+        let policy_version = r.u8(6, "TcfPolicyVersion")?;
+        if !super::POLICY_VERSIONS.contains(&policy_version) {
+            return Err(TcfError::BadPolicyVersion {
+                found: policy_version,
+            });
+        }
         Ok(CoreSegment {
             version,
-            created: r.read(36, "Created")?,
-            last_updated: r.read(36, "LastUpdated")?,
-            cmp_id: r.u16(12, "CmpId")?,
-            cmp_version: r.u16(12, "CmpVersion")?,
-            consent_screen: r.u8(6, "ConsentScreen")?,
-            consent_language: read_letters(r, "ConsentLanguage")?,
-            vendor_list_version: r.u16(12, "VendorListVersion")?,
-            policy_version: r.u8(6, "TcfPolicyVersion")?,
+            created,
+            last_updated,
+            cmp_id,
+            cmp_version,
+            consent_screen,
+            consent_language,
+            vendor_list_version,
+            policy_version,
             is_service_specific: r.bool("IsServiceSpecific")?,
             use_non_standard_texts: r.bool("UseNonStandardTexts")?,
             special_feature_optins: read_flags(r, 12, "SpecialFeatureOptIns")?,

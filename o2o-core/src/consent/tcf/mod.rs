@@ -33,6 +33,15 @@ pub use json::{RestrictionJson, TcModelJson};
 pub use restrictions::{PublisherRestriction, RestrictionType};
 pub use segments::PublisherTc;
 
+/// The `TcfPolicyVersion` values of the Global Vendor Lists IAB Europe has published: 2 (TCF
+/// v2.0 and v2.1, GVL v2), 4 (TCF v2.2, GVL v3, 2023) and 5 (TCF v2.3, 2025). The specification
+/// defines the field as "from the corresponding field in the GVL" and says a new policy version
+/// invalidates existing strings, so any other value (0, 1, 3, 6 and up) is refused: o2o cannot
+/// know what a string under an unknown policy allows, and fails closed. The values are those of
+/// the strings @iabtcf/core encodes in `tests/fixtures/tcf` and of the IAB's own decoder tests.
+/// Add a version here when IAB Europe publishes one.
+pub const POLICY_VERSIONS: [u8; 3] = [2, 4, 5];
+
 /// Why a TC string could not be decoded. Segments are numbered from 0 (the core segment),
 /// bit offsets from 0 at the start of that segment, character positions from 0 in the string.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -77,6 +86,29 @@ pub enum TcfError {
     BadVersion {
         /// The version found.
         found: u8,
+    },
+    /// `TcfPolicyVersion` is not a policy version IAB Europe has published (see
+    /// [`POLICY_VERSIONS`]): what such a string allows cannot be known, so it allows nothing.
+    #[error(
+        "TcfPolicyVersion {found} at bit 132 is not a published TCF policy version (2, 4 or 5)"
+    )]
+    BadPolicyVersion {
+        /// The version found.
+        found: u8,
+    },
+    /// A vendor range entry names an id above the vector's `MaxVendorId`.
+    #[error("segment {segment}: {field} at bit {bit} has vendor id {id} above MaxVendorId {max}")]
+    VendorAboveMax {
+        /// Segment index.
+        segment: usize,
+        /// The field.
+        field: &'static str,
+        /// Bit offset of the entry.
+        bit: usize,
+        /// The largest id in the entry.
+        id: u16,
+        /// The vector's `MaxVendorId`.
+        max: u16,
     },
     /// The first segment is not a core segment, or a later one has an unknown type.
     #[error("segment {segment}: segment type {found} is not valid here")]

@@ -60,7 +60,7 @@ pub(crate) fn decode(r: &mut BitReader<'_>) -> Result<Vec<PublisherRestriction>,
         let purpose = r.u8(6, "PurposeId")?;
         let restriction_type = RestrictionType::from_u8(r.u8(2, "RestrictionType")?);
         let mut vendors = IdSet::new();
-        read_ranges(r, &mut vendors, "PubRestrictionEntry")?;
+        read_ranges(r, &mut vendors, "PubRestrictionEntry", None)?;
         match out
             .iter_mut()
             .find(|p| p.purpose == purpose && p.restriction_type == restriction_type)

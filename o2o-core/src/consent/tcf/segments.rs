@@ -5,11 +5,14 @@ use super::bits::{BitReader, BitWriter};
 use super::core::{read_flags, write_flags};
 use super::{Flags, IdSet, TcfError, VectorEncoding, VendorVector};
 
-/// Read `NumEntries` range entries (`IsARange`, start, optional end) into `ids`.
+/// Read `NumEntries` range entries (`IsARange`, start, optional end) into `ids`. With `max`
+/// (a vendor vector's `MaxVendorId`), an entry naming a higher id is refused: the string
+/// contradicts itself, and o2o fails closed rather than guess which part is right.
 pub(crate) fn read_ranges(
     r: &mut BitReader<'_>,
     ids: &mut IdSet,
     field: &'static str,
+    max: Option<u16>,
 ) -> Result<(), TcfError> {
     let n = r.u16(12, field)?;
     for _ in 0..n {
@@ -31,6 +34,15 @@ pub(crate) fn read_ranges(
                 bit,
                 start,
                 end,
+            });
+        }
+        if let Some(max) = max.filter(|&m| end > m) {
+            return Err(TcfError::VendorAboveMax {
+                segment: r.segment(),
+                field,
+                bit,
+                id: end,
+                max,
             });
         }
         ids.insert_range(start, end);
@@ -63,7 +75,7 @@ pub(crate) fn decode_vendor_vector(
     let is_range = r.bool(field)?;
     let mut ids = IdSet::new();
     if is_range {
-        read_ranges(r, &mut ids, field)?;
+        read_ranges(r, &mut ids, field, Some(max_id))?;
     } else {
         let total = usize::from(max_id);
         let mut done = 0;

@@ -70,6 +70,81 @@ fn errors_name_field_and_bit() {
     ));
 }
 
+/// The CLI example with its 6-bit `TcfPolicyVersion` (bits 132..138) set to `v`.
+fn with_policy_version(v: u8) -> String {
+    let mut tc = TcString::decode(CLI_README).unwrap();
+    tc.core.policy_version = v;
+    tc.encode()
+}
+
+#[test]
+fn policy_versions_the_iab_never_published_are_refused() {
+    for v in POLICY_VERSIONS {
+        let tc = TcString::decode(&with_policy_version(v)).unwrap();
+        assert_eq!(tc.core.policy_version, v);
+    }
+    for v in [0u8, 1, 3, 6, 63] {
+        let e = TcString::decode(&with_policy_version(v)).unwrap_err();
+        assert_eq!(e, TcfError::BadPolicyVersion { found: v });
+        assert!(
+            e.to_string()
+                .contains(&format!("TcfPolicyVersion {v} at bit 132")),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn vendor_ranges_above_max_vendor_id_are_refused() {
+    // A vendor-consent section written by hand: MaxVendorId 10, range encoding, one entry 5-12.
+    let base = TcString::decode(CLI_README).unwrap();
+    let mut tc = base.clone();
+    tc.core.vendor_consents = VendorVector {
+        max_id: 10,
+        encoding: VectorEncoding::Range,
+        ids: IdSet::from_ids(5..=12),
+    };
+    let e = TcString::decode(&tc.encode()).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            TcfError::VendorAboveMax {
+                segment: 0,
+                field: "VendorConsents",
+                id: 12,
+                max: 10,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // The same in the disclosed-vendors segment, and a single id above the maximum.
+    let mut tc = base.clone();
+    tc.disclosed_vendors = Some(VendorVector {
+        max_id: 3,
+        encoding: VectorEncoding::Range,
+        ids: IdSet::from_ids([1, 7]),
+    });
+    assert!(matches!(
+        TcString::decode(&tc.encode()).unwrap_err(),
+        TcfError::VendorAboveMax {
+            segment: 1,
+            field: "DisclosedVendors",
+            id: 7,
+            max: 3,
+            ..
+        }
+    ));
+    // At the maximum is fine.
+    let mut tc = base;
+    tc.core.vendor_consents = VendorVector {
+        max_id: 12,
+        encoding: VectorEncoding::Range,
+        ids: IdSet::from_ids(5..=12),
+    };
+    assert_eq!(TcString::decode(&tc.encode()).unwrap(), tc);
+}
+
 #[test]
 fn id_set_ranges_and_bits() {
     let mut s = IdSet::new();
@@ -113,7 +188,7 @@ prop_compose! {
     fn arb_core()(
         created in 0u64..(1 << 36), updated in 0u64..(1 << 36), cmp_id in 0u16..4096,
         cmp_version in 0u16..4096, screen in 0u8..64, lang in arb_letters(),
-        vlv in 0u16..4096, pv in 0u8..64, (ss, nst, p1) in any::<(bool, bool, bool)>(),
+        vlv in 0u16..4096, pv in proptest::sample::select(POLICY_VERSIONS.to_vec()), (ss, nst, p1) in any::<(bool, bool, bool)>(),
         sf in arb_flags(12), pc in arb_flags(24), pli in arb_flags(24), cc in arb_letters(),
         vc in arb_vendors(), vli in arb_vendors(),
         rs in proptest::collection::vec((0u8..64, 0u8..4, proptest::collection::vec(1u16..2000, 1..40)), 0..4),

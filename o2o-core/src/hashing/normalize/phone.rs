@@ -167,10 +167,10 @@ fn country_of(opts: &NormalizeOptions) -> Result<Option<&'static Country>, Norma
     static BY_LETTERS: LazyLock<[u16; 676]> = LazyLock::new(|| {
         let mut t = [0u16; 676];
         for (i, c) in COUNTRIES.iter().enumerate() {
-            if let (Some(slot), Ok(i)) = (letters_slot(c.alpha2.as_bytes()), u16::try_from(i + 1)) {
-                if let Some(e) = t.get_mut(slot) {
-                    *e = i;
-                }
+            if let (Some(slot), Ok(i)) = (letters_slot(c.alpha2.as_bytes()), u16::try_from(i + 1))
+                && let Some(e) = t.get_mut(slot)
+            {
+                *e = i;
             }
         }
         t

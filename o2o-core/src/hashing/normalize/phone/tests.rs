@@ -147,7 +147,8 @@ fn sample(
     };
     let _ = region;
     let national = format!("{trunk}{n}");
-    let v = match rng.below(15) {
+
+    match rng.below(15) {
         // A carrier code after the trunk prefix (`0 15 11 9…` in BR, read by a transform rule).
         14 => format!("{trunk}{}{n}", rng.digits(2)),
         0..=3 => national,
@@ -169,8 +170,7 @@ fn sample(
             "{}{code}{n}",
             ["011", "001", "002", "0011", "010"][rng.below(5)]
         ),
-    };
-    v
+    }
 }
 
 #[derive(Default, Debug)]
