@@ -168,21 +168,45 @@ export interface TouchpointInput {
   timestamp: number | string;
   cost?: number;
   value?: number;
+  /** ISO 4217 currency of `cost` and `value`. */
+  currency?: string;
   identifiers?: Identifier[];
   /** Consent signals, or a `Consent` object (serialised through its `toJSON`). */
   consent?: ConsentSignals | Consent | null;
+  /** The landing page's URL (`location.href`): its UTM parameters and click ids are kept. */
+  landingUrl?: string;
+  /** UTM parameters and click ids, overriding those of `landingUrl`. */
+  tracking?: Tracking;
+}
+
+/** UTM parameters and ad click ids (offline-conversion uploads key on the click ids). */
+export interface Tracking {
+  utm_source?: string;
+  utm_medium?: string;
+  utm_campaign?: string;
+  utm_content?: string;
+  utm_term?: string;
+  gclid?: string;
+  gbraid?: string;
+  wbraid?: string;
+  dclid?: string;
+  fbclid?: string;
+  fbc?: string;
+  ttclid?: string;
+  msclkid?: string;
+  srsltid?: string;
 }
 
 /** An o2o event as read from NDJSON. */
 export type O2oEvent =
-  | ({ type: "touchpoint" } & Omit<TouchpointInput, "consent" | "timestamp"> & {
+  | ({ type: "touchpoint" } & Omit<TouchpointInput, "consent" | "timestamp" | "landingUrl"> & {
       timestamp: number;
       identifiers: Identifier[];
       consent?: ConsentSignals;
     })
   | {
       type: "checkin";
-      method: "qr_scan" | "wifi_join" | "pos_purchase" | "crm_visit" | "product_qr" | "voucher_redemption";
+      method: "qr_scan" | "wifi_join" | "pos_purchase" | "crm_visit" | "product_qr" | "voucher_redemption" | "pickup";
       store: string;
       timestamp: number;
       identifiers: Identifier[];

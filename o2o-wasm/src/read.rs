@@ -9,7 +9,7 @@
 
 use crate::error::WasmError;
 use o2o_core::consent::{ConsentMode, ConsentSignals, ConsentState};
-use o2o_core::event::{IdKind, Identifier, TouchAction, Touchpoint, parse_timestamp};
+use o2o_core::event::{IdKind, Identifier, TouchAction, Touchpoint, Tracking, parse_timestamp};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// `obj[key]`, or `None` when absent, `undefined` or `null`.
@@ -187,9 +187,35 @@ pub fn touchpoint(v: &JsValue) -> Result<Touchpoint, WasmError> {
             None => None,
             Some(c) => consent_signals(&c)?,
         },
-        currency: None,
-        tracking: None,
+        currency: opt_string(v, "currency", "touchpoint")?,
+        tracking: tracking(v)?.map(Box::new),
         order: None,
         exposure: Default::default(),
     })
+}
+
+/// The touchpoint's UTM parameters and click ids: those of `landingUrl` (the page's
+/// `location.href`), overridden by the ones `tracking` names. An unknown `tracking` key is an
+/// error naming it (a misspelt `utm_campain` must not vanish).
+fn tracking(v: &JsValue) -> Result<Option<Tracking>, WasmError> {
+    let mut t = match opt_string(v, "landingUrl", "touchpoint")? {
+        Some(url) => Tracking::from_url(&url),
+        None => Tracking::default(),
+    };
+    if let Some(obj) = field(v, "tracking").filter(|o| !o.is_undefined() && !o.is_null()) {
+        object(&obj, "touchpoint.tracking")?;
+        for key in keys(&obj) {
+            let value = opt_string(&obj, &key, "touchpoint.tracking")?;
+            let slot = t.field_mut(&key).ok_or_else(|| {
+                WasmError::input(format!(
+                    "touchpoint.tracking.{key}: unknown parameter (expected a UTM parameter or a click id: {})",
+                    Tracking::field_names().collect::<Vec<_>>().join(", ")
+                ))
+            })?;
+            if let Some(value) = value.filter(|s| !s.trim().is_empty()) {
+                *slot = Some(value);
+            }
+        }
+    }
+    Ok((!t.is_empty()).then_some(t))
 }

@@ -194,6 +194,36 @@ impl Tracking {
     pub fn is_empty(&self) -> bool {
         *self == Tracking::default()
     }
+
+    /// The UTM parameters and click ids in the query of a landing page's URL (`location.href`),
+    /// percent- and `+`-decoded as browsers encode forms. Other parameters and the fragment are
+    /// ignored; the first occurrence of a parameter wins; empty values are absent. A URL without
+    /// a query gives an empty `Tracking`.
+    ///
+    /// ```
+    /// use o2o_core::event::Tracking;
+    /// let t = Tracking::from_url("https://shop.example/p/42?utm_source=zalo&utm_campaign=t%E1%BA%BFt+2026&gclid=Cj0KCQ&x=1#top");
+    /// assert_eq!(t.utm_source.as_deref(), Some("zalo"));
+    /// assert_eq!(t.utm_campaign.as_deref(), Some("tết 2026"));
+    /// assert_eq!(t.gclid.as_deref(), Some("Cj0KCQ"));
+    /// ```
+    pub fn from_url(url: &str) -> Tracking {
+        let query = url.split('#').next().unwrap_or("");
+        let query = query.split_once('?').map_or("", |(_, q)| q);
+        let mut t = Tracking::default();
+        for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+            let v = v.trim();
+            if v.is_empty() {
+                continue;
+            }
+            if let Some(slot) = t.field_mut(&k)
+                && slot.is_none()
+            {
+                *slot = Some(v.to_owned());
+            }
+        }
+        t
+    }
 }
 
 /// How an online order reaches the customer.

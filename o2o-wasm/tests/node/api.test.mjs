@@ -171,6 +171,30 @@ for (const [name, o2o] of Object.entries(builds)) {
       throwsCode(() => o2o.touchpointEvent({ action: 'click', channel: 'x', timestamp: 'yesterday' }), 'E_INVALID_INPUT');
     });
 
+    test('touchpointEvent keeps the landing page UTM parameters and click ids', () => {
+      const line = o2o.touchpointEvent({
+        action: 'visit',
+        channel: 'web',
+        timestamp: 1,
+        currency: 'VND',
+        landingUrl: 'https://shop.example/p?utm_source=zalo&utm_campaign=t%E1%BA%BFt+2026&gclid=Cj0&ref=x#top',
+        tracking: { utm_medium: 'social', utm_source: 'zalo-oa' },
+      });
+      assert.deepEqual(JSON.parse(line).tracking, {
+        utm_source: 'zalo-oa',
+        utm_medium: 'social',
+        utm_campaign: 'tết 2026',
+        gclid: 'Cj0',
+      });
+      assert.equal(JSON.parse(line).currency, 'VND');
+      assert.equal(JSON.parse(o2o.touchpointEvent({ action: 'visit', channel: 'web', timestamp: 1, landingUrl: 'https://a.example/' })).tracking, undefined);
+      const e = throwsCode(
+        () => o2o.touchpointEvent({ action: 'visit', channel: 'web', timestamp: 1, tracking: { utm_campain: 'x' } }),
+        'E_INVALID_INPUT',
+      );
+      assert.match(e.message, /utm_campain/);
+    });
+
     test(`hash agrees with the core on all ${core.hash.length} fixture cases (with consent)`, () => {
       const consent = o2o.Consent.fromConsentMode({ ad_user_data: 'granted' });
       const mismatches = [];
