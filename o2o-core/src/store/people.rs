@@ -84,6 +84,13 @@ struct Obs {
 /// Hashes of every raw email and phone in the store, under each platform's normalisation.
 fn aliases(obs: &[Obs]) -> HashMap<String, Identifier> {
     let mut out = HashMap::new();
+    // Only worth computing when some record carries a hashed identifier.
+    if !obs
+        .iter()
+        .any(|o| o.identifiers.iter().any(|i| i.kind.is_hashed()))
+    {
+        return out;
+    }
     let google = NormalizeOptions {
         profile: Profile::Google,
         ..NormalizeOptions::default()
@@ -92,9 +99,11 @@ fn aliases(obs: &[Obs]) -> HashMap<String, Identifier> {
         profile: Profile::Tiktok,
         ..NormalizeOptions::default()
     };
+    // Each distinct raw value once: a customer's phone is on every receipt.
+    let mut seen: ahash::AHashSet<&Identifier> = ahash::AHashSet::new();
     for o in obs {
         for id in &o.identifiers {
-            if !matches!(id.kind, IdKind::Email | IdKind::Phone) {
+            if !matches!(id.kind, IdKind::Email | IdKind::Phone) || !seen.insert(id) {
                 continue;
             }
             let mut forms = vec![id.value.clone()];
@@ -161,17 +170,26 @@ fn latest(list: &[(i64, ConsentSignals)], ts: i64) -> Option<&ConsentSignals> {
 pub fn resolve(store: &super::Store, rules: ResolutionRules) -> Result<People, PeopleError> {
     let gate = ConsentGate::default();
     let mut events = store.events()?;
+    // The events' identifiers and consent move into their observations while people are
+    // resolved, and come back resolved at the end (one copy in memory, not two).
     let mut obs: Vec<Obs> = events
-        .iter()
+        .iter_mut()
         .enumerate()
-        .map(|(i, e)| Obs {
-            ts: e.timestamp(),
-            kind: RecordKind::Event,
-            event: Some(i),
-            source: e.source(),
-            identifiers: e.identifiers().to_vec(),
-            own: e.consent().cloned(),
-            consent: None,
+        .map(|(i, e)| {
+            let (ts, source) = (e.timestamp(), e.source());
+            let (identifiers, own) = match e {
+                Event::Touchpoint(t) => (std::mem::take(&mut t.identifiers), t.consent.take()),
+                Event::CheckIn(c) => (std::mem::take(&mut c.identifiers), c.consent.take()),
+            };
+            Obs {
+                ts,
+                kind: RecordKind::Event,
+                event: Some(i),
+                source,
+                identifiers,
+                own,
+                consent: None,
+            }
         })
         .collect();
     let mut index: Index = HashMap::new();
@@ -361,16 +379,17 @@ pub fn resolve(store: &super::Store, rules: ResolutionRules) -> Result<People, P
     stats.no_consent = obs.iter().filter(|o| o.consent.is_none()).count() as u64;
 
     let graph = build(&rules, &obs, |_| true)?;
-    for o in &obs {
+    drop(index);
+    for o in obs {
         if let Some(e) = o.event.and_then(|i| events.get_mut(i)) {
             match e {
                 Event::Touchpoint(t) => {
-                    t.identifiers = o.identifiers.clone();
-                    t.consent = o.consent.clone();
+                    t.identifiers = o.identifiers;
+                    t.consent = o.consent;
                 }
                 Event::CheckIn(c) => {
-                    c.identifiers = o.identifiers.clone();
-                    c.consent = o.consent.clone();
+                    c.identifiers = o.identifiers;
+                    c.consent = o.consent;
                 }
             }
         }
