@@ -216,32 +216,12 @@ fn bench_phone(c: &mut Criterion) {
     g.finish();
 }
 
-/// Nanoseconds this thread has spent on a CPU (Linux `/proc/thread-self/schedstat`).
-fn thread_cpu_ns() -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    s.split_whitespace().next()?.parse().ok()
+/// Run `f` over `n` values 100 times; print values per CPU-second and per wall second.
+fn cpu_rate(name: &str, n: usize, f: impl FnMut()) {
+    o2o_benches::cpu::rate(&format!("phone/{name}"), "values", n, 100, f);
 }
 
-/// Run `f` over `n` values `rounds` times; print values per CPU-second and per wall second.
-fn cpu_rate(name: &str, n: usize, mut f: impl FnMut()) {
-    let rounds = 100;
-    f(); // Compile the metadata the workload needs, as criterion's warm-up does.
-    let (Some(t0), w0) = (thread_cpu_ns(), std::time::Instant::now()) else {
-        return;
-    };
-    for _ in 0..rounds {
-        f();
-    }
-    let Some(t1) = thread_cpu_ns() else { return };
-    let total = (rounds * n) as f64;
-    eprintln!(
-        "cpu-time phone/{name}: {:.2} M values per CPU-second ({:.2} M/s wall clock)",
-        total / ((t1 - t0) as f64 / 1e9) / 1e6,
-        total / w0.elapsed().as_secs_f64() / 1e6
-    );
-}
-
-/// Prints the CPU-time throughput of both workloads (see [`thread_cpu_ns`]).
+/// Prints the CPU-time throughput of both workloads (see [`o2o_benches::cpu`]).
 fn bench_cpu_time(_c: &mut Criterion) {
     let mut buf = String::with_capacity(32);
     let vn = NormalizeOptions {

@@ -1,5 +1,35 @@
 //! Shared helpers for the o2o criterion benchmarks.
 
+pub mod cpu {
+    //! Throughput per CPU-second of the running thread: on a machine shared with other jobs the
+    //! wall clock understates a kernel's speed, the thread's own CPU time does not.
+
+    /// Nanoseconds this thread has spent on a CPU (Linux `/proc/thread-self/schedstat`).
+    pub fn thread_cpu_ns() -> Option<u64> {
+        let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+        s.split_whitespace().next()?.parse().ok()
+    }
+
+    /// Run `f` (which handles `n` elements) `rounds` times after one warm-up call; print
+    /// `label: X M <unit> per CPU-second (Y M/s wall clock)` on stderr.
+    pub fn rate(label: &str, unit: &str, n: usize, rounds: usize, mut f: impl FnMut()) {
+        f();
+        let (Some(t0), w0) = (thread_cpu_ns(), std::time::Instant::now()) else {
+            return;
+        };
+        for _ in 0..rounds {
+            f();
+        }
+        let Some(t1) = thread_cpu_ns() else { return };
+        let total = (rounds * n) as f64;
+        eprintln!(
+            "cpu-time {label}: {:.2} M {unit} per CPU-second ({:.2} M/s wall clock)",
+            total / ((t1 - t0) as f64 / 1e9) / 1e6,
+            total / w0.elapsed().as_secs_f64() / 1e6
+        );
+    }
+}
+
 pub mod identity {
     //! A synthetic identity workload at any scale, generated on the fly (no event files): people
     //! with an email, a phone, a loyalty card for half of them, one or two devices and a home IP;

@@ -2,9 +2,10 @@
 # End-to-end figures at retail scale: the commands an analyst runs, on the simulator's raw exports
 # (docs/performance.md, "End to end"). Builds the release CLI, writes the exports of CUSTOMERS
 # simulated customers, ingests every file with its map into a fresh store, then runs resolve,
-# attribute and report from that store, printing each command's wall time and peak memory
-# (GNU time's maximum resident set size) against the targets: 30 s and 2 GB per command at
-# 1,000,000 customers (about 13 M events).
+# attribute and report from that store, printing each command's wall time, CPU time (user +
+# system: what a machine shared with other jobs does not inflate) and peak memory (GNU time's
+# maximum resident set size) against the targets: 30 s and 2 GB per command at 1,000,000
+# customers (about 13 M events).
 #
 # Usage: scripts/bench/scale.sh [CUSTOMERS] [WORKDIR]     (defaults: 1000000, a temporary directory)
 set -euo pipefail
@@ -19,14 +20,14 @@ cargo build --release -p o2o-cli --quiet
 target_dir="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
 o2o="$target_dir/release/o2o"
 
-printf '%-34s %10s %12s\n' command seconds "peak MB"
+printf '%-34s %10s %12s %12s\n' command seconds "CPU seconds" "peak MB"
 measure() { # $1 = label, rest = command
   local label=$1; shift
   local log="$work/time.log"
-  /usr/bin/time -f '%e %M' -o "$log" "$@" > "$work/out.txt" 2> "$work/err.txt" ||
+  /usr/bin/time -f '%e %U %S %M' -o "$log" "$@" > "$work/out.txt" 2> "$work/err.txt" ||
     { echo "scale: $label failed:" >&2; tail -n 5 "$work/err.txt" >&2; exit 1; }
-  read -r secs kb < "$log"
-  printf '%-34s %10.1f %12.0f\n' "$label" "$secs" "$((kb / 1024))"
+  read -r secs user sys kb < "$log"
+  printf '%-34s %10.1f %12.1f %12.0f\n' "$label" "$secs" "$(awk "BEGIN { print $user + $sys }")" "$((kb / 1024))"
 }
 
 ex="$work/exports" store="$work/store"
@@ -34,13 +35,15 @@ rm -rf "$ex" "$store"
 measure "simulate --exports ($customers)" "$o2o" simulate --customers "$customers" --exports "$ex"
 # The files and their maps, as the simulator lists them in planted.json.
 pairs=$(python3 -c 'import json,sys; [print(f["map"], f["file"]) for f in json.load(open(sys.argv[1]))["files"]]' "$ex/planted.json")
-start=$(date +%s%N) peak=0
+start=$(date +%s%N) peak=0 cpu=0
 while read -r map file; do
   measure "  ingest $file" "$o2o" ingest --store "$store" --map "$ex/$map" "$ex/$file" --max-rejected 50
-  kb=$(awk '{print $2}' "$work/time.log"); ((kb > peak)) && peak=$kb
+  read -r _ user sys kb < "$work/time.log"
+  ((kb > peak)) && peak=$kb
+  cpu=$(awk "BEGIN { print $cpu + $user + $sys }")
 done <<< "$pairs"
 ms=$((($(date +%s%N) - start) / 1000000))
-printf '%-34s %10s %12.0f\n' "ingest (all files)" "$((ms / 1000)).$((ms % 1000 / 100))" "$((peak / 1024))"
+printf '%-34s %10s %12.1f %12.0f\n' "ingest (all files)" "$((ms / 1000)).$((ms % 1000 / 100))" "$cpu" "$((peak / 1024))"
 measure "resolve --store" "$o2o" resolve --store "$store"
 measure "attribute --store (last touch)" "$o2o" attribute --store "$store" --model last
 measure "report --store" "$o2o" report --store "$store"
