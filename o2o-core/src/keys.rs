@@ -23,6 +23,8 @@
 //! group or others in (as ssh does for private keys), refusing it under
 //! [`Permissions::Strict`].
 
+pub mod fuzzing;
+
 use std::fmt;
 use std::path::Path;
 use zeroize::Zeroizing;

@@ -9,6 +9,7 @@
 //! Timestamps are Unix seconds (UTC). On input a timestamp may also be an RFC 3339 string
 //! (`"2026-03-01T10:15:00Z"`), because that is what POS exports and web tags usually produce.
 
+pub mod fuzzing;
 mod read;
 mod records;
 mod timestamp;

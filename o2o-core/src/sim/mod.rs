@@ -21,6 +21,7 @@
 
 mod config;
 mod exports;
+pub mod fuzzing;
 mod people;
 mod truth;
 mod world;

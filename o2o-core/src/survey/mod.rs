@@ -14,6 +14,7 @@
 //! assert_eq!(a[0].deadline, 1000 + 24 * 3600);
 //! ```
 
+pub mod fuzzing;
 mod read;
 
 #[cfg(feature = "csv")]

@@ -29,6 +29,7 @@ mod did;
 mod dist;
 mod error;
 mod finite;
+pub mod fuzzing;
 mod incrementality;
 mod linalg;
 mod mann_whitney;

@@ -64,3 +64,55 @@ pub fn check(data: &[u8]) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Any bytes as a campaign table (JSON): no panic; a table that parses holds at most 256
+/// campaigns, every number names its entry, and it writes back to a table equal to itself.
+pub fn check_campaign_table(data: &[u8]) -> Result<(), String> {
+    let Ok(table) = serde_json::from_slice::<CampaignTable>(data) else {
+        return Ok(());
+    };
+    if table.len() > 256 {
+        return Err(format!("{} campaigns", table.len()));
+    }
+    for n in 0..table.len() {
+        let n = u8::try_from(n).map_err(|e| e.to_string())?;
+        let name = table.name(n).ok_or("a number without a name")?;
+        if table.number(name) != Some(n) {
+            return Err(format!("campaign {n} is not found by its name"));
+        }
+    }
+    let json = serde_json::to_string(&table).map_err(|e| e.to_string())?;
+    let back: CampaignTable = serde_json::from_str(&json).map_err(|e| e.to_string())?;
+    if back != table {
+        return Err("the table does not round-trip".to_owned());
+    }
+    Ok(())
+}
+
+/// Any bytes as a redemption ledger (JSON): no panic; a ledger that parses round-trips, merges
+/// into itself idempotently, and its double and shared uses are computed without a panic.
+pub fn check_ledger(data: &[u8]) -> Result<(), String> {
+    let Ok(ledger) = serde_json::from_slice::<super::RedemptionLedger>(data) else {
+        return Ok(());
+    };
+    let json = serde_json::to_string(&ledger).map_err(|e| e.to_string())?;
+    let back: super::RedemptionLedger = serde_json::from_str(&json).map_err(|e| e.to_string())?;
+    if back != ledger {
+        return Err("the ledger does not round-trip".to_owned());
+    }
+    let mut merged = ledger.clone();
+    merged.merge(&back);
+    if merged != ledger {
+        return Err("merging a ledger into itself changed it".to_owned());
+    }
+    for d in ledger.double_uses() {
+        if d.redemptions.len() < 2 {
+            return Err(format!(
+                "a double use with {} redemption",
+                d.redemptions.len()
+            ));
+        }
+    }
+    let _ = ledger.shared_uses();
+    Ok(())
+}
