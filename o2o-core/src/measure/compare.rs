@@ -158,3 +158,185 @@ pub fn compare(
         revenue: outcome(&r(treated), &r(control), confidence, use_pre)?,
     })
 }
+
+/// Least squares of `y` on the columns of `x` (row-major, `k` columns) with heteroscedasticity-
+/// robust (HC1) standard errors. Columns that add nothing (constant after the others, or
+/// collinear) get coefficient 0 and standard error 0.
+fn ols_hc1(x: &[f64], y: &[f64], k: usize) -> Option<(Vec<f64>, Vec<f64>)> {
+    let n = y.len();
+    if n <= k || x.len() != n * k {
+        return None;
+    }
+    let mut xtx = vec![0.0; k * k];
+    let mut xty = vec![0.0; k];
+    for (r, &yr) in x.chunks_exact(k).zip(y) {
+        for i in 0..k {
+            xty[i] += r[i] * yr;
+            for j in 0..k {
+                xtx[i * k + j] += r[i] * r[j];
+            }
+        }
+    }
+    let inv = invert(&xtx, k)?;
+    let beta: Vec<f64> = (0..k)
+        .map(|i| (0..k).map(|j| inv[i * k + j] * xty[j]).sum())
+        .collect();
+    // Sandwich: (X'X)⁻¹ X' diag(e²) X (X'X)⁻¹ · n / (n − k).
+    let mut meat = vec![0.0; k * k];
+    for (r, &yr) in x.chunks_exact(k).zip(y) {
+        let e = yr - r.iter().zip(&beta).map(|(a, b)| a * b).sum::<f64>();
+        for i in 0..k {
+            for j in 0..k {
+                meat[i * k + j] += e * e * r[i] * r[j];
+            }
+        }
+    }
+    let scale = n as f64 / (n - k) as f64;
+    let se = (0..k)
+        .map(|i| {
+            let mut v = 0.0;
+            for a in 0..k {
+                for b in 0..k {
+                    v += inv[i * k + a] * meat[a * k + b] * inv[b * k + i];
+                }
+            }
+            (v * scale).max(0.0).sqrt()
+        })
+        .collect();
+    Some((beta, se))
+}
+
+/// Inverse of a symmetric positive semi-definite matrix by Gauss–Jordan with partial pivoting;
+/// a pivot below `1e-9` of the diagonal's scale drops its column (row and column set to 0).
+fn invert(a: &[f64], k: usize) -> Option<Vec<f64>> {
+    let scale = (0..k).map(|i| a[i * k + i].abs()).fold(0.0, f64::max);
+    if scale.is_nan() || scale <= 0.0 {
+        return None;
+    }
+    let mut m = a.to_vec();
+    let mut inv = vec![0.0; k * k];
+    for i in 0..k {
+        inv[i * k + i] = 1.0;
+    }
+    let mut dropped = vec![false; k];
+    for c in 0..k {
+        let p = (c..k)
+            .filter(|&r| !dropped[r])
+            .max_by(|&r, &s| m[r * k + c].abs().total_cmp(&m[s * k + c].abs()));
+        let Some(p) = p.filter(|&p| m[p * k + c].abs() > 1e-9 * scale) else {
+            dropped[c] = true;
+            continue;
+        };
+        if p != c {
+            for j in 0..k {
+                m.swap(p * k + j, c * k + j);
+                inv.swap(p * k + j, c * k + j);
+            }
+        }
+        let d = m[c * k + c];
+        for j in 0..k {
+            m[c * k + j] /= d;
+            inv[c * k + j] /= d;
+        }
+        for r in 0..k {
+            if r != c {
+                let f = m[r * k + c];
+                if f != 0.0 {
+                    for j in 0..k {
+                        m[r * k + j] -= f * m[c * k + j];
+                        inv[r * k + j] -= f * inv[c * k + j];
+                    }
+                }
+            }
+        }
+    }
+    for c in (0..k).filter(|&c| dropped[c]) {
+        for j in 0..k {
+            inv[c * k + j] = 0.0;
+            inv[j * k + c] = 0.0;
+        }
+    }
+    Some(inv)
+}
+
+/// One profile of an observational comparison: its outcomes, whether it saw the channel, and
+/// which other channels it saw.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObservedUnit {
+    /// Outcomes.
+    pub unit: Unit,
+    /// Exposed to the channel measured.
+    pub exposed: bool,
+    /// Exposed to each other channel (same order for every unit).
+    pub others: Vec<bool>,
+}
+
+/// The observational estimate: a linear model of each outcome on the exposure, the other
+/// channels' exposures and the pre-period outcome, with robust standard errors. It assumes the
+/// effects add up and that nothing unobserved decides both exposure and visits; the lift is the
+/// effect over the treated's modelled outcome without exposure.
+pub fn compare_observational(
+    units: &[ObservedUnit],
+    confidence: f64,
+    use_pre: bool,
+) -> Result<Comparison, MeasureError> {
+    let treated = units.iter().filter(|u| u.exposed).count();
+    let control = units.len() - treated;
+    if treated < 2 || control < 2 {
+        return Err(MeasureError::TooFew { treated, control });
+    }
+    let z = norm_isf((1.0 - confidence) / 2.0)?;
+    let others = units.first().map_or(0, |u| u.others.len());
+    let k = 2 + others + usize::from(use_pre);
+    let fit = |outcome: fn(&Unit) -> f64, pre: fn(&Unit) -> f64| -> Result<Outcome, MeasureError> {
+        let mut x = Vec::with_capacity(units.len() * k);
+        let mut y = Vec::with_capacity(units.len());
+        for u in units {
+            x.push(1.0);
+            x.push(f64::from(u8::from(u.exposed)));
+            x.extend(u.others.iter().map(|&b| f64::from(u8::from(b))));
+            if use_pre {
+                x.push(pre(&u.unit));
+            }
+            y.push(outcome(&u.unit));
+        }
+        let (beta, se) = ols_hc1(&x, &y, k).ok_or_else(|| {
+            MeasureError::Uplift(crate::uplift::UpliftError::Degenerate(
+                "the observational model cannot be fitted (no variation)".into(),
+            ))
+        })?;
+        let (b, s) = (beta[1], se[1]);
+        let mean = |f: bool| {
+            let v: Vec<f64> = units
+                .iter()
+                .filter(|u| u.exposed == f)
+                .map(|u| outcome(&u.unit))
+                .collect();
+            v.iter().sum::<f64>() / v.len() as f64
+        };
+        let (mt, mc) = (mean(true), mean(false));
+        let base = mt - b;
+        let p = if s > 0.0 {
+            2.0 * crate::uplift::norm_sf((b / s).abs())?
+        } else {
+            1.0
+        };
+        let ci = [b - z * s, b + z * s];
+        Ok(Outcome {
+            diff: b,
+            diff_ci: ci,
+            p_value: p.min(1.0),
+            lift: (base > 0.0).then(|| b / base),
+            lift_ci: (base > 0.0).then(|| [ci[0] / base, ci[1] / base]),
+            cuped: use_pre,
+            mean_treated: mt,
+            mean_control: mc,
+        })
+    };
+    Ok(Comparison {
+        treated: treated as u64,
+        control: control as u64,
+        visitors: fit(|u| u.visited, |u| u.pre_visited)?,
+        revenue: fit(|u| u.revenue, |u| u.pre_revenue)?,
+    })
+}

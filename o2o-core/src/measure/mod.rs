@@ -21,7 +21,7 @@ mod render;
 mod scope;
 mod visits;
 
-pub use compare::{Comparison, Outcome, Unit, compare};
+pub use compare::{Comparison, ObservedUnit, Outcome, Unit, compare, compare_observational};
 /// Time zones of periods (the store's), re-exported so callers need no `jiff` of their own.
 pub use jiff::tz::TimeZone;
 pub use money::{Rates, format_money, group_thousands, minor_unit, round_money};
@@ -650,13 +650,17 @@ pub fn measure(
             },
         };
         let own = row.1.as_deref().and_then(|c| per_campaign.get(c));
-        let (method, t, c) = match own {
+        let (method, result) = match own {
             Some(m) => (
                 Method::Holdout,
-                arm(m, AssignmentGroup::Target),
-                arm(m, AssignmentGroup::Holdout),
+                compare(
+                    &arm(m, AssignmentGroup::Target),
+                    &arm(m, AssignmentGroup::Holdout),
+                    opts.confidence,
+                    use_pre,
+                ),
             ),
-            None => {
+            None if is_random => {
                 let (mut t, mut c) = (Vec::new(), Vec::new());
                 for p in &base {
                     let Some(u) = units.get(p) else { continue };
@@ -666,25 +670,46 @@ pub fn measure(
                         c.push(*u)
                     }
                 }
-                let m = if is_random {
-                    Method::RandomisedExposure
-                } else {
-                    Method::Observational
-                };
-                (m, t, c)
+                (
+                    Method::RandomisedExposure,
+                    compare(&t, &c, opts.confidence, use_pre),
+                )
+            }
+            None => {
+                // Exposed against unexposed, holding the other channels' exposure and the
+                // pre-period fixed (a model: exposure was not randomised).
+                let others: Vec<&BTreeSet<&str>> = exposed
+                    .iter()
+                    .filter(|(r, _)| *r != row)
+                    .map(|(_, s)| s)
+                    .collect();
+                let obs: Vec<ObservedUnit> = base
+                    .iter()
+                    .filter_map(|p| {
+                        units.get(p).map(|u| ObservedUnit {
+                            unit: *u,
+                            exposed: set.contains(p),
+                            others: others.iter().map(|s| s.contains(p)).collect(),
+                        })
+                    })
+                    .collect();
+                (
+                    Method::Observational,
+                    compare_observational(&obs, opts.confidence, use_pre),
+                )
             }
         };
-        let incremental = match compare(&t, &c, opts.confidence, use_pre) {
+        let incremental = match result {
             Ok(cmp) => {
                 let n = cmp.treated as f64;
                 let revenue = cmp.revenue.diff * n;
                 let revenue_ci = cmp.revenue.diff_ci.map(|x| x * n);
                 let warning = (method == Method::Observational).then(|| {
                     format!(
-                        "{}: exposure was not randomised; exposed and unexposed {} may differ in more than the ads (intent, targeting){}",
+                        "{}: exposure was not randomised; this observational estimate models exposed against unexposed {}, holding the other channels{} fixed, and assumes nothing else (intent, targeting) decided both exposure and visits",
                         row.0,
                         opts.population,
-                        if cmp.visitors.cuped { ", adjusted only for their pre-period visits and revenue" } else { "" }
+                        if cmp.visitors.cuped { " and the pre-period" } else { "" }
                     )
                 });
                 if let Some(w) = &warning {
@@ -809,6 +834,9 @@ pub fn measure(
 mod from_store;
 #[cfg(feature = "store")]
 pub use from_store::side_from_store;
+
+#[cfg(all(feature = "store", feature = "sim"))]
+pub mod sim_check;
 
 #[cfg(test)]
 mod tests;
