@@ -1,25 +1,112 @@
-//! `o2o report --events FILE | --store DIR [--json]`: the O2O report, the ROPO report and the KPIs.
+//! `o2o report --events FILE | --store DIR [--json]`: visits, the campaign against its holdout,
+//! every campaign's incremental, credited and influenced numbers (each labelled), the O2O
+//! report, the ROPO report and the KPIs, for a period and a population.
 
 use super::CliError;
 use o2o_core::identity::ResolutionRules;
-use o2o_core::report::{
-    HoldoutRow, IncrementalEstimate, ModelCredit, O2oOptions, build_report, estimate_incremental,
-};
+use o2o_core::measure::{MeasureOptions, Period, Rates, Side, TimeZone, measure, side_from_store};
+use o2o_core::report::{HoldoutRow, IncrementalEstimate, ModelCredit, estimate_incremental};
 use o2o_core::sim::read_audience_csv;
+use o2o_core::store::Store;
+use o2o_core::uplift::Correction;
 use std::fs::{self, File};
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
+
+/// The analysis flags shared by `report` and `attribute`: period, population, visits, rules.
+#[derive(clap::Args, Clone, Debug)]
+pub struct Scope {
+    /// First day analysed (`YYYY-MM-DD`, in the store's time zone; UTC for --events).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Last day analysed (inclusive).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// First day of the pre-period used by CUPED (default: every day before --from).
+    #[arg(long, requires = "pre_to")]
+    pub pre_from: Option<String>,
+    /// Last day of the pre-period (inclusive).
+    #[arg(long, requires = "pre_from")]
+    pub pre_to: Option<String>,
+    /// Whose visits the estimates compare: customers (a CRM, loyalty or POS customer id),
+    /// assigned (in an assignment list) or all profiles.
+    #[arg(long, default_value = "customers")]
+    pub population: String,
+    /// Check-ins of one profile at one store within this window are one visit (`2h`, `90m`,
+    /// `7200s`).
+    #[arg(long, default_value = "2h")]
+    pub visit_window: String,
+    /// Resolution rules as JSON, as for `o2o resolve` (missing fields keep their defaults).
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+}
+
+/// Seconds of a `2h` / `90m` / `7200s` duration.
+pub fn parse_window(s: &str) -> Result<i64, CliError> {
+    let bad = || {
+        CliError::Usage(format!(
+            "--visit-window `{s}`: expected a duration such as 2h, 90m or 7200s"
+        ))
+    };
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?);
+    let n: i64 = num.parse().map_err(|_| bad())?;
+    let k = match unit {
+        "h" => 3600,
+        "m" | "min" => 60,
+        "s" => 1,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(k).filter(|x| *x > 0).ok_or_else(bad)
+}
+
+impl Scope {
+    /// The rules (default when no file is given).
+    pub fn rules(&self) -> Result<ResolutionRules, CliError> {
+        match &self.rules {
+            Some(p) => {
+                let text = fs::read_to_string(p).map_err(CliError::io(p))?;
+                serde_json::from_str::<ResolutionRules>(&text)
+                    .map_err(|e| CliError::Usage(format!("{}: {e}", p.display())))
+            }
+            None => Ok(ResolutionRules::default()),
+        }
+    }
+
+    /// Period, pre-period, population and visit window as measurement options.
+    pub fn options(&self, tz: &TimeZone) -> Result<MeasureOptions, CliError> {
+        let usage = |e: o2o_core::measure::MeasureError| CliError::Usage(e.to_string());
+        let period = Period::new(self.from.as_deref(), self.to.as_deref(), tz, ("from", "to"))
+            .map_err(usage)?;
+        let pre = match (&self.pre_from, &self.pre_to) {
+            (Some(f), Some(t)) => {
+                Some(Period::new(Some(f), Some(t), tz, ("pre-from", "pre-to")).map_err(usage)?)
+            }
+            _ => None,
+        };
+        Ok(MeasureOptions {
+            period,
+            pre,
+            population: self.population.parse().map_err(usage)?,
+            visit_window_secs: parse_window(&self.visit_window)?,
+            timezone: tz.clone(),
+            ..MeasureOptions::default()
+        })
+    }
+}
 
 /// Flags of `o2o report`.
 #[derive(clap::Args)]
 pub struct Args {
     #[command(flatten)]
     input: super::input::EventsInput,
+    #[command(flatten)]
+    scope: Scope,
     /// Print JSON instead of tables.
     #[arg(long)]
     json: bool,
     /// Experiment readout (`audience.csv` of `o2o simulate`): adds incremental check-ins and
-    /// revenue per channel with confidence intervals and iROAS.
+    /// revenue per channel to the O2O rows, with confidence intervals and iROAS.
     #[arg(long)]
     audience: Option<PathBuf>,
     /// Attribution credits: a JSON array of {model, channel, campaign?, conversions, value}.
@@ -35,11 +122,32 @@ pub struct Args {
     /// Confidence level of the intervals.
     #[arg(long, default_value_t = 0.95)]
     confidence: f64,
+    /// Multiple-testing correction across campaigns: holm or bh (Benjamini–Hochberg).
+    #[arg(long, default_value = "holm")]
+    correction: String,
+    /// Show every amount in this currency (ISO 4217), converted with --rates.
+    #[arg(long)]
+    currency: Option<String>,
+    /// Exchange rates, CSV `currency,date,rate` (one base unit bought `rate` units of
+    /// `currency` on `date`).
+    #[arg(long, requires = "currency")]
+    rates: Option<PathBuf>,
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(p: &Path) -> Result<T, CliError> {
     let text = fs::read_to_string(p).map_err(CliError::io(p))?;
     serde_json::from_str(&text).map_err(|e| CliError::Usage(format!("{}: {e}", p.display())))
+}
+
+/// `holm` or `bh`.
+pub fn parse_correction(s: &str) -> Result<Correction, CliError> {
+    match s {
+        "holm" => Ok(Correction::Holm),
+        "bh" | "benjamini-hochberg" | "fdr" => Ok(Correction::BenjaminiHochberg),
+        other => Err(CliError::Usage(format!(
+            "--correction `{other}`: expected holm or bh"
+        ))),
+    }
 }
 
 /// Run `o2o report`.
@@ -61,19 +169,52 @@ pub fn run(a: Args) -> Result<(), CliError> {
         }
         (None, None) => Vec::new(),
     };
-    let opts = O2oOptions {
-        window_days: a.window_days,
+    let store = match &a.input.store {
+        Some(dir) => Some(Store::open(dir)?),
+        None => None,
     };
-    // Events are grouped into people by the identity graph (default rules).
-    let (graph, events) = a.input.people(ResolutionRules::default())?;
+    let tz = store.as_ref().map_or(TimeZone::UTC, Store::timezone);
+    let mut opts = a.scope.options(&tz)?;
+    opts.window_days = a.window_days;
+    opts.confidence = a.confidence;
+    opts.correction = parse_correction(&a.correction)?;
+    opts.currency = a.currency.clone();
+    opts.credits = credits;
+    opts.external_incremental = incremental;
+    if let Some(p) = &a.rates {
+        let f = File::open(p).map_err(CliError::io(p))?;
+        opts.rates = Some(
+            Rates::read_csv(BufReader::new(f), &p.display().to_string())
+                .map_err(|e| CliError::Usage(e.to_string()))?,
+        );
+    }
+    let (graph, events) = a.input.people(a.scope.rules()?)?;
+    let side = match &store {
+        Some(s) => {
+            let (side, unlinked) =
+                side_from_store(s, &graph).map_err(|e| CliError::Core(e.to_string()))?;
+            if unlinked > 0 {
+                eprintln!(
+                    "{}: {unlinked} assignment or customer records match no profile (no consent to link, or no event) and are left out",
+                    a.input.describe()
+                );
+            }
+            side
+        }
+        None => Side::default(),
+    };
     let key = |e: &o2o_core::event::Event| graph.profile_id_of_event(e).map(String::from);
-    let report = build_report(&events, &key, &opts, &credits, &incremental);
+    let m = measure(&events, &key, &side, &opts).map_err(|e| match e {
+        o2o_core::measure::MeasureError::Flag { .. }
+        | o2o_core::measure::MeasureError::MixedCurrencies { .. }
+        | o2o_core::measure::MeasureError::MissingRate { .. } => CliError::Usage(e.to_string()),
+        other => CliError::Core(other.to_string()),
+    })?;
     if a.json {
-        let text =
-            serde_json::to_string_pretty(&report).map_err(|e| CliError::Core(e.to_string()))?;
+        let text = serde_json::to_string_pretty(&m).map_err(|e| CliError::Core(e.to_string()))?;
         crate::output::print_line(text)?;
     } else {
-        crate::output::print(&report.to_string())?;
+        crate::output::print(&m.to_string())?;
     }
     Ok(())
 }

@@ -83,6 +83,14 @@ pub struct SimConfig {
     pub household_share: f64,
     /// Share of visitors who later buy online (showrooming).
     pub showrooming_share: f64,
+    /// Share of in-store purchases preceded, minutes before, by a join of the store Wi-Fi: one
+    /// visit, two check-ins (the truth counts visits). Draws nothing from the random streams.
+    #[serde(default = "default_wifi_before_purchase")]
+    pub wifi_before_purchase: f64,
+}
+
+fn default_wifi_before_purchase() -> f64 {
+    0.3
 }
 
 impl Default for SimConfig {
@@ -190,6 +198,7 @@ impl Default for SimConfig {
             junk_share: 0.03,
             household_share: 0.30,
             showrooming_share: 0.08,
+            wifi_before_purchase: default_wifi_before_purchase(),
         }
     }
 }
@@ -266,6 +275,7 @@ impl SimConfig {
         prob("junk_share", self.junk_share)?;
         prob("household_share", self.household_share)?;
         prob("showrooming_share", self.showrooming_share)?;
+        prob("wifi_before_purchase", self.wifi_before_purchase)?;
         positive("mean_order_value", self.mean_order_value)?;
         positive("order_value_sigma", self.order_value_sigma)?;
         if !(self.repeat_visits.is_finite() && self.repeat_visits >= 0.0) {

@@ -426,6 +426,15 @@ pub fn write_exports(c: &Campaign, dir: &Path) -> Result<Exports, ExportError> {
         let p = dir.join("maps").join(format!("{name}.toml"));
         std::fs::write(&p, text).map_err(io(&p))?;
     }
+    // Exchange rates for `o2o report --currency USD --rates rates.csv` (not a store record).
+    let p = dir.join("rates.csv");
+    let day = iso_local(c.config.start - 90 * 86_400);
+    let day = day.split(' ').next().unwrap_or_default();
+    std::fs::write(
+        &p,
+        format!("currency,date,rate\nUSD,{day},1\nVND,{day},{VND_PER_USD}\n"),
+    )
+    .map_err(io(&p))?;
     let p = dir.join("planted.json");
     let text = serde_json::to_string_pretty(&out).map_err(|e| ExportError {
         path: p.display().to_string(),
@@ -907,12 +916,14 @@ fn display(
     let map = format!(
         r#"# {channel}: the platform's exposure export (impressions and clicks with the device's
 # advertising id). It carries no consent: the CRM's consent table and the person decide.
+# The platform split the campaign's audience at random (a conversion-lift study).
 [source]
 name = "{map_name}"
 format = "csv"
 produces = "touchpoint"
 timezone = "{TIMEZONE}"
 dedupe = ["row_id"]
+exposure = "randomised"
 
 [fields]
 timestamp = {time_spec}
@@ -936,10 +947,18 @@ fn search(
 ) -> (Sheet, String) {
     let (mut sheet, map) = display(events, channel, file, map_name);
     sheet.header[1] = "Click time".to_owned();
-    let map = map.replace("\"event_time\"", "\"Click time\"").replace(
-        "exposure export (impressions and clicks",
-        "click export (paid search clicks",
-    );
+    // Search ads reach whoever searches: exposure follows intent and was not randomised.
+    let map = map
+        .replace("\"event_time\"", "\"Click time\"")
+        .replace(
+            "exposure export (impressions and clicks",
+            "click export (paid search clicks",
+        )
+        .replace(
+            "# The platform split the campaign's audience at random (a conversion-lift study).\n",
+            "# Whoever searched saw the ad: exposure follows intent, it was not randomised.\n",
+        )
+        .replace("exposure = \"randomised\"\n", "");
     (sheet, map)
 }
 
@@ -996,11 +1015,13 @@ fn email(
     let map = format!(
         r#"# {channel}: the email platform's log. Addresses are exported as the SHA-256 of the
 # normalised address; o2o links them to the customer whose address hashes to it.
+# The send list was a random draw of the campaign's targets.
 [source]
 name = "{map_name}"
 format = "csv"
 produces = "touchpoint"
 dedupe = ["message_id"]
+exposure = "randomised"
 
 [fields]
 timestamp = "opened_at"
@@ -1040,11 +1061,13 @@ fn messaging(
     }
     let map = format!(
         r#"# {channel}: the messaging app's official-account log (message opens, voucher claims).
+# The send list was a random draw of the campaign's targets.
 [source]
 name = "{map_name}"
 format = "ndjson"
 produces = "touchpoint"
 dedupe = ["event_id"]
+exposure = "randomised"
 
 [fields]
 timestamp = "sent_at"

@@ -637,6 +637,9 @@ impl<'a> World<'a> {
             }
             _ => (None, None),
         };
+        if purchase {
+            self.wifi_join_before(cx, ts, &store, &region, &store_ip);
+        }
         let ev = CheckIn {
             id: None,
             method,
@@ -658,6 +661,48 @@ impl<'a> World<'a> {
             self.totals.checkins += 1;
         }
         value.unwrap_or(0.0)
+    }
+
+    /// With probability `wifi_before_purchase` (from a hash of the seed, customer and time, not
+    /// the random stream, so no other draw moves), a join of the store Wi-Fi 2 to 31 minutes
+    /// before a purchase: the captive portal asks for the phone (or email) and sees the MAC.
+    fn wifi_join_before(
+        &mut self,
+        cx: &mut Ctx,
+        ts: i64,
+        store: &str,
+        region: &str,
+        store_ip: &str,
+    ) {
+        let h = customer_seed(self.s.cfg.seed ^ (ts as u64).rotate_left(17), cx.index);
+        if (h >> 11) as f64 / (1u64 << 53) as f64 >= self.s.cfg.wifi_before_purchase {
+            return;
+        }
+        let mac = cx.person.mac.clone();
+        let mut ids = vec![self.own(cx, IdKind::Mac, mac)];
+        if let Some(n) = cx.person.phone.clone() {
+            ids.push(self.own(cx, IdKind::Phone, format!("0{n}")));
+        } else if let Some(e) = cx.person.email.clone() {
+            ids.push(self.own(cx, IdKind::Email, e));
+        }
+        ids.push(self.shared_id(IdKind::Ip, store_ip.to_owned(), SharedReason::StoreIp, None));
+        let before = 120 + (h % 1800) as i64;
+        self.push(Event::CheckIn(CheckIn {
+            id: None,
+            method: CheckInMethod::WifiJoin,
+            store: store.to_owned(),
+            region: Some(region.to_owned()),
+            timestamp: ts - before,
+            value: None,
+            currency: None,
+            items: Vec::new(),
+            campaign: None,
+            voucher: None,
+            identifiers: ids,
+            consent: Some(cx.signals.clone()),
+            channel: None,
+            tracking: None,
+        }));
     }
 
     /// The customer's account sign-up / loyalty enrolment, where the retailer recorded their
