@@ -23,7 +23,7 @@
 use super::{StoreError, StoredRecord};
 use crate::consent::{ConsentGate, ConsentMode, ConsentSignals, ConsentState, Operation};
 use crate::event::{Event, IdKind, Identifier, RecordKind};
-use crate::hashing::{NormalizeOptions, Profile, normalize, sha256_hex};
+use crate::hashing::{NormalizeOptions, PhoneCheck, Profile, normalize, sha256_hex};
 use crate::identity::{IdentityError, IdentityGraph, ResolutionRules};
 use std::collections::{BTreeMap, HashMap};
 
@@ -84,12 +84,15 @@ struct Obs {
 /// Hashes of every raw email and phone in the store, under each platform's normalisation.
 fn aliases(obs: &[Obs]) -> HashMap<String, Identifier> {
     let mut out = HashMap::new();
+    // Possible phones: an upstream hash of a number outside today's ranges still names it.
     let google = NormalizeOptions {
         profile: Profile::Google,
+        phone: PhoneCheck::Possible,
         ..NormalizeOptions::default()
     };
     let tiktok = NormalizeOptions {
         profile: Profile::Tiktok,
+        phone: PhoneCheck::Possible,
         ..NormalizeOptions::default()
     };
     for o in obs {
