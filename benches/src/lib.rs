@@ -139,6 +139,75 @@ pub mod identity {
         err.map(|()| g)
     }
 
+    /// The shapes of hostile observation [`hostile`] builds.
+    #[derive(Clone, Copy, Debug)]
+    pub enum Hostile {
+        /// Every linking kind in turn, each identifier also in a two-identifier observation
+        /// (email and phone, device and MAC…) of its own: one observation bridging tens of
+        /// thousands of profiles, far past every limit.
+        Bridging,
+        /// Emails only, never seen elsewhere.
+        OneKind,
+    }
+
+    /// A graph holding one observation of `identifiers` identifiers shaped as `shape` (with,
+    /// for [`Hostile::Bridging`], the pair observations that make its identifiers' profiles).
+    pub fn hostile(identifiers: usize, shape: Hostile) -> Result<IdentityGraph, IdentityError> {
+        let yes = ConsentSignals {
+            gcm: Some(ConsentMode {
+                ad_user_data: ConsentState::Granted,
+                ..ConsentMode::default()
+            }),
+            ..ConsentSignals::default()
+        };
+        let permit = ConsentGate::default()
+            .permit(Operation::LinkIdentity, Some(&yes))
+            .map_err(|e| IdentityError::Rules(e.to_string()))?;
+        let mut g = IdentityGraph::new(ResolutionRules::default())?;
+        const KINDS: [IdKind; 7] = [
+            IdKind::ExternalId,
+            IdKind::LoyaltyCard,
+            IdKind::Email,
+            IdKind::Phone,
+            IdKind::DeviceId,
+            IdKind::Mac,
+            IdKind::Ip,
+        ];
+        let value = |kind: IdKind, i: usize| match kind {
+            IdKind::Email => format!("user{i}@mail.example.vn"),
+            IdKind::Phone => format!("849{:08}", i % 100_000_000),
+            IdKind::Mac => {
+                let b = (i as u64).to_be_bytes();
+                format!(
+                    "02:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+                    b[3], b[4], b[5], b[6], b[7]
+                )
+            }
+            IdKind::Ip => format!("10.{}.{}.{}", i >> 16 & 255, i >> 8 & 255, i & 255),
+            _ => format!("{}-{i:08}", kind),
+        };
+        let values: Vec<(IdKind, String)> = (0..identifiers)
+            .map(|i| match shape {
+                Hostile::Bridging => {
+                    let kind = KINDS[i % KINDS.len()];
+                    (kind, value(kind, i / KINDS.len()))
+                }
+                Hostile::OneKind => (IdKind::Email, value(IdKind::Email, i)),
+            })
+            .collect();
+        if let Hostile::Bridging = shape {
+            // Each group of seven (one of each kind) seen together once: a person.
+            for (n, group) in values.chunks(KINDS.len()).enumerate() {
+                let ids: Vec<(IdKind, &str)> =
+                    group.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                g.observe_normalized(&permit, 1_000 + n as i64, "crm", &ids)?;
+            }
+        }
+        let ids: Vec<(IdKind, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        g.observe_normalized(&permit, 10_000_000, "hostile", &ids)?;
+        Ok(g)
+    }
+
     /// SHA-256 (hex) of everything a resolution gives a user: each profile, then each merge
     /// the limits prevented, then each shared identifier, as JSON lines. Two resolvers that
     /// agree on it agree on every field of every profile (`examples/identity_checksum.rs`).

@@ -45,6 +45,12 @@ enum Command {
     Resolve(cmd::resolve::Args),
     /// Explain why two identifiers (`kind:value`) are one person, or why not.
     Explain(cmd::explain::Args),
+    /// Erase a person (every profile their identifiers reach) from the event store.
+    Forget(cmd::forget::Args),
+    /// Write the identity graph of the events as a snapshot (keyed pseudonyms with a key).
+    Snapshot(cmd::snapshot::SnapshotArgs),
+    /// Read a snapshot back and print its profiles.
+    Restore(cmd::snapshot::RestoreArgs),
     /// Issue and verify offline-checkable voucher codes.
     Voucher(cmd::voucher::Args),
     /// Write a new secret key (32 random bytes) to a key file, mode 0600.
@@ -74,6 +80,9 @@ fn main() -> ExitCode {
         Command::Attribute(a) => cmd::attribute::run(a),
         Command::Resolve(a) => cmd::resolve::run(a),
         Command::Explain(a) => cmd::explain::run(a),
+        Command::Forget(a) => cmd::forget::run(a),
+        Command::Snapshot(a) => cmd::snapshot::snapshot(a),
+        Command::Restore(a) => cmd::snapshot::restore(a),
         Command::Voucher(a) => cmd::voucher::run(a),
         Command::Keygen(a) => cmd::keygen::run(a),
         Command::Report(a) => cmd::report::run(a),

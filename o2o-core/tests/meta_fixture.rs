@@ -36,6 +36,7 @@ fn meta_profile_agrees_with_sdk_or_documented_rules() {
                 .to_owned(),
         ),
         ip_truncate: false,
+        ..NormalizeOptions::default()
     };
     let cases = fx["cases"].as_array().unwrap();
     assert!(cases.len() >= 500);
@@ -114,6 +115,7 @@ fn google_and_tiktok_documented_cases() {
                 profile,
                 default_country: c["default_country"].as_str().map(str::to_owned),
                 ip_truncate: false,
+                ..NormalizeOptions::default()
             };
             let got = normalize(kind, input, &opts);
             match c["expected"].as_str() {

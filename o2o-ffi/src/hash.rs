@@ -50,6 +50,7 @@ fn options_arg(
         profile,
         default_country: (!default_country.is_empty()).then(|| default_country.to_owned()),
         ip_truncate,
+        ..NormalizeOptions::default()
     })
 }
 

@@ -43,6 +43,7 @@ impl From<OptionsInput> for NormalizeOptions {
             profile: o.profile.unwrap_or_default(),
             default_country: o.default_country,
             ip_truncate: o.ip_truncate.unwrap_or(false),
+            ..NormalizeOptions::default()
         }
     }
 }

@@ -95,6 +95,7 @@ fn options() -> Vec<(Value, NormalizeOptions)> {
                 profile,
                 default_country: Some("VN".into()),
                 ip_truncate: false,
+                ..NormalizeOptions::default()
             },
         ));
     }
@@ -104,6 +105,7 @@ fn options() -> Vec<(Value, NormalizeOptions)> {
             profile: Profile::Meta,
             default_country: Some("US".into()),
             ip_truncate: true,
+            ..NormalizeOptions::default()
         },
     ));
     out

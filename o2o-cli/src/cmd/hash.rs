@@ -75,6 +75,7 @@ pub(crate) fn options(
         profile,
         default_country,
         ip_truncate,
+        ..NormalizeOptions::default()
     };
     o.validate().map_err(|e| CliError::Usage(e.to_string()))?;
     Ok(o)

@@ -32,20 +32,24 @@ pub struct Args {
     pub metrics: Option<PathBuf>,
 }
 
+/// The rules in `path` (a file changes only what it names), or the defaults.
+pub(crate) fn read_rules(path: Option<&Path>) -> Result<ResolutionRules, CliError> {
+    match path {
+        Some(p) => {
+            let text = fs::read_to_string(p).map_err(CliError::io(p))?;
+            serde_json::from_str::<ResolutionRules>(&text)
+                .map_err(|e| CliError::Usage(format!("{}: {e}", p.display())))
+        }
+        None => Ok(ResolutionRules::default()),
+    }
+}
+
 /// Read the events (reporting bad lines on stderr), the rules, and build the graph.
 pub(crate) fn load(
     input: &super::input::EventsInput,
     rules: Option<&Path>,
 ) -> Result<(IdentityGraph, Vec<Event>), CliError> {
-    let rules = match rules {
-        Some(p) => {
-            let text = fs::read_to_string(p).map_err(CliError::io(p))?;
-            serde_json::from_str::<ResolutionRules>(&text)
-                .map_err(|e| CliError::Usage(format!("{}: {e}", p.display())))?
-        }
-        None => ResolutionRules::default(),
-    };
-    input.people(rules)
+    input.people(read_rules(rules)?)
 }
 
 #[derive(Serialize)]

@@ -33,6 +33,11 @@ pub fn check(data: &[u8]) -> Result<(), String> {
         profile,
         default_country: countries[usize::from(*c & 0x7f) % countries.len()].map(str::to_owned),
         ip_truncate: *c & 0x80 != 0,
+        phone: if *c & 0x40 != 0 {
+            crate::hashing::PhoneCheck::Possible
+        } else {
+            crate::hashing::PhoneCheck::Valid
+        },
     };
     let once = normalize(kind, value, &opts);
     if let Ok(s) = &once {

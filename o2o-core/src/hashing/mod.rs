@@ -35,7 +35,8 @@ mod tests;
 
 pub use batch::{Hasher, Origin};
 pub use normalize::{
-    NormalizeError, NormalizeOptions, Profile, UnknownProfile, normalize, normalize_into,
+    NormalizeError, NormalizeOptions, PhoneCheck, Profile, UnknownProfile, normalize,
+    normalize_into,
 };
 pub use pseudonym::{BadPseudonym, Pseudonym, Pseudonymizer};
 pub use sha::{is_prehashed, push_hex, push_hex_bytes, sha256, sha256_hex};

@@ -95,6 +95,14 @@ impl fmt::Debug for Pseudonymizer {
     }
 }
 
+impl Drop for Pseudonymizer {
+    /// The buffer holds the last value normalised: overwritten before it is released.
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.buf.zeroize();
+    }
+}
+
 impl Pseudonymizer {
     /// A pseudonymizer under `key`.
     pub fn new(key: &SecretKey, opts: NormalizeOptions) -> Self {

@@ -40,6 +40,8 @@ pub struct Metrics {
     pub largest_profile: usize,
     /// Distinct identifiers of the largest true person (the over-merge alarm compares the two).
     pub largest_true_person: usize,
+    /// Profiles holding scored identifiers of more than one true person: over-merges.
+    pub over_merged: usize,
     /// Identifiers scored.
     pub scored_identifiers: usize,
     /// Identifiers excluded as shared by the truth.
@@ -82,8 +84,7 @@ struct Labels {
 }
 
 fn labels(graph: &IdentityGraph, truth: &Truth) -> Labels {
-    let country = graph.rules.default_country.as_deref();
-    let norm = |kind: IdKind, v: &str| normalize_value(kind, v, country).ok();
+    let norm = |kind: IdKind, v: &str| normalize_value(kind, v, &graph.rules).ok();
     let mut shared: ASet<Key> = ASet::with_hasher(ahash_state());
     for s in &truth.shared {
         if let Some(v) = norm(s.identifier.kind, &s.identifier.value) {
@@ -117,6 +118,25 @@ fn labels(graph: &IdentityGraph, truth: &Truth) -> Labels {
         }
     }
     out
+}
+
+/// Profiles holding scored identifiers of more than one true person.
+fn over_merged(graph: &IdentityGraph, label: &AMap<Key, u64>) -> usize {
+    let res = graph.resolution();
+    let mut owner: AMap<usize, Option<u64>> = AMap::with_hasher(ahash_state());
+    for ((kind, value), person) in label {
+        if let Some(p) = graph
+            .ids
+            .get(*kind, value)
+            .and_then(|i| res.profile_index_of(i))
+        {
+            let e = owner.entry(p).or_insert(Some(*person));
+            if *e != Some(*person) {
+                *e = None;
+            }
+        }
+    }
+    owner.values().filter(|o| o.is_none()).count()
 }
 
 fn score(graph: &IdentityGraph, label: &AMap<Key, u64>) -> Scores {
@@ -196,6 +216,7 @@ pub fn evaluate(graph: &IdentityGraph, truth: &Truth) -> Metrics {
         profiles: res.len(),
         largest_profile: res.largest(),
         largest_true_person: l.largest_true_person,
+        over_merged: over_merged(graph, &l.label),
         scored_identifiers: l.label.len(),
         excluded_shared: l.excluded_shared,
         excluded_no_consent: l.excluded_no_consent,
@@ -212,7 +233,6 @@ pub fn evaluate(graph: &IdentityGraph, truth: &Truth) -> Metrics {
 pub fn evaluate_with_events(graph: &IdentityGraph, truth: &Truth, events: &[Event]) -> Metrics {
     let mut m = evaluate(graph, truth);
     let l = labels(graph, truth);
-    let country = graph.rules.default_country.as_deref();
     // Union-find over the scored identifiers, joined by co-occurrence in one event.
     let keys: Vec<&Key> = l.label.keys().collect();
     let mut index: AMap<&Key, u32> = AMap::with_hasher(ahash_state());
@@ -233,7 +253,7 @@ pub fn evaluate_with_events(graph: &IdentityGraph, truth: &Truth, events: &[Even
             if i.kind.is_attribute() {
                 continue;
             }
-            let Ok(v) = normalize_value(i.kind, &i.value, country) else {
+            let Ok(v) = normalize_value(i.kind, &i.value, &graph.rules) else {
                 continue;
             };
             let Some(&x) = index.get(&(i.kind, v)) else {

@@ -261,7 +261,7 @@ impl IdentityGraph {
             });
             return None;
         }
-        let v = match normalize_value(raw.kind, &raw.value, self.rules.default_country.as_deref()) {
+        let v = match normalize_value(raw.kind, &raw.value, &self.rules) {
             Ok(v) => v,
             Err(message) => {
                 reasons.push(NotLinked::Invalid {
@@ -272,7 +272,7 @@ impl IdentityGraph {
             }
         };
         let norm = Identifier::new(raw.kind, v.clone());
-        if let Some(rule) = self.compiled.blocked(&v) {
+        if let Some(rule) = self.compiled.blocked_identifier(raw.kind, &raw.value, &v) {
             reasons.push(NotLinked::Blocked {
                 identifier: norm,
                 rule,

@@ -84,6 +84,9 @@ pub struct IdentityGraph {
     /// (never in snapshots) so that `explain` can say "consent" during a session.
     pub(crate) denied: ASet<u64>,
     pub(crate) stats: GraphStats,
+    /// When the graph holds keyed pseudonyms instead of values (restored from
+    /// [`IdentityGraph::snapshot_pseudonymized`]), the id of their key.
+    pub(crate) pseudonym_key: Option<String>,
     /// The observation being recorded, as (rank, hash, id) (see `push`).
     scratch: Vec<(u8, u64, u32)>,
     cache: OnceLock<Resolution>,
@@ -109,6 +112,7 @@ impl IdentityGraph {
             seen: Vec::new(),
             denied: ASet::with_hasher(ahash_state()),
             stats: GraphStats::default(),
+            pseudonym_key: None,
             scratch: Vec::new(),
             cache: OnceLock::new(),
         })
@@ -128,6 +132,12 @@ impl IdentityGraph {
     /// The rules in force.
     pub fn rules(&self) -> &ResolutionRules {
         &self.rules
+    }
+
+    /// When the graph holds keyed pseudonyms instead of identifier values (it was restored from
+    /// a pseudonymized snapshot), the id of their key; `None` for values.
+    pub fn pseudonym_key(&self) -> Option<&str> {
+        self.pseudonym_key.as_deref()
     }
 
     /// Totals over everything observed.
@@ -164,9 +174,8 @@ impl IdentityGraph {
     /// in memory for `explain`.
     fn refuse(&mut self, identifiers: &[Identifier]) -> ObserveOutcome {
         self.stats.consent_denied += 1;
-        let country = self.rules.default_country.clone();
         for id in identifiers {
-            if let Ok(v) = normalize_value(id.kind, &id.value, country.as_deref()) {
+            if let Ok(v) = normalize_value(id.kind, &id.value, &self.rules) {
                 self.denied.insert(stable_hash(id.kind, v.as_bytes()));
             }
         }
@@ -190,7 +199,6 @@ impl IdentityGraph {
         let mut out = ObserveOutcome::default();
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
-        let country = self.rules.default_country.clone();
         let mut result = Ok(());
         for id in identifiers {
             if id.kind.is_attribute() {
@@ -200,14 +208,18 @@ impl IdentityGraph {
             if !self.compiled.links(id.kind) {
                 continue;
             }
-            let value = match normalize_value(id.kind, &id.value, country.as_deref()) {
+            let value = match normalize_value(id.kind, &id.value, &self.rules) {
                 Ok(v) => v,
                 Err(_) => {
                     out.invalid += 1;
                     continue;
                 }
             };
-            if self.compiled.blocked(&value).is_some() {
+            if self
+                .compiled
+                .blocked_identifier(id.kind, &id.value, &value)
+                .is_some()
+            {
                 out.blocked += 1;
                 continue;
             }
@@ -424,7 +436,7 @@ impl IdentityGraph {
 
     /// Normalise a raw identifier the way `observe` does; `None` if it is not linkable.
     pub(crate) fn lookup(&self, id: &Identifier) -> Option<u32> {
-        let v = normalize_value(id.kind, &id.value, self.rules.default_country.as_deref()).ok()?;
+        let v = normalize_value(id.kind, &id.value, &self.rules).ok()?;
         self.ids.get(id.kind, &v)
     }
 
@@ -477,9 +489,25 @@ impl IdentityGraph {
             seen: Vec::new(),
             denied: ASet::with_hasher(ahash_state()),
             stats: GraphStats::default(),
+            pseudonym_key: self.pseudonym_key.clone(),
             scratch: Vec::new(),
             cache: OnceLock::new(),
         }
+    }
+
+    /// Overwrite the memory that holds identifier values and what is derived from them (their
+    /// hashes, the cached resolution's profile ids, the observation being recorded) before it
+    /// is released: erasure calls it on the graph it replaces.
+    pub(crate) fn wipe(&mut self) {
+        self.ids.wipe();
+        if let Some(mut r) = self.cache.take() {
+            r.wipe();
+        }
+        for e in self.scratch.iter_mut() {
+            *e = (0, 0, 0);
+        }
+        std::hint::black_box(&self.scratch);
+        self.scratch.clear();
     }
 
     /// Append an observation of already-interned values from another graph (erasure, restore).

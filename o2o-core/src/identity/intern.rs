@@ -135,6 +135,16 @@ impl Interner {
         Ok((id, h))
     }
 
+    /// Overwrite the value bytes and their hashes (the whole capacity) and empty the interner.
+    pub fn wipe(&mut self) {
+        use zeroize::Zeroize;
+        self.bytes.zeroize();
+        self.hashes.zeroize();
+        self.ends.zeroize();
+        self.table.clear();
+        self.kinds.clear();
+    }
+
     /// Heap bytes held (capacity, not length), for memory reports.
     pub fn heap_bytes(&self) -> usize {
         self.table.capacity() * (4 + 1)

@@ -48,6 +48,7 @@ mod forget;
 pub mod fuzzing;
 mod graph;
 mod intern;
+mod junk;
 // The only module allowed `unsafe` code (huge pages, kept blocks, prefetch).
 #[allow(unsafe_code)]
 mod memory;
@@ -67,11 +68,11 @@ pub use evaluate::{Metrics, Scores, evaluate, evaluate_with_events};
 
 pub use components::connected_components;
 pub use explain::{Explanation, Link, NotLinked, parse_identifier};
-pub use forget::{ErasureReceipt, Forget};
+pub use forget::{ErasureMatcher, ErasureReceipt, Forget};
 pub use graph::{GraphStats, IdentityGraph, ObserveOutcome};
 pub use memory::Scratch;
 pub use profiles::{Iter, MergeAudit, Profile, ProfileId, Profiles, SharedIdentifier};
-pub use rules::{DAY, HOUR, KindLimit, MAX_HUB_THRESHOLD, ResolutionRules};
+pub use rules::{DAY, HOUR, KindLimit, MAX_HUB_THRESHOLD, PhoneCheck, ResolutionRules};
 
 #[cfg(test)]
 mod tests;

@@ -6,18 +6,21 @@
 //! default country, no IP truncation), so the graph and the ad-platform uploads agree on what a
 //! value is. The small local fallback it replaced is kept for tests only.
 
+use super::rules::ResolutionRules;
 use crate::event::IdKind;
 
-/// Normalise `value` of `kind`; `None` when the value is not a usable identifier of that kind.
+/// Normalise `value` of `kind` under the rules' default country and phone check; an error
+/// when the value is not a usable identifier of that kind.
 pub(crate) fn normalize_value(
     kind: IdKind,
     value: &str,
-    default_country: Option<&str>,
+    rules: &ResolutionRules,
 ) -> Result<String, String> {
     let opts = crate::hashing::NormalizeOptions {
         profile: crate::hashing::Profile::Meta,
-        default_country: default_country.map(str::to_owned),
+        default_country: rules.default_country.clone(),
         ip_truncate: false,
+        phone: rules.phone,
     };
     crate::hashing::normalize(kind, value, &opts).map_err(|e| e.to_string())
 }
@@ -119,7 +122,7 @@ mod tests {
 
     #[test]
     fn the_simulators_noise_collapses() {
-        let vn = Some("VN");
+        let vn = &ResolutionRules::default();
         let want = normalize_value(IdKind::Phone, "0912345678", vn).unwrap();
         for s in [
             "+84 91 234 5678",

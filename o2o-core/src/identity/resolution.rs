@@ -52,6 +52,12 @@ pub(crate) struct Resolution {
 }
 
 impl Resolution {
+    /// Overwrite what is derived from identifier values (the profile ids, hashes of anchors).
+    pub fn wipe(&mut self) {
+        use zeroize::Zeroize;
+        self.profile_hash.zeroize();
+    }
+
     /// Number of profiles.
     pub fn profiles(&self) -> usize {
         self.profile_hash.len()

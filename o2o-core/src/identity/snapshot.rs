@@ -1,6 +1,6 @@
 //! Snapshots: the graph to bytes and back, so a POS or CRM can persist it between runs.
 //!
-//! The format is JSON (`{"version":1,"rules":…,"identifiers":[[kind,value]…],"sources":[…],
+//! The format is JSON (`{"version":2,"rules":…,"identifiers":[[kind,value]…],"sources":[…],
 //! "observations":[[ts,source,[ids…]]…]}`) in a **canonical** order: identifiers and sources
 //! sorted, observations sorted by content. Two graphs holding the same observations give the same
 //! bytes, whatever order they were observed in. Fingerprints of identifiers refused by the consent
@@ -11,13 +11,20 @@ use super::graph::IdentityGraph;
 use super::rules::ResolutionRules;
 use crate::consent::ConsentGate;
 use crate::event::IdKind;
+use crate::hashing::Pseudonymizer;
 use serde::{Deserialize, Serialize};
 
-const VERSION: u32 = 1;
+/// Version 2 reads its rules as a rules file does (each setting over the defaults; written so
+/// that it reads back the same). Version 1 wrote complete settings, each replacing the default.
+const VERSION: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Snapshot {
     version: u32,
+    /// The id of the key whose pseudonyms the identifiers are, when they are pseudonyms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pseudonyms: Option<String>,
     rules: ResolutionRules,
     identifiers: Vec<(IdKind, String)>,
     sources: Vec<String>,
@@ -65,6 +72,7 @@ impl IdentityGraph {
         observations.sort_unstable();
         let snap = Snapshot {
             version: VERSION,
+            pseudonyms: self.pseudonym_key.clone(),
             rules: self.rules.clone(),
             identifiers: by_value
                 .iter()
@@ -80,6 +88,57 @@ impl IdentityGraph {
         serde_json::to_vec(&snap).unwrap_or_default()
     }
 
+    /// The graph as canonical JSON bytes with every identifier replaced by its keyed pseudonym
+    /// (`KEY_ID:HEX`, HMAC-SHA256 of `kind:normalised value`): a snapshot to keep at rest. The
+    /// same person gives the same pseudonyms, so the restored graph resolves into the same
+    /// profiles; it names the key, and holds no value.
+    ///
+    /// ```
+    /// use o2o_core::consent::{ConsentGate, ConsentMode, ConsentSignals, ConsentState, Operation};
+    /// use o2o_core::event::{IdKind, Identifier};
+    /// use o2o_core::hashing::{NormalizeOptions, PhoneCheck, Pseudonymizer};
+    /// use o2o_core::identity::{IdentityGraph, ResolutionRules};
+    /// use o2o_core::keys::SecretKey;
+    /// let mut g = IdentityGraph::new(ResolutionRules::default()).unwrap();
+    /// let yes = ConsentSignals { gcm: Some(ConsentMode { ad_user_data: ConsentState::Granted, ..Default::default() }), ..Default::default() };
+    /// let permit = ConsentGate::default().permit(Operation::LinkIdentity, Some(&yes)).unwrap();
+    /// g.observe(&permit, 1, "pos", &[Identifier::new(IdKind::LoyaltyCard, "LC1"), Identifier::new(IdKind::Phone, "0912 345 678")]).unwrap();
+    /// let key = SecretKey::new("k1", (1u8..=32).collect()).unwrap();
+    /// let opts = NormalizeOptions { default_country: Some("VN".into()), phone: PhoneCheck::Possible, ..Default::default() };
+    /// let bytes = g.snapshot_pseudonymized(&mut Pseudonymizer::new(&key, opts)).unwrap();
+    /// assert!(!String::from_utf8_lossy(&bytes).contains("LC1"));
+    /// let back = IdentityGraph::restore(&bytes).unwrap();
+    /// assert_eq!(back.profiles().len(), 1);
+    /// assert_eq!(back.pseudonym_key(), Some("k1"));
+    /// ```
+    pub fn snapshot_pseudonymized(&self, pz: &mut Pseudonymizer) -> Result<Vec<u8>, IdentityError> {
+        let mut out = self.empty_like();
+        let mut names: Vec<String> = Vec::with_capacity(self.ids.len());
+        for i in 0..self.ids.len() as u32 {
+            let mut s = String::new();
+            pz.text_into(self.ids.kind(i), self.ids.value(i), &mut s)
+                .map_err(|e| IdentityError::Snapshot(format!("pseudonym: {e}")))?;
+            names.push(s);
+        }
+        let mut values: Vec<(IdKind, &str)> = Vec::new();
+        for o in 0..self.obs.len() {
+            values.clear();
+            values.extend(
+                self.obs
+                    .ids_of(o)
+                    .iter()
+                    .map(|&i| (self.ids.kind(i), names[i as usize].as_str())),
+            );
+            out.push_values(
+                self.obs.ts[o],
+                &self.sources[self.obs.src[o] as usize],
+                &values,
+            )?;
+        }
+        out.pseudonym_key = Some(pz.key_id().to_owned());
+        Ok(out.snapshot())
+    }
+
     /// Rebuild a graph from [`IdentityGraph::snapshot`] bytes, with the default consent gate.
     pub fn restore(bytes: &[u8]) -> Result<Self, IdentityError> {
         Self::restore_with_gate(bytes, ConsentGate::default())
@@ -87,16 +146,23 @@ impl IdentityGraph {
 
     /// Rebuild a graph from snapshot bytes, asking `gate` about future events.
     pub fn restore_with_gate(bytes: &[u8], gate: ConsentGate) -> Result<Self, IdentityError> {
-        let snap: Snapshot = serde_json::from_slice(bytes).map_err(|e| {
+        let at = |e: serde_json::Error| {
             IdentityError::Snapshot(format!("line {}, column {}: {e}", e.line(), e.column()))
-        })?;
-        if snap.version != VERSION {
+        };
+        let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(at)?;
+        if value.get("version").and_then(serde_json::Value::as_u64) == Some(1) {
+            version_1_rules(&mut value);
+        }
+        let snap: Snapshot =
+            serde_json::from_value(value).map_err(|e| IdentityError::Snapshot(e.to_string()))?;
+        if snap.version != VERSION && snap.version != 1 {
             return Err(IdentityError::Snapshot(format!(
                 "version {} is not supported (expected {VERSION})",
                 snap.version
             )));
         }
         let mut g = IdentityGraph::with_gate(snap.rules, gate)?;
+        g.pseudonym_key = snap.pseudonyms;
         let mut values: Vec<(IdKind, &str)> = Vec::new();
         for (o, (ts, src, ids)) in snap.observations.iter().enumerate() {
             let source = snap.sources.get(*src as usize).ok_or_else(|| {
@@ -114,5 +180,46 @@ impl IdentityGraph {
             g.push_values(*ts, source, &values)?;
         }
         Ok(g)
+    }
+}
+
+/// Version 1 snapshots hold complete rule settings: each one present replaces the default, as
+/// rules files did then. Marked `replace` so today's reading gives the same rules.
+fn version_1_rules(snap: &mut serde_json::Value) {
+    use serde_json::{Map, Value};
+    let Some(rules) = snap.get_mut("rules").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for field in ["limits", "hub_threshold", "time_bounded"] {
+        let Some(v) = rules.get_mut(field) else {
+            continue;
+        };
+        let mut m = Map::new();
+        m.insert("replace".to_owned(), Value::Bool(true));
+        match v {
+            Value::Object(o) => m.extend(std::mem::take(o)),
+            Value::Array(pairs) => {
+                for p in std::mem::take(pairs) {
+                    if let Value::Array(kv) = p
+                        && let [Value::String(k), setting] = kv.as_slice()
+                    {
+                        m.insert(k.clone(), setting.clone());
+                    }
+                }
+            }
+            _ => continue,
+        }
+        *v = Value::Object(m);
+    }
+    for field in ["blocked_values", "blocked_patterns"] {
+        if let Some(v) = rules.get_mut(field)
+            && v.is_array()
+        {
+            let values = std::mem::take(v);
+            let mut m = Map::new();
+            m.insert("replace".to_owned(), Value::Bool(true));
+            m.insert("values".to_owned(), values);
+            *v = Value::Object(m);
+        }
     }
 }

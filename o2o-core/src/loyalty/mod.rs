@@ -88,6 +88,7 @@ pub struct Account {
 
 /// A loyalty tier.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Tier {
     /// Name (`silver`).
     pub name: String,
@@ -97,6 +98,7 @@ pub struct Tier {
 
 /// When to remind.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReminderPolicy {
     /// Remind of points expiring within this many seconds.
     pub expiring_within: i64,
@@ -130,6 +132,7 @@ pub enum Reminder {
 
 /// How store purchases earn points: [`PointsLedger::from_purchases`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EarnRule {
     /// Points per unit of purchase value; a purchase earns the whole points of its value times
     /// this (rounded down), and nothing below one point.

@@ -51,6 +51,7 @@ pub struct IncrementalEstimate {
 
 /// Report options.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct O2oOptions {
     /// A check-in is *influenced* by a channel when the same profile was touched by it at most
     /// this many days before.

@@ -49,7 +49,9 @@ pub(crate) struct Person {
     pub first: &'static str,
     pub last: &'static str,
     pub email: Option<String>,
-    /// National significant number, 9 digits.
+    /// A second, work, email (unique like the first).
+    pub work_email: Option<String>,
+    /// National significant number: 9 digits, or 10 for a pre-2018 (016x) number.
     pub phone: Option<String>,
     pub loyalty: Option<String>,
     pub external_id: Option<String>,
@@ -61,7 +63,14 @@ pub(crate) struct Person {
 }
 
 impl Person {
-    pub fn new(index: u64, rng: &mut impl Rng) -> Person {
+    /// Person `index`; `work_email_share` and `unranged_phone_share` as in
+    /// [`super::SimConfig`] (at zero, they draw nothing, so the rest of the draws are as before).
+    pub fn new(
+        index: u64,
+        rng: &mut impl Rng,
+        work_email_share: f64,
+        unranged_phone_share: f64,
+    ) -> Person {
         let first = FIRST[rng.random_range(0..FIRST.len())];
         let last = LAST[rng.random_range(0..LAST.len())];
         let email = rng.random_bool(0.85).then(|| {
@@ -83,22 +92,37 @@ impl Person {
         let n_devices = if rng.random_bool(0.4) { 2 } else { 1 };
         let devices = (0..n_devices).map(|_| uuid(rng)).collect();
         let mac = mac_canonical(rng);
+        let city = CITIES[rng.random_range(0..CITIES.len())];
+        let dob = (
+            rng.random_range(1950..2006),
+            rng.random_range(1..=12),
+            rng.random_range(1..=28),
+        );
+        let female = rng.random_bool(0.5);
+        // Drawn last, and only when asked for, so that the draws above stay as they were.
+        let work_email = (work_email_share > 0.0 && rng.random_bool(work_email_share))
+            .then(|| format!("{first}.{last}{index}@work{}.com.vn", index % 97));
+        let phone = match phone {
+            Some(p) if unranged_phone_share > 0.0 && rng.random_bool(unranged_phone_share) => {
+                // 016x + the same 7 digits: unique, as the digit after 16 differs within each
+                // run of 7 indexes that share them.
+                Some(format!("16{}{}", 2 + index % 8, &p[2..]))
+            }
+            p => p,
+        };
         Person {
             first,
             last,
             email,
+            work_email,
             phone,
             loyalty,
             external_id,
             devices,
             mac,
-            city: CITIES[rng.random_range(0..CITIES.len())],
-            dob: (
-                rng.random_range(1950..2006),
-                rng.random_range(1..=12),
-                rng.random_range(1..=28),
-            ),
-            female: rng.random_bool(0.5),
+            city,
+            dob,
+            female,
         }
     }
 }
@@ -146,10 +170,10 @@ pub(crate) fn email_variant(email: &str, rng: &mut impl Rng) -> String {
     }
 }
 
-/// A phone number (9-digit national significant number, Vietnam) in one of the formats people
-/// actually write.
+/// A phone number (9- or 10-digit national significant number, Vietnam) in one of the formats
+/// people actually write.
 pub(crate) fn phone_variant(nsn: &str, rng: &mut impl Rng) -> String {
-    let (a, b, c) = (&nsn[0..2], &nsn[2..5], &nsn[5..9]);
+    let (a, b, c) = (&nsn[0..2], &nsn[2..5], &nsn[5..]);
     match rng.random_range(0..8) {
         0 | 1 => format!("0{nsn}"),
         2 => format!("0{a} {b} {c}"),

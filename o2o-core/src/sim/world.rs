@@ -370,7 +370,12 @@ impl<'a> World<'a> {
     }
 
     fn email_id(&mut self, cx: &mut Ctx) -> Option<Identifier> {
-        let e = cx.person.email.clone()?;
+        // A customer with a work email gives it for half of their contacts (a draw only for
+        // them, so the others' draws are as before).
+        let e = match cx.person.work_email.clone() {
+            Some(w) if self.rng.random_bool(0.5) => w,
+            _ => cx.person.email.clone()?,
+        };
         let v = people::email_variant(&e, &mut self.rng);
         Some(self.own(cx, IdKind::Email, v))
     }
@@ -716,6 +721,8 @@ impl<'a> World<'a> {
         raw.extend(p.external_id.clone().map(|v| (IdKind::ExternalId, v)));
         raw.extend(p.loyalty.clone().map(|v| (IdKind::LoyaltyCard, v)));
         raw.extend(p.email.clone().map(|v| (IdKind::Email, v)));
+        // A CRM's second email field: where a work email meets the rest of the person.
+        raw.extend(p.work_email.clone().map(|v| (IdKind::Email, v)));
         raw.extend(p.phone.as_ref().map(|n| (IdKind::Phone, format!("0{n}"))));
         raw.extend(p.devices.iter().map(|d| (IdKind::DeviceId, d.clone())));
         let identifiers = raw.into_iter().map(|(k, v)| self.own(cx, k, v)).collect();
@@ -739,7 +746,12 @@ impl<'a> World<'a> {
 
     fn person(&mut self, index: u64) {
         self.begin(index);
-        let person = Person::new(index, &mut self.rng);
+        let person = Person::new(
+            index,
+            &mut self.rng,
+            self.s.cfg.work_email_share,
+            self.s.cfg.unranged_phone_share,
+        );
         let consent = !self.rng.random_bool(self.s.cfg.refuse_consent_share);
         let holdout = self.rng.random_bool(self.s.cfg.holdout_share);
         let hh = self.s.household_of[index as usize].map(|h| h as usize);

@@ -43,6 +43,11 @@ impl KeySet {
         self.0.insert(k)
     }
 
+    /// Remove `k`; whether it was there.
+    pub(crate) fn remove(&mut self, k: u128) -> bool {
+        self.0.remove(&k)
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.0.len()
     }

@@ -16,12 +16,14 @@
 //!
 //! This is the one module of `o2o-core` that owns files: a store is a directory by definition.
 
+mod erase;
 mod keys;
 mod people;
 mod rows;
 mod schema;
 mod write;
 
+pub use erase::StoreErasure;
 pub use people::{People, PeopleError, PeopleStats, resolve as resolve_people};
 pub use rows::parquet_rows;
 pub use schema::{DecodeError, SCHEMA_VERSION, StoredRecord, schema};

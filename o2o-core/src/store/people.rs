@@ -23,7 +23,7 @@
 use super::{StoreError, StoredRecord};
 use crate::consent::{ConsentGate, ConsentMode, ConsentSignals, ConsentState, Operation};
 use crate::event::{Event, IdKind, Identifier, RecordKind};
-use crate::hashing::{NormalizeOptions, Profile, normalize, sha256_hex};
+use crate::hashing::{NormalizeOptions, PhoneCheck, Profile, normalize, sha256_hex};
 use crate::identity::{IdentityError, IdentityGraph, ResolutionRules};
 use std::collections::{BTreeMap, HashMap};
 
@@ -91,12 +91,15 @@ fn aliases(obs: &[Obs]) -> HashMap<String, Identifier> {
     {
         return out;
     }
+    // Possible phones: an upstream hash of a number outside today's ranges still names it.
     let google = NormalizeOptions {
         profile: Profile::Google,
+        phone: PhoneCheck::Possible,
         ..NormalizeOptions::default()
     };
     let tiktok = NormalizeOptions {
         profile: Profile::Tiktok,
+        phone: PhoneCheck::Possible,
         ..NormalizeOptions::default()
     };
     // Each distinct raw value once: a customer's phone is on every receipt.

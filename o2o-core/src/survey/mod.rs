@@ -49,6 +49,7 @@ pub struct Response {
 
 /// When a response becomes an alert, and how long customer service has to act.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AlertPolicy {
     /// Scores strictly below this alert (default 3: scores 1 and 2).
     pub threshold: u8,

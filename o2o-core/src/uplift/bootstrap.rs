@@ -50,7 +50,7 @@ fn resample_mean(xs: &[f64], rng: &mut ChaCha8Rng) -> f64 {
 /// How a bootstrap resamples: level, number of resamples, seed. `Default`: α = 0.05, 2,000
 /// resamples, seed 0.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct BootstrapOptions {
     /// The interval is at level `1 − alpha`.
     pub alpha: f64,

@@ -85,7 +85,7 @@ impl std::str::FromStr for DidEstimator {
 
 /// How to estimate a difference-in-differences. `Default`: α = 0.05, [`DidEstimator::Auto`].
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct DidOptions {
     /// Intervals are at level `1 − alpha`.
     pub alpha: f64,

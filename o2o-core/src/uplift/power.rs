@@ -45,7 +45,7 @@ pub const POWER_MAX_DOUBLINGS: usize = 1_100;
 /// assert!((n - 309.1278616).abs() < 1e-6); // statsmodels NormalIndPower
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct PowerOptions {
     /// Significance level, in (0, 1).
     pub alpha: f64,

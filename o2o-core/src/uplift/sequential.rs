@@ -45,7 +45,7 @@ pub const DEFAULT_MIN_N: f64 = 100.0;
 /// The design of a sequential test. `Default`: α = 0.05, N* = 5,000, looks count from
 /// [`DEFAULT_MIN_N`] units.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct SequentialOptions {
     /// Significance level, in (0, 1).
     pub alpha: f64,

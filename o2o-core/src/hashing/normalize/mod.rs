@@ -96,7 +96,7 @@ impl FromStr for Profile {
 /// In JSON every field may be left out (`{}` is the Meta profile, no default country):
 /// `{"profile": "google", "default_country": "VN", "ip_truncate": true}`.
 #[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct NormalizeOptions {
     /// The platform whose rules apply.
     pub profile: Profile,
@@ -105,6 +105,39 @@ pub struct NormalizeOptions {
     pub default_country: Option<String>,
     /// Truncate IP addresses to their /24 (IPv4) or /48 (IPv6) network for privacy.
     pub ip_truncate: bool,
+    /// How strictly a phone number is checked: [`PhoneCheck::Valid`] (the default here, for
+    /// uploads) or [`PhoneCheck::Possible`] (what the identity graph links by default).
+    pub phone: PhoneCheck,
+}
+
+/// How strictly a phone number is checked before it is accepted.
+///
+/// `valid` is libphonenumber's `is_valid`: the number lies in a range the country's numbering
+/// plan assigns. `possible` only asks for the right length for its country (and, where the
+/// country dials a trunk prefix, a national number that does not start with it): numbering plans
+/// change faster than any copy of them, and a number a customer typed twice at two tills is the
+/// same number whatever a range table says, so the identity graph links possible numbers.
+/// Junk of the right length (`0123456789`, `0000000000`) is refused by the graph's blocked
+/// values, not by the range check.
+///
+/// ```
+/// use o2o_core::event::IdKind;
+/// use o2o_core::hashing::{normalize, NormalizeOptions, PhoneCheck};
+/// let vn = NormalizeOptions { default_country: Some("VN".into()), ..Default::default() };
+/// // A pre-2018 Vietnamese mobile number (016x, renumbered to 03x): the right length, in no
+/// // range assigned today.
+/// assert!(normalize(IdKind::Phone, "0162 345 6789", &vn).is_err());
+/// let possible = NormalizeOptions { phone: PhoneCheck::Possible, ..vn };
+/// assert_eq!(normalize(IdKind::Phone, "0162 345 6789", &possible).unwrap(), "841623456789");
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PhoneCheck {
+    /// In a range the country assigns (libphonenumber's `is_valid`).
+    #[default]
+    Valid,
+    /// The right length for its country.
+    Possible,
 }
 
 impl NormalizeOptions {

@@ -20,7 +20,7 @@ mod compiled;
 mod tests;
 
 use super::tables::{COUNTRIES, Country, PHONE_PREFIXES, PREFIX_ROW};
-use super::{NormalizeError, NormalizeOptions, Profile, default_country};
+use super::{NormalizeError, NormalizeOptions, PhoneCheck, Profile, default_country};
 use crate::event::IdKind;
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -131,15 +131,23 @@ fn normalize_with<const FAST: bool>(
     let d = clean(v)?;
     let digits = d.as_str();
     let e164 = if d.international {
-        international::<FAST>(digits).ok_or(err("not a valid number for its country code"))?
+        match international::<FAST>(digits) {
+            Some(f) => f,
+            None => possible_fallback(&d, None, opts)
+                .ok_or(err("not a valid number for its country code"))?,
+        }
     } else {
         match country {
             None => {
                 if digits.starts_with('0') {
                     return Err(err("no country code and no default country"));
                 }
-                international::<FAST>(digits)
-                    .ok_or(err("no valid country code (and no default country to read it as a national number)"))?
+                match international::<FAST>(digits) {
+                    Some(f) => f,
+                    None => possible_fallback(&d, None, opts).ok_or(err(
+                        "no valid country code (and no default country to read it as a national number)",
+                    ))?,
+                }
             }
             Some(c) => {
                 let trunk_first = !c.trunk.is_empty() && digits.starts_with(c.trunk);
@@ -148,7 +156,12 @@ fn normalize_with<const FAST: bool>(
                 } else {
                     international::<FAST>(digits).or_else(|| national::<FAST>(digits, c))
                 };
-                found.ok_or(err("not a valid number, neither national for the default country nor international"))?
+                match found {
+                    Some(f) => f,
+                    None => possible_fallback(&d, Some(c), opts).ok_or(err(
+                        "not a valid number, neither national for the default country nor international",
+                    ))?,
+                }
             }
         }
     };
@@ -157,6 +170,102 @@ fn normalize_with<const FAST: bool>(
     }
     e164.push_to(out);
     Ok(())
+}
+
+/// Under [`PhoneCheck::Possible`], a number the validity check refused, read again by length
+/// alone (`None` under [`PhoneCheck::Valid`]). Valid numbers never come here, so the valid path
+/// costs what it did.
+fn possible_fallback<'a>(
+    d: &'a Digits,
+    country: Option<&Country>,
+    opts: &NormalizeOptions,
+) -> Option<Found<'a>> {
+    if opts.phone != PhoneCheck::Possible {
+        return None;
+    }
+    let digits = d.as_str();
+    let found = match country {
+        Some(c) if !d.international => {
+            let trunk_first = !c.trunk.is_empty() && digits.starts_with(c.trunk);
+            if trunk_first {
+                possible::national(digits, c).or_else(|| possible::international(digits))
+            } else {
+                possible::international(digits).or_else(|| possible::national(digits, c))
+            }
+        }
+        _ => possible::international(digits),
+    };
+    found.map(Found::owned)
+}
+
+/// Possible numbers: the country code and the national number's length (libphonenumber's
+/// possible lengths over the country's number types), not the ranges in use.
+mod possible {
+    use super::{COUNTRIES, Country};
+
+    /// (shortest, longest) national significant number over the countries sharing `code`.
+    fn lengths(code: u16) -> Option<(usize, usize)> {
+        COUNTRIES
+            .iter()
+            .filter(|c| c.calling_code == code)
+            .map(|c| (usize::from(c.min_len), usize::from(c.max_len)))
+            .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
+    }
+
+    /// The trunk prefix of the countries sharing `code` (`""` when they dial none).
+    fn trunk(code: u16) -> &'static str {
+        COUNTRIES
+            .iter()
+            .find(|c| c.calling_code == code && !c.trunk.is_empty())
+            .map_or("", |c| c.trunk)
+    }
+
+    /// Whether `nsn` is a possible national number under calling code `code`: its length, and
+    /// no leading trunk digit where the country dials one (`+84 0…` is a typo, not a number).
+    fn fits(code: u16, nsn: &str) -> bool {
+        let Some((lo, hi)) = lengths(code) else {
+            return false;
+        };
+        let t = trunk(code);
+        nsn.len() >= lo && nsn.len() <= hi && (t.is_empty() || !nsn.starts_with(t))
+    }
+
+    /// E.164 digits of a possible international number (calling code + national number).
+    pub(super) fn international(digits: &str) -> Option<String> {
+        if digits.starts_with('0') || digits.len() > 16 {
+            return None;
+        }
+        // Calling codes are prefix-free (ITU E.164), so at most one of 1..=3 digits matches.
+        (1..=3).find_map(|n| {
+            let (cc, rest) = (digits.get(..n)?, digits.get(n..)?);
+            let code: u16 = cc.parse().ok()?;
+            lengths(code)?;
+            if fits(code, rest) && digits.len() <= 15 {
+                return Some(digits.to_owned());
+            }
+            // A trunk prefix written after the country code (`+84 0912…`) is dropped.
+            let t = trunk(code);
+            let nsn = rest.strip_prefix(t).filter(|_| !t.is_empty())?;
+            (fits(code, nsn) && cc.len() + nsn.len() <= 15).then(|| format!("{cc}{nsn}"))
+        })
+    }
+
+    /// E.164 digits of a possible national number of `country`, trunk prefix removed.
+    pub(super) fn national(digits: &str, country: &Country) -> Option<String> {
+        if country.calling_code == 0 {
+            return None;
+        }
+        let nsn = if country.trunk.is_empty() {
+            digits
+        } else {
+            digits.strip_prefix(country.trunk).unwrap_or(digits)
+        };
+        let ok = nsn.len() >= usize::from(country.min_len)
+            && nsn.len() <= usize::from(country.max_len)
+            && (country.trunk.is_empty() || !nsn.starts_with(country.trunk))
+            && usize::from(country.calling_code).to_string().len() + nsn.len() <= 15;
+        ok.then(|| format!("{}{nsn}", country.calling_code))
+    }
 }
 
 /// [`default_country`] through a table indexed by the two letters, falling back to it for

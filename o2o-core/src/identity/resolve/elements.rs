@@ -255,33 +255,73 @@ impl Dsu {
             let Some(window) = limit.window_secs else {
                 return Some(*kind);
             };
-            times.clear();
-            for &r in roots {
-                let mut e = r;
-                loop {
-                    if usize::from(self.el[e as usize].kind) == k {
-                        let e = e as usize;
-                        times.push(match e.checked_sub(self.ids) {
-                            Some(s) => self.first.get(s).copied().unwrap_or(i64::MAX),
-                            None => seen.get(e).map_or(i64::MAX, |s| s.0),
-                        });
-                    }
-                    e = self.el[e as usize].next;
-                    if e == r {
-                        break;
-                    }
-                }
-            }
-            times.sort_unstable();
-            let max = limit.max as usize;
-            if times
-                .iter()
-                .zip(times.iter().skip(max))
-                .any(|(a, b)| b.saturating_sub(*a) < window)
-            {
+            if self.window_broken(k, limit.max, window, seen, roots, times) {
                 return Some(*kind);
             }
         }
         None
+    }
+
+    /// Whether merging `roots` would break kind `k`'s limit (by kind index): [`Dsu::violates`]
+    /// for one kind. Whether a limit breaks only grows as roots are added (totals and first
+    /// sightings only accumulate), which the linking of long observations relies on.
+    pub fn violates_kind(
+        &self,
+        rules: &CompiledRules,
+        seen: &[(i64, i64)],
+        roots: &[u32],
+        k: usize,
+        times: &mut Vec<i64>,
+    ) -> bool {
+        let Some(limit) = rules.limit.get(k).copied().flatten() else {
+            return false;
+        };
+        let mut total = 0u32;
+        for &r in roots {
+            total = total.saturating_add(self.counts(r).get(k).copied().unwrap_or(0));
+        }
+        if total <= limit.max {
+            return false;
+        }
+        match limit.window_secs {
+            None => true,
+            Some(window) => self.window_broken(k, limit.max, window, seen, roots, times),
+        }
+    }
+
+    /// Whether more than `max` identifiers of kind `k` in the components of `roots` were first
+    /// seen within `window` seconds of each other.
+    fn window_broken(
+        &self,
+        k: usize,
+        max: u32,
+        window: i64,
+        seen: &[(i64, i64)],
+        roots: &[u32],
+        times: &mut Vec<i64>,
+    ) -> bool {
+        times.clear();
+        for &r in roots {
+            let mut e = r;
+            loop {
+                if usize::from(self.el[e as usize].kind) == k {
+                    let e = e as usize;
+                    times.push(match e.checked_sub(self.ids) {
+                        Some(s) => self.first.get(s).copied().unwrap_or(i64::MAX),
+                        None => seen.get(e).map_or(i64::MAX, |s| s.0),
+                    });
+                }
+                e = self.el[e as usize].next;
+                if e == r {
+                    break;
+                }
+            }
+        }
+        times.sort_unstable();
+        let max = max as usize;
+        times
+            .iter()
+            .zip(times.iter().skip(max))
+            .any(|(a, b)| b.saturating_sub(*a) < window)
     }
 }

@@ -118,11 +118,21 @@ impl Turn<'_> {
         if linked.len() >= 2 && weakest >= self.prev {
             joins.extend(linked[1..].iter().map(|&(y, _)| (linked[0].0, y)));
         }
+        // The linked identifiers are one group once this turn's joins are made (those of ranks
+        // below `prev` were joined at an earlier turn), so each identifier of kind k meets one
+        // group per rank here: one meeting per rank says all (the count is of distinct groups),
+        // and an observation of n identifiers gives O(n) meetings, not O(n²).
         for (&x, &kd) in ids[stronger..].iter().zip(&kinds[stronger..]) {
             if usize::from(kd) != self.k {
                 break;
             }
-            meets.extend(linked.iter().map(|&(y, ry)| (x, y, ry)));
+            let mut last = u8::MAX;
+            for &(y, ry) in linked.iter() {
+                if ry != last {
+                    meets.push((x, y, ry));
+                    last = ry;
+                }
+            }
         }
     }
 }

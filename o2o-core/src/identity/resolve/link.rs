@@ -10,8 +10,11 @@ use super::input::Input;
 use super::kernels::{AHEAD, prefetch};
 use super::order::Order;
 use super::sessions::{Buckets, VERDICTS};
+use crate::event::IdKind;
+use crate::identity::intern::ASet;
 use crate::identity::memory::tables::{Space, Tables};
 use crate::identity::resolution::{NONE, Prevented};
+use crate::identity::rules::LINK_KINDS;
 
 /// One linkable occurrence of an observation: its union-find element (the identifier, or its
 /// session), the identifier and its kind index.
@@ -30,6 +33,115 @@ struct Ranked {
     hash: u64,
     element: u32,
     id: u32,
+}
+
+/// Observations with more linkable occurrences than this take [`link_long`]: the drop-and-retry
+/// loop below costs O(n²) per retry in an observation's n occurrences, nothing for the short
+/// observations real data is made of, and hours for a hostile one.
+const LONG: usize = 32;
+
+/// Working memory of [`link_long`], kept across observations.
+#[derive(Default)]
+struct Long {
+    /// Distinct roots seen so far.
+    seen: ASet<u32>,
+    /// The observation's distinct roots, in order of first occurrence, and where each occurs.
+    roots: Vec<u32>,
+    first_at: Vec<usize>,
+}
+
+/// Link one long observation (`buf`, in linking order) exactly as the drop-and-retry loop of
+/// [`link`] does, in O(n log n) finds and limit checks instead of O(n³).
+///
+/// The loop drops the last occurrence while the merge of the prefix's distinct roots breaks a
+/// limit, and stops when it does not or when the prefix holds fewer than two roots. Everything
+/// depends on the prefix only through its number `c` of distinct roots (first occurrences in
+/// order), "breaks kind k's limit" only grows with `c` (`Dsu::violates_kind`), and "fewer than
+/// two roots" only shrinks: so the `c` the loop stops at is found by bisection, and the kind
+/// each drop is audited under (the first kind broken at its prefix's `c`) from each kind's
+/// smallest breaking `c`, also by bisection.
+fn link_long(
+    input: &Input<'_>,
+    dsu: &mut Dsu,
+    buf: &[Ranked],
+    observation: u32,
+    audit: &mut Vec<Prevented>,
+    long: &mut Long,
+    times: &mut Vec<i64>,
+) {
+    let rules = input.rules;
+    long.seen.clear();
+    long.roots.clear();
+    long.first_at.clear();
+    for (i, e) in buf.iter().enumerate() {
+        let r = dsu.find(e.element);
+        if long.seen.insert(r) {
+            long.roots.push(r);
+            long.first_at.push(i);
+        }
+    }
+    let total = long.roots.len();
+    if total < 2 {
+        return;
+    }
+    let roots = &long.roots;
+    let breaks = |dsu: &Dsu, c: usize, times: &mut Vec<i64>| {
+        dsu.violates(rules, input.seen, &roots[..c], times)
+            .is_some()
+    };
+    // The largest c the loop stops at: stop(c) = c < 2 or no limit breaks, true at c = 1.
+    let keep = if breaks(dsu, total, times) {
+        let (mut lo, mut hi) = (1usize, total);
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if mid < 2 || !breaks(dsu, mid, times) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        // Per linking kind, the smallest c at which its limit breaks (total + 1: never).
+        let mut from = [total + 1; LINK_KINDS];
+        for (k, f) in from.iter_mut().enumerate() {
+            if !dsu.violates_kind(rules, input.seen, &roots[..total], k, times) {
+                continue;
+            }
+            let (mut lo_k, mut hi_k) = (0usize, total);
+            while hi_k - lo_k > 1 {
+                let mid = lo_k + (hi_k - lo_k) / 2;
+                if dsu.violates_kind(rules, input.seen, &roots[..mid], k, times) {
+                    hi_k = mid;
+                } else {
+                    lo_k = mid;
+                }
+            }
+            *f = hi_k;
+        }
+        // Occurrences from the (lo + 1)th root's first one on are dropped, the last first.
+        let cut = long.first_at[lo];
+        for i in (cut..buf.len()).rev() {
+            let c = long.first_at.partition_point(|&p| p <= i);
+            let kind = (0..LINK_KINDS)
+                .find(|&k| from[k] <= c)
+                .map(|k| IdKind::ALL[k]);
+            if let Some(limit) = kind {
+                audit.push(Prevented {
+                    observation,
+                    dropped: buf[i].id,
+                    limit,
+                });
+            }
+        }
+        lo
+    } else {
+        total
+    };
+    if keep >= 2 {
+        let mut r = roots[0];
+        for &s in &roots[1..keep] {
+            r = dsu.union(r, s);
+        }
+    }
 }
 
 /// Link the observations of `buckets` into `dsu`. Returns the merges the limits prevented.
@@ -52,6 +164,7 @@ pub(super) fn link(
     let mut buf: Vec<Ranked> = Vec::with_capacity(16);
     let mut roots: Vec<u32> = Vec::with_capacity(16);
     let mut times = Vec::new();
+    let mut long = Long::default();
     // Each observation's elements are computed once, into a ring of the next 2 × AHEAD.
     let mut ring: Vec<Vec<Occurrence>> = (0..2 * AHEAD).map(|_| Vec::with_capacity(8)).collect();
     for (b, pos) in positions.iter().enumerate() {
@@ -125,6 +238,12 @@ pub(super) fn link(
                     e.hash = input.hash(e.id);
                 }
                 buf.sort_unstable();
+            }
+            if buf.len() > LONG {
+                link_long(
+                    input, dsu, &buf, o as u32, &mut audit, &mut long, &mut times,
+                );
+                continue;
             }
             while buf.len() >= 2 {
                 roots.clear();
