@@ -45,6 +45,8 @@ enum Command {
     Resolve(cmd::resolve::Args),
     /// Explain why two identifiers (`kind:value`) are one person, or why not.
     Explain(cmd::explain::Args),
+    /// Probabilistic matching: records that are one person without a shared identifier.
+    Match(cmd::matching::Args),
     /// Issue and verify offline-checkable voucher codes.
     Voucher(cmd::voucher::Args),
     /// Write a new secret key (32 random bytes) to a key file, mode 0600.
@@ -74,6 +76,7 @@ fn main() -> ExitCode {
         Command::Attribute(a) => cmd::attribute::run(a),
         Command::Resolve(a) => cmd::resolve::run(a),
         Command::Explain(a) => cmd::explain::run(a),
+        Command::Match(a) => cmd::matching::run_cmd(a),
         Command::Voucher(a) => cmd::voucher::run(a),
         Command::Keygen(a) => cmd::keygen::run(a),
         Command::Report(a) => cmd::report::run(a),
