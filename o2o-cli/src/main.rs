@@ -51,6 +51,8 @@ enum Command {
     Snapshot(cmd::snapshot::SnapshotArgs),
     /// Read a snapshot back and print its profiles.
     Restore(cmd::snapshot::RestoreArgs),
+    /// Probabilistic matching: records that are one person without a shared identifier.
+    Match(cmd::matching::Args),
     /// Issue and verify offline-checkable voucher codes.
     Voucher(cmd::voucher::Args),
     /// Write a new secret key (32 random bytes) to a key file, mode 0600.
@@ -83,6 +85,7 @@ fn main() -> ExitCode {
         Command::Forget(a) => cmd::forget::run(a),
         Command::Snapshot(a) => cmd::snapshot::snapshot(a),
         Command::Restore(a) => cmd::snapshot::restore(a),
+        Command::Match(a) => cmd::matching::run_cmd(a),
         Command::Voucher(a) => cmd::voucher::run(a),
         Command::Keygen(a) => cmd::keygen::run(a),
         Command::Report(a) => cmd::report::run(a),

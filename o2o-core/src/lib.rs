@@ -26,6 +26,8 @@ pub mod identity;
 pub mod ingest;
 pub mod keys;
 pub mod loyalty;
+#[cfg(feature = "matching")]
+pub mod matching;
 #[cfg(all(feature = "stats", feature = "ingest"))]
 pub mod measure;
 #[cfg(feature = "sim")]

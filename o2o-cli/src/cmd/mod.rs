@@ -11,6 +11,7 @@ pub mod ingest;
 pub mod input;
 pub mod keygen;
 pub mod loyalty;
+pub mod matching;
 pub mod normalize;
 pub mod power;
 pub(crate) mod profiles;

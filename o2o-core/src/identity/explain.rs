@@ -10,6 +10,7 @@ use super::graph::IdentityGraph;
 use super::intern::stable_hash;
 use super::normalize::normalize_value;
 use super::profiles::ProfileId;
+use super::scored::Waterfall;
 use crate::event::{IdKind, Identifier};
 use petgraph::graphmap::UnGraphMap;
 use serde::{Serialize, Serializer};
@@ -29,6 +30,9 @@ pub struct Link {
     pub last_seen: i64,
     /// How many observations saw them together.
     pub count: u64,
+    /// For a scored link (probabilistic matching), its match weight field by field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub match_weight: Option<Waterfall>,
 }
 
 /// Why two identifiers are not linked. More reasons may come as the rules grow.
@@ -349,6 +353,7 @@ impl IdentityGraph {
                     first_seen: first,
                     last_seen: last,
                     count,
+                    match_weight: self.scored_link(w[0], w[1]).cloned(),
                 })
             })
             .collect()

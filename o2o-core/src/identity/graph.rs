@@ -15,6 +15,7 @@ use super::profiles::{Profile, ProfileId, Profiles};
 use super::resolution::Resolution;
 use super::resolve::{Input, resolve};
 use super::rules::{CompiledRules, ResolutionRules};
+use super::scored::Waterfall;
 use crate::consent::{ConsentGate, Operation, Permit};
 use crate::event::{Event, IdKind, Identifier};
 use serde::Serialize;
@@ -89,6 +90,9 @@ pub struct IdentityGraph {
     pub(crate) pseudonym_key: Option<String>,
     /// The observation being recorded, as (rank, hash, id) (see `push`).
     scratch: Vec<(u8, u64, u32)>,
+    /// Scored links' waterfalls, by their two identifiers (lower id first). In memory only:
+    /// the links themselves are observations.
+    pub(crate) scored: AMap<(u32, u32), Waterfall>,
     cache: OnceLock<Resolution>,
 }
 
@@ -114,6 +118,7 @@ impl IdentityGraph {
             stats: GraphStats::default(),
             pseudonym_key: None,
             scratch: Vec::new(),
+            scored: AMap::with_hasher(ahash_state()),
             cache: OnceLock::new(),
         })
     }
@@ -240,6 +245,65 @@ impl IdentityGraph {
         self.stats.invalid += u64::from(out.invalid);
         self.stats.attributes += u64::from(out.attributes);
         Ok(out)
+    }
+
+    /// Record a scored link: `a` and `b` (raw, normalised here) were found to be one person by
+    /// probabilistic matching (`crate::matching`), with the weights of `waterfall`.
+    ///
+    /// The link is an observation of the two identifiers from `source`, so the hub guard, the
+    /// limits and the priorities apply to it as to any exact link, and `explain` shows the
+    /// waterfall for it. It joins only identifiers the graph has already recorded (observed with
+    /// consent to link, not blocked): it never brings a new identifier in. Its time is the later
+    /// of the two identifiers' last sightings, so it moves no profile's first or last seen.
+    /// Returns whether the link was recorded.
+    ///
+    /// ```
+    /// use o2o_core::consent::{ConsentGate, ConsentMode, ConsentSignals, ConsentState, Operation};
+    /// use o2o_core::event::{IdKind, Identifier};
+    /// use o2o_core::identity::{IdentityGraph, ResolutionRules, Waterfall};
+    /// let mut g = IdentityGraph::new(ResolutionRules::default()).unwrap();
+    /// let yes = ConsentSignals { gcm: Some(ConsentMode { ad_user_data: ConsentState::Granted, ..Default::default() }), ..Default::default() };
+    /// let permit = ConsentGate::default().permit(Operation::LinkIdentity, Some(&yes)).unwrap();
+    /// let (crm, pos) = (Identifier::new(IdKind::ExternalId, "crm-1"), Identifier::new(IdKind::LoyaltyCard, "LC9"));
+    /// g.observe(&permit, 100, "crm", &[crm.clone()]).unwrap();
+    /// g.observe(&permit, 200, "store:pos_purchase", &[pos.clone()]).unwrap();
+    /// let w = Waterfall { prior: -12.0, fields: vec![], match_weight: 8.0, probability: 0.996 };
+    /// assert!(g.link_scored("match", &crm, &pos, w.clone()).unwrap());
+    /// let e = g.explain(&crm, &pos);
+    /// assert_eq!(e.chain()[0].match_weight.as_ref(), Some(&w));
+    /// let stranger = Identifier::new(IdKind::Email, "new@example.com");
+    /// assert!(!g.link_scored("match", &crm, &stranger, w).unwrap());
+    /// ```
+    pub fn link_scored(
+        &mut self,
+        source: &str,
+        a: &Identifier,
+        b: &Identifier,
+        waterfall: Waterfall,
+    ) -> Result<bool, IdentityError> {
+        let (Some(x), Some(y)) = (self.lookup(a), self.lookup(b)) else {
+            return Ok(false);
+        };
+        if x == y {
+            return Ok(false);
+        }
+        let ts = self.seen[x as usize].1.max(self.seen[y as usize].1);
+        let mut ids = std::mem::take(&mut self.scratch);
+        ids.clear();
+        for i in [x, y] {
+            let kind = self.ids.kind(i);
+            ids.push((self.compiled.rank_of(kind), self.ids.hash(i), i));
+        }
+        let pushed = self.push(ts, source, &mut ids);
+        self.scratch = ids;
+        pushed?;
+        self.scored.insert((x.min(y), x.max(y)), waterfall);
+        Ok(true)
+    }
+
+    /// The waterfall of a scored link between interned identifiers `x` and `y`, if any.
+    pub(crate) fn scored_link(&self, x: u32, y: u32) -> Option<&Waterfall> {
+        self.scored.get(&(x.min(y), x.max(y)))
     }
 
     /// Observe identifiers that are already normalised (or hashed upstream), skipping
@@ -491,6 +555,7 @@ impl IdentityGraph {
             stats: GraphStats::default(),
             pseudonym_key: self.pseudonym_key.clone(),
             scratch: Vec::new(),
+            scored: AMap::with_hasher(ahash_state()),
             cache: OnceLock::new(),
         }
     }

@@ -60,6 +60,7 @@ mod reference;
 mod resolution;
 mod resolve;
 mod rules;
+mod scored;
 mod snapshot;
 
 pub use error::IdentityError;
@@ -73,6 +74,7 @@ pub use graph::{GraphStats, IdentityGraph, ObserveOutcome};
 pub use memory::Scratch;
 pub use profiles::{Iter, MergeAudit, Profile, ProfileId, Profiles, SharedIdentifier};
 pub use rules::{DAY, HOUR, KindLimit, MAX_HUB_THRESHOLD, PhoneCheck, ResolutionRules};
+pub use scored::{FieldWeight, Waterfall};
 
 #[cfg(test)]
 mod tests;

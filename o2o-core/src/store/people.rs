@@ -19,6 +19,8 @@
 //!    record, at or before its time, among the identifiers of the profile its identifiers resolve
 //!    to when the graph is built from the records whose consent is known. No record at all means
 //!    no consent: o2o fails closed.
+//! 5. **Scored links.** Pairs matched by `o2o match --store` (`links/match.parquet`) join the
+//!    two identifiers when both were recorded under the rules above (never one denied).
 
 use super::{StoreError, StoredRecord};
 use crate::consent::{ConsentGate, ConsentMode, ConsentSignals, ConsentState, Operation};
@@ -44,6 +46,8 @@ pub struct PeopleStats {
     pub identifiers_denied: u64,
     /// Records that carry a click id seen on another record.
     pub joined_by_click: u64,
+    /// Scored links (`o2o match --store`) joining two recorded identifiers.
+    pub scored_links: u64,
 }
 
 /// The store's people: events with the consent they end up with, the graph of every record.
@@ -66,6 +70,10 @@ pub enum PeopleError {
     /// The identity graph refused the rules or an observation.
     #[error(transparent)]
     Identity(#[from] IdentityError),
+    /// The stored matches could not be read.
+    #[cfg(feature = "matching")]
+    #[error(transparent)]
+    Matching(Box<crate::matching::MatchError>),
 }
 
 /// A record as an observation: when, what, with which identifiers and consent.
@@ -381,7 +389,14 @@ pub fn resolve(store: &super::Store, rules: ResolutionRules) -> Result<People, P
     }
     stats.no_consent = obs.iter().filter(|o| o.consent.is_none()).count() as u64;
 
-    let graph = build(&rules, &obs, |_| true)?;
+    #[allow(unused_mut)]
+    let mut graph = build(&rules, &obs, |_| true)?;
+    // 5. Scored links from `o2o match --store`, between identifiers recorded above.
+    #[cfg(feature = "matching")]
+    {
+        stats.scored_links = crate::matching::add_links(store.dir(), &mut graph)
+            .map_err(|e| PeopleError::Matching(Box::new(e)))?;
+    }
     drop(index);
     for o in obs {
         if let Some(e) = o.event.and_then(|i| events.get_mut(i)) {
