@@ -159,7 +159,10 @@ mod tests {
         assert_eq!(date_words("2026-03-01"), "1 Mar 2026");
         // 2026-01-01T00:00Z is 07:00 in Ho Chi Minh City.
         assert_eq!(local_date(1_767_225_600, "Asia/Ho_Chi_Minh"), "2026-01-01");
-        assert_eq!(local_datetime(1_767_225_600, "Asia/Ho_Chi_Minh"), "2026-01-01 07:00");
+        assert_eq!(
+            local_datetime(1_767_225_600, "Asia/Ho_Chi_Minh"),
+            "2026-01-01 07:00"
+        );
         assert_eq!(local_date(1_767_222_000, "Asia/Ho_Chi_Minh"), "2026-01-01");
         assert_eq!(local_date(1_767_222_000, "UTC"), "2025-12-31");
     }

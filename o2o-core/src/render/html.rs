@@ -180,8 +180,15 @@ pub fn render(v: &ReportView) -> String {
                         value: r,
                         ci: i.iroas_ci,
                         text: i.iroas_ci.map_or_else(
-                            || format!("{r:.2}"),
-                            |[a, b]| format!("{r:.2} ({a:.2} to {b:.2})"),
+                            || thousands(r, 2),
+                            |[a, b]| {
+                                format!(
+                                    "{} ({} to {})",
+                                    thousands(r, 2),
+                                    thousands(a, 2),
+                                    thousands(b, 2)
+                                )
+                            },
                         ),
                     }],
                 });
@@ -575,7 +582,7 @@ fn tables(o: &mut String, v: &ReportView, cur: &str) {
             };
             let cnt = |x: f64| thousands(x, 1);
             let mon = |x: f64| thousands(x, md);
-            let ratio = |x: f64| format!("{x:.2}");
+            let ratio = |x: f64| thousands(x, 2);
             let _ = write!(
                 o,
                 "<tr>{}{}{}{}{}{}{}</tr>",

@@ -111,8 +111,8 @@ fn tick_text(x: f64) -> String {
     }
 }
 
-fn legend(out: &mut String, series: &[String], y: f64) {
-    let mut x = LABEL_W;
+fn legend(out: &mut String, series: &[String], x0: f64, y: f64) {
+    let mut x = x0;
     for (i, s) in series.iter().enumerate() {
         let _ = write!(
             out,
@@ -170,7 +170,7 @@ impl HBars {
             esc(&self.title)
         );
         if legend_h > 0.0 {
-            legend(&mut o, &self.series, 18.0);
+            legend(&mut o, &self.series, LABEL_W, 18.0);
         }
         for t in ticks(lo, hi) {
             let x = sx(t);
@@ -311,9 +311,7 @@ impl Columns {
         );
         let names: Vec<String> = self.series.iter().map(|(s, _)| s.clone()).collect();
         if names.len() > 1 {
-            let mut l = String::new();
-            legend(&mut l, &names, 16.0);
-            o.push_str(&l.replace(&format!("x=\"{LABEL_W:.1}\""), &format!("x=\"{left:.1}\"")));
+            legend(&mut o, &names, left, 16.0);
         }
         for t in ticks(0.0, hi) {
             let y = sy(t);
@@ -398,9 +396,7 @@ impl Lines {
             esc(&self.title)
         );
         let names: Vec<String> = self.series.iter().map(|(s, _)| s.clone()).collect();
-        let mut l = String::new();
-        legend(&mut l, &names, 16.0);
-        o.push_str(&l.replace(&format!("x=\"{LABEL_W:.1}\""), &format!("x=\"{left:.1}\"")));
+        legend(&mut o, &names, left, 16.0);
         for t in ticks(0.0, hi) {
             let y = sy(t);
             let _ = write!(

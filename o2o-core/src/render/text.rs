@@ -133,8 +133,15 @@ pub fn render(v: &ReportView) -> String {
                 thousands(i.revenue_ci[1], super::format::minor_digits(cur))
             );
             let iroas = match (i.iroas, i.iroas_ci) {
-                (Some(r), Some([a, b])) => format!("{r:.2} ({a:.2} to {b:.2})"),
-                (Some(r), None) => format!("{r:.2}"),
+                (Some(r), Some([a, b])) => {
+                    format!(
+                        "{} ({} to {})",
+                        thousands(r, 2),
+                        thousands(a, 2),
+                        thousands(b, 2)
+                    )
+                }
+                (Some(r), None) => thousands(r, 2),
                 _ => "–".into(),
             };
             t.row([c.label(), visits, rev, iroas]);
