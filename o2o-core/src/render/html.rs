@@ -26,7 +26,8 @@ h3{font-size:14px;margin:18px 0 6px}
 table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:12px;break-inside:auto}
 th,td{padding:3px 6px;border-bottom:1px solid #e4e4e4;text-align:left;vertical-align:top}
 th{background:#f2f2f2;font-weight:600}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+td[data-path],.num{white-space:nowrap}
 dl.read dt{font-weight:600;margin-top:6px}
 dl.read dd{margin:0 0 4px 0}
 footer{color:#666;font-size:12px;margin-top:24px}
