@@ -32,6 +32,8 @@ pub mod matching;
 pub mod measure;
 #[cfg(feature = "sim")]
 pub mod pipeline;
+#[cfg(feature = "ingest")]
+pub mod render;
 pub mod report;
 pub mod segment;
 #[cfg(feature = "sim")]

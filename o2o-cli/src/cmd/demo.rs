@@ -22,6 +22,12 @@ pub struct Args {
     /// directory, removed afterwards).
     #[arg(long)]
     pub work: Option<std::path::PathBuf>,
+    /// Also write the demo's report as one self-contained HTML page with charts.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<std::path::PathBuf>,
+    /// Also write the demo's report tables as an Excel workbook.
+    #[arg(long, value_name = "FILE")]
+    pub xlsx: Option<std::path::PathBuf>,
 }
 
 /// Run `o2o demo`.
@@ -45,6 +51,9 @@ pub fn run(a: Args) -> Result<(), CliError> {
     }
     let report = report.map_err(|e| CliError::Core(e.to_string()))?;
     bar.finish_and_clear();
+    if let Some(view) = &report.view {
+        super::report::write_rendered(view, a.html.as_deref(), a.xlsx.as_deref())?;
+    }
     if a.json {
         let text =
             serde_json::to_string_pretty(&report).map_err(|e| CliError::Core(e.to_string()))?;

@@ -5,6 +5,8 @@
 use super::CliError;
 use o2o_core::identity::ResolutionRules;
 use o2o_core::measure::{MeasureOptions, Period, Rates, Side, TimeZone, measure, side_from_store};
+use o2o_core::render::series::{context_from_events, context_from_store, fingerprint};
+use o2o_core::render::{self, ReportView};
 use o2o_core::report::{HoldoutRow, IncrementalEstimate, ModelCredit, estimate_incremental};
 use o2o_core::sim::read_audience_csv;
 use o2o_core::store::Store;
@@ -132,7 +134,16 @@ pub struct Args {
     /// `currency` on `date`).
     #[arg(long, requires = "currency")]
     rates: Option<PathBuf>,
+    /// Also write the report as one self-contained HTML page (charts, tables, how to read it).
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// Also write the report's tables as an Excel workbook, one sheet per table.
+    #[arg(long, value_name = "FILE")]
+    xlsx: Option<PathBuf>,
 }
+
+/// Title of the rendered report.
+const TITLE: &str = "O2O campaign report";
 
 fn read_json<T: serde::de::DeserializeOwned>(p: &Path) -> Result<T, CliError> {
     let text = fs::read_to_string(p).map_err(CliError::io(p))?;
@@ -210,11 +221,36 @@ pub fn run(a: Args) -> Result<(), CliError> {
         | o2o_core::measure::MeasureError::MissingRate { .. } => CliError::Usage(e.to_string()),
         other => CliError::Core(other.to_string()),
     })?;
+    let ctx = match &store {
+        Some(s) => context_from_store(s, &graph, &events, TITLE, a.window_days)?,
+        None => context_from_events(&events, fingerprint(graph.rules()), TITLE, a.window_days),
+    };
+    let view = ReportView::from_measurement(&m, ctx);
+    write_rendered(&view, a.html.as_deref(), a.xlsx.as_deref())?;
     if a.json {
         let text = serde_json::to_string_pretty(&m).map_err(|e| CliError::Core(e.to_string()))?;
         crate::output::print_line(text)?;
     } else {
+        crate::output::print(&render::text::render(&view))?;
         crate::output::print(&m.to_string())?;
+    }
+    Ok(())
+}
+
+/// Write the HTML page and the workbook where asked.
+pub fn write_rendered(
+    view: &ReportView,
+    html: Option<&Path>,
+    xlsx: Option<&Path>,
+) -> Result<(), CliError> {
+    if let Some(p) = html {
+        fs::write(p, render::html::render(view)).map_err(CliError::io(p))?;
+        eprintln!("wrote {}", p.display());
+    }
+    if let Some(p) = xlsx {
+        render::xlsx::write(view, p)
+            .map_err(|e| CliError::Core(format!("{}: {e}", p.display())))?;
+        eprintln!("wrote {}", p.display());
     }
     Ok(())
 }

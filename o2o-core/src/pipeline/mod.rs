@@ -9,6 +9,11 @@
 mod actions;
 mod render;
 mod stages;
+#[cfg(feature = "store")]
+mod view;
+
+#[cfg(feature = "store")]
+pub use view::{TITLE as DEMO_TITLE, truth_notes};
 
 pub use actions::{ActionError, DEMO_RULES, NextActions, VoucherAction, next_actions};
 
@@ -172,6 +177,12 @@ pub struct UpliftLine {
     pub p_value: f64,
     /// Benjamini–Hochberg adjusted p-value across the channels.
     pub p_adjusted: f64,
+    /// Share of unexposed targets who visited (the baseline of the relative lift).
+    pub visit_rate_unexposed: f64,
+    /// Absolute lift of the visit probability.
+    pub lift: f64,
+    /// Its 95 % interval.
+    pub lift_ci: [f64; 2],
 }
 
 /// Everything `o2o demo` reports.
@@ -202,6 +213,11 @@ pub struct DemoReport {
     /// The raw exports ingested, per file (empty when the demo read its events directly).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ingest: Vec<IngestLine>,
+    /// The report for people (`o2o demo --html`), in the report JSON contract's shape; only when
+    /// the demo read its events from a store.
+    #[cfg(feature = "store")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view: Option<crate::render::ReportView>,
 }
 
 /// One export file of the demo and what ingesting it gave.
@@ -283,5 +299,9 @@ pub fn run_demo_from_exports(
     let summary = crate::event::ReadSummary { read, rejected };
     let mut report = stages::run(&campaign, &people.events, summary)?;
     report.ingest = lines;
+    report.view = Some(
+        view::demo_view(&report, &store, &people.graph, &people.events)
+            .map_err(|e| ex_err(e.to_string()))?,
+    );
     Ok(report)
 }

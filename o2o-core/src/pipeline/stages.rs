@@ -148,6 +148,9 @@ pub(super) fn run(
                 true_incremental_revenue: t.incremental_revenue,
                 p_value: r.p_value,
                 p_adjusted: p_adj,
+                visit_rate_unexposed: r.visit_rate_unexposed,
+                lift: r.lift.value,
+                lift_ci: r.lift.ci,
             }
         })
         .collect();
@@ -191,6 +194,8 @@ pub(super) fn run(
         report,
         next_actions,
         ingest: Vec::new(),
+        #[cfg(feature = "store")]
+        view: None,
     })
 }
 

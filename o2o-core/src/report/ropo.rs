@@ -29,7 +29,7 @@ pub struct LagBucket {
 }
 
 /// The ROPO report.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct RopoReport {
     /// Look-back window in days.
     pub window_days: u32,

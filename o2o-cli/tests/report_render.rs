@@ -1,0 +1,248 @@
+//! The report for people, as a user gets it: `o2o demo --html/--xlsx` and `o2o report --store
+//! --html/--xlsx`. The workbook is read back with calamine and its cells must equal the report
+//! JSON; the text output must fit 100 columns and open with the headline. (The HTML page is
+//! checked in a real browser by tests/browser/report.test.mjs.)
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use calamine::{Data, Reader, open_workbook_auto};
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+use std::sync::OnceLock;
+
+fn o2o() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_o2o"))
+}
+
+struct Demo {
+    _dir: tempfile::TempDir,
+    work: std::path::PathBuf,
+    json: Value,
+    xlsx: std::path::PathBuf,
+    html: String,
+}
+
+/// One demo run shared by the tests (it is the slow part).
+fn demo() -> &'static Demo {
+    static D: OnceLock<Demo> = OnceLock::new();
+    D.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let work = dir.path().join("w");
+        let (xlsx, html) = (dir.path().join("r.xlsx"), dir.path().join("r.html"));
+        let out = o2o()
+            .args([
+                "demo",
+                "--customers",
+                "3000",
+                "--seed",
+                "11",
+                "--json",
+                "--work",
+            ])
+            .arg(&work)
+            .arg("--xlsx")
+            .arg(&xlsx)
+            .arg("--html")
+            .arg(&html)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Demo {
+            json: serde_json::from_slice(&out.stdout).unwrap(),
+            html: std::fs::read_to_string(&html).unwrap(),
+            _dir: dir,
+            work,
+            xlsx,
+        }
+    })
+}
+
+fn rows(path: &Path, sheet: &str) -> Vec<Vec<Data>> {
+    let mut wb = open_workbook_auto(path).unwrap();
+    let r = wb.worksheet_range(sheet).unwrap();
+    r.rows().map(<[Data]>::to_vec).collect()
+}
+
+fn f(d: &Data) -> f64 {
+    match d {
+        Data::Float(x) => *x,
+        Data::Int(i) => *i as f64,
+        other => panic!("not a number: {other:?}"),
+    }
+}
+
+fn s(d: &Data) -> String {
+    match d {
+        Data::String(s) => s.clone(),
+        Data::Empty => String::new(),
+        other => panic!("not text: {other:?}"),
+    }
+}
+
+fn num(v: &Value) -> f64 {
+    v.as_f64().unwrap()
+}
+
+#[test]
+fn the_workbook_holds_the_json_numbers_one_sheet_per_table() {
+    let d = demo();
+    let v = &d.json["view"];
+    let wb = open_workbook_auto(&d.xlsx).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "Campaigns",
+            "Credited",
+            "Incremental",
+            "Visits",
+            "Check-in methods",
+            "ROPO lag",
+            "Daily",
+            "Stores",
+            "Sources"
+        ]
+    );
+    let campaigns = v["campaigns"].as_array().unwrap();
+    let sheet = rows(&d.xlsx, "Campaigns");
+    assert_eq!(sheet.len(), campaigns.len() + 1);
+    for (r, c) in sheet[1..].iter().zip(campaigns) {
+        assert_eq!(s(&r[0]), c["channel"].as_str().unwrap());
+        assert_eq!(s(&r[1]), c["campaign"].as_str().unwrap_or(""));
+        assert_eq!(f(&r[2]), num(&c["spend"]));
+        assert_eq!(f(&r[3]), num(&c["exposed"]));
+        assert_eq!(f(&r[4]), num(&c["influenced"]["visits"]));
+        assert_eq!(f(&r[5]), num(&c["influenced"]["revenue"]));
+    }
+    let credited = rows(&d.xlsx, "Credited");
+    let models: Vec<String> = credited[0][2..].iter().map(s).collect();
+    assert!(models.len() >= 3, "{models:?}");
+    for (r, c) in credited[1..].iter().zip(campaigns) {
+        for (k, m) in models.iter().enumerate() {
+            assert_eq!(f(&r[2 + k]), num(&c["credited"][m]), "{m}");
+        }
+    }
+    let inc = rows(&d.xlsx, "Incremental");
+    let measured: Vec<&Value> = campaigns
+        .iter()
+        .filter(|c| !c["incremental"].is_null())
+        .collect();
+    assert_eq!(inc.len(), measured.len() + 1);
+    for (r, c) in inc[1..].iter().zip(&measured) {
+        let i = &c["incremental"];
+        assert_eq!(s(&r[2]), i["method"].as_str().unwrap());
+        assert_eq!(f(&r[4]), num(&i["lift"]));
+        assert_eq!(f(&r[7]), num(&i["visitors"]));
+        assert_eq!(f(&r[8]), num(&i["visitors_ci"][0]));
+        assert_eq!(f(&r[9]), num(&i["visitors_ci"][1]));
+        assert_eq!(f(&r[13]), num(&i["revenue"]));
+        assert_eq!(f(&r[16]), num(&i["iroas"]));
+        assert_eq!(f(&r[18]), num(&i["iroas_ci"][1]));
+        assert_eq!(f(&r[19]), num(&i["p_adjusted"]));
+    }
+    let visits = rows(&d.xlsx, "Visits");
+    assert_eq!(f(&visits[1][1]), num(&v["visits"]["count"]));
+    assert_eq!(f(&visits[3][1]), num(&v["visits"]["revenue"]));
+    // Dates are Excel dates, not text.
+    match &visits[4][1] {
+        Data::DateTime(dt) => {
+            // Excel counts days from 1899-12-30.
+            let from = v["period"]["from"].as_str().unwrap();
+            let parts: Vec<i32> = from.split('-').map(|p| p.parse().unwrap()).collect();
+            let date = time::Date::from_calendar_date(
+                parts[0],
+                time::Month::try_from(parts[1] as u8).unwrap(),
+                parts[2] as u8,
+            )
+            .unwrap();
+            let epoch = time::Date::from_calendar_date(1899, time::Month::December, 30).unwrap();
+            assert_eq!(dt.as_f64(), (date - epoch).whole_days() as f64, "{from}");
+        }
+        other => panic!("period from is not a date: {other:?}"),
+    }
+    let daily = rows(&d.xlsx, "Daily");
+    let want = v["daily"].as_array().unwrap();
+    assert!(want.len() >= 28);
+    assert_eq!(daily.len(), want.len() + 1);
+    for (r, w) in daily[1..].iter().zip(want) {
+        assert!(matches!(r[0], Data::DateTime(_)), "{:?}", r[0]);
+        assert_eq!(f(&r[1]), num(&w["target"]));
+        assert_eq!(f(&r[2]), num(&w["holdout"]));
+    }
+    let methods = rows(&d.xlsx, "Check-in methods");
+    for r in &methods[1..] {
+        assert_eq!(f(&r[1]), num(&v["visits"]["by_method"][s(&r[0])]));
+    }
+    let stores = rows(&d.xlsx, "Stores");
+    assert_eq!(stores.len(), v["by_store"].as_array().unwrap().len() + 1);
+    assert_eq!(f(&stores[1][3]), num(&v["by_store"][0]["revenue"]));
+}
+
+#[test]
+fn money_cells_carry_the_currency_as_a_number_format() {
+    let d = demo();
+    assert_eq!(d.json["view"]["currency"], "USD");
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&d.xlsx).unwrap()).unwrap();
+    let mut styles = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("xl/styles.xml").unwrap(), &mut styles).unwrap();
+    assert!(styles.contains("#,##0.00 &quot;USD&quot;"), "{styles}");
+    assert!(styles.contains("yyyy-mm-dd"), "{styles}");
+}
+
+#[test]
+fn the_html_page_is_self_contained_and_small() {
+    let d = demo();
+    assert!(!d.html.contains("<script"));
+    assert!(!d.html.contains("src=\"http") && !d.html.contains("href=\"http"));
+    assert!(d.html.len() < 2_000_000);
+    // Every chart of the issue is there.
+    for chart in [
+        "incremental",
+        "iroas",
+        "credited",
+        "daily",
+        "lag",
+        "by_method",
+        "by_store",
+    ] {
+        assert!(
+            d.html.contains(&format!("data-chart=\"{chart}\"")),
+            "{chart}"
+        );
+    }
+}
+
+#[test]
+fn report_text_fits_100_columns_and_opens_with_the_headline() {
+    let d = demo();
+    let out = o2o()
+        .arg("report")
+        .arg("--store")
+        .arg(d.work.join("store"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let widest = text.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest <= 100, "widest line {widest}:\n{text}");
+    let head: Vec<&str> = text.lines().take(4).collect();
+    assert_eq!(head[3], "What the campaigns did", "{text}");
+    assert!(text.contains(" USD"), "money with its currency");
+    // --json is the machine form, unchanged.
+    let out = o2o()
+        .arg("report")
+        .arg("--json")
+        .arg("--store")
+        .arg(d.work.join("store"))
+        .output()
+        .unwrap();
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(j["o2o"]["rows"].is_array() && j["ropo"].is_object() && j["kpis"].is_object());
+}
