@@ -1,6 +1,7 @@
 //! `o2o simulate --customers N --seed S [--out DIR] [--store DIR] [--exports DIR]`
 //!
-//! `--out` writes events.ndjson, truth.json and audience.csv; `--store` writes the campaign
+//! `--out` writes events.ndjson, truth.json and audience.csv (streamed, in bounded memory, when it
+//! is the only output); `--store` writes the campaign
 //! straight into an event store (events, holdout assignments, spend); `--exports` writes it as the
 //! raw exports a retailer has, with the maps that read them (`o2o ingest`), `planted.json` (the
 //! bad rows planted on purpose) and truth.json.
@@ -10,7 +11,8 @@ use crate::output::progress;
 use o2o_core::event::Record;
 use o2o_core::event::write_ndjson;
 use o2o_core::sim::{
-    SimConfig, side_records, simulate_with_progress, write_audience_csv, write_exports,
+    SimConfig, StreamError, side_records, simulate_with_progress, write_audience_csv,
+    write_campaign, write_exports,
 };
 use o2o_core::store::Store;
 use std::fs::{self, File};
@@ -58,6 +60,24 @@ pub fn run(a: Args) -> Result<(), CliError> {
     cfg.customers = a.customers;
     cfg.seed = a.seed;
     cfg.days = a.days;
+    if a.store.is_none() && a.exports.is_none() {
+        // Only the three files: stream them, in bounded memory.
+        let out = a.out.unwrap_or_else(|| PathBuf::from("o2o-sim"));
+        let bar = progress(2 * cfg.customers as u64, false, "simulating");
+        let written =
+            write_campaign(&cfg, &out, |done, _| bar.set_position(done)).map_err(|e| match e {
+                StreamError::Config(e) => CliError::Usage(e.to_string()),
+                StreamError::Io { path, source } => CliError::Io { path, source },
+            })?;
+        bar.finish_and_clear();
+        eprintln!(
+            "wrote {} events, truth and audience for {} customers to {}",
+            written.events,
+            cfg.customers,
+            out.display()
+        );
+        return Ok(());
+    }
     let bar = progress(cfg.customers as u64, false, "simulating");
     let campaign = simulate_with_progress(&cfg, |n| bar.set_position(n as u64))
         .map_err(|e| CliError::Usage(e.to_string()))?;

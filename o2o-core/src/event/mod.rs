@@ -19,7 +19,8 @@ mod write;
 #[cfg(feature = "csv")]
 pub use read::{CsvReader, read_pos_csv};
 pub use read::{
-    LineError, NdjsonReader, ReadError, ReadOutcome, ReadSummary, read_ndjson, read_ndjson_str,
+    LineError, MAX_RECORD_BYTES, NdjsonReader, ReadError, ReadOutcome, ReadSummary, read_ndjson,
+    read_ndjson_str,
 };
 pub use records::{
     Assignment, AssignmentGroup, ConsentRecord, Customer, Provenance, Record, RecordKind,

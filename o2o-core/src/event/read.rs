@@ -90,7 +90,13 @@ pub struct NdjsonReader<R> {
     line: u64,
     buf: Vec<u8>,
     failed: bool,
+    max_record: usize,
 }
+
+/// The longest NDJSON line [`NdjsonReader`] keeps by default (1 MiB): an o2o event is a few
+/// hundred bytes, and a reader without a cap grows until memory runs out on a file without
+/// newlines (`/dev/zero`). A longer line is rejected, and reading goes on after it.
+pub const MAX_RECORD_BYTES: usize = 1 << 20;
 
 impl<R: BufRead> NdjsonReader<R> {
     /// Read events from `input`.
@@ -100,6 +106,46 @@ impl<R: BufRead> NdjsonReader<R> {
             line: 0,
             buf: Vec::with_capacity(512),
             failed: false,
+            max_record: MAX_RECORD_BYTES,
+        }
+    }
+
+    /// Reject lines longer than `bytes` (default [`MAX_RECORD_BYTES`]).
+    pub fn with_max_record(mut self, bytes: usize) -> Self {
+        self.max_record = bytes;
+        self
+    }
+
+    /// Read one line into `buf`, keeping at most `max_record` bytes of it: the bytes consumed
+    /// and whether the line was longer than the cap (then `buf` is empty).
+    fn read_capped(&mut self) -> std::io::Result<(usize, bool)> {
+        let (mut total, mut too_long) = (0usize, false);
+        loop {
+            let avail = match self.input.fill_buf() {
+                Ok(a) => a,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if avail.is_empty() {
+                return Ok((total, too_long));
+            }
+            let (n, done) = match avail.iter().position(|b| *b == b'\n') {
+                Some(i) => (i + 1, true),
+                None => (avail.len(), false),
+            };
+            if !too_long {
+                if self.buf.len() + n > self.max_record {
+                    too_long = true;
+                    self.buf = Vec::with_capacity(512);
+                } else {
+                    self.buf.extend_from_slice(&avail[..n]);
+                }
+            }
+            self.input.consume(n);
+            total += n;
+            if done {
+                return Ok((total, too_long));
+            }
         }
     }
 }
@@ -113,9 +159,9 @@ impl<R: BufRead> Iterator for NdjsonReader<R> {
         }
         loop {
             self.buf.clear();
-            match self.input.read_until(b'\n', &mut self.buf) {
-                Ok(0) => return None,
-                Ok(_) => {}
+            let too_long = match self.read_capped() {
+                Ok((0, _)) => return None,
+                Ok((_, too_long)) => too_long,
                 Err(source) => {
                     self.failed = true;
                     return Some(Err(ReadError::Io {
@@ -123,9 +169,20 @@ impl<R: BufRead> Iterator for NdjsonReader<R> {
                         source,
                     }));
                 }
-            }
+            };
             self.line += 1;
-            let text = trim_ascii(&self.buf);
+            if too_long {
+                return Some(Ok(Err(LineError {
+                    line: self.line,
+                    field: None,
+                    message: format!("longer than {} bytes", self.max_record),
+                })));
+            }
+            let mut text = trim_ascii(&self.buf);
+            if self.line == 1 {
+                // A UTF-8 byte-order mark (as Windows tools write) is not part of the record.
+                text = text.strip_prefix(b"\xef\xbb\xbf").unwrap_or(text);
+            }
             if text.is_empty() {
                 continue;
             }

@@ -313,3 +313,40 @@ proptest! {
         prop_assert_eq!(out.events, events);
     }
 }
+
+/// Issue 30: a UTF-8 byte-order mark before line 1 is not part of the first event.
+#[test]
+fn a_byte_order_mark_before_line_1_is_skipped() {
+    let line = r#"{"type":"checkin","method":"qr_scan","store":"S1","timestamp":1}"#;
+    let input = format!("\u{feff}{line}\n{line}\n");
+    let out = read_ndjson(input.as_bytes()).unwrap();
+    assert_eq!(out.summary.to_string(), "2 read, 0 rejected");
+    // Only at the start of the input: later it is a bad line.
+    let input = format!("{line}\n\u{feff}{line}\n");
+    let out = read_ndjson(input.as_bytes()).unwrap();
+    assert_eq!(out.errors[0].line, 2);
+}
+
+/// Issue 30: a line longer than the record cap is rejected on its line, without keeping it,
+/// and the lines around it are read.
+#[test]
+fn a_line_over_the_record_cap_is_rejected_and_reading_goes_on() {
+    let line = r#"{"type":"checkin","method":"qr_scan","store":"S1","timestamp":1}"#;
+    let long = "x".repeat(5_000);
+    let input = format!("{line}\n{long}\n{line}\n{long}");
+    let out: Vec<_> = NdjsonReader::new(input.as_bytes())
+        .with_max_record(1_000)
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(out.len(), 4);
+    assert!(out[0].is_ok() && out[2].is_ok());
+    for (i, line) in [(1, 2), (3, 4)] {
+        let e = out[i].as_ref().unwrap_err();
+        assert_eq!(e.line, line);
+        assert_eq!(e.message, "longer than 1000 bytes");
+    }
+    // The default cap is a mebibyte.
+    let input = format!("{}\n{line}\n", "y".repeat(MAX_RECORD_BYTES + 1));
+    let out = read_ndjson(input.as_bytes()).unwrap();
+    assert_eq!(out.summary.to_string(), "1 read, 1 rejected");
+}

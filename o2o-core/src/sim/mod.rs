@@ -23,6 +23,7 @@ mod config;
 mod exports;
 pub mod fuzzing;
 mod people;
+mod stream;
 mod truth;
 mod world;
 mod write;
@@ -31,6 +32,7 @@ pub use config::{ChannelSpec, ChannelStyle, SimConfig, SimError};
 pub use exports::{
     ExportError, ExportFile, Exports, Planted, TIMEZONE, VND_PER_USD, side_records, write_exports,
 };
+pub use stream::{BLOCK, StreamError, Written, write_campaign};
 pub use truth::{ChannelTruth, PersonTruth, SharedIdentifier, SharedReason, Totals, Truth};
 pub(crate) use world::customer_seed;
 pub use world::{AudienceRow, Campaign, Group, simulate, simulate_with_progress};

@@ -195,3 +195,37 @@ fn thread_count_does_not_change_a_byte() {
     assert_eq!(one.truth, three.truth);
     assert_eq!(one.audience, three.audience);
 }
+
+/// The streamed files are the bytes the in-memory campaign writes, whatever the block size, and
+/// the progress reaches its total exactly at the end, never going back.
+#[test]
+fn streamed_files_are_the_in_memory_bytes() {
+    let cfg = SimConfig {
+        customers: 2_500,
+        seed: 11,
+        ..SimConfig::default()
+    };
+    let c = simulate(&cfg).unwrap();
+    let mut events = Vec::new();
+    crate::event::write_ndjson(&c.events, &mut events).unwrap();
+    let truth = serde_json::to_vec(&c.truth).unwrap();
+    let mut audience = Vec::new();
+    write_audience_csv(&c.audience, &mut audience).unwrap();
+    for block in [700, 2_500, 10_000] {
+        let dir =
+            std::env::temp_dir().join(format!("o2o-sim-stream-{}-{block}", std::process::id()));
+        let mut seen = Vec::new();
+        let w = stream::write_in_blocks(&cfg, &dir, block, |d, t| seen.push((d, t))).unwrap();
+        assert_eq!(w.events, c.events.len() as u64);
+        let read = |f: &str| std::fs::read(dir.join(f)).unwrap();
+        assert!(read("events.ndjson") == events, "events, block {block}");
+        assert!(read("truth.json") == truth, "truth, block {block}");
+        assert!(read("audience.csv") == audience, "audience, block {block}");
+        assert!(!dir.join(".events.runs").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0));
+        assert_eq!(seen.last(), Some(&(5_000, 5_000)));
+        // Half the bar is the merge: it is not full when generation ends.
+        assert!(seen.iter().filter(|(d, _)| *d < 5_000).count() > 2);
+    }
+}

@@ -89,11 +89,7 @@ pub fn simulate_with_progress(
     cfg: &SimConfig,
     progress: impl FnMut(usize),
 ) -> Result<Campaign, SimError> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8)
-        .min(cfg.customers.div_ceil(2_000).max(1));
-    simulate_on(cfg, threads, progress)
+    simulate_on(cfg, default_threads(cfg.customers), progress)
 }
 
 /// [`simulate_with_progress`] on exactly `threads` threads (tests check that the count does not
@@ -105,11 +101,33 @@ pub(crate) fn simulate_on(
 ) -> Result<Campaign, SimError> {
     cfg.validate()?;
     let setup = Setup::new(cfg)?;
-    let threads = threads.clamp(1, cfg.customers);
-    let per = cfg.customers.div_ceil(threads);
+    let chunks = generate(&setup, 0, cfg.customers, threads, &mut progress);
+    progress(cfg.customers);
+    Ok(finish(&setup, chunks))
+}
+
+/// The thread count [`simulate_with_progress`] uses for `customers` customers.
+pub(super) fn default_threads(customers: usize) -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
+        .min(customers.div_ceil(2_000).max(1))
+}
+
+/// Generate customers `lo..hi` on `threads` threads; the worlds come back in customer order.
+/// `progress` hears the number of customers of the range done, now and then.
+pub(super) fn generate<'a>(
+    setup: &'a Setup<'a>,
+    lo: usize,
+    hi: usize,
+    threads: usize,
+    progress: &mut dyn FnMut(usize),
+) -> Vec<World<'a>> {
+    let n = hi.saturating_sub(lo);
+    let threads = threads.clamp(1, n.max(1));
+    let per = n.div_ceil(threads);
     let done = AtomicUsize::new(0);
-    let chunks: Vec<World<'_>> = std::thread::scope(|scope| {
-        let setup = &setup;
+    std::thread::scope(|scope| {
         let done = &done;
         let run = move |lo: usize, hi: usize| {
             let mut w = World::new(setup, hi - lo);
@@ -123,21 +141,19 @@ pub(crate) fn simulate_on(
         };
         let handles: Vec<_> = (1..threads)
             .map(|t| {
-                let (lo, hi) = (
-                    (t * per).min(cfg.customers),
-                    ((t + 1) * per).min(cfg.customers),
-                );
-                scope.spawn(move || run(lo, hi))
+                let (a, b) = ((lo + t * per).min(hi), (lo + (t + 1) * per).min(hi));
+                scope.spawn(move || run(a, b))
             })
             .collect();
         // The calling thread does the first chunk and reports progress for all of them.
         let first = {
-            let mut w = World::new(setup, per.min(cfg.customers));
-            for i in 0..per.min(cfg.customers) {
+            let end = (lo + per).min(hi);
+            let mut w = World::new(setup, end - lo);
+            for i in lo..end {
                 w.person(i as u64);
                 if i % 1024 == 1023 {
                     done.fetch_add(1024, Ordering::Relaxed);
-                    progress(done.load(Ordering::Relaxed).min(cfg.customers));
+                    progress(done.load(Ordering::Relaxed).min(n));
                 }
             }
             w
@@ -151,9 +167,7 @@ pub(crate) fn simulate_on(
             }
         }
         all
-    });
-    progress(cfg.customers);
-    Ok(finish(&setup, chunks))
+    })
 }
 
 struct Store {
@@ -168,7 +182,7 @@ struct Household {
 }
 
 /// What every worker shares, read-only: the configuration, stores, households, distributions.
-struct Setup<'a> {
+pub(super) struct Setup<'a> {
     cfg: &'a SimConfig,
     start: i64,
     end: i64,
@@ -183,17 +197,17 @@ struct Setup<'a> {
 }
 
 /// One worker's customers: their events and their share of the truth.
-struct World<'a> {
+pub(super) struct World<'a> {
     s: &'a Setup<'a>,
     rng: ChaCha8Rng,
     /// (timestamp, customer index << 20 | event number within the customer, event)
-    events: Vec<(i64, u64, Event)>,
+    pub(super) events: Vec<(i64, u64, Event)>,
     seq: u64,
     exposed: Vec<u64>,
     totals: Totals,
     persons: Vec<PersonTruth>,
     shared: BTreeMap<Identifier, (SharedReason, Vec<u64>)>,
-    audience: Vec<AudienceRow>,
+    pub(super) audience: Vec<AudienceRow>,
 }
 
 /// Per-person scratch while generating their events.
@@ -218,7 +232,7 @@ pub(crate) fn customer_seed(seed: u64, index: u64) -> u64 {
 }
 
 impl<'a> Setup<'a> {
-    fn new(cfg: &'a SimConfig) -> Result<Self, SimError> {
+    pub(super) fn new(cfg: &'a SimConfig) -> Result<Self, SimError> {
         let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
         let span = i64::from(cfg.days) * DAY;
         let stores = (0..cfg.stores)
@@ -929,34 +943,114 @@ impl<'a> World<'a> {
     }
 }
 
-/// Merge the workers' chunks (in customer order) into one campaign. Sums over customers are
-/// taken here, in index or event order, so they do not depend on how customers were chunked.
-fn finish(s: &Setup<'_>, chunks: Vec<World<'_>>) -> Campaign {
-    let cfg = s.cfg;
-    let mut totals = Totals::default();
-    let mut exposed = vec![0u64; cfg.channels.len()];
-    let mut events = Vec::with_capacity(chunks.iter().map(|c| c.events.len()).sum());
-    let mut persons = Vec::with_capacity(cfg.customers);
-    let mut audience = Vec::with_capacity(cfg.customers);
-    let mut shared: BTreeMap<Identifier, (SharedReason, Vec<u64>)> = BTreeMap::new();
-    for c in chunks {
-        totals.holdout += c.totals.holdout;
-        totals.visitors += c.totals.visitors;
-        totals.checkins += c.totals.checkins;
-        for (e, n) in exposed.iter_mut().zip(&c.exposed) {
+/// What is summed over customers, gathered chunk by chunk in customer order.
+pub(super) struct Gathered {
+    totals: Totals,
+    exposed: Vec<u64>,
+    persons: Vec<PersonTruth>,
+    shared: BTreeMap<Identifier, (SharedReason, Vec<u64>)>,
+}
+
+impl Gathered {
+    pub(super) fn new(cfg: &SimConfig) -> Self {
+        Gathered {
+            totals: Totals::default(),
+            exposed: vec![0; cfg.channels.len()],
+            persons: Vec::with_capacity(cfg.customers),
+            shared: BTreeMap::new(),
+        }
+    }
+
+    /// Take a chunk's share of the truth; its events and audience are left to the caller.
+    pub(super) fn absorb(&mut self, c: &mut World<'_>) {
+        self.totals.holdout += c.totals.holdout;
+        self.totals.visitors += c.totals.visitors;
+        self.totals.checkins += c.totals.checkins;
+        for (e, n) in self.exposed.iter_mut().zip(&c.exposed) {
             *e += n;
         }
-        events.extend(c.events);
-        persons.extend(c.persons);
-        audience.extend(c.audience);
-        for (id, (reason, ps)) in c.shared {
-            shared
+        self.persons.append(&mut c.persons);
+        for (id, (reason, ps)) in std::mem::take(&mut c.shared) {
+            self.shared
                 .entry(id)
                 .or_insert((reason, Vec::new()))
                 .1
                 .extend(ps);
         }
     }
+}
+
+/// Touchpoints and spend per channel, counted over the events in time order.
+#[derive(Clone, Debug)]
+pub(super) struct Spend {
+    per_channel: Vec<(u64, f64)>,
+    pub(super) events: u64,
+}
+
+impl Spend {
+    pub(super) fn new(cfg: &SimConfig) -> Self {
+        Spend {
+            per_channel: vec![(0, 0.0); cfg.channels.len()],
+            events: 0,
+        }
+    }
+
+    /// The channel an event is a touchpoint of (the first configured channel of its name).
+    pub(super) fn channel_of(cfg: &SimConfig, ev: &Event) -> Option<usize> {
+        match ev {
+            Event::Touchpoint(t) => cfg.channels.iter().position(|c| c.name == t.channel),
+            _ => None,
+        }
+    }
+
+    /// Count one event, the next in time order: `channel` and `cost` as [`Spend::channel_of`]
+    /// and its cost give them.
+    pub(super) fn add(&mut self, channel: Option<usize>, cost: f64) {
+        self.events += 1;
+        if let Some(c) = channel.and_then(|i| self.per_channel.get_mut(i)) {
+            c.0 += 1;
+            c.1 += cost;
+        }
+    }
+}
+
+/// The cost of a touchpoint event as the truth sums it (none: 0).
+pub(super) fn cost_of(ev: &Event) -> f64 {
+    match ev {
+        Event::Touchpoint(t) => t.cost.unwrap_or(0.0),
+        _ => 0.0,
+    }
+}
+
+/// Merge the workers' chunks (in customer order) into one campaign. Sums over customers are
+/// taken here, in index or event order, so they do not depend on how customers were chunked.
+fn finish(s: &Setup<'_>, chunks: Vec<World<'_>>) -> Campaign {
+    let cfg = s.cfg;
+    let mut gathered = Gathered::new(cfg);
+    let mut events = Vec::with_capacity(chunks.iter().map(|c| c.events.len()).sum());
+    let mut audience = Vec::with_capacity(cfg.customers);
+    for mut c in chunks {
+        gathered.absorb(&mut c);
+        events.append(&mut c.events);
+        audience.append(&mut c.audience);
+    }
+    let events = sort_events(events);
+    let mut spend = Spend::new(cfg);
+    for ev in &events {
+        spend.add(Spend::channel_of(cfg, ev), cost_of(ev));
+    }
+    let revenue = audience.iter().map(|r| r.revenue).sum();
+    let truth = truth(s, gathered, &spend, revenue);
+    Campaign {
+        config: cfg.clone(),
+        events,
+        truth,
+        audience,
+    }
+}
+
+/// Events sorted by time, ties in generation order (the keys are distinct).
+pub(super) fn sort_events(events: Vec<(i64, u64, Event)>) -> Vec<Event> {
     // Sort small keys, not the events themselves: moving 12 million 200-byte events around in
     // a comparison sort costs more than generating them.
     let mut keys: Vec<(i64, u64, u32)> = events
@@ -966,47 +1060,46 @@ fn finish(s: &Setup<'_>, chunks: Vec<World<'_>>) -> Campaign {
         .collect();
     keys.sort_unstable();
     let mut slots: Vec<Option<Event>> = events.into_iter().map(|(_, _, e)| Some(e)).collect();
-    let events: Vec<Event> = keys
-        .iter()
+    keys.iter()
         .filter_map(|&(_, _, i)| slots[i as usize].take())
-        .collect();
+        .collect()
+}
 
+/// The truth of a campaign from what was gathered over customers, the spend counted over its
+/// events and its revenue summed over the audience in customer order.
+pub(super) fn truth(s: &Setup<'_>, g: Gathered, spend: &Spend, revenue: f64) -> Truth {
+    let cfg = s.cfg;
+    let mut totals = g.totals;
     let checkins_per_visitor = 1.0 + cfg.repeat_visits;
     let revenue_per_visitor = checkins_per_visitor * cfg.purchase_share * cfg.mean_order_value;
-    let mut channels: Vec<ChannelTruth> = cfg
+    let channels: Vec<ChannelTruth> = cfg
         .channels
         .iter()
-        .zip(&exposed)
-        .map(|(c, &n)| {
+        .zip(&g.exposed)
+        .zip(&spend.per_channel)
+        .map(|((c, &n), &(touchpoints, spent))| {
             let incremental_visitors = c.lift * n as f64;
             ChannelTruth {
                 channel: c.name.clone(),
                 campaign: c.campaign.clone(),
                 lift: c.lift,
                 exposed: n,
-                touchpoints: 0,
-                spend: 0.0,
+                touchpoints,
+                spend: spent,
                 incremental_visitors,
                 incremental_checkins: incremental_visitors * checkins_per_visitor,
                 incremental_revenue: incremental_visitors * revenue_per_visitor,
             }
         })
         .collect();
-    for ev in &events {
-        if let Event::Touchpoint(t) = ev
-            && let Some(c) = channels.iter_mut().find(|c| c.channel == t.channel)
-        {
-            c.touchpoints += 1;
-            c.spend += t.cost.unwrap_or(0.0);
-        }
-    }
     for c in &channels {
         totals.touchpoints += c.touchpoints;
         totals.spend += c.spend;
     }
-    totals.revenue = audience.iter().map(|r| r.revenue).sum();
-    totals.events = events.len() as u64;
-    let shared = shared
+    totals.revenue = revenue;
+    totals.events = spend.events;
+    let shared = g
+        .shared
         .into_iter()
         .map(|(identifier, (reason, mut persons))| {
             persons.sort_unstable();
@@ -1018,7 +1111,7 @@ fn finish(s: &Setup<'_>, chunks: Vec<World<'_>>) -> Campaign {
             }
         })
         .collect();
-    let truth = Truth {
+    Truth {
         seed: cfg.seed,
         customers: cfg.customers,
         start: s.start,
@@ -1027,14 +1120,8 @@ fn finish(s: &Setup<'_>, chunks: Vec<World<'_>>) -> Campaign {
         checkins_per_visitor,
         channels,
         totals,
-        persons,
+        persons: g.persons,
         shared,
-    };
-    Campaign {
-        config: cfg.clone(),
-        events,
-        truth,
-        audience,
     }
 }
 
