@@ -122,17 +122,22 @@ impl Turn<'_> {
         // below `prev` were joined at an earlier turn), so each identifier of kind k meets one
         // group per rank here: one meeting per rank says all (the count is of distinct groups),
         // and an observation of n identifiers gives O(n) meetings, not O(n²).
+        // Linked identifiers are in rank order: the first of each rank stands for its rank.
+        let mut firsts = [(0u32, 0u8); KINDS];
+        let mut n = 0;
+        for &(y, ry) in linked.iter() {
+            if (n == 0 || firsts[n - 1].1 != ry)
+                && let Some(slot) = firsts.get_mut(n)
+            {
+                *slot = (y, ry);
+                n += 1;
+            }
+        }
         for (&x, &kd) in ids[stronger..].iter().zip(&kinds[stronger..]) {
             if usize::from(kd) != self.k {
                 break;
             }
-            let mut last = u8::MAX;
-            for &(y, ry) in linked.iter() {
-                if ry != last {
-                    meets.push((x, y, ry));
-                    last = ry;
-                }
-            }
+            meets.extend(firsts[..n].iter().map(|&(y, ry)| (x, y, ry)));
         }
     }
 }
