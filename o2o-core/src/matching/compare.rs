@@ -97,7 +97,13 @@ impl<'a> Compiled<'a> {
                 x.len().abs_diff(y.len()) <= *max * 4 && strsim::levenshtein(x, y) <= *max
             }
             Level::DamerauLevenshtein { max } => {
-                x.len().abs_diff(y.len()) <= *max * 4 && strsim::damerau_levenshtein(x, y) <= *max
+                if x.len().abs_diff(y.len()) > *max * 4 {
+                    return false;
+                }
+                // A transposition is one Damerau edit and two Levenshtein ones, so
+                // lev / 2 <= damerau <= lev: the full (slower) distance only in between.
+                let lev = strsim::levenshtein(x, y);
+                lev <= *max || (lev <= 2 * *max && strsim::damerau_levenshtein(x, y) <= *max)
             }
             Level::Date { within_days } => match (self.dates[a as usize], self.dates[b as usize]) {
                 (Some(p), Some(q)) => f64::from((p - q).abs()) <= *within_days,
