@@ -113,3 +113,171 @@ impl Waterfall {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::consent::{
+        ConsentGate, ConsentMode, ConsentSignals, ConsentState, Operation, Permit,
+    };
+    use crate::event::{IdKind, Identifier};
+    use crate::identity::{IdentityGraph, KindLimit, NotLinked, ResolutionRules, Scratch};
+    use proptest::prelude::*;
+
+    fn permit() -> Permit {
+        let yes = ConsentSignals {
+            gcm: Some(ConsentMode {
+                ad_user_data: ConsentState::Granted,
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        ConsentGate::default()
+            .permit(Operation::LinkIdentity, Some(&yes))
+            .unwrap()
+    }
+
+    fn ident(kind: u8, n: u8) -> Identifier {
+        let n = n % 10;
+        match kind % 5 {
+            0 => Identifier::new(IdKind::ExternalId, format!("C{n}")),
+            1 => Identifier::new(IdKind::LoyaltyCard, format!("L{n}")),
+            2 => Identifier::new(IdKind::Email, format!("u{n}@x.com")),
+            3 => Identifier::new(IdKind::DeviceId, format!("d{n}")),
+            _ => Identifier::new(IdKind::Ip, format!("10.0.0.{n}")),
+        }
+    }
+
+    fn waterfall(w: f64) -> Waterfall {
+        Waterfall {
+            prior: -10.0,
+            fields: vec![FieldWeight {
+                field: "surname".into(),
+                level: "exact".into(),
+                m: Some(0.9),
+                u: Some(0.001),
+                weight: w + 10.0,
+                tf_adjustment: 0.0,
+            }],
+            match_weight: w,
+            probability: crate::matching::probability(w),
+        }
+    }
+
+    type Obs = (i64, u8, Vec<(u8, u8)>);
+    type Scored = ((u8, u8), (u8, u8), u8);
+
+    /// Observations, then scored links among their identifiers, under `rules`.
+    fn build(obs: &[Obs], scored: &[Scored], rules: ResolutionRules) -> IdentityGraph {
+        let p = permit();
+        let mut g = IdentityGraph::new(rules).unwrap();
+        for (ts, src, ids) in obs {
+            let ids: Vec<Identifier> = ids.iter().map(|&(k, n)| ident(k, n)).collect();
+            g.observe(&p, *ts, &format!("s{}", src % 3), &ids).unwrap();
+        }
+        for &(a, b, w) in scored {
+            let _ = g
+                .link_scored(
+                    "match",
+                    &ident(a.0, a.1),
+                    &ident(b.0, b.1),
+                    waterfall(f64::from(w)),
+                )
+                .unwrap();
+        }
+        g
+    }
+
+    fn rules() -> impl Strategy<Value = ResolutionRules> {
+        (
+            0u32..3,
+            prop::option::of(1i64..2_000),
+            1u32..3,
+            any::<bool>(),
+        )
+            .prop_map(|(hub, window, max, reverse)| {
+                let mut r = ResolutionRules {
+                    hub_threshold: [(IdKind::DeviceId, hub), (IdKind::Ip, hub)].into(),
+                    limits: [
+                        (IdKind::ExternalId, KindLimit::ever(max)),
+                        (IdKind::Email, KindLimit::ever(max + 1)),
+                    ]
+                    .into(),
+                    ..ResolutionRules::default()
+                };
+                if let Some(w) = window {
+                    r.time_bounded.insert(IdKind::Ip, w);
+                }
+                if reverse {
+                    r.priority.reverse();
+                }
+                r
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(
+            std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64)))]
+
+        /// With scored links present, the optimised resolution gives exactly what the
+        /// straightforward one gives.
+        #[test]
+        fn resolve_matches_the_reference_with_scored_links(
+            obs in prop::collection::vec(
+                (0i64..6_000, any::<u8>(), prop::collection::vec((any::<u8>(), any::<u8>()), 1..4)),
+                0..80),
+            scored in prop::collection::vec(((any::<u8>(), any::<u8>()), (any::<u8>(), any::<u8>()), any::<u8>()), 0..30),
+            rules in rules(),
+        ) {
+            let g = build(&obs, &scored, rules);
+            let fast = g.resolve_fresh(&mut Scratch::new()).resolution().clone();
+            let reference = crate::identity::reference::resolve_reference(&g.input());
+            prop_assert_eq!(fast, reference);
+        }
+    }
+
+    /// A scored link is held to the per-profile limits like an exact link: two CRM ids (the
+    /// default allows one per profile) stay apart, and `explain` says why.
+    #[test]
+    fn a_scored_link_obeys_the_limits() {
+        let p = permit();
+        let mut g = IdentityGraph::new(ResolutionRules::default()).unwrap();
+        let (a, b) = (ident(0, 1), ident(0, 2));
+        g.observe(&p, 10, "crm", std::slice::from_ref(&a)).unwrap();
+        g.observe(&p, 20, "crm", std::slice::from_ref(&b)).unwrap();
+        assert!(g.link_scored("match", &a, &b, waterfall(12.0)).unwrap());
+        let e = g.explain(&a, &b);
+        assert!(!e.is_linked());
+        assert!(
+            e.reasons()
+                .iter()
+                .any(|r| matches!(r, NotLinked::Limit { .. }))
+        );
+    }
+
+    /// A scored link never brings in an identifier the graph has not recorded (one denied or
+    /// never seen), and a linked pair's chain carries the waterfall in JSON.
+    #[test]
+    fn a_scored_link_joins_only_recorded_identifiers() {
+        let p = permit();
+        let mut g = IdentityGraph::new(ResolutionRules::default()).unwrap();
+        let (crm, card) = (ident(0, 1), ident(1, 1));
+        g.observe(&p, 10, "crm", std::slice::from_ref(&crm))
+            .unwrap();
+        assert!(!g.link_scored("match", &crm, &card, waterfall(9.0)).unwrap());
+        assert_eq!(g.observations(), 1);
+        g.observe(&p, 30, "pos", std::slice::from_ref(&card))
+            .unwrap();
+        assert!(g.link_scored("match", &crm, &card, waterfall(9.0)).unwrap());
+        let json = serde_json::to_value(g.explain(&crm, &card)).unwrap();
+        assert_eq!(json["chain"][0]["match_weight"]["match_weight"], 9.0);
+        assert_eq!(
+            json["chain"][0]["match_weight"]["fields"][0]["field"],
+            "surname"
+        );
+        // The link moves neither end's sightings.
+        let profile = g.profile_of(&crm).unwrap();
+        assert_eq!((profile.first_seen, profile.last_seen), (10, 30));
+    }
+}

@@ -19,6 +19,52 @@ pub(crate) struct Compiled<'a> {
     dates: Vec<Option<i32>>,
     /// Each distinct value as a number, when it is one.
     numbers: Vec<Option<f64>>,
+    /// Each distinct value's length in characters and character histogram (32 buckets), for
+    /// comparisons with a string-similarity level: bounds that settle most pairs without
+    /// computing the similarity.
+    shapes: Vec<Shape>,
+}
+
+/// A value's length and character histogram.
+#[derive(Clone, Copy)]
+struct Shape {
+    len: u32,
+    hist: [u8; 32],
+}
+
+impl Shape {
+    fn of(s: &str) -> Self {
+        let mut hist = [0u8; 32];
+        let mut len = 0u32;
+        for c in s.chars() {
+            let h = &mut hist[(c as u32 % 32) as usize];
+            *h = h.saturating_add(1);
+            len += 1;
+        }
+        Shape { len, hist }
+    }
+
+    /// At least as many as the characters the two strings have in common (as multisets):
+    /// characters in one bucket count as equal, and a saturated bucket gives up (the shorter
+    /// length).
+    fn common(&self, other: &Shape) -> u32 {
+        let mut n = 0u32;
+        for (a, b) in self.hist.iter().zip(&other.hist) {
+            if *a == u8::MAX || *b == u8::MAX {
+                return self.len.min(other.len);
+            }
+            n += u32::from((*a).min(*b));
+        }
+        n.min(self.len).min(other.len)
+    }
+}
+
+/// A pair's similarities, computed at most once each for all the levels of a comparison.
+#[derive(Default)]
+struct Metrics {
+    jaro_winkler: Option<f64>,
+    levenshtein: Option<usize>,
+    damerau: Option<usize>,
 }
 
 impl<'a> Compiled<'a> {
@@ -45,11 +91,24 @@ impl<'a> Compiled<'a> {
         } else {
             Vec::new()
         };
+        let shapes = if has(|l| {
+            matches!(
+                l,
+                Level::JaroWinkler { .. }
+                    | Level::Levenshtein { .. }
+                    | Level::DamerauLevenshtein { .. }
+            )
+        }) {
+            values.iter().map(|v| Shape::of(v)).collect()
+        } else {
+            Vec::new()
+        };
         Ok(Compiled {
             column,
             spec,
             dates,
             numbers,
+            shapes,
         })
     }
 
@@ -70,15 +129,55 @@ impl<'a> Compiled<'a> {
             return NULL_LEVEL;
         }
         let values = &records.columns[self.column].values;
+        let mut metrics = Metrics::default();
         for (i, level) in self.spec.levels.iter().enumerate() {
-            if self.passes(level, values, a, b) {
+            if self.passes(level, values, a, b, &mut metrics) {
                 return i as u8 + 1;
             }
         }
         self.else_level()
     }
 
-    fn passes(&self, level: &Level, values: &[String], a: u32, b: u32) -> bool {
+    /// Jaro–Winkler of values `a` and `b`, or an upper bound of it when that bound is below
+    /// `at_least` (then the exact value cannot pass).
+    fn jaro_winkler(
+        &self,
+        values: &[String],
+        a: u32,
+        b: u32,
+        at_least: f64,
+        m: &mut Metrics,
+    ) -> f64 {
+        if let Some(v) = m.jaro_winkler {
+            return v;
+        }
+        let (x, y) = (&self.shapes[a as usize], &self.shapes[b as usize]);
+        // Jaro's matching characters are common characters, and no transposition can raise
+        // it: jaro <= (c/|a| + c/|b| + 1) / 3; Winkler's bonus adds at most 0.4 (1 − jaro).
+        let c = f64::from(x.common(y));
+        let bound = if c == 0.0 {
+            0.0
+        } else {
+            let jaro = (c / f64::from(x.len) + c / f64::from(y.len) + 1.0) / 3.0;
+            jaro + 0.4 * (1.0 - jaro)
+        };
+        if bound < at_least {
+            // Not cached: a later level with a lower threshold may need the exact value.
+            return bound;
+        }
+        let v = strsim::jaro_winkler(&values[a as usize], &values[b as usize]);
+        m.jaro_winkler = Some(v);
+        v
+    }
+
+    /// A lower bound of both edit distances from the characters the values do not share
+    /// (each must be inserted, deleted or substituted).
+    fn edit_floor(&self, a: u32, b: u32) -> usize {
+        let (x, y) = (&self.shapes[a as usize], &self.shapes[b as usize]);
+        (x.len.max(y.len) - x.common(y)) as usize
+    }
+
+    fn passes(&self, level: &Level, values: &[String], a: u32, b: u32, m: &mut Metrics) -> bool {
         if a == b {
             // Equal values pass every test that a value passes against itself.
             return match level {
@@ -92,12 +191,32 @@ impl<'a> Compiled<'a> {
         let (x, y) = (values[a as usize].as_str(), values[b as usize].as_str());
         match level {
             Level::Exact { .. } => false,
-            Level::JaroWinkler { threshold } => strsim::jaro_winkler(x, y) >= *threshold,
+            Level::JaroWinkler { threshold } => {
+                self.jaro_winkler(values, a, b, *threshold, m) >= *threshold
+            }
             Level::Levenshtein { max } => {
-                x.len().abs_diff(y.len()) <= *max * 4 && strsim::levenshtein(x, y) <= *max
+                if self.edit_floor(a, b) > *max {
+                    return false;
+                }
+                *m.levenshtein
+                    .get_or_insert_with(|| strsim::levenshtein(x, y))
+                    <= *max
             }
             Level::DamerauLevenshtein { max } => {
-                x.len().abs_diff(y.len()) <= *max * 4 && strsim::damerau_levenshtein(x, y) <= *max
+                if self.edit_floor(a, b) > *max {
+                    return false;
+                }
+                // A transposition is one Damerau edit and two Levenshtein ones, so
+                // lev / 2 <= damerau <= lev: the full (slower) distance only in between.
+                let lev = *m
+                    .levenshtein
+                    .get_or_insert_with(|| strsim::levenshtein(x, y));
+                lev <= *max
+                    || (lev <= 2 * *max
+                        && *m
+                            .damerau
+                            .get_or_insert_with(|| strsim::damerau_levenshtein(x, y))
+                            <= *max)
             }
             Level::Date { within_days } => match (self.dates[a as usize], self.dates[b as usize]) {
                 (Some(p), Some(q)) => f64::from((p - q).abs()) <= *within_days,
@@ -172,5 +291,53 @@ mod tests {
         assert_eq!(parse_date("2000-02-29"), Some(11_016));
         assert_eq!(parse_date("2000-0229"), None);
         assert_eq!(parse_date("abc"), None);
+    }
+}
+
+#[cfg(test)]
+mod bounds {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::matching::settings::Comparison;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The bounds only skip similarities that could not pass: levels are those of the
+        /// plain computation.
+        #[test]
+        fn bounded_levels_equal_plain_levels(x in "[a-eé]{0,9}", y in "[a-eé]{0,9}") {
+            let spec = Comparison {
+                field: "f".into(),
+                levels: vec![
+                    Level::JaroWinkler { threshold: 0.92 },
+                    Level::DamerauLevenshtein { max: 1 },
+                    Level::JaroWinkler { threshold: 0.8 },
+                    Level::Levenshtein { max: 2 },
+                    Level::JaroWinkler { threshold: 0.5 },
+                ],
+                invalid_dates_as_null: false,
+            };
+            let mut r = Records::new(&["f"]);
+            r.push("1", "", &[Some(x.as_str())], 1).unwrap();
+            r.push("2", "", &[Some(y.as_str())], 2).unwrap();
+            let c = Compiled::new(&spec, &r).unwrap();
+            let (a, b) = (r.columns[0].of[0], r.columns[0].of[1]);
+            let got = c.level(&r, a, b);
+            let (x, y) = (x.trim(), y.trim());
+            let want = if x.is_empty() || y.is_empty() {
+                NULL_LEVEL
+            } else {
+                let jw = strsim::jaro_winkler(x, y);
+                let plain = [
+                    jw >= 0.92,
+                    strsim::damerau_levenshtein(x, y) <= 1,
+                    jw >= 0.8,
+                    strsim::levenshtein(x, y) <= 2,
+                    jw >= 0.5,
+                ];
+                plain.iter().position(|p| *p).map_or(6, |i| i as u8 + 1)
+            };
+            prop_assert_eq!(got, want);
+        }
     }
 }

@@ -26,6 +26,9 @@ mod settings;
 mod store;
 mod train;
 
+#[cfg(test)]
+mod tests;
+
 pub use model::{
     ComparisonParameters, LevelParameters, MatchRun, MatchStats, Model, ScoredPair, probability,
     run,

@@ -123,11 +123,12 @@ pub fn run<'a>(
     )?;
     let (sampled, n_sampled) = train::estimate_u(records, &comps, settings);
     let start = train::estimate_prior(records, settings, None)?;
-    let m = train::estimate_m(records, &comps, settings, &sampled, start)?;
+    let sessions = train::Sessions::new(records, &comps, settings)?;
+    let m = sessions.estimate_m(records, &comps, settings, &sampled, start)?;
     // Random pairs hold a share `start` of matches, which fall mostly in the strong levels:
     // take their expected part out of `u`, then estimate `m` again against it.
     let u = train::without_matches(&sampled, &m, start, n_sampled);
-    let m = train::estimate_m(records, &comps, settings, &u, start)?;
+    let m = sessions.estimate_m(records, &comps, settings, &u, start)?;
     let t = &settings.training;
     let prior =
         if t.probability_two_random_records_match.is_none() && t.deterministic_rules.is_empty() {

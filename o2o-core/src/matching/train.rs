@@ -268,64 +268,86 @@ pub(crate) fn em_session(
     (m, lambda)
 }
 
-/// `m` by EM sessions, one per training rule: the mean over the sessions that estimate each
-/// comparison.
-pub(crate) fn estimate_m(
-    records: &Records,
-    comps: &[Compiled<'_>],
-    settings: &MatchSettings,
-    u: &Table,
-    prior: f64,
-) -> Result<Table, MatchError> {
-    let rules = if settings.training.em_blocking_rules.is_empty() {
-        &settings.blocking_rules
-    } else {
-        &settings.training.em_blocking_rules
-    };
-    let start = initial_m(comps);
-    let mut sum: Table = start.iter().map(|r| vec![0.0; r.len()]).collect();
-    let mut sessions = vec![0u32; comps.len()];
-    for rule in rules {
-        let pairs = rule_pairs(records, rule, settings.link_type, settings.max_pairs)?;
-        if pairs.is_empty() {
-            continue;
+/// The EM sessions' comparison vectors, one per training rule with pairs, and which
+/// comparisons each estimates.
+pub(crate) struct Sessions {
+    sessions: Vec<(Patterns, Vec<bool>, usize)>,
+}
+
+impl Sessions {
+    /// The pairs of each training rule (the prediction rules when none is given), compared.
+    pub fn new(
+        records: &Records,
+        comps: &[Compiled<'_>],
+        settings: &MatchSettings,
+    ) -> Result<Self, MatchError> {
+        let rules = if settings.training.em_blocking_rules.is_empty() {
+            &settings.blocking_rules
+        } else {
+            &settings.training.em_blocking_rules
+        };
+        let mut sessions = Vec::new();
+        for rule in rules {
+            let pairs = rule_pairs(records, rule, settings.link_type, settings.max_pairs)?;
+            if pairs.is_empty() {
+                continue;
+            }
+            let active: Vec<bool> = comps
+                .iter()
+                .map(|c| !rule.on.contains(&c.spec.field))
+                .collect();
+            let patterns = Patterns::of(records, comps, pairs.iter().map(|&p| split(p)));
+            sessions.push((patterns, active, pairs.len()));
         }
-        let active: Vec<bool> = comps
-            .iter()
-            .map(|c| !rule.on.contains(&c.spec.field))
-            .collect();
-        let patterns = Patterns::of(records, comps, pairs.iter().map(|&p| split(p)));
-        // The session's prior starts at the share of matches its pairs would hold if every
-        // match were among them.
+        Ok(Sessions { sessions })
+    }
+
+    /// `m` by EM, one session per rule, `u` fixed: the mean over the sessions that estimate
+    /// each comparison.
+    pub fn estimate_m(
+        &self,
+        records: &Records,
+        comps: &[Compiled<'_>],
+        settings: &MatchSettings,
+        u: &Table,
+        prior: f64,
+    ) -> Result<Table, MatchError> {
+        let start = initial_m(comps);
+        let mut sum: Table = start.iter().map(|r| vec![0.0; r.len()]).collect();
+        let mut estimated = vec![0u32; comps.len()];
         let total = total_pairs(records, settings.link_type) as f64;
-        let lambda = (prior * total / pairs.len() as f64).clamp(1e-6, 0.5);
-        let (m, _) = em_session(
-            &patterns,
-            &active,
-            start.clone(),
-            u,
-            lambda,
-            settings.training.max_iterations,
-            settings.training.tolerance,
-        );
-        for c in 0..comps.len() {
-            if active[c] {
-                sessions[c] += 1;
-                for l in 0..m[c].len() {
-                    sum[c][l] += m[c][l];
+        for (patterns, active, pairs) in &self.sessions {
+            // The session's prior starts at the share of matches its pairs would hold if every
+            // match were among them.
+            let lambda = (prior * total / *pairs as f64).clamp(1e-6, 0.5);
+            let (m, _) = em_session(
+                patterns,
+                active,
+                start.clone(),
+                u,
+                lambda,
+                settings.training.max_iterations,
+                settings.training.tolerance,
+            );
+            for c in 0..comps.len() {
+                if active[c] {
+                    estimated[c] += 1;
+                    for l in 0..m[c].len() {
+                        sum[c][l] += m[c][l];
+                    }
                 }
             }
         }
-    }
-    for (c, n) in sessions.iter().enumerate() {
-        if *n == 0 {
-            return Err(MatchError::NotEstimated(comps[c].spec.field.clone()));
+        for (c, n) in estimated.iter().enumerate() {
+            if *n == 0 {
+                return Err(MatchError::NotEstimated(comps[c].spec.field.clone()));
+            }
+            for v in &mut sum[c] {
+                *v /= f64::from(*n);
+            }
         }
-        for v in &mut sum[c] {
-            *v /= f64::from(*n);
-        }
+        Ok(sum)
     }
-    Ok(sum)
 }
 
 /// Every pair the link type allows.
