@@ -24,6 +24,7 @@ fn main() -> Result<(), String> {
         let cfg = SimConfig {
             customers,
             seed,
+            wifi_before_purchase: 0.3,
             ..SimConfig::default()
         };
         let checked = measure_exports(&cfg, &work, MeasureOptions::default())?;

@@ -16,6 +16,8 @@ fn run(seed: u64, customers: usize) -> Checked {
     let cfg = SimConfig {
         customers,
         seed,
+        // A Wi-Fi join before 30 % of purchases: visits must still be counted once.
+        wifi_before_purchase: 0.3,
         ..SimConfig::default()
     };
     let c = measure_exports(&cfg, &dir, MeasureOptions::default()).unwrap();

@@ -9,7 +9,6 @@ use o2o_core::attribution::incremental::{ExposureTable, incremental};
 use o2o_core::attribution::journey::build_journeys_keyed;
 use o2o_core::attribution::markov::Solver;
 use o2o_core::attribution::{JourneyConfig, Model, PathTable};
-use o2o_core::identity::ResolutionRules;
 use std::fs;
 use std::io::Write;
 use std::path::PathBuf;
@@ -56,6 +55,9 @@ pub struct Args {
     /// Seed of `--walks`.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Resolution rules as JSON, as for `o2o resolve` (with --events or --store).
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
 }
 
 fn core(e: impl std::fmt::Display) -> CliError {
@@ -109,8 +111,8 @@ pub fn run(a: Args) -> Result<(), CliError> {
         if let Some(spec) = &a.lookback {
             cfg = cfg.parse_lookbacks(spec).map_err(core)?;
         }
-        // Journeys follow people: the identity graph's profiles, under its default rules.
-        let (graph, events) = input.people(ResolutionRules::default())?;
+        // Journeys follow people: the identity graph's profiles, under --rules or the defaults.
+        let (graph, events) = super::resolve::load(&input, a.rules.as_deref())?;
         let keys: Vec<Option<String>> = events
             .iter()
             .map(|e| graph.profile_id_of_event(e).map(String::from))

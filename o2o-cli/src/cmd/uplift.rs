@@ -24,11 +24,21 @@ at level 1 − alpha whatever the alternative. Example: o2o uplift --test 66/100
 pub struct Args {
     /// Test (exposed) arm: `X/N` for proportions, `MEAN,SD,N` for means (a negative mean is
     /// fine: `--test -3,10,100`).
-    #[arg(long, allow_hyphen_values = true)]
-    pub test: String,
+    #[arg(long, allow_hyphen_values = true, required_unless_present_any = ["cuped", "p_values"])]
+    pub test: Option<String>,
     /// Control arm, same format as --test.
-    #[arg(long, allow_hyphen_values = true)]
-    pub control: String,
+    #[arg(long, allow_hyphen_values = true, required_unless_present_any = ["cuped", "p_values"])]
+    pub control: Option<String>,
+    /// CUPED: a CSV of units with columns `group,pre,post` (`group` = test or control, `pre` =
+    /// the pre-period value, `post` = the outcome); prints the pre-period-adjusted Welch test.
+    #[arg(long, conflicts_with_all = ["test", "control", "p_values"])]
+    pub cuped: Option<std::path::PathBuf>,
+    /// Several comparisons' p-values, comma-separated: prints them adjusted by --correction.
+    #[arg(long, value_delimiter = ',', conflicts_with_all = ["test", "control"])]
+    pub p_values: Option<Vec<f64>>,
+    /// Multiple-testing correction of --p-values: holm or bh (Benjamini–Hochberg).
+    #[arg(long, default_value = "holm")]
+    pub correction: String,
     /// What the arms measure.
     #[arg(long, value_enum, default_value_t = Metric::Proportion)]
     pub metric: Metric,
@@ -82,6 +92,72 @@ fn parse_stats(flag: &str, s: &str) -> Result<SummaryStats, CliError> {
     Ok(SummaryStats { mean, sd, n })
 }
 
+/// Units of a CUPED comparison: `group,pre,post` rows, test and control (every bad row named
+/// by its line and field; the good ones kept).
+fn read_cuped_csv(path: &std::path::Path) -> Result<CupedArms, CliError> {
+    let text = std::fs::read_to_string(path).map_err(CliError::io(path))?;
+    let (mut test, mut control) = (Vec::new(), Vec::new());
+    let mut lines = text.lines().enumerate();
+    let header: Vec<String> = lines
+        .next()
+        .map(|(_, h)| {
+            h.split(',')
+                .map(|c| c.trim().to_ascii_lowercase())
+                .collect()
+        })
+        .unwrap_or_default();
+    let col = |name: &str| {
+        header.iter().position(|h| h == name).ok_or_else(|| {
+            CliError::Usage(format!(
+                "{}: line 1: no `{name}` column (expected group,pre,post)",
+                path.display()
+            ))
+        })
+    };
+    let (g, x, y) = (col("group")?, col("pre")?, col("post")?);
+    let mut bad = 0usize;
+    for (i, line) in lines {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+        let num = |k: usize| {
+            cells
+                .get(k)
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|v| v.is_finite())
+        };
+        let arm = match cells.get(g).copied() {
+            Some("test" | "treatment") => Ok(&mut test),
+            Some("control" | "holdout") => Ok(&mut control),
+            _ => Err("group (test or control)"),
+        };
+        let unit = match (arm, num(x), num(y)) {
+            (Ok(arm), Some(pre), Some(post)) => {
+                arm.push((pre, post));
+                continue;
+            }
+            (Err(why), ..) => why,
+            (_, None, _) => "pre (a number)",
+            (_, _, None) => "post (a number)",
+        };
+        bad += 1;
+        if bad <= super::input::SHOWN_ERRORS {
+            eprintln!("{}: line {}: bad {unit}", path.display(), i + 1);
+        }
+    }
+    if bad > super::input::SHOWN_ERRORS {
+        eprintln!(
+            "{}: … {} more rejected lines",
+            path.display(),
+            bad - super::input::SHOWN_ERRORS
+        );
+    }
+    Ok((test, control))
+}
+
+type CupedArms = (Vec<(f64, f64)>, Vec<(f64, f64)>);
+
 /// Print a value as pretty JSON on stdout; a closed pipe (`| head`) is not an error.
 pub(crate) fn print_json(v: &impl serde::Serialize) -> Result<(), CliError> {
     use std::io::Write;
@@ -107,17 +183,33 @@ pub fn run(a: Args) -> Result<(), CliError> {
             a.alpha
         )));
     }
+    if let Some(p) = &a.p_values {
+        let method = super::report::parse_correction(&a.correction)?;
+        let r = o2o_core::uplift::adjust_p_values(p, a.alpha, method)
+            .map_err(|e| CliError::Usage(format!("--p-values: {e}")))?;
+        return print_json(&r);
+    }
+    if let Some(path) = &a.cuped {
+        let (test, control) = read_cuped_csv(path)?;
+        let r = o2o_core::uplift::cuped(&test, &control, a.alpha, alternative)
+            .map_err(|e| CliError::Core(format!("{}: {e}", path.display())))?;
+        return print_json(&r);
+    }
+    let (test, control) = match (&a.test, &a.control) {
+        (Some(t), Some(c)) => (t.as_str(), c.as_str()),
+        _ => return Err(CliError::Usage("give --test and --control".into())),
+    };
     let json = match a.metric {
         Metric::Proportion => {
-            let t = parse_counts("test", &a.test)?;
-            let c = parse_counts("control", &a.control)?;
+            let t = parse_counts("test", test)?;
+            let c = parse_counts("control", control)?;
             let r = compare_proportions(t, c, a.alpha, alternative)
                 .map_err(|e| CliError::Core(e.to_string()))?;
             serde_json::to_value(&r)
         }
         Metric::Mean => {
-            let t = parse_stats("test", &a.test)?;
-            let c = parse_stats("control", &a.control)?;
+            let t = parse_stats("test", test)?;
+            let c = parse_stats("control", control)?;
             let r = welch_ttest(&t, &c, a.alpha, alternative)
                 .map_err(|e| CliError::Core(e.to_string()))?;
             serde_json::to_value(&r)

@@ -643,9 +643,9 @@ pub fn measure(
         let (rand_n, obs_n) = randomised.get(row).copied().unwrap_or_default();
         let is_random = rand_n > obs_n;
         let (sp, source) = match spent.get(row) {
-            Some(v) => (Some(money(*v)), Some("spend_records")),
+            Some(v) => (Some(*v), Some("spend_records")),
             None => match touch_cost.get(row).filter(|v| **v > 0.0) {
-                Some(v) => (Some(money(*v)), Some("touchpoint_costs")),
+                Some(v) => (Some(*v), Some("touchpoint_costs")),
                 None => (None, None),
             },
         };
@@ -756,7 +756,7 @@ pub fn measure(
         rows.push(CampaignRow {
             channel: row.0.clone(),
             campaign: row.1.clone(),
-            spend: sp,
+            spend: sp.map(money),
             spend_source: source,
             exposed: set.len() as u64,
             randomised: is_random,

@@ -17,7 +17,7 @@ use std::str::FromStr;
 #[serde(rename_all = "snake_case")]
 pub enum Population {
     /// Profiles with a CRM, loyalty or POS customer identifier (`external_id`,
-    /// `loyalty_card`), or a customer record of the store.
+    /// `loyalty_card`), a customer record of the store, or an assignment (target or holdout).
     #[default]
     Customers,
     /// Profiles in an assignment list (target or holdout of any campaign).
@@ -181,9 +181,17 @@ pub fn population_profiles(
 ) -> BTreeSet<String> {
     match population {
         Population::Assigned => assigned.clone(),
-        Population::All => events.iter().filter_map(key).collect(),
+        Population::All => {
+            let mut out: BTreeSet<String> = events.iter().filter_map(key).collect();
+            out.extend(customers.iter().cloned());
+            out.extend(assigned.iter().cloned());
+            out
+        }
         Population::Customers => {
+            // An assignment list is a list of known customers: its members count even when
+            // they never showed up (a holdout member who stayed away is the point of a holdout).
             let mut out = customers.clone();
+            out.extend(assigned.iter().cloned());
             out.extend(
                 events
                     .iter()
