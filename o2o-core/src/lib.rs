@@ -28,7 +28,6 @@ pub mod keys;
 pub mod loyalty;
 #[cfg(feature = "sim")]
 pub mod pipeline;
-#[cfg(feature = "ingest")]
 pub mod render;
 pub mod report;
 pub mod segment;
