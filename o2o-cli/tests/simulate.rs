@@ -100,8 +100,18 @@ fn demo_text_shows_the_ground_truth_table() {
         .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("true incr. visitors"), "{text}");
+    assert!(text.contains("true extra visitors"), "{text}");
     assert!(text.contains("zalo"));
+    // For people: within 100 columns, the findings first, in sentences next to the truth.
+    let widest = text.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest <= 100, "widest line {widest}:\n{text}");
+    assert_eq!(
+        text.lines().nth(3),
+        Some("What the campaigns did"),
+        "{text}"
+    );
+    assert!(text.contains("Next to the simulator's truth"));
+    assert!(text.contains("trust the holdout"), "{text}");
     // No progress bar when stdout/stderr are not a terminal.
     assert!(
         out.stderr.is_empty(),

@@ -32,7 +32,6 @@ pub mod matching;
 pub mod measure;
 #[cfg(feature = "sim")]
 pub mod pipeline;
-#[cfg(feature = "ingest")]
 pub mod render;
 pub mod report;
 pub mod segment;

@@ -12,8 +12,9 @@ mod stages;
 #[cfg(feature = "store")]
 mod view;
 
+pub use render::truth_notes;
 #[cfg(feature = "store")]
-pub use view::{TITLE as DEMO_TITLE, truth_notes};
+pub use view::TITLE as DEMO_TITLE;
 
 pub use actions::{ActionError, DEMO_RULES, NextActions, VoucherAction, next_actions};
 

@@ -2,7 +2,6 @@
 //! the holdout readout as each channel's incremental figure and the findings next to the truth.
 
 use super::DemoReport;
-use crate::attribution::compare::spearman;
 use crate::identity::IdentityGraph;
 use crate::render::series::context_from_store;
 use crate::render::view::round_money;
@@ -54,56 +53,6 @@ pub(super) fn demo_view(
             p_adjusted: Some(u.p_adjusted),
         });
     }
-    v.truth_notes = truth_notes(demo);
+    v.truth_notes = super::render::truth_notes(demo);
     Ok(v)
-}
-
-/// The demo's findings in sentences, next to the truth the simulator planted.
-pub fn truth_notes(d: &DemoReport) -> Vec<String> {
-    let mut out = Vec::new();
-    let click: Vec<f64> = d
-        .attribution
-        .spearman
-        .iter()
-        .filter(|(m, _)| m != "incremental")
-        .filter_map(|(_, s)| *s)
-        .collect();
-    let est: Vec<f64> = d.uplift.iter().map(|u| u.incremental_visitors).collect();
-    let truth: Vec<f64> = d
-        .uplift
-        .iter()
-        .map(|u| u.true_incremental_visitors)
-        .collect();
-    if let (Some(lo), Some(hi), Some(h)) = (
-        click.iter().copied().reduce(f64::min),
-        click.iter().copied().reduce(f64::max),
-        spearman(&est, &truth),
-    ) {
-        out.push(format!(
-            "Models that credit clicks and touches rank the channels against the truth with a rank correlation of {lo:.2} to {hi:.2} (0 is chance); the holdout estimate ranks them at {h:.2}: trust the holdout."
-        ));
-    }
-    let covered = d.uplift.iter().filter(|u| u.covers_truth).count();
-    out.push(format!(
-        "The holdout's 95 % interval of incremental visitors covers the true figure for {covered} of {} channels.",
-        d.uplift.len()
-    ));
-    for row in &d.attribution.rows {
-        if row.true_incremental_checkins.abs() < 1e-9 && !row.credit.is_empty() {
-            let (lo, hi) = row
-                .credit
-                .iter()
-                .zip(&d.attribution.models)
-                .filter(|(_, m)| m.as_str() != "incremental")
-                .map(|(x, _)| x)
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
-                    (a.min(*x), b.max(*x))
-                });
-            out.push(format!(
-                "{}: models that credit clicks and touches give it {lo:.0} to {hi:.0} visits; the truth is 0 — credit is not effect.",
-                row.channel
-            ));
-        }
-    }
-    out
 }

@@ -728,3 +728,170 @@ fn tables(o: &mut String, v: &ReportView, cur: &str) {
     }
     o.push_str("</section>");
 }
+
+/// A large synthetic view for size tests and benchmarks: 20 campaigns with three attribution
+/// models and holdout estimates, 90 days, 50 stores, 15 sources.
+#[doc(hidden)]
+pub mod tests_support {
+    use super::super::view::*;
+    use crate::report::RopoReport;
+    use crate::report::ropo::LagBucket;
+
+    /// The view.
+    pub fn view_20_campaigns_90_days() -> ReportView {
+        let campaigns = (0..20)
+            .map(|i| {
+                let x = i as f64;
+                CampaignView {
+                    channel: format!("channel{i:02}"),
+                    campaign: Some(format!("channel{i:02}-autumn-2026")),
+                    spend: 12_345.67 + 1000.0 * x,
+                    exposed: 40_000 + 1000 * i,
+                    credited: [("last", 1.0), ("markov1", 0.9), ("shapley", 0.8)]
+                        .iter()
+                        .map(|(m, k)| ((*m).to_owned(), (1500.0 + 10.0 * x) * k))
+                        .collect(),
+                    influenced: Influenced {
+                        visits: 5000 + 10 * i,
+                        revenue: 123_456.78 + x,
+                    },
+                    incremental: Some(IncrementalView {
+                        method: "holdout".into(),
+                        confidence: 0.95,
+                        lift: Some(0.05 + x / 1000.0),
+                        lift_ci: Some([0.01, 0.09]),
+                        visitors: Some(300.0 + x),
+                        visitors_ci: Some([100.0, 500.0 + x]),
+                        visits: Some(400.0 + x),
+                        visits_ci: Some([150.0, 650.0]),
+                        revenue: 20_000.0 + 100.0 * x,
+                        revenue_ci: [5_000.0, 35_000.0],
+                        iroas: Some(1.6 - x / 20.0),
+                        iroas_ci: Some([0.4 - x / 20.0, 2.8 - x / 20.0]),
+                        p_adjusted: Some(0.01 * x),
+                    }),
+                }
+            })
+            .collect();
+        let bucket = |l: &str, n: u64| LagBucket {
+            label: l.to_owned(),
+            count: n,
+            share: Some(0.2),
+        };
+        let lags = || {
+            [
+                "[0, 1 h)",
+                "[1 h, 1 d)",
+                "[1 d, 3 d)",
+                "[3 d, 7 d)",
+                "[7 d, ∞)",
+            ]
+            .iter()
+            .map(|l| bucket(l, 1000))
+            .collect::<Vec<_>>()
+        };
+        ReportView {
+            title: "Synthetic report".into(),
+            period: Period {
+                from: "2026-09-01".into(),
+                to: "2026-11-29".into(),
+            },
+            population: "customers".into(),
+            currency: "EUR".into(),
+            timezone: "Europe/Paris".into(),
+            holdout: None,
+            campaigns,
+            visits: VisitsView {
+                count: 1_234_567,
+                with_purchase: 654_321,
+                revenue: 98_765_432.1,
+                by_method: [
+                    "pos_purchase",
+                    "qr_scan",
+                    "wifi_join",
+                    "beacon",
+                    "app_checkin",
+                ]
+                .iter()
+                .map(|m| ((*m).to_owned(), 100_000))
+                .collect(),
+            },
+            ropo: RopoReport {
+                window_days: 28,
+                offline_purchases: 654_321,
+                webrooming: 300_000,
+                webrooming_share: Some(0.46),
+                online_purchases: 100_000,
+                showrooming: 20_000,
+                showrooming_share: Some(0.2),
+                webrooming_lag: lags(),
+                showrooming_lag: lags(),
+            },
+            daily: (0..90)
+                .map(|d| DailyVisits {
+                    date: format!("2026-{:02}-{:02}", 9 + d / 30, 1 + d % 30),
+                    target: 12.34 + (d % 7) as f64,
+                    holdout: 11.1 + (d % 5) as f64,
+                })
+                .collect(),
+            by_store: (0..50)
+                .map(|s| StoreVisits {
+                    store: format!("S{s:03}"),
+                    region: Some("north".into()),
+                    visits: 20_000 - 100 * s,
+                    revenue: 1_234_567.0,
+                })
+                .collect(),
+            provenance: Provenance {
+                sources: (0..15)
+                    .map(|i| SourceView {
+                        source: format!("source{i}"),
+                        file: format!("export{i}.csv"),
+                        rows: 1_000_000,
+                        rejected: 12,
+                    })
+                    .collect(),
+                rows_read: 15_000_000,
+                rows_rejected: 180,
+                rules_fingerprint: "0123456789abcdef".into(),
+                window_days: 28,
+                generator: "o2o".into(),
+            },
+            truth_notes: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_for_20_campaigns_and_90_days_is_under_2_mb() {
+        let v = tests_support::view_20_campaigns_90_days();
+        let page = render(&v);
+        assert!(page.len() <= 2_000_000, "{} bytes", page.len());
+        // Every campaign has its marks in each per-campaign chart, every day in the daily one.
+        assert_eq!(
+            page.matches("class=\"mark\" data-series=\"target group\"")
+                .count(),
+            90
+        );
+        assert_eq!(
+            page.matches("class=\"mark\" data-series=\"iROAS\"").count(),
+            20
+        );
+        assert!(!page.contains("<script"));
+    }
+
+    #[test]
+    fn a_report_without_a_holdout_says_so_instead_of_guessing() {
+        let mut v = tests_support::view_20_campaigns_90_days();
+        for c in &mut v.campaigns {
+            c.incremental = None;
+        }
+        let page = render(&v);
+        assert!(page.contains("cannot say what they caused"));
+        assert!(!page.contains("data-chart=\"iroas\""));
+    }
+}

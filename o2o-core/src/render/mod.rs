@@ -10,6 +10,7 @@
 
 pub mod format;
 pub mod html;
+#[cfg(feature = "ingest")]
 pub mod series;
 pub mod svg;
 pub mod text;

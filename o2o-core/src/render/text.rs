@@ -10,6 +10,21 @@ use std::fmt::Write as _;
 /// Widest line the text output writes.
 pub const COLUMNS: usize = 100;
 
+/// A ratio with as many decimals as it needs to be read: 2 under 10, 1 under 100, else none.
+fn rt(x: f64) -> String {
+    let a = x.abs();
+    thousands(
+        x,
+        if a < 10.0 {
+            2
+        } else if a < 100.0 {
+            1
+        } else {
+            0
+        },
+    )
+}
+
 /// Wrap `s` to `width` columns, continuation lines indented by `indent` spaces.
 pub fn wrap(s: &str, width: usize, first: &str, indent: usize) -> String {
     let mut out = String::new();
@@ -68,7 +83,16 @@ pub fn render(v: &ReportView) -> String {
     o.push_str("What the campaigns did\n");
     o.push_str(&headline_text(v));
     o.push('\n');
+    o.push_str(&tables(v));
+    o.push('\n');
+    o.push_str(&how_to_read(v));
+    o
+}
 
+/// The tables of the report, each under a line saying which kind of number it shows.
+pub fn tables(v: &ReportView) -> String {
+    let cur = v.currency.as_str();
+    let mut o = String::new();
     let mut t = Table::new([
         "campaign",
         "spend",
@@ -118,7 +142,17 @@ pub fn render(v: &ReportView) -> String {
     }
 
     if v.campaigns.iter().any(|c| c.incremental.is_some()) {
-        let mut t = Table::new(["campaign", "extra visits", "extra revenue", "iROAS"]);
+        let rev_head = if cur.is_empty() {
+            "extra revenue".to_owned()
+        } else {
+            format!("extra revenue ({cur})")
+        };
+        let mut t = Table::new([
+            "campaign".to_owned(),
+            "extra visits".to_owned(),
+            rev_head,
+            "iROAS".to_owned(),
+        ]);
         for c in &v.campaigns {
             let Some(i) = &c.incremental else { continue };
             let visits = match (i.visits.or(i.visitors), i.visits_ci.or(i.visitors_ci)) {
@@ -128,20 +162,13 @@ pub fn render(v: &ReportView) -> String {
             };
             let rev = format!(
                 "{} ({} to {})",
-                money(i.revenue, cur),
+                thousands(i.revenue, super::format::minor_digits(cur)),
                 thousands(i.revenue_ci[0], super::format::minor_digits(cur)),
                 thousands(i.revenue_ci[1], super::format::minor_digits(cur))
             );
             let iroas = match (i.iroas, i.iroas_ci) {
-                (Some(r), Some([a, b])) => {
-                    format!(
-                        "{} ({} to {})",
-                        thousands(r, 2),
-                        thousands(a, 2),
-                        thousands(b, 2)
-                    )
-                }
-                (Some(r), None) => thousands(r, 2),
+                (Some(r), Some([a, b])) => format!("{} ({} to {})", rt(r), rt(a), rt(b)),
+                (Some(r), None) => rt(r),
                 _ => "–".into(),
             };
             t.row([c.label(), visits, rev, iroas]);
@@ -188,8 +215,13 @@ pub fn render(v: &ReportView) -> String {
         thousands(r.showrooming as f64, 0),
         pct(r.showrooming_share),
     ]);
-    let _ = writeln!(o, "{t}");
+    let _ = write!(o, "{t}");
+    o
+}
 
+/// What each kind of number means, and where the data came from.
+pub fn how_to_read(v: &ReportView) -> String {
+    let mut o = String::new();
     o.push_str("How to read this\n");
     for (t, d) in HOW_TO_READ {
         o.push_str(&wrap(&format!("{t}: {d}"), COLUMNS, "• ", 2));
