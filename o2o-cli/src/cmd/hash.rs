@@ -253,6 +253,8 @@ pub(crate) fn process_lines<O: LineOp, R: Read, W: Write, E: Write>(
     let mut kept = 0usize;
     let mut line_no = 1usize;
     let mut eof = false;
+    // A UTF-8 byte-order mark before the first line is not part of the first value.
+    let mut first = true;
     while !eof {
         if kept == buf.len() {
             // A line longer than the buffer: grow it.
@@ -280,7 +282,13 @@ pub(crate) fn process_lines<O: LineOp, R: Read, W: Write, E: Write>(
             }
             _ => filled,
         };
-        let block = data.get(..end).unwrap_or_default();
+        let skip = if first && data.starts_with(b"\xef\xbb\xbf") {
+            3
+        } else {
+            0
+        };
+        first = false;
+        let block = data.get(skip..end.max(skip)).unwrap_or_default();
         let parts = split_lines(block, ops.len());
         if parts.len() <= 1 {
             if let (Some(p), Some(op), Some(sh)) =

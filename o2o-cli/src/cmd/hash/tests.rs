@@ -98,3 +98,17 @@ fn split_lines_covers_the_block() {
         assert!(p.iter().all(|x| x.ends_with(b"\n")));
     }
 }
+
+/// Issue 30: a UTF-8 byte-order mark before the first line is not hashed into the first value.
+#[test]
+fn a_byte_order_mark_is_not_hashed() {
+    let (out, err) = run_ops(
+        IdKind::Email,
+        b"\xef\xbb\xbfann@example.com\nbob@x.com\n",
+        &mut hashers(1),
+    );
+    assert_eq!(err, "");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], sha256_hex("ann@example.com"));
+    assert_eq!(lines[1], sha256_hex("bob@x.com"));
+}
