@@ -18,6 +18,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per run: the size of the largest command's flags does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Read exports (POS, Wi-Fi, GA4, ad platforms, spend, holdouts, consent) through a source
