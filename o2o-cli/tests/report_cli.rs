@@ -118,7 +118,7 @@ fn report_from_a_store_keeps_the_json_contract_and_refuses_bad_flags() {
         "population: customers",
         "observational incremental",
         "incremental (randomised exposure)",
-        "Credited and influenced",
+        "Credited visits per attribution model",
         "What to trust",
         " USD",
     ] {

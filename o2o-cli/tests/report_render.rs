@@ -218,10 +218,14 @@ fn the_html_page_is_self_contained_and_small() {
 #[test]
 fn report_text_fits_100_columns_and_opens_with_the_headline() {
     let d = demo();
+    // The demo's spend is in two currencies: the report converts them with the exports' rates.
+    let rates = d.work.join("exports").join("rates.csv");
     let out = o2o()
         .arg("report")
         .arg("--store")
         .arg(d.work.join("store"))
+        .args(["--currency", "USD", "--rates"])
+        .arg(&rates)
         .output()
         .unwrap();
     assert!(
@@ -241,8 +245,11 @@ fn report_text_fits_100_columns_and_opens_with_the_headline() {
         .arg("--json")
         .arg("--store")
         .arg(d.work.join("store"))
+        .args(["--currency", "USD", "--rates"])
+        .arg(&rates)
         .output()
         .unwrap();
     let j: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(j["o2o"]["rows"].is_array() && j["ropo"].is_object() && j["kpis"].is_object());
+    assert!(j["campaigns"].is_array() && j["visits"].is_object());
 }

@@ -232,9 +232,39 @@ pub fn run(a: Args) -> Result<(), CliError> {
         crate::output::print_line(text)?;
     } else {
         crate::output::print(&render::text::render(&view))?;
-        crate::output::print(&m.to_string())?;
+        crate::output::print(&trust_text(&m))?;
     }
     Ok(())
+}
+
+/// What to trust and how each incremental estimate was identified, within 100 columns.
+fn trust_text(m: &o2o_core::measure::Measurement) -> String {
+    use render::text::{COLUMNS, wrap};
+    let mut o = String::from("\nWhat to trust\n");
+    for line in std::iter::once(&m.trust).chain(&m.warnings) {
+        if !line.is_empty() {
+            o.push_str(&wrap(line, COLUMNS, "• ", 2));
+        }
+    }
+    let rows: Vec<String> = m
+        .campaigns
+        .iter()
+        .filter_map(|c| {
+            let i = c.incremental.as_ref()?;
+            let name = match &c.campaign {
+                Some(k) => format!("{} / {k}", c.channel),
+                None => c.channel.clone(),
+            };
+            Some(format!("{name}: {}", i.label))
+        })
+        .collect();
+    if !rows.is_empty() {
+        o.push_str("\nHow each incremental estimate was identified\n");
+        for r in rows {
+            o.push_str(&wrap(&r, COLUMNS, "• ", 2));
+        }
+    }
+    o
 }
 
 /// Write the HTML page and the workbook where asked.

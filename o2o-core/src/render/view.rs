@@ -328,7 +328,7 @@ impl ReportView {
     }
 }
 
-#[cfg(feature = "stats")]
+#[cfg(all(feature = "stats", feature = "ingest"))]
 impl ReportView {
     /// Fill the view from the measurement `o2o report --json` prints (the measurement issue's
     /// contract), so that every number the page, the workbook and the text show is a number of
