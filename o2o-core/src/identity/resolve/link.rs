@@ -41,13 +41,24 @@ struct Ranked {
 const LONG: usize = 32;
 
 /// Working memory of [`link_long`], kept across observations.
-#[derive(Default)]
 struct Long {
     /// Distinct roots seen so far.
     seen: ASet<u32>,
     /// The observation's distinct roots, in order of first occurrence, and where each occurs.
     roots: Vec<u32>,
     first_at: Vec<usize>,
+}
+
+// Not derived: ahash's `RandomState` has no `Default` without its runtime-rng feature (the C
+// library's build), and fixed seeds keep runs reproducible anyway.
+impl Default for Long {
+    fn default() -> Self {
+        Long {
+            seen: ASet::with_hasher(crate::identity::intern::ahash_state()),
+            roots: Vec::new(),
+            first_at: Vec::new(),
+        }
+    }
 }
 
 /// Link one long observation (`buf`, in linking order) exactly as the drop-and-retry loop of
