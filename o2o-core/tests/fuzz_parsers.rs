@@ -3,20 +3,12 @@
 //! nightly toolchain.
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
+mod common;
 
 fn replay(target: &str, check: fn(&[u8]) -> Result<(), String>) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../fuzz/regressions")
-        .join(target);
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "{}: no inputs", dir.display());
-    for path in files {
-        let data = std::fs::read(&path).unwrap();
+    let all = common::inputs(target);
+    assert!(!all.is_empty(), "{target}: no inputs");
+    for (path, data) in all {
         check(&data).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     }
 }
