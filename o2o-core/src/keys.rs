@@ -43,7 +43,7 @@ pub enum KeyError {
     BadId {
         /// Line in the key file (1 when not from a file).
         line: usize,
-        /// The id given.
+        /// The id given, or only its length when it could be a secret (a long hex run).
         id: String,
     },
     /// The secret is not hex.
@@ -208,6 +208,22 @@ impl fmt::Debug for SecretKey {
     }
 }
 
+/// A key id as errors show it: as given, unless it could be a secret, which is what a line
+/// written the wrong way round (`HEX_SECRET:KEY_ID`) puts there, or a pasted line without its
+/// id. Then only its length is shown.
+fn shown_id(id: &str) -> String {
+    let longest_hex_run = id
+        .split(|c: char| !c.is_ascii_hexdigit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    if longest_hex_run >= 16 || id.chars().count() > 32 {
+        format!("<{} characters, not shown>", id.chars().count())
+    } else {
+        id.to_owned()
+    }
+}
+
 fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 32
@@ -233,7 +249,10 @@ impl SecretKey {
         let id = id.into();
         let secret = Zeroizing::new(secret);
         if !valid_id(&id) {
-            return Err(KeyError::BadId { line: 1, id });
+            return Err(KeyError::BadId {
+                line: 1,
+                id: shown_id(&id),
+            });
         }
         check_secret(&secret, 1)?;
         Ok(SecretKey { id, secret })
@@ -269,7 +288,7 @@ impl SecretKey {
         if !valid_id(id) {
             return Err(KeyError::BadId {
                 line,
-                id: id.to_owned(),
+                id: shown_id(id),
             });
         }
         let bytes = hex.as_bytes();
@@ -356,7 +375,7 @@ impl KeyRing {
                 if keys[j].secret() != key.secret() {
                     return Err(KeyError::DuplicateId {
                         line: i + 1,
-                        id: key.id,
+                        id: shown_id(&key.id),
                         first: lines[j],
                     });
                 }
@@ -438,6 +457,24 @@ mod tests {
             KeyRing::parse("bad id:00").unwrap_err(),
             KeyError::BadId { line: 1, .. }
         ));
+    }
+
+    /// A line written the wrong way round puts the secret where the id goes: the error shows
+    /// its length, never the hex; a short id is still shown as given.
+    #[test]
+    fn an_id_that_could_be_a_secret_is_not_echoed() {
+        let secret = "00112233445566778899aabbccddeeff0011";
+        for text in [format!("{secret}:k1"), format!("{secret}:{secret}")] {
+            let msg = KeyRing::parse(&text).unwrap_err().to_string();
+            assert!(!msg.contains("00112233"), "{msg}");
+            assert!(msg.contains("<36 characters, not shown>"), "{msg}");
+        }
+        let id = "0123456789abcdef0123456789abcdef";
+        let text = format!("{id}:{secret}\n{id}:{}\n", "1f2e3d4c5b6a7988".repeat(2));
+        let msg = KeyRing::parse(&text).unwrap_err().to_string();
+        assert!(!msg.contains(id) && msg.contains("already given"), "{msg}");
+        let msg = KeyRing::parse("bad id:00").unwrap_err().to_string();
+        assert!(msg.contains("`bad id`"), "{msg}");
     }
 
     #[test]

@@ -95,8 +95,8 @@ pub fn run(a: Args) -> Result<(), CliError> {
         _ => {}
     }
     let credit = if let Some(p) = &a.paths {
-        let text = fs::read_to_string(p).map_err(CliError::io(p))?;
-        let parsed = PathTable::parse_str(&text, &a.sep)
+        let bytes = fs::read(p).map_err(CliError::io(p))?;
+        let parsed = PathTable::parse_bytes(&bytes, &a.sep)
             .map_err(|e| CliError::Usage(format!("{}: {e}", p.display())))?;
         for e in &parsed.errors {
             eprintln!("{}: {e}", p.display());

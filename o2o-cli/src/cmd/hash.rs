@@ -255,10 +255,13 @@ pub(crate) fn process_lines<O: LineOp, R: Read, W: Write, E: Write>(
     let mut eof = false;
     // A UTF-8 byte-order mark before the first line is not part of the first value.
     let mut first = true;
+    // Set while reading past a line longer than the buffer: no identifier is megabytes long,
+    // and growing the buffer for one would let an endless line (`/dev/zero`) take all memory.
+    let mut skipping = false;
     while !eof {
         if kept == buf.len() {
-            // A line longer than the buffer: grow it.
-            buf.resize(buf.len() * 2, 0);
+            skipping = true;
+            kept = 0;
         }
         let mut filled = kept;
         while filled < buf.len() {
@@ -273,22 +276,47 @@ pub(crate) fn process_lines<O: LineOp, R: Read, W: Write, E: Write>(
             }
         }
         let data = buf.get(..filled).unwrap_or_default();
+        let mut start = 0;
+        if skipping {
+            match memchr::memchr(b'\n', data) {
+                None if !eof => {
+                    kept = 0;
+                    continue;
+                }
+                found => {
+                    writeln!(
+                        errors,
+                        "line {line_no}: {kind}: longer than {BLOCK} bytes, skipped"
+                    )
+                    .map_err(CliError::io("<stderr>"))?;
+                    out.write_all(b"\n").map_err(CliError::io("<stdout>"))?;
+                    line_no += 1;
+                    skipping = false;
+                    first = false;
+                    start = found.map_or(filled, |p| p + 1);
+                }
+            }
+        }
         // Complete lines end at the last newline; at EOF a final unterminated line counts too.
-        let end = match memchr::memrchr(b'\n', data) {
-            Some(p) if !eof => p + 1,
+        let tail = data.get(start..).unwrap_or_default();
+        let end = match memchr::memrchr(b'\n', tail) {
+            Some(p) if !eof => start + p + 1,
             None if !eof => {
-                kept = filled;
+                buf.copy_within(start..filled, 0);
+                kept = filled - start;
                 continue;
             }
             _ => filled,
         };
-        let skip = if first && data.starts_with(b"\xef\xbb\xbf") {
+        let skip = if first && tail.starts_with(b"\xef\xbb\xbf") {
             3
         } else {
             0
         };
         first = false;
-        let block = data.get(skip..end.max(skip)).unwrap_or_default();
+        let block = data
+            .get(start + skip..end.max(start + skip))
+            .unwrap_or_default();
         let parts = split_lines(block, ops.len());
         if parts.len() <= 1 {
             if let (Some(p), Some(op), Some(sh)) =

@@ -229,6 +229,44 @@ impl PathTable {
         PathTableBuilder::new()
     }
 
+    /// [`PathTable::parse_str`] on bytes as read from a file: a line that is not UTF-8 is
+    /// rejected on its own line (field `path`, without echoing it) instead of refusing the file,
+    /// so the good rows around it are kept.
+    ///
+    /// ```
+    /// use o2o_core::attribution::PathTable;
+    /// let parsed = PathTable::parse_bytes(
+    ///     b"path,total_conversions\na > b,1\n\xff > b,2\nb,3\n", ">").unwrap();
+    /// assert_eq!(parsed.table.rows().len(), 2);
+    /// assert_eq!(parsed.errors[0].line, 3);
+    /// assert!(parsed.errors[0].message.contains("UTF-8"));
+    /// ```
+    pub fn parse_bytes(bytes: &[u8], sep: &str) -> Result<ParsedTable, AttributionError> {
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            return Self::parse_str(text, sep);
+        }
+        // Keep the line count: a bad line becomes a blank one (skipped), and its error is added.
+        let mut text = String::with_capacity(bytes.len());
+        let mut bad = Vec::new();
+        for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+            if i > 0 {
+                text.push('\n');
+            }
+            match std::str::from_utf8(line) {
+                Ok(l) => text.push_str(l),
+                Err(e) => bad.push(RowError {
+                    line: i as u64 + 1,
+                    field: COLUMNS[0].to_owned(),
+                    message: format!("not valid UTF-8 (byte {})", e.valid_up_to() + 1),
+                }),
+            }
+        }
+        let mut parsed = Self::parse_str(&text, sep)?;
+        parsed.errors.extend(bad);
+        parsed.errors.sort_by_key(|e| e.line);
+        Ok(parsed)
+    }
+
     /// Parse ChannelAttribution's path-table format. `sep` separates channels inside a path
     /// (`">"` by default in that tool). Bad rows are reported in [`ParsedTable::errors`] with
     /// their line and column; the good rows are kept. Only an unusable header is fatal.

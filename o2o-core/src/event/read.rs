@@ -36,6 +36,17 @@ pub enum ReadError {
     /// The CSV header is unusable (a required column is missing).
     #[error("header: {0}")]
     Header(String),
+    /// A line ran on far past the record cap without a line end: the input is not line-based
+    /// text (a binary file, `/dev/zero`), and reading on would never yield a record.
+    #[error(
+        "line {line}: no line end within {bytes} bytes: this is not an NDJSON file (one event per line)"
+    )]
+    Runaway {
+        /// The line that never ended.
+        line: u64,
+        /// How far it was read.
+        bytes: usize,
+    },
 }
 
 /// Counts of a read.
@@ -98,6 +109,11 @@ pub struct NdjsonReader<R> {
 /// newlines (`/dev/zero`). A longer line is rejected, and reading goes on after it.
 pub const MAX_RECORD_BYTES: usize = 1 << 20;
 
+/// How many times the record cap a rejected line may run on before reading stops with
+/// [`ReadError::Runaway`]: a line of 64 MiB without a line end is no export's record, and an
+/// endless one (`/dev/zero`) would otherwise be read forever.
+pub const RUNAWAY_FACTOR: usize = 64;
+
 impl<R: BufRead> NdjsonReader<R> {
     /// Read events from `input`.
     pub fn new(input: R) -> Self {
@@ -117,9 +133,9 @@ impl<R: BufRead> NdjsonReader<R> {
     }
 
     /// Read one line into `buf`, keeping at most `max_record` bytes of it: the bytes consumed
-    /// and whether the line was longer than the cap (then `buf` is empty).
-    fn read_capped(&mut self) -> std::io::Result<(usize, bool)> {
-        let (mut total, mut too_long) = (0usize, false);
+    /// and how the line ended (when too long, `buf` is empty).
+    fn read_capped(&mut self) -> std::io::Result<(usize, Capped)> {
+        let (mut total, mut capped) = (0usize, Capped::Kept);
         loop {
             let avail = match self.input.fill_buf() {
                 Ok(a) => a,
@@ -127,15 +143,15 @@ impl<R: BufRead> NdjsonReader<R> {
                 Err(e) => return Err(e),
             };
             if avail.is_empty() {
-                return Ok((total, too_long));
+                return Ok((total, capped));
             }
             let (n, done) = match avail.iter().position(|b| *b == b'\n') {
                 Some(i) => (i + 1, true),
                 None => (avail.len(), false),
             };
-            if !too_long {
+            if capped == Capped::Kept {
                 if self.buf.len() + n > self.max_record {
-                    too_long = true;
+                    capped = Capped::TooLong;
                     self.buf = Vec::with_capacity(512);
                 } else {
                     self.buf.extend_from_slice(&avail[..n]);
@@ -144,7 +160,10 @@ impl<R: BufRead> NdjsonReader<R> {
             self.input.consume(n);
             total += n;
             if done {
-                return Ok((total, too_long));
+                return Ok((total, capped));
+            }
+            if total > self.max_record.saturating_mul(RUNAWAY_FACTOR) {
+                return Ok((total, Capped::Runaway));
             }
         }
     }
@@ -161,7 +180,14 @@ impl<R: BufRead> Iterator for NdjsonReader<R> {
             self.buf.clear();
             let too_long = match self.read_capped() {
                 Ok((0, _)) => return None,
-                Ok((_, too_long)) => too_long,
+                Ok((bytes, Capped::Runaway)) => {
+                    self.failed = true;
+                    return Some(Err(ReadError::Runaway {
+                        line: self.line + 1,
+                        bytes,
+                    }));
+                }
+                Ok((_, capped)) => capped == Capped::TooLong,
                 Err(source) => {
                     self.failed = true;
                     return Some(Err(ReadError::Io {
@@ -189,6 +215,17 @@ impl<R: BufRead> Iterator for NdjsonReader<R> {
             return Some(Ok(parse_line(text, self.line)));
         }
     }
+}
+
+/// How a capped line read ended.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Capped {
+    /// The line (or the input's last bytes) fit under the cap.
+    Kept,
+    /// The line was longer than the cap: rejected, and reading goes on after it.
+    TooLong,
+    /// The line ran on past [`RUNAWAY_FACTOR`] times the cap: reading stops.
+    Runaway,
 }
 
 fn trim_ascii(b: &[u8]) -> &[u8] {

@@ -327,6 +327,33 @@ fn a_byte_order_mark_before_line_1_is_skipped() {
     assert_eq!(out.errors[0].line, 2);
 }
 
+/// An endless line (`/dev/zero`, a binary file) stops the read with an error naming the line,
+/// instead of being read forever; the records before it are kept.
+#[test]
+fn an_endless_line_stops_the_read() {
+    let line = r#"{"type":"checkin","method":"qr_scan","store":"S1","timestamp":1}"#;
+    use std::io::Read;
+    let zeros = std::io::repeat(0).take(10_000_000);
+    let first = format!("{line}\n");
+    let input = std::io::BufReader::new(first.as_bytes().chain(zeros));
+    let mut reader = NdjsonReader::new(input).with_max_record(1_000);
+    assert!(reader.next().unwrap().unwrap().is_ok());
+    match reader.next() {
+        Some(Err(ReadError::Runaway { line, bytes })) => {
+            assert_eq!(line, 2);
+            assert!(bytes > 64_000 && bytes < 200_000, "{bytes}");
+        }
+        other => panic!("expected a runaway line, got {other:?}"),
+    }
+    assert!(reader.next().is_none());
+    // A long line that does end is still only that line's error.
+    let input = format!("{}\n{line}\n", "z".repeat(50_000));
+    let out: Vec<_> = NdjsonReader::new(input.as_bytes())
+        .with_max_record(1_000)
+        .collect();
+    assert_eq!(out.len(), 2);
+}
+
 /// Issue 30: a line longer than the record cap is rejected on its line, without keeping it,
 /// and the lines around it are read.
 #[test]

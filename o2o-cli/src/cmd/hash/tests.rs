@@ -112,3 +112,36 @@ fn a_byte_order_mark_is_not_hashed() {
     assert_eq!(lines[0], sha256_hex("ann@example.com"));
     assert_eq!(lines[1], sha256_hex("bob@x.com"));
 }
+
+/// A line longer than the read buffer is skipped with an error on its line (an empty output
+/// line keeps the output aligned), the lines around it are hashed, and memory stays at the
+/// buffer: an endless line (`/dev/zero`) is read through, never kept.
+#[test]
+fn a_line_longer_than_the_buffer_is_skipped() {
+    let mut input = b"ann@example.com\n".to_vec();
+    input.extend(std::iter::repeat_n(b'a', 2 * BLOCK + 17));
+    input.extend_from_slice(b"\nbob@x.com\n");
+    for n in [1, 2] {
+        let (out, err) = run_ops(IdKind::Email, &input, &mut hashers(n));
+        let lines: Vec<&str> = out.split('\n').collect();
+        assert_eq!(
+            lines,
+            [
+                &*sha256_hex("ann@example.com"),
+                "",
+                &*sha256_hex("bob@x.com"),
+                ""
+            ]
+        );
+        assert_eq!(
+            err,
+            format!("line 2: email: longer than {BLOCK} bytes, skipped\n")
+        );
+    }
+    // The same line at the end of the input, without a newline.
+    let mut input = b"ann@example.com\n".to_vec();
+    input.extend(std::iter::repeat_n(b'a', BLOCK + 1));
+    let (out, err) = run_ops(IdKind::Email, &input, &mut hashers(1));
+    assert_eq!(out, format!("{}\n\n", sha256_hex("ann@example.com")));
+    assert!(err.starts_with("line 2: "), "{err}");
+}
