@@ -191,3 +191,45 @@ fn uplift_runs_cuped_on_units_and_adjusts_p_values() {
     let (code, _, err) = o2o(&["uplift", "--p-values", "0.01,1.5"]);
     assert_eq!(code, 2, "{err}");
 }
+
+/// A wrong file as `--audience` (the events, not the audience CSV) rejects every row: the
+/// report refuses it with one line naming the file, instead of dropping the incremental table.
+#[test]
+fn report_refuses_an_audience_file_with_no_usable_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sim");
+    let (code, _, err) = o2o(&[
+        "simulate",
+        "--customers",
+        "300",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let events = out.join("events.ndjson").display().to_string();
+    let audience = out.join("audience.csv").display().to_string();
+    let (code, _, err) = o2o(&["report", "--events", &events, "--audience", &events]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no usable audience row"), "{err}");
+    assert!(err.contains("events.ndjson"), "{err}");
+    assert!(err.lines().count() <= 12, "{err}");
+    let (code, text, err) = o2o(&["report", "--events", &events, "--audience", &audience]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!text.is_empty());
+}
+
+/// The same source event id three times is one purchase in the report, as in the store, and
+/// the reader says how many repeats it dropped.
+#[test]
+fn report_counts_a_repeated_event_id_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("events.ndjson");
+    let line = r#"{"type":"checkin","id":"r1","method":"pos_purchase","store":"S1","timestamp":1772352000,"value":9,"identifiers":[{"kind":"loyalty_card","value":"L1"}]}"#;
+    std::fs::write(&path, format!("{line}\n{line}\n{line}\n")).unwrap();
+    let events = path.display().to_string();
+    let (code, out, err) = o2o(&["report", "--events", &events, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("2 events repeat the id"), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["visits"]["count"], 1, "{}", v["visits"]);
+}

@@ -119,5 +119,13 @@ pub fn read_events_file(p: &Path) -> Result<Vec<Event>, CliError> {
             out.errors.len()
         )));
     }
-    Ok(out.events)
+    let mut events = out.events;
+    let dropped = o2o_core::event::dedupe_by_id(&mut events);
+    if dropped > 0 {
+        eprintln!(
+            "{}: {dropped} events repeat the id of an earlier event of the same type and are counted once",
+            p.display()
+        );
+    }
+    Ok(events)
 }

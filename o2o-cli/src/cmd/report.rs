@@ -175,6 +175,22 @@ pub fn run(a: Args) -> Result<(), CliError> {
             for e in errors.iter().take(10) {
                 eprintln!("{}: {e}", p.display());
             }
+            if errors.len() > 10 {
+                eprintln!(
+                    "{}: … and {} more rejected rows",
+                    p.display(),
+                    errors.len() - 10
+                );
+            }
+            if rows.is_empty() {
+                // A wrong file (events, a binary) rejects every row: the incremental table it
+                // was given for must not silently vanish from the report.
+                return Err(CliError::Usage(format!(
+                    "{}: no usable audience row ({} rejected): expected the CSV of `o2o simulate` (customer, group, visits…)",
+                    p.display(),
+                    errors.len()
+                )));
+            }
             let rows: Vec<HoldoutRow> = rows.iter().map(HoldoutRow::from).collect();
             estimate_incremental(&rows, a.confidence).map_err(|e| CliError::Usage(e.to_string()))?
         }

@@ -466,6 +466,14 @@ impl Event {
         }
     }
 
+    /// The source system's event id, if it gave one.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Event::Touchpoint(t) => t.id.as_deref(),
+            Event::CheckIn(c) => c.id.as_deref(),
+        }
+    }
+
     /// The consent signals captured with it, if any.
     pub fn consent(&self) -> Option<&ConsentSignals> {
         match self {
@@ -486,3 +494,25 @@ impl Event {
 
 #[cfg(test)]
 mod tests;
+
+/// Drop every event whose source id an earlier event of the same type already had, keeping
+/// the first, and return how many were dropped. An export re-sent or appended twice must not
+/// count one purchase three times; events without an id are all kept (nothing says they are
+/// the same). The event store does the same on ingest, with its record keys.
+///
+/// ```
+/// use o2o_core::event::{dedupe_by_id, read_ndjson_str};
+/// let line = r#"{"type":"checkin","id":"r1","method":"pos_purchase","store":"S1","timestamp":1,"value":9}"#;
+/// let mut events = read_ndjson_str(&format!("{line}\n{line}\n{line}\n")).events;
+/// assert_eq!(dedupe_by_id(&mut events), 2);
+/// assert_eq!(events.len(), 1);
+/// ```
+pub fn dedupe_by_id(events: &mut Vec<Event>) -> u64 {
+    let mut seen: std::collections::HashSet<(bool, String)> = std::collections::HashSet::new();
+    let before = events.len();
+    events.retain(|e| match e.id() {
+        Some(id) => seen.insert((matches!(e, Event::CheckIn(_)), id.to_owned())),
+        None => true,
+    });
+    (before - events.len()) as u64
+}

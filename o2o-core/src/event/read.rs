@@ -523,6 +523,15 @@ mod pos_csv {
                     .trim()
                     .parse()
                     .map_err(|_| format!("item `{part}`: price `{p}` is not a number"))?;
+                // A unit price is never infinite or below zero (a return is a negative receipt
+                // value, not a negative price); NaN or inf would be written back as `null`,
+                // which no reader takes.
+                if !(price.is_finite() && price >= 0.0) {
+                    return Err(format!(
+                        "item `{part}`: price `{}` is not a finite non-negative number",
+                        p.trim()
+                    ));
+                }
                 Ok(Item {
                     sku: sku.trim().to_owned(),
                     quantity,

@@ -377,3 +377,24 @@ fn a_line_over_the_record_cap_is_rejected_and_reading_goes_on() {
     let out = read_ndjson(input.as_bytes()).unwrap();
     assert_eq!(out.summary.to_string(), "1 read, 1 rejected");
 }
+
+/// POS CSV amounts that no later reader takes (NaN, inf, 1e309, a negative unit price) are
+/// rejected on their row, and the good rows around them are kept.
+#[test]
+fn pos_csv_rejects_non_finite_amounts_on_their_row() {
+    let csv = "timestamp,store,value,items\n\
+               1700000000,S1,10,A:1:10\n\
+               1700000001,S1,NaN,\n\
+               1700000002,S1,inf,\n\
+               1700000003,S1,5,A:1:1e309\n\
+               1700000004,S1,5,A:1:NaN\n\
+               1700000005,S1,5,A:1:-2\n\
+               1700000006,S1,-7.5,A:1:7.5\n";
+    let out = read_pos_csv(csv.as_bytes()).unwrap();
+    assert_eq!(out.summary.read, 2, "{:?}", out.errors);
+    let lines: Vec<u64> = out.errors.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [3, 4, 5, 6, 7]);
+    for e in &out.errors {
+        assert!(e.message.contains("finite"), "{e}");
+    }
+}
