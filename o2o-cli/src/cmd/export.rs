@@ -147,13 +147,20 @@ pub fn run(a: Args) -> Result<(), CliError> {
         if let Some(p) = &a.audience {
             let wanted = read_profiles(p)?;
             members.retain(|m| wanted.contains(&m.profile));
+            eprintln!(
+                "{describe}: audience of {} profiles ({} listed in {})",
+                members.len(),
+                wanted.len(),
+                p.display()
+            );
+        } else {
+            eprintln!(
+                "{describe}: audience of {} profiles ({} selected, {} suppressed)",
+                members.len(),
+                stats.selected,
+                stats.suppressed
+            );
         }
-        eprintln!(
-            "{describe}: audience of {} profiles ({} selected, {} suppressed)",
-            members.len(),
-            stats.selected,
-            stats.suppressed
-        );
         write_file(&a.out, |w| {
             export_audience(platform, &members, &opts, w).map_err(|e| CliError::Core(e.to_string()))
         })?
