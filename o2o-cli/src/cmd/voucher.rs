@@ -269,7 +269,7 @@ fn issue(a: IssueArgs) -> Result<(), CliError> {
             if a.count != 1 || a.first_serial.is_some() {
                 return Err(CliError::Usage(
                     "a short code has no serial (issuing it again gives the same code): use \
-                     --format bulk for several single-use anonymous codes"
+                     --format bulk (or --format serial) for several single-use anonymous codes"
                         .into(),
                 ));
             }
