@@ -52,7 +52,7 @@ fn bench_verify(c: &mut Criterion) {
                 campaign: (i % 32) as u8,
                 voucher_type: (i % 8) as u8,
                 expires: today + Duration::days(i64::from(i % 300)),
-                serial: Some(i % 512),
+                serial: Some(u32::from(i % 512)),
                 customer: customer.clone(),
             };
             issuer.issue(&v).ok().map(|c| (c, customer))
@@ -103,7 +103,7 @@ fn bench_verify(c: &mut Criterion) {
                 campaign: (i % 32) as u8,
                 voucher_type: 1,
                 expires: today + Duration::days(30),
-                serial: Some(i % 512),
+                serial: Some(u32::from(i % 512)),
                 customer: None,
             };
             forger.issue(&v).ok().map(|c| (c, None))

@@ -63,6 +63,11 @@ enum Command {
     Report(cmd::report::Args),
     /// Who gets which voucher next: segment rules over the events' profiles.
     Segment(cmd::segment::Args),
+    /// Write the file an ad platform's import takes (Meta CAPI, Google Ads, TikTok, Customer
+    /// Match, Meta audiences), consent-gated per record.
+    Export(cmd::export::Args),
+    /// The profiles a segment selects, minus recent buyers of a product (CSV or JSON lines).
+    Audience(cmd::audience::Args),
     /// Survey answers: alerts for unhappy customers, satisfaction per store and segment.
     Survey(cmd::survey::Args),
     /// Loyalty points from store purchases, and reminders (points expiring, a tier near).
@@ -92,6 +97,8 @@ fn main() -> ExitCode {
         Command::Keygen(a) => cmd::keygen::run(a),
         Command::Report(a) => cmd::report::run(a),
         Command::Segment(a) => cmd::segment::run(a),
+        Command::Export(a) => cmd::export::run(a),
+        Command::Audience(a) => cmd::audience::run(a),
         Command::Survey(a) => cmd::survey::run(a),
         Command::Loyalty(a) => cmd::loyalty::run(a),
     };

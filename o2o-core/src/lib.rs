@@ -16,6 +16,8 @@
 // where each block states why it is sound.
 #![deny(unsafe_code)]
 
+#[cfg(all(feature = "stats", feature = "store"))]
+pub mod activation;
 pub mod attribution;
 pub mod consent;
 pub mod event;

@@ -330,7 +330,7 @@ typedef struct o2o_voucher_verdict {
    */
   uint32_t expires;
   /**
-   * The serial of a genuine serial code; -1 for a short code or when not genuine.
+   * The serial of a genuine serial or bulk code; -1 for a short code or when not genuine.
    */
   int32_t serial;
 } o2o_voucher_verdict;
@@ -1224,22 +1224,36 @@ enum o2o_status o2o_verifier_new(const struct o2o_key *key,
                                  struct o2o_verifier **out);
 
 /**
- * Verify a voucher code offline, either format: 16-character short codes (expiry from the
- * verifier's campaign table) and 21-character serial codes (constant-time tag check, then
- * expiry).
+ * Set the UTC offset of the store whose tills use `verifier`: a code is valid through the end
+ * of its last day in local time, so a till at UTC+7 (`25200`) refuses a code that expired on
+ * the 31st from 00:00 local on the 1st. The default is 0 (UTC). Call it again when the store's
+ * offset changes (daylight saving time).
+ *
+ * \param verifier a verifier from `o2o_verifier_new`.
+ * \param utc_offset_secs seconds east of UTC, -93599 to 93599 (±25:59:59).
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_ARGUMENT` when the
+ *         offset is out of range.
+ */
+enum o2o_status o2o_verifier_set_utc_offset(struct o2o_verifier *verifier, int32_t utc_offset_secs);
+
+/**
+ * Verify a voucher code offline, any format: 16-character short codes and 20-character bulk
+ * codes (expiry from the verifier's campaign table) and 21-character serial codes
+ * (constant-time tag check, then expiry).
  *
  * \param verifier a verifier from `o2o_verifier_new`.
  * \param code the code as typed or scanned (case-insensitive; `-` and spaces ignored;
  *        `O`/`I`/`L` read as `0`/`1`/`1`), `code_len` bytes.
  * \param code_len its length in bytes.
- * \param now the current time, Unix seconds (the code is valid through its expiry day, UTC).
+ * \param now the current time, Unix seconds (the code is valid through its expiry day at the
+ *        store's UTC offset, `o2o_verifier_set_utc_offset`; UTC by default).
  * \param customer the customer's pseudonym for a personal code, `customer_len` bytes; may be
  *        NULL (with `customer_len` 0) for an anonymous code.
  * \param customer_len its length in bytes.
  * \param[out] verified receives the verdict as JSON, the shape `o2o voucher verify` prints:
  *        `{"campaign_name": "zalo-spring", "code": "…", "format": "short", "key_id": "…",
  *        "valid": true, "voucher": {"campaign": 3, "voucher_type": 1, "expires": "2026-04-30",
- *        "customer": "…"}}` (`"format": "serial"` codes also have `"serial": 7`;
+ *        "customer": "…"}}` (`"format": "bulk"` and `"serial"` codes also have `"serial": 7`;
  *        `campaign_name` is null when the table does not name the campaign); `{NULL, 0}` on
  *        failure. `o2o_voucher_check` gives the same verdict as a struct.
  * \return `O2O_STATUS_OK` for a genuine, unexpired code; `O2O_STATUS_VOUCHER_REJECTED`

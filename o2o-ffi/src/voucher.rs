@@ -2,7 +2,7 @@
 //! the key ring and the campaign table are all a POS needs), turning a genuine code into a
 //! voucher-redemption check-in.
 
-use crate::args::{handle_ref, out_arg, str_arg};
+use crate::args::{handle_mut, handle_ref, out_arg, str_arg};
 use crate::boundary::{boundary, boundary_or};
 use crate::buffers::o2o_string;
 use crate::checkin::o2o_checkin;
@@ -21,6 +21,8 @@ use std::ffi::c_char;
 /// one verifier may serve several tills' threads at once.
 pub struct o2o_verifier {
     verifier: Verifier,
+    /// The store's UTC offset in seconds (`o2o_verifier_set_utc_offset`), 0 by default.
+    utc_offset_secs: i32,
 }
 
 /// Read a campaign table (JSON) for the C API.
@@ -184,7 +186,36 @@ pub unsafe extern "C" fn o2o_verifier_new(
         let campaigns = campaigns_from(campaigns)?;
         *out = into_handle(o2o_verifier {
             verifier: Verifier::new(&key.ring, &campaigns),
+            utc_offset_secs: 0,
         });
+        Ok(())
+    })
+}
+
+/// Set the UTC offset of the store whose tills use `verifier`: a code is valid through the end
+/// of its last day in local time, so a till at UTC+7 (`25200`) refuses a code that expired on
+/// the 31st from 00:00 local on the 1st. The default is 0 (UTC). Call it again when the store's
+/// offset changes (daylight saving time).
+///
+/// \param verifier a verifier from `o2o_verifier_new`.
+/// \param utc_offset_secs seconds east of UTC, -93599 to 93599 (±25:59:59).
+/// \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_ARGUMENT` when the
+///         offset is out of range.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn o2o_verifier_set_utc_offset(
+    verifier: *mut o2o_verifier,
+    utc_offset_secs: i32,
+) -> o2o_status {
+    boundary(|| {
+        // SAFETY: the caller's contract: a live handle, not used by another thread meanwhile.
+        let v = unsafe { handle_mut(verifier, "verifier") }?;
+        if day::local(0, utc_offset_secs).is_none() {
+            return Err(Failure::arg(
+                "utc_offset_secs",
+                format!("{utc_offset_secs} s is not a UTC offset (at most ±25:59:59)"),
+            ));
+        }
+        v.utc_offset_secs = utc_offset_secs;
         Ok(())
     })
 }
@@ -217,7 +248,7 @@ unsafe fn verify_args<'a>(
     let code = unsafe { str_arg(code, code_len, "code") }?;
     // SAFETY: the caller's contract: readable (ptr, len) or (NULL, 0).
     let customer = unsafe { opt_customer(customer, customer_len) }?;
-    let today = day::of_timestamp(now)
+    let today = day::local(now, v.utc_offset_secs)
         .ok_or_else(|| Failure::arg("now", format!("{now} is not a representable time")))?;
     let verified = v
         .verifier
@@ -226,22 +257,23 @@ unsafe fn verify_args<'a>(
     Ok((v, verified))
 }
 
-/// Verify a voucher code offline, either format: 16-character short codes (expiry from the
-/// verifier's campaign table) and 21-character serial codes (constant-time tag check, then
-/// expiry).
+/// Verify a voucher code offline, any format: 16-character short codes and 20-character bulk
+/// codes (expiry from the verifier's campaign table) and 21-character serial codes
+/// (constant-time tag check, then expiry).
 ///
 /// \param verifier a verifier from `o2o_verifier_new`.
 /// \param code the code as typed or scanned (case-insensitive; `-` and spaces ignored;
 ///        `O`/`I`/`L` read as `0`/`1`/`1`), `code_len` bytes.
 /// \param code_len its length in bytes.
-/// \param now the current time, Unix seconds (the code is valid through its expiry day, UTC).
+/// \param now the current time, Unix seconds (the code is valid through its expiry day at the
+///        store's UTC offset, `o2o_verifier_set_utc_offset`; UTC by default).
 /// \param customer the customer's pseudonym for a personal code, `customer_len` bytes; may be
 ///        NULL (with `customer_len` 0) for an anonymous code.
 /// \param customer_len its length in bytes.
 /// \param[out] verified receives the verdict as JSON, the shape `o2o voucher verify` prints:
 ///        `{"campaign_name": "zalo-spring", "code": "…", "format": "short", "key_id": "…",
 ///        "valid": true, "voucher": {"campaign": 3, "voucher_type": 1, "expires": "2026-04-30",
-///        "customer": "…"}}` (`"format": "serial"` codes also have `"serial": 7`;
+///        "customer": "…"}}` (`"format": "bulk"` and `"serial"` codes also have `"serial": 7`;
 ///        `campaign_name` is null when the table does not name the campaign); `{NULL, 0}` on
 ///        failure. `o2o_voucher_check` gives the same verdict as a struct.
 /// \return `O2O_STATUS_OK` for a genuine, unexpired code; `O2O_STATUS_VOUCHER_REJECTED`
@@ -315,7 +347,7 @@ pub struct o2o_voucher_verdict {
     pub voucher_type: u32,
     /// Last valid day of a genuine code as `YYYYMMDD` (e.g. 20260430); 0 otherwise.
     pub expires: u32,
-    /// The serial of a genuine serial code; -1 for a short code or when not genuine.
+    /// The serial of a genuine serial or bulk code; -1 for a short code or when not genuine.
     pub serial: i32,
 }
 
@@ -357,7 +389,8 @@ impl o2o_voucher_verdict {
             out.expires = u32::try_from(y).map_or(0, |y| {
                 y * 10_000 + u32::from(u8::from(m)) * 100 + u32::from(d)
             });
-            out.serial = v.serial.map_or(-1, i32::from);
+            // A serial is at most 2²⁰ − 1 (bulk codes), so it fits an i32.
+            out.serial = v.serial.and_then(|s| i32::try_from(s).ok()).unwrap_or(-1);
         }
         out
     }

@@ -52,8 +52,8 @@ export interface O2oError extends Error {
 export interface VerifiedVoucher {
   /** The canonical code. */
   code: string;
-  /** "short": 16 characters, expiry from the campaign table; "serial": 21, with a serial. */
-  format: "short" | "serial";
+  /** "short": 16 characters, expiry from the campaign table; "bulk": 20, with a serial up to 1,048,575 (expiry from the table); "serial": 21, with a serial up to 511. */
+  format: "short" | "serial" | "bulk";
   /** Id of the key that signed it. */
   key_id: string;
   voucher: {

@@ -1,10 +1,12 @@
 //! One module per subcommand.
 
 pub mod attribute;
+pub mod audience;
 pub mod consent;
 pub mod demo;
 pub mod did;
 pub mod explain;
+pub mod export;
 pub mod forget;
 pub mod hash;
 pub mod ingest;

@@ -81,20 +81,23 @@ struct IssueArgs {
     #[arg(long)]
     customer: Option<String>,
     /// `short` (16 characters; anonymous short codes are one shared code per campaign and
-    /// type) or `serial` (21 characters, with serials: single-use anonymous codes).
+    /// type), `bulk` (20 characters, serials 0–1,048,575: single-use codes at campaign scale,
+    /// expiry from the campaign table) or `serial` (21 characters, serials 0–511, the expiry in
+    /// the code).
     #[arg(long, value_enum, default_value_t = FormatArg::Short)]
     format: FormatArg,
-    /// Number of codes (serial format: serials from --first-serial on).
+    /// Number of codes (bulk and serial formats: serials from --first-serial on).
     #[arg(long, default_value_t = 1)]
-    count: u16,
-    /// First serial (serial format).
+    count: u32,
+    /// First serial (bulk and serial formats).
     #[arg(long)]
-    first_serial: Option<u16>,
+    first_serial: Option<u32>,
 }
 
-#[derive(Clone, Copy, clap::ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum FormatArg {
     Short,
+    Bulk,
     Serial,
 }
 
@@ -107,9 +110,16 @@ struct VerifyArgs {
     key_file: PathBuf,
     #[command(flatten)]
     key_perms: KeyFileArgs,
-    /// The day of the check, YYYY-MM-DD (default: today, UTC).
-    #[arg(long)]
+    /// The day of the check, YYYY-MM-DD (default: the day of --at in --timezone).
+    #[arg(long, conflicts_with_all = ["at", "timezone"])]
     today: Option<String>,
+    /// The moment of the check (Unix seconds or RFC 3339; default: now).
+    #[arg(long)]
+    at: Option<String>,
+    /// The store's time zone (IANA, e.g. Asia/Ho_Chi_Minh): a code's last valid day ends at
+    /// local midnight (default: UTC).
+    #[arg(long)]
+    timezone: Option<String>,
     /// Customer pseudonym, for a personal code.
     #[arg(long)]
     customer: Option<String>,
@@ -222,11 +232,11 @@ fn issue(a: IssueArgs) -> Result<(), CliError> {
     let campaign = match (a.format, a.campaign.parse::<u8>()) {
         (FormatArg::Serial, Ok(n)) => n,
         (FormatArg::Serial, Err(_)) => t.register(&a.campaign).map_err(|e| usage(&e))?,
-        (FormatArg::Short, number) => {
+        (FormatArg::Short | FormatArg::Bulk, number) => {
             if a.campaigns.is_none() {
                 return Err(CliError::Usage(
-                    "short codes take their expiry from the campaign table: give --campaigns FILE \
-                     (or --format serial)"
+                    "short and bulk codes take their expiry from the campaign table: give \
+                     --campaigns FILE (or --format serial)"
                         .into(),
                 ));
             }
@@ -259,7 +269,7 @@ fn issue(a: IssueArgs) -> Result<(), CliError> {
             if a.count != 1 || a.first_serial.is_some() {
                 return Err(CliError::Usage(
                     "a short code has no serial (issuing it again gives the same code): use \
-                     --format serial for several single-use anonymous codes"
+                     --format bulk (or --format serial) for several single-use anonymous codes"
                         .into(),
                 ));
             }
@@ -270,6 +280,21 @@ fn issue(a: IssueArgs) -> Result<(), CliError> {
                 json!({ "code": issued.code, "format": Format::Short, "key_id": key_id,
                                "voucher": issued.voucher }),
             );
+        }
+        FormatArg::Bulk => {
+            let first = a.first_serial.unwrap_or(0);
+            for k in 0..a.count {
+                let serial = first
+                    .checked_add(k)
+                    .ok_or_else(|| CliError::Usage("--first-serial + --count overflows".into()))?;
+                let issued = issuer
+                    .issue_bulk(campaign, a.voucher_type, serial, a.customer.as_deref())
+                    .map_err(|e| usage(&e))?;
+                lines.push(
+                    json!({ "code": issued.code, "format": Format::Bulk, "key_id": key_id,
+                                   "voucher": issued.voucher }),
+                );
+            }
         }
         FormatArg::Serial => {
             let expires = expires.ok_or_else(|| {
@@ -337,7 +362,19 @@ fn verify(a: VerifyArgs) -> Result<(), CliError> {
     let names = table(a.campaigns.as_deref())?;
     let today = match &a.today {
         Some(t) => day::parse(t).map_err(|e| CliError::Usage(format!("--today: {e}")))?,
-        None => today()?,
+        None => {
+            let at = match &a.at {
+                Some(t) => o2o_core::event::parse_timestamp(t)
+                    .map_err(|e| CliError::Usage(format!("--at: {e}")))?,
+                None => now_unix().ok_or_else(|| {
+                    CliError::Usage("the system clock is unusable: give --at".into())
+                })?,
+            };
+            let zone = a.timezone.as_deref().unwrap_or("UTC");
+            day::in_zone(at, zone)
+                .map_err(|e| CliError::Usage(format!("--timezone: {e}")))?
+                .0
+        }
     };
     let verdict = Verifier::new(&ring, &names).verdict(&a.code, today, a.customer.as_deref());
     print_line(verdict.to_value())?;

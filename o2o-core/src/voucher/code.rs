@@ -1,10 +1,11 @@
-//! The two code layouts (short and serial), Crockford base32 and the mod-37 check symbol.
+//! The three code layouts (short, bulk and serial), Crockford base32 and the mod-37 check
+//! symbol.
 //!
 //! Bits are packed most significant first into a `u128` and written 5 bits per symbol. The short
-//! layout (75 bits) is not a whole number of bytes, which byte-oriented base32 crates cannot
-//! encode; the serial layout (96 bits) is padded with 4 zero bits to 20 symbols, exactly as
-//! RFC 4648-style base32 of its 12 bytes (the spelling of codes issued before short codes
-//! existed, so they still verify).
+//! layout (75 bits) and the bulk layout (95 bits) are not whole numbers of bytes, which
+//! byte-oriented base32 crates cannot encode; the serial layout (96 bits) is padded with 4 zero
+//! bits to 20 symbols, exactly as RFC 4648-style base32 of its 12 bytes (the spelling of codes
+//! issued before short codes existed, so they still verify).
 
 use super::Rejection;
 use serde::{Deserialize, Serialize};
@@ -15,24 +16,38 @@ use time::{Date, Duration};
 pub const CODE_LEN: usize = SHORT_SYMBOLS + 1;
 /// Characters in a serial code: 20 data symbols and one check symbol.
 pub const SERIAL_CODE_LEN: usize = SERIAL_SYMBOLS + 1;
+/// Characters in a bulk code: 19 data symbols and one check symbol.
+pub const BULK_CODE_LEN: usize = BULK_SYMBOLS + 1;
 /// Highest campaign number.
 pub const MAX_CAMPAIGN: u8 = 31;
 /// Highest voucher type.
 pub const MAX_TYPE: u8 = 7;
-/// Highest serial (serial codes only).
-pub const MAX_SERIAL: u16 = 511;
+/// Highest serial of a (21-character) serial code.
+pub const MAX_SERIAL: u32 = 511;
+/// Highest serial of a (20-character) bulk code: 2²⁰ − 1, so 1,048,576 single-use codes per
+/// campaign and type.
+pub const MAX_BULK_SERIAL: u32 = (1 << BULK_SERIAL_BITS) - 1;
+const BULK_SERIAL_BITS: u32 = 20;
 /// Expiry epoch of serial codes: day 0.
 const EPOCH: Date = date!(2024 - 01 - 01);
 const MAX_EXPIRY_DAYS: u16 = 4095;
 
 const SHORT_SYMBOLS: usize = 15;
 const SERIAL_SYMBOLS: usize = 20;
+const BULK_SYMBOLS: usize = 19;
 /// Bits of the truncated HMAC tag, in both layouts.
 pub(super) const TAG_BITS: u32 = 64;
 
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-/// Check symbols: the 32 data symbols, then values 32–36.
-const CHECK_EXTRA: &[u8; 5] = b"*~$=U";
+/// Check symbols for values 32–36, after the 32 data symbols. Every one prints in a Code 39 and
+/// a Code 128 barcode and stands in a URL without escaping: Code 39 and the URL-unreserved set
+/// share only letters, digits, `-` (a separator here) and `.`; the letters the data alphabet
+/// leaves out are `I`, `L`, `O` and `U`. Those five are all there is, so the set is forced.
+/// At the check position `I`, `L` and `O` are therefore symbols of their own, not the data
+/// positions' readings of `1` and `0`.
+const CHECK_EXTRA: &[u8; 5] = b"ILO.U";
+/// The check symbols codes were issued with before: still read, so old codes verify.
+const OLD_CHECK_EXTRA: &[u8; 4] = b"*~$=";
 
 /// The layout of a code, told apart by its length once separators are removed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -42,9 +57,14 @@ pub enum Format {
     /// expiry is the campaign's (from the [`CampaignTable`](super::CampaignTable)); there is no
     /// serial, so an anonymous short code is one shared code per campaign and type.
     Short,
-    /// 21 characters: a 32-bit header with expiry and a 9-bit serial, a 64-bit tag. For
-    /// single-use anonymous codes.
+    /// 21 characters: a 32-bit header with expiry and a 9-bit serial, a 64-bit tag. Single-use
+    /// anonymous codes, up to 512 per campaign and type; still verified, superseded by
+    /// [`Format::Bulk`] for new campaigns.
     Serial,
+    /// 20 characters: key slot, personal flag, campaign, type and a 20-bit serial in 31 bits, a
+    /// 64-bit tag; the expiry is the campaign's (from the table), as for short codes. Single-use
+    /// codes at campaign scale: 1,048,576 per campaign and type.
+    Bulk,
 }
 
 impl Format {
@@ -53,6 +73,7 @@ impl Format {
         match self {
             Format::Short => CODE_LEN,
             Format::Serial => SERIAL_CODE_LEN,
+            Format::Bulk => BULK_CODE_LEN,
         }
     }
 
@@ -68,7 +89,7 @@ impl Format {
     /// Zero bits after the data, to fill the last symbol.
     fn pad_bits(self) -> u32 {
         match self {
-            Format::Short => 0,
+            Format::Short | Format::Bulk => 0,
             Format::Serial => 4,
         }
     }
@@ -79,9 +100,9 @@ pub fn expiry_range() -> (Date, Date) {
     (EPOCH, EPOCH + Duration::days(i64::from(MAX_EXPIRY_DAYS)))
 }
 
-/// Symbol values by typed byte, with Crockford's reading rules built in (lower case, `O`→0,
-/// `I`/`L`→1): 0–31 data symbols, 32–36 check-only symbols, `INVALID` otherwise. A table
-/// because verification decodes a code a million times a second.
+/// Data symbol values by typed byte, with Crockford's reading rules built in (lower case,
+/// `O`→0, `I`/`L`→1): 0–31, `INVALID` otherwise. A table because verification decodes a code a
+/// million times a second.
 const INVALID: u8 = 0xff;
 static VALUES: [u8; 256] = {
     let mut t = [INVALID; 256];
@@ -98,12 +119,32 @@ static VALUES: [u8; 256] = {
     t[b'i' as usize] = 1;
     t[b'L' as usize] = 1;
     t[b'l' as usize] = 1;
+    t
+};
+
+/// Check symbol values by typed byte: the 32 data symbols (any case), then `I L O . U` (any
+/// case) for 32–36, and the old `* ~ $ =` for 32–35; `INVALID` otherwise.
+static CHECK_VALUES: [u8; 256] = {
+    let mut t = [INVALID; 256];
+    let mut i = 0;
+    while i < 32 {
+        let c = ALPHABET[i];
+        t[c as usize] = i as u8;
+        t[c.to_ascii_lowercase() as usize] = i as u8;
+        i += 1;
+    }
     let mut k = 0;
     while k < 5 {
-        t[CHECK_EXTRA[k] as usize] = 32 + k as u8;
+        let c = CHECK_EXTRA[k];
+        t[c as usize] = 32 + k as u8;
+        t[c.to_ascii_lowercase() as usize] = 32 + k as u8;
         k += 1;
     }
-    t[b'u' as usize] = 36;
+    let mut k = 0;
+    while k < 4 {
+        t[OLD_CHECK_EXTRA[k] as usize] = 32 + k as u8;
+        k += 1;
+    }
     t
 };
 
@@ -143,6 +184,38 @@ impl ShortHeader {
     }
 }
 
+/// Header of a bulk code, 31 bits: key slot (2), personal (1), campaign (5), type (3),
+/// serial (20).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct BulkHeader {
+    pub slot: u8,
+    pub personal: bool,
+    pub campaign: u8,
+    pub voucher_type: u8,
+    pub serial: u32,
+}
+
+impl BulkHeader {
+    pub(super) fn pack(self) -> u32 {
+        (u32::from(self.slot & 3) << 29)
+            | (u32::from(self.personal) << 28)
+            | (u32::from(self.campaign & 31) << 23)
+            | (u32::from(self.voucher_type & 7) << 20)
+            | (self.serial & MAX_BULK_SERIAL)
+    }
+
+    pub(super) fn unpack(v: u32) -> Self {
+        // Each field is masked to its width, so the casts are lossless.
+        BulkHeader {
+            slot: ((v >> 29) & 3) as u8,
+            personal: (v >> 28) & 1 == 1,
+            campaign: ((v >> 23) & 31) as u8,
+            voucher_type: ((v >> 20) & 7) as u8,
+            serial: v & MAX_BULK_SERIAL,
+        }
+    }
+}
+
 /// Header of a serial code, 32 bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Header {
@@ -151,7 +224,7 @@ pub(super) struct Header {
     pub voucher_type: u8,
     pub campaign: u8,
     pub expiry_days: u16,
-    pub serial: u16,
+    pub serial: u32,
 }
 
 impl Header {
@@ -161,7 +234,7 @@ impl Header {
             | (u32::from(self.voucher_type & 7) << 26)
             | (u32::from(self.campaign & 31) << 21)
             | (u32::from(self.expiry_days & 0x0fff) << 9)
-            | u32::from(self.serial & 0x01ff);
+            | (self.serial & 0x01ff);
         v.to_be_bytes()
     }
 
@@ -174,7 +247,7 @@ impl Header {
             voucher_type: ((v >> 26) & 7) as u8,
             campaign: ((v >> 21) & 31) as u8,
             expiry_days: ((v >> 9) & 0x0fff) as u16,
-            serial: (v & 0x01ff) as u16,
+            serial: v & 0x01ff,
         }
     }
 
@@ -246,7 +319,7 @@ pub(super) fn decode(code: &str) -> Result<Decoded, Rejection> {
             return Err(Rejection::Malformed {
                 position: n + 1,
                 message: format!(
-                    "too long: a code has {CODE_LEN} characters ({SERIAL_CODE_LEN} with a serial)"
+                    "too long: a code has {CODE_LEN} characters ({BULK_CODE_LEN} or {SERIAL_CODE_LEN} with a serial)"
                 ),
             });
         }
@@ -255,12 +328,13 @@ pub(super) fn decode(code: &str) -> Result<Decoded, Rejection> {
     }
     let format = match n {
         CODE_LEN => Format::Short,
+        BULK_CODE_LEN => Format::Bulk,
         SERIAL_CODE_LEN => Format::Serial,
         _ => {
             return Err(Rejection::Malformed {
                 position: 0,
                 message: format!(
-                    "{n} characters: a code has {CODE_LEN} ({SERIAL_CODE_LEN} with a serial)"
+                    "{n} characters: a code has {CODE_LEN} ({BULK_CODE_LEN} or {SERIAL_CODE_LEN} with a serial)"
                 ),
             });
         }
@@ -282,7 +356,7 @@ pub(super) fn decode(code: &str) -> Result<Decoded, Rejection> {
         // Canonical spelling: the symbol of its value.
         *b = ALPHABET[usize::from(v)];
     }
-    let check = VALUES[usize::from(norm[data])];
+    let check = CHECK_VALUES[usize::from(norm[data])];
     if check >= 37 {
         return Err(Rejection::Malformed {
             position: data + 1,
@@ -307,8 +381,9 @@ pub(super) fn decode(code: &str) -> Result<Decoded, Rejection> {
     })
 }
 
-/// The canonical spelling of a typed code of either format (upper case, no separators, `O`→`0`,
-/// `I`/`L`→`1`), used as the redemption ledger key; `None` when it is not a well-formed code.
+/// The canonical spelling of a typed code of any format (upper case, no separators, `O`→`0`,
+/// `I`/`L`→`1` in data positions, an old check symbol `* ~ $ =` as its safe successor
+/// `I L O .`), used as the redemption ledger key; `None` when it is not a well-formed code.
 ///
 /// ```
 /// assert_eq!(o2o_core::voucher::canonical("0g36-g037-87ka-qeae-kr40g").as_deref(),
@@ -321,7 +396,7 @@ pub fn canonical(code: &str) -> Option<String> {
 
 /// Whether `code` is a *shared* code: an anonymous short code, the one code of its campaign and
 /// type that everyone may use (see the [module documentation](super)). `false` for a malformed
-/// code, a personal short code and any serial code, which are all single-use.
+/// code, a personal short code and any serial or bulk code, which are all single-use.
 pub fn is_shared(code: &str) -> bool {
     decode(code).is_ok_and(|d| {
         d.format == Format::Short && {

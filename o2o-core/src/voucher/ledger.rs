@@ -7,17 +7,35 @@
 //! identified customer is a double use, and uses by unidentified customers are only counted.
 //! To limit an offer to one use per person, issue personal codes.
 
-use super::is_shared;
-use serde::{Deserialize, Serialize};
+use super::{canonical, is_shared};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// One accepted redemption.
+/// The ledger key of a code as typed or stored: its canonical spelling (upper case, no
+/// separators, Crockford readings), so `0g36-g037…` and `0G36G037…` are one code. A string that
+/// is not a well-formed code is kept upper-cased without separators (it can never verify, but a
+/// ledger shipped from an old till keeps it).
+fn key(code: &str) -> String {
+    canonical(code).unwrap_or_else(|| {
+        code.chars()
+            .filter(|c| *c != '-' && !c.is_whitespace())
+            .flat_map(char::to_uppercase)
+            .collect()
+    })
+}
+
+/// One accepted redemption. Two redemptions are the same record only when every field agrees,
+/// so two tills of one store accepting a code in the same second are two redemptions: give each
+/// till its `till` id.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Redemption {
     /// Unix seconds.
     pub timestamp: i64,
     /// Store id.
     pub store: String,
+    /// The till (POS terminal) within the store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub till: Option<String>,
     /// Pseudonym of the customer, when the till identified one (loyalty card).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<String>,
@@ -57,27 +75,40 @@ pub struct SharedUse {
 /// use o2o_core::voucher::{Redemption, RedemptionLedger};
 /// let mut a = RedemptionLedger::default();
 /// let mut b = RedemptionLedger::default();
-/// a.record("CODE1", Redemption { timestamp: 10, store: "S1".into(), customer: None });
-/// b.record("CODE1", Redemption { timestamp: 20, store: "S2".into(), customer: None });
+/// a.record("CODE1", Redemption { timestamp: 10, store: "S1".into(), till: None, customer: None });
+/// b.record("CODE1", Redemption { timestamp: 20, store: "S2".into(), till: None, customer: None });
 /// assert!(a.double_uses().is_empty());
 /// a.merge(&b);
 /// assert_eq!(a.double_uses()[0].redemptions.len(), 2);
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct RedemptionLedger {
     by_code: BTreeMap<String, BTreeSet<Redemption>>,
 }
 
+impl<'de> Deserialize<'de> for RedemptionLedger {
+    /// Keys are read as codes and canonicalised: a ledger whose keys were written as typed
+    /// (lower case, dashes) merges its entries under the one canonical code.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = BTreeMap::<String, BTreeSet<Redemption>>::deserialize(d)?;
+        let mut by_code: BTreeMap<String, BTreeSet<Redemption>> = BTreeMap::new();
+        for (code, list) in raw {
+            by_code.entry(key(&code)).or_default().extend(list);
+        }
+        Ok(RedemptionLedger { by_code })
+    }
+}
+
 impl RedemptionLedger {
-    /// Record a redemption of `code` (give the canonical code from
-    /// [`Verified::code`](super::Verified)). Returns `false` when this is a double use in this
+    /// Record a redemption of `code`, as typed or canonical (it is keyed by its canonical
+    /// spelling, [`canonical`]). Returns `false` when this is a double use in this
     /// ledger (a single-use code already redeemed, or a shared code already redeemed by the same
     /// identified customer): the till should refuse it. For a shared code this scans the
     /// code's redemptions (a till's day of them; merged ledgers are checked by `double_uses`).
     pub fn record(&mut self, code: &str, r: Redemption) -> bool {
         let shared = is_shared(code);
-        let list = self.by_code.entry(code.to_owned()).or_default();
+        let list = self.by_code.entry(key(code)).or_default();
         let first = if shared {
             r.customer
                 .as_ref()
@@ -89,9 +120,17 @@ impl RedemptionLedger {
         first
     }
 
-    /// Whether `code` was already redeemed (by anyone).
+    /// Whether `code` (as typed or canonical) was already redeemed (by anyone).
     pub fn is_redeemed(&self, code: &str) -> bool {
-        self.by_code.contains_key(code)
+        self.by_code.contains_key(&key(code))
+    }
+
+    /// Redemptions of `code` (as typed or canonical), earliest first.
+    pub fn redemptions(&self, code: &str) -> Vec<Redemption> {
+        self.by_code
+            .get(&key(code))
+            .map(|l| l.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// Merge another ledger in. Idempotent and order-independent: identical records (same

@@ -101,8 +101,8 @@ mod sign;
 mod verdict;
 
 pub use code::{
-    CODE_LEN, Format, MAX_CAMPAIGN, MAX_SERIAL, MAX_TYPE, SERIAL_CODE_LEN, canonical, expiry_range,
-    is_shared,
+    BULK_CODE_LEN, CODE_LEN, Format, MAX_BULK_SERIAL, MAX_CAMPAIGN, MAX_SERIAL, MAX_TYPE,
+    SERIAL_CODE_LEN, canonical, expiry_range, is_shared,
 };
 pub use ledger::{DoubleUse, Redemption, RedemptionLedger, SharedUse};
 pub use sign::{Issued, Issuer, MAX_CUSTOMER_LEN, Verified, Verifier, key_slot};
@@ -123,10 +123,10 @@ pub struct Voucher {
     /// Last day on which the code is valid (inclusive). For a short code, the campaign's.
     #[serde(with = "day")]
     pub expires: Date,
-    /// Serial (0–511) distinguishing codes of the same offer: set for a serial code, absent for
-    /// a short code (which has none).
+    /// Serial distinguishing single-use codes of the same offer: 0–1,048,575 for a bulk code,
+    /// 0–511 for a serial code; absent for a short code (which has none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub serial: Option<u16>,
+    pub serial: Option<u32>,
     /// Customer pseudonym the code is bound to (a keyed hash, never a raw identifier), 1 to
     /// [`MAX_CUSTOMER_LEN`] bytes: `o2o hash --hmac-key-file`'s and `o2o_pseudonym`'s
     /// `KEY_ID:HEX` fits.
@@ -143,8 +143,10 @@ pub enum VoucherError {
     /// Voucher type above [`MAX_TYPE`].
     #[error("voucher type {0} is out of range 0..={MAX_TYPE}")]
     Type(u32),
-    /// Serial above [`MAX_SERIAL`].
-    #[error("serial {0} is out of range 0..={MAX_SERIAL}")]
+    /// Serial above [`MAX_SERIAL`] (serial codes) or [`MAX_BULK_SERIAL`] (bulk codes).
+    #[error(
+        "serial {0} is out of range (0..={MAX_SERIAL} for a serial code, 0..={MAX_BULK_SERIAL} for a bulk code)"
+    )]
     Serial(u32),
     /// Expiry outside the range a serial code can carry.
     #[error("expiry {0} is outside {lo} ..= {hi}", lo = expiry_range().0, hi = expiry_range().1)]
@@ -497,6 +499,29 @@ pub mod day {
     pub fn parse(s: &str) -> Result<Date, super::VoucherError> {
         let f = format_description!("[year]-[month]-[day]");
         Date::parse(s.trim(), &f).map_err(|_| super::VoucherError::Date(s.to_owned()))
+    }
+
+    /// The local day of a Unix timestamp at a UTC offset (seconds east of UTC).
+    pub fn local(ts: i64, utc_offset_secs: i32) -> Option<Date> {
+        let offset = time::UtcOffset::from_whole_seconds(utc_offset_secs).ok()?;
+        time::OffsetDateTime::from_unix_timestamp(ts)
+            .ok()
+            .map(|t| t.to_offset(offset).date())
+    }
+
+    /// The local day of a Unix timestamp in an IANA time zone (the store's), and the zone's UTC
+    /// offset then, in seconds.
+    #[cfg(feature = "ingest")]
+    pub fn in_zone(ts: i64, zone: &str) -> Result<(Date, i32), super::VoucherError> {
+        let tz = jiff::tz::TimeZone::get(zone).map_err(|_| {
+            super::VoucherError::Table(format!("`{zone}` is not an IANA time zone"))
+        })?;
+        let t = jiff::Timestamp::from_second(ts)
+            .map_err(|e| super::VoucherError::Table(format!("time {ts}: {e}")))?;
+        let offset = tz.to_offset(t).seconds();
+        local(ts, offset)
+            .map(|d| (d, offset))
+            .ok_or_else(|| super::VoucherError::Table(format!("time {ts} is out of range")))
     }
 
     /// The UTC day of a Unix timestamp.

@@ -6,9 +6,11 @@
 //! - short code: the campaign's last valid day (Julian day) and its name (length-prefixed),
 //!   zero-padded to a hash block (so the state is prepared once per key and campaign), then the
 //!   11 header bits and, when personal, the customer pseudonym (length-prefixed);
-//! - serial code: the 32-bit header and, when personal, the length-prefixed customer pseudonym.
+//! - serial code: the 32-bit header and, when personal, the length-prefixed customer pseudonym;
+//! - bulk code: as a short code (campaign expiry and name, padded to a block), under its own
+//!   domain, then the 31-bit header (4 bytes) and, when personal, the customer pseudonym.
 
-use super::code::{self, Decoded, Format, Header, ShortHeader};
+use super::code::{self, BulkHeader, Decoded, Format, Header, ShortHeader};
 use super::{Campaign, CampaignTable, Rejection, Voucher, VoucherError};
 use crate::keys::{KeyRing, SecretKey};
 use hmac::{Hmac, Mac};
@@ -23,6 +25,9 @@ type HmacSha256 = Hmac<Sha256>;
 const SERIAL_DOMAIN: &[u8] = b"o2o-voucher-v1\0";
 /// Domain of short codes.
 const SHORT_DOMAIN: &[u8] = b"o2o-voucher-short-v1\0";
+/// Domain of bulk codes (the same length as the short domain, so the campaign state pads the
+/// same way).
+const BULK_DOMAIN: &[u8] = b"o2o-voucher-bulk-v01\0";
 /// Longest customer pseudonym a code can be bound to, in bytes. A keyed pseudonym's text form
 /// `KEY_ID:HEX` (as `o2o_pseudonym` and `o2o hash --hmac-key-file` write it) is at most
 /// 32 + 1 + 64 = 97 bytes; the rest is room for the retailer's own pseudonym formats. The tag
@@ -76,6 +81,8 @@ fn serial_tag(state: &HmacSha256, header: &[u8; 4], customer: Option<&str>) -> u
 /// for pseudonyms up to 52 bytes). The padding is a function of the name's length, so no two
 /// (expiry, name, header, customer) inputs coincide.
 fn campaign_state(short: &HmacSha256, campaign: &str, expires: Date) -> HmacSha256 {
+    // Both campaign-keyed domains have the same length, so this padding fits either.
+    const _: () = assert!(SHORT_DOMAIN.len() == BULK_DOMAIN.len());
     let mut mac = short.clone();
     mac.update(&expires.to_julian_day().to_be_bytes());
     // A table entry's name fits in memory, so its length fits a u64.
@@ -88,6 +95,13 @@ fn campaign_state(short: &HmacSha256, campaign: &str, expires: Date) -> HmacSha2
 }
 
 fn short_tag(campaign_state: &HmacSha256, header: u16, customer: Option<&str>) -> u64 {
+    let mut mac = campaign_state.clone();
+    mac.update(&header.to_be_bytes());
+    absorb_customer(&mut mac, customer);
+    truncate(mac)
+}
+
+fn bulk_tag(campaign_state: &HmacSha256, header: u32, customer: Option<&str>) -> u64 {
     let mut mac = campaign_state.clone();
     mac.update(&header.to_be_bytes());
     absorb_customer(&mut mac, customer);
@@ -122,6 +136,7 @@ pub struct Issuer {
     key_id: String,
     serial: HmacSha256,
     short: HmacSha256,
+    bulk: HmacSha256,
     campaigns: CampaignTable,
 }
 
@@ -135,8 +150,107 @@ impl Issuer {
             key_id: key.id().to_owned(),
             serial: prepared(key, SERIAL_DOMAIN),
             short: prepared(key, SHORT_DOMAIN),
+            bulk: prepared(key, BULK_DOMAIN),
             campaigns: campaigns.clone(),
         }
+    }
+
+    /// The bulk code of campaign `campaign`, type `voucher_type` and `serial` (0 to
+    /// [`MAX_BULK_SERIAL`](super::MAX_BULK_SERIAL)), bound to `customer` when given; 20
+    /// characters, single-use, its expiry the campaign's in the table.
+    ///
+    /// ```
+    /// use o2o_core::keys::{KeyRing, SecretKey};
+    /// use o2o_core::voucher::{CampaignTable, Issuer, Verifier, MAX_BULK_SERIAL};
+    /// use time::macros::date;
+    /// let ring = KeyRing::single(SecretKey::new("k1", (9..41).collect()).unwrap());
+    /// let mut table = CampaignTable::default();
+    /// let n = table.register_until("tet-2026", date!(2026 - 02 - 28)).unwrap();
+    /// let last = Issuer::new(&ring, &table).issue_bulk(n, 1, MAX_BULK_SERIAL, None).unwrap();
+    /// assert_eq!(last.code.len(), 20);
+    /// let ok = Verifier::new(&ring, &table).verify(&last.code, date!(2026 - 02 - 28), None).unwrap();
+    /// assert_eq!(ok.voucher.serial, Some(1_048_575));
+    /// ```
+    pub fn issue_bulk(
+        &self,
+        campaign: u8,
+        voucher_type: u8,
+        serial: u32,
+        customer: Option<&str>,
+    ) -> Result<Issued, VoucherError> {
+        let (_, expires) = self.short_entry(campaign)?;
+        let voucher = Voucher {
+            campaign,
+            voucher_type,
+            expires,
+            serial: Some(serial),
+            customer: customer.map(str::to_owned),
+        };
+        let code = self.issue_as(Format::Bulk, &voucher)?;
+        Ok(Issued {
+            code,
+            key_id: self.key_id.clone(),
+            voucher,
+        })
+    }
+
+    /// The code for `v` in `format`: [`Format::Short`] needs no serial, [`Format::Serial`] and
+    /// [`Format::Bulk`] need one; short and bulk codes take their expiry from the campaign
+    /// table, which must agree with `v.expires`.
+    pub fn issue_as(&self, format: Format, v: &Voucher) -> Result<String, VoucherError> {
+        match (format, v.serial) {
+            (Format::Short, None) | (Format::Serial, Some(_)) => self.issue(v),
+            (Format::Bulk, Some(serial)) => {
+                self.check_fields(v)?;
+                if serial > super::MAX_BULK_SERIAL {
+                    return Err(VoucherError::Serial(serial));
+                }
+                let (name, expires) = self.short_entry(v.campaign)?;
+                if expires != v.expires {
+                    return Err(VoucherError::ExpiryMismatch {
+                        campaign: name.to_owned(),
+                        table: expires,
+                        given: v.expires,
+                    });
+                }
+                let header = BulkHeader {
+                    slot: self.slot,
+                    personal: v.customer.is_some(),
+                    campaign: v.campaign,
+                    voucher_type: v.voucher_type,
+                    serial,
+                }
+                .pack();
+                let state = campaign_state(&self.bulk, name, expires);
+                let t = bulk_tag(&state, header, v.customer.as_deref());
+                Ok(code::encode(Format::Bulk, code::join(u64::from(header), t)))
+            }
+            (Format::Short, Some(s)) => Err(VoucherError::Table(format!(
+                "a short code has no serial (got {s}): use the bulk or serial format"
+            ))),
+            (_, None) => Err(VoucherError::Table(format!(
+                "a {} code needs a serial",
+                match format {
+                    Format::Bulk => "bulk",
+                    _ => "serial",
+                }
+            ))),
+        }
+    }
+
+    fn check_fields(&self, v: &Voucher) -> Result<(), VoucherError> {
+        if v.campaign > super::MAX_CAMPAIGN {
+            return Err(VoucherError::Campaign(v.campaign.into()));
+        }
+        if v.voucher_type > super::MAX_TYPE {
+            return Err(VoucherError::Type(v.voucher_type.into()));
+        }
+        if !valid_customer(v.customer.as_deref()) {
+            return Err(VoucherError::Customer {
+                len: v.customer.as_deref().map_or(0, str::len),
+            });
+        }
+        Ok(())
     }
 
     /// The short code of campaign `campaign` and type `voucher_type`, bound to `customer` when
@@ -193,17 +307,7 @@ impl Issuer {
     /// The code for `v`: a serial code when `v.serial` is set, else a short code, whose
     /// `expires` must be its campaign's last valid day in the table.
     pub fn issue(&self, v: &Voucher) -> Result<String, VoucherError> {
-        if v.campaign > super::MAX_CAMPAIGN {
-            return Err(VoucherError::Campaign(v.campaign.into()));
-        }
-        if v.voucher_type > super::MAX_TYPE {
-            return Err(VoucherError::Type(v.voucher_type.into()));
-        }
-        if !valid_customer(v.customer.as_deref()) {
-            return Err(VoucherError::Customer {
-                len: v.customer.as_deref().map_or(0, str::len),
-            });
-        }
+        self.check_fields(v)?;
         let Some(serial) = v.serial else {
             let (name, expires) = self.short_entry(v.campaign)?;
             if expires != v.expires {
@@ -228,7 +332,7 @@ impl Issuer {
             ));
         };
         if serial > super::MAX_SERIAL {
-            return Err(VoucherError::Serial(serial.into()));
+            return Err(VoucherError::Serial(serial));
         }
         let expiry_days = Header::expiry_days(v.expires).ok_or(VoucherError::Expiry(v.expires))?;
         let header = Header {
@@ -267,6 +371,8 @@ struct PreparedKey {
     serial: HmacSha256,
     /// By campaign number: the campaign's prepared state, `None` without an expiry.
     campaigns: Vec<Option<HmacSha256>>,
+    /// The same for bulk codes.
+    bulk: Vec<Option<HmacSha256>>,
 }
 
 /// Verifies codes of both formats offline against every key of a ring and the campaign table.
@@ -286,6 +392,7 @@ impl Verifier {
                 .iter()
                 .map(|k| {
                     let short = prepared(k, SHORT_DOMAIN);
+                    let bulk = prepared(k, BULK_DOMAIN);
                     PreparedKey {
                         slot: key_slot(k.id()),
                         id: k.id().to_owned(),
@@ -295,6 +402,13 @@ impl Verifier {
                                 // n < len ≤ 32 (the table's bound), so it fits a u8.
                                 short_campaign(campaigns, n as u8)
                                     .map(|(name, expires)| campaign_state(&short, name, expires))
+                            })
+                            .collect(),
+                        bulk: (0..campaigns.len())
+                            .map(|n| {
+                                // As above.
+                                short_campaign(campaigns, n as u8)
+                                    .map(|(name, expires)| campaign_state(&bulk, name, expires))
                             })
                             .collect(),
                     }
@@ -331,7 +445,45 @@ impl Verifier {
             // A short header is 11 bits, a serial header 32 bits (`split`).
             Format::Short => self.verify_short(&d, header as u16, tag, today, customer),
             Format::Serial => self.verify_serial(&d, header as u32, tag, today, customer),
+            // A bulk header is 31 bits.
+            Format::Bulk => self.verify_bulk(&d, header as u32, tag, today, customer),
         }
+    }
+
+    /// [`Verifier::verify`] at a moment (`unix_secs`) in the store's time zone, given as its UTC
+    /// offset at that moment in seconds (`+25_200` for UTC+7): a code's last valid day ends at
+    /// local midnight, so a till at UTC+7 refuses a code expiring on the 31st from 00:00 local
+    /// on the 1st (17:00 UTC on the 31st).
+    ///
+    /// ```
+    /// use o2o_core::keys::{KeyRing, SecretKey};
+    /// use o2o_core::voucher::{CampaignTable, Issuer, Rejection, Verifier};
+    /// use time::macros::date;
+    /// let ring = KeyRing::single(SecretKey::new("k1", (9..41).collect()).unwrap());
+    /// let mut table = CampaignTable::default();
+    /// let n = table.register_until("spring", date!(2030 - 03 - 31)).unwrap();
+    /// let code = Issuer::new(&ring, &table).issue_short(n, 1, None).unwrap().code;
+    /// let v = Verifier::new(&ring, &table);
+    /// let five_am_local_april_1st = 1_901_224_800; // 2030-03-31T22:00:00Z
+    /// assert!(v.verify_at(&code, five_am_local_april_1st, 0, None).is_ok()); // UTC: still the 31st
+    /// assert!(matches!(v.verify_at(&code, five_am_local_april_1st, 7 * 3600, None),
+    ///                  Err(Rejection::Expired { .. })));
+    /// ```
+    pub fn verify_at(
+        &self,
+        code: &str,
+        unix_secs: i64,
+        utc_offset_secs: i32,
+        customer: Option<&str>,
+    ) -> Result<Verified, Rejection> {
+        let today =
+            super::day::local(unix_secs, utc_offset_secs).ok_or_else(|| Rejection::Malformed {
+                position: 0,
+                message: format!(
+                    "time {unix_secs} with UTC offset {utc_offset_secs} s is out of range"
+                ),
+            })?;
+        self.verify(code, today, customer)
     }
 
     /// [`Verifier::verify`] as a [`Verdict`]: the outcome with the campaign's name, in the JSON
@@ -388,6 +540,43 @@ impl Verifier {
             voucher_type: h.voucher_type,
             expires,
             serial: None,
+            customer: customer.map(str::to_owned),
+        };
+        Self::finish(d, signer, voucher, today)
+    }
+
+    fn verify_bulk(
+        &self,
+        d: &Decoded,
+        header: u32,
+        tag: u64,
+        today: Date,
+        customer: Option<&str>,
+    ) -> Result<Verified, Rejection> {
+        let h = BulkHeader::unpack(header);
+        let candidates = self.candidates(h.slot)?;
+        let (_, expires) =
+            short_campaign(&self.campaigns, h.campaign).ok_or(Rejection::UnknownCampaign {
+                campaign: h.campaign,
+            })?;
+        let customer = Self::customer(h.personal, customer)?;
+        let tag = tag.to_be_bytes();
+        let mut signer = None;
+        for k in candidates {
+            // Every key holds a state for each campaign with an expiry, as checked above.
+            let Some(Some(state)) = k.bulk.get(usize::from(h.campaign)) else {
+                continue;
+            };
+            let t = bulk_tag(state, header, customer).to_be_bytes();
+            if bool::from(t.ct_eq(&tag)) {
+                signer = Some(k);
+            }
+        }
+        let voucher = Voucher {
+            campaign: h.campaign,
+            voucher_type: h.voucher_type,
+            expires,
+            serial: Some(h.serial),
             customer: customer.map(str::to_owned),
         };
         Self::finish(d, signer, voucher, today)

@@ -20,13 +20,14 @@ fn ring(id: &str, byte: u8) -> KeyRing {
     KeyRing::single(SecretKey::new(id, secret(byte)).unwrap())
 }
 
-/// Vouchers of both formats: `serial` `None` is a short code (its expiry then goes in the table).
+/// Vouchers of every format (see [`format_of`]); the expiry goes in the table for short and bulk
+/// codes.
 fn voucher_strategy() -> impl Strategy<Value = Voucher> {
     (
         0u8..=MAX_CAMPAIGN,
         0u8..=MAX_TYPE,
         0i64..=4095,
-        proptest::option::of(0u16..=MAX_SERIAL),
+        proptest::option::of(prop_oneof![0u32..=MAX_SERIAL, 0u32..=MAX_BULK_SERIAL]),
         proptest::option::of("[a-f0-9]{1,64}"),
     )
         .prop_map(|(campaign, voucher_type, d, serial, customer)| Voucher {
@@ -52,8 +53,20 @@ fn table_for(v: &Voucher) -> CampaignTable {
     t
 }
 
+/// The format a test voucher is issued in: no serial, short; a serial above the serial format's
+/// range, or an odd one, bulk; an even one up to 511, serial.
+fn format_of(v: &Voucher) -> Format {
+    match v.serial {
+        None => Format::Short,
+        Some(s) if s > MAX_SERIAL || s % 2 == 1 => Format::Bulk,
+        Some(_) => Format::Serial,
+    }
+}
+
 fn issue(r: &KeyRing, v: &Voucher) -> String {
-    Issuer::new(r, &table_for(v)).issue(v).unwrap()
+    Issuer::new(r, &table_for(v))
+        .issue_as(format_of(v), v)
+        .unwrap()
 }
 
 fn verifier(r: &KeyRing, v: &Voucher) -> Verifier {
@@ -61,27 +74,33 @@ fn verifier(r: &KeyRing, v: &Voucher) -> Verifier {
 }
 
 fn len_of(v: &Voucher) -> usize {
-    if v.serial.is_some() {
-        SERIAL_CODE_LEN
-    } else {
-        CODE_LEN
-    }
+    format_of(v).len()
 }
 
 /// Whether `b` is a symbol the code may hold at `pos` (data symbol, or check symbol at the end).
 fn valid_at(b: u8, pos: usize, len: usize) -> bool {
-    let data = b"0123456789ABCDEFGHJKMNPQRSTVWXYZOIL".contains(&b.to_ascii_uppercase());
-    data || (pos == len - 1 && b"*~$=Uu".contains(&b))
+    let up = b.to_ascii_uppercase();
+    if pos == len - 1 {
+        b"0123456789ABCDEFGHJKMNPQRSTVWXYZILOU.".contains(&up) || b"*~$=".contains(&b)
+    } else {
+        b"0123456789ABCDEFGHJKMNPQRSTVWXYZOIL".contains(&up)
+    }
 }
 
-const CHARS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz*~$=#!";
+const CHARS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz*~$=.#!";
 
-/// Value of a character after Crockford normalisation, to skip "changes" that read the same.
-fn reads_as(b: u8) -> u8 {
-    match b.to_ascii_uppercase() {
-        b'O' => b'0',
-        b'I' | b'L' => b'1',
-        u => u,
+/// What a character reads as at `pos`, to skip "changes" that read the same: Crockford's
+/// readings in data positions; at the check position, the old check symbols as their safe
+/// successors.
+fn reads_as(b: u8, pos: usize, len: usize) -> u8 {
+    match (pos == len - 1, b.to_ascii_uppercase()) {
+        (false, b'O') => b'0',
+        (false, b'I' | b'L') => b'1',
+        (true, b'*') => b'I',
+        (true, b'~') => b'L',
+        (true, b'$') => b'O',
+        (true, b'=') => b'.',
+        (_, u) => u,
     }
 }
 
@@ -92,10 +111,12 @@ proptest! {
         let code = issue(&r, &v);
         prop_assert_eq!(code.len(), len_of(&v));
         prop_assert!(code.len() <= 16 || v.serial.is_some());
+        // Every character prints in Code 39 and Code 128 and stands in a URL unescaped.
+        prop_assert!(code.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase() || b == b'.'), "{}", code);
         let got = verifier(&r, &v).verify(&code, v.expires, v.customer.as_deref()).unwrap();
         prop_assert_eq!(got.voucher, v.clone());
         prop_assert_eq!(got.key_id, "k1");
-        prop_assert_eq!(got.format, if v.serial.is_some() { Format::Serial } else { Format::Short });
+        prop_assert_eq!(got.format, format_of(&v));
         // Lower case and separators read the same.
         let typed = format!("{}-{}", &code[..10].to_lowercase(), &code[10..]);
         prop_assert!(verifier(&r, &v).verify(&typed, v.expires, v.customer.as_deref()).is_ok());
@@ -110,7 +131,7 @@ proptest! {
         let code = issue(&r, &v);
         let pos = pos % code.len();
         let mut bytes = code.clone().into_bytes();
-        prop_assume!(reads_as(bytes[pos]) != reads_as(c));
+        prop_assume!(reads_as(bytes[pos], pos, code.len()) != reads_as(c, pos, code.len()));
         bytes[pos] = c;
         let changed = String::from_utf8(bytes).unwrap();
         let res = verifier(&r, &v).verify(&changed, v.expires, v.customer.as_deref());
@@ -169,7 +190,7 @@ proptest! {
     ) {
         let mut parts = vec![RedemptionLedger::default(); 3];
         for (code, ts, store) in &recs {
-            parts[usize::from(*store)].record(&format!("C{code}"), Redemption { timestamp: *ts, store: format!("S{store}"), customer: None });
+            parts[usize::from(*store)].record(&format!("C{code}"), Redemption { timestamp: *ts, store: format!("S{store}"), till: None, customer: None });
         }
         let mut ab = parts[0].clone();
         ab.merge(&parts[1]);
@@ -192,7 +213,7 @@ fn spring_table() -> (CampaignTable, u8) {
     (t, n)
 }
 
-fn serial_voucher(campaign: u8, serial: u16, customer: Option<&str>) -> Voucher {
+fn serial_voucher(campaign: u8, serial: u32, customer: Option<&str>) -> Voucher {
     Voucher {
         campaign,
         voucher_type: 2,
@@ -525,6 +546,7 @@ fn at(ts: i64, store: &str, customer: Option<&str>) -> Redemption {
     Redemption {
         timestamp: ts,
         store: store.into(),
+        till: None,
         customer: customer.map(str::to_owned),
     }
 }
@@ -582,4 +604,154 @@ fn ledger_counts_a_shared_code_per_customer() {
     );
     let json = serde_json::to_string(&s1).unwrap();
     assert_eq!(serde_json::from_str::<RedemptionLedger>(&json).unwrap(), s1);
+}
+
+proptest! {
+    /// Bulk codes across the whole serial range: 20 characters, distinct per serial, and one
+    /// typed differently (lower case, dashes) is the same ledger entry.
+    #[test]
+    fn bulk_codes_cover_a_million_serials_per_campaign_and_type(
+        a in 0u32..=MAX_BULK_SERIAL, b in 0u32..=MAX_BULK_SERIAL, campaign in 0u8..=MAX_CAMPAIGN, t in 0u8..=MAX_TYPE
+    ) {
+        let r = ring("k1", 1);
+        let v = Voucher { campaign, voucher_type: t, expires: date!(2026 - 06 - 30), serial: Some(a), customer: None };
+        let table = table_for(&v);
+        let issuer = Issuer::new(&r, &table);
+        let ca = issuer.issue_bulk(campaign, t, a, None).unwrap().code;
+        let cb = issuer.issue_bulk(campaign, t, b, None).unwrap().code;
+        prop_assert_eq!(ca.len(), BULK_CODE_LEN);
+        prop_assert_eq!(ca == cb, a == b);
+        let got = Verifier::new(&r, &table).verify(&ca, v.expires, None).unwrap();
+        prop_assert_eq!(got.voucher.serial, Some(a));
+        prop_assert_eq!(got.format, Format::Bulk);
+        prop_assert!(!is_shared(&ca));
+        let typed = format!("{}-{}", &ca[..8].to_lowercase(), &ca[8..]);
+        let mut ledger = RedemptionLedger::default();
+        prop_assert!(ledger.record(&typed, at(1, "S1", None)));
+        prop_assert!(ledger.is_redeemed(&ca));
+        prop_assert!(!ledger.record(&ca, at(2, "S2", None)), "the canonical code is the same code");
+    }
+}
+
+#[test]
+fn bulk_serials_beyond_the_range_are_refused() {
+    let (t, n) = spring_table();
+    let issuer = Issuer::new(&ring("k1", 1), &t);
+    assert!(issuer.issue_bulk(n, 1, MAX_BULK_SERIAL, None).is_ok());
+    assert_eq!(
+        issuer.issue_bulk(n, 1, MAX_BULK_SERIAL + 1, None),
+        Err(VoucherError::Serial(MAX_BULK_SERIAL + 1))
+    );
+    const { assert!(MAX_BULK_SERIAL + 1 >= 1_000_000) };
+    // A legacy serial code still stops at 511.
+    assert!(issuer.issue(&serial_voucher(n, 512, None)).is_err());
+}
+
+#[test]
+fn codes_with_the_old_check_symbols_still_verify_and_read_as_the_new_ones() {
+    let r = ring("k1", 1);
+    let (t, n) = spring_table();
+    let issuer = Issuer::new(&r, &t);
+    let verifier = Verifier::new(&r, &t);
+    let mut seen = std::collections::BTreeSet::new();
+    for serial in 0..20_000u32 {
+        let code = issuer.issue_bulk(n, 1, serial, None).unwrap().code;
+        let last = code.as_bytes()[code.len() - 1];
+        let old = match last {
+            b'I' => b'*',
+            b'L' => b'~',
+            b'O' => b'$',
+            b'.' => b'=',
+            _ => continue,
+        };
+        seen.insert(last);
+        let mut typed = code.clone().into_bytes();
+        *typed.last_mut().unwrap() = old;
+        let typed = String::from_utf8(typed).unwrap();
+        let ok = verifier
+            .verify(&typed, date!(2026 - 06 - 01), None)
+            .unwrap();
+        assert_eq!(ok.code, code, "{typed} reads as {code}");
+        assert_eq!(canonical(&typed), Some(code.clone()));
+        // At the check position `O` is its own symbol, not a zero.
+        if last == b'O' {
+            let zero = format!("{}0", &code[..code.len() - 1]);
+            assert_eq!(
+                verifier.verify(&zero, date!(2026 - 06 - 01), None),
+                Err(Rejection::BadCheckCharacter)
+            );
+        }
+        if seen.len() == 4 {
+            return;
+        }
+    }
+    panic!("not every check value 32–35 came up: {seen:?}");
+}
+
+#[test]
+fn expiry_is_judged_in_the_stores_time_zone_on_both_sides_of_midnight() {
+    let r = ring("k1", 1);
+    let (t, n) = spring_table(); // last valid day 2026-06-30
+    let code = Issuer::new(&r, &t).issue_short(n, 1, None).unwrap().code;
+    let v = Verifier::new(&r, &t);
+    let utc7 = 7 * 3600;
+    // 2026-06-30T16:59:59Z is 23:59:59 on the 30th at UTC+7: still valid.
+    let last_second = 1_782_838_799;
+    assert!(v.verify_at(&code, last_second, utc7, None).is_ok());
+    // One second later it is midnight of July 1st at the till: expired.
+    assert!(matches!(
+        v.verify_at(&code, last_second + 1, utc7, None),
+        Err(Rejection::Expired { .. })
+    ));
+    // 05:00 local on the day after expiry (22:00 UTC on the 30th): refused at UTC+7, though
+    // the UTC day is still the 30th.
+    let five_am = last_second + 1 + 5 * 3600;
+    assert!(matches!(
+        v.verify_at(&code, five_am, utc7, None),
+        Err(Rejection::Expired { .. })
+    ));
+    assert!(v.verify_at(&code, five_am, 0, None).is_ok());
+    // The same from the zone's name.
+    let (day, offset) = day::in_zone(five_am, "Asia/Ho_Chi_Minh").unwrap();
+    assert_eq!((day, offset), (date!(2026 - 07 - 01), utc7));
+    assert!(day::in_zone(five_am, "Mars/Olympus").is_err());
+}
+
+#[test]
+fn two_tills_redeeming_in_the_same_second_are_two_redemptions() {
+    let r = ring("k1", 1);
+    let (t, n) = spring_table();
+    let code = Issuer::new(&r, &t).issue_bulk(n, 1, 42, None).unwrap().code;
+    let till = |id: &str| Redemption {
+        timestamp: 1_780_000_000,
+        store: "S1".into(),
+        till: Some(id.into()),
+        customer: None,
+    };
+    let mut a = RedemptionLedger::default();
+    let mut b = RedemptionLedger::default();
+    assert!(a.record(&code.to_lowercase(), till("T1")));
+    assert!(b.record(&code, till("T2")));
+    a.merge(&b);
+    let d = a.double_uses();
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].redemptions.len(), 2);
+    assert_eq!(d[0].code, code);
+    // The same record shipped twice is still one redemption (merging stays idempotent).
+    a.merge(&b);
+    assert_eq!(a.redemptions(&code).len(), 2);
+}
+
+#[test]
+fn a_ledger_written_with_typed_keys_reads_under_canonical_codes() {
+    let r = ring("k1", 1);
+    let (t, n) = spring_table();
+    let code = Issuer::new(&r, &t).issue_bulk(n, 1, 7, None).unwrap().code;
+    let typed = format!("{}-{}", code[..10].to_lowercase(), &code[10..]);
+    let json = format!(
+        r#"{{"{typed}":[{{"timestamp":1,"store":"S1"}}],"{code}":[{{"timestamp":2,"store":"S2"}}]}}"#
+    );
+    let l: RedemptionLedger = serde_json::from_str(&json).unwrap();
+    assert_eq!(l.len(), 1);
+    assert_eq!(l.double_uses()[0].redemptions.len(), 2);
 }

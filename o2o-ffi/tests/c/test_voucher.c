@@ -257,6 +257,17 @@ static void short_codes_take_their_expiry_from_the_table(void) {
   CHECK_OK(o2o_voucher_check(v, code.ptr, code.len, MAY_1_2026, NULL, 0, &verdict));
   CHECK(!verdict.valid && verdict.reason == O2O_VOUCHER_REASON_EXPIRED);
   CHECK(verdict.campaign == 1 && verdict.expires == 20260430); /* what the expired code says */
+  /* 22:00 UTC on the last day is 05:00 on May 1st at a till at UTC+7: expired there. */
+  CHECK_OK(o2o_voucher_check(v, code.ptr, code.len, MAY_1_2026 - 7200, NULL, 0, &verdict));
+  CHECK(verdict.valid);
+  CHECK_OK(o2o_verifier_set_utc_offset(v, 7 * 3600));
+  CHECK_OK(o2o_voucher_check(v, code.ptr, code.len, MAY_1_2026 - 7200, NULL, 0, &verdict));
+  CHECK(!verdict.valid && verdict.reason == O2O_VOUCHER_REASON_EXPIRED);
+  CHECK_OK(o2o_voucher_check(v, code.ptr, code.len, MAY_1_2026 - 7 * 3600 - 1, NULL, 0, &verdict));
+  CHECK(verdict.valid); /* 23:59:59 local on the last day */
+  CHECK_STATUS(o2o_verifier_set_utc_offset(v, 100000), O2O_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(o2o_verifier_set_utc_offset(NULL, 0), O2O_STATUS_NULL_ARGUMENT);
+  CHECK_OK(o2o_verifier_set_utc_offset(v, 0));
   CHECK_OK(o2o_voucher_check(v, personal.ptr, personal.len, MAR_1_2026, NULL, 0, &verdict));
   CHECK(!verdict.valid && verdict.reason == O2O_VOUCHER_REASON_CUSTOMER_REQUIRED);
   CHECK(verdict.campaign == 0 && verdict.expires == 0);

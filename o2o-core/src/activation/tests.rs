@@ -1,0 +1,251 @@
+use super::*;
+use crate::consent::{ConsentMode, ConsentState};
+use crate::event::{CheckIn, CheckInMethod, Event, IdKind, Identifier, Item};
+use crate::hashing::{NormalizeOptions, normalize, sha256_hex};
+use crate::measure::group_visits;
+use proptest::prelude::*;
+
+fn mode(upload: ConsentState, personalise: ConsentState) -> ConsentSignals {
+    ConsentSignals {
+        tcf: None,
+        gcm: Some(ConsentMode {
+            ad_storage: ConsentState::Granted,
+            analytics_storage: ConsentState::Granted,
+            ad_user_data: upload,
+            ad_personalization: personalise,
+        }),
+    }
+}
+
+fn state(i: u8) -> ConsentState {
+    match i % 3 {
+        0 => ConsentState::Granted,
+        1 => ConsentState::Denied,
+        _ => ConsentState::Unknown,
+    }
+}
+
+/// A check-in of person `person`, whose email and phone are unique to this check-in (`n`), so
+/// that a hash in an export names exactly one check-in.
+fn checkin(n: usize, person: usize, ts: i64, consent: Option<ConsentSignals>) -> Event {
+    Event::CheckIn(CheckIn {
+        id: None,
+        method: CheckInMethod::PosPurchase,
+        store: "S1".into(),
+        region: None,
+        timestamp: ts,
+        value: Some(10.0 + n as f64),
+        currency: Some("USD".into()),
+        items: vec![Item {
+            sku: format!("SKU{n}"),
+            quantity: 1,
+            price: 10.0,
+        }],
+        campaign: None,
+        voucher: None,
+        channel: None,
+        tracking: None,
+        identifiers: vec![
+            Identifier::new(IdKind::LoyaltyCard, format!("LC{person:06}")),
+            Identifier::new(IdKind::Email, format!("c{n}.p{person}@example.com")),
+            Identifier::new(IdKind::Phone, format!("+8491234{:04}", n % 10_000)),
+        ],
+        consent,
+    })
+}
+
+fn card_key(e: &Event) -> Option<String> {
+    e.identifiers()
+        .iter()
+        .find(|i| i.kind == IdKind::LoyaltyCard)
+        .map(|i| i.value.clone())
+}
+
+/// Every hash and clear value a check-in's identifiers could appear as, under every profile.
+fn forms(e: &Event) -> Vec<String> {
+    let mut out = Vec::new();
+    for id in e.identifiers() {
+        if id.kind == IdKind::LoyaltyCard {
+            continue; // shared by the person's other check-ins
+        }
+        out.push(id.value.clone());
+        for p in crate::hashing::Profile::ALL {
+            let o = NormalizeOptions {
+                profile: p,
+                ..NormalizeOptions::default()
+            };
+            if let Ok(n) = normalize(id.kind, &id.value, &o) {
+                out.push(sha256_hex(&n));
+                out.push(n);
+            }
+        }
+    }
+    out
+}
+
+fn export_all(events: &[Event]) -> Vec<(Platform, String, ExportSummary)> {
+    let gate = ConsentGate::default();
+    let visits = group_visits(events, &card_key, 2 * 3600);
+    let (convs, _) = conversions(events, &visits, &card_key, (None, None), &gate, 90 * 86_400);
+    let (members, _) = audience_members(events, &card_key, i64::MAX, &AudienceOptions::default());
+    let opts = ExportOptions::default();
+    Platform::ALL
+        .into_iter()
+        .map(|p| {
+            let mut out = Vec::new();
+            let s = if p.is_audience() {
+                export_audience(p, &members, &opts, &mut out)
+            } else {
+                export_conversions(p, &convs, &opts, &mut out)
+            };
+            let s = s.unwrap_or_else(|e| panic!("{p}: {e}"));
+            (p, String::from_utf8(out).unwrap_or_default(), s)
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Fail closed: no value of a check-in without a `hash_for_upload` permit appears, hashed or
+    /// not, in any platform's export, whatever the consent of the other check-ins of its visit
+    /// and person.
+    #[test]
+    fn no_record_without_upload_permission_appears_in_any_export(
+        records in proptest::collection::vec((0usize..6, 0i64..400_000, any::<u8>(), any::<u8>(), any::<bool>()), 1..40)
+    ) {
+        let gate = ConsentGate::default();
+        let events: Vec<Event> = records
+            .iter()
+            .enumerate()
+            .map(|(n, (person, ts, up, pers, has))| {
+                let consent = has.then(|| mode(state(*up), state(*pers)));
+                checkin(n, *person, *ts, consent)
+            })
+            .collect();
+        let forbidden: Vec<String> = events
+            .iter()
+            .filter(|e| !gate.check(crate::consent::Operation::HashForUpload, e.consent()).allowed)
+            .flat_map(forms)
+            .collect();
+        for (p, text, s) in export_all(&events) {
+            for f in &forbidden {
+                prop_assert!(!text.contains(f.as_str()), "{p}: `{f}` of a check-in without permission in {text}");
+            }
+            prop_assert!(s.exported <= s.records);
+        }
+    }
+}
+
+#[test]
+fn permitted_check_ins_are_exported_and_hashed_by_the_platforms_rules() {
+    let granted = Some(mode(ConsentState::Granted, ConsentState::Granted));
+    let events = vec![checkin(0, 1, 1_000, granted.clone())];
+    for (p, text, s) in export_all(&events) {
+        if p == Platform::GoogleAdsClicks {
+            // No Google click led to this visit.
+            assert_eq!((s.exported, s.no_identifier), (0, 1), "{p}: {s:?}");
+            continue;
+        }
+        assert_eq!((s.records, s.exported), (1, 1), "{p}: {s:?}");
+        let opts = NormalizeOptions {
+            profile: p.profile(),
+            ..NormalizeOptions::default()
+        };
+        let phone = sha256_hex(&normalize(IdKind::Phone, "+84912340000", &opts).unwrap());
+        assert!(text.contains(&phone), "{p}: {text}");
+    }
+}
+
+#[test]
+fn a_visit_takes_only_the_identifiers_of_its_permitted_check_ins() {
+    let granted = Some(mode(ConsentState::Granted, ConsentState::Granted));
+    let denied = Some(mode(ConsentState::Denied, ConsentState::Granted));
+    // One person, one visit: a permitted purchase and a Wi-Fi join without permission.
+    let events = vec![checkin(0, 1, 1_000, granted), checkin(1, 1, 1_600, denied)];
+    let visits = group_visits(&events, &card_key, 2 * 3600);
+    assert_eq!(visits.len(), 1);
+    let (c, kept_out) = conversions(
+        &events,
+        &visits,
+        &card_key,
+        (None, None),
+        &ConsentGate::default(),
+        0,
+    );
+    assert_eq!(kept_out, 1);
+    assert!(
+        c[0].identifiers
+            .iter()
+            .all(|i| !i.value.starts_with("c1.") && i.value != "+84912340001")
+    );
+}
+
+#[test]
+fn batches_hold_at_most_the_platforms_limit() {
+    let granted = Some(mode(ConsentState::Granted, ConsentState::Granted));
+    let events: Vec<Event> = (0..2_500)
+        .map(|n| checkin(n, n, n as i64 * 10_000, granted.clone()))
+        .collect();
+    for (p, text, s) in export_all(&events) {
+        if p == Platform::GoogleAdsClicks {
+            continue;
+        }
+        if p.batch_size() == 0 {
+            assert_eq!(
+                text.lines().count() as u64,
+                s.exported + 1,
+                "{p}: header + rows"
+            );
+            continue;
+        }
+        let lines = text.lines().count() as u64;
+        assert_eq!(lines, s.batches, "{p}");
+        assert_eq!(lines, s.exported.div_ceil(p.batch_size() as u64), "{p}");
+    }
+}
+
+#[test]
+fn platform_names_round_trip_and_options_are_checked() {
+    for p in Platform::ALL {
+        assert_eq!(p.as_str().parse::<Platform>().unwrap(), p);
+    }
+    let bad = ExportOptions {
+        currency: Some("dong".into()),
+        ..ExportOptions::default()
+    };
+    assert!(export_conversions(Platform::MetaCapi, &[], &bad, Vec::new()).is_err());
+    assert!(matches!(
+        export_audience(
+            Platform::MetaCapi,
+            &[],
+            &ExportOptions::default(),
+            Vec::new()
+        ),
+        Err(ActivationError::WrongInput { .. })
+    ));
+}
+
+#[test]
+fn suppression_leaves_out_recent_buyers_of_a_sku_or_its_category() {
+    let granted = Some(mode(ConsentState::Granted, ConsentState::Granted));
+    let events = vec![
+        checkin(0, 1, 90 * 86_400, granted.clone()), // SKU0, recent
+        checkin(1, 2, 10, granted.clone()),          // SKU1, long ago
+        checkin(2, 3, 90 * 86_400, granted),         // SKU2
+    ];
+    let mut catalog = std::collections::HashMap::new();
+    catalog.insert("SKU2".to_owned(), "phones".to_owned());
+    let opts = AudienceOptions {
+        suppression: Some(Suppression {
+            products: vec!["SKU0".into(), "SKU1".into(), "phones".into()],
+            within_secs: 30 * 86_400,
+            catalog,
+        }),
+        ..AudienceOptions::default()
+    };
+    let (m, stats) = audience_members(&events, &card_key, 91 * 86_400, &opts);
+    assert_eq!(stats.suppressed, 2);
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0].profile, "LC000002");
+}
