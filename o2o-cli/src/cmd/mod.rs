@@ -3,6 +3,7 @@
 pub mod attribute;
 pub mod consent;
 pub mod demo;
+pub mod design;
 pub mod did;
 pub mod explain;
 pub mod forget;

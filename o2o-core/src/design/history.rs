@@ -164,17 +164,20 @@ impl History {
     }
 
     /// As [`History::from_events`], naming each customer only by an identifier that `profile_of`
-    /// links back to the customer's profile (the identity graph's `profile_of`): junk values
-    /// (`noemail@noemail.com`, `null`) and identifiers without consent to link are never
-    /// written into an assignment list, and each one that is finds its profile again when the
-    /// list is ingested. Without `profile_of`, every assignable identifier may name a customer.
+    /// links back to the customer's profile (with the identity graph: its `profile_of`, and the
+    /// profile's normalised form of the identifier): junk values (`noemail@noemail.com`,
+    /// `null`) and identifiers without consent to link are never written into an assignment
+    /// list, each one that is finds its profile again when the list is ingested, and it is
+    /// written in its normalised form (a phone in E.164). Without `profile_of`, every assignable
+    /// identifier may name a customer, as seen.
     pub fn from_events_named(
         events: &[Event],
         key: &dyn Fn(&Event) -> Option<String>,
-        profile_of: Option<&dyn Fn(&Identifier) -> Option<String>>,
+        profile_of: Option<&dyn Fn(&Identifier) -> Option<(String, Identifier)>>,
         tz: &jiff::tz::TimeZone,
     ) -> Result<History, DesignError> {
-        let mut checked: std::collections::HashMap<(IdKind, String), Option<String>> =
+        type Owner = Option<(String, Identifier)>;
+        let mut checked: std::collections::HashMap<(IdKind, String), Owner> =
             std::collections::HashMap::new();
         let visits = group_visits(events, key, DEFAULT_VISIT_WINDOW_SECS);
         if visits.is_empty() {
@@ -245,14 +248,19 @@ impl History {
                     if id.value.trim().is_empty() {
                         continue;
                     }
-                    if let Some(f) = profile_of {
-                        let owner = checked
-                            .entry((id.kind, id.value.clone()))
-                            .or_insert_with(|| f(id));
-                        if owner.as_deref() != Some(p.as_str()) {
-                            continue;
+                    let named = match profile_of {
+                        None => id.clone(),
+                        Some(f) => {
+                            let owner = checked
+                                .entry((id.kind, id.value.clone()))
+                                .or_insert_with(|| f(id));
+                            match owner {
+                                Some((q, normalised)) if q == p => normalised.clone(),
+                                _ => continue,
+                            }
                         }
-                    }
+                    };
+                    let id = &named;
                     let better = match &entry.0.identifier {
                         None => true,
                         Some(cur) => {
