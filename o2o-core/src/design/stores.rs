@@ -17,9 +17,11 @@
 //!    the same fit: the estimate is the mean window gap over the synthetic mean — exactly what
 //!    `synthetic_control` returns as `relative_effect` on the planted series (a test checks it).
 //! 3. **Inference in time**: the estimates with nothing planted, over the windows, are what
-//!    the readout's error looks like for this set; their root mean square `r` gives the
-//!    interval half-width `h = z₁₋α/₂·r` (GeoLift's conformal inference permutes in time for
-//!    the same reason). Donor placebos are not used to decide: the treated series is a mean
+//!    the readout's error looks like for this set. The windows overlap, so the history holds
+//!    about `k = span / days + 1` independent ones; their root mean square `r` gives the
+//!    interval half-width of a new test, `h = t₁₋α/₂,k−1·√(1 + 1/k)·r` (a prediction interval;
+//!    GeoLift's conformal inference permutes in time for the same reason), and the stated
+//!    power reads each window's error inflated by `√(1 + 1/k)`. Donor placebos are not used to decide: the treated series is a mean
 //!    of several stores, smoother than any single donor, so it is not exchangeable with them
 //!    and the placebo rank test rejects far more often than α on such sets.
 //! 4. **Ranking**: power at each effect is the share of windows whose estimate is beyond `±h`
@@ -34,7 +36,7 @@ use super::error::DesignError;
 use super::history::{StorePanel, mean_sd, pearson};
 use super::panel::{PanelModel, simulate_panel};
 use super::plan::StoreWeight;
-use crate::uplift::{norm_isf, synthetic_control};
+use crate::uplift::{synthetic_control, t_isf};
 use rand::SeedableRng;
 use rand::seq::IndexedRandom;
 use rand_chacha::ChaCha8Rng;
@@ -118,8 +120,7 @@ pub struct CandidateSet {
     pub bias: f64,
     /// Share of windows that rejected with no effect planted (should be about α).
     pub false_positive_rate: f64,
-    /// Expected full width of a (1 − α) interval of the relative effect: `2·z₁₋α/₂·` the root
-    /// mean square of the estimates at zero effect.
+    /// Expected full width of a (1 − α) interval of the relative effect: twice `threshold`.
     pub interval_width: f64,
     /// The readout's threshold: an estimate beyond `±threshold` (half the interval width) is
     /// an effect at level α.
@@ -253,16 +254,23 @@ pub fn evaluate_set(
         .position(|&e| e == 0.0)
         .ok_or_else(|| DesignError::flag("effects", "the planted effects must include 0"))?;
     let rms0 = (fits.iter().map(|f| f.estimates[zero].powi(2)).sum::<f64>() / n).sqrt();
-    let threshold = norm_isf(o.alpha / 2.0)? * rms0;
+    // The windows overlap: the history holds about `k` independent ones. A new test's error is
+    // predicted from them with Student's t on k − 1 degrees of freedom and the prediction
+    // factor √(1 + 1/k); the stated power reads each window's error inflated by that factor.
+    let span = ends.iter().max().unwrap_or(&0) - ends.iter().min().unwrap_or(&0);
+    let k = ((span / o.days.max(1)) + 1).max(2) as f64;
+    let inflate = (1.0 + 1.0 / k).sqrt();
+    let threshold = t_isf(o.alpha / 2.0, k - 1.0)? * inflate * rms0;
     let detected = |est: f64, e: f64| est.abs() > threshold && (e == 0.0 || est * e > 0.0);
+    let predicted = |f: &WindowFit, j: usize| f.estimates[j] + (inflate - 1.0) * f.estimates[zero];
     let power_curve: Vec<PowerPoint> = o
         .effects
         .iter()
         .enumerate()
-        .map(|(k, &e)| PowerPoint {
+        .map(|(j, &e)| PowerPoint {
             effect: e,
-            power: fits.iter().filter(|f| detected(f.estimates[k], e)).count() as f64 / n,
-            mean_estimate: fits.iter().map(|f| f.estimates[k]).sum::<f64>() / n,
+            power: fits.iter().filter(|f| detected(predicted(f, j), e)).count() as f64 / n,
+            mean_estimate: fits.iter().map(|f| f.estimates[j]).sum::<f64>() / n,
         })
         .collect();
     let bias = power_curve[zero].mean_estimate;
