@@ -32,7 +32,7 @@ fn arg(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-fn main() {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let reps = arg("--reps", 400);
     let seed = arg("--seed", 42);
     println!("| design | stated power | achieved power (± se) | false positives at 0 (α) |");
@@ -43,26 +43,23 @@ fn main() {
         seed: 3,
         ..SimConfig::default()
     };
-    let campaign = simulate(&cfg).expect("the default simulator configuration is valid");
-    let history = History::from_events(&campaign.events, &simple_key, &jiff_utc())
-        .expect("the simulated campaign has visits");
+    let campaign = simulate(&cfg)?;
+    let history = History::from_events(&campaign.events, &simple_key, &jiff_utc())?;
     for (mde, days) in [(0.15, Some(42)), (0.25, None)] {
         let o = HoldoutOptions {
             mde,
             days,
             ..HoldoutOptions::default()
         };
-        let d = design_holdout(&history, &o).expect("a design");
+        let d = design_holdout(&history, &o)?;
         let r = &d.recommended;
         let row = d
             .durations
             .iter()
             .find(|x| x.days == r.days)
-            .expect("the recommended duration has a row");
-        let at =
-            check_holdout(&row.stats, r.share, mde, r.cuped, d.alpha, reps, seed).expect("check");
-        let zero = check_holdout(&row.stats, r.share, 0.0, r.cuped, d.alpha, reps, seed + 1)
-            .expect("check");
+            .ok_or("the recommended duration has a row")?;
+        let at = check_holdout(&row.stats, r.share, mde, r.cuped, d.alpha, reps, seed)?;
+        let zero = check_holdout(&row.stats, r.share, 0.0, r.cuped, d.alpha, reps, seed + 1)?;
         println!(
             "| holdout, MDE {:.0} %: {:.1} % of {} customers for {} days{} | {:.1} % | {:.1} % (± {:.1}) | {:.1} % ({:.0} %) |",
             mde * 100.0,
@@ -90,10 +87,10 @@ fn main() {
         seed,
         ..StoresOptions::default()
     };
-    let d = design_stores(&panel, &o).expect("a store design");
+    let d = design_stores(&panel, &o)?;
     for c in d.top.iter().take(3) {
         let Some(mde) = c.mde else { continue };
-        let check = check_stores(&model, c, mde, &o, reps, 10_000 + seed).expect("check");
+        let check = check_stores(&model, c, mde, &o, reps, 10_000 + seed)?;
         println!(
             "| stores #{} {} ({} periods held back), MDE {:.1} % | {:.1} % | {:.1} % (± {:.1}) | {:.1} % ({:.0} %) |",
             c.rank,
@@ -110,7 +107,7 @@ fn main() {
     // GeoLift's first choice on the same panel, read the o2o way (threshold from the history).
     let fixture = "o2o-core/tests/fixtures/design/geolift_selection.json";
     if let Ok(text) = std::fs::read_to_string(fixture) {
-        let v: serde_json::Value = serde_json::from_str(&text).expect("the fixture is JSON");
+        let v: serde_json::Value = serde_json::from_str(&text)?;
         let stores: Vec<String> = v["top"][0]["stores"]
             .as_array()
             .map(|a| {
@@ -126,9 +123,9 @@ fn main() {
             .filter(|s| !treated.contains(s))
             .collect();
         let ends: Vec<usize> = (o.min_pre + o.days..=panel.periods.len()).rev().collect();
-        let c = evaluate_set(&panel, &treated, &donors, &ends, &o).expect("evaluate");
+        let c = evaluate_set(&panel, &treated, &donors, &ends, &o)?;
         if let Some(mde) = c.mde {
-            let check = check_stores(&model, &c, mde, &o, reps, 10_000 + seed).expect("check");
+            let check = check_stores(&model, &c, mde, &o, reps, 10_000 + seed)?;
             println!(
                 "| stores, GeoLift's first set {} read by o2o, MDE {:.1} % | {:.1} % | {:.1} % (± {:.1}) | {:.1} % ({:.0} %) |",
                 c.stores.join("+"),
@@ -141,6 +138,7 @@ fn main() {
             );
         }
     }
+    Ok(())
 }
 
 fn jiff_utc() -> o2o_core::measure::TimeZone {

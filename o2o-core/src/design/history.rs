@@ -132,6 +132,12 @@ fn day_label(day: i64) -> String {
         .unwrap_or_default()
 }
 
+/// The profile an identifier belongs to, and the form an assignment list names it by.
+pub type ProfileOf<'a> = &'a dyn Fn(&Identifier) -> Option<(String, Identifier)>;
+
+/// A store's visits and revenue per day, and its check-ins per region.
+type StoreDays = (Vec<f64>, Vec<f64>, BTreeMap<String, u32>);
+
 /// Identifier kinds an assignment list may name a customer by, strongest first.
 const ASSIGNABLE: [IdKind; 4] = [
     IdKind::ExternalId,
@@ -173,7 +179,7 @@ impl History {
     pub fn from_events_named(
         events: &[Event],
         key: &dyn Fn(&Event) -> Option<String>,
-        profile_of: Option<&dyn Fn(&Identifier) -> Option<(String, Identifier)>>,
+        profile_of: Option<ProfileOf<'_>>,
         tz: &jiff::tz::TimeZone,
     ) -> Result<History, DesignError> {
         type Owner = Option<(String, Identifier)>;
@@ -200,8 +206,7 @@ impl History {
         let mut currencies: Vec<String> = Vec::new();
         let mut by_profile: BTreeMap<String, (CustomerHistory, BTreeMap<String, u32>)> =
             BTreeMap::new();
-        let mut store_days: BTreeMap<String, (Vec<f64>, Vec<f64>, BTreeMap<String, u32>)> =
-            BTreeMap::new();
+        let mut store_days: BTreeMap<String, StoreDays> = BTreeMap::new();
         for v in &visits {
             let day = usize::try_from(epoch_day(v.start, tz) - first).unwrap_or(0);
             let Event::CheckIn(c) = &events[v.representative] else {
@@ -289,13 +294,12 @@ impl History {
             .collect();
         let stores: Vec<String> = store_days.keys().cloned().collect();
         let regions: Vec<Option<String>> = store_days.values().map(|s| mode(&s.2)).collect();
-        let panel =
-            |pick: &dyn Fn(&(Vec<f64>, Vec<f64>, BTreeMap<String, u32>)) -> Vec<f64>| StorePanel {
-                stores: stores.clone(),
-                regions: regions.clone(),
-                periods: days.clone(),
-                values: store_days.values().map(pick).collect(),
-            };
+        let panel = |pick: &dyn Fn(&StoreDays) -> Vec<f64>| StorePanel {
+            stores: stores.clone(),
+            regions: regions.clone(),
+            periods: days.clone(),
+            values: store_days.values().map(pick).collect(),
+        };
         let visits_panel = panel(&|s| s.0.clone());
         let revenue_panel = panel(&|s| s.1.clone());
         Ok(History {

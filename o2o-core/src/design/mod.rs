@@ -22,6 +22,9 @@
 //! Every random draw comes from a ChaCha8 stream seeded by the caller: the same history and
 //! seed give the same design, the same assignment file and the same store ranking.
 
+// `!(x > limit)` is deliberate: a NaN must fail every domain check.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 mod assign;
 mod check;
 mod error;
@@ -35,7 +38,7 @@ mod stores;
 pub use assign::{Assigned, AssignmentRow, assign_holdout, write_assignment_csv};
 pub use check::{PowerCheck, check_holdout};
 pub use error::DesignError;
-pub use history::{CustomerHistory, History, Metric, StorePanel, WindowStats};
+pub use history::{CustomerHistory, History, Metric, ProfileOf, StorePanel, WindowStats};
 pub use holdout::{
     DurationRow, HoldoutDesign, HoldoutOptions, Recommendation, design_holdout, mde_at, power_at,
     share_for,

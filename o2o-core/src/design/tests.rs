@@ -286,8 +286,8 @@ fn design_file_round_trips_and_gives_the_period() {
 #[test]
 fn the_assignment_file_is_an_assignment_source() {
     use crate::event::{AssignmentGroup, RecordKind};
-    use crate::ingest::{CompiledMap, FileReader, SourceMap, open};
     use crate::identity::{IdentityGraph, ResolutionRules};
+    use crate::ingest::{CompiledMap, FileReader, SourceMap, open};
     use crate::store::{IngestOptions, Store, StoredRecord};
     let (_, c) = small_campaign();
     // Customers named as `o2o design holdout` names them: through the identity graph.
@@ -301,13 +301,9 @@ fn the_assignment_file_is_an_assignment_source() {
         let named = p.identifiers.iter().find(|x| x.kind == i.kind)?.clone();
         Some((p.id.to_string(), named))
     };
-    let h = History::from_events_named(
-        &c.events,
-        &key,
-        Some(&profile_of),
-        &jiff::tz::TimeZone::UTC,
-    )
-    .unwrap();
+    let h =
+        History::from_events_named(&c.events, &key, Some(&profile_of), &jiff::tz::TimeZone::UTC)
+            .unwrap();
     let a = assign_holdout(&h, 0.3, 4).unwrap();
     let mut csv = Vec::new();
     write_assignment_csv(&a, "spring", "2026-03-29", &mut csv).unwrap();
@@ -319,7 +315,10 @@ fn the_assignment_file_is_an_assignment_source() {
     let mut store = Store::create(&dir, "UTC").unwrap();
     // The example file of the map, then the one written here.
     for (name, bytes) in [
-        ("design_assignment.csv", std::fs::read(maps.join("design_assignment.csv")).unwrap()),
+        (
+            "design_assignment.csv",
+            std::fs::read(maps.join("design_assignment.csv")).unwrap(),
+        ),
         ("written.csv", csv),
     ] {
         let reader = FileReader::text(&map, name, open(&bytes[..]).unwrap()).unwrap();
