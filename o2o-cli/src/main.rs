@@ -41,6 +41,9 @@ enum Command {
     Power(cmd::power::Args),
     /// Difference-in-differences on a store × period panel, SEs clustered by store.
     Did(cmd::did::Args),
+    /// Design a test before the money is spent: holdout share and duration, the holdout list,
+    /// which stores to treat; writes the plan `o2o report --design` reads.
+    Design(cmd::design::Args),
     /// Attribute conversions to channels (first, last, linear, position, Markov, Shapley…).
     Attribute(cmd::attribute::Args),
     /// Resolve the events' identifiers into profiles (one JSON line each); score against truth.
@@ -86,6 +89,7 @@ fn main() -> ExitCode {
         Command::Uplift(a) => cmd::uplift::run(a),
         Command::Power(a) => cmd::power::run(a),
         Command::Did(a) => cmd::did::run(a),
+        Command::Design(a) => cmd::design::run(a),
         Command::Attribute(a) => cmd::attribute::run(a),
         Command::Resolve(a) => cmd::resolve::run(a),
         Command::Explain(a) => cmd::explain::run(a),

@@ -20,6 +20,8 @@
 pub mod activation;
 pub mod attribution;
 pub mod consent;
+#[cfg(all(feature = "sim", feature = "stats", feature = "ingest"))]
+pub mod design;
 pub mod event;
 pub mod hashing;
 #[cfg(feature = "identity")]

@@ -4,6 +4,7 @@ pub mod attribute;
 pub mod audience;
 pub mod consent;
 pub mod demo;
+pub mod design;
 pub mod did;
 pub mod explain;
 pub mod export;

@@ -140,6 +140,11 @@ pub struct Args {
     /// Also write the report's tables as an Excel workbook, one sheet per table.
     #[arg(long, value_name = "FILE")]
     xlsx: Option<PathBuf>,
+    /// The plan written by `o2o design … --out FILE`: its period (when --from/--to are not
+    /// given), level, population and readout (fixed or sequential) make the analysis the one
+    /// planned.
+    #[arg(long, value_name = "FILE")]
+    design: Option<PathBuf>,
 }
 
 /// Title of the rendered report.
@@ -162,7 +167,24 @@ pub fn parse_correction(s: &str) -> Result<Correction, CliError> {
 }
 
 /// Run `o2o report`.
-pub fn run(a: Args) -> Result<(), CliError> {
+pub fn run(mut a: Args) -> Result<(), CliError> {
+    let plan = match &a.design {
+        Some(p) => {
+            let text = fs::read_to_string(p).map_err(CliError::io(p))?;
+            let d = o2o_core::design::DesignFile::from_json(&text)
+                .map_err(|e| CliError::Usage(format!("{}: {e}", p.display())))?;
+            if let (None, None, Some((from, to))) = (&a.scope.from, &a.scope.to, d.period()) {
+                a.scope.from = Some(from);
+                a.scope.to = Some(to);
+            }
+            a.confidence = d.confidence();
+            if d.kind == o2o_core::design::DesignKind::Holdout && d.assignment.is_some() {
+                a.scope.population = "assigned".to_owned();
+            }
+            Some(d)
+        }
+        None => None,
+    };
     let credits: Vec<ModelCredit> = match &a.credits {
         Some(p) => read_json(p)?,
         None => Vec::new(),
@@ -243,14 +265,64 @@ pub fn run(a: Args) -> Result<(), CliError> {
     };
     let view = ReportView::from_measurement(&m, ctx);
     write_rendered(&view, a.html.as_deref(), a.xlsx.as_deref())?;
+    let planned = match (&plan, &m.holdout) {
+        (Some(d), Some(h)) => Some(
+            o2o_core::design::planned_readout(d, h).map_err(|e| CliError::Core(e.to_string()))?,
+        ),
+        _ => None,
+    };
     if a.json {
-        let text = serde_json::to_string_pretty(&m).map_err(|e| CliError::Core(e.to_string()))?;
+        let mut v = serde_json::to_value(&m).map_err(|e| CliError::Core(e.to_string()))?;
+        if let Some(d) = &plan {
+            v["design"] = serde_json::json!({ "plan": d, "readout": planned });
+        }
+        let text = serde_json::to_string_pretty(&v).map_err(|e| CliError::Core(e.to_string()))?;
         crate::output::print_line(text)?;
     } else {
         crate::output::print(&render::text::render(&view))?;
         crate::output::print(&trust_text(&m))?;
+        if let Some(d) = &plan {
+            crate::output::print(&planned_text(d, planned.as_ref()))?;
+        }
     }
     Ok(())
+}
+
+/// The planned readout, within 100 columns.
+fn planned_text(
+    d: &o2o_core::design::DesignFile,
+    r: Option<&o2o_core::design::PlannedReadout>,
+) -> String {
+    use render::text::{COLUMNS, wrap};
+    let mut o = String::from("\nAs planned\n");
+    let how = match d.readout {
+        o2o_core::design::Readout::FixedHorizon => "read once at the end (fixed horizon)",
+        o2o_core::design::Readout::Sequential { .. } => {
+            "read sequentially (always-valid intervals)"
+        }
+    };
+    o.push_str(&wrap(
+        &format!(
+            "{} days, α = {}, {how}; planned to detect {:+.1} % with power {:.0} %",
+            d.days,
+            d.alpha,
+            d.mde * 100.0,
+            d.power * 100.0
+        ),
+        COLUMNS,
+        "• ",
+        2,
+    ));
+    match r {
+        Some(r) => o.push_str(&wrap(&r.decision, COLUMNS, "• ", 2)),
+        None => o.push_str(&wrap(
+            "no holdout comparison in this period and population to read as planned",
+            COLUMNS,
+            "• ",
+            2,
+        )),
+    }
+    o
 }
 
 /// What to trust and how each incremental estimate was identified, within 100 columns.

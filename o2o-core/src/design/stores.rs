@@ -1,0 +1,569 @@
+//! Store (geo) tests: which stores to treat, chosen by simulation on the history, as GeoLift's
+//! market selection does.
+//!
+//! # Method
+//! 1. **Candidate sets** of `treat` stores (excluded stores are neither treated nor controls):
+//!    for every store, the store and the `treat − 1` stores whose daily series correlate with it
+//!    most (a neighbourhood, GeoLift's correlation ranking), and `random_sets` seeded draws
+//!    that take one store from each of `treat` strata of store size (GeoLift's stochastic
+//!    market selector: a set spread over the panel sits inside its controls' range, where a
+//!    synthetic control fits).
+//! 2. **Simulated tests in past periods**: for each set and each of `windows` test windows of
+//!    `days` periods placed in the history (the latest ending on its last period), every series
+//!    is scaled by its pre-window mean, the treated series is the mean of the set's, and the
+//!    existing [`synthetic_control`] fits it to the other stores on the pre-window periods. An
+//!    effect `e` is planted by multiplying the treated stores' window values by `1 + e`; the
+//!    weights do not move (they see only the pre-window), so each planted effect is read off
+//!    the same fit: the estimate is the mean window gap over the synthetic mean — exactly what
+//!    `synthetic_control` returns as `relative_effect` on the planted series (a test checks it).
+//! 3. **Inference in time**: the estimates with nothing planted, over the windows, are what
+//!    the readout's error looks like for this set. The windows overlap, so the history holds
+//!    about `k = span / days + 1` independent ones; their root mean square `r` gives the
+//!    interval half-width of a new test, `h = t₁₋α/₂,k−1·√(1 + 1/k)·r` (a prediction interval;
+//!    GeoLift's conformal inference permutes in time for the same reason), and the stated
+//!    power reads each window's error inflated by `√(1 + 1/k)`. Donor placebos are not used to decide: the treated series is a mean
+//!    of several stores, smoother than any single donor, so it is not exchangeable with them
+//!    and the placebo rank test rejects far more often than α on such sets.
+//! 4. **Ranking**: power at each effect is the share of windows whose estimate is beyond `±h`
+//!    in the effect's direction; the set's minimum detectable effect is the smallest planted
+//!    effect with power ≥ the target. Sets rank by that MDE, then by the bias at zero effect
+//!    (GeoLift's `abs_lift_in_zero`), then by the interval width. The best `top` sets are
+//!    evaluated again on every window the history holds, and those figures are the ones
+//!    stated. `check_stores` measures power and false positives on held-back periods with the
+//!    stated `h`: the false-positive rate in the design itself is α by construction.
+
+use super::error::DesignError;
+use super::history::{StorePanel, mean_sd, pearson};
+use super::panel::{PanelModel, simulate_panel};
+use super::plan::StoreWeight;
+use crate::uplift::{synthetic_control, t_isf};
+use rand::SeedableRng;
+use rand::seq::IndexedRandom;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// How to choose test stores.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoresOptions {
+    /// Stores to treat.
+    pub treat: usize,
+    /// Stores neither treated nor used as controls.
+    pub exclude: Vec<String>,
+    /// Test length, in periods.
+    pub days: usize,
+    /// Significance level.
+    pub alpha: f64,
+    /// Target power.
+    pub power: f64,
+    /// Relative effects planted (0 included for the bias and the false-positive rate).
+    pub effects: Vec<f64>,
+    /// Simulated test windows per candidate set in the screening.
+    pub windows: usize,
+    /// Seeded random candidate sets besides the neighbourhoods.
+    pub random_sets: usize,
+    /// Sets reported (and evaluated on every window).
+    pub top: usize,
+    /// Fewest pre-window periods a simulated test has.
+    pub min_pre: usize,
+    /// Seed of the random sets.
+    pub seed: u64,
+}
+
+impl Default for StoresOptions {
+    fn default() -> Self {
+        StoresOptions {
+            treat: 2,
+            exclude: Vec::new(),
+            days: 28,
+            alpha: 0.05,
+            power: 0.8,
+            effects: vec![0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.075, 0.1, 0.15, 0.2],
+            windows: 8,
+            random_sets: 30,
+            top: 5,
+            min_pre: 28,
+            seed: 42,
+        }
+    }
+}
+
+/// Power at one planted effect.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PowerPoint {
+    /// The planted relative effect.
+    pub effect: f64,
+    /// Share of the simulated tests that detected it.
+    pub power: f64,
+    /// Mean estimated relative effect.
+    pub mean_estimate: f64,
+}
+
+/// One candidate set of test stores and how it fares.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CandidateSet {
+    /// 1 for the best.
+    pub rank: usize,
+    /// The stores to treat.
+    pub stores: Vec<String>,
+    /// How the set was formed (`neighbours of S07`, `spread 3`).
+    pub origin: String,
+    /// Simulated tests (windows) behind the figures.
+    pub windows: usize,
+    /// Effect → power.
+    pub power_curve: Vec<PowerPoint>,
+    /// Smallest planted effect detected with the target power (`null`: none of them).
+    pub mde: Option<f64>,
+    /// Power at `mde`.
+    pub power_at_mde: Option<f64>,
+    /// Mean estimated effect when none was planted.
+    pub bias: f64,
+    /// Share of windows that rejected with no effect planted (should be about α).
+    pub false_positive_rate: f64,
+    /// Expected full width of a (1 − α) interval of the relative effect: twice `threshold`.
+    pub interval_width: f64,
+    /// The readout's threshold: an estimate beyond `±threshold` (half the interval width) is
+    /// an effect at level α.
+    pub threshold: f64,
+    /// Mean pre-window RMSPE of the fit, relative to the series' mean.
+    pub pre_fit: f64,
+    /// Control weights fitted on the whole history (stores with weight ≥ 0.001).
+    pub weights: Vec<StoreWeight>,
+}
+
+/// A store design.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoresDesign {
+    /// Stores treated per set.
+    pub treat: usize,
+    /// Test length in periods.
+    pub days: usize,
+    /// Significance level.
+    pub alpha: f64,
+    /// Target power.
+    pub power: f64,
+    /// Stores in the panel.
+    pub stores: usize,
+    /// Stores excluded.
+    pub excluded: Vec<String>,
+    /// Periods of history.
+    pub periods: usize,
+    /// Candidate sets screened.
+    pub candidates: usize,
+    /// Windows per set in the screening.
+    pub screening_windows: usize,
+    /// The seed.
+    pub seed: u64,
+    /// The best sets, best first.
+    pub top: Vec<CandidateSet>,
+}
+
+fn scaled(series: &[f64], pre: usize) -> Option<Vec<f64>> {
+    let m = series[..pre].iter().sum::<f64>() / pre as f64;
+    (m > 0.0).then(|| series.iter().map(|v| v / m).collect())
+}
+
+/// One simulated test of a set: the fit on `[0, end − days)`, read at every planted effect.
+struct WindowFit {
+    /// Estimated relative effect per planted effect.
+    estimates: Vec<f64>,
+    pre_rmspe: f64,
+    weights: Vec<f64>,
+}
+
+fn fit_window(
+    panel: &StorePanel,
+    treated: &[usize],
+    donors: &[usize],
+    end: usize,
+    days: usize,
+    effects: &[f64],
+) -> Result<Option<WindowFit>, DesignError> {
+    let pre = end - days;
+    let mut tr = vec![0.0; end];
+    for &s in treated {
+        let Some(x) = scaled(&panel.values[s][..end], pre) else {
+            return Ok(None);
+        };
+        for (a, b) in tr.iter_mut().zip(&x) {
+            *a += b / treated.len() as f64;
+        }
+    }
+    let mut ds = Vec::with_capacity(donors.len());
+    for &s in donors {
+        if let Some(x) = scaled(&panel.values[s][..end], pre) {
+            ds.push(x);
+        }
+    }
+    let sc = synthetic_control(&tr, &ds, pre)?;
+    let synth_post = sc.synthetic[pre..].iter().sum::<f64>() / days as f64;
+    let estimates = effects
+        .iter()
+        .map(|&e| {
+            let gap: f64 = (pre..end).map(|k| sc.gaps[k] + e * tr[k]).sum::<f64>();
+            gap / days as f64 / synth_post
+        })
+        .collect();
+    Ok(Some(WindowFit {
+        estimates,
+        pre_rmspe: sc.pre_rmspe,
+        weights: sc.weights,
+    }))
+}
+
+/// Window ends (exclusive) for `windows` simulated tests, the latest first, spread evenly over
+/// the history; `usize::MAX` windows takes every one.
+fn window_ends(periods: usize, days: usize, min_pre: usize, windows: usize) -> Vec<usize> {
+    let first = min_pre + days;
+    if periods < first || windows == 0 {
+        return Vec::new();
+    }
+    let span = periods - first;
+    if windows > span {
+        return (first..=periods).rev().collect();
+    }
+    if windows == 1 {
+        return vec![periods];
+    }
+    let mut ends: Vec<usize> = (0..windows)
+        .map(|k| periods - (k * span + (windows - 1) / 2) / (windows - 1))
+        .collect();
+    ends.dedup();
+    ends
+}
+
+/// Evaluate one set of treated stores (indices into `panel.stores`) against `donors` on the
+/// windows ending at `ends`.
+pub fn evaluate_set(
+    panel: &StorePanel,
+    treated: &[usize],
+    donors: &[usize],
+    ends: &[usize],
+    o: &StoresOptions,
+) -> Result<CandidateSet, DesignError> {
+    let mut fits = Vec::with_capacity(ends.len());
+    for &end in ends {
+        if let Some(f) = fit_window(panel, treated, donors, end, o.days, &o.effects)? {
+            fits.push(f);
+        }
+    }
+    let n = fits.len().max(1) as f64;
+    let zero = o
+        .effects
+        .iter()
+        .position(|&e| e == 0.0)
+        .ok_or_else(|| DesignError::flag("effects", "the planted effects must include 0"))?;
+    let rms0 = (fits.iter().map(|f| f.estimates[zero].powi(2)).sum::<f64>() / n).sqrt();
+    // The windows overlap: the history holds about `k` independent ones. A new test's error is
+    // predicted from them with Student's t on k − 1 degrees of freedom and the prediction
+    // factor √(1 + 1/k); the stated power reads each window's error inflated by that factor.
+    let span = ends.iter().max().unwrap_or(&0) - ends.iter().min().unwrap_or(&0);
+    let k = ((span / o.days.max(1)) + 1).max(2) as f64;
+    let inflate = (1.0 + 1.0 / k).sqrt();
+    let threshold = t_isf(o.alpha / 2.0, k - 1.0)? * inflate * rms0;
+    let detected = |est: f64, e: f64| est.abs() > threshold && (e == 0.0 || est * e > 0.0);
+    let predicted = |f: &WindowFit, j: usize| f.estimates[j] + (inflate - 1.0) * f.estimates[zero];
+    let power_curve: Vec<PowerPoint> = o
+        .effects
+        .iter()
+        .enumerate()
+        .map(|(j, &e)| PowerPoint {
+            effect: e,
+            power: fits.iter().filter(|f| detected(predicted(f, j), e)).count() as f64 / n,
+            mean_estimate: fits.iter().map(|f| f.estimates[j]).sum::<f64>() / n,
+        })
+        .collect();
+    let bias = power_curve[zero].mean_estimate;
+    let fpr = power_curve[zero].power;
+    let hit = power_curve
+        .iter()
+        .find(|p| p.effect > 0.0 && p.power >= o.power);
+    // Weights on the whole history (the latest window's fit, the set's controls for the test).
+    let weights = fits
+        .first()
+        .map(|f| {
+            let named: Vec<&String> = donors.iter().map(|&d| &panel.stores[d]).collect();
+            let mut w: Vec<StoreWeight> = named
+                .iter()
+                .zip(&f.weights)
+                .filter(|(_, w)| **w >= 0.001)
+                .map(|(s, w)| StoreWeight {
+                    store: (*s).clone(),
+                    weight: *w,
+                })
+                .collect();
+            w.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.store.cmp(&b.store)));
+            w
+        })
+        .unwrap_or_default();
+    let mut stores: Vec<String> = treated.iter().map(|&s| panel.stores[s].clone()).collect();
+    stores.sort();
+    Ok(CandidateSet {
+        rank: 0,
+        stores,
+        origin: String::new(),
+        windows: fits.len(),
+        mde: hit.map(|p| p.effect),
+        power_at_mde: hit.map(|p| p.power),
+        power_curve,
+        bias,
+        false_positive_rate: fpr,
+        interval_width: 2.0 * threshold,
+        threshold,
+        pre_fit: fits.iter().map(|f| f.pre_rmspe).sum::<f64>() / n,
+        weights,
+    })
+}
+
+fn rank_key(c: &CandidateSet) -> (bool, f64, f64, f64) {
+    (
+        c.mde.is_none(),
+        c.mde.unwrap_or(f64::INFINITY),
+        c.bias.abs(),
+        c.interval_width,
+    )
+}
+
+fn sort_sets(sets: &mut [CandidateSet]) {
+    sets.sort_by(|a, b| {
+        let (x, y) = (rank_key(a), rank_key(b));
+        x.0.cmp(&y.0)
+            .then(x.1.total_cmp(&y.1))
+            .then(x.2.total_cmp(&y.2))
+            .then(x.3.total_cmp(&y.3))
+            .then(a.stores.cmp(&b.stores))
+    });
+    for (i, s) in sets.iter_mut().enumerate() {
+        s.rank = i + 1;
+    }
+}
+
+fn check(panel: &StorePanel, o: &StoresOptions) -> Result<Vec<usize>, DesignError> {
+    for x in &o.exclude {
+        if !panel.stores.contains(x) {
+            return Err(DesignError::flag(
+                "exclude",
+                format!("store `{x}` is not in the history"),
+            ));
+        }
+    }
+    let eligible: Vec<usize> = (0..panel.stores.len())
+        .filter(|&s| !o.exclude.contains(&panel.stores[s]))
+        .collect();
+    if o.treat == 0 || o.treat + 2 > eligible.len() {
+        return Err(DesignError::flag(
+            "treat",
+            format!(
+                "{} stores to treat out of {} (after --exclude): at least 1, leaving at least 2 \
+                 controls",
+                o.treat,
+                eligible.len()
+            ),
+        ));
+    }
+    if !(o.alpha > 0.0 && o.alpha < 1.0) {
+        return Err(DesignError::flag(
+            "alpha",
+            format!("{} must be in (0, 1)", o.alpha),
+        ));
+    }
+    if !(o.power > 0.0 && o.power < 1.0) {
+        return Err(DesignError::flag(
+            "power",
+            format!("{} must be in (0, 1)", o.power),
+        ));
+    }
+    if o.days == 0 || window_ends(panel.periods.len(), o.days, o.min_pre, 1).is_empty() {
+        return Err(DesignError::flag(
+            "days",
+            format!(
+                "{} days of test need {} days of history before them; the history holds {}",
+                o.days,
+                o.min_pre,
+                panel.periods.len()
+            ),
+        ));
+    }
+    if o.effects.iter().any(|e| !e.is_finite() || *e < 0.0) || !o.effects.contains(&0.0) {
+        return Err(DesignError::flag(
+            "effects",
+            "relative effects must be finite, non-negative and include 0",
+        ));
+    }
+    Ok(eligible)
+}
+
+/// Candidate sets: neighbourhoods by correlation and seeded spread draws.
+fn candidates(
+    panel: &StorePanel,
+    eligible: &[usize],
+    o: &StoresOptions,
+) -> Vec<(Vec<usize>, String)> {
+    let t = panel.periods.len();
+    let norm: Vec<Option<Vec<f64>>> = panel.values.iter().map(|v| scaled(v, t)).collect();
+    let mut seen: BTreeSet<Vec<usize>> = BTreeSet::new();
+    let mut out = Vec::new();
+    let mut push = |mut set: Vec<usize>, origin: String, out: &mut Vec<(Vec<usize>, String)>| {
+        set.sort_unstable();
+        if set.len() == o.treat && seen.insert(set.clone()) {
+            out.push((set, origin));
+        }
+    };
+    for &s in eligible {
+        let Some(a) = &norm[s] else { continue };
+        let mut others: Vec<(f64, usize)> = eligible
+            .iter()
+            .filter(|&&q| q != s)
+            .filter_map(|&q| norm[q].as_ref().map(|b| (pearson(a, b), q)))
+            .collect();
+        others.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        let mut set = vec![s];
+        set.extend(others.iter().take(o.treat - 1).map(|x| x.1));
+        push(set, format!("neighbours of {}", panel.stores[s]), &mut out);
+    }
+    let mut by_size: Vec<(f64, usize)> = eligible
+        .iter()
+        .map(|&s| (mean_sd(&panel.values[s]).0, s))
+        .collect();
+    by_size.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+    let mut rng = ChaCha8Rng::seed_from_u64(o.seed);
+    let n = by_size.len();
+    for k in 0..o.random_sets {
+        let set: Vec<usize> = (0..o.treat)
+            .filter_map(|g| {
+                let lo = g * n / o.treat;
+                let hi = ((g + 1) * n / o.treat).max(lo + 1);
+                by_size[lo..hi].choose(&mut rng).map(|x| x.1)
+            })
+            .collect();
+        push(set, format!("spread {}", k + 1), &mut out);
+    }
+    out
+}
+
+/// Choose test stores on `panel` (the history).
+pub fn design_stores(panel: &StorePanel, o: &StoresOptions) -> Result<StoresDesign, DesignError> {
+    let eligible = check(panel, o)?;
+    let periods = panel.periods.len();
+    let screen = window_ends(periods, o.days, o.min_pre, o.windows);
+    let all = window_ends(periods, o.days, o.min_pre, usize::MAX);
+    let sets = candidates(panel, &eligible, o);
+    let mut screened = Vec::with_capacity(sets.len());
+    for (set, origin) in &sets {
+        let donors: Vec<usize> = eligible
+            .iter()
+            .copied()
+            .filter(|s| !set.contains(s))
+            .collect();
+        let mut c = evaluate_set(panel, set, &donors, &screen, o)?;
+        c.origin = origin.clone();
+        screened.push((c, set.clone()));
+    }
+    screened.sort_by(|a, b| {
+        let (x, y) = (rank_key(&a.0), rank_key(&b.0));
+        x.0.cmp(&y.0)
+            .then(x.1.total_cmp(&y.1))
+            .then(x.2.total_cmp(&y.2))
+            .then(x.3.total_cmp(&y.3))
+            .then(a.0.stores.cmp(&b.0.stores))
+    });
+    let mut top = Vec::with_capacity(o.top);
+    for (c, set) in screened.iter().take(o.top.max(1)) {
+        let donors: Vec<usize> = eligible
+            .iter()
+            .copied()
+            .filter(|s| !set.contains(s))
+            .collect();
+        let mut full = evaluate_set(panel, set, &donors, &all, o)?;
+        full.origin = c.origin.clone();
+        top.push(full);
+    }
+    sort_sets(&mut top);
+    Ok(StoresDesign {
+        treat: o.treat,
+        days: o.days,
+        alpha: o.alpha,
+        power: o.power,
+        stores: panel.stores.len(),
+        excluded: o.exclude.clone(),
+        periods,
+        candidates: sets.len(),
+        screening_windows: screen.len(),
+        seed: o.seed,
+        top,
+    })
+}
+
+/// What a held-back check of a store design measured.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoresCheck {
+    /// Replications (fresh panels of the same stores).
+    pub replications: u64,
+    /// The treated stores.
+    pub stores: Vec<String>,
+    /// The planted effect.
+    pub effect: f64,
+    /// The power the design states for it.
+    pub stated_power: f64,
+    /// Replications that detected it.
+    pub detected: u64,
+    /// `detected / replications`.
+    pub power: f64,
+    /// Replications with no effect that rejected.
+    pub false_positives: u64,
+    /// `false_positives / replications`.
+    pub false_positive_rate: f64,
+    /// Binomial standard error of `power`.
+    pub power_se: f64,
+}
+
+/// Check `set` (stated power `stated` at `effect`) on held-back periods: each replication draws
+/// the model's stores afresh over the history's length plus `o.days` periods, fits on the
+/// history and reads the planted effect in the `o.days` held-back periods.
+pub fn check_stores(
+    model: &PanelModel,
+    set: &CandidateSet,
+    effect: f64,
+    o: &StoresOptions,
+    replications: u64,
+    seed: u64,
+) -> Result<StoresCheck, DesignError> {
+    let long = PanelModel {
+        periods: model.periods + o.days,
+        ..model.clone()
+    };
+    let effects = [0.0, effect];
+    let stated = set
+        .power_curve
+        .iter()
+        .find(|p| p.effect == effect)
+        .map_or(f64::NAN, |p| p.power);
+    let (mut detected, mut fp) = (0u64, 0u64);
+    for r in 0..replications {
+        let panel = simulate_panel(&long, seed.wrapping_add(r));
+        let treated: Vec<usize> = (0..panel.stores.len())
+            .filter(|&s| set.stores.contains(&panel.stores[s]))
+            .collect();
+        let donors: Vec<usize> = (0..panel.stores.len())
+            .filter(|&s| !treated.contains(&s) && !o.exclude.contains(&panel.stores[s]))
+            .collect();
+        let Some(f) = fit_window(&panel, &treated, &donors, long.periods, o.days, &effects)? else {
+            continue;
+        };
+        fp += u64::from(f.estimates[0].abs() > set.threshold);
+        detected += u64::from(f.estimates[1] > set.threshold);
+    }
+    let n = replications.max(1) as f64;
+    let power = detected as f64 / n;
+    Ok(StoresCheck {
+        replications,
+        stores: set.stores.clone(),
+        effect,
+        stated_power: stated,
+        detected,
+        power,
+        false_positives: fp,
+        false_positive_rate: fp as f64 / n,
+        power_se: (power * (1.0 - power) / n).sqrt(),
+    })
+}

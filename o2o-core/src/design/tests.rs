@@ -1,0 +1,343 @@
+use super::*;
+use crate::report::simple_key;
+use crate::sim::{SimConfig, simulate};
+use crate::uplift::synthetic_control;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Gamma, Poisson};
+
+/// A window of `n` customers whose visit rates vary (Gamma), pre-period visits over 8 weeks and
+/// window visits over 4 (Poisson): counts like a store's, with a pre-period correlation.
+fn gamma_poisson_window(n: usize, seed: u64) -> WindowStats {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let gamma = Gamma::new(1.5, 0.4).unwrap();
+    let mut pre = Vec::with_capacity(n);
+    let mut outcome = Vec::with_capacity(n);
+    for _ in 0..n {
+        let rate: f64 = gamma.sample(&mut rng);
+        let x: f64 = Poisson::new(2.0 * rate).unwrap().sample(&mut rng);
+        let y: f64 = Poisson::new(rate + 1e-9).unwrap().sample(&mut rng);
+        pre.push(x);
+        outcome.push(y);
+    }
+    let (mean, sd) = history::mean_sd(&outcome);
+    let correlation = history::pearson(&pre, &outcome);
+    WindowStats {
+        days: 28,
+        customers: n,
+        population: n,
+        mean,
+        sd,
+        correlation,
+        variance_reduction: correlation * correlation,
+        customer: (0..n).collect(),
+        outcome,
+        pre,
+    }
+}
+
+#[test]
+fn share_and_mde_are_inverse() {
+    let (mean, sd, n) = (0.6, 1.1, 400_000.0);
+    let s = share_for(0.05, mean, sd, n, 0.05, 0.8).unwrap().unwrap();
+    assert!(s > 0.0 && s < 0.5);
+    // At that share the MDE is the target, to rounding.
+    let se = sd * (1.0 / (s * n) + 1.0 / ((1.0 - s) * n)).sqrt() / mean;
+    let m = mde_at(se, 0.05, 0.8).unwrap();
+    assert!((m - 0.05).abs() < 1e-12, "{m}");
+    // Power at the MDE is the target power (the far tail adds under 1e-6).
+    let p = power_at(0.05, se, 0.05).unwrap();
+    assert!((p - 0.8).abs() < 1e-6, "{p}");
+    // Too few customers: no share does it.
+    assert_eq!(share_for(0.05, mean, sd, 100.0, 0.05, 0.8).unwrap(), None);
+}
+
+#[test]
+fn holdout_design_reaches_stated_power_and_keeps_alpha() {
+    let w = gamma_poisson_window(20_000, 11);
+    assert!(w.variance_reduction > 0.1, "{}", w.variance_reduction);
+    let n = w.customers as f64;
+    // The share a 10 % lift needs with CUPED, as the design computes it.
+    let sd_c = w.sd * (1.0 - w.variance_reduction).sqrt();
+    let share = share_for(0.1, w.mean, sd_c, n, 0.05, 0.8).unwrap().unwrap();
+    for cuped in [false, true] {
+        let c = check_holdout(&w, share, 0.1, cuped, 0.05, 300, 5).unwrap();
+        // 300 replications: binomial sd about 2.3 points at 0.8; allow 3 of them.
+        assert!(
+            (c.power - c.stated_power).abs() < 0.07,
+            "cuped {cuped}: power {} stated {}",
+            c.power,
+            c.stated_power
+        );
+        assert!(
+            c.false_positive_rate < 0.05 + 0.04,
+            "{}",
+            c.false_positive_rate
+        );
+        if cuped {
+            assert!((c.stated_power - 0.8).abs() < 0.01, "{}", c.stated_power);
+        } else {
+            // Without CUPED the same share has less power, and the check sees it.
+            assert!(c.stated_power < 0.77, "{}", c.stated_power);
+        }
+    }
+    let zero = check_holdout(&w, share, 0.0, true, 0.05, 300, 6).unwrap();
+    assert_eq!(zero.detected, zero.false_positives);
+    assert!(
+        (zero.false_positive_rate - 0.05).abs() < 0.04,
+        "{}",
+        zero.false_positive_rate
+    );
+}
+
+fn small_campaign() -> (History, crate::sim::Campaign) {
+    let cfg = SimConfig {
+        customers: 3_000,
+        seed: 3,
+        ..SimConfig::default()
+    };
+    let c = simulate(&cfg).unwrap();
+    let h = History::from_events(&c.events, &simple_key, &jiff::tz::TimeZone::UTC).unwrap();
+    (h, c)
+}
+
+#[test]
+fn history_design_and_assignment_from_simulated_store() {
+    let (h, _) = small_campaign();
+    assert!(h.days.len() >= 50, "{}", h.days.len());
+    eprintln!("{} days, {} customers", h.days.len(), h.customers.len());
+    assert!(h.customers.len() > 300);
+    let d = design_holdout(
+        &h,
+        &HoldoutOptions {
+            mde: 0.2,
+            ..HoldoutOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(!d.durations.is_empty());
+    // Longer windows need smaller shares (more visits per customer, relatively less noise).
+    let r = &d.recommended;
+    eprintln!("{}", serde_json::to_string(&d).unwrap());
+    assert!(r.share > 0.0 && r.share <= 0.5);
+    for row in &d.durations {
+        assert!(row.mde_cuped <= row.mde + 1e-12);
+    }
+    let a = assign_holdout(&h, 0.2, 9).unwrap();
+    let b = assign_holdout(&h, 0.2, 9).unwrap();
+    assert_eq!(a, b, "same seed, same split");
+    let c = assign_holdout(&h, 0.2, 10).unwrap();
+    assert_ne!(a.rows, c.rows, "another seed, another split");
+    let total = a.holdout + a.target;
+    assert!((a.holdout as f64 - 0.2 * total as f64).abs() <= 1.0);
+    for (stratum, (n, k)) in &a.strata {
+        assert!(
+            (*k as f64 - 0.2 * *n as f64).abs() <= 1.0 + 1e-9,
+            "{stratum}: {k} of {n}"
+        );
+    }
+    let mut out = Vec::new();
+    write_assignment_csv(&a, "spring", "2026-04-01", &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.starts_with("external_id,loyalty_card,email,phone,group,campaign,assigned_at"));
+    assert_eq!(text.lines().count() as u64, total + 1);
+}
+
+#[test]
+fn planted_reads_equal_synthetic_control_on_the_planted_series() {
+    let model = PanelModel {
+        stores: 12,
+        periods: 70,
+        ..PanelModel::default()
+    };
+    let panel = simulate_panel(&model, 1);
+    let treated = [2usize, 7];
+    let donors: Vec<usize> = (0..12).filter(|s| !treated.contains(s)).collect();
+    let o = StoresOptions {
+        days: 14,
+        effects: vec![0.0, 0.05, 0.2],
+        alpha: 0.1,
+        ..StoresOptions::default()
+    };
+    let c = evaluate_set(&panel, &treated, &donors, &[70], &o).unwrap();
+    // The same by planting the effect in the data and calling synthetic_control.
+    let pre = 56;
+    let scale = |v: &Vec<f64>| {
+        let m = v[..pre].iter().sum::<f64>() / pre as f64;
+        v.iter().map(|x| x / m).collect::<Vec<f64>>()
+    };
+    for p in &c.power_curve {
+        let mut tr = vec![0.0; 70];
+        for &s in &treated {
+            for (k, x) in scale(&panel.values[s]).iter().enumerate() {
+                tr[k] += x / 2.0 * if k >= pre { 1.0 + p.effect } else { 1.0 };
+            }
+        }
+        let ds: Vec<Vec<f64>> = donors.iter().map(|&d| scale(&panel.values[d])).collect();
+        let sc = synthetic_control(&tr, &ds, pre).unwrap();
+        let est = sc.relative_effect.unwrap();
+        assert!(
+            (est - p.mean_estimate).abs() < 1e-9,
+            "{est} vs {}",
+            p.mean_estimate
+        );
+    }
+}
+
+#[test]
+fn store_selection_is_reproducible_and_recovers_the_planted_effect() {
+    let model = PanelModel::default(); // 40 stores, 182 days
+    let history = simulate_panel(&model, 100);
+    let o = StoresOptions {
+        treat: 4,
+        days: 21,
+        windows: 4,
+        random_sets: 6,
+        top: 2,
+        effects: vec![0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.15],
+        seed: 5,
+        ..StoresOptions::default()
+    };
+    let a = design_stores(&history, &o).unwrap();
+    let b = design_stores(&history, &o).unwrap();
+    assert_eq!(a, b, "same panel and seed, same ranking");
+    let best = &a.top[0];
+    assert_eq!(best.rank, 1);
+    assert!(best.windows > 100, "{}", best.windows);
+    let mde = best
+        .mde
+        .expect("an effect of 15 % is detectable on this panel");
+    let stated = best.power_at_mde.unwrap();
+    // Held-back periods: fresh draws of the same stores, the effect planted after the history.
+    let check = check_stores(&model, best, mde, &o, 60, 1_000).unwrap();
+    assert_eq!(check.stated_power, stated);
+    assert!(
+        (check.power - stated).abs() < 3.0 * check.power_se.max(0.03) + 0.05,
+        "held back {} vs stated {stated}",
+        check.power
+    );
+    assert!(
+        check.false_positive_rate <= o.alpha + 0.08,
+        "{}",
+        check.false_positive_rate
+    );
+    // In the history the threshold is a prediction interval: at most about α.
+    assert!(
+        best.false_positive_rate <= o.alpha + 0.02,
+        "{}",
+        best.false_positive_rate
+    );
+}
+
+#[test]
+fn panel_csv_round_trips_and_names_bad_cells() {
+    let p = simulate_panel(
+        &PanelModel {
+            stores: 4,
+            periods: 6,
+            ..PanelModel::default()
+        },
+        2,
+    );
+    let mut out = Vec::new();
+    p.write_csv(&mut out).unwrap();
+    let back = StorePanel::read_csv(&out[..], "p.csv").unwrap();
+    assert_eq!(back, p);
+    let bad = "store,period,value\nA,1,2\nA,2,x\n";
+    let e = StorePanel::read_csv(bad.as_bytes(), "p.csv").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "p.csv: line 3, value: is not a finite number"
+    );
+}
+
+#[test]
+fn design_file_round_trips_and_gives_the_period() {
+    let d = DesignFile {
+        o2o_design: 1,
+        kind: DesignKind::Holdout,
+        campaign: Some("spring".into()),
+        metric: Metric::Visits,
+        alpha: 0.05,
+        power: 0.8,
+        mde: 0.05,
+        days: 28,
+        start: Some("2026-03-30".into()),
+        readout: Readout::Sequential { tuning_n: 5000.0 },
+        holdout_share: Some(0.1),
+        cuped: true,
+        customers: Some(20_000),
+        treated_stores: vec![],
+        control_weights: vec![],
+        expected_interval_width: 0.04,
+        seed: 1,
+        assignment: None,
+    };
+    let text = serde_json::to_string(&d).unwrap();
+    assert_eq!(DesignFile::from_json(&text).unwrap(), d);
+    assert_eq!(
+        d.period(),
+        Some(("2026-03-30".to_owned(), "2026-04-26".to_owned()))
+    );
+    let bad = text.replace("\"o2o_design\":1", "\"o2o_design\":2");
+    assert!(DesignFile::from_json(&bad).is_err());
+}
+
+#[test]
+fn the_assignment_file_is_an_assignment_source() {
+    use crate::event::{AssignmentGroup, RecordKind};
+    use crate::identity::{IdentityGraph, ResolutionRules};
+    use crate::ingest::{CompiledMap, FileReader, SourceMap, open};
+    use crate::store::{IngestOptions, Store, StoredRecord};
+    let (_, c) = small_campaign();
+    // Customers named as `o2o design holdout` names them: through the identity graph.
+    let mut graph = IdentityGraph::new(ResolutionRules::default()).unwrap();
+    for e in &c.events {
+        graph.observe_event(e).unwrap();
+    }
+    let key = |e: &crate::event::Event| graph.profile_id_of_event(e).map(String::from);
+    let profile_of = |i: &crate::event::Identifier| {
+        let p = graph.profile_of(i)?;
+        let named = p.identifiers.iter().find(|x| x.kind == i.kind)?.clone();
+        Some((p.id.to_string(), named))
+    };
+    let h =
+        History::from_events_named(&c.events, &key, Some(&profile_of), &jiff::tz::TimeZone::UTC)
+            .unwrap();
+    let a = assign_holdout(&h, 0.3, 4).unwrap();
+    let mut csv = Vec::new();
+    write_assignment_csv(&a, "spring", "2026-03-29", &mut csv).unwrap();
+    let maps = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/examples/maps");
+    let text = std::fs::read_to_string(maps.join("design_assignment.toml")).unwrap();
+    let map = CompiledMap::new(SourceMap::from_toml(&text).unwrap()).unwrap();
+    let dir = std::env::temp_dir().join(format!("o2o-design-assign-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut store = Store::create(&dir, "UTC").unwrap();
+    // The example file of the map, then the one written here.
+    for (name, bytes) in [
+        (
+            "design_assignment.csv",
+            std::fs::read(maps.join("design_assignment.csv")).unwrap(),
+        ),
+        ("written.csv", csv),
+    ] {
+        let reader = FileReader::text(&map, name, open(&bytes[..]).unwrap()).unwrap();
+        let report = store
+            .ingest(&map, reader, &IngestOptions::default(), |_| {}, |_| {})
+            .unwrap();
+        assert_eq!(report.stats.rejected, 0, "{name}");
+        assert_eq!(report.refused, None, "{name}");
+    }
+    let held = store
+        .records(RecordKind::Assignment)
+        .unwrap()
+        .into_iter()
+        .filter(|(r, _)| {
+            matches!(r, StoredRecord::Assignment(x)
+                if x.group == AssignmentGroup::Holdout && x.campaign.as_deref() == Some("spring"))
+        })
+        .count() as u64;
+    // Two holdout rows in the map's example file, the split's own.
+    assert_eq!(held, a.holdout + 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
