@@ -6,6 +6,8 @@
 #         AddressSanitizer and valgrind, the examples, CMake and C++ (scripts/ci/test-c.sh)
 #   wasm  the WASM packages: the tag's size budget, node and headless Chromium
 #         (scripts/ci/test-wasm.sh)
+#   python the Python package: the wheel built once (maturin), pytest over o2o-py/tests, with
+#         the o2o.spark tests in Spark local mode (scripts/ci/test-python.sh)
 #   tour  every ```sh block of README.md and docs/*.md, run as pasted in a fresh clone
 #         (scripts/ci/tour.sh)
 #
@@ -14,7 +16,7 @@
 # saying what and why, and the summary repeats it; with O2O_REQUIRE_ALL=1 (as .ci/run sets) a
 # suite that cannot run fails the command instead.
 #
-# Usage: ./scripts/test.sh [SUITE...]        (default: rust c wasm tour, in that order)
+# Usage: ./scripts/test.sh [SUITE...]        (default: rust c wasm python tour, in that order)
 # Environment: O2O_NO_INSTALL=1   install nothing (suites lacking a tool are skipped)
 #              O2O_REQUIRE_ALL=1  a suite that cannot run is a failure, not a skip
 set -euo pipefail
@@ -29,11 +31,11 @@ fi
 
 source scripts/ci/tools.sh
 suites=("$@")
-((${#suites[@]})) || suites=(rust c wasm tour)
+((${#suites[@]})) || suites=(rust c wasm python tour)
 for s in "${suites[@]}"; do
   case "$s" in
-    rust | c | wasm | tour) ;;
-    *) echo "test.sh: unknown suite '$s' (rust, c, wasm, tour)" >&2; exit 2 ;;
+    rust | c | wasm | python | tour) ;;
+    *) echo "test.sh: unknown suite '$s' (rust, c, wasm, python, tour)" >&2; exit 2 ;;
   esac
 done
 wants() { [[ " ${suites[*]} " == *" $1 "* ]]; }
@@ -65,7 +67,7 @@ skip() {
 # The missing-tool lines ("what: how to get it") joined into one.
 why() { paste -sd';' - | sed 's/;/; /g'; }
 
-if wants c || wants wasm || wants tour; then
+if wants c || wants wasm || wants python || wants tour; then
   if [[ -n "${O2O_NO_INSTALL:-}" ]]; then
     echo "test.sh: O2O_NO_INSTALL is set: installing nothing"
   else
@@ -76,6 +78,8 @@ if wants c || wants wasm || wants tour; then
 fi
 missing_c="$(o2o_missing_c | why)"
 missing_wasm="$(o2o_missing_wasm | why)"
+missing_python="$(o2o_missing_python | why)"
+missing_spark="$(o2o_missing_spark | why)"
 
 if wants rust; then
   run "Rust workspace (cargo test)" bash -c 'cargo test --workspace --all-targets && cargo test --workspace --doc'
@@ -92,6 +96,22 @@ if wants wasm; then
     run "WASM, node and headless Chromium (scripts/ci/test-wasm.sh)" scripts/ci/test-wasm.sh
   else
     skip "WASM, node and headless Chromium (scripts/ci/test-wasm.sh)" "missing $missing_wasm"
+  fi
+fi
+if wants python; then
+  if [[ -z "$missing_python" ]]; then
+    if [[ -n "$missing_spark" ]]; then
+      if [[ -n "${O2O_REQUIRE_ALL:-}" ]]; then
+        skip "o2o.spark tests" "missing $missing_spark"
+      fi
+      echo
+      echo "== test.sh: the o2o.spark tests will be SKIPPED: missing $missing_spark"
+      summary+=("SKIPPED  o2o.spark tests: missing $missing_spark")
+      skipped=$((skipped + 1))
+    fi
+    run "Python package and o2o.spark (scripts/ci/test-python.sh)" scripts/ci/test-python.sh
+  else
+    skip "Python package (scripts/ci/test-python.sh)" "missing $missing_python"
   fi
 fi
 if wants tour; then

@@ -6,6 +6,8 @@
 # Debian packages (gcc, g++, valgrind, pkg-config, cmake, chromium) need root, or sudo without a
 # password; crates (cbindgen, wasm-bindgen-cli) go to $CARGO_HOME/bin; the wasm32 target comes
 # from rustup; npm packages go to o2o-wasm/tests/node_modules. node and npm are prerequisites.
+# Python packages (maturin, pytest, pyarrow, polars, pandas, pyspark) go into the virtual
+# environment .venv (O2O_VENV), made with the system's python3 (it sees the system's packages).
 #
 # Exits 0 even when something could not be installed (it says what and why): scripts/test.sh then
 # skips the suites that lack a tool, or fails under O2O_REQUIRE_ALL=1, as .ci/run sets.
@@ -19,7 +21,9 @@ installed=0
 
 # Debian packages.
 missing_debs=()
-for d in $(o2o_missing_debian_c) $(o2o_missing_debian_wasm); do
+java=()
+o2o_java_ok || java=(openjdk-17-jre-headless)
+for d in $(o2o_missing_debian_c) $(o2o_missing_debian_wasm) "${java[@]}"; do
   read -r -a pkgs <<<"$(o2o_deb_of "$d")"
   missing_debs+=("${pkgs[@]}")
 done
@@ -67,7 +71,23 @@ if ! o2o_wasm_target_ok || ! o2o_wasm_bindgen_ok || ! o2o_npm_current; then
   fi
 fi
 
-left="$( (o2o_missing_c; o2o_missing_wasm) | sed 's/^/  /')"
+# Python: the venv and the packages it lacks.
+if o2o_python_ok && [[ -n "$( (o2o_missing_python; o2o_venv_has pyspark || echo pyspark) | head -1)" ]]; then
+  if [[ ! -x "$O2O_VENV/bin/python" ]]; then
+    say "making the Python virtual environment $O2O_VENV"
+    python3 -m venv --system-site-packages "$O2O_VENV" || say "python3 -m venv failed"
+  fi
+  if [[ -x "$O2O_VENV/bin/pip" ]]; then
+    say "installing Python packages into $O2O_VENV: ${O2O_PY_PACKAGES[*]}"
+    if "$O2O_VENV/bin/pip" install -q --disable-pip-version-check "${O2O_PY_PACKAGES[@]}"; then
+      installed=1
+    else
+      say "pip install ${O2O_PY_PACKAGES[*]} failed"
+    fi
+  fi
+fi
+
+left="$( (o2o_missing_c; o2o_missing_wasm; o2o_missing_python; o2o_missing_spark) | sed 's/^/  /')"
 if [[ -n "$left" ]]; then
   say "still missing (their suites will say so):"
   echo "$left"

@@ -10,6 +10,9 @@
 #          wasm-bindgen-cli at the Cargo.lock version              crates.io (cargo install)
 #          o2o-wasm/tests' npm packages (wasm-opt, playwright)     npm (npm ci, from the lock file)
 #          chromium (the browser test)                             Debian (apt-get)
+#   python python3 (3.9 or later) with venv                        a prerequisite (Debian: python3-venv)
+#          maturin, pytest, pyarrow, polars, pandas in .venv       PyPI (pip, into $O2O_VENV)
+#          pyspark 4 (the o2o.spark tests) and Java 17 or later    PyPI; Debian (openjdk-17-jre-headless)
 #
 # Functions print what is missing, one item per line, as "what: how to get it"; nothing when all
 # is there. Requires O2O_ROOT (the repository root).
@@ -18,6 +21,9 @@ O2O_CBINDGEN_VERSION=0.29.4
 O2O_WASM_TARGET=wasm32-unknown-unknown
 O2O_NPM_DIR=o2o-wasm/tests
 O2O_CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+# The Python suite's virtual environment (gitignored): the wheel and its test tools go there.
+O2O_VENV="${O2O_VENV:-$O2O_ROOT/.venv}"
+O2O_PY_PACKAGES=(maturin pytest pyarrow polars pandas "pyspark>=4,<5")
 
 # `cargo install` puts binaries here; make sure this shell finds them even when the user's
 # profile has not put it on PATH yet (a fresh rustup install).
@@ -115,4 +121,39 @@ o2o_missing_wasm() {
   for d in $(o2o_missing_debian_wasm); do
     echo "$d: apt-get install $d"
   done
+}
+
+# Whether the interpreter that makes the venv is there (3.9 or later, with the venv module).
+o2o_python_ok() {
+  command -v python3 >/dev/null 2>&1 &&
+    python3 -c 'import sys, venv; sys.exit(sys.version_info < (3, 9))' 2>/dev/null
+}
+
+# A Python module importable in the suite's venv.
+o2o_venv_has() { # $1 = module
+  [[ -x "$O2O_VENV/bin/python" ]] && "$O2O_VENV/bin/python" -c "import $1" >/dev/null 2>&1
+}
+
+# Java for PySpark: 17 or later.
+o2o_java_ok() {
+  command -v java >/dev/null 2>&1 &&
+    [[ "$(java -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); print v[1]; exit }')" -ge 17 ]]
+}
+
+# What the Python suite lacks (the o2o.spark tests need o2o_missing_spark as well).
+o2o_missing_python() {
+  if ! o2o_python_ok; then
+    echo "python3 (3.9 or later, with venv): apt-get install python3 python3-venv"
+    return
+  fi
+  local m
+  for m in maturin pytest pyarrow polars pandas; do
+    o2o_venv_has "$m" || echo "$m: $O2O_VENV/bin/pip install $m (scripts/ci/install-test-tools.sh does)"
+  done
+}
+
+# What the o2o.spark tests lack.
+o2o_missing_spark() {
+  o2o_venv_has pyspark || echo "pyspark 4: $O2O_VENV/bin/pip install 'pyspark>=4,<5' (scripts/ci/install-test-tools.sh does)"
+  o2o_java_ok || echo "java 17 or later: apt-get install openjdk-17-jre-headless"
 }

@@ -175,6 +175,61 @@ impl IdentityGraph {
         }
     }
 
+    /// Whether the consent gate lets `event`'s identifiers be linked (what
+    /// [`IdentityGraph::observe_event`] asks first).
+    pub fn may_link(&self, event: &Event) -> bool {
+        self.gate
+            .permit(Operation::LinkIdentity, event.consent())
+            .is_ok()
+    }
+
+    /// `id` as the graph records it: normalised, when its kind links and its value is valid and
+    /// not blocked; `None` otherwise. Consent is not asked (see [`IdentityGraph::may_link`]).
+    pub fn recordable(&self, id: &Identifier) -> Option<Identifier> {
+        if id.kind.is_attribute() || !self.compiled.links(id.kind) {
+            return None;
+        }
+        let value = normalize_value(id.kind, &id.value, &self.rules).ok()?;
+        if self
+            .compiled
+            .blocked_identifier(id.kind, &id.value, &value)
+            .is_some()
+        {
+            return None;
+        }
+        Some(Identifier::new(id.kind, value))
+    }
+
+    /// The identifiers of `event` as [`IdentityGraph::observe_event`] would record them:
+    /// nothing when its consent does not allow linking; otherwise each
+    /// [`IdentityGraph::recordable`] identifier. The graph is not changed.
+    ///
+    /// Two events the graph could ever link share one of these, so they are the edges of a
+    /// partition of events into independent groups (connected components) that can be
+    /// resolved apart, as `o2o.spark` does.
+    ///
+    /// ```
+    /// use o2o_core::event::{Event, IdKind, Identifier};
+    /// use o2o_core::identity::{IdentityGraph, ResolutionRules};
+    /// let consent = r#""consent": {"gcm": {"ad_user_data": "granted"}}"#;
+    /// let e: Event = serde_json::from_str(&format!(
+    ///     r#"{{"type": "checkin", "method": "qr_scan", "store": "S1", "timestamp": 1772359200,
+    ///        "identifiers": [{{"kind": "email", "value": " Ann@Example.com"}},
+    ///                        {{"kind": "first_name", "value": "Ann"}}], {consent}}}"#)).unwrap();
+    /// let g = IdentityGraph::new(ResolutionRules::default()).unwrap();
+    /// assert_eq!(g.linking_identifiers(&e), [Identifier::new(IdKind::Email, "ann@example.com")]);
+    /// ```
+    pub fn linking_identifiers(&self, event: &Event) -> Vec<Identifier> {
+        if !self.may_link(event) {
+            return Vec::new();
+        }
+        event
+            .identifiers()
+            .iter()
+            .filter_map(|i| self.recordable(i))
+            .collect()
+    }
+
     /// Record identifiers whose owner refused linking: nothing is stored but a fingerprint kept
     /// in memory for `explain`.
     fn refuse(&mut self, identifiers: &[Identifier]) -> ObserveOutcome {

@@ -26,7 +26,7 @@ mod write;
 pub use erase::StoreErasure;
 pub use people::{People, PeopleError, PeopleStats, resolve as resolve_people};
 pub use rows::parquet_rows;
-pub use schema::{DecodeError, SCHEMA_VERSION, StoredRecord, schema};
+pub use schema::{DecodeError, SCHEMA_VERSION, StoredRecord, decode_events, schema};
 
 use crate::event::{Event, Provenance, RecordKind};
 use crate::ingest::{CompiledMap, FileReader, FileStats, IngestError, Output, RowError};

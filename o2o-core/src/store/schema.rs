@@ -726,6 +726,15 @@ fn derr(column: &str, message: impl Into<String>) -> DecodeError {
     }
 }
 
+/// The events of a batch of the store's `events` table, in row order, as
+/// [`Store::events`](super::Store::events) reads them. The batch may come from any Parquet or
+/// Arrow reader of the table's files (Spark, polars, DuckDB): columns are found by name, and
+/// columns left out read as absent. A row that cannot be decoded is an error naming its column.
+pub fn decode_events(batch: &RecordBatch) -> Result<Vec<Event>, DecodeError> {
+    let cols = Cols(batch);
+    (0..batch.num_rows()).map(|row| cols.event(row)).collect()
+}
+
 /// Typed access to the columns of a (possibly projected) batch.
 pub(crate) struct Cols<'a>(pub &'a RecordBatch);
 

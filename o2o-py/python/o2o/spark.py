@@ -1,0 +1,515 @@
+"""o2o on Apache Spark: the same pipeline, with the same results, on data larger than one
+machine (``docs/scale.md``).
+
+Spark moves the rows; the core decides, as on one machine:
+
+* :func:`hash_column` / :func:`normalize_column`: normalisation and hashing as Arrow batch
+  functions (``mapInArrow``) over a DataFrame column, consent-gated like :func:`o2o.hash`.
+* :func:`resolve`: identity resolution. Each event's linking identifiers come from the core
+  (``mapInArrow``); the hub guard's counts are group-bys over the whole data; the remaining
+  links are cut into connected components on DataFrames (large-star/small-star); then groups
+  of whole components are resolved by the core (``applyInArrow``), since rules and limits act
+  only inside a component. Profile ids are the single-machine resolver's.
+* :meth:`Resolution.attribute`: journeys per profile and the path table as group-bys, the
+  model run by the core on the aggregated table.
+* :func:`holdout_arms` and :func:`uplift_by_campaign`: per-campaign holdout readouts as
+  group-bys, the statistics by the core.
+* :func:`read_events`, :func:`read_table`: the event store's Parquet layout, as written by
+  ``o2o ingest`` (``events/day=…/*.parquet``).
+
+Needs ``pyspark`` 4 and Java 17 or later.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any, Dict, Iterator, List, Optional
+
+import pyarrow as pa
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from . import _o2o, _rules_json, Rules
+from .errors import InvalidInput
+
+__all__ = [
+    "session",
+    "read_events",
+    "read_table",
+    "normalize_column",
+    "hash_column",
+    "connected_components",
+    "resolve",
+    "Resolution",
+    "local_resolution",
+    "holdout_arms",
+    "local_holdout_arms",
+    "uplift_by_campaign",
+]
+
+EVENT = "_event"
+
+
+def session(master: str = "local[2]", *, partitions: int = 8, app: str = "o2o") -> SparkSession:
+    """A Spark session for o2o: ``master`` (``local[2]`` runs on this machine), ``partitions``
+    shuffle partitions, times in UTC, and the executors' Python the one running this (so that
+    they import the same ``o2o``). On a cluster, pass its master URL or build the session
+    yourself with ``o2o`` installed on the executors (``docs/scale.md``)."""
+    import sys
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    s = (
+        SparkSession.builder.master(master)
+        .appName(app)
+        .config("spark.sql.shuffle.partitions", str(partitions))
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .getOrCreate()
+    )
+    s.sparkContext.setLogLevel("ERROR")
+    return s
+
+
+def read_table(spark: SparkSession, store: str, table: str = "events") -> DataFrame:
+    """One table of the event store at ``store`` (``events``, ``assignments``, ``spend``,
+    ``consent``, ``customers``), read with Spark's Parquet reader."""
+    path = os.path.join(os.fspath(store), table)
+    return spark.read.parquet(path)
+
+
+def read_events(spark: SparkSession, store: str) -> DataFrame:
+    """The store's touchpoints and check-ins, each numbered in a column ``_event``."""
+    df = read_table(spark, store, "events")
+    # Numbers fixed once: the checkpoint keeps them the same for every later use.
+    return df.withColumn(EVENT, F.monotonically_increasing_id()).localCheckpoint()
+
+
+_EVENT_SCHEMA: Optional[pa.Schema] = None
+
+
+def _conform(t: Any) -> pa.Table:
+    """A batch from Spark in the store's own column types: Spark reads Parquet's unsigned
+    integers as wider signed ones (and ``UINT64`` as a decimal); cast back where the store's
+    schema says otherwise, and leave out what cannot be cast (the core reads it as absent)."""
+    global _EVENT_SCHEMA
+    if _EVENT_SCHEMA is None:
+        _EVENT_SCHEMA = pa.table(_o2o.event_schema()).schema
+    t = pa.table(t) if not isinstance(t, pa.Table) else t
+    cols, names = [], []
+    for name in t.column_names:
+        col = t.column(name)
+        i = _EVENT_SCHEMA.get_field_index(name)
+        if i >= 0 and col.type != _EVENT_SCHEMA.field(i).type:
+            try:
+                col = col.cast(_EVENT_SCHEMA.field(i).type)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                continue
+        cols.append(col)
+        names.append(name)
+    return pa.Table.from_arrays(cols, names=names)
+
+
+def _column_fn(df: DataFrame, column: str, out: str, call: Any) -> DataFrame:
+    if column not in df.columns:
+        raise InvalidInput(f"{column}: no such column", kind="invalid_input", field="column")
+    schema = T.StructType(
+        [f for f in df.schema.fields if f.name != out] + [T.StructField(out, T.StringType(), True)]
+    )
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for b in batches:
+            result = pa.array(call(b))
+            cols = [b.column(i) for i, n in enumerate(b.schema.names) if n != out]
+            names = [n for n in b.schema.names if n != out]
+            yield pa.RecordBatch.from_arrays(cols + [result], names=names + [out])
+
+    return df.mapInArrow(run, schema)
+
+
+def normalize_column(
+    df: DataFrame, column: str, kind: str, platform: str = "meta", *, out: Optional[str] = None,
+    default_country: Optional[str] = None, ip_truncate: bool = False, phone: str = "valid",
+) -> DataFrame:
+    """``df`` with ``out`` (default ``column``) the normalised values of ``column``."""
+    out = out or column
+
+    def call(b: pa.RecordBatch) -> Any:
+        return _o2o.normalize(
+            b.column(b.schema.get_field_index(column)), kind, platform,
+            default_country=default_country, ip_truncate=ip_truncate, phone=phone,
+        )
+
+    return _column_fn(df, column, out, call)
+
+
+def hash_column(
+    df: DataFrame, column: str, kind: str, platform: str = "meta", *, out: Optional[str] = None,
+    consent: Optional[str] = None, permit: bool = False, default_country: Optional[str] = None,
+    ip_truncate: bool = False, phone: str = "valid",
+) -> DataFrame:
+    """``df`` with ``out`` (default ``<column>_sha256``) the SHA-256 for upload of ``column``.
+
+    Consent-gated like :func:`o2o.hash`: ``consent`` names a column (booleans of an opt-in, or
+    TC strings) or ``permit=True`` states that every row was consented.
+    """
+    out = out or f"{column}_sha256"
+    if consent is not None and consent not in df.columns:
+        raise InvalidInput(f"{consent}: no such column", kind="invalid_input", field="consent")
+
+    def call(b: pa.RecordBatch) -> Any:
+        c = None if consent is None else b.column(b.schema.get_field_index(consent))
+        return _o2o.hash(
+            b.column(b.schema.get_field_index(column)), kind, platform, consent=c, permit=permit,
+            default_country=default_country, ip_truncate=ip_truncate, phone=phone,
+        )
+
+    return _column_fn(df, column, out, call)
+
+
+def connected_components(edges: DataFrame, max_rounds: int = 64) -> DataFrame:
+    """Connected components of an undirected graph of ``long`` node ids, by the large-star /
+    small-star iteration (Kiveris et al., *Connected Components in MapReduce and Beyond*,
+    SoCC 2014): ``edges`` has columns ``src`` and ``dst``; the result has ``node`` and
+    ``component`` (the smallest node id of its component) for every node of an edge."""
+    e = edges.select(F.col("src").cast("long"), F.col("dst").cast("long"))
+    e = e.where(F.col("src") != F.col("dst")).distinct().localCheckpoint()
+    sig = _signature(e)
+    for _ in range(max_rounds):
+        # Large star: every node links its larger neighbours to the smallest of its
+        # neighbourhood (itself included).
+        both = e.select(F.col("src").alias("u"), F.col("dst").alias("v")).union(
+            e.select(F.col("dst").alias("u"), F.col("src").alias("v"))
+        )
+        m = both.groupBy("u").agg(F.least(F.min("v"), F.first("u")).alias("m"))
+        large = (
+            both.join(m, "u").where(F.col("v") > F.col("u"))
+            .select(F.col("v").alias("src"), F.col("m").alias("dst"))
+        )
+        # Small star: every node links itself and its smaller neighbours to the smallest.
+        o = large.select(
+            F.greatest("src", "dst").alias("u"), F.least("src", "dst").alias("v")
+        )
+        ms = o.groupBy("u").agg(F.min("v").alias("m"))
+        small = o.join(ms, "u").select(F.col("v").alias("src"), F.col("m").alias("dst")).union(
+            ms.select(F.col("u").alias("src"), F.col("m").alias("dst"))
+        )
+        nxt = small.where(F.col("src") != F.col("dst")).distinct().localCheckpoint()
+        # Converged when a round changes no edge: the same number of edges with the same sum
+        # of 64-bit edge hashes (one pass; a change that keeps both is vanishingly unlikely,
+        # and the next round would find it).
+        nsig = _signature(nxt)
+        e = nxt
+        if nsig == sig:
+            break
+        sig = nsig
+    else:
+        raise RuntimeError(f"connected components did not converge in {max_rounds} rounds")
+    comp = e.select(F.col("src").alias("node"), F.col("dst").alias("component"))
+    roots = e.select(F.col("dst").alias("node"), F.col("dst").alias("component"))
+    return comp.union(roots).distinct()
+
+
+def _signature(e: DataFrame) -> tuple:
+    """The number of edges and the sum of their hashes (as a decimal, so it cannot overflow)."""
+    r = e.agg(
+        F.count("*").alias("n"),
+        F.sum(F.xxhash64("src", "dst").cast("decimal(38,0)")).alias("h"),
+    ).first()
+    return (r["n"], r["h"])
+
+
+def _star_edges(keys: DataFrame) -> DataFrame:
+    """Events sharing a key, as edges from each event to the smallest event of the key."""
+    first = keys.groupBy("key").agg(F.min(EVENT).alias("dst"))
+    return keys.join(first, "key").select(F.col(EVENT).alias("src"), "dst")
+
+
+def _hubs(keys: DataFrame, rules: Dict[str, Any]) -> DataFrame:
+    """Keys the hub guard certainly shares, from global counts.
+
+    An identifier of a guarded kind is shared when it is seen with more than its threshold of
+    distinct identifiers of one higher-priority kind, those linked among themselves by stronger
+    evidence counting once. Here stronger identifiers count once per connected component of the
+    stronger links (all of them, a superset of those the core uses), so the count is never above
+    the core's: a key over the threshold here is over it on one machine too. Keys whose raw
+    count is within the threshold are never shared, so only the others are checked.
+    """
+    rank = {k: i for i, k in enumerate(rules["priority"])}
+    found: Optional[DataFrame] = None
+    for kind, threshold in sorted(rules["hub_threshold"].items(), key=lambda kv: rank.get(kv[0], 99)):
+        if kind not in rank:
+            continue
+        r = rank[kind]
+        x = keys.where(F.col("kind") == kind).select(EVENT, F.col("key").alias("x"))
+        stronger = keys.where(F.col("rank") < r)
+        pairs = x.join(stronger.select(EVENT, F.col("kind").alias("j"), F.col("key").alias("y")), EVENT)
+        raw = pairs.groupBy("x", "j").agg(F.countDistinct("y").alias("n")).where(F.col("n") > threshold)
+        candidates = raw.select("x").distinct()
+        if candidates.isEmpty():
+            continue
+        comps = connected_components(_star_edges(stronger))
+        # An event whose stronger identifiers are alone in their component has no edge.
+        ev_comp = stronger.select(EVENT).distinct().join(
+            comps.select(F.col("node").alias(EVENT), "component"), EVENT, "left"
+        ).select(EVENT, F.coalesce("component", EVENT).alias("component"))
+        counted = (
+            pairs.join(candidates, "x")
+            .join(ev_comp, EVENT)
+            .groupBy("x", "j")
+            .agg(F.countDistinct("component").alias("n"))
+            .where(F.col("n") > threshold)
+            .select(F.col("x").alias("key"))
+            .distinct()
+        )
+        found = counted if found is None else found.union(counted)
+    if found is None:
+        return keys.sparkSession.createDataFrame([], "key long")
+    return found.distinct().localCheckpoint()
+
+
+@dataclass
+class Resolution:
+    """What :func:`resolve` found: DataFrames over the same events."""
+
+    #: ``profile``, ``kind``, ``value``: one row per identifier.
+    profiles: DataFrame
+    #: ``_event``, ``profile``: each event's profile (null when it links none).
+    events: DataFrame
+    #: ``path`` (channels joined by ``\\x1f``), ``conversions``, ``revenue``, ``nulls``:
+    #: the journeys' path table, aggregated.
+    paths: DataFrame
+    #: ``profile``, ``visits`` (check-ins), ``revenue``: each profile's outcome.
+    outcomes: DataFrame
+    #: ``key``: the identifiers the hub guard shares (64-bit keys).
+    hubs: DataFrame
+    #: ``_event``, ``component``.
+    components: DataFrame
+
+    def attribute(self, model: str, *, order: int = 1) -> Dict[str, Any]:
+        """Credit per channel by ``model`` (``first``, ``last``, ``linear``, ``position``,
+        ``markov``, ``shapley``) on the aggregated path table, as on one machine."""
+        rows = self.paths.orderBy("path").collect()
+        return json.loads(
+            _o2o.attribute_paths(
+                [r["path"] for r in rows],
+                [float(r["conversions"]) for r in rows],
+                [float(r["revenue"]) for r in rows],
+                [float(r["nulls"]) for r in rows],
+                model,
+                order,
+            )
+        )
+
+
+_RESOLVED = T.StructType(
+    [
+        T.StructField("what", T.StringType(), False),
+        T.StructField(EVENT, T.LongType(), True),
+        T.StructField("profile", T.StringType(), True),
+        T.StructField("kind", T.StringType(), True),
+        T.StructField("value", T.StringType(), True),
+        T.StructField("path", T.StringType(), True),
+        T.StructField("conversions", T.DoubleType(), True),
+        T.StructField("revenue", T.DoubleType(), True),
+        T.StructField("nulls", T.DoubleType(), True),
+    ]
+)
+
+
+def resolve(
+    events: DataFrame,
+    rules: Rules = None,
+    *,
+    lookback: Optional[str] = None,
+    groups: Optional[int] = None,
+    cut_hubs: bool = True,
+) -> Resolution:
+    """Resolve the identities of ``events`` (from :func:`read_events`) on Spark.
+
+    ``rules`` are the identity rules (a dict, JSON text or a file), ``lookback`` the journeys'
+    lookbacks as for :meth:`o2o.Store.attribute`. Components are resolved in ``groups``
+    ``applyInArrow`` calls (default: the session's shuffle partitions); a giant component is one
+    core call on one executor. With ``cut_hubs`` the identifiers the hub guard shares are
+    taken out of the components first (they link nothing), which keeps a store IP seen by
+    thousands from making one component of them all.
+    """
+    spark = events.sparkSession
+    rj = _rules_json(rules)
+    compiled = json.loads(_o2o.rules_json(rj))
+    if EVENT not in events.columns:
+        events = events.withColumn(EVENT, F.monotonically_increasing_id()).localCheckpoint()
+    key_schema = "_event long, kind string, rank int, key long, linked boolean"
+
+    def keys_of(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for b in batches:
+            yield from pa.table(_o2o.link_keys(_conform(pa.Table.from_batches([b])), rj)).to_batches()
+
+    keys = events.mapInArrow(keys_of, key_schema).localCheckpoint()
+    hubs = (
+        _hubs(keys.where(F.col("linked")), compiled)
+        if cut_hubs
+        else spark.createDataFrame([], "key long")
+    )
+    hub_keys: List[int] = [r["key"] for r in hubs.collect()]
+    linking = keys.join(hubs, "key", "left_anti")
+    comps = connected_components(_star_edges(linking))
+    ev_comp = (
+        events.select(EVENT)
+        .join(comps.select(F.col("node").alias(EVENT), "component"), EVENT, "left")
+        .select(EVENT, F.coalesce("component", EVENT).alias("component"))
+        .localCheckpoint()
+    )
+    n_groups = groups or int(spark.conf.get("spark.sql.shuffle.partitions", "200"))
+    grouped = events.join(ev_comp, EVENT).withColumn(
+        "_group", F.pmod(F.xxhash64("component"), F.lit(n_groups))
+    ).drop("component")
+    hub_b = spark.sparkContext.broadcast(hub_keys)
+
+    def resolve_group(table: pa.Table) -> pa.Table:
+        return pa.table(
+            _o2o.resolve_groups(_conform(table.drop_columns(["_group"])), rj, hub_b.value, lookback)
+        )
+
+    resolved = grouped.groupBy("_group").applyInArrow(resolve_group, _RESOLVED).localCheckpoint()
+    profiles = resolved.where(F.col("what") == "profile").select("profile", "kind", "value")
+    ev = resolved.where(F.col("what") == "event").select(EVENT, "profile")
+    paths = (
+        resolved.where(F.col("what") == "path")
+        .groupBy("path")
+        .agg(
+            F.sum("conversions").alias("conversions"),
+            F.sum("revenue").alias("revenue"),
+            F.sum("nulls").alias("nulls"),
+        )
+    )
+    outcomes = resolved.where(F.col("what") == "outcome").select(
+        "profile", F.col("conversions").alias("visits"), "revenue"
+    )
+    return Resolution(
+        profiles=profiles, events=ev, paths=paths, outcomes=outcomes, hubs=hubs, components=ev_comp
+    )
+
+
+def local_resolution(
+    events: pa.Table, rules: Rules = None, *, lookback: Optional[str] = None
+) -> Dict[str, pa.Table]:
+    """The single-machine reference: the same core call on every event at once (no Spark).
+    ``events`` has the store's event columns and ``_event``. Returns ``profiles``, ``events``
+    and ``paths`` tables shaped as :class:`Resolution`'s."""
+    t = pa.table(_o2o.resolve_groups(_conform(events), _rules_json(rules), [], lookback))
+    what = t.column("what").to_pylist()
+
+    def rows(kind: str, cols: List[str]) -> pa.Table:
+        mask = pa.array([w == kind for w in what])
+        return t.filter(mask).select(cols)
+
+    return {
+        "profiles": rows("profile", ["profile", "kind", "value"]),
+        "events": rows("event", [EVENT, "profile"]),
+        "paths": rows("path", ["path", "conversions", "revenue", "nulls"]),
+        "outcomes": rows("outcome", ["profile", "conversions", "revenue"]).rename_columns(
+            ["profile", "visits", "revenue"]
+        ),
+    }
+
+
+def holdout_arms(assignments: DataFrame, resolution: "Resolution") -> DataFrame:
+    """Per campaign and group (``target``/``holdout``) of the store's ``assignments`` table:
+    the holdout arm (customers, conversions, revenue mean and standard deviation) computed by
+    the core over the arm's customers in profile order. A customer is the profile their
+    assigned identifiers resolve to; they converted when they have a check-in, and their
+    revenue is the sum of its values (summed by the core in a fixed order)."""
+    ids = assignments.select(
+        "campaign", "group", F.explode("identifiers").alias("id")
+    ).select("campaign", "group", F.col("id.kind").alias("kind"), F.col("id.value").alias("value"))
+    assigned = (
+        ids.join(resolution.profiles, ["kind", "value"])
+        .select("campaign", "group", "profile")
+        .distinct()
+    )
+    joined = assigned.join(resolution.outcomes, "profile", "left").select(
+        "campaign", "group", "profile",
+        (F.coalesce("visits", F.lit(0.0)) > 0).alias("converted"),
+        F.coalesce("revenue", F.lit(0.0)).alias("revenue"),
+    )
+    return joined.groupBy("campaign", "group").applyInArrow(_arm_of_group, _ARM)
+
+
+_ARM = T.StructType(
+    [
+        T.StructField("campaign", T.StringType(), True),
+        T.StructField("group", T.StringType(), True),
+        T.StructField("customers", T.LongType(), False),
+        T.StructField("conversions", T.LongType(), False),
+        T.StructField("revenue_mean", T.DoubleType(), False),
+        T.StructField("revenue_sd", T.DoubleType(), False),
+    ]
+)
+
+
+def _arm_of_group(table: pa.Table) -> pa.Table:
+    t = table.sort_by("profile")
+    arm = json.loads(
+        _o2o.holdout_arm(t.column("converted").to_pylist(), t.column("revenue").to_pylist())
+    )
+    return pa.table(
+        {
+            "campaign": pa.array([t.column("campaign")[0].as_py()], pa.string()),
+            "group": pa.array([t.column("group")[0].as_py()], pa.string()),
+            "customers": pa.array([arm["customers"]], pa.int64()),
+            "conversions": pa.array([arm["conversions"]], pa.int64()),
+            "revenue_mean": pa.array([arm["revenue_mean"]], pa.float64()),
+            "revenue_sd": pa.array([arm["revenue_sd"]], pa.float64()),
+        }
+    )
+
+
+def local_holdout_arms(assignments: pa.Table, local: Dict[str, pa.Table]) -> pa.Table:
+    """The single-machine reference of :func:`holdout_arms`, on :func:`local_resolution`'s
+    tables and the store's assignments read with pyarrow."""
+    prof = {(k, v): p for p, k, v in zip(*(local["profiles"].column(c).to_pylist() for c in ("profile", "kind", "value")))}
+    out = {p: (n, r) for p, n, r in zip(*(local["outcomes"].column(c).to_pylist() for c in ("profile", "visits", "revenue")))}
+    members: Dict[tuple, set] = {}
+    for camp, grp, ids in zip(*(assignments.column(c).to_pylist() for c in ("campaign", "group", "identifiers"))):
+        for i in ids:
+            p = prof.get((i["kind"], i["value"]))
+            if p is not None:
+                members.setdefault((camp, grp), set()).add(p)
+    rows = []
+    for (camp, grp), ps in members.items():
+        ordered = sorted(ps)
+        conv = [out.get(p, (0.0, 0.0))[0] > 0 for p in ordered]
+        rev = [out.get(p, (0.0, 0.0))[1] for p in ordered]
+        arm = json.loads(_o2o.holdout_arm(conv, rev))
+        rows.append({"campaign": camp, "group": grp, **arm})
+    return pa.Table.from_pylist(rows)
+
+
+def uplift_by_campaign(arms: Any, spend: Optional[Dict[str, float]] = None, *, alpha: float = 0.05) -> Dict[str, Any]:
+    """The core's incrementality readout of every campaign of :func:`holdout_arms` (a Spark
+    DataFrame) or :func:`local_holdout_arms` (a pyarrow Table)."""
+    from . import uplift
+
+    rows = [r.asDict() for r in arms.collect()] if isinstance(arms, DataFrame) else arms.to_pylist()
+    by: Dict[Any, Dict[str, Any]] = {}
+    for r in rows:
+        by.setdefault(r["campaign"], {})[r["group"]] = r
+    spend = spend or {}
+    out: Dict[str, Any] = {}
+    for campaign, g in sorted(by.items(), key=lambda kv: str(kv[0])):
+        if "target" not in g or "holdout" not in g:
+            continue
+        arm = [
+            (int(a["customers"]), int(a["conversions"]), float(a["revenue_mean"]), float(a["revenue_sd"]))
+            for a in (g["target"], g["holdout"])
+        ]
+        out[str(campaign)] = uplift.incrementality(
+            exposed=arm[0], holdout=arm[1], spend=float(spend.get(campaign, 0.0)), alpha=alpha
+        )
+    return out

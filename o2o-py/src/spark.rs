@@ -1,0 +1,402 @@
+//! The core's work on one partition or one group of an `o2o.spark` job. Spark moves the rows;
+//! every decision (which identifiers link, how a group of events resolves, what a journey is,
+//! how a model credits) is the core's, exactly as on one machine.
+//!
+//! * [`link_keys`] (`mapInArrow`): per event, the identifiers the identity graph would record
+//!   (consent, kinds that link, normalised, junk blocked), as 64-bit keys with their kind's
+//!   rank: the edges of the connected components.
+//! * [`resolve_groups`] (`applyInArrow`): a group of whole components resolved by the core's
+//!   identity graph: the profiles, each event's profile, and the journeys' path table rows.
+//! * [`attribute_paths`]: a model run on the path table Spark aggregated.
+
+use crate::arrow::{ArrowTable, import_chunks};
+use crate::error::{Class, Error, Result};
+use crate::store::rules;
+use arrow_array::builder::{Float64Builder, Int32Builder, Int64Builder, StringBuilder};
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int64Type;
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema};
+use o2o_core::attribution::journey::build_journeys_keyed;
+use o2o_core::attribution::{JourneyConfig, Model, PathTable};
+use o2o_core::event::{Event, IdKind, Identifier};
+use o2o_core::hashing::sha256;
+use o2o_core::identity::IdentityGraph;
+use o2o_core::store::decode_events;
+use pyo3::prelude::*;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// The column Spark numbers events by.
+const EVENT: &str = "_event";
+/// Separator of channels in a path string (a control character no channel name holds).
+pub const PATH_SEP: &str = "\u{1f}";
+
+fn analysis(e: impl std::fmt::Display) -> Error {
+    Error::new(Class::Analysis, "analysis", e.to_string())
+}
+
+/// The record batches of an Arrow object (a pyarrow RecordBatch or Table).
+fn batches(obj: &Bound<'_, PyAny>) -> Result<Vec<RecordBatch>> {
+    import_chunks(obj, "batch")?
+        .into_iter()
+        .map(|a| match a.data_type() {
+            // A record batch has no nulls at the top level (RecordBatch::from insists).
+            DataType::Struct(_) if a.null_count() == 0 => {
+                Ok(RecordBatch::from(a.as_struct().clone()))
+            }
+            other => Err(Error::input(
+                "batch",
+                format!("batch: expected a record batch, got Arrow type {other}"),
+            )),
+        })
+        .collect()
+}
+
+/// The events of `batches` and the `_event` number of each.
+fn events_of(batches: &[RecordBatch]) -> Result<(Vec<Event>, Vec<i64>)> {
+    let mut events = Vec::new();
+    let mut ids = Vec::new();
+    for b in batches {
+        let col = b
+            .column_by_name(EVENT)
+            .and_then(|c| c.as_primitive_opt::<Int64Type>())
+            .ok_or_else(|| Error::input(EVENT, format!("batch: no int64 column `{EVENT}`")))?;
+        events.extend(decode_events(b).map_err(|e| Error::input("batch", e.to_string()))?);
+        ids.extend(col.iter().map(|v| v.unwrap_or(-1)));
+    }
+    Ok((events, ids))
+}
+
+/// The 64-bit key of a normalised identifier: the first 8 bytes of the SHA-256 of
+/// `kind:value`. A collision can only join two components, never split one, so resolution
+/// stays exact.
+fn key_of(id: &Identifier) -> i64 {
+    let d = sha256(format!("{}:{}", id.kind.as_str(), id.value).as_bytes());
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&d[..8]);
+    i64::from_le_bytes(b)
+}
+
+/// The rank of each kind under the rules (0 the strongest; kinds that never link are absent).
+fn rank_of(priority: &[IdKind], k: IdKind) -> Option<i32> {
+    priority.iter().position(|p| *p == k).map(|r| r as i32)
+}
+
+/// `mapInArrow`: the linking keys of a batch of events: `(_event, kind, rank, key, linked)`.
+#[pyfunction]
+#[pyo3(signature = (batch, rules_json=None))]
+pub fn link_keys(
+    py: Python<'_>,
+    batch: &Bound<'_, PyAny>,
+    rules_json: Option<&str>,
+) -> Result<ArrowTable> {
+    let rules = rules(rules_json)?;
+    let bs = batches(batch)?;
+    let out = py.detach(move || -> Result<RecordBatch> {
+        let priority = rules.priority.clone();
+        let graph = IdentityGraph::new(rules)?;
+        let (events, ids) = events_of(&bs)?;
+        let mut ev = Int64Builder::new();
+        let mut kind = StringBuilder::new();
+        let mut rank = Int32Builder::new();
+        let mut key = Int64Builder::new();
+        let mut linked = arrow_array::builder::BooleanBuilder::new();
+        for (e, id) in events.iter().zip(&ids) {
+            // Every recordable identifier is an edge, with or without consent: an event its
+            // owner did not let link still takes the profile of its identifiers (as
+            // `profile_id_of_event` gives it on one machine), so it must be resolved with
+            // them. Only events that link (`linked`) count for the hub guard.
+            let may = graph.may_link(e);
+            for i in e.identifiers().iter().filter_map(|i| graph.recordable(i)) {
+                let Some(r) = rank_of(&priority, i.kind) else {
+                    continue;
+                };
+                ev.append_value(*id);
+                kind.append_value(i.kind.as_str());
+                rank.append_value(r);
+                key.append_value(key_of(&i));
+                linked.append_value(may);
+            }
+        }
+        let cols: Vec<ArrayRef> = vec![
+            Arc::new(ev.finish()),
+            Arc::new(kind.finish()),
+            Arc::new(rank.finish()),
+            Arc::new(key.finish()),
+            Arc::new(linked.finish()),
+        ];
+        RecordBatch::try_new(link_schema(), cols).map_err(analysis)
+    })?;
+    Ok(ArrowTable::new(out.schema(), vec![out]))
+}
+
+/// The schema of [`link_keys`]' output.
+fn link_schema() -> Arc<Schema> {
+    Arc::new(Schema::new(vec![
+        Field::new(EVENT, DataType::Int64, false),
+        Field::new("kind", DataType::Utf8, false),
+        Field::new("rank", DataType::Int32, false),
+        Field::new("key", DataType::Int64, false),
+        Field::new("linked", DataType::Boolean, false),
+    ]))
+}
+
+/// The rank of each kind under the rules, and the hub thresholds, as JSON
+/// `{"priority": [kind…], "hub_threshold": {kind: n}}` (the rules with their defaults).
+#[pyfunction]
+#[pyo3(signature = (rules_json=None))]
+pub fn rules_json(rules_json: Option<&str>) -> Result<String> {
+    let r = rules(rules_json)?;
+    // Validate as the graph would.
+    IdentityGraph::new(r.clone())?;
+    let v = serde_json::json!({
+        "priority": r.priority,
+        "hub_threshold": r.hub_threshold,
+    });
+    Ok(v.to_string())
+}
+
+/// The schema of [`resolve_groups`]' output: one table for three kinds of rows (`what`):
+/// `profile` rows (profile, kind, value), `event` rows (_event, profile), `outcome` rows
+/// (profile, conversions = check-ins, revenue), `path` rows (path, conversions, revenue, nulls).
+fn resolved_schema() -> Arc<Schema> {
+    Arc::new(Schema::new(vec![
+        Field::new("what", DataType::Utf8, false),
+        Field::new(EVENT, DataType::Int64, true),
+        Field::new("profile", DataType::Utf8, true),
+        Field::new("kind", DataType::Utf8, true),
+        Field::new("value", DataType::Utf8, true),
+        Field::new("path", DataType::Utf8, true),
+        Field::new("conversions", DataType::Float64, true),
+        Field::new("revenue", DataType::Float64, true),
+        Field::new("nulls", DataType::Float64, true),
+    ]))
+}
+
+/// `applyInArrow`: resolve a group of whole connected components with the core: the profiles,
+/// each event's profile and the journeys' path table. `hubs` are the keys of identifiers the
+/// hub guard's global counts found shared: they are left out of linking here as the guard
+/// leaves them out on one machine.
+#[pyfunction]
+#[pyo3(signature = (batch, rules_json=None, hubs=Vec::new(), lookback=None))]
+pub fn resolve_groups(
+    py: Python<'_>,
+    batch: &Bound<'_, PyAny>,
+    rules_json: Option<&str>,
+    hubs: Vec<i64>,
+    lookback: Option<&str>,
+) -> Result<ArrowTable> {
+    let rules = rules(rules_json)?;
+    let mut cfg = JourneyConfig::default();
+    if let Some(spec) = lookback {
+        cfg = cfg
+            .parse_lookbacks(spec)
+            .map_err(|e| Error::input("lookback", format!("lookback: {e}")))?;
+    }
+    let bs = batches(batch)?;
+    let out = py.detach(move || -> Result<RecordBatch> {
+        let (events, ids) = events_of(&bs)?;
+        // In event-number order, whatever order Spark grouped them in: journeys break ties of
+        // time by input order, so both sides must hand the core the same order.
+        let mut order: Vec<usize> = (0..events.len()).collect();
+        order.sort_by_key(|&i| ids[i]);
+        let ids: Vec<i64> = order.iter().map(|&i| ids[i]).collect();
+        let mut slots: Vec<Option<Event>> = events.into_iter().map(Some).collect();
+        let mut events: Vec<Event> = order.iter().filter_map(|&i| slots[i].take()).collect();
+        let hubs: HashSet<i64> = hubs.into_iter().collect();
+        if !hubs.is_empty() {
+            // Without the shared identifiers, as the hub guard leaves them unlinked.
+            let probe = IdentityGraph::new(rules.clone())?;
+            let shared = |i: &Identifier| {
+                probe
+                    .recordable(i)
+                    .is_some_and(|r| hubs.contains(&key_of(&r)))
+            };
+            for e in &mut events {
+                match e {
+                    Event::Touchpoint(t) => t.identifiers.retain(|i| !shared(i)),
+                    Event::CheckIn(c) => c.identifiers.retain(|i| !shared(i)),
+                }
+            }
+        }
+        let graph = IdentityGraph::from_events(rules, &events)?;
+        let n = events.len();
+        let mut what = StringBuilder::new();
+        let mut ev = Int64Builder::new();
+        let mut profile = StringBuilder::new();
+        let mut kind = StringBuilder::new();
+        let mut value = StringBuilder::new();
+        let mut path = StringBuilder::new();
+        let mut conv = Float64Builder::new();
+        let mut rev = Float64Builder::new();
+        let mut nulls = Float64Builder::new();
+        let mut row = |w: &str,
+                       e: Option<i64>,
+                       p: Option<&str>,
+                       k: Option<&str>,
+                       v: Option<&str>,
+                       pa: Option<&str>,
+                       c: Option<[f64; 3]>| {
+            what.append_value(w);
+            ev.append_option(e);
+            profile.append_option(p);
+            kind.append_option(k);
+            value.append_option(v);
+            path.append_option(pa);
+            conv.append_option(c.map(|c| c[0]));
+            rev.append_option(c.map(|c| c[1]));
+            nulls.append_option(c.map(|c| c[2]));
+        };
+        for p in &graph.profiles() {
+            let id = p.id.to_string();
+            for i in &p.identifiers {
+                row(
+                    "profile",
+                    None,
+                    Some(&id),
+                    Some(i.kind.as_str()),
+                    Some(&i.value),
+                    None,
+                    None,
+                );
+            }
+        }
+        let keys: Vec<Option<String>> = events
+            .iter()
+            .map(|e| graph.profile_id_of_event(e).map(String::from))
+            .collect();
+        for (k, id) in keys.iter().zip(&ids).take(n) {
+            row("event", Some(*id), k.as_deref(), None, None, None, None);
+        }
+        // Per profile: check-ins and their revenue, summed in a canonical order (time, then
+        // value) so that any grouping of the events gives the same bits.
+        let mut outcomes: std::collections::BTreeMap<&str, Vec<(i64, f64)>> = Default::default();
+        for (e, k) in events.iter().zip(&keys) {
+            if let (Event::CheckIn(c), Some(k)) = (e, k) {
+                outcomes
+                    .entry(k.as_str())
+                    .or_default()
+                    .push((c.timestamp, c.value.unwrap_or(0.0)));
+            }
+        }
+        for (p, mut v) in outcomes {
+            v.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+            let revenue: f64 = v.iter().map(|x| x.1).sum();
+            row(
+                "outcome",
+                None,
+                Some(p),
+                None,
+                None,
+                None,
+                Some([v.len() as f64, revenue, 0.0]),
+            );
+        }
+        let journeys = build_journeys_keyed(&events, &keys, &cfg);
+        let table = PathTable::from_journeys(&journeys);
+        for r in table.rows() {
+            let names: Vec<&str> = r
+                .path
+                .iter()
+                .filter_map(|&c| table.channels().get(c as usize).map(String::as_str))
+                .collect();
+            let text = names.join(PATH_SEP);
+            row(
+                "path",
+                None,
+                None,
+                None,
+                None,
+                Some(&text),
+                Some([r.conversions, r.value, r.nulls]),
+            );
+        }
+        let cols: Vec<ArrayRef> = vec![
+            Arc::new(what.finish()),
+            Arc::new(ev.finish()),
+            Arc::new(profile.finish()),
+            Arc::new(kind.finish()),
+            Arc::new(value.finish()),
+            Arc::new(path.finish()),
+            Arc::new(conv.finish()),
+            Arc::new(rev.finish()),
+            Arc::new(nulls.finish()),
+        ];
+        RecordBatch::try_new(resolved_schema(), cols).map_err(analysis)
+    })?;
+    Ok(ArrowTable::new(out.schema(), vec![out]))
+}
+
+/// Run a model on an aggregated path table (paths as channel names joined by `\x1f`): the
+/// credit as JSON.
+#[pyfunction]
+#[pyo3(signature = (paths, conversions, revenue, nulls, model, order=1))]
+pub fn attribute_paths(
+    paths: Vec<String>,
+    conversions: Vec<f64>,
+    revenue: Vec<f64>,
+    nulls: Vec<f64>,
+    model: &str,
+    order: usize,
+) -> Result<String> {
+    if conversions.len() != paths.len()
+        || revenue.len() != paths.len()
+        || nulls.len() != paths.len()
+    {
+        return Err(Error::input(
+            "paths",
+            "paths, conversions, revenue and nulls differ in length",
+        ));
+    }
+    let mut m: Model = model
+        .parse()
+        .map_err(|e| Error::input("model", format!("model: {e}")))?;
+    if let Model::Markov { order: o, .. } = &mut m {
+        *o = order;
+    }
+    let mut b = PathTable::builder();
+    let mut names: Vec<&str> = Vec::new();
+    for (i, p) in paths.iter().enumerate() {
+        names.clear();
+        names.extend(p.split(PATH_SEP));
+        b.add(&names, conversions[i], revenue[i], nulls[i]);
+    }
+    let credit = m.run(&b.finish()).map_err(analysis)?;
+    serde_json::to_string(&credit).map_err(analysis)
+}
+
+/// A holdout arm from its customers' outcomes `(converted, revenue)`, in the order given (the
+/// caller sorts them by profile so that every run adds in the same order): JSON of
+/// `{customers, conversions, revenue_mean, revenue_sd}`.
+#[pyfunction]
+pub fn holdout_arm(converted: Vec<bool>, revenue: Vec<f64>) -> Result<String> {
+    if converted.len() != revenue.len() {
+        return Err(Error::input(
+            "revenue",
+            "converted and revenue differ in length",
+        ));
+    }
+    let outcomes: Vec<(bool, f64)> = converted.into_iter().zip(revenue).collect();
+    let arm = o2o_core::uplift::holdout_arm(&outcomes)?;
+    serde_json::to_string(&arm).map_err(analysis)
+}
+
+/// The Arrow schema of the store's `events` table (an empty table).
+#[pyfunction]
+pub fn event_schema() -> ArrowTable {
+    let schema = o2o_core::store::schema(o2o_core::event::RecordKind::Event);
+    ArrowTable::new(schema, Vec::new())
+}
+
+/// Register the functions in `module`.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(link_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(rules_json, m)?)?;
+    m.add_function(wrap_pyfunction!(resolve_groups, m)?)?;
+    m.add_function(wrap_pyfunction!(attribute_paths, m)?)?;
+    m.add_function(wrap_pyfunction!(holdout_arm, m)?)?;
+    m.add_function(wrap_pyfunction!(event_schema, m)?)?;
+    m.add("PATH_SEP", PATH_SEP)?;
+    Ok(())
+}

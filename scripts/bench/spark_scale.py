@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Single process against Spark local[2] on the same simulated store: wall time and peak memory
+per step (docs/scale.md). Run with the Python of the test suite's venv after
+`./scripts/test.sh python` (or `maturin develop --release -m o2o-py/Cargo.toml` for release
+figures):
+
+    .venv/bin/python scripts/bench/spark_scale.py 1000000 [WORKDIR]
+
+Steps on one machine: simulate into a store, Store.resolve, Store.attribute("markov").
+Steps on Spark: read the store's events, o2o.spark.resolve (link keys, hub guard, components,
+per-component resolution), Resolution.attribute("markov"). Peak memory is the largest resident
+set of the process tree (the Python process, Spark's JVM and its Python workers), sampled
+every 0.2 s; the single-machine steps run in a fresh process each, so their peaks are theirs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+
+def tree_rss_mb(root: int) -> float:
+    """Resident memory of `root` and all its descendants, in MB (from /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                parts = f.read().rsplit(")", 1)[1].split()
+            ppid = int(parts[1])
+            pages = int(parts[21])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(d))
+        rss[int(d)] = pages * os.sysconf("SC_PAGE_SIZE")
+    total, stack = 0, [root]
+    while stack:
+        p = stack.pop()
+        total += rss.get(p, 0)
+        stack.extend(children.get(p, []))
+    return total / 2**20
+
+
+class Peak:
+    """The peak of tree_rss_mb(pid) while in a `with` block."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak, self._stop = pid, 0.0, threading.Event()
+
+    def __enter__(self) -> "Peak":
+        def run() -> None:
+            while not self._stop.is_set():
+                self.peak = max(self.peak, tree_rss_mb(self.pid))
+                time.sleep(0.2)
+
+        self._t = threading.Thread(target=run, daemon=True)
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._t.join()
+        self.peak = max(self.peak, tree_rss_mb(self.pid))
+
+
+STEP = r"""
+import json, resource, sys, time, o2o
+step, store, customers = sys.argv[1], sys.argv[2], int(sys.argv[3])
+t = time.perf_counter()
+if step == "simulate":
+    o2o.simulate(store, customers=customers, seed=42)
+elif step == "resolve":
+    o2o.Store(store).resolve()
+elif step == "attribute":
+    o2o.Store(store).attribute("markov")
+print(json.dumps({"seconds": time.perf_counter() - t,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def single(step: str, store: Path, customers: int) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", STEP, step, str(store), str(customers)],
+        check=True, capture_output=True, text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    customers = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    work = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(tempfile.mkdtemp(prefix="o2o-scale-"))
+    store = work / "store"
+    rows = []
+    if not (store / "o2o-store.json").exists():
+        rows.append(("one machine: simulate into the store", single("simulate", store, customers)))
+    rows.append(("one machine: Store.resolve", single("resolve", store, customers)))
+    rows.append(("one machine: Store.attribute(markov)", single("attribute", store, customers)))
+
+    from o2o import spark as osp
+
+    spark = osp.session("local[2]", partitions=8, app="o2o-scale")
+    me = os.getpid()
+    with Peak(me) as p:
+        t = time.perf_counter()
+        events = osp.read_events(spark, str(store))
+        n = events.count()
+    rows.append((f"Spark local[2]: read {n:,} events", {"seconds": time.perf_counter() - t, "peak_mb": p.peak}))
+    with Peak(me) as p:
+        t = time.perf_counter()
+        res = osp.resolve(events)
+        n_prof = res.profiles.select("profile").distinct().count()
+    rows.append((f"Spark local[2]: resolve ({n_prof:,} profiles)", {"seconds": time.perf_counter() - t, "peak_mb": p.peak}))
+    with Peak(me) as p:
+        t = time.perf_counter()
+        res.attribute("markov")
+    rows.append(("Spark local[2]: attribute(markov)", {"seconds": time.perf_counter() - t, "peak_mb": p.peak}))
+    spark.stop()
+    print(f"{customers:,} simulated customers ({work})")
+    print(f"{'step':<48} {'seconds':>9} {'peak MB':>9}")
+    for label, r in rows:
+        print(f"{label:<48} {r['seconds']:>9.1f} {r['peak_mb']:>9.0f}")
+
+
+if __name__ == "__main__":
+    main()
