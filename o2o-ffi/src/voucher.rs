@@ -431,7 +431,7 @@ pub unsafe extern "C" fn o2o_voucher_check(
         let code = unsafe { str_arg(code, code_len, "code") }?;
         // SAFETY: the caller's contract: readable (ptr, len) or (NULL, 0).
         let customer = unsafe { opt_customer(customer, customer_len) }?;
-        let today = day::of_timestamp(now)
+        let today = day::local(now, v.utc_offset_secs)
             .ok_or_else(|| Failure::arg("now", format!("{now} is not a representable time")))?;
         let result = v.verifier.verify(code, today, customer);
         if let Err(r @ Rejection::InvalidCustomer { .. }) = &result {
