@@ -250,5 +250,13 @@ fn report_json_has_the_three_reports() {
     assert!(v["kpis"]["checkins_by_method"]["pickup"].is_u64());
     let (code, text, _) = o2o(&["report", "--events", ev.to_str().unwrap()]);
     assert_eq!(code, 0);
-    assert!(text.contains("O2O report") && text.contains("ROPO report") && text.contains("KPIs"));
+    // The text for people: the headline report, the ROPO journeys and the visit counts.
+    for s in [
+        "O2O campaign report",
+        "webrooming",
+        "store visits",
+        "What to trust",
+    ] {
+        assert!(text.contains(s), "{s} in {text}");
+    }
 }

@@ -153,17 +153,22 @@ fn trap_sentence(i: usize, c: &CampaignView) -> Option<Sentence> {
     };
     let lo = c.credited.iter().min_by(|a, b| a.1.total_cmp(b.1))?;
     let hi = c.credited.iter().max_by(|a, b| a.1.total_cmp(b.1))?;
-    let mut numbers = vec![
-        q(
-            format!("campaigns.{i}.credited.{}", lo.0),
-            *lo.1,
-            count(*lo.1),
-        ),
-        q(
+    // One model, or every model agreeing, is one number, not "17 to 17".
+    let same = count(*lo.1) == count(*hi.1);
+    let credited = if same { "{} visits" } else { "{} to {} visits" };
+    let mut numbers = vec![q(
+        format!("campaigns.{i}.credited.{}", lo.0),
+        *lo.1,
+        count(*lo.1),
+    )];
+    if !same {
+        numbers.push(q(
             format!("campaigns.{i}.credited.{}", hi.0),
             *hi.1,
             count(*hi.1),
-        ),
+        ));
+    }
+    numbers.extend([
         q(
             format!("campaigns.{i}.incremental.{key}_ci.0"),
             ci[0],
@@ -174,7 +179,7 @@ fn trap_sentence(i: usize, c: &CampaignView) -> Option<Sentence> {
             ci[1],
             count(ci[1]),
         ),
-    ];
+    ]);
     let tail = if inc.iroas_ci.is_some() {
         numbers.extend(iroas_numbers(i, inc).into_iter().skip(1));
         " (iROAS {} to {})"
@@ -183,7 +188,7 @@ fn trap_sentence(i: usize, c: &CampaignView) -> Option<Sentence> {
     };
     Some(Sentence {
         text: format!(
-            "{}: attribution models credit it with {{}} to {{}} visits, but the holdout finds {{}} to {{}} extra {key}{tail} — no effect shown. Credit is not effect: do not fund it on credit alone.",
+            "{}: attribution models credit it with {credited}, but the holdout finds {{}} to {{}} extra {key}{tail} — no effect shown. Credit is not effect: do not fund it on credit alone.",
             c.label()
         ),
         numbers,

@@ -51,8 +51,10 @@ impl Table {
     }
 }
 
+/// Whether a cell is a number (right-aligned): digits after a sign (ASCII or the typographic
+/// minus `−` the reports print), a currency sign or an opening bracket.
 fn numeric(cell: &str) -> bool {
-    let t = cell.trim_start_matches(['-', '+', '$', '(']);
+    let t = cell.trim_start_matches(['-', '\u{2212}', '+', '$', '(']);
     t.chars().next().is_some_and(|c| c.is_ascii_digit())
 }
 
@@ -95,5 +97,22 @@ impl fmt::Display for Table {
             line(f, r, false)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A negative number printed with the typographic minus lines up with the others.
+    #[test]
+    fn typographic_minus_is_right_aligned() {
+        let mut t = Table::new(["campaign", "incremental"]);
+        t.row(["banner", "\u{2212}8.7"]);
+        t.row(["email", "10.9"]);
+        let text = t.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[2], "banner           \u{2212}8.7");
+        assert_eq!(lines[3], "email            10.9");
     }
 }
