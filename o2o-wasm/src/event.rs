@@ -2,11 +2,13 @@
 //!
 //! The input is read with the core's own `Touchpoint` type (so the core validates it: action,
 //! timestamp as Unix seconds or RFC 3339, identifier kinds) and written with the core's
-//! `write_ndjson`.
+//! `touchpoint_line` (the bytes of `write_ndjson`, with the serde code of touchpoints only).
 
 use crate::convert::from_json;
 use crate::error::WasmError;
-use o2o_core::event::{Event, LineError, ReadSummary, Touchpoint, read_ndjson_str, write_ndjson};
+use o2o_core::event::{
+    Event, LineError, ReadSummary, Touchpoint, read_ndjson_str, touchpoint_line as core_line,
+};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -27,10 +29,7 @@ pub fn touchpoint_line(json: &str) -> Result<String, WasmError> {
 
 /// The NDJSON line (ending in `\n`) of `tp`, written by the core.
 pub fn touchpoint_line_of(tp: Touchpoint) -> Result<String, WasmError> {
-    let mut out = Vec::new();
-    write_ndjson([&Event::Touchpoint(tp)], &mut out)
-        .map_err(|e| WasmError::input(format!("touchpoint: {e}")))?;
-    String::from_utf8(out).map_err(|e| WasmError::input(format!("touchpoint: {e}")))
+    core_line(&tp).map_err(|e| WasmError::input(format!("touchpoint: {e}")))
 }
 
 /// What reading NDJSON produced, in the shape JS gets: the good events, one error per bad

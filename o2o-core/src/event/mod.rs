@@ -28,7 +28,7 @@ pub use records::{
 };
 pub use timestamp::{MAX_TIMESTAMP, MIN_TIMESTAMP, TimestampError, parse_timestamp};
 pub use tracking::{ClickIdKind, Exposure, Fulfilment, Order, Tracking};
-pub use write::write_ndjson;
+pub use write::{touchpoint_line, write_ndjson};
 
 use crate::consent::ConsentSignals;
 use serde::{Deserialize, Serialize};

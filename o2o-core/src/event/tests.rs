@@ -312,6 +312,55 @@ proptest! {
         prop_assert!(out.errors.is_empty(), "{:?}", out.errors);
         prop_assert_eq!(out.events, events);
     }
+
+    #[test]
+    fn touchpoint_line_writes_the_bytes_of_write_ndjson(event in arb_event()) {
+        if let Event::Touchpoint(t) = &event {
+            prop_assert_eq!(touchpoint_bytes(t), ndjson_bytes(&event));
+        }
+    }
+}
+
+fn touchpoint_bytes(t: &Touchpoint) -> Vec<u8> {
+    touchpoint_line(t).unwrap().into_bytes()
+}
+
+fn ndjson_bytes(e: &Event) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_ndjson([e], &mut out).unwrap();
+    out
+}
+
+/// Every optional part of a touchpoint set: tracking, order with items, consent, exposure.
+#[test]
+fn touchpoint_line_matches_write_ndjson_with_every_field() {
+    let Event::Touchpoint(mut t) = tp(TouchAction::Purchase) else {
+        unreachable!("tp() builds a touchpoint")
+    };
+    t.value = Some(19.99);
+    t.currency = Some("EUR".into());
+    t.consent = Some(ConsentSignals::default());
+    t.tracking = Some(Box::new(Tracking {
+        utm_source: Some("news\"letter".into()),
+        gclid: Some("Cj0K".into()),
+        utm_term: Some("caf\u{e9} \u{1f600}".into()),
+        ..Default::default()
+    }));
+    t.order = Some(Box::new(Order {
+        fulfilment: Fulfilment::ClickAndCollect,
+        pickup_store: Some("S1".into()),
+        pickup_time: Some(1_772_400_000),
+        items: vec![Item {
+            sku: "A".into(),
+            quantity: 3,
+            price: 1.5,
+        }],
+    }));
+    t.exposure = Exposure::Randomised;
+    let event = Event::Touchpoint(t.clone());
+    assert_eq!(touchpoint_bytes(&t), ndjson_bytes(&event));
+    let line = String::from_utf8(touchpoint_bytes(&t)).unwrap();
+    assert!(line.contains("\"order\":{") && line.contains("\"exposure\":\"randomised\""));
 }
 
 /// Issue 30: a UTF-8 byte-order mark before line 1 is not part of the first event.

@@ -1,6 +1,6 @@
 //! Postal codes and countries.
 
-use super::{NormalizeError, NormalizeOptions, country_by_alpha2, tables};
+use super::{NormalizeError, NormalizeOptions, country_by_alpha2, packed_lookup, tables};
 use crate::event::IdKind;
 
 /// Zip / postal code: lowercase, spaces and dashes removed; a US ZIP+4 (`94025-1234`, or nine
@@ -62,23 +62,20 @@ fn lookup(v: &str) -> Option<&'static str> {
         && v.bytes().all(|b| b.is_ascii_alphabetic())
         && let Some(c) = country_by_alpha2(v)
     {
-        return Some(c.alpha2);
+        return Some(c.alpha2());
     }
     if v.len() == 3
         && v.bytes().all(|b| b.is_ascii_alphabetic())
         && let Some(c) = tables::COUNTRIES
             .iter()
-            .find(|c| c.alpha3.eq_ignore_ascii_case(v))
+            .find(|c| c.alpha3().eq_ignore_ascii_case(v))
     {
-        return Some(c.alpha2);
+        return Some(c.alpha2());
     }
     let key: String = v
         .chars()
         .filter(char::is_ascii_alphabetic)
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    let i = tables::COUNTRY_NAMES
-        .binary_search_by(|(name, _)| (*name).cmp(key.as_str()))
-        .ok()?;
-    tables::COUNTRY_NAMES.get(i).map(|(_, code)| *code)
+    packed_lookup(tables::COUNTRY_NAMES, tables::COUNTRY_NAME_ENDS, &key)
 }

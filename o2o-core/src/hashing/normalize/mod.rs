@@ -280,9 +280,72 @@ pub(crate) fn country_by_alpha2(code: &str) -> Option<&'static tables::Country> 
         code.as_bytes()[1].to_ascii_uppercase(),
     ];
     tables::COUNTRIES
-        .binary_search_by(|c| c.alpha2.as_bytes().cmp(&up[..]))
+        .binary_search_by(|c| c.alpha2().as_bytes().cmp(&up[..]))
         .ok()
         .and_then(|i| tables::COUNTRIES.get(i))
+}
+
+impl tables::Country {
+    /// ISO 3166-1 alpha-2, uppercase.
+    pub(crate) fn alpha2(&self) -> &str {
+        ascii(self.codes.get(..2).unwrap_or_default())
+    }
+
+    /// ISO 3166-1 alpha-3, uppercase.
+    pub(crate) fn alpha3(&self) -> &str {
+        ascii(self.codes.get(2..).unwrap_or_default())
+    }
+
+    /// The national trunk prefix (`"0"`, `"06"`, …), empty if the country has none.
+    pub(crate) fn trunk(&self) -> &str {
+        ascii(
+            self.trunk_digits
+                .split(|&b| b == 0)
+                .next()
+                .unwrap_or_default(),
+        )
+    }
+}
+
+/// The generated tables hold ASCII only (the generator asserts it, and a test reads every
+/// record back), so this never falls back to `""`.
+fn ascii(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap_or_default()
+}
+
+/// The code of the record named `key` in a packed name table of the generator
+/// (`tables::COUNTRY_NAMES` or `tables::US_STATES`: sorted `name` + two-letter code records,
+/// `ends` their end offsets), by binary search.
+pub(crate) fn packed_lookup(
+    records: &'static str,
+    ends: &[u16],
+    key: &str,
+) -> Option<&'static str> {
+    let (mut lo, mut hi) = (0, ends.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let (name, code) = packed_record(records, ends, mid)?;
+        match name.cmp(key) {
+            std::cmp::Ordering::Less => lo = mid + 1,
+            std::cmp::Ordering::Greater => hi = mid,
+            std::cmp::Ordering::Equal => return Some(code),
+        }
+    }
+    None
+}
+
+/// Record `i` of a packed name table as `(name, code)`.
+pub(crate) fn packed_record(
+    records: &'static str,
+    ends: &[u16],
+    i: usize,
+) -> Option<(&'static str, &'static str)> {
+    let start = match i.checked_sub(1) {
+        Some(j) => usize::from(*ends.get(j)?),
+        None => 0,
+    };
+    let record = records.get(start..usize::from(*ends.get(i)?))?;
+    record.split_at_checked(record.len().checked_sub(2)?)
 }
 
 /// The default country of `opts`, validated.

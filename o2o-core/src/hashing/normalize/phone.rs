@@ -150,7 +150,7 @@ fn normalize_with<const FAST: bool>(
                 }
             }
             Some(c) => {
-                let trunk_first = !c.trunk.is_empty() && digits.starts_with(c.trunk);
+                let trunk_first = !c.trunk().is_empty() && digits.starts_with(c.trunk());
                 let found = if trunk_first {
                     national::<FAST>(digits, c).or_else(|| international::<FAST>(digits))
                 } else {
@@ -186,7 +186,7 @@ fn possible_fallback<'a>(
     let digits = d.as_str();
     let found = match country {
         Some(c) if !d.international => {
-            let trunk_first = !c.trunk.is_empty() && digits.starts_with(c.trunk);
+            let trunk_first = !c.trunk().is_empty() && digits.starts_with(c.trunk());
             if trunk_first {
                 possible::national(digits, c).or_else(|| possible::international(digits))
             } else {
@@ -216,8 +216,8 @@ mod possible {
     fn trunk(code: u16) -> &'static str {
         COUNTRIES
             .iter()
-            .find(|c| c.calling_code == code && !c.trunk.is_empty())
-            .map_or("", |c| c.trunk)
+            .find(|c| c.calling_code == code && !c.trunk().is_empty())
+            .map_or("", |c| c.trunk())
     }
 
     /// Whether `nsn` is a possible national number under calling code `code`: its length, and
@@ -255,14 +255,14 @@ mod possible {
         if country.calling_code == 0 {
             return None;
         }
-        let nsn = if country.trunk.is_empty() {
+        let nsn = if country.trunk().is_empty() {
             digits
         } else {
-            digits.strip_prefix(country.trunk).unwrap_or(digits)
+            digits.strip_prefix(country.trunk()).unwrap_or(digits)
         };
         let ok = nsn.len() >= usize::from(country.min_len)
             && nsn.len() <= usize::from(country.max_len)
-            && (country.trunk.is_empty() || !nsn.starts_with(country.trunk))
+            && (country.trunk().is_empty() || !nsn.starts_with(country.trunk()))
             && usize::from(country.calling_code).to_string().len() + nsn.len() <= 15;
         ok.then(|| format!("{}{nsn}", country.calling_code))
     }
@@ -276,7 +276,7 @@ fn country_of(opts: &NormalizeOptions) -> Result<Option<&'static Country>, Norma
     static BY_LETTERS: LazyLock<[u16; 676]> = LazyLock::new(|| {
         let mut t = [0u16; 676];
         for (i, c) in COUNTRIES.iter().enumerate() {
-            if let (Some(slot), Ok(i)) = (letters_slot(c.alpha2.as_bytes()), u16::try_from(i + 1))
+            if let (Some(slot), Ok(i)) = (letters_slot(c.alpha2().as_bytes()), u16::try_from(i + 1))
                 && let Some(e) = t.get_mut(slot)
             {
                 *e = i;
@@ -349,7 +349,7 @@ fn national<'a, const FAST: bool>(digits: &'a str, country: &Country) -> Option<
     if FAST {
         #[cfg(test)]
         tests::count_lookup();
-        match compiled::national(digits, country.alpha2) {
+        match compiled::national(digits, country.alpha2()) {
             compiled::Outcome::Valid(e) => return Some(Found::Fast(e)),
             compiled::Outcome::Invalid => return None,
             compiled::Outcome::Unsure => {}
@@ -376,7 +376,7 @@ fn full_international(digits: &str) -> Option<String> {
 /// [`national`] through `phonenumber::parse` and `is_valid`.
 #[cfg(feature = "phone")]
 fn full_national(digits: &str, country: &Country) -> Option<String> {
-    let id: phonenumber::country::Id = country.alpha2.parse().ok()?;
+    let id: phonenumber::country::Id = country.alpha2().parse().ok()?;
     let n = phonenumber::parse(Some(id), digits).ok()?;
     e164_digits(&n)
 }
@@ -457,8 +457,8 @@ pub(crate) mod fallback {
             // dropped, as libphonenumber does.
             let trunk = COUNTRIES
                 .iter()
-                .find(|c| c.calling_code == code && !c.trunk.is_empty())
-                .map(|c| c.trunk)?;
+                .find(|c| c.calling_code == code && !c.trunk().is_empty())
+                .map(|c| c.trunk())?;
             let nsn = rest.strip_prefix(trunk)?;
             (ok(nsn) && cc.len() + nsn.len() <= 15).then(|| format!("{cc}{nsn}"))
         })
@@ -469,16 +469,16 @@ pub(crate) mod fallback {
         if country.calling_code == 0 {
             return None;
         }
-        let nsn = if country.trunk.is_empty() {
+        let nsn = if country.trunk().is_empty() {
             digits
         } else {
-            digits.strip_prefix(country.trunk).unwrap_or(digits)
+            digits.strip_prefix(country.trunk()).unwrap_or(digits)
         };
         // Valid for any country of the calling code, as libphonenumber's `is_valid` (a
         // Canadian number dialled with a US default is a valid +1 number).
         let ok = nsn.len() >= usize::from(country.min_len)
             && nsn.len() <= usize::from(country.max_len)
-            && (country.trunk.is_empty() || !nsn.starts_with('0'))
+            && (country.trunk().is_empty() || !nsn.starts_with('0'))
             && prefix_in_use_for_code(country.calling_code, nsn);
         ok.then(|| format!("{}{nsn}", country.calling_code))
     }

@@ -449,14 +449,14 @@ fn fallback_never_rejects_what_libphonenumber_accepts() {
                 .collect();
             // A trunk prefix after the country code is checked on its own below; here the
             // number is written as dialled from abroad.
-            if !country.trunk.is_empty() && nsn.starts_with(country.trunk) {
+            if !country.trunk().is_empty() && nsn.starts_with(country.trunk()) {
                 continue;
             }
             let mut cases = vec![(format!("+{}{nsn}", country.calling_code), {
                 phone::fallback::international(&format!("{}{nsn}", country.calling_code))
             })];
-            if !country.trunk.is_empty() && !nsn.starts_with(country.trunk) {
-                let national = format!("{}{nsn}", country.trunk);
+            if !country.trunk().is_empty() && !nsn.starts_with(country.trunk()) {
+                let national = format!("{}{nsn}", country.trunk());
                 let compact = phone::fallback::national(&national, country);
                 cases.push((national, compact));
             }
@@ -501,5 +501,62 @@ fn fallback_never_rejects_what_libphonenumber_accepts() {
     assert_eq!(
         phone::fallback::international("4402079460018").as_deref(),
         Some("442079460018")
+    );
+}
+
+/// The packed tables read back whole: every country's codes and trunk, every name and state
+/// record (sorted, found by `packed_lookup`), and misses between and around them.
+#[test]
+fn generated_tables_read_back() {
+    let mut last = "";
+    for c in tables::COUNTRIES {
+        assert!(
+            c.alpha2() > last,
+            "COUNTRIES sorted by alpha-2 at {}",
+            c.alpha2()
+        );
+        last = c.alpha2();
+        assert!(c.alpha2().len() == 2 && c.alpha2().bytes().all(|b| b.is_ascii_uppercase()));
+        assert!(c.alpha3().len() == 3 && c.alpha3().bytes().all(|b| b.is_ascii_uppercase()));
+        assert!(c.trunk().len() <= 2 && c.trunk().bytes().all(|b| b.is_ascii_digit()));
+        assert_eq!(
+            country_by_alpha2(c.alpha2()).map(|f| f.alpha3()),
+            Some(c.alpha3())
+        );
+    }
+    assert_eq!(country_by_alpha2("HU").map(|c| c.trunk()), Some("06"));
+    assert_eq!(country_by_alpha2("VN").map(|c| c.trunk()), Some("0"));
+    assert_eq!(country_by_alpha2("AD").map(|c| c.trunk()), Some(""));
+    for (records, ends, count) in [
+        (tables::COUNTRY_NAMES, tables::COUNTRY_NAME_ENDS, 400),
+        (tables::US_STATES, tables::US_STATE_ENDS, 50),
+    ] {
+        assert!(ends.len() > count);
+        assert_eq!(ends.last().map(|&e| usize::from(e)), Some(records.len()));
+        let mut last = "";
+        for i in 0..ends.len() {
+            let (name, code) = packed_record(records, ends, i).unwrap();
+            assert!(name > last, "sorted at {name}");
+            last = name;
+            assert!(code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()));
+            assert_eq!(packed_lookup(records, ends, name), Some(code));
+            for probe in [format!("{name}a"), name[..name.len() - 1].to_owned()] {
+                let linear = (0..ends.len())
+                    .filter_map(|j| packed_record(records, ends, j))
+                    .find(|(n, _)| *n == probe)
+                    .map(|(_, c)| c);
+                assert_eq!(packed_lookup(records, ends, &probe), linear, "{probe}");
+            }
+        }
+        assert_eq!(packed_lookup(records, ends, ""), None);
+        assert_eq!(packed_lookup(records, ends, "zzzzzz"), None);
+    }
+    assert_eq!(
+        packed_lookup(tables::US_STATES, tables::US_STATE_ENDS, "newyork"),
+        Some("NY")
+    );
+    assert_eq!(
+        packed_lookup(tables::COUNTRY_NAMES, tables::COUNTRY_NAME_ENDS, "vietnam"),
+        Some("VN")
     );
 }

@@ -6,7 +6,7 @@
 //! Text is expected in NFC (precomposed) form; it is not re-composed here.
 
 use super::email::push_lower;
-use super::{NormalizeError, Profile, tables};
+use super::{NormalizeError, Profile, packed_lookup, tables};
 use crate::event::IdKind;
 
 /// Push the lowercase letters (and combining marks) of `v` onto `out`, dropping everything else.
@@ -58,9 +58,7 @@ pub(super) fn state(v: &str, out: &mut String) -> Result<(), NormalizeError> {
     if out.is_empty() {
         return Err(NormalizeError::invalid(IdKind::State, "no letters"));
     }
-    if let Ok(i) = tables::US_STATES.binary_search_by(|(name, _)| (*name).cmp(out.as_str()))
-        && let Some((_, code)) = tables::US_STATES.get(i)
-    {
+    if let Some(code) = packed_lookup(tables::US_STATES, tables::US_STATE_ENDS, out) {
         out.clear();
         push_lower(code, out);
     }

@@ -229,7 +229,7 @@ fn check_region(region: &str, samples: usize, seed: u64) -> Tally {
         // parse is the slow side).
         let digits: String = v.chars().filter(char::is_ascii_digit).collect();
         if digits.len() >= 4 && i % 4 == 0 {
-            let fast = compiled::national(&digits, country.alpha2);
+            let fast = compiled::national(&digits, country.alpha2());
             if fast != Outcome::Unsure {
                 assert_eq!(
                     as_option(fast),
