@@ -26,33 +26,29 @@ struct Event<'a> {
     custom_data: Option<Custom<'a>>,
 }
 
-fn none(v: &[String]) -> bool {
-    v.is_empty()
-}
-
 #[derive(Serialize)]
 struct User<'a> {
-    #[serde(skip_serializing_if = "none")]
+    #[serde(skip_serializing_if = "super::no_values")]
     em: &'a [String],
-    #[serde(skip_serializing_if = "none")]
+    #[serde(skip_serializing_if = "super::no_values")]
     ph: &'a [String],
-    #[serde(skip_serializing_if = "none")]
+    #[serde(skip_serializing_if = "super::no_values")]
     external_id: &'a [String],
-    #[serde(rename = "fn", skip_serializing_if = "none")]
+    #[serde(rename = "fn", skip_serializing_if = "super::no_values")]
     first_name: &'a [String],
-    #[serde(skip_serializing_if = "none")]
+    #[serde(skip_serializing_if = "super::no_values")]
     ln: &'a [String],
-    #[serde(skip_serializing_if = "none")]
+    #[serde(skip_serializing_if = "super::no_values")]
     ct: &'a [String],
-    #[serde(skip_serializing_if = "none")]
+    #[serde(skip_serializing_if = "super::no_values")]
     st: &'a [String],
-    #[serde(skip_serializing_if = "none")]
+    #[serde(skip_serializing_if = "super::no_values")]
     zp: &'a [String],
-    #[serde(skip_serializing_if = "none")]
+    #[serde(skip_serializing_if = "super::no_values")]
     country: &'a [String],
-    #[serde(skip_serializing_if = "none")]
+    #[serde(skip_serializing_if = "super::no_values")]
     db: &'a [String],
-    #[serde(skip_serializing_if = "none")]
+    #[serde(skip_serializing_if = "super::no_values")]
     ge: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     fbc: Option<String>,

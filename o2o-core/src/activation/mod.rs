@@ -348,6 +348,12 @@ impl<'a, W: Write> Batches<'a, W> {
 }
 
 /// The event name of a record under `opts`.
+/// Serde's `skip_serializing_if` for a list of hashed values: the platforms want an absent key,
+/// not an empty list.
+pub(crate) fn no_values(v: &[String]) -> bool {
+    v.is_empty()
+}
+
 pub(crate) fn event_name(platform: Platform, opts: &ExportOptions, purchase: bool) -> &str {
     opts.event_name
         .as_deref()

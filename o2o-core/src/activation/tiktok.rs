@@ -26,17 +26,13 @@ struct Event<'a> {
     properties: Option<Properties<'a>>,
 }
 
-fn none(v: &[String]) -> bool {
-    v.is_empty()
-}
-
 #[derive(Serialize)]
 struct User<'a> {
-    #[serde(skip_serializing_if = "none")]
+    #[serde(skip_serializing_if = "super::no_values")]
     email: &'a [String],
-    #[serde(skip_serializing_if = "none")]
+    #[serde(skip_serializing_if = "super::no_values")]
     phone: &'a [String],
-    #[serde(skip_serializing_if = "none")]
+    #[serde(skip_serializing_if = "super::no_values")]
     external_id: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     ttclid: Option<&'a str>,

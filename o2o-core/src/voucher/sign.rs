@@ -500,6 +500,25 @@ impl Verifier {
         Ok(it)
     }
 
+    /// The candidate key whose tag (`tag_of`, `None` when the key cannot have signed) equals
+    /// `tag`. Every candidate is computed and compared in constant time, without an early
+    /// exit, so the timing does not tell which key signed.
+    fn signer<'k>(
+        candidates: impl Iterator<Item = &'k PreparedKey>,
+        tag: u64,
+        tag_of: impl Fn(&PreparedKey) -> Option<u64>,
+    ) -> Option<&'k PreparedKey> {
+        let tag = tag.to_be_bytes();
+        let mut signer = None;
+        for k in candidates {
+            let Some(t) = tag_of(k) else { continue };
+            if bool::from(t.to_be_bytes().ct_eq(&tag)) {
+                signer = Some(k);
+            }
+        }
+        signer
+    }
+
     fn customer(personal: bool, customer: Option<&str>) -> Result<Option<&str>, Rejection> {
         if !personal {
             return Ok(None);
@@ -523,18 +542,11 @@ impl Verifier {
                 campaign: h.campaign,
             })?;
         let customer = Self::customer(h.personal, customer)?;
-        let tag = tag.to_be_bytes();
-        let mut signer = None;
-        for k in candidates {
-            // Every key holds a state for each campaign with an expiry, as checked above.
-            let Some(Some(state)) = k.campaigns.get(usize::from(h.campaign)) else {
-                continue;
-            };
-            let t = short_tag(state, header, customer).to_be_bytes();
-            if bool::from(t.ct_eq(&tag)) {
-                signer = Some(k);
-            }
-        }
+        // Every key holds a state for each campaign with an expiry, as checked above.
+        let signer = Self::signer(candidates, tag, |k| {
+            let state = k.campaigns.get(usize::from(h.campaign))?.as_ref()?;
+            Some(short_tag(state, header, customer))
+        });
         let voucher = Voucher {
             campaign: h.campaign,
             voucher_type: h.voucher_type,
@@ -560,18 +572,11 @@ impl Verifier {
                 campaign: h.campaign,
             })?;
         let customer = Self::customer(h.personal, customer)?;
-        let tag = tag.to_be_bytes();
-        let mut signer = None;
-        for k in candidates {
-            // Every key holds a state for each campaign with an expiry, as checked above.
-            let Some(Some(state)) = k.bulk.get(usize::from(h.campaign)) else {
-                continue;
-            };
-            let t = bulk_tag(state, header, customer).to_be_bytes();
-            if bool::from(t.ct_eq(&tag)) {
-                signer = Some(k);
-            }
-        }
+        // Every key holds a state for each campaign with an expiry, as checked above.
+        let signer = Self::signer(candidates, tag, |k| {
+            let state = k.bulk.get(usize::from(h.campaign))?.as_ref()?;
+            Some(bulk_tag(state, header, customer))
+        });
         let voucher = Voucher {
             campaign: h.campaign,
             voucher_type: h.voucher_type,
@@ -594,14 +599,9 @@ impl Verifier {
         let h = Header::unpack(header);
         let candidates = self.candidates(h.slot)?;
         let customer = Self::customer(h.personal, customer)?;
-        let tag = tag.to_be_bytes();
-        let mut signer = None;
-        for k in candidates {
-            let t = serial_tag(&k.serial, &header, customer).to_be_bytes();
-            if bool::from(t.ct_eq(&tag)) {
-                signer = Some(k);
-            }
-        }
+        let signer = Self::signer(candidates, tag, |k| {
+            Some(serial_tag(&k.serial, &header, customer))
+        });
         let voucher = Voucher {
             campaign: h.campaign,
             voucher_type: h.voucher_type,
