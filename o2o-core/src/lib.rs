@@ -20,6 +20,8 @@
 pub mod activation;
 pub mod attribution;
 pub mod consent;
+#[cfg(feature = "csv")]
+mod csv_lines;
 #[cfg(all(feature = "sim", feature = "stats", feature = "ingest"))]
 pub mod design;
 pub mod event;

@@ -24,7 +24,7 @@ pub fn check_pos_csv(data: &[u8]) -> Result<(), String> {
             out.errors.len()
         ));
     }
-    let lines = data.split(|b| *b == b'\n').count() as u64;
+    let lines = crate::csv_lines::count(data);
     if let Some(e) = out.errors.iter().find(|e| e.line == 0 || e.line > lines) {
         return Err(format!("an error outside the file's {lines} lines: {e:?}"));
     }

@@ -8,7 +8,7 @@ use super::{read_audience_csv, write_audience_csv};
 /// read write back to a file that reads to the same rows with no error.
 pub fn check_audience_csv(data: &[u8]) -> Result<(), String> {
     let (rows, errors) = read_audience_csv(data);
-    let lines = data.split(|b| *b == b'\n').count() as u64;
+    let lines = crate::csv_lines::count(data);
     if let Some(e) = errors.iter().find(|e| e.line == 0 || e.line > lines) {
         return Err(format!("an error outside the file's {lines} lines: {e:?}"));
     }

@@ -229,3 +229,30 @@ fn streamed_files_are_the_in_memory_bytes() {
         assert!(seen.iter().filter(|(d, _)| *d < 5_000).count() > 2);
     }
 }
+
+#[test]
+fn audience_rows_with_non_finite_revenue_are_line_errors_and_the_rest_are_kept() {
+    let header =
+        "person,group,channels,store,region,consent,pre_checkins,pre_revenue,checkins,revenue";
+    let text = format!(
+        "{header}\n1,target,email,S001,north,true,0,0.0,1,5.0\n\
+         2,holdout,,S001,north,true,0,NaN,0,0.0\n\
+         3,target,email,S002,south,true,1,2.0,0,inf\n\
+         4,holdout,,S002,south,false,x,0.0,0,0.0\n\
+         5,target,email,S002,south,true,0,0.0,2,-3.5\n"
+    );
+    let (rows, errors) = read_audience_csv(text.as_bytes());
+    assert_eq!(rows.iter().map(|r| r.person).collect::<Vec<_>>(), [1, 5]);
+    let got: Vec<_> = errors
+        .iter()
+        .map(|e| (e.line, e.field.clone().unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (3, "pre_revenue".to_owned()),
+            (4, "revenue".to_owned()),
+            (5, "column 7".to_owned())
+        ]
+    );
+}

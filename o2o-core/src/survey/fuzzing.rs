@@ -25,14 +25,7 @@ pub fn check_readers(data: &[u8]) -> Result<(), String> {
     lines_ok(&super::read_responses_ndjson(&text), lines, "ndjson")?;
     #[cfg(feature = "csv")]
     {
-        // The CSV reader ends a line at `\n`, `\r\n` or a bare `\r` (as old Mac exports do),
-        // and numbers lines the same way.
-        let bare_cr = data
-            .windows(2)
-            .filter(|w| w[0] == b'\r' && w[1] != b'\n')
-            .count()
-            + usize::from(data.last() == Some(&b'\r'));
-        let lines = (data.split(|b| *b == b'\n').count() + bare_cr) as u64;
+        let lines = crate::csv_lines::count(data);
         lines_ok(&super::read_responses_csv(data), lines, "csv")?;
     }
     Ok(())

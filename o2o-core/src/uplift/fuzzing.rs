@@ -9,7 +9,7 @@ pub fn check_panel_csv(data: &[u8]) -> Result<(), String> {
     let Ok((rows, errors)) = super::read_panel_csv(data) else {
         return Ok(());
     };
-    let lines = data.split(|b| *b == b'\n').count() as u64;
+    let lines = crate::csv_lines::count(data);
     if let Some(e) = errors.iter().find(|e| e.line == 0 || e.line > lines) {
         return Err(format!("an error outside the file's {lines} lines: {e:?}"));
     }
