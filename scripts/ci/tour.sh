@@ -184,7 +184,8 @@ for p in "${pages[@]}"; do
   # What the commands wrote must be ignored by git, and tracked files (docs/examples/…) left
   # alone: a user following the page keeps a clean checkout.
   if ((rc == 0)); then
-    left="$(git -C "$dir" status --porcelain --untracked-files=all | diff "$tmp/$slug.before" - | sed -n 's/^> //p')"
+    # (diff exits 1 when it finds a difference: not an error of the tour's own under pipefail.)
+    left="$(git -C "$dir" status --porcelain --untracked-files=all | { diff "$tmp/$slug.before" - || true; } | sed -n 's/^> //p')"
     if [[ -n "$left" ]]; then
       echo "tour: $p: its commands changed tracked files or wrote files git does not ignore" \
         "(write elsewhere, or add them to .gitignore):" >&2
