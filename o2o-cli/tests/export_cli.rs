@@ -147,7 +147,7 @@ fn google_clicks_and_audiences_from_the_cli() {
     assert!(
         std::fs::read_to_string(&cm)
             .unwrap()
-            .starts_with("Email,Phone,First Name,Last Name,Country,Zip\n")
+            .starts_with("Email,Email,Email,Phone,Phone,Phone,First Name,Last Name,Country,Zip\n")
     );
     // Suppression: LC0001 bought SKU-TEA on March 1st.
     let (code, out, err) = o2o(&[

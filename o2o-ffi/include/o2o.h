@@ -32,6 +32,18 @@
 #define O2O_ABI_VERSION 2
 
 /**
+ * Length in bytes of a bulk voucher code (`o2o_voucher_issue_bulk`): 19 Crockford base32 data
+ * characters and one check character. `o2o_voucher_issue_bulk_range` writes codes of exactly
+ * this length, one after the other.
+ */
+#define O2O_VOUCHER_BULK_CODE_LEN 20
+
+/**
+ * Number of serials of one campaign and voucher type in bulk codes (serials 0 to 1,048,575).
+ */
+#define O2O_VOUCHER_BULK_SERIALS 1048576
+
+/**
  * The outcome of a call. Every value is distinct and stable across versions of one ABI.
  *
  * On anything but `O2O_STATUS_OK`, `o2o_last_error()` returns a message naming the argument or
@@ -1200,6 +1212,77 @@ enum o2o_status o2o_voucher_issue_short(const struct o2o_key *key,
                                         const char *customer,
                                         size_t customer_len,
                                         struct o2o_string *code);
+
+/**
+ * Issue a **bulk** voucher code (20 characters, single-use: up to 1,048,576 serials per
+ * campaign and type) signed with the current key of `key`. Its expiry is the campaign's last
+ * valid day in `campaigns`, as for short codes; the tills verify it with `o2o_voucher_verify`
+ * or `o2o_voucher_check` against the same table.
+ *
+ * \param key the key ring (its first key signs).
+ * \param campaigns the campaign table, JSON (`[{"name": "zalo-spring", "expires":
+ *        "2026-04-30"}, "tet-2026"]`; position = campaign number), `campaigns_len` bytes.
+ * \param campaigns_len its length in bytes.
+ * \param campaign the campaign number (0–31); its entry must have an `expires`.
+ * \param voucher_type the voucher type (0–7).
+ * \param serial the serial, 0 to `O2O_VOUCHER_BULK_SERIALS - 1` (1,048,575): one per
+ *        voucher, so that each code is redeemed once.
+ * \param customer the customer pseudonym to bind the code to, `customer_len` bytes (1–128);
+ *        may be NULL (with `customer_len` 0) for an anonymous code.
+ * \param customer_len its length in bytes.
+ * \param[out] code receives the code (`O2O_VOUCHER_BULK_CODE_LEN` = 20 Crockford base32
+ *        characters); `{NULL, 0}` on failure.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+ *         `O2O_STATUS_INVALID_ARGUMENT` when `campaign`, `voucher_type`, `serial` or the
+ *         customer's length is out of range; `O2O_STATUS_INVALID_INPUT` when the table is
+ *         malformed, or the campaign is not in it or has no expiry.
+ * \warning the caller owns `*code` and frees it with `o2o_string_free`.
+ */
+enum o2o_status o2o_voucher_issue_bulk(const struct o2o_key *key,
+                                       const char *campaigns,
+                                       size_t campaigns_len,
+                                       uint32_t campaign,
+                                       uint32_t voucher_type,
+                                       uint32_t serial,
+                                       const char *customer,
+                                       size_t customer_len,
+                                       struct o2o_string *code);
+
+/**
+ * Issue the anonymous bulk codes of serials `first_serial` to `first_serial + count - 1` into
+ * a buffer of the caller's, for a print run or a mailing: code `i` (serial `first_serial + i`)
+ * is the 20 bytes at `buf + i * O2O_VOUCHER_BULK_CODE_LEN`, with no separator and no NUL. Each
+ * is the code `o2o_voucher_issue_bulk` gives for that serial. Every argument is checked before
+ * anything is written; the campaign's signing state is prepared once for the range.
+ *
+ * \param key the key ring (its first key signs).
+ * \param campaigns the campaign table, JSON, `campaigns_len` bytes (as `o2o_voucher_issue_bulk`).
+ * \param campaigns_len its length in bytes.
+ * \param campaign the campaign number (0–31); its entry must have an `expires`.
+ * \param voucher_type the voucher type (0–7).
+ * \param first_serial the first serial of the range.
+ * \param count how many codes (0 is allowed and writes nothing); `first_serial + count` must
+ *        be at most `O2O_VOUCHER_BULK_SERIALS` (1,048,576).
+ * \param[out] buf where the codes go: at least `count * O2O_VOUCHER_BULK_CODE_LEN` writable
+ *        bytes (20 MiB for a whole campaign and type).
+ * \param buf_len its length in bytes.
+ * \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT` (`key`, `campaigns` or `buf`);
+ *         `O2O_STATUS_INVALID_UTF8`; `O2O_STATUS_INVALID_ARGUMENT` when `campaign`,
+ *         `voucher_type` or the range is out of range, or `buf_len` is less than
+ *         `count * O2O_VOUCHER_BULK_CODE_LEN`; `O2O_STATUS_INVALID_INPUT` when the table is
+ *         malformed, or the campaign is not in it or has no expiry. On failure nothing is
+ *         written to `buf`.
+ * \warning `buf` stays the caller's; the codes are not NUL-terminated.
+ */
+enum o2o_status o2o_voucher_issue_bulk_range(const struct o2o_key *key,
+                                             const char *campaigns,
+                                             size_t campaigns_len,
+                                             uint32_t campaign,
+                                             uint32_t voucher_type,
+                                             uint32_t first_serial,
+                                             size_t count,
+                                             char *buf,
+                                             size_t buf_len);
 
 /**
  * Make an offline verifier from the till's key ring and campaign table.

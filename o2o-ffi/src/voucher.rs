@@ -10,8 +10,8 @@ use crate::handle::{free_handle, into_handle};
 use crate::keys::o2o_key;
 use crate::status::{Failure, FfiResult, o2o_status};
 use o2o_core::voucher::{
-    CampaignTable, Issuer, MAX_CAMPAIGN, MAX_TYPE, Rejection, Verdict, Verified, Verifier, Voucher,
-    VoucherError, day, redemption_checkin,
+    BULK_CODE_LEN, CampaignTable, Issuer, MAX_BULK_SERIAL, MAX_CAMPAIGN, MAX_TYPE, Rejection,
+    Verdict, Verified, Verifier, Voucher, VoucherError, day, redemption_checkin,
 };
 use std::ffi::c_char;
 
@@ -125,6 +125,192 @@ pub unsafe extern "C" fn o2o_voucher_issue_short(
                 e => Failure::input(format!("voucher: {e}")),
             })?;
         *code = o2o_string::from_string(issued.code);
+        Ok(())
+    })
+}
+
+/// Length in bytes of a bulk voucher code (`o2o_voucher_issue_bulk`): 19 Crockford base32 data
+/// characters and one check character. `o2o_voucher_issue_bulk_range` writes codes of exactly
+/// this length, one after the other.
+pub const O2O_VOUCHER_BULK_CODE_LEN: usize = 20;
+
+/// Number of serials of one campaign and voucher type in bulk codes (serials 0 to 1,048,575).
+pub const O2O_VOUCHER_BULK_SERIALS: u32 = 1_048_576;
+
+// The header's literals (cbindgen writes literals only) are the core's values.
+const _: () = assert!(O2O_VOUCHER_BULK_CODE_LEN == BULK_CODE_LEN);
+const _: () = assert!(O2O_VOUCHER_BULK_SERIALS == MAX_BULK_SERIAL + 1);
+
+/// The issuer of `key` for the campaign table `campaigns` (JSON), and the campaign and type
+/// checked against their ranges.
+///
+/// # Safety
+/// The export's contract on `(key, campaigns, campaigns_len)`.
+unsafe fn bulk_issuer(
+    key: *const o2o_key,
+    campaigns: *const c_char,
+    campaigns_len: usize,
+    campaign: u32,
+    voucher_type: u32,
+) -> FfiResult<(Issuer, u8, u8)> {
+    // SAFETY: the caller's contract: a live handle.
+    let key = unsafe { handle_ref(key, "key") }?;
+    // SAFETY: the caller's contract: readable (ptr, len).
+    let campaigns = campaigns_from(unsafe { str_arg(campaigns, campaigns_len, "campaigns") }?)?;
+    let campaign = small_arg(campaign, MAX_CAMPAIGN, "campaign")?;
+    let voucher_type = small_arg(voucher_type, MAX_TYPE, "voucher_type")?;
+    Ok((Issuer::new(&key.ring, &campaigns), campaign, voucher_type))
+}
+
+/// A core refusal to issue, as a C failure: an argument out of range is the caller's argument
+/// (`INVALID_ARGUMENT`), a campaign missing from the table (or without an expiry) is the
+/// table's fault (`INVALID_INPUT`).
+fn issue_failure(e: VoucherError) -> Failure {
+    match e {
+        VoucherError::Customer { .. } => Failure::arg("customer", e),
+        VoucherError::Serial(_) => Failure::arg("serial", e),
+        VoucherError::Campaign(_) => Failure::arg("campaign", e),
+        VoucherError::Type(_) => Failure::arg("voucher_type", e),
+        e => Failure::input(format!("voucher: {e}")),
+    }
+}
+
+/// Issue a **bulk** voucher code (20 characters, single-use: up to 1,048,576 serials per
+/// campaign and type) signed with the current key of `key`. Its expiry is the campaign's last
+/// valid day in `campaigns`, as for short codes; the tills verify it with `o2o_voucher_verify`
+/// or `o2o_voucher_check` against the same table.
+///
+/// \param key the key ring (its first key signs).
+/// \param campaigns the campaign table, JSON (`[{"name": "zalo-spring", "expires":
+///        "2026-04-30"}, "tet-2026"]`; position = campaign number), `campaigns_len` bytes.
+/// \param campaigns_len its length in bytes.
+/// \param campaign the campaign number (0–31); its entry must have an `expires`.
+/// \param voucher_type the voucher type (0–7).
+/// \param serial the serial, 0 to `O2O_VOUCHER_BULK_SERIALS - 1` (1,048,575): one per
+///        voucher, so that each code is redeemed once.
+/// \param customer the customer pseudonym to bind the code to, `customer_len` bytes (1–128);
+///        may be NULL (with `customer_len` 0) for an anonymous code.
+/// \param customer_len its length in bytes.
+/// \param[out] code receives the code (`O2O_VOUCHER_BULK_CODE_LEN` = 20 Crockford base32
+///        characters); `{NULL, 0}` on failure.
+/// \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
+///         `O2O_STATUS_INVALID_ARGUMENT` when `campaign`, `voucher_type`, `serial` or the
+///         customer's length is out of range; `O2O_STATUS_INVALID_INPUT` when the table is
+///         malformed, or the campaign is not in it or has no expiry.
+/// \warning the caller owns `*code` and frees it with `o2o_string_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn o2o_voucher_issue_bulk(
+    key: *const o2o_key,
+    campaigns: *const c_char,
+    campaigns_len: usize,
+    campaign: u32,
+    voucher_type: u32,
+    serial: u32,
+    customer: *const c_char,
+    customer_len: usize,
+    code: *mut o2o_string,
+) -> o2o_status {
+    boundary(|| {
+        // SAFETY: the caller's contract: `code` is NULL or writable.
+        let code = unsafe { out_arg(code, "code", o2o_string::EMPTY) }?;
+        // SAFETY: forwarded contract.
+        let (issuer, campaign, voucher_type) =
+            unsafe { bulk_issuer(key, campaigns, campaigns_len, campaign, voucher_type) }?;
+        // SAFETY: the caller's contract: readable (ptr, len) or (NULL, 0).
+        let customer = unsafe { opt_customer(customer, customer_len) }?;
+        let issued = issuer
+            .issue_bulk(campaign, voucher_type, serial, customer)
+            .map_err(issue_failure)?;
+        *code = o2o_string::from_string(issued.code);
+        Ok(())
+    })
+}
+
+/// Issue the anonymous bulk codes of serials `first_serial` to `first_serial + count - 1` into
+/// a buffer of the caller's, for a print run or a mailing: code `i` (serial `first_serial + i`)
+/// is the 20 bytes at `buf + i * O2O_VOUCHER_BULK_CODE_LEN`, with no separator and no NUL. Each
+/// is the code `o2o_voucher_issue_bulk` gives for that serial. Every argument is checked before
+/// anything is written; the campaign's signing state is prepared once for the range.
+///
+/// \param key the key ring (its first key signs).
+/// \param campaigns the campaign table, JSON, `campaigns_len` bytes (as `o2o_voucher_issue_bulk`).
+/// \param campaigns_len its length in bytes.
+/// \param campaign the campaign number (0–31); its entry must have an `expires`.
+/// \param voucher_type the voucher type (0–7).
+/// \param first_serial the first serial of the range.
+/// \param count how many codes (0 is allowed and writes nothing); `first_serial + count` must
+///        be at most `O2O_VOUCHER_BULK_SERIALS` (1,048,576).
+/// \param[out] buf where the codes go: at least `count * O2O_VOUCHER_BULK_CODE_LEN` writable
+///        bytes (20 MiB for a whole campaign and type).
+/// \param buf_len its length in bytes.
+/// \return `O2O_STATUS_OK`; `O2O_STATUS_NULL_ARGUMENT` (`key`, `campaigns` or `buf`);
+///         `O2O_STATUS_INVALID_UTF8`; `O2O_STATUS_INVALID_ARGUMENT` when `campaign`,
+///         `voucher_type` or the range is out of range, or `buf_len` is less than
+///         `count * O2O_VOUCHER_BULK_CODE_LEN`; `O2O_STATUS_INVALID_INPUT` when the table is
+///         malformed, or the campaign is not in it or has no expiry. On failure nothing is
+///         written to `buf`.
+/// \warning `buf` stays the caller's; the codes are not NUL-terminated.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn o2o_voucher_issue_bulk_range(
+    key: *const o2o_key,
+    campaigns: *const c_char,
+    campaigns_len: usize,
+    campaign: u32,
+    voucher_type: u32,
+    first_serial: u32,
+    count: usize,
+    buf: *mut c_char,
+    buf_len: usize,
+) -> o2o_status {
+    boundary(|| {
+        if buf.is_null() {
+            return Err(Failure::null("buf"));
+        }
+        if buf_len > isize::MAX as usize {
+            return Err(Failure::arg(
+                "buf_len",
+                format!("length {buf_len} is not a buffer length"),
+            ));
+        }
+        // SAFETY: forwarded contract.
+        let (issuer, campaign, voucher_type) =
+            unsafe { bulk_issuer(key, campaigns, campaigns_len, campaign, voucher_type) }?;
+        let count32 = u32::try_from(count)
+            .ok()
+            .filter(|&c| c <= O2O_VOUCHER_BULK_SERIALS)
+            .ok_or_else(|| {
+                Failure::arg(
+                    "count",
+                    format!("{count} is more than the {O2O_VOUCHER_BULK_SERIALS} serials of a campaign and type"),
+                )
+            })?;
+        // count ≤ 2²⁰, so the product fits a usize.
+        let need = count * BULK_CODE_LEN;
+        if buf_len < need {
+            return Err(Failure::arg(
+                "buf_len",
+                format!("{buf_len} bytes, but {count} codes need {need}"),
+            ));
+        }
+        let codes = issuer
+            .issue_bulk_range(campaign, voucher_type, first_serial, count32, None)
+            .map_err(|e| match e {
+                VoucherError::Serial(_) => Failure::arg(
+                    "first_serial",
+                    format!(
+                        "serials {first_serial} + {count} codes go beyond {MAX_BULK_SERIAL}, the last serial of a bulk code"
+                    ),
+                ),
+                e => issue_failure(e),
+            })?;
+        // SAFETY: non-NULL, need ≤ buf_len ≤ isize::MAX checked above; writability of `buf_len`
+        // bytes is the caller's contract.
+        let out = unsafe { std::slice::from_raw_parts_mut(buf.cast::<u8>(), need) };
+        // Every bulk code is BULK_CODE_LEN ASCII characters (the core's encoding), so each
+        // copy fills its slot exactly.
+        for (slot, code) in out.chunks_exact_mut(BULK_CODE_LEN).zip(codes) {
+            slot.copy_from_slice(code.as_bytes());
+        }
         Ok(())
     })
 }

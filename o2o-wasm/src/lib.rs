@@ -61,7 +61,7 @@ export interface VerifiedVoucher {
     voucher_type: number;
     /** Last valid day, YYYY-MM-DD (a short code's is its campaign's). */
     expires: string;
-    /** Serial codes only. */
+    /** Bulk and serial codes only. */
     serial?: number;
     customer?: string;
   };

@@ -207,9 +207,16 @@ fn tracking(v: &JsValue) -> Result<Option<Tracking>, WasmError> {
         for key in keys(&obj) {
             let value = opt_string(&obj, &key, "touchpoint.tracking")?;
             let slot = t.field_mut(&key).ok_or_else(|| {
+                // Pushed one by one: `join` costs the tag a kilobyte.
+                let mut names = String::new();
+                for name in Tracking::field_names() {
+                    if !names.is_empty() {
+                        names.push_str(", ");
+                    }
+                    names.push_str(name);
+                }
                 WasmError::input(format!(
-                    "touchpoint.tracking.{key}: unknown parameter (expected a UTM parameter or a click id: {})",
-                    Tracking::field_names().collect::<Vec<_>>().join(", ")
+                    "touchpoint.tracking.{key}: unknown parameter (expected a UTM parameter or a click id: {names})"
                 ))
             })?;
             if let Some(value) = value.filter(|s| !s.trim().is_empty()) {

@@ -15,11 +15,14 @@ use wasm_bindgen::prelude::*;
 
 #[cfg(feature = "full")]
 mod verify {
-    use crate::args::{StrArg, opt_string, string};
+    use crate::args::{NumArg, StrArg, number, opt_string, string};
     use crate::convert::{from_js, from_json, to_js};
     use crate::error::{WasmError, code};
     use o2o_core::keys::{KeyError, KeyRing};
-    use o2o_core::voucher::{CampaignTable, Rejection, Verified, Verifier, day};
+    use o2o_core::voucher::{
+        CampaignTable, Format, Issuer, MAX_BULK_SERIAL, MAX_CAMPAIGN, MAX_TYPE, Rejection,
+        Verified, Verifier, VoucherError, day,
+    };
     use time::Date;
     use wasm_bindgen::prelude::*;
 
@@ -37,6 +40,9 @@ mod verify {
         /// A campaign table: an array (or its JSON text) of names or `{name, expires}` objects.
         #[wasm_bindgen(typescript_type = "CampaignTable | string")]
         pub type CampaignsJs;
+        /// A campaign: its number (0–31) or its name in the campaign table.
+        #[wasm_bindgen(typescript_type = "number | string")]
+        pub type CampaignArg;
     }
 
     /// The campaign table from JS: an array, its JSON text, or undefined (empty table).
@@ -112,6 +118,145 @@ mod verify {
             customer: Option<&str>,
         ) -> Result<Verified, WasmError> {
             Ok(self.inner.verify(code_text, today, customer)?)
+        }
+    }
+
+    /// Issues bulk voucher codes (20 characters, single-use: up to 1,048,576 serials per
+    /// campaign and type, expiry from the campaign table) with the current (first) key of a key
+    /// file, for a back office that prints or mails codes. Full build only: a page that can
+    /// issue holds the signing key. Keys stay inside wasm memory and are zeroized when
+    /// `free()`d.
+    #[wasm_bindgen(js_name = VoucherIssuer)]
+    pub struct VoucherIssuerJs {
+        inner: Issuer,
+        key_id: String,
+        campaigns: CampaignTable,
+    }
+
+    impl VoucherIssuerJs {
+        /// The campaign number of a JS campaign: its number, or its name in the table.
+        fn campaign(&self, campaign: &JsValue) -> Result<u8, WasmError> {
+            if let Some(name) = campaign.as_string() {
+                return self.campaigns.number(&name).ok_or_else(|| {
+                    WasmError::input(format!("campaign: `{name}` is not in the campaign table"))
+                });
+            }
+            let n = number(campaign, "campaign")?;
+            small(n, MAX_CAMPAIGN, "campaign")
+        }
+    }
+
+    /// A whole number in `0..=max`, else an input error naming `name`.
+    fn small(n: f64, max: u8, name: &str) -> Result<u8, WasmError> {
+        whole(n, u32::from(max), name).map(|v| v as u8)
+    }
+
+    /// A whole number in `0..=max` (`max` < 2³²), else an input error naming `name`.
+    fn whole(n: f64, max: u32, name: &str) -> Result<u32, WasmError> {
+        if n.fract() == 0.0 && (0.0..=f64::from(max)).contains(&n) {
+            // A whole number in 0..=max fits the u32.
+            Ok(n as u32)
+        } else {
+            Err(WasmError::input(format!(
+                "{name}: {n} is not a whole number in 0..={max}"
+            )))
+        }
+    }
+
+    impl From<VoucherError> for WasmError {
+        fn from(e: VoucherError) -> Self {
+            WasmError::input(format!("voucher: {e}"))
+        }
+    }
+
+    #[wasm_bindgen(js_class = VoucherIssuer)]
+    impl VoucherIssuerJs {
+        /// An issuer signing with the first key of a key file's text, for the campaigns of a
+        /// campaign table (an array of names or `{name, expires}` objects, or its JSON text:
+        /// bulk codes take their expiry from it). Throws `E_KEY` naming the bad line,
+        /// `E_INVALID_INPUT` for a bad table.
+        #[wasm_bindgen(constructor)]
+        pub fn new(key_file: StrArg, campaigns: CampaignsJs) -> Result<VoucherIssuerJs, JsValue> {
+            let key_file = string(&key_file, "keyFile")?;
+            let campaigns = campaigns_from_js(&campaigns)?;
+            let ring = KeyRing::parse(&key_file).map_err(WasmError::from)?;
+            Ok(VoucherIssuerJs {
+                inner: Issuer::new(&ring, &campaigns),
+                key_id: ring.current().id().to_owned(),
+                campaigns,
+            })
+        }
+
+        /// The bulk code of `campaign` (its number or its name in the table), `voucherType`
+        /// (0–7) and `serial` (0–1,048,575), bound to the `customer` pseudonym when given.
+        /// Returns `{code, format: "bulk", key_id, voucher}`, the shape `VoucherVerifier.verify`
+        /// returns for it. Throws `E_INVALID_INPUT` for an argument out of range or a campaign
+        /// that is not in the table or has no `expires`.
+        #[wasm_bindgen(js_name = issueBulk)]
+        pub fn issue_bulk(
+            &self,
+            campaign: CampaignArg,
+            voucher_type: NumArg,
+            serial: NumArg,
+            customer: Option<CustomerJs>,
+        ) -> Result<VerifiedJs, JsValue> {
+            let campaign = self.campaign(&campaign)?;
+            let voucher_type = small(
+                number(&voucher_type, "voucherType")?,
+                MAX_TYPE,
+                "voucherType",
+            )?;
+            let serial = whole(number(&serial, "serial")?, MAX_BULK_SERIAL, "serial")?;
+            let customer = customer.map(JsValue::from);
+            let customer = opt_string(customer.as_ref(), "customer")?;
+            let issued = self
+                .inner
+                .issue_bulk(campaign, voucher_type, serial, customer.as_deref())
+                .map_err(WasmError::from)?;
+            let out = Verified {
+                code: issued.code,
+                format: Format::Bulk,
+                key_id: self.key_id.clone(),
+                voucher: issued.voucher,
+            };
+            Ok(to_js(&out)?.unchecked_into())
+        }
+
+        /// The anonymous bulk codes of serials `firstSerial` to `firstSerial + count - 1`, in
+        /// order (each the code `issueBulk` gives for its serial). The whole range must lie in
+        /// 0–1,048,575; it is checked before any code is made. Throws `E_INVALID_INPUT`.
+        #[wasm_bindgen(js_name = issueBulkRange)]
+        pub fn issue_bulk_range(
+            &self,
+            campaign: CampaignArg,
+            voucher_type: NumArg,
+            first_serial: NumArg,
+            count: NumArg,
+        ) -> Result<Vec<String>, JsValue> {
+            let campaign = self.campaign(&campaign)?;
+            let voucher_type = small(
+                number(&voucher_type, "voucherType")?,
+                MAX_TYPE,
+                "voucherType",
+            )?;
+            let first = whole(
+                number(&first_serial, "firstSerial")?,
+                MAX_BULK_SERIAL,
+                "firstSerial",
+            )?;
+            let count = whole(number(&count, "count")?, MAX_BULK_SERIAL + 1, "count")?;
+            let codes = self
+                .inner
+                .issue_bulk_range(campaign, voucher_type, first, count, None)
+                .map_err(|e| match e {
+                    VoucherError::Serial(_) => WasmError::input(format!(
+                        "firstSerial + count: serials {first} to {} go beyond {MAX_BULK_SERIAL}, \
+                         the last serial of a bulk code",
+                        u64::from(first) + u64::from(count) - 1
+                    )),
+                    e => WasmError::from(e),
+                })?;
+            Ok(codes.collect())
         }
     }
 

@@ -1,7 +1,7 @@
 use super::*;
 use crate::consent::{ConsentMode, ConsentState};
 use crate::event::{CheckIn, CheckInMethod, Event, IdKind, Identifier, Item};
-use crate::hashing::{NormalizeOptions, normalize, sha256_hex};
+use crate::hashing::{NormalizeOptions, Profile, normalize, sha256_hex};
 use crate::measure::group_visits;
 use proptest::prelude::*;
 
@@ -248,4 +248,93 @@ fn suppression_leaves_out_recent_buyers_of_a_sku_or_its_category() {
     assert_eq!(stats.suppressed, 2);
     assert_eq!(m.len(), 1);
     assert_eq!(m[0].profile, "LC000002");
+}
+
+/// A person with several emails and phones: every consented value is written, once after
+/// normalisation (two spellings of one email are one value), at most three of each, in the
+/// same cells for Customer Match and Meta.
+#[test]
+fn audiences_carry_every_distinct_email_and_phone_up_to_the_platforms_limit() {
+    let ids = vec![
+        Identifier::new(IdKind::Email, " Ann.Lee@Example.com "),
+        Identifier::new(IdKind::Email, "ann.lee@example.com"),
+        Identifier::new(IdKind::Email, "ann@work.example"),
+        Identifier::new(IdKind::Phone, "+84 91 234 0001"),
+        Identifier::new(IdKind::Phone, "+84912340001"),
+        Identifier::new(IdKind::Phone, "+84 91 234 0002"),
+        Identifier::new(IdKind::Phone, "+84 91 234 0003"),
+        Identifier::new(IdKind::Phone, "+84 91 234 0004"),
+    ];
+    let member = |profile: &str, identifiers: Vec<Identifier>| AudienceMember {
+        profile: profile.into(),
+        rule: None,
+        because: Vec::new(),
+        identifiers,
+        consent: Some(mode(ConsentState::Granted, ConsentState::Granted)),
+    };
+    let one_email = vec![Identifier::new(IdKind::Email, "bo@example.com")];
+    let members = [member("p1", ids.clone()), member("p2", one_email)];
+    for (platform, profile) in [
+        (Platform::CustomerMatch, Profile::Google),
+        (Platform::MetaAudience, Profile::Meta),
+    ] {
+        let o = NormalizeOptions {
+            profile,
+            ..NormalizeOptions::default()
+        };
+        let distinct = |kind: IdKind| {
+            let mut v: Vec<String> = ids
+                .iter()
+                .filter(|i| i.kind == kind)
+                .map(|i| sha256_hex(&normalize(kind, &i.value, &o).unwrap()))
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        let (emails, phones) = (distinct(IdKind::Email), distinct(IdKind::Phone));
+        assert_eq!((emails.len(), phones.len()), (2, 4), "{platform}");
+        let mut out = Vec::new();
+        let s = export_audience(platform, &members, &ExportOptions::default(), &mut out).unwrap();
+        assert_eq!(s.exported, 2, "{platform}");
+        let text = String::from_utf8(out).unwrap();
+        let rows: Vec<Vec<String>> = if platform == Platform::CustomerMatch {
+            let mut r = csv::Reader::from_reader(text.as_bytes());
+            let header: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
+            assert_eq!(
+                header[..6],
+                ["Email", "Email", "Email", "Phone", "Phone", "Phone"]
+            );
+            r.records()
+                .map(|rec| rec.unwrap().iter().map(str::to_owned).collect())
+                .collect()
+        } else {
+            let body: serde_json::Value = serde_json::from_str(text.trim_end()).unwrap();
+            let schema = &body["payload"]["schema"];
+            assert_eq!(schema[0], "EMAIL");
+            assert_eq!(schema[2], "EMAIL");
+            assert_eq!(schema[5], "PHONE");
+            serde_json::from_value(body["payload"]["data"].clone()).unwrap()
+        };
+        let expected_emails = [emails[0].as_str(), emails[1].as_str(), ""];
+        assert_eq!(
+            &rows[0][..3],
+            &expected_emails[..],
+            "{platform}: distinct emails"
+        );
+        assert_eq!(
+            &rows[0][3..6],
+            &phones[..3],
+            "{platform}: the first three phones"
+        );
+        assert!(
+            !text.contains(&phones[3]),
+            "{platform}: at most three phones"
+        );
+        assert_eq!(
+            &rows[1][1..6],
+            ["", "", "", "", ""],
+            "{platform}: empty cells"
+        );
+    }
 }

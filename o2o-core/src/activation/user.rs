@@ -92,6 +92,14 @@ impl UserData {
         self.get(field).first().map_or("", String::as_str)
     }
 
+    /// Exactly `n` cells for `field`: its first `n` values (sorted and distinct, so the same
+    /// person always gives the same cells), then `""` for the cells it has no value for. For
+    /// the platforms that take several values of a field per person, up to a limit.
+    pub fn cells(&self, field: Field, n: usize) -> impl Iterator<Item = &str> {
+        let values = self.get(field);
+        (0..n).map(move |i| values.get(i).map_or("", String::as_str))
+    }
+
     /// Whether no field has a value.
     pub fn is_empty(&self) -> bool {
         self.values.iter().all(Vec::is_empty)

@@ -321,6 +321,42 @@ proptest! {
     }
 }
 
+proptest! {
+    /// The hand-written touchpoint writer against the derived serialisation, with every
+    /// optional part (id, currency, tracking, order with items, exposure) and strings with
+    /// control characters, quotes and non-ASCII text.
+    #[test]
+    fn touchpoint_line_writes_the_bytes_of_write_ndjson_with_every_part(
+        base in arb_event(),
+        id in prop::option::of(".{0,8}"),
+        currency in prop::option::of(".{0,4}"),
+        utm in prop::option::of((prop::option::of(".{0,8}"), prop::option::of("[A-Za-z0-9_-]{1,12}"))),
+        order in prop::option::of((
+            prop::sample::select(Fulfilment::ALL.to_vec()),
+            prop::option::of(".{0,6}"),
+            prop::option::of(crate::event::MIN_TIMESTAMP..=crate::event::MAX_TIMESTAMP),
+            prop::collection::vec((".{0,6}", any::<u32>(), finite()), 0..3),
+        )),
+        randomised in any::<bool>(),
+    ) {
+        let Event::Touchpoint(mut t) = base else { return Ok(()) };
+        t.id = id;
+        t.currency = currency;
+        t.tracking = utm.map(|(utm_source, gclid)| Box::new(Tracking { utm_source, gclid, ..Default::default() }));
+        t.order = order.map(|(fulfilment, pickup_store, pickup_time, items)| Box::new(Order {
+            fulfilment,
+            pickup_store,
+            pickup_time,
+            items: items.into_iter().map(|(sku, quantity, price)| Item { sku, quantity, price }).collect(),
+        }));
+        if randomised {
+            t.exposure = Exposure::Randomised;
+        }
+        let event = Event::Touchpoint(t.clone());
+        prop_assert_eq!(touchpoint_bytes(&t), ndjson_bytes(&event));
+    }
+}
+
 fn touchpoint_bytes(t: &Touchpoint) -> Vec<u8> {
     touchpoint_line(t).unwrap().into_bytes()
 }

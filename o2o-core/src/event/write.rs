@@ -27,10 +27,13 @@ pub fn write_ndjson<'a, W: Write>(
 }
 
 /// One touchpoint as its NDJSON line (ending in `\n`): the bytes [`write_ndjson`] writes for
-/// `Event::Touchpoint(tp)`, without compiling the serialisation of every other event kind (the
-/// web tag writes only touchpoints, and each kind's serde code costs it kilobytes). A `String`
-/// rather than an `io::Write`: converting serde_json's error into an `io::Error` would pull its
-/// `Debug` formatting (and Unicode tables) into the tag.
+/// `Event::Touchpoint(tp)` (a proptest checks it), written field by field rather than through
+/// the derived `Serialize` of `Event`: the web tag writes only touchpoints, and the derived code
+/// (a map serializer per field type, each enum's variant table) costs it kilobytes. Strings,
+/// numbers and the nested consent and tracking objects still go through `serde_json`, so
+/// escaping and float formatting are serde_json's own. A `String` rather than an `io::Write`:
+/// converting serde_json's error into an `io::Error` would pull its `Debug` formatting (and
+/// Unicode tables) into the tag.
 ///
 /// ```
 /// use o2o_core::event::{Event, read_ndjson, touchpoint_line};
@@ -40,13 +43,122 @@ pub fn write_ndjson<'a, W: Write>(
 /// assert_eq!(touchpoint_line(tp).unwrap(), input);
 /// ```
 pub fn touchpoint_line(tp: &Touchpoint) -> serde_json::Result<String> {
-    /// `Event`'s tagging (`"type":"touchpoint"` first), for one variant only.
-    #[derive(Serialize)]
-    #[serde(tag = "type", rename_all = "snake_case")]
-    enum Line<'a> {
-        Touchpoint(&'a Touchpoint),
+    // Field order and the skipped defaults are those of the derives of `Event` (tag first),
+    // `Touchpoint`, `Identifier` and `Order`.
+    let mut o = Line(String::with_capacity(160));
+    o.0.push_str("{\"type\":\"touchpoint\"");
+    if let Some(id) = &tp.id {
+        o.str_field("id", id)?;
     }
-    let mut line = serde_json::to_string(&Line::Touchpoint(tp))?;
-    line.push('\n');
-    Ok(line)
+    o.raw_field("action", tp.action.as_str());
+    o.str_field("channel", &tp.channel)?;
+    if let Some(c) = &tp.campaign {
+        o.str_field("campaign", c)?;
+    }
+    o.key("timestamp");
+    o.json(&tp.timestamp)?;
+    if let Some(v) = tp.cost {
+        o.key("cost");
+        o.json(&v)?;
+    }
+    if let Some(v) = tp.value {
+        o.key("value");
+        o.json(&v)?;
+    }
+    if let Some(c) = &tp.currency {
+        o.str_field("currency", c)?;
+    }
+    o.key("identifiers");
+    o.0.push('[');
+    for (i, id) in tp.identifiers.iter().enumerate() {
+        if i > 0 {
+            o.0.push(',');
+        }
+        o.0.push('{');
+        o.0.push_str("\"kind\":");
+        o.quoted(id.kind.as_str());
+        o.str_field("value", &id.value)?;
+        o.0.push('}');
+    }
+    o.0.push(']');
+    if let Some(c) = &tp.consent {
+        o.key("consent");
+        o.json(c)?;
+    }
+    if let Some(t) = &tp.tracking {
+        o.key("tracking");
+        o.json(t)?;
+    }
+    if let Some(order) = &tp.order {
+        o.key("order");
+        o.0.push_str("{\"fulfilment\":");
+        o.quoted(order.fulfilment.as_str());
+        if let Some(s) = &order.pickup_store {
+            o.str_field("pickup_store", s)?;
+        }
+        if let Some(t) = order.pickup_time {
+            o.key("pickup_time");
+            o.json(&t)?;
+        }
+        if !order.items.is_empty() {
+            o.key("items");
+            o.0.push('[');
+            for (i, item) in order.items.iter().enumerate() {
+                if i > 0 {
+                    o.0.push(',');
+                }
+                o.0.push_str("{\"sku\":");
+                o.json(item.sku.as_str())?;
+                o.key("quantity");
+                o.json(&item.quantity)?;
+                o.key("price");
+                o.json(&item.price)?;
+                o.0.push('}');
+            }
+            o.0.push(']');
+        }
+        o.0.push('}');
+    }
+    if !tp.exposure.is_observational() {
+        o.raw_field("exposure", tp.exposure.as_str());
+    }
+    o.0.push_str("}\n");
+    Ok(o.0)
+}
+
+/// A JSON object being written into a `String`, after its first member.
+struct Line(String);
+
+impl Line {
+    /// `,"name":`.
+    fn key(&mut self, name: &str) {
+        self.0.push_str(",\"");
+        self.0.push_str(name);
+        self.0.push_str("\":");
+    }
+
+    /// `"text"` for a text that needs no escaping (the snake_case names of enum values).
+    fn quoted(&mut self, text: &str) {
+        self.0.push('"');
+        self.0.push_str(text);
+        self.0.push('"');
+    }
+
+    /// `,"name":"value"` for a value that needs no escaping.
+    fn raw_field(&mut self, name: &str, value: &str) {
+        self.key(name);
+        self.quoted(value);
+    }
+
+    /// `,"name":` and the JSON string of `value`, escaped by serde_json.
+    fn str_field(&mut self, name: &str, value: &str) -> serde_json::Result<()> {
+        self.key(name);
+        self.json(value)
+    }
+
+    /// A value as serde_json writes it.
+    fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> serde_json::Result<()> {
+        self.0.push_str(&serde_json::to_string(value)?);
+        Ok(())
+    }
 }

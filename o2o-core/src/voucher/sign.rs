@@ -194,6 +194,69 @@ impl Issuer {
         })
     }
 
+    /// The bulk codes of serials `first_serial .. first_serial + count` of campaign `campaign`
+    /// and type `voucher_type` (anonymous, or all bound to `customer`), in serial order: what a
+    /// print run or a mailing of single-use codes needs. Every argument is checked before the
+    /// first code is made (the whole range must lie within 0 to
+    /// [`MAX_BULK_SERIAL`](super::MAX_BULK_SERIAL)), so the iterator cannot fail half-way; the
+    /// campaign's keyed state is prepared once for the range.
+    ///
+    /// ```
+    /// use o2o_core::keys::{KeyRing, SecretKey};
+    /// use o2o_core::voucher::{CampaignTable, Issuer, Verifier};
+    /// use time::macros::date;
+    /// let ring = KeyRing::single(SecretKey::new("k1", (9..41).collect()).unwrap());
+    /// let mut table = CampaignTable::default();
+    /// let n = table.register_until("tet-2026", date!(2026 - 02 - 28)).unwrap();
+    /// let issuer = Issuer::new(&ring, &table);
+    /// let codes: Vec<String> = issuer.issue_bulk_range(n, 1, 1_000, 3, None).unwrap().collect();
+    /// assert_eq!(codes[2], issuer.issue_bulk(n, 1, 1_002, None).unwrap().code);
+    /// let v = Verifier::new(&ring, &table);
+    /// assert_eq!(v.verify(&codes[0], date!(2026 - 02 - 01), None).unwrap().voucher.serial, Some(1_000));
+    /// assert!(issuer.issue_bulk_range(n, 1, 1_048_575, 2, None).is_err());
+    /// ```
+    pub fn issue_bulk_range<'a>(
+        &'a self,
+        campaign: u8,
+        voucher_type: u8,
+        first_serial: u32,
+        count: u32,
+        customer: Option<&'a str>,
+    ) -> Result<impl ExactSizeIterator<Item = String> + 'a, VoucherError> {
+        let (name, expires) = self.short_entry(campaign)?;
+        let voucher = Voucher {
+            campaign,
+            voucher_type,
+            expires,
+            serial: Some(first_serial),
+            customer: customer.map(str::to_owned),
+        };
+        self.check_fields(&voucher)?;
+        let last = first_serial.saturating_add(count.saturating_sub(1));
+        if first_serial > super::MAX_BULK_SERIAL || last > super::MAX_BULK_SERIAL {
+            return Err(VoucherError::Serial(last.max(first_serial)));
+        }
+        let state = campaign_state(&self.bulk, name, expires);
+        // `first_serial + count - 1 ≤ MAX_BULK_SERIAL` was checked above: no saturation here.
+        let serials = first_serial..first_serial.saturating_add(count);
+        Ok(serials.map(move |serial| self.bulk_code(&state, &voucher, serial)))
+    }
+
+    /// The bulk code of `v` with `serial`, its fields already checked and `state` its
+    /// campaign's keyed state.
+    fn bulk_code(&self, state: &HmacSha256, v: &Voucher, serial: u32) -> String {
+        let header = BulkHeader {
+            slot: self.slot,
+            personal: v.customer.is_some(),
+            campaign: v.campaign,
+            voucher_type: v.voucher_type,
+            serial,
+        }
+        .pack();
+        let t = bulk_tag(state, header, v.customer.as_deref());
+        code::encode(Format::Bulk, code::join(u64::from(header), t))
+    }
+
     /// The code for `v` in `format`: [`Format::Short`] needs no serial, [`Format::Serial`] and
     /// [`Format::Bulk`] need one; short and bulk codes take their expiry from the campaign
     /// table, which must agree with `v.expires`.
@@ -213,17 +276,8 @@ impl Issuer {
                         given: v.expires,
                     });
                 }
-                let header = BulkHeader {
-                    slot: self.slot,
-                    personal: v.customer.is_some(),
-                    campaign: v.campaign,
-                    voucher_type: v.voucher_type,
-                    serial,
-                }
-                .pack();
                 let state = campaign_state(&self.bulk, name, expires);
-                let t = bulk_tag(&state, header, v.customer.as_deref());
-                Ok(code::encode(Format::Bulk, code::join(u64::from(header), t)))
+                Ok(self.bulk_code(&state, v, serial))
             }
             (Format::Short, Some(s)) => Err(VoucherError::Table(format!(
                 "a short code has no serial (got {s}): use the bulk or serial format"

@@ -648,6 +648,43 @@ fn bulk_serials_beyond_the_range_are_refused() {
 }
 
 #[test]
+fn a_bulk_range_is_the_codes_of_its_serials_and_is_checked_before_the_first_code() {
+    let r = ring("k1", 1);
+    let (t, n) = spring_table();
+    let issuer = Issuer::new(&r, &t);
+    let codes: Vec<String> = issuer
+        .issue_bulk_range(n, 1, MAX_BULK_SERIAL - 4, 5, Some("p:ann"))
+        .unwrap()
+        .collect();
+    assert_eq!(codes.len(), 5);
+    for (k, code) in codes.iter().enumerate() {
+        let serial = MAX_BULK_SERIAL - 4 + k as u32;
+        let one = issuer.issue_bulk(n, 1, serial, Some("p:ann")).unwrap();
+        assert_eq!(code, &one.code);
+    }
+    assert_eq!(issuer.issue_bulk_range(n, 1, 0, 0, None).unwrap().len(), 0);
+    let too_far = issuer.issue_bulk_range(n, 1, MAX_BULK_SERIAL - 4, 6, None);
+    assert_eq!(
+        too_far.err(),
+        Some(VoucherError::Serial(MAX_BULK_SERIAL + 1))
+    );
+    let wraps = issuer.issue_bulk_range(n, 1, u32::MAX, 2, None);
+    assert_eq!(wraps.err(), Some(VoucherError::Serial(u32::MAX)));
+    assert_eq!(
+        issuer.issue_bulk_range(n, 8, 0, 1, None).err(),
+        Some(VoucherError::Type(8))
+    );
+    assert_eq!(
+        issuer.issue_bulk_range(n + 1, 1, 0, 1, None).err(),
+        Some(VoucherError::UnknownCampaign(n + 1))
+    );
+    assert!(matches!(
+        issuer.issue_bulk_range(n, 1, 0, 1, Some("")).err(),
+        Some(VoucherError::Customer { len: 0 })
+    ));
+}
+
+#[test]
 fn codes_with_the_old_check_symbols_still_verify_and_read_as_the_new_ones() {
     let r = ring("k1", 1);
     let (t, n) = spring_table();

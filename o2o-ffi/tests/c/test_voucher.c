@@ -399,7 +399,128 @@ static void codes_bind_to_keyed_pseudonyms(void) {
   o2o_key_free(k);
 }
 
+static void bulk_codes_issue_from_c_and_verify_offline(void) {
+  struct o2o_key *k = key(KEY_TEXT);
+  struct o2o_verifier *v = NULL;
+  CHECK_OK(o2o_verifier_new(k, LIT(TABLE), &v));
+
+  /* The last serial of campaign 1, type 2: 20 characters, genuine, its expiry the table's. */
+  struct o2o_string code = {NULL, 0};
+  CHECK_OK(o2o_voucher_issue_bulk(k, LIT(TABLE), 1, 2, O2O_VOUCHER_BULK_SERIALS - 1, NULL, 0,
+                                  &code));
+  CHECK(code.len == O2O_VOUCHER_BULK_CODE_LEN && code.ptr[code.len] == '\0');
+  struct o2o_voucher_verdict verdict;
+  CHECK_OK(o2o_voucher_check(v, code.ptr, code.len, MAR_1_2026, NULL, 0, &verdict));
+  CHECK(verdict.valid && verdict.campaign == 1 && verdict.voucher_type == 2);
+  CHECK(verdict.serial == 1048575 && verdict.expires == 20260430);
+  struct o2o_string verified = {NULL, 0};
+  CHECK_OK(o2o_voucher_verify(v, code.ptr, code.len, MAR_1_2026, NULL, 0, &verified));
+  CHECK(o2o_test_str_has(&verified, "\"format\":\"bulk\""));
+  CHECK(o2o_test_str_has(&verified, "\"serial\":1048575"));
+  o2o_string_free(&verified);
+  CHECK_OK(o2o_voucher_check(v, code.ptr, code.len, MAY_1_2026, NULL, 0, &verdict));
+  CHECK(!verdict.valid && verdict.reason == O2O_VOUCHER_REASON_EXPIRED);
+
+  /* A personal bulk code needs its customer at the till. */
+  struct o2o_string personal = {NULL, 0};
+  CHECK_OK(o2o_voucher_issue_bulk(k, LIT(TABLE), 1, 2, 5, LIT("k1:ann"), &personal));
+  CHECK_OK(o2o_voucher_check(v, personal.ptr, personal.len, MAR_1_2026, NULL, 0, &verdict));
+  CHECK(verdict.reason == O2O_VOUCHER_REASON_CUSTOMER_REQUIRED);
+  CHECK_OK(o2o_voucher_check(v, personal.ptr, personal.len, MAR_1_2026, LIT("k1:ann"), &verdict));
+  CHECK(verdict.valid && verdict.serial == 5);
+  o2o_string_free(&personal);
+
+  /* A range into the caller's buffer: each code is the single call's, each verifies, and the
+   * bytes past the range are untouched. */
+  enum { N = 4 };
+  char buf[N * O2O_VOUCHER_BULK_CODE_LEN + 1];
+  memset(buf, '#', sizeof buf);
+  CHECK_OK(o2o_voucher_issue_bulk_range(k, LIT(TABLE), 1, 2, O2O_VOUCHER_BULK_SERIALS - N, N,
+                                        buf, N * O2O_VOUCHER_BULK_CODE_LEN));
+  CHECK(buf[N * O2O_VOUCHER_BULK_CODE_LEN] == '#');
+  CHECK(memcmp(buf + (N - 1) * O2O_VOUCHER_BULK_CODE_LEN, code.ptr, code.len) == 0);
+  for (int i = 0; i < N; i++) {
+    CHECK_OK(o2o_voucher_check(v, buf + i * O2O_VOUCHER_BULK_CODE_LEN, O2O_VOUCHER_BULK_CODE_LEN,
+                               MAR_1_2026, NULL, 0, &verdict));
+    CHECK(verdict.valid && verdict.serial == (int32_t)(O2O_VOUCHER_BULK_SERIALS - N + i));
+  }
+  for (int i = 1; i < N; i++) {
+    CHECK(memcmp(buf, buf + i * O2O_VOUCHER_BULK_CODE_LEN, O2O_VOUCHER_BULK_CODE_LEN) != 0);
+  }
+  o2o_string_free(&code);
+  o2o_verifier_free(v);
+  o2o_key_free(k);
+}
+
+static void bulk_argument_errors(void) {
+  struct o2o_key *k = key(KEY_TEXT);
+  struct o2o_string code = {NULL, 0};
+  /* Out of range: an argument error naming the argument, nothing issued. */
+  CHECK_STATUS(o2o_voucher_issue_bulk(k, LIT(TABLE), 1, 2, O2O_VOUCHER_BULK_SERIALS, NULL, 0,
+                                      &code),
+               O2O_STATUS_INVALID_ARGUMENT);
+  CHECK_ERROR_MENTIONS("serial");
+  CHECK(code.ptr == NULL && code.len == 0);
+  CHECK_STATUS(o2o_voucher_issue_bulk(k, LIT(TABLE), 288, 2, 0, NULL, 0, &code),
+               O2O_STATUS_INVALID_ARGUMENT); /* 288 would be campaign 0 in 5 bits */
+  CHECK_ERROR_MENTIONS("campaign");
+  CHECK_STATUS(o2o_voucher_issue_bulk(k, LIT(TABLE), 1, 8, 0, NULL, 0, &code),
+               O2O_STATUS_INVALID_ARGUMENT);
+  CHECK_ERROR_MENTIONS("voucher_type");
+  CHECK_STATUS(o2o_voucher_issue_bulk(k, LIT(TABLE), 1, 2, 0, "", 0, &code),
+               O2O_STATUS_INVALID_ARGUMENT);
+  CHECK_ERROR_MENTIONS("customer");
+  /* The table: campaign 0 has no expiry, campaign 5 is not in it, a malformed table. */
+  CHECK_STATUS(o2o_voucher_issue_bulk(k, LIT(TABLE), 0, 2, 0, NULL, 0, &code),
+               O2O_STATUS_INVALID_INPUT);
+  CHECK_STATUS(o2o_voucher_issue_bulk(k, LIT(TABLE), 5, 2, 0, NULL, 0, &code),
+               O2O_STATUS_INVALID_INPUT);
+  CHECK_STATUS(o2o_voucher_issue_bulk(k, LIT("{}"), 1, 2, 0, NULL, 0, &code),
+               O2O_STATUS_INVALID_INPUT);
+  CHECK_STATUS(o2o_voucher_issue_bulk(k, LIT(BAD_UTF8), 1, 2, 0, NULL, 0, &code),
+               O2O_STATUS_INVALID_UTF8);
+  CHECK_STATUS(o2o_voucher_issue_bulk(NULL, LIT(TABLE), 1, 2, 0, NULL, 0, &code),
+               O2O_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(o2o_voucher_issue_bulk(k, NULL, 0, 1, 2, 0, NULL, 0, &code),
+               O2O_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(o2o_voucher_issue_bulk(k, LIT(TABLE), 1, 2, 0, NULL, 0, NULL),
+               O2O_STATUS_NULL_ARGUMENT);
+  CHECK(code.ptr == NULL);
+
+  /* Ranges: past the last serial, a buffer too small, a NULL buffer; nothing written. */
+  char buf[2 * O2O_VOUCHER_BULK_CODE_LEN];
+  memset(buf, '#', sizeof buf);
+  CHECK_STATUS(o2o_voucher_issue_bulk_range(k, LIT(TABLE), 1, 2, O2O_VOUCHER_BULK_SERIALS - 1, 2,
+                                            buf, sizeof buf),
+               O2O_STATUS_INVALID_ARGUMENT);
+  CHECK_ERROR_MENTIONS("first_serial");
+  CHECK_STATUS(o2o_voucher_issue_bulk_range(k, LIT(TABLE), 1, 2, 0xFFFFFFFFu, 2, buf, sizeof buf),
+               O2O_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(o2o_voucher_issue_bulk_range(k, LIT(TABLE), 1, 2, 0, 2, buf, sizeof buf - 1),
+               O2O_STATUS_INVALID_ARGUMENT);
+  CHECK_ERROR_MENTIONS("buf_len");
+  CHECK_STATUS(o2o_voucher_issue_bulk_range(k, LIT(TABLE), 1, 2, 0, (size_t)1 << 21, buf,
+                                            sizeof buf),
+               O2O_STATUS_INVALID_ARGUMENT);
+  CHECK_ERROR_MENTIONS("count");
+  CHECK_STATUS(o2o_voucher_issue_bulk_range(k, LIT(TABLE), 1, 9, 0, 2, buf, sizeof buf),
+               O2O_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(o2o_voucher_issue_bulk_range(k, LIT(TABLE), 5, 2, 0, 2, buf, sizeof buf),
+               O2O_STATUS_INVALID_INPUT);
+  for (size_t i = 0; i < sizeof buf; i++) CHECK(buf[i] == '#');
+  CHECK_STATUS(o2o_voucher_issue_bulk_range(k, LIT(TABLE), 1, 2, 0, 2, NULL, 40),
+               O2O_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(o2o_voucher_issue_bulk_range(NULL, LIT(TABLE), 1, 2, 0, 2, buf, sizeof buf),
+               O2O_STATUS_NULL_ARGUMENT);
+  /* An empty range writes nothing and succeeds. */
+  CHECK_OK(o2o_voucher_issue_bulk_range(k, LIT(TABLE), 1, 2, 0, 0, buf, 0));
+  CHECK(buf[0] == '#');
+  o2o_key_free(k);
+}
+
 void test_area_voucher(void) {
+  RUN(bulk_codes_issue_from_c_and_verify_offline);
+  RUN(bulk_argument_errors);
   RUN(codes_bind_to_keyed_pseudonyms);
   RUN(short_codes_take_their_expiry_from_the_table);
   RUN(one_verifier_serves_several_threads);

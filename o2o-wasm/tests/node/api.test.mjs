@@ -350,6 +350,61 @@ for (const [name, o2o] of Object.entries(builds)) {
       throwsCode(() => verifier.verify(v.anonymous.code, 'March'), 'E_INVALID_INPUT');
     });
 
+    if (name === 'tag') {
+      test('the tag cannot issue vouchers: VoucherIssuer is in the full build only', () => {
+        assert.equal(o2o.VoucherIssuer, undefined);
+      });
+    }
+
+    if (name === 'full') test('bulk vouchers issued in JS verify offline with the core verifier', () => {
+      const v = core.voucher;
+      const issuer = new o2o.VoucherIssuer(v.keyFile, v.campaigns);
+      const verifier = new o2o.VoucherVerifier(v.keyFile, v.campaigns);
+      // zalo-spring is campaign 3, the one with an expiry; by name or by number, the same code
+      const last = issuer.issueBulk('zalo-spring', 1, 1048575);
+      assert.deepEqual(issuer.issueBulk(3, 1, 1048575), last);
+      assert.equal(last.code.length, 20);
+      assert.equal(last.format, 'bulk');
+      assert.equal(last.key_id, 'shop-2026');
+      assert.deepEqual(last.voucher, { campaign: 3, voucher_type: 1, expires: '2026-03-31', serial: 1048575 });
+      const ok = verifier.verify(last.code, v.validDay);
+      assert.deepEqual(ok, last, 'the verifier reads back what was issued');
+      assert.equal(throwsCode(() => verifier.verify(last.code, v.expiredDay), 'E_VOUCHER').reason, 'expired');
+      // a personal bulk code needs its customer at the till
+      const personal = issuer.issueBulk(3, 2, 7, 'p:9f2c41d07a');
+      assert.equal(personal.voucher.customer, 'p:9f2c41d07a');
+      assert.equal(throwsCode(() => verifier.verify(personal.code, v.validDay), 'E_VOUCHER').reason, 'customer_required');
+      assert.equal(verifier.verify(personal.code, v.validDay, 'p:9f2c41d07a').voucher.serial, 7);
+      // a range: each code is issueBulk's for its serial, distinct, and verifies
+      const range = issuer.issueBulkRange('zalo-spring', 1, 1048571, 5);
+      assert.equal(range.length, 5);
+      assert.equal(range[4], last.code);
+      assert.equal(new Set(range).size, 5);
+      range.forEach((c, i) => {
+        assert.equal(c, issuer.issueBulk(3, 1, 1048571 + i).code);
+        assert.equal(verifier.verify(c, v.validDay).voucher.serial, 1048571 + i);
+      });
+      assert.deepEqual(issuer.issueBulkRange(3, 1, 0, 0), []);
+      // bad arguments: typed errors naming the argument, nothing issued
+      const bad = (fn, needle) => assert.match(throwsCode(fn, 'E_INVALID_INPUT').message, needle);
+      bad(() => issuer.issueBulk(3, 1, 1048576), /serial/);
+      bad(() => issuer.issueBulk(3, 1, -1), /serial/);
+      bad(() => issuer.issueBulk(3, 1, 1.5), /serial/);
+      bad(() => issuer.issueBulk(3, 1, '7'), /serial: expected a number/);
+      bad(() => issuer.issueBulk(3, 8, 0), /voucherType/);
+      bad(() => issuer.issueBulk(32, 1, 0), /campaign/);
+      bad(() => issuer.issueBulk(0, 1, 0), /tet-2026.*no expiry/);
+      bad(() => issuer.issueBulk('no-such-campaign', 1, 0), /not in the campaign table/);
+      bad(() => issuer.issueBulk(3, 1, 0, ''), /customer/);
+      bad(() => issuer.issueBulkRange(3, 1, 1048575, 2), /firstSerial \+ count/);
+      bad(() => issuer.issueBulkRange(3, 1, 0, 1048577), /count/);
+      bad(() => issuer.issueBulkRange(3, 1, 0, undefined), /count: expected a number/);
+      throwsCode(() => new o2o.VoucherIssuer('nonsense', v.campaigns), 'E_KEY');
+      throwsCode(() => new o2o.VoucherIssuer(v.keyFile, [{ name: 'x', expires: 'soon' }]), 'E_INVALID_INPUT');
+      throwsCode(() => new o2o.VoucherIssuer(42, v.campaigns), 'E_INVALID_INPUT');
+      issuer.free();
+    });
+
     if (name === 'full') {
       test("attribution and uplift give the core's numbers to the bit", () => {
         const a = core.analysis;
