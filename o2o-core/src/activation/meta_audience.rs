@@ -5,12 +5,14 @@
 //! Format: <https://developers.facebook.com/docs/marketing-api/audiences/guides/custom-audiences>
 //! (multi-key schema `EMAIL`, `PHONE`, `FN`, `LN`, `CT`, `ST`, `ZIP`, `COUNTRY`, `EXTERN_ID`,
 //! each the SHA-256 of the value normalised by Meta's customer-information rules; an empty
-//! string where a member has no value). A person may have several emails and phones: Meta takes
-//! "email addresses in up to three separate columns" and "up to three phone numbers as separate
-//! columns" (<https://www.facebook.com/business/help/2082575038703844>, "How to format a
-//! customer list"), so the schema repeats `EMAIL` and `PHONE` three times, one value per
-//! column, and a person's first three distinct normalised values of each (hash order) fill
-//! them. Schema: `docs/schemas/meta-audience.schema.json`.
+//! string where a member has no value). A person may have several emails and phones, and Meta's
+//! customer files take up to three of each
+//! (<https://www.facebook.com/business/help/2082575038703844>, "How to format a customer
+//! list"). The API's reference (<https://developers.facebook.com/docs/marketing-api/reference/custom-audience/users>)
+//! documents a schema of distinct keys only, so a person's second and third distinct email and
+//! phone go in further rows of the same schema, each row carrying the person's other keys too
+//! (every row matches on its own; Meta counts a matched person once). Schema:
+//! `docs/schemas/meta-audience.schema.json`.
 
 use super::user::{Field, UserData, UserHasher};
 use super::{
@@ -18,30 +20,39 @@ use super::{
 };
 use std::io::Write;
 
-/// Values of a person's emails, and of their phones, per row (Meta's limit).
+/// Distinct emails, and phones, written per person (Meta's customer-file limit): the k-th of
+/// each goes in the person's k-th row.
 pub(super) const PER_KEY: usize = 3;
 
-/// The multi-key schema, in column order: each key, its field and which of the field's values
-/// the column takes (`EMAIL` and `PHONE` repeated [`PER_KEY`] times, taking values 0, 1, 2).
-pub(super) const SCHEMA: [(&str, Field, usize); 13] = [
-    ("EMAIL", Field::Email, 0),
-    ("EMAIL", Field::Email, 1),
-    ("EMAIL", Field::Email, 2),
-    ("PHONE", Field::Phone, 0),
-    ("PHONE", Field::Phone, 1),
-    ("PHONE", Field::Phone, 2),
-    ("FN", Field::FirstName, 0),
-    ("LN", Field::LastName, 0),
-    ("CT", Field::City, 0),
-    ("ST", Field::State, 0),
-    ("ZIP", Field::Zip, 0),
-    ("COUNTRY", Field::Country, 0),
-    ("EXTERN_ID", Field::ExternalId, 0),
+/// The multi-key schema, in column order, with the field each key takes.
+pub(super) const SCHEMA: [(&str, Field); 9] = [
+    ("EMAIL", Field::Email),
+    ("PHONE", Field::Phone),
+    ("FN", Field::FirstName),
+    ("LN", Field::LastName),
+    ("CT", Field::City),
+    ("ST", Field::State),
+    ("ZIP", Field::Zip),
+    ("COUNTRY", Field::Country),
+    ("EXTERN_ID", Field::ExternalId),
 ];
-const _: () = assert!(
-    PER_KEY == 3,
-    "SCHEMA lists three EMAIL and three PHONE columns"
-);
+
+/// How many rows a person takes: one per distinct email or phone, up to [`PER_KEY`], at least one.
+fn rows_of(user: &UserData) -> usize {
+    let n = |f: Field| user.get(f).len();
+    n(Field::Email).max(n(Field::Phone)).clamp(1, PER_KEY)
+}
+
+/// The k-th value of a field in row `k`: emails and phones take their k-th value, the other
+/// keys their only one.
+fn cell(user: &UserData, f: Field, k: usize) -> &str {
+    let i = if matches!(f, Field::Email | Field::Phone) {
+        k
+    } else {
+        0
+    };
+    user.get(f).get(i).map_or("", String::as_str)
+}
 
 pub(super) fn write<W: Write>(
     members: &[AudienceMember],
@@ -52,7 +63,7 @@ pub(super) fn write<W: Write>(
     let platform = Platform::MetaAudience;
     let mut hasher = UserHasher::new(platform, opts.default_country.clone());
     let mut user = UserData::default();
-    let keys: Vec<&str> = SCHEMA.iter().map(|(k, _, _)| *k).collect();
+    let keys: Vec<&str> = SCHEMA.iter().map(|(k, _)| *k).collect();
     let mut open = b"{\"payload\":{\"schema\":".to_vec();
     serde_json::to_writer(&mut open, &keys)?;
     open.extend_from_slice(b",\"data\":[");
@@ -75,11 +86,10 @@ pub(super) fn write<W: Write>(
             summary.no_identifier += 1;
             continue;
         }
-        let row: Vec<&str> = SCHEMA
-            .iter()
-            .map(|&(_, f, k)| user.get(f).get(k).map_or("", String::as_str))
-            .collect();
-        serde_json::to_writer(batches.next()?, &row)?;
+        for k in 0..rows_of(&user) {
+            let row: Vec<&str> = SCHEMA.iter().map(|&(_, f)| cell(&user, f, k)).collect();
+            serde_json::to_writer(batches.next()?, &row)?;
+        }
         summary.exported += 1;
     }
     summary.batches = batches.finish()?;

@@ -251,8 +251,8 @@ fn suppression_leaves_out_recent_buyers_of_a_sku_or_its_category() {
 }
 
 /// A person with several emails and phones: every consented value is written, once after
-/// normalisation (two spellings of one email are one value), at most three of each, in the
-/// same cells for Customer Match and Meta.
+/// normalisation (two spellings of one email are one value), at most three of each: in
+/// repeated columns for Customer Match, in a person's consecutive rows for Meta.
 #[test]
 fn audiences_carry_every_distinct_email_and_phone_up_to_the_platforms_limit() {
     let ids = vec![
@@ -312,9 +312,21 @@ fn audiences_carry_every_distinct_email_and_phone_up_to_the_platforms_limit() {
             let body: serde_json::Value = serde_json::from_str(text.trim_end()).unwrap();
             let schema = &body["payload"]["schema"];
             assert_eq!(schema[0], "EMAIL");
-            assert_eq!(schema[2], "EMAIL");
-            assert_eq!(schema[5], "PHONE");
-            serde_json::from_value(body["payload"]["data"].clone()).unwrap()
+            assert_eq!(schema[1], "PHONE");
+            assert_eq!(schema.as_array().unwrap().len(), 9, "distinct keys only");
+            let data: Vec<Vec<String>> =
+                serde_json::from_value(body["payload"]["data"].clone()).unwrap();
+            // p1 takes a row per distinct phone (three of four), p2 one row; the k-th email and
+            // phone of a person are in their k-th row, and every row repeats the other keys.
+            assert_eq!(data.len(), 4, "rows: three for p1, one for p2");
+            assert!(data[..3].iter().all(|r| r[2..] == data[0][2..]));
+            let wide = |rows: &[Vec<String>]| -> Vec<String> {
+                let col = |c: usize| {
+                    (0..3).map(move |k| rows.get(k).map_or(String::new(), |r| r[c].clone()))
+                };
+                col(0).chain(col(1)).collect()
+            };
+            vec![wide(&data[..3]), wide(&data[3..])]
         };
         let expected_emails = [emails[0].as_str(), emails[1].as_str(), ""];
         assert_eq!(
