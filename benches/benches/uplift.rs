@@ -4,12 +4,16 @@
 //! 20,000-customer audience, so `channel_readout` over 20,000 rows ≤ 50 ms per channel (whole
 //! readout well under a second); a synthetic-control estimate with 20 donors × 52 weeks (21
 //! simplex fits including the placebos, on nearly collinear donors) ≤ 2 s; a DiD over a
-//! 100-store × 52-week panel ≤ 5 ms. Current figures: docs/performance.md.
+//! 100-store × 52-week panel ≤ 5 ms. Issue #31's target: synthetic control on a retail panel of
+//! 30 stores × 52 weeks (one treated store, 29 donors, 40 pre-weeks), the treated fit and its 29
+//! donor placebos, ≤ 50 ms (`synthetic_control_30x52_placebos`). Current figures:
+//! docs/performance.md.
 //! `cargo bench -p o2o-benches --bench uplift -- --warm-up-time 1 --measurement-time 3`.
 
 #![allow(missing_docs)] // criterion_group! generates undocumented functions.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use o2o_core::design::{PanelModel, simulate_panel};
 use o2o_core::sim::{SimConfig, simulate};
 use o2o_core::uplift::{DidOptions, PanelRow, channel_readout, did, synthetic_control};
 use std::hint::black_box;
@@ -60,6 +64,42 @@ fn bench_synth_and_did(c: &mut Criterion) {
             black_box(synthetic_control(
                 black_box(&treated),
                 black_box(&donors),
+                40,
+            ))
+        })
+    });
+    // A retail panel from the design simulator (store levels, regional and common factors that
+    // carry over from week to week, noise): 30 stores, 52 weeks, a 5 % lift planted in store 0
+    // for the last 12 weeks. `synthetic_control` fits store 0 and, as placebos, each of the 29
+    // donors against the other 28.
+    let panel = simulate_panel(
+        &PanelModel {
+            stores: 30,
+            periods: 52,
+            weekly: 0.0,
+            ..PanelModel::default()
+        },
+        31,
+    );
+    let retail_treated: Vec<f64> = panel.values[0]
+        .iter()
+        .enumerate()
+        .map(|(t, v)| if t >= 40 { v * 1.05 } else { *v })
+        .collect();
+    let retail_donors: Vec<Vec<f64>> = panel.values[1..].to_vec();
+    // Time only a complete run: the treated fit and all 29 placebos.
+    match synthetic_control(&retail_treated, &retail_donors, 40) {
+        Ok(s) if s.placebo_failures.is_empty() && s.placebo_ratios.len() == 29 => {}
+        other => {
+            eprintln!("synthetic_control_30x52_placebos: not a complete run: {other:?}");
+            return;
+        }
+    }
+    g.bench_function("synthetic_control_30x52_placebos", |b| {
+        b.iter(|| {
+            black_box(synthetic_control(
+                black_box(&retail_treated),
+                black_box(&retail_donors),
                 40,
             ))
         })

@@ -184,3 +184,47 @@ fn did_keeps_good_rows_and_reports_bad_ones() {
     assert!(lo < est && est < hi && v["se"].as_f64().unwrap() > 0.0);
     assert!(v["p_value"].as_f64().unwrap() < 0.05);
 }
+
+/// Issue #31 point 7: a negative mean is accepted in the space form (`--control -3,10,100`), not
+/// only glued with `=`, and both spellings give the same bytes; the arms are read as written
+/// (the lift is test − control, so swapping them flips its sign).
+#[test]
+fn uplift_negative_mean_space_and_equals_forms_agree() {
+    let spaced = o2o(&[
+        "uplift",
+        "--metric",
+        "mean",
+        "--test",
+        "-1,10,100",
+        "--control",
+        "-3,10,100",
+    ]);
+    let glued = o2o(&[
+        "uplift",
+        "--metric",
+        "mean",
+        "--test=-1,10,100",
+        "--control=-3,10,100",
+    ]);
+    for out in [&spaced, &glued] {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(spaced.stdout, glued.stdout);
+    let v: Value = serde_json::from_slice(&spaced.stdout).unwrap();
+    assert!((v["absolute_lift"].as_f64().unwrap() - 2.0).abs() < 1e-12);
+    let swapped = json(&[
+        "uplift",
+        "--metric",
+        "mean",
+        "--test",
+        "-3,10,100",
+        "--control",
+        "-1,10,100",
+    ]);
+    assert!((swapped["absolute_lift"].as_f64().unwrap() + 2.0).abs() < 1e-12);
+    assert!((swapped["t"].as_f64().unwrap() + v["t"].as_f64().unwrap()).abs() < 1e-12);
+}

@@ -390,7 +390,9 @@ uint32_t o2o_abi_version(void);
  * \return `O2O_STATUS_OK` (the good rows were used, read `*rejected`);
  *         `O2O_STATUS_NULL_ARGUMENT`; `O2O_STATUS_INVALID_UTF8`;
  *         `O2O_STATUS_INVALID_ARGUMENT` for an unknown model or an order outside 1–4;
- *         `O2O_STATUS_INVALID_INPUT` when the header is unusable or nothing can be attributed.
+ *         `O2O_STATUS_INVALID_INPUT` when the header is unusable, nothing can be attributed, or
+ *         a channel's credit is not a finite number (counts summing past about 1.8e308; the
+ *         message names the channel).
  * \warning the caller owns `*credit` and `*rejected` and frees each with `o2o_string_free`.
  */
 enum o2o_status o2o_attribute_paths(const char *paths,

@@ -491,12 +491,16 @@ fn stores(a: StoresArgs) -> Result<(), CliError> {
         return super::uplift::print_json(&serde_json::json!({ "design": d, "plan": plan }));
     }
     let mut o = format!(
-        "{} candidate sets of {} stores screened on {} simulated {}-day tests; the best {} on every window of {} days of history.\n\n",
+        "{} candidate sets of {} stores ranked on {} simulated {}-day tests ending by period {}; \
+         the figures of the best {} come from the {} tests after it (not used to rank them), \
+         of {} periods of history.\n\n",
         d.candidates,
         d.treat,
         d.screening_windows,
         d.days,
+        d.ranked_before,
         d.top.len(),
+        d.stated_windows,
         d.periods
     );
     o.push_str("rank  stores                          MDE     power  bias at 0  false pos.  interval  origin\n");

@@ -1,5 +1,6 @@
 //! What every model returns: credit per channel, in the CLI's JSON shape.
 
+use super::error::AttributionError;
 use serde::Serialize;
 
 /// Credit earned by one channel.
@@ -67,6 +68,30 @@ impl Credit {
             removal_effects: None,
             p_conversion: None,
         }
+    }
+
+    /// This credit, or [`AttributionError::NotFinite`] naming the first amount that is not a
+    /// finite number: every model's result passes here, so no binding ever prints `null` (JSON's
+    /// rendering of NaN and infinity) for a credit.
+    pub(crate) fn finite(self) -> Result<Self, AttributionError> {
+        let bad = |what: String| Err(AttributionError::NotFinite { what });
+        for c in &self.channels {
+            if !c.conversions.is_finite() {
+                return bad(format!("credit of channel `{}` (conversions)", c.channel));
+            }
+            if !c.value.is_finite() {
+                return bad(format!("credit of channel `{}` (value)", c.channel));
+            }
+        }
+        for r in self.removal_effects.iter().flatten() {
+            if !(r.conversion.is_finite() && r.value.is_finite()) {
+                return bad(format!("removal effect of channel `{}`", r.channel));
+            }
+        }
+        if self.p_conversion.is_some_and(|p| !p.is_finite()) {
+            return bad("the probability of conversion".into());
+        }
+        Ok(self)
     }
 
     /// The credit of one channel.

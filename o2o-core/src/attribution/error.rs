@@ -25,6 +25,16 @@ pub enum AttributionError {
         /// Channels in the table.
         got: usize,
     },
+    /// A credited amount is not a finite number: the counts or values sum past the largest
+    /// double (about 1.8e308). The credit would be meaningless, so none is returned.
+    #[error(
+        "{what} is not a finite number (the counts or values sum past the largest double, \
+         about 1.8e308): scale the table down"
+    )]
+    NotFinite {
+        /// The amount, e.g. `credit of channel `a` (conversions)`.
+        what: String,
+    },
     /// A configuration value is unusable.
     #[error("{field}: {message}")]
     Config {

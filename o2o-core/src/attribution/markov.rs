@@ -77,8 +77,26 @@ impl Chain {
         let mut start: FastMap<usize, f64> = fast_map();
         let (mut conv_w, mut null_w, mut val_w) = (Vec::new(), Vec::new(), Vec::new());
         let mut collapsed: Vec<u32> = Vec::new();
+        // Transition probabilities do not change when every count is divided by the same
+        // number; dividing by a power of two is exact. Counts near the largest double (1e308)
+        // would otherwise overflow when summed into a state's weight, and the chain would give
+        // NaN probabilities.
+        let largest = table
+            .rows()
+            .iter()
+            .map(|r| r.conversions.max(r.nulls))
+            .fold(0.0_f64, f64::max);
+        let scale = if largest > 2f64.powi(64) {
+            // Brings the largest count into [1, 2); the exponent is at most 1023, so 2^−e is a
+            // normal double (2^−1024 would round to zero).
+            2f64.powi(-(largest.log2().floor() as i32))
+        } else {
+            1.0
+        };
         for r in table.rows() {
-            let w = r.conversions + r.nulls;
+            let (conversions, nulls, row_value) =
+                (r.conversions * scale, r.nulls * scale, r.value * scale);
+            let w = conversions + nulls;
             if w <= 0.0 || r.path.is_empty() {
                 continue;
             }
@@ -112,9 +130,9 @@ impl Chain {
                 prev = Some(s);
             }
             if let Some(last) = prev {
-                conv_w[last] += r.conversions;
-                null_w[last] += r.nulls;
-                val_w[last] += r.value;
+                conv_w[last] += conversions;
+                null_w[last] += nulls;
+                val_w[last] += row_value;
             }
         }
         if states.is_empty() {

@@ -69,8 +69,10 @@ impl FromStr for Model {
 
 impl Model {
     /// Run the model on a path table. Time decay needs journeys and is refused here.
+    /// A credit that is not a finite number (counts summing past the largest double) is refused
+    /// with [`AttributionError::NotFinite`].
     pub fn run(&self, table: &PathTable) -> Result<Credit, AttributionError> {
-        match *self {
+        let credit = match *self {
             Model::Rule(r) => Ok(heuristic::attribute(table, r)),
             Model::TimeDecay { .. } => Err(AttributionError::Config {
                 field: "model".into(),
@@ -80,13 +82,14 @@ impl Model {
             Model::Markov { order, solver } => markov::markov_with(table, order, solver),
             Model::Shapley => Ok(shapley::shapley(table)),
             Model::Incremental => Err(needs_exposure()),
-        }
+        }?;
+        credit.finite()
     }
 
     /// Run the model on journeys (time decay uses their timestamps; the others their path table).
     pub fn run_journeys<K>(&self, journeys: &[Journey<K>]) -> Result<Credit, AttributionError> {
         match *self {
-            Model::TimeDecay { half_life } => Ok(heuristic::time_decay(journeys, half_life)),
+            Model::TimeDecay { half_life } => heuristic::time_decay(journeys, half_life).finite(),
             Model::Incremental => Err(needs_exposure()),
             _ => self.run(&PathTable::from_journeys(journeys)),
         }

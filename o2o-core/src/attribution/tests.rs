@@ -15,6 +15,32 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * b.abs().max(1.0)
 }
 
+/// Counts near the largest double: Markov scales them (an exact power of two) so the chain's
+/// weights do not overflow, and gives the credit of the same table scaled down; a total that
+/// does not fit in a double is refused by every model, never returned as NaN or infinity.
+#[test]
+fn huge_counts_give_finite_credit_or_a_named_error() {
+    let huge = table("path;total_conversions;total_null\na > b;1e308;1e308\nb;1e307;3e307\n");
+    let small = table("path;total_conversions;total_null\na > b;10;10\nb;1;3\n");
+    let (h, s) = (markov(&huge, 1).unwrap(), markov(&small, 1).unwrap());
+    for c in ["a", "b"] {
+        let (hc, sc) = (h.get(c).unwrap().conversions, s.get(c).unwrap().conversions);
+        assert!(hc.is_finite() && close(hc / 1e307, sc), "{c}: {hc} vs {sc}");
+    }
+    assert!(close(h.p_conversion.unwrap(), s.p_conversion.unwrap()));
+
+    // a's share under every model passes 1.8e308.
+    let overflow =
+        table("path;total_conversions;total_null\na;1e308;1\na > b;1e308;1\nb > a;1e308;1\n");
+    for model in ["markov", "first", "linear", "shapley"] {
+        let e = model.parse::<Model>().unwrap().run(&overflow).unwrap_err();
+        assert!(
+            matches!(&e, AttributionError::NotFinite { what } if what.contains("channel `")),
+            "{model}: {e}"
+        );
+    }
+}
+
 #[test]
 fn parser_detects_delimiters_and_optional_columns() {
     let a = table("path;total_conversions;total_conversion_value;total_null\na > b;2;10;3\n");

@@ -129,14 +129,17 @@ pub fn render_html(
     if let Some(d) = stores {
         let _ = write!(
             o,
-            "<h2>Store test</h2><p>{} candidate sets of {} stores out of {} screened on {} simulated \
-             tests of {} days each; the best {} evaluated on every window the {} days of history hold.</p>",
+            "<h2>Store test</h2><p>{} candidate sets of {} stores out of {} ranked on {} simulated \
+             tests of {} days each, ending by period {}; the figures of the best {} come from the \
+             {} tests after it, which the ranking did not see ({} periods of history).</p>",
             d.candidates,
             d.treat,
             d.stores,
             d.screening_windows,
             d.days,
+            d.ranked_before,
             d.top.len(),
+            d.stated_windows,
             d.periods
         );
         if let Some(svg) = stores_chart(d) {

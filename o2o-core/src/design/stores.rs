@@ -24,13 +24,19 @@
 //!    power reads each window's error inflated by `√(1 + 1/k)`. Donor placebos are not used to decide: the treated series is a mean
 //!    of several stores, smoother than any single donor, so it is not exchangeable with them
 //!    and the placebo rank test rejects far more often than α on such sets.
-//! 4. **Ranking**: power at each effect is the share of windows whose estimate is beyond `±h`
-//!    in the effect's direction; the set's minimum detectable effect is the smallest planted
-//!    effect with power ≥ the target. Sets rank by that MDE, then by the bias at zero effect
-//!    (GeoLift's `abs_lift_in_zero`), then by the interval width. The best `top` sets are
-//!    evaluated again on every window the history holds, and those figures are the ones
-//!    stated. `check_stores` measures power and false positives on held-back periods with the
-//!    stated `h`: the false-positive rate in the design itself is α by construction.
+//! 4. **Ranking, then stating on periods the ranking did not see**: the history is split in
+//!    time. Sets are screened on `windows` simulated tests whose test periods end before the
+//!    split (the earlier half of the periods a test can sit in): power at each effect is the
+//!    share of windows whose estimate is beyond `±h` in the effect's direction; the set's
+//!    minimum detectable effect is the smallest planted effect with power ≥ the target. Sets
+//!    rank by that MDE, then by the bias at zero effect (GeoLift's `abs_lift_in_zero`), then by
+//!    the interval width. The best `top` sets keep that order, and their stated figures (power
+//!    curve, MDE, bias, false positives) come from every simulated test whose test period
+//!    starts after the split; the threshold `h` from every window of the history. Stating
+//!    the power on the windows that ranked the sets would overstate it: the sets ranked first
+//!    are partly the ones whose history looked best by luck (the winner's curse), and fresh
+//!    periods do not repeat the luck. `check_stores` measures power and false positives on
+//!    held-back periods with the stated `h`.
 
 use super::error::DesignError;
 use super::history::{StorePanel, mean_sd, pearson};
@@ -150,8 +156,14 @@ pub struct StoresDesign {
     pub periods: usize,
     /// Candidate sets screened.
     pub candidates: usize,
-    /// Windows per set in the screening.
+    /// Windows per set in the screening (all of their test periods before `ranked_before`).
     pub screening_windows: usize,
+    /// The history's split: candidate sets are ranked on simulated tests that end by this
+    /// period (0-based, exclusive), and the reported figures come from tests that start at or
+    /// after it, which the ranking did not see.
+    pub ranked_before: usize,
+    /// Windows behind each reported set's stated figures (after `ranked_before`).
+    pub stated_windows: usize,
     /// The seed.
     pub seed: u64,
     /// The best sets, best first.
@@ -164,6 +176,7 @@ fn scaled(series: &[f64], pre: usize) -> Option<Vec<f64>> {
 }
 
 /// One simulated test of a set: the fit on `[0, end − days)`, read at every planted effect.
+#[derive(Clone)]
 struct WindowFit {
     /// Estimated relative effect per planted effect.
     estimates: Vec<f64>,
@@ -232,6 +245,19 @@ fn window_ends(periods: usize, days: usize, min_pre: usize, windows: usize) -> V
     ends
 }
 
+/// Where the history is split (issue: the winner's curse of ranking on the same windows that
+/// state the power): simulated tests whose test periods end by the returned period rank the
+/// candidate sets; those whose test periods start at or after it state the figures of the sets
+/// ranked best. The later part holds half the periods a test can sit in (at least one test's
+/// length), so the stated figures come from the periods nearest the real test. `None` when the
+/// history cannot hold a test in each part.
+fn ranking_cut(periods: usize, days: usize, min_pre: usize) -> Option<usize> {
+    let room = periods.checked_sub(min_pre)?;
+    let evaluation = (room / 2).max(days);
+    let cut = periods.checked_sub(evaluation)?;
+    (days > 0 && cut >= min_pre + days).then_some(cut)
+}
+
 /// Evaluate one set of treated stores (indices into `panel.stores`) against `donors` on the
 /// windows ending at `ends`.
 pub fn evaluate_set(
@@ -241,10 +267,29 @@ pub fn evaluate_set(
     ends: &[usize],
     o: &StoresOptions,
 ) -> Result<CandidateSet, DesignError> {
-    let mut fits = Vec::with_capacity(ends.len());
-    for &end in ends {
+    evaluate_split(panel, treated, donors, ends, ends, o)
+}
+
+/// [`evaluate_set`] with the readout's threshold taken from the windows ending at `calibrate`
+/// (the whole history: the interval a real test will use) and the figures stated — power
+/// curve, MDE, bias, false positives, fit — from the windows ending at `state`, a subset of
+/// `calibrate` that ranking did not see.
+fn evaluate_split(
+    panel: &StorePanel,
+    treated: &[usize],
+    donors: &[usize],
+    calibrate: &[usize],
+    state: &[usize],
+    o: &StoresOptions,
+) -> Result<CandidateSet, DesignError> {
+    let mut all = Vec::with_capacity(calibrate.len());
+    let mut fits = Vec::with_capacity(state.len());
+    for &end in calibrate {
         if let Some(f) = fit_window(panel, treated, donors, end, o.days, &o.effects)? {
-            fits.push(f);
+            if state.contains(&end) {
+                fits.push(f.clone());
+            }
+            all.push(f);
         }
     }
     let n = fits.len().max(1) as f64;
@@ -253,11 +298,13 @@ pub fn evaluate_set(
         .iter()
         .position(|&e| e == 0.0)
         .ok_or_else(|| DesignError::flag("effects", "the planted effects must include 0"))?;
-    let rms0 = (fits.iter().map(|f| f.estimates[zero].powi(2)).sum::<f64>() / n).sqrt();
+    let rms0 = (all.iter().map(|f| f.estimates[zero].powi(2)).sum::<f64>()
+        / all.len().max(1) as f64)
+        .sqrt();
     // The windows overlap: the history holds about `k` independent ones. A new test's error is
     // predicted from them with Student's t on k − 1 degrees of freedom and the prediction
     // factor √(1 + 1/k); the stated power reads each window's error inflated by that factor.
-    let span = ends.iter().max().unwrap_or(&0) - ends.iter().min().unwrap_or(&0);
+    let span = calibrate.iter().max().unwrap_or(&0) - calibrate.iter().min().unwrap_or(&0);
     let k = ((span / o.days.max(1)) + 1).max(2) as f64;
     let inflate = (1.0 + 1.0 / k).sqrt();
     let threshold = t_isf(o.alpha / 2.0, k - 1.0)? * inflate * rms0;
@@ -279,7 +326,7 @@ pub fn evaluate_set(
         .iter()
         .find(|p| p.effect > 0.0 && p.power >= o.power);
     // Weights on the whole history (the latest window's fit, the set's controls for the test).
-    let weights = fits
+    let weights = all
         .first()
         .map(|f| {
             let named: Vec<&String> = donors.iter().map(|&d| &panel.stores[d]).collect();
@@ -324,20 +371,6 @@ fn rank_key(c: &CandidateSet) -> (bool, f64, f64, f64) {
     )
 }
 
-fn sort_sets(sets: &mut [CandidateSet]) {
-    sets.sort_by(|a, b| {
-        let (x, y) = (rank_key(a), rank_key(b));
-        x.0.cmp(&y.0)
-            .then(x.1.total_cmp(&y.1))
-            .then(x.2.total_cmp(&y.2))
-            .then(x.3.total_cmp(&y.3))
-            .then(a.stores.cmp(&b.stores))
-    });
-    for (i, s) in sets.iter_mut().enumerate() {
-        s.rank = i + 1;
-    }
-}
-
 fn check(panel: &StorePanel, o: &StoresOptions) -> Result<Vec<usize>, DesignError> {
     for x in &o.exclude {
         if !panel.stores.contains(x) {
@@ -373,12 +406,15 @@ fn check(panel: &StorePanel, o: &StoresOptions) -> Result<Vec<usize>, DesignErro
             format!("{} must be in (0, 1)", o.power),
         ));
     }
-    if o.days == 0 || window_ends(panel.periods.len(), o.days, o.min_pre, 1).is_empty() {
+    if ranking_cut(panel.periods.len(), o.days, o.min_pre).is_none() {
         return Err(DesignError::flag(
             "days",
             format!(
-                "{} days of test need {} days of history before them; the history holds {}",
+                "{} days of test need {} days of history: {} before a first simulated test, \
+                 then two tests' length (earlier tests rank the candidate sets, later ones \
+                 state their power); the history holds {}",
                 o.days,
+                o.min_pre + 2 * o.days,
                 o.min_pre,
                 panel.periods.len()
             ),
@@ -445,8 +481,13 @@ fn candidates(
 pub fn design_stores(panel: &StorePanel, o: &StoresOptions) -> Result<StoresDesign, DesignError> {
     let eligible = check(panel, o)?;
     let periods = panel.periods.len();
-    let screen = window_ends(periods, o.days, o.min_pre, o.windows);
+    let cut = ranking_cut(periods, o.days, o.min_pre).ok_or_else(|| {
+        DesignError::flag("days", "the history is too short for this test length")
+    })?;
+    // Rank on tests that end by `cut`; state on tests that start at or after it.
+    let screen = window_ends(cut, o.days, o.min_pre, o.windows);
     let all = window_ends(periods, o.days, o.min_pre, usize::MAX);
+    let stated: Vec<usize> = all.iter().copied().filter(|&e| e >= cut + o.days).collect();
     let sets = candidates(panel, &eligible, o);
     let mut screened = Vec::with_capacity(sets.len());
     for (set, origin) in &sets {
@@ -467,18 +508,20 @@ pub fn design_stores(panel: &StorePanel, o: &StoresOptions) -> Result<StoresDesi
             .then(x.3.total_cmp(&y.3))
             .then(a.0.stores.cmp(&b.0.stores))
     });
+    // The order is the ranking's: sorting again on the stated figures would select on them
+    // and bring the winner's curse back.
     let mut top = Vec::with_capacity(o.top);
-    for (c, set) in screened.iter().take(o.top.max(1)) {
+    for (i, (c, set)) in screened.iter().take(o.top.max(1)).enumerate() {
         let donors: Vec<usize> = eligible
             .iter()
             .copied()
             .filter(|s| !set.contains(s))
             .collect();
-        let mut full = evaluate_set(panel, set, &donors, &all, o)?;
+        let mut full = evaluate_split(panel, set, &donors, &all, &stated, o)?;
         full.origin = c.origin.clone();
+        full.rank = i + 1;
         top.push(full);
     }
-    sort_sets(&mut top);
     Ok(StoresDesign {
         treat: o.treat,
         days: o.days,
@@ -489,6 +532,8 @@ pub fn design_stores(panel: &StorePanel, o: &StoresOptions) -> Result<StoresDesi
         periods,
         candidates: sets.len(),
         screening_windows: screen.len(),
+        ranked_before: cut,
+        stated_windows: stated.len(),
         seed: o.seed,
         top,
     })

@@ -203,7 +203,12 @@ fn store_selection_is_reproducible_and_recovers_the_planted_effect() {
     assert_eq!(a, b, "same panel and seed, same ranking");
     let best = &a.top[0];
     assert_eq!(best.rank, 1);
-    assert!(best.windows > 100, "{}", best.windows);
+    // Stated on the tests after the split (182 days, 28 before a first test: the split at day
+    // 105, so tests ending on days 126 to 182), ranked on 4 tests before it.
+    assert_eq!(a.ranked_before, 105);
+    assert_eq!(best.windows, a.stated_windows);
+    assert_eq!(a.stated_windows, 57);
+    assert_eq!(a.screening_windows, 4);
     let mde = best
         .mde
         .expect("an effect of 15 % is detectable on this panel");

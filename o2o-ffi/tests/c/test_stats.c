@@ -1,6 +1,7 @@
 /* Attribution over a path table and uplift tests. */
 #include "harness.h"
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 /* The number after `"key":` in a JSON text, or NAN. */
@@ -142,9 +143,95 @@ static void uplift_errors(void) {
   CHECK(report.ptr == NULL);
 }
 
+/* Issue #31, point 5, at the C boundary: inputs at the edge of double precision give either a
+ * typed status whose message says why, or a report whose every number is finite — never `null`
+ * (how JSON renders NaN and infinity) with O2O_STATUS_OK, and never a crash. */
+static void no_finite_report_has_null(const struct o2o_string *report) {
+  CHECK(report->ptr != NULL);
+  CHECK(!o2o_test_str_has(report, "null"));
+  CHECK(!o2o_test_str_has(report, "inf"));
+  CHECK(!o2o_test_str_has(report, "NaN"));
+}
+
+static void uplift_at_the_edges_is_finite_or_refused(void) {
+  struct o2o_string report = {NULL, 0};
+  /* ±1e308: the difference of the means does not fit in a double. */
+  CHECK_STATUS(o2o_uplift_welch(1e308, 1, 10, -1e308, 1, 10, 0.05, LIT("two-sided"), &report),
+               O2O_STATUS_INVALID_INPUT);
+  CHECK_ERROR_MENTIONS("not a finite number");
+  CHECK(report.ptr == NULL);
+  CHECK_STATUS(o2o_uplift_welch(-1e308, 1, 10, 1e308, 1, 10, 0.05, LIT("larger"), &report),
+               O2O_STATUS_INVALID_INPUT);
+  CHECK_ERROR_MENTIONS("not a finite number");
+  CHECK(report.ptr == NULL);
+
+  /* Equal huge means: no difference, a finite test (t = 0, p = 1). */
+  CHECK_OK(o2o_uplift_welch(1e308, 1, 10, 1e308, 1, 10, 0.05, LIT("two-sided"), &report));
+  no_finite_report_has_null(&report);
+  CHECK(json_number(&report, "t") == 0.0);
+  CHECK(json_number(&report, "p_value") == 1.0);
+  o2o_string_free(&report);
+
+  /* Standard deviations of 1e308: the variances overflow unless the core scales them. */
+  CHECK_OK(o2o_uplift_welch(1, 1e308, 10, 2, 1e308, 10, 0.05, LIT("two-sided"), &report));
+  no_finite_report_has_null(&report);
+  /* se = sqrt(sd²/10 + sd²/10) = sd / sqrt(5). */
+  CHECK(close_to(json_number(&report, "se"), 1e308 / sqrt(5.0), 1e-12));
+  o2o_string_free(&report);
+
+  /* 2^64 − 1 customers per arm: finite, and the interval shrinks around the difference. */
+  CHECK_OK(o2o_uplift_welch(1, 1, UINT64_MAX, 2, 1, UINT64_MAX, 0.05, LIT("two-sided"), &report));
+  no_finite_report_has_null(&report);
+  CHECK(close_to(json_number(&report, "absolute_lift"), -1.0, 1e-12));
+  o2o_string_free(&report);
+
+  /* Conversion counts whose sums pass 2^64: the pooled z from its closed form, evaluated here
+   * in double precision (the counts are exact in double up to a relative 1e-16). */
+  uint64_t n = UINT64_MAX - 1, a = n / 2, b = n / 3;
+  CHECK_OK(o2o_uplift_proportions(a, n, b, n, 0.05, LIT("two-sided"), &report));
+  no_finite_report_has_null(&report);
+  double p1 = (double)a / (double)n, p2 = (double)b / (double)n, p = (p1 + p2) / 2;
+  double z = (p1 - p2) / sqrt(p * (1 - p) * 2 / (double)n);
+  CHECK(close_to(json_number(&report, "z"), z, 1e-9));
+  o2o_string_free(&report);
+}
+
+#define HUGE_PATHS "path;total_conversions;total_null\na > b;1e308;1e308\nb;1e307;3e307\n"
+#define SMALL_PATHS "path;total_conversions;total_null\na > b;10;10\nb;1;3\n"
+#define OVERFLOW_PATHS "path;total_conversions;total_null\na;1e308;1\na > b;1e308;1\nb > a;1e308;1\n"
+
+static void attribution_at_the_edges_is_finite_or_refused(void) {
+  struct o2o_string huge = {NULL, 0}, small = {NULL, 0}, rejected = {NULL, 0};
+  /* Counts of 1e308: the chain's weights overflow unless scaled; the credit is the small
+   * table's, times 1e307. */
+  CHECK_OK(o2o_attribute_paths(LIT(HUGE_PATHS), LIT(">"), LIT("markov"), 1, &huge, &rejected));
+  o2o_string_free(&rejected);
+  CHECK_OK(o2o_attribute_paths(LIT(SMALL_PATHS), LIT(">"), LIT("markov"), 1, &small, &rejected));
+  o2o_string_free(&rejected);
+  no_finite_report_has_null(&huge);
+  CHECK(close_to(channel_conversions(&huge, "a") / 1e307, channel_conversions(&small, "a"), 1e-9));
+  CHECK(close_to(channel_conversions(&huge, "b") / 1e307, channel_conversions(&small, "b"), 1e-9));
+  CHECK(close_to(json_number(&huge, "p_conversion"), json_number(&small, "p_conversion"), 1e-12));
+  o2o_string_free(&huge);
+  o2o_string_free(&small);
+
+  /* A credit past 1.8e308 cannot be returned: every model refuses it and names the channel. */
+  static const char *const models[] = {"markov", "first", "linear", "shapley"};
+  for (size_t i = 0; i < sizeof models / sizeof *models; i++) {
+    CHECK_STATUS(o2o_attribute_paths(LIT(OVERFLOW_PATHS), LIT(">"), models[i], strlen(models[i]),
+                                     1, &huge, &rejected),
+                 O2O_STATUS_INVALID_INPUT);
+    CHECK_ERROR_MENTIONS("not a finite number");
+    CHECK_ERROR_MENTIONS("channel `a`");
+    CHECK(huge.ptr == NULL && rejected.ptr == NULL);
+  }
+}
+
 void test_area_stats(void) {
   RUN(attribution_runs_each_model);
   RUN(attribution_errors);
   RUN(uplift_matches_statsmodels_and_scipy);
   RUN(uplift_errors);
+  RUN(uplift_at_the_edges_is_finite_or_refused);
+  RUN(attribution_at_the_edges_is_finite_or_refused);
 }
