@@ -190,7 +190,7 @@ impl std::fmt::Display for Staleness {
 /// What [`load`] found.
 pub enum Stored {
     /// The stored resolution is current: the people as resolving would give them.
-    Current(Box<People>, ResolutionInfo),
+    Current(Box<People>, Box<ResolutionInfo>),
     /// A resolution is stored but not current.
     Stale(Staleness),
     /// No resolution is stored.
@@ -587,6 +587,7 @@ fn write(
             let mut last = Int64Builder::new();
             let mut hub = UInt32Builder::new();
             let mut sessions = BooleanBuilder::new();
+            #[allow(clippy::needless_range_loop)] // one row from six columns
             for i in start..end {
                 kind.append_value(frozen.kinds[i].as_str());
                 value.append_value(&frozen.values[i]);
@@ -734,7 +735,7 @@ pub fn load(store: &Store, rules: &ResolutionRules) -> Result<Stored, Resolution
         return Ok(Stored::Stale(s));
     }
     match read(store, &info) {
-        Ok(people) => Ok(Stored::Current(Box::new(people), info)),
+        Ok(people) => Ok(Stored::Current(Box::new(people), Box::new(info))),
         Err(ResolutionError::Store(e)) if !matches!(e, StoreError::Io { .. }) => Err(e.into()),
         Err(e) => Ok(Stored::Stale(Staleness::Unreadable(e.to_string()))),
     }
