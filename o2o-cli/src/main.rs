@@ -47,6 +47,7 @@ enum Command {
     /// Attribute conversions to channels (first, last, linear, position, Markov, Shapley…).
     Attribute(cmd::attribute::Args),
     /// Resolve the events' identifiers into profiles (one JSON line each); score against truth.
+    /// With --store, also store the resolution for the later commands on that store.
     Resolve(cmd::resolve::Args),
     /// Explain why two identifiers (`kind:value`) are one person, or why not.
     Explain(cmd::explain::Args),

@@ -201,6 +201,17 @@ impl From<o2o_core::store::PeopleError> for Error {
     }
 }
 
+impl From<o2o_core::store::ResolutionError> for Error {
+    fn from(e: o2o_core::store::ResolutionError) -> Self {
+        use o2o_core::store::ResolutionError as R;
+        match e {
+            R::Store(s) => s.into(),
+            R::People(p) => p.into(),
+            other => Error::new(Class::Store, "resolution", other.to_string()),
+        }
+    }
+}
+
 impl From<o2o_core::identity::IdentityError> for Error {
     fn from(e: o2o_core::identity::IdentityError) -> Self {
         Error::new(Class::Analysis, "identity", e.to_string())

@@ -55,10 +55,11 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |e| Error::new(Class::Store, "io", format!("{}: {e}", path.display()))
 }
 
-/// The store's people: its events and their identity graph, as `o2o resolve --store` sees them.
+/// The store's people: its events and their identity graph, as `o2o resolve --store` sees them
+/// (read from the stored resolution when it is current for these rules).
 fn people(dir: &Path, rules: ResolutionRules) -> Result<(IdentityGraph, Vec<Event>, CoreStore)> {
     let store = CoreStore::open(dir)?;
-    let people = resolve_people(&store, rules)?;
+    let (people, _) = o2o_core::store::resolution::people(&store, rules)?;
     if people.events.is_empty() {
         return Err(Error::new(
             Class::Store,

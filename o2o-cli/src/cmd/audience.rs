@@ -9,7 +9,7 @@ use o2o_core::activation::{
 use o2o_core::event::Event;
 use o2o_core::identity::ResolutionRules;
 use o2o_core::segment::RuleSet;
-use o2o_core::store::{Store, resolve_people};
+use o2o_core::store::Store;
 use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -188,8 +188,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
         }
     };
     let store = Store::open(&a.store)?;
-    let people = resolve_people(&store, resolution_rules(a.rules.as_deref())?)
-        .map_err(|e| CliError::Core(e.to_string()))?;
+    let people = super::input::store_people(&store, resolution_rules(a.rules.as_deref())?)?;
     if people.events.is_empty() {
         return Err(CliError::Core(format!(
             "{}: the store holds no events",

@@ -9,7 +9,7 @@ use o2o_core::design::{
     Readout, StorePanel, StoresOptions,
 };
 use o2o_core::identity::ResolutionRules;
-use o2o_core::store::{Store, resolve_people};
+use o2o_core::store::Store;
 use std::fs::{self, File};
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
@@ -199,8 +199,7 @@ fn fraction(flag: &str, s: &str) -> Result<f64, CliError> {
 
 fn history(dir: &Path) -> Result<(History, Store), CliError> {
     let store = Store::open(dir)?;
-    let people = resolve_people(&store, ResolutionRules::default())
-        .map_err(|e| CliError::Core(e.to_string()))?;
+    let people = super::input::store_people(&store, ResolutionRules::default())?;
     if people.events.is_empty() {
         return Err(CliError::Core(format!(
             "{}: the store holds no events",

@@ -28,7 +28,9 @@ pub struct Args {
 pub fn run(a: Args) -> Result<(), CliError> {
     let ia = parse_identifier(&a.a).map_err(|e| CliError::Usage(e.to_string()))?;
     let ib = parse_identifier(&a.b).map_err(|e| CliError::Usage(e.to_string()))?;
-    let (graph, _) = super::resolve::load(&a.input, a.rules.as_deref())?;
+    let (graph, _) = a
+        .input
+        .people_fresh(super::resolve::read_rules(a.rules.as_deref())?)?;
     let e = graph.explain(&ia, &ib);
     let text = serde_json::to_string_pretty(&e).map_err(|e| CliError::Core(e.to_string()))?;
     println!("{text}");

@@ -15,7 +15,7 @@ use o2o_core::activation::{
 };
 use o2o_core::consent::ConsentGate;
 use o2o_core::measure::{Period, group_visits};
-use o2o_core::store::{Store, resolve_people};
+use o2o_core::store::Store;
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
@@ -121,11 +121,10 @@ pub fn run(a: Args) -> Result<(), CliError> {
     let (platform, end) = platform_and_end(&a.to)?;
     let store = Store::open(&a.store)?;
     let tz = store.timezone();
-    let people = resolve_people(
+    let people = super::input::store_people(
         &store,
         super::audience::resolution_rules(a.rules.as_deref())?,
-    )
-    .map_err(|e| CliError::Core(e.to_string()))?;
+    )?;
     let graph = &people.graph;
     let key = |e: &o2o_core::event::Event| graph.profile_id_of_event(e).map(String::from);
     let opts = ExportOptions {

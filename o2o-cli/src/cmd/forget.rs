@@ -97,7 +97,17 @@ pub fn run(mut a: Args) -> Result<(), CliError> {
         .forget_all(&what, pz.as_mut())
         .map_err(|e| CliError::Core(e.to_string()))?;
     drop(people);
+    let had_resolution = o2o_core::store::resolution::info(&store)
+        .ok()
+        .flatten()
+        .is_some();
     let store_erasure = store.rewrite_without(|id| matcher.matches(id))?;
+    if had_resolution && store_erasure.files_rewritten > 0 {
+        eprintln!(
+            "o2o forget: removed the stored resolution's files (they held the erased identifiers); `o2o resolve --store {}` stores it again",
+            a.store.display()
+        );
+    }
     drop(matcher);
     for w in &mut what {
         if let Forget::Identifier(Identifier { value, .. }) = w {

@@ -5,7 +5,8 @@
 use super::CliError;
 use o2o_core::event::{Event, read_ndjson};
 use o2o_core::identity::{IdentityGraph, ResolutionRules};
-use o2o_core::store::{Store, resolve_people};
+use o2o_core::store::resolution::{self, Origin};
+use o2o_core::store::{People, Store, resolve_people};
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -62,8 +63,7 @@ impl EventsInput {
         match (&self.events, &self.store) {
             (None, Some(dir)) => {
                 let store = Store::open(dir)?;
-                let people =
-                    resolve_people(&store, rules).map_err(|e| CliError::Core(e.to_string()))?;
+                let people = store_people(&store, rules)?;
                 if people.events.is_empty() {
                     return Err(CliError::Core(format!(
                         "{}: the store holds no events",
@@ -95,6 +95,44 @@ impl EventsInput {
             }
         }
     }
+
+    /// [`EventsInput::people`], resolving afresh even when the store holds a current
+    /// resolution: for what needs the graph as resolving leaves it (`o2o explain` names consent
+    /// refusals and scored-link weights, which a stored resolution does not keep).
+    pub fn people_fresh(
+        &self,
+        rules: ResolutionRules,
+    ) -> Result<(IdentityGraph, Vec<Event>), CliError> {
+        match (&self.events, &self.store) {
+            (None, Some(dir)) => {
+                let store = Store::open(dir)?;
+                let people =
+                    resolve_people(&store, rules).map_err(|e| CliError::Core(e.to_string()))?;
+                Ok((people.graph, people.events))
+            }
+            _ => self.people(rules),
+        }
+    }
+}
+
+/// The people of a store under `rules`: from its stored resolution (`o2o resolve --store`)
+/// when that is current, resolved afresh otherwise, saying on stderr which and why.
+pub fn store_people(store: &Store, rules: ResolutionRules) -> Result<People, CliError> {
+    let dir = store.dir().display();
+    let (people, origin) =
+        resolution::people(store, rules).map_err(|e| CliError::Core(e.to_string()))?;
+    match origin {
+        Origin::Stored => eprintln!(
+            "{dir}: profiles read from the stored resolution (`o2o resolve --store` wrote it)"
+        ),
+        Origin::Resolved(Some(why)) => eprintln!(
+            "{dir}: the stored resolution is out of date ({why}): resolved afresh; `o2o resolve --store {dir}` stores it again"
+        ),
+        Origin::Resolved(None) => eprintln!(
+            "{dir}: resolved the profiles (`o2o resolve --store {dir}` stores them for later commands)"
+        ),
+    }
+    Ok(people)
 }
 
 /// Read an NDJSON events file, reporting bad lines; an error when nothing is usable.

@@ -6,6 +6,11 @@
 //! the metrics as JSON (`pairwise_precision`, `pairwise_recall`, `pairwise_f1`,
 //! `bcubed_precision`, `bcubed_recall`, `bcubed_f1`, `profiles`, `largest_profile`, …).
 //! Rejected event lines are reported on stderr with their line and field; the good ones are used.
+//!
+//! With `--store`, the resolution is also written into the store (`STORE/resolution/`: a profile
+//! per event, the profile table, the rules and their SHA-256, the store's fingerprint), and the
+//! later commands that read the store (`attribute`, `report`, `export`, `audience`, `design`) read
+//! it instead of resolving again, until the store or the rules change.
 
 use super::CliError;
 use o2o_core::event::{Event, Identifier};
@@ -63,7 +68,34 @@ pub fn run(a: Args) -> Result<(), CliError> {
     if a.metrics.is_some() && a.truth.is_none() {
         return Err(CliError::Usage("--metrics needs --truth".to_owned()));
     }
-    let (graph, events) = load(&a.input, a.rules.as_deref())?;
+    let (graph, events) = match (&a.input.events, &a.input.store) {
+        // From a store: resolve afresh and store the resolution for later commands.
+        (None, Some(dir)) => {
+            let store = o2o_core::store::Store::open_writable(dir)?;
+            let (people, info) = o2o_core::store::resolution::resolve_and_store(
+                &store,
+                read_rules(a.rules.as_deref())?,
+            )
+            .map_err(|e| CliError::Core(e.to_string()))?;
+            if people.events.is_empty() {
+                return Err(CliError::Core(format!(
+                    "{}: the store holds no events",
+                    dir.display()
+                )));
+            }
+            eprintln!(
+                "{}: stored the resolution ({} events, {} profiles; rules SHA-256 {}) in {}: later commands read it until the store or the rules change",
+                dir.display(),
+                info.events,
+                info.profiles,
+                &info.rules_sha256[..12],
+                dir.join(o2o_core::store::resolution::RESOLUTION_DIR)
+                    .display()
+            );
+            (people.graph, people.events)
+        }
+        _ => load(&a.input, a.rules.as_deref())?,
+    };
     let profiles = graph.profiles();
     let stdout = std::io::stdout();
     let mut w = BufWriter::new(stdout.lock());

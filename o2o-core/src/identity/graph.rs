@@ -38,7 +38,7 @@ pub struct ObserveOutcome {
 }
 
 /// Running totals over every observation, for reports.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct GraphStats {
     /// Observations recorded (with at least one linkable identifier).
     pub observations: u64,
@@ -468,7 +468,7 @@ impl IdentityGraph {
         Ok(ids.len() as u32)
     }
 
-    fn source_id(&mut self, source: &str) -> Result<u32, IdentityError> {
+    pub(crate) fn source_id(&mut self, source: &str) -> Result<u32, IdentityError> {
         if let Some(&s) = self.source_index.get(source) {
             return Ok(s);
         }
@@ -494,6 +494,17 @@ impl IdentityGraph {
 
     /// The resolution, made on first use (on working memory of its own, freed after) and
     /// cached until the graph changes.
+    /// Install a resolution made elsewhere (a thawed one: see `frozen`).
+    pub(crate) fn set_resolution(&mut self, r: Resolution) {
+        self.cache = OnceLock::from(r);
+    }
+
+    /// Whether the resolution is made (cached) already.
+    #[cfg(test)]
+    pub(crate) fn has_resolution(&self) -> bool {
+        self.cache.get().is_some()
+    }
+
     pub(crate) fn resolution(&self) -> &Resolution {
         self.cache
             .get_or_init(|| resolve(&self.input(), &mut Tables::default()))

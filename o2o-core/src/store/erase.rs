@@ -94,6 +94,13 @@ impl Store {
             std::fs::rename(&tmp, &path).map_err(StoreError::io(&path))?;
             self.keys.remove(&source);
         }
+        if out.files_rewritten > 0 {
+            // A stored resolution holds the person's identifiers: its files go, and the count
+            // tells the next run why it resolves afresh.
+            self.drop_resolution_files()?;
+            self.manifest.erasures += 1;
+            self.write_manifest()?;
+        }
         Ok(out)
     }
 }

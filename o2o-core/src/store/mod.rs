@@ -7,6 +7,7 @@
 //!   spend/day=2026-03-01/…                  spend per day
 //!   consent/…  assignments/…  customers/…    consent records, holdouts, CRM customers
 //!   keys/…                                   record keys per source, for deduplication
+//!   resolution/…                             the people, resolved once (`o2o resolve --store`)
 //! ```
 //!
 //! Any Parquet reader opens it (`docs/data-model.md` shows DuckDB, polars, pandas and Spark).
@@ -19,12 +20,14 @@
 mod erase;
 mod keys;
 mod people;
+pub mod resolution;
 mod rows;
 mod schema;
 mod write;
 
 pub use erase::StoreErasure;
 pub use people::{People, PeopleError, PeopleStats, resolve as resolve_people};
+pub use resolution::{ResolutionError, ResolutionInfo, Staleness, StoreFingerprint, Stored};
 pub use rows::parquet_rows;
 pub use schema::{DecodeError, SCHEMA_VERSION, StoredRecord, decode_events, schema};
 
@@ -133,6 +136,10 @@ pub struct Manifest {
     /// Source name → its key file (under `keys/`).
     #[serde(default)]
     pub key_files: BTreeMap<String, String>,
+    /// Erasures (`o2o forget`) that rewrote the store: a stored resolution made before one is
+    /// out of date.
+    #[serde(default)]
+    pub erasures: u64,
 }
 
 /// Options of an ingest.
@@ -267,6 +274,7 @@ impl Store {
                     next_seq: 1,
                     ingests: Vec::new(),
                     key_files: BTreeMap::new(),
+                    erasures: 0,
                 },
                 keys: BTreeMap::new(),
                 locked: false,

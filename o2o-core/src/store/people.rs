@@ -30,7 +30,7 @@ use crate::identity::{IdentityError, IdentityGraph, ResolutionRules};
 use std::collections::{BTreeMap, HashMap};
 
 /// What [`resolve`] counted.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PeopleStats {
     /// Hashed identifiers replaced by the raw identifier they hash.
     pub hashed_joined: u64,

@@ -244,3 +244,208 @@ fn records_round_trip_through_the_store() {
     got.sort_by_key(key);
     assert_eq!(got, want);
 }
+
+/// A store of the simulator's raw exports (hashed identifiers, consent records, assignments).
+#[cfg(feature = "sim")]
+fn simulated_store(tag: &str, customers: usize) -> (TempDir, Store) {
+    use crate::sim::{SimConfig, simulate, write_exports};
+    let dir = TempDir::new(tag);
+    let cfg = SimConfig {
+        customers,
+        ..SimConfig::default()
+    };
+    let campaign = simulate(&cfg).unwrap();
+    let ex = dir.0.join("exports");
+    let exports = write_exports(&campaign, &ex).unwrap();
+    let mut store = Store::create(&dir.0.join("store"), "Asia/Ho_Chi_Minh").unwrap();
+    for f in &exports.files {
+        let text = std::fs::read_to_string(ex.join(&f.map)).unwrap();
+        let m = CompiledMap::new(SourceMap::from_toml(&text).unwrap()).unwrap();
+        let bytes = std::fs::read(ex.join(&f.file)).unwrap();
+        let reader = FileReader::text(&m, &f.file, open(&bytes[..]).unwrap()).unwrap();
+        let opts = IngestOptions {
+            max_rejected_percent: 50.0,
+        };
+        store.ingest(&m, reader, &opts, |_| {}, |_| {}).unwrap();
+    }
+    (dir, store)
+}
+
+#[cfg(feature = "sim")]
+fn current(store: &Store, rules: &crate::identity::ResolutionRules) -> People {
+    match resolution::load(store, rules).unwrap() {
+        Stored::Current(p, _) => *p,
+        Stored::Stale(s) => panic!("stale: {s}"),
+        Stored::Absent => panic!("absent"),
+    }
+}
+
+#[cfg(feature = "sim")]
+#[test]
+fn a_stored_resolution_reads_back_as_resolving_gives() {
+    use crate::identity::ResolutionRules;
+    let (_dir, store) = simulated_store("resolution-same", 400);
+    let rules = ResolutionRules::default();
+    assert!(matches!(
+        resolution::load(&store, &rules).unwrap(),
+        Stored::Absent
+    ));
+    let (fresh, info) = resolution::resolve_and_store(&store, rules.clone()).unwrap();
+    assert!(fresh.stats.hashed_joined > 0 && fresh.stats.consent_from_records > 0);
+    assert_eq!(info.events, fresh.events.len() as u64);
+    let loaded = current(&store, &rules);
+    assert_eq!(loaded.events, fresh.events);
+    assert_eq!(loaded.stats, fresh.stats);
+    assert!(
+        loaded
+            .graph
+            .profiles()
+            .iter()
+            .eq(fresh.graph.profiles().iter())
+    );
+    assert_eq!(
+        loaded.graph.profiles().audit(),
+        fresh.graph.profiles().audit()
+    );
+    assert_eq!(loaded.graph.stats(), fresh.graph.stats());
+    assert_eq!(loaded.graph.snapshot(), fresh.graph.snapshot());
+    let ids = |p: &People| -> Vec<_> {
+        p.events
+            .iter()
+            .map(|e| p.graph.profile_id_of_event(e))
+            .collect()
+    };
+    let expected = ids(&fresh);
+    assert_eq!(ids(&loaded), expected);
+    assert!(expected.iter().filter(|p| p.is_some()).count() > 100);
+    // The events file's profile column is the profile of each event, in storage order.
+    let path = store
+        .dir()
+        .join(resolution::RESOLUTION_DIR)
+        .join(&info.files.events);
+    let f = std::fs::File::open(path).unwrap();
+    let mut column: Vec<Option<String>> = Vec::new();
+    for b in ParquetRecordBatchReaderBuilder::try_new(f)
+        .unwrap()
+        .build()
+        .unwrap()
+    {
+        let b = b.unwrap();
+        let c = arrow_array::cast::AsArray::as_string::<i32>(b.column_by_name("profile").unwrap());
+        column.extend(c.iter().map(|s| s.map(str::to_owned)));
+    }
+    let expected: Vec<Option<String>> = expected.iter().map(|p| p.map(String::from)).collect();
+    assert_eq!(column, expected);
+}
+
+#[cfg(feature = "sim")]
+#[test]
+fn a_stale_resolution_says_what_changed() {
+    use crate::identity::ResolutionRules;
+    let (_dir, mut store) = simulated_store("resolution-stale", 150);
+    let rules = ResolutionRules::default();
+    resolution::resolve_and_store(&store, rules.clone()).unwrap();
+    current(&store, &rules);
+    let other: ResolutionRules = serde_json::from_str(r#"{"hub_threshold": {"ip": 3}}"#).unwrap();
+    assert!(matches!(
+        resolution::load(&store, &other).unwrap(),
+        Stored::Stale(Staleness::Rules)
+    ));
+    let e = store.events().unwrap().remove(0);
+    let mut late = e.clone();
+    match &mut late {
+        Event::Touchpoint(t) => t.timestamp += 1,
+        Event::CheckIn(c) => c.timestamp += 1,
+    }
+    store
+        .append("late", "late.ndjson", [Record::Event(late)])
+        .unwrap();
+    match resolution::load(&store, &rules).unwrap() {
+        Stored::Stale(s) => {
+            assert_eq!(s, Staleness::Ingested(1));
+            assert_eq!(s.to_string(), "1 file was ingested since");
+        }
+        _ => panic!("not stale"),
+    }
+    // Resolving again makes it current, and leaves only the new files.
+    let (_, info) = resolution::resolve_and_store(&store, rules.clone()).unwrap();
+    current(&store, &rules);
+    let mut names: Vec<String> = std::fs::read_dir(store.dir().join(resolution::RESOLUTION_DIR))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let mut want = vec![
+        info.files.events,
+        info.files.identifiers,
+        info.files.observations,
+        info.files.profiles,
+        resolution::RESOLUTION_JSON.to_owned(),
+    ];
+    want.sort();
+    assert_eq!(names, want);
+}
+
+#[cfg(feature = "sim")]
+#[test]
+fn a_damaged_or_half_written_resolution_is_never_used() {
+    use crate::identity::ResolutionRules;
+    let (_dir, store) = simulated_store("resolution-damaged", 120);
+    let rules = ResolutionRules::default();
+    let (_, info) = resolution::resolve_and_store(&store, rules.clone()).unwrap();
+    let rdir = store.dir().join(resolution::RESOLUTION_DIR);
+    // A write interrupted before its resolution.json leaves files nobody names: unused.
+    std::fs::write(rdir.join("events-0000000000000000.parquet"), b"partial").unwrap();
+    std::fs::write(rdir.join("resolution.json.tmp"), b"{").unwrap();
+    current(&store, &rules);
+    // A damaged file named by resolution.json: resolve afresh, with the file named.
+    std::fs::write(rdir.join(&info.files.profiles), b"not parquet").unwrap();
+    match resolution::load(&store, &rules).unwrap() {
+        Stored::Stale(Staleness::Unreadable(why)) => {
+            assert!(why.contains(&info.files.profiles), "{why}")
+        }
+        _ => panic!("a damaged resolution was used"),
+    }
+}
+
+#[cfg(feature = "sim")]
+#[test]
+fn an_erasure_removes_the_resolution_files_and_says_so() {
+    use crate::identity::ResolutionRules;
+    let (_dir, mut store) = simulated_store("resolution-erase", 150);
+    let rules = ResolutionRules::default();
+    let (people, _) = resolution::resolve_and_store(&store, rules.clone()).unwrap();
+    // Someone's phone, as the store holds it.
+    let phone = people
+        .events
+        .iter()
+        .flat_map(|e| e.identifiers().iter())
+        .find(|i| i.kind == IdKind::Phone)
+        .unwrap()
+        .clone();
+    let profile = people.graph.profile_of(&phone).unwrap();
+    let erased: Vec<_> = profile.identifiers.clone();
+    let rdir = store.dir().join(resolution::RESOLUTION_DIR);
+    let names = || -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(&rdir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names().len(), 5);
+    let out = store
+        .rewrite_without(|i| i == &phone || erased.contains(i))
+        .unwrap();
+    assert!(out.files_rewritten > 0);
+    // Only the description is left, and it names none of the person's identifiers.
+    assert_eq!(names(), vec![resolution::RESOLUTION_JSON.to_owned()]);
+    let json = std::fs::read_to_string(rdir.join(resolution::RESOLUTION_JSON)).unwrap();
+    assert!(erased.iter().all(|i| !json.contains(&i.value)));
+    assert_eq!(store.manifest().erasures, 1);
+    match resolution::load(&store, &rules).unwrap() {
+        Stored::Stale(s) => assert_eq!(s, Staleness::Erased),
+        _ => panic!("the erased person's resolution was used"),
+    }
+}
