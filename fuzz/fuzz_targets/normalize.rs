@@ -1,7 +1,7 @@
 //! Every normaliser on arbitrary input (kind, profile and options from the first bytes): never
 //! panics; an Ok output is non-empty and re-normalises to itself; invalid input is never hashed.
 //! Inputs that once failed go to `fuzz/regressions/normalize/`, replayed by
-//! `o2o-core/tests/fuzz_regressions.rs`.
+//! `o2o-core/tests/fuzz_normalize.rs`.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

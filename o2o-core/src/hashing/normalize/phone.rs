@@ -6,7 +6,10 @@
 //! international prefix is read as a national number of the default country when it starts with
 //! that country's trunk prefix, otherwise first as an international number (Meta's own output is
 //! digits with the country code and no `+`, so it must re-normalise to itself), then as a
-//! national one.
+//! national one. Under [`PhoneCheck::Possible`](crate::hashing::PhoneCheck) a number that is
+//! only possible (not valid) for its country code comes after every valid reading, so Meta's
+//! `+`-less form of such a number may read again as a valid national number of the default
+//! country: give it back with its `+` to re-read it as E.164.
 //!
 //! Validation: with the `phone` feature, libphonenumber's metadata (the `phonenumber` crate) says
 //! whether the number is valid for its country (junk like `0000000000` is rejected). Without it (the
