@@ -8,6 +8,13 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 scripts/build-wasm.sh
+# The report page test runs `o2o demo`. Use the debug binary the Rust suite builds: the same
+# command with the same workspace-wide features is a no-op after that suite, where `cargo run -p
+# o2o-cli` alone would compile the dependencies again with another feature set (minutes, and GBs).
+echo "== cargo test --workspace --all-targets --no-run (the o2o binary for the report page)"
+cargo test --workspace --all-targets --no-run --quiet
+target_dir="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+export O2O_BIN="${O2O_BIN:-$target_dir/debug/o2o}"
 echo "== node --test o2o-wasm/tests/node o2o-cli/tests/browser"
 # o2o-cli/tests/browser: the HTML report in the same headless Chromium (it runs `o2o demo`).
 node --test o2o-wasm/tests/node/ o2o-cli/tests/browser/
