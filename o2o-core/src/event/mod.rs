@@ -9,10 +9,11 @@
 //! Timestamps are Unix seconds (UTC). On input a timestamp may also be an RFC 3339 string
 //! (`"2026-03-01T10:15:00Z"`), because that is what POS exports and web tags usually produce.
 
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod read;
 mod records;
-mod timestamp;
+pub(crate) mod timestamp;
 mod tracking;
 mod write;
 

@@ -73,16 +73,9 @@ fn local(ts: i64) -> (i64, u32, u32, u32, u32, u32) {
     let t = ts + UTC_OFFSET;
     let days = t.div_euclid(86_400);
     let secs = t.rem_euclid(86_400) as u32;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = crate::event::timestamp::civil_from_days(days);
+    // Months and days are 1..=12 and 1..=31: the casts cannot truncate.
+    let (m, d) = (m as u32, d as u32);
     (y, m, d, secs / 3600, secs / 60 % 60, secs % 60)
 }
 
