@@ -33,8 +33,8 @@ pub fn bytes_progress(total: u64, json: bool, what: &str) -> ProgressBar {
 }
 
 /// An aligned text table with these column names.
-pub fn table(header: &[&str]) -> o2o_core::report::Table {
-    o2o_core::report::Table::new(header.iter().copied())
+pub fn table(header: &[&str]) -> o2o_core::table::Table {
+    o2o_core::table::Table::new(header.iter().copied())
 }
 
 /// Write `text` to stdout. A closed pipe (`o2o … | head`) ends the output quietly: the reader

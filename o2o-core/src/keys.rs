@@ -23,6 +23,7 @@
 //! group or others in (as ssh does for private keys), refusing it under
 //! [`Permissions::Strict`].
 
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 
 use std::fmt;

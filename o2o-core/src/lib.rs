@@ -46,6 +46,7 @@ pub mod sim;
 #[cfg(feature = "store")]
 pub mod store;
 pub mod survey;
+pub mod table;
 #[cfg(feature = "stats")]
 pub mod uplift;
 mod utc;

@@ -1,11 +1,14 @@
 //! Aligned plain-text tables: a header, a rule, rows; numbers right-aligned.
+//!
+//! At ground level, beside nothing it depends on, so that the report, attribution, survey and
+//! loyalty modules all print tables without importing one another.
 
 use std::fmt;
 
 /// A text table. Cells are strings; a cell that starts like a number is right-aligned.
 ///
 /// ```
-/// use o2o_core::report::Table;
+/// use o2o_core::table::Table;
 /// let mut t = Table::new(["channel", "visits"]);
 /// t.row(["facebook", "120"]);
 /// t.row(["zalo", "8"]);

@@ -10,7 +10,7 @@ use super::journey::Journey;
 use super::markov::markov;
 use super::path_table::PathTable;
 use super::shapley::shapley;
-use crate::report::Table;
+use crate::table::Table;
 
 /// Spearman rank correlation of `x` and `y` (ties get their average rank). `None` when the
 /// lengths differ, there are fewer than two points, or one side is constant.

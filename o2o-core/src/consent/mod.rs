@@ -7,6 +7,7 @@
 //! Mode signals from JSON, `gcs` or `gcd`. `docs/privacy.md` explains the defaults.
 
 mod consent_mode;
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod gate;
 mod policy;

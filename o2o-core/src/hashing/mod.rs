@@ -26,6 +26,7 @@
 //! ```
 
 mod batch;
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod normalize;
 mod pseudonym;

@@ -46,6 +46,7 @@ mod evaluate;
 mod explain;
 mod forget;
 mod frozen;
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod graph;
 mod intern;

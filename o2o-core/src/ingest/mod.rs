@@ -40,7 +40,7 @@
 
 mod assemble;
 mod compile;
-#[doc(hidden)]
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod ga4;
 mod input;

@@ -18,7 +18,7 @@
 //! ```
 
 use crate::event::{CheckInMethod, Event};
-use crate::report::Table;
+use crate::table::Table;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;

@@ -2,7 +2,7 @@
 //! one sentence per campaign on what to make of it.
 
 use super::{CampaignRow, Measurement, Method, format_money, group_thousands};
-use crate::report::Table;
+use crate::table::Table;
 use std::fmt;
 
 /// What to trust, and why.

@@ -6,7 +6,7 @@ use super::DemoReport;
 use crate::attribution::compare::spearman;
 use crate::render::format::thousands;
 use crate::render::text::{COLUMNS, wrap};
-use crate::report::Table;
+use crate::table::Table;
 use std::fmt;
 
 /// A deadline as people read it: local time of the simulated stores when the time-zone

@@ -4,7 +4,7 @@
 use super::format::{count, date_words, money, percent, thousands};
 use super::view::ReportView;
 use super::words::{HOW_TO_READ, headline};
-use crate::report::Table;
+use crate::table::Table;
 use std::fmt::Write as _;
 
 /// Widest line the text output writes.

@@ -18,15 +18,15 @@ pub mod kpi;
 pub mod o2o;
 mod profiles;
 pub mod ropo;
-mod table;
 
+/// The text table, re-exported where it first lived.
+pub use crate::table::Table;
 #[cfg(feature = "stats")]
 pub use incremental::{HoldoutRow, estimate_incremental};
 pub use kpi::{Kpis, kpis};
 pub use o2o::{IncrementalEstimate, ModelCredit, O2oOptions, O2oReport, o2o_report};
 pub use profiles::simple_key;
 pub use ropo::{RopoReport, ropo_report};
-pub use table::Table;
 
 use crate::event::Event;
 use serde::Serialize;

@@ -23,6 +23,7 @@
 //! assert_eq!((d.rule.as_str(), d.voucher_type), ("win-back", 2));
 //! ```
 
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod rules;
 mod summary;

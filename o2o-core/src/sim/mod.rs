@@ -21,6 +21,7 @@
 
 mod config;
 mod exports;
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod people;
 mod stream;

@@ -14,6 +14,7 @@
 //! assert_eq!(a[0].deadline, 1000 + 24 * 3600);
 //! ```
 
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod read;
 
@@ -21,7 +22,7 @@ mod read;
 pub use read::read_responses_csv;
 pub use read::{SurveyRead, read_responses_ndjson};
 
-use crate::report::Table;
+use crate::table::Table;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;

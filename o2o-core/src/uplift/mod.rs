@@ -29,6 +29,7 @@ mod did;
 mod dist;
 mod error;
 mod finite;
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod incrementality;
 mod linalg;

@@ -95,6 +95,7 @@
 //! ```
 
 mod code;
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod ledger;
 mod sign;
