@@ -69,18 +69,13 @@ pub fn touchpoint_line(tp: &Touchpoint) -> serde_json::Result<String> {
         o.str_field("currency", c)?;
     }
     o.key("identifiers");
-    o.0.push('[');
-    for (i, id) in tp.identifiers.iter().enumerate() {
-        if i > 0 {
-            o.0.push(',');
-        }
-        o.0.push('{');
-        o.0.push_str("\"kind\":");
+    o.array(&tp.identifiers, |o, id| {
+        o.0.push_str("{\"kind\":");
         o.quoted(id.kind.as_str());
         o.str_field("value", &id.value)?;
         o.0.push('}');
-    }
-    o.0.push(']');
+        Ok(())
+    })?;
     if let Some(c) = &tp.consent {
         o.key("consent");
         o.json(c)?;
@@ -102,11 +97,7 @@ pub fn touchpoint_line(tp: &Touchpoint) -> serde_json::Result<String> {
         }
         if !order.items.is_empty() {
             o.key("items");
-            o.0.push('[');
-            for (i, item) in order.items.iter().enumerate() {
-                if i > 0 {
-                    o.0.push(',');
-                }
+            o.array(&order.items, |o, item| {
                 o.0.push_str("{\"sku\":");
                 o.json(item.sku.as_str())?;
                 o.key("quantity");
@@ -114,8 +105,8 @@ pub fn touchpoint_line(tp: &Touchpoint) -> serde_json::Result<String> {
                 o.key("price");
                 o.json(&item.price)?;
                 o.0.push('}');
-            }
-            o.0.push(']');
+                Ok(())
+            })?;
         }
         o.0.push('}');
     }
@@ -154,6 +145,23 @@ impl Line {
     fn str_field(&mut self, name: &str, value: &str) -> serde_json::Result<()> {
         self.key(name);
         self.json(value)
+    }
+
+    /// `[`, each item as `write` writes it, separated by commas, `]`.
+    fn array<T>(
+        &mut self,
+        items: &[T],
+        mut write: impl FnMut(&mut Self, &T) -> serde_json::Result<()>,
+    ) -> serde_json::Result<()> {
+        self.0.push('[');
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                self.0.push(',');
+            }
+            write(self, item)?;
+        }
+        self.0.push(']');
+        Ok(())
     }
 
     /// A value as serde_json writes it.
