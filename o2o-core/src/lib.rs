@@ -20,7 +20,7 @@
 pub mod activation;
 pub mod attribution;
 pub mod consent;
-#[cfg(feature = "csv")]
+#[cfg(all(feature = "csv", feature = "fuzzing"))]
 mod csv_lines;
 #[cfg(all(feature = "sim", feature = "stats", feature = "ingest"))]
 pub mod design;
