@@ -74,6 +74,7 @@ fn bought(e: &Event) -> &[Item] {
     match e {
         Event::CheckIn(c) => &c.items,
         Event::Touchpoint(t) => t.order.as_deref().map_or(&[], |o| o.items.as_slice()),
+        Event::ProductView(_) => &[],
     }
 }
 
