@@ -142,6 +142,10 @@ fn every_example_map_reads_its_sample() {
         ("orders", "orders.csv", 2, 3, 0, 0),
         ("customers", "customers.csv", 2, 2, 0, 0),
         ("zalo", "zalo.ndjson", 2, 2, 0, 0),
+        // 3 view_item rows give 4 views (one lists two items), the purchase an order; the
+        // view without items is rejected, the page view skipped.
+        ("ga4", "ga4_views.ndjson", 6, 5, 1, 1),
+        ("product_views", "product_views.csv", 3, 2, 1, 0),
     ];
     for (m, data, rows, records, rejected, skipped) in cases {
         let (r, rejects) = ingest_example(&mut store, m, data, 50.0);
@@ -184,6 +188,64 @@ fn every_example_map_reads_its_sample() {
         events.iter().any(|e| matches!(e,
         Event::Touchpoint(t) if t.channel == "zalo"
             && t.tracking.as_ref().and_then(|x| x.utm_campaign.as_deref()) == Some("zalo-spring")))
+    );
+    // GA4 view_item rows and the app's CSV are product views, with their item's price and name.
+    let views: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::ProductView(v) => Some((
+                v.sku.as_str(),
+                v.name.as_deref(),
+                v.price,
+                v.currency.as_deref(),
+                v.channel.as_str(),
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(views.len(), 6);
+    for want in [
+        (
+            "SKU-PHONE",
+            Some("Phone X 128 GB"),
+            Some(7_990_000.0),
+            Some("VND"),
+            "google",
+        ),
+        (
+            "SKU-CAKE",
+            Some("Mooncake box"),
+            Some(320_000.0),
+            Some("VND"),
+            "direct",
+        ),
+        ("SKU-PHONE", None, Some(7_990_000.0), Some("VND"), "direct"),
+        (
+            "SKU-WATCH",
+            Some("Watch S"),
+            Some(2_490_000.0),
+            Some("VND"),
+            "app",
+        ),
+    ] {
+        assert!(views.contains(&want), "{want:?} not in {views:?}");
+    }
+    let phone = events
+        .iter()
+        .find_map(|e| match e {
+            Event::ProductView(v) if v.channel == "google" => Some(v),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(phone.timestamp, 1_772_416_800);
+    assert_eq!(phone.campaign.as_deref(), Some("phones-march"));
+    assert!(
+        phone
+            .identifiers
+            .iter()
+            .any(|i| i.kind == IdKind::ExternalId && i.value.eq_ignore_ascii_case("CRM-0042")),
+        "{:?}",
+        phone.identifiers
     );
     let spend = store.records(RecordKind::Spend).unwrap();
     assert_eq!(spend.len(), 4);
