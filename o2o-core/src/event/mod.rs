@@ -436,7 +436,7 @@ pub struct CheckIn {
 /// Views are not touchpoints: a retailer records dozens per session, and they are no ad touch,
 /// so attribution, visits and reports never see them. They feed the identity graph (the
 /// identifiers seen together) and the "viewed online, not bought" list
-/// ([`crate::activation::viewed_not_bought`]).
+/// (`o2o audience --viewed-not-bought`, `activation::ViewedOptions`).
 ///
 /// ```
 /// use o2o_core::event::Event;
