@@ -146,6 +146,7 @@ fn every_example_map_reads_its_sample() {
         // view without items is rejected, the page view skipped.
         ("ga4", "ga4_views.ndjson", 6, 5, 1, 1),
         ("product_views", "product_views.csv", 3, 2, 1, 0),
+        ("viewed_receipts", "viewed_receipts.csv", 2, 2, 0, 0),
     ];
     for (m, data, rows, records, rejected, skipped) in cases {
         let (r, rejects) = ingest_example(&mut store, m, data, 50.0);
