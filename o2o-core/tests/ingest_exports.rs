@@ -108,6 +108,11 @@ fn the_simulators_exports_ingest_with_every_planted_row_rejected_and_resolve_as_
                     format!("{}:{}", t.action.as_str(), t.channel),
                     t.value.map(|x| (x * 100.0).round() as i64),
                 ),
+                Event::ProductView(v) => (
+                    v.timestamp,
+                    format!("view:{}:{}", v.sku, v.channel),
+                    v.price.map(|x| (x * 100.0).round() as i64),
+                ),
             })
             .collect();
         v.sort();

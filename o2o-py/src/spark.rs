@@ -214,10 +214,7 @@ pub fn resolve_groups(
                     .is_some_and(|r| hubs.contains(&key_of(&r)))
             };
             for e in &mut events {
-                match e {
-                    Event::Touchpoint(t) => t.identifiers.retain(|i| !shared(i)),
-                    Event::CheckIn(c) => c.identifiers.retain(|i| !shared(i)),
-                }
+                e.identity_mut().0.retain(|i| !shared(i));
             }
         }
         let graph = IdentityGraph::from_events(rules, &events)?;

@@ -1,10 +1,13 @@
-//! `o2o audience --store DIR --segment RULES [--exclude-bought SKU|CATEGORY --within DAYS]`:
-//! the profiles a segment's rules select, minus those who bought the product recently, as CSV
-//! or JSON lines; `o2o export --to customer-match|meta-audience` uploads the same audience.
+//! `o2o audience --store DIR --segment RULES [--exclude-bought SKU|CATEGORY --within DAYS]
+//! [--viewed-not-bought [--viewed-within DAYS]]`: the profiles a segment's rules select, minus
+//! those who bought the product recently, as CSV or JSON lines — with `--viewed-not-bought`, each
+//! consenting member's products viewed online and not bought since; `o2o export --to
+//! customer-match|meta-audience` uploads the same audience.
 
 use super::CliError;
 use o2o_core::activation::{
-    AudienceMember, AudienceOptions, AudienceStats, Suppression, audience_members,
+    AudienceMember, AudienceOptions, AudienceStats, DEFAULT_VIEWED_WITHIN_DAYS, Suppression,
+    ViewedOptions, audience_members,
 };
 use o2o_core::event::Event;
 use o2o_core::identity::ResolutionRules;
@@ -34,6 +37,13 @@ pub struct AudienceArgs {
     /// When the audience is judged (Unix seconds or RFC 3339); default: the latest event.
     #[arg(long)]
     pub at: Option<String>,
+    /// List each member's products viewed online (within --viewed-within days) and not bought
+    /// anywhere since; keep only members with marketing consent and such a product.
+    #[arg(long)]
+    pub viewed_not_bought: bool,
+    /// Days before the audience's time in which a product view counts (default 30).
+    #[arg(long, value_name = "DAYS", requires = "viewed_not_bought")]
+    pub viewed_within: Option<u32>,
 }
 
 /// Resolution rules from a JSON file, or the defaults.
@@ -105,9 +115,14 @@ impl AudienceArgs {
             _ => None,
         };
         let now = super::profiles::at(self.at.as_deref(), events)?;
+        let viewed = self.viewed_not_bought.then(|| ViewedOptions {
+            within_secs: i64::from(self.viewed_within.unwrap_or(DEFAULT_VIEWED_WITHIN_DAYS))
+                * 86_400,
+        });
         let opts = AudienceOptions {
             rules,
             suppression,
+            viewed,
             ..AudienceOptions::default()
         };
         Ok(audience_members(events, key, now, &opts))
@@ -165,7 +180,8 @@ pub struct Args {
     store: PathBuf,
     #[command(flatten)]
     select: AudienceArgs,
-    /// Output format: csv (`profile,rule,because`) or json (one object per line).
+    /// Output format: csv (`profile,rule,because`; with --viewed-not-bought one row per product,
+    /// `profile,sku,name,price,currency,last_viewed,views,rule`) or json (one object per line).
     #[arg(long, default_value = "csv")]
     format: String,
     /// Write here instead of stdout.
@@ -174,6 +190,40 @@ pub struct Args {
     /// Resolution rules as JSON, as for `o2o resolve`.
     #[arg(long)]
     rules: Option<PathBuf>,
+}
+
+/// The viewed-not-bought list as CSV: one row per member and product, latest view first.
+fn viewed_csv(members: &[AudienceMember]) -> Result<String, CliError> {
+    let io = |e: csv::Error| CliError::Core(e.to_string());
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "profile",
+        "sku",
+        "name",
+        "price",
+        "currency",
+        "last_viewed",
+        "views",
+        "rule",
+    ])
+    .map_err(io)?;
+    for m in members {
+        for p in &m.viewed_not_bought {
+            w.write_record([
+                m.profile.as_str(),
+                p.sku.as_str(),
+                p.name.as_deref().unwrap_or(""),
+                &p.price.map(|x| x.to_string()).unwrap_or_default(),
+                p.currency.as_deref().unwrap_or(""),
+                &super::profiles::when(p.last_viewed),
+                &p.views.to_string(),
+                m.rule.as_deref().unwrap_or(""),
+            ])
+            .map_err(io)?;
+        }
+    }
+    let bytes = w.into_inner().map_err(|e| CliError::Core(e.to_string()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// Run `o2o audience`.
@@ -204,6 +254,8 @@ pub fn run(a: Args) -> Result<(), CliError> {
             out.push_str(&serde_json::to_string(m).map_err(|e| CliError::Core(e.to_string()))?);
             out.push('\n');
         }
+    } else if a.select.viewed_not_bought {
+        out = viewed_csv(&members)?;
     } else {
         let mut w = csv::Writer::from_writer(Vec::new());
         let io = |e: csv::Error| CliError::Core(e.to_string());
@@ -231,6 +283,18 @@ pub fn run(a: Args) -> Result<(), CliError> {
         stats.suppressed,
         members.len()
     );
+    if a.select.viewed_not_bought {
+        eprintln!(
+            "viewed, not bought: {} products for {} members; left out: {} without marketing consent, {} with nothing viewed and not bought",
+            members
+                .iter()
+                .map(|m| m.viewed_not_bought.len())
+                .sum::<usize>(),
+            members.len(),
+            stats.no_marketing_consent,
+            stats.nothing_viewed
+        );
+    }
     if members.is_empty() {
         return Err(CliError::Core("the audience is empty".into()));
     }

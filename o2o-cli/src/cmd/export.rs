@@ -152,6 +152,15 @@ pub fn run(a: Args) -> Result<(), CliError> {
                 wanted.len(),
                 p.display()
             );
+        } else if a.select.viewed_not_bought {
+            eprintln!(
+                "{describe}: audience of {} profiles who viewed a product online and have not bought it ({} selected, {} suppressed, {} without marketing consent, {} with nothing viewed and not bought)",
+                members.len(),
+                stats.selected,
+                stats.suppressed,
+                stats.no_marketing_consent,
+                stats.nothing_viewed
+            );
         } else {
             eprintln!(
                 "{describe}: audience of {} profiles ({} selected, {} suppressed)",
@@ -164,9 +173,9 @@ pub fn run(a: Args) -> Result<(), CliError> {
             export_audience(platform, &members, &opts, w).map_err(|e| CliError::Core(e.to_string()))
         })?
     } else {
-        if a.audience.is_some() || a.select.segment.is_some() {
+        if a.audience.is_some() || a.select.segment.is_some() || a.select.viewed_not_bought {
             return Err(CliError::Usage(format!(
-                "--audience/--segment: {platform} takes the store's visits, not an audience"
+                "--audience/--segment/--viewed-not-bought: {platform} takes the store's visits, not an audience"
             )));
         }
         let period = Period::new(a.from.as_deref(), end.as_deref(), &tz, ("from", "to"))

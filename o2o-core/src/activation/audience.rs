@@ -1,10 +1,12 @@
 //! Audiences: the profiles a segment's rules select, minus those who recently bought a product
-//! (suppression), with the identifiers and consent an upload needs.
+//! (suppression), with the identifiers and consent an upload needs — and, when asked, each
+//! member's products viewed online and not bought since ([`super::viewed`]).
 //!
 //! "The customer will not receive recommendations of products bought offline": a customer who
 //! bought the advertised product in a store last week is left out of the list that would
 //! advertise it to them.
 
+use super::viewed::{ViewedOptions, ViewedProduct, lists};
 use crate::consent::{ConsentGate, ConsentSignals, Operation};
 use crate::event::{Event, Identifier, Item};
 use crate::segment::{RuleSet, decide_all, summarise};
@@ -38,6 +40,9 @@ pub struct AudienceOptions {
     pub rules: Option<RuleSet>,
     /// Who to leave out.
     pub suppression: Option<Suppression>,
+    /// List each member's products viewed online and not bought since; the audience is then
+    /// only the members with marketing consent (`personalise`, fail closed) and such a product.
+    pub viewed: Option<ViewedOptions>,
     /// The consent policy.
     pub gate: ConsentGate,
 }
@@ -57,6 +62,10 @@ pub struct AudienceMember {
     /// The profile's latest consent signals.
     #[serde(skip)]
     pub consent: Option<ConsentSignals>,
+    /// With [`AudienceOptions::viewed`]: the products viewed online within the window and not
+    /// bought anywhere since, latest view first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub viewed_not_bought: Vec<ViewedProduct>,
 }
 
 /// What [`audience_members`] counted.
@@ -68,12 +77,19 @@ pub struct AudienceStats {
     pub selected: u64,
     /// Selected profiles left out for a recent purchase.
     pub suppressed: u64,
+    /// With [`AudienceOptions::viewed`]: selected profiles left out because their latest
+    /// consent does not allow personalised marketing (or they gave none).
+    pub no_marketing_consent: u64,
+    /// With [`AudienceOptions::viewed`]: selected, consenting profiles left out because they
+    /// viewed nothing in the window that they have not bought since.
+    pub nothing_viewed: u64,
 }
 
 fn bought(e: &Event) -> &[Item] {
     match e {
         Event::CheckIn(c) => &c.items,
         Event::Touchpoint(t) => t.order.as_deref().map_or(&[], |o| o.items.as_slice()),
+        Event::ProductView(_) => &[],
     }
 }
 
@@ -93,6 +109,8 @@ pub fn audience_members(
     struct Acc {
         ids: BTreeSet<Identifier>,
         consent: Option<(i64, bool, ConsentSignals)>,
+        /// The latest signals' personalisation decision (time, allowed).
+        marketing: Option<(i64, bool)>,
         suppressed: bool,
     }
     let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
@@ -101,6 +119,7 @@ pub fn audience_members(
         let a = acc.entry(p).or_insert(Acc {
             ids: BTreeSet::new(),
             consent: None,
+            marketing: None,
             suppressed: false,
         });
         let allows = opts
@@ -119,6 +138,16 @@ pub fn audience_members(
             };
             if newer {
                 a.consent = Some((ts, allows, s.clone()));
+            }
+            if opts.viewed.is_some() {
+                let ok = opts.gate.check(Operation::Personalise, Some(s)).allowed;
+                let newer = match a.marketing {
+                    None => true,
+                    Some((t, was)) => ts > t || (ts == t && was && !ok),
+                };
+                if newer {
+                    a.marketing = Some((ts, ok));
+                }
             }
         }
         if let Some(s) = &opts.suppression
@@ -141,6 +170,10 @@ pub fn audience_members(
         }
     };
     stats.selected = selected.len() as u64;
+    let mut viewed = match &opts.viewed {
+        Some(v) => lists(&upto, key, now, v),
+        None => BTreeMap::new(),
+    };
     let mut out = Vec::with_capacity(selected.len());
     for (profile, rule, because) in selected {
         let Some(a) = acc.get(&profile) else { continue };
@@ -148,12 +181,28 @@ pub fn audience_members(
             stats.suppressed += 1;
             continue;
         }
+        let mut viewed_not_bought = Vec::new();
+        if opts.viewed.is_some() {
+            // Fail closed: no signals, or latest signals without personalisation, is no.
+            if !a.marketing.is_some_and(|(_, ok)| ok) {
+                stats.no_marketing_consent += 1;
+                continue;
+            }
+            match viewed.remove(&profile) {
+                Some(list) => viewed_not_bought = list,
+                None => {
+                    stats.nothing_viewed += 1;
+                    continue;
+                }
+            }
+        }
         out.push(AudienceMember {
             profile,
             rule,
             because,
             identifiers: a.ids.iter().cloned().collect(),
             consent: a.consent.as_ref().map(|(_, _, s)| s.clone()),
+            viewed_not_bought,
         });
     }
     (out, stats)

@@ -57,10 +57,7 @@ fn allows(gate: &ConsentGate, e: &Event) -> bool {
 }
 
 fn tracking(e: &Event) -> Option<&crate::event::Tracking> {
-    match e {
-        Event::Touchpoint(t) => t.tracking.as_deref(),
-        Event::CheckIn(c) => c.tracking.as_deref(),
-    }
+    e.tracking()
 }
 
 /// The visits of `visits` (grouped from `events` by [`crate::measure::group_visits`] under the

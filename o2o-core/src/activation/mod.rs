@@ -39,10 +39,12 @@ mod meta_capi;
 mod tests;
 mod tiktok;
 mod user;
+mod viewed;
 
 pub use audience::{AudienceMember, AudienceOptions, AudienceStats, Suppression, audience_members};
 pub use conversions::{Conversion, DEFAULT_CLICK_LOOKBACK_SECS, conversions};
 pub use user::{Field, UserData, UserHasher};
+pub use viewed::{DEFAULT_VIEWED_WITHIN_DAYS, ViewedOptions, ViewedProduct};
 
 use crate::consent::{ConsentGate, ConsentSignals, Operation, Permit};
 use serde::Serialize;

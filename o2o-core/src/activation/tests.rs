@@ -271,6 +271,7 @@ fn audiences_carry_every_distinct_email_and_phone_up_to_the_platforms_limit() {
         because: Vec::new(),
         identifiers,
         consent: Some(mode(ConsentState::Granted, ConsentState::Granted)),
+        viewed_not_bought: Vec::new(),
     };
     let one_email = vec![Identifier::new(IdKind::Email, "bo@example.com")];
     let members = [member("p1", ids.clone()), member("p2", one_email)];
@@ -348,5 +349,310 @@ fn audiences_carry_every_distinct_email_and_phone_up_to_the_platforms_limit() {
             ["", "", "", "", ""],
             "{platform}: empty cells"
         );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Viewed online, not bought.
+
+const DAY: i64 = 86_400;
+const NOW: i64 = 1_772_323_200 + 60 * DAY;
+
+fn email(who: &str) -> Vec<Identifier> {
+    vec![Identifier::new(IdKind::Email, format!("{who}@x.vn"))]
+}
+
+fn view(who: &str, sku: &str, ts: i64, consent: Option<ConsentSignals>) -> Event {
+    Event::ProductView(crate::event::ProductView {
+        id: None,
+        sku: sku.into(),
+        name: Some(format!("{sku} name")),
+        channel: "web".into(),
+        campaign: None,
+        timestamp: ts,
+        price: Some(100.0),
+        currency: Some("VND".into()),
+        tracking: None,
+        identifiers: email(who),
+        consent,
+    })
+}
+
+fn receipt(who: &str, sku: &str, ts: i64) -> Event {
+    Event::CheckIn(CheckIn {
+        id: None,
+        method: CheckInMethod::PosPurchase,
+        store: "S1".into(),
+        region: None,
+        timestamp: ts,
+        value: Some(100.0),
+        currency: Some("VND".into()),
+        items: vec![Item {
+            sku: sku.into(),
+            quantity: 1,
+            price: 100.0,
+        }],
+        campaign: None,
+        voucher: None,
+        channel: None,
+        tracking: None,
+        identifiers: email(who),
+        consent: None,
+    })
+}
+
+fn online_order(who: &str, sku: &str, ts: i64) -> Event {
+    Event::Touchpoint(crate::event::Touchpoint {
+        id: None,
+        action: crate::event::TouchAction::Purchase,
+        channel: "web".into(),
+        campaign: None,
+        timestamp: ts,
+        cost: None,
+        value: Some(100.0),
+        currency: Some("VND".into()),
+        identifiers: email(who),
+        consent: None,
+        tracking: None,
+        order: Some(Box::new(crate::event::Order {
+            fulfilment: crate::event::Fulfilment::Delivery,
+            pickup_store: None,
+            pickup_time: None,
+            items: vec![Item {
+                sku: sku.into(),
+                quantity: 1,
+                price: 100.0,
+            }],
+        })),
+        exposure: Default::default(),
+    })
+}
+
+fn yes() -> Option<ConsentSignals> {
+    Some(mode(ConsentState::Granted, ConsentState::Granted))
+}
+
+fn email_key(e: &Event) -> Option<String> {
+    e.identifiers().first().map(|i| i.value.clone())
+}
+
+/// The viewed-not-bought list at `NOW` (30-day window): profile → SKUs.
+fn viewed_list(events: &[Event]) -> (BTreeMap<String, Vec<String>>, AudienceStats) {
+    let opts = AudienceOptions {
+        viewed: Some(ViewedOptions::default()),
+        ..AudienceOptions::default()
+    };
+    let (members, stats) = audience_members(events, &email_key, NOW, &opts);
+    let list = members
+        .into_iter()
+        .map(|m| {
+            (
+                m.profile,
+                m.viewed_not_bought.into_iter().map(|p| p.sku).collect(),
+            )
+        })
+        .collect();
+    (list, stats)
+}
+
+use std::collections::BTreeMap;
+
+#[test]
+fn a_product_viewed_and_not_bought_is_listed_with_its_details() {
+    let events = [
+        view("ann", "PHONE", NOW - 3 * DAY, yes()),
+        view("ann", "PHONE", NOW - 2 * DAY, None),
+    ];
+    let opts = AudienceOptions {
+        viewed: Some(ViewedOptions::default()),
+        ..AudienceOptions::default()
+    };
+    let (members, _) = audience_members(&events, &email_key, NOW, &opts);
+    assert_eq!(members.len(), 1);
+    assert_eq!(
+        members[0].viewed_not_bought,
+        vec![ViewedProduct {
+            sku: "PHONE".into(),
+            name: Some("PHONE name".into()),
+            price: Some(100.0),
+            currency: Some("VND".into()),
+            last_viewed: NOW - 2 * DAY,
+            views: 2,
+        }]
+    );
+    let json = serde_json::to_string(&members[0]).unwrap();
+    assert!(
+        json.contains(r#""viewed_not_bought":[{"sku":"PHONE","name":"PHONE name","price":100.0,"currency":"VND","last_viewed":"#),
+        "{json}"
+    );
+}
+
+#[test]
+fn a_product_bought_after_its_view_in_a_store_or_online_is_not_listed() {
+    let (list, stats) = viewed_list(&[
+        view("ann", "PHONE", NOW - 5 * DAY, yes()),
+        receipt("ann", "PHONE", NOW - 4 * DAY),
+        view("bob", "PHONE", NOW - 5 * DAY, yes()),
+        online_order("bob", "PHONE", NOW - 5 * DAY),
+    ]);
+    assert!(list.is_empty(), "{list:?}");
+    assert_eq!(stats.nothing_viewed, 2);
+}
+
+#[test]
+fn a_purchase_of_another_product_or_by_someone_else_leaves_the_view_listed() {
+    let (list, _) = viewed_list(&[
+        view("ann", "PHONE", NOW - 5 * DAY, yes()),
+        receipt("ann", "CASE", NOW - 4 * DAY),
+        online_order("ann", "TEA", NOW - 3 * DAY),
+        receipt("bob", "PHONE", NOW - 3 * DAY),
+    ]);
+    assert_eq!(list["ann@x.vn"], vec!["PHONE".to_owned()]);
+}
+
+#[test]
+fn a_view_after_a_purchase_puts_the_product_back_and_purchases_after_now_do_not_count() {
+    let (list, _) = viewed_list(&[
+        view("ann", "PHONE", NOW - 9 * DAY, yes()),
+        receipt("ann", "PHONE", NOW - 8 * DAY),
+        view("ann", "PHONE", NOW - 2 * DAY, None),
+        view("ann", "WATCH", NOW - DAY, None),
+        receipt("ann", "WATCH", NOW + DAY),
+    ]);
+    assert_eq!(
+        list["ann@x.vn"],
+        vec!["WATCH".to_owned(), "PHONE".to_owned()],
+        "latest view first"
+    );
+}
+
+#[test]
+fn a_view_outside_the_window_is_not_listed() {
+    let (list, _) = viewed_list(&[
+        view("ann", "PHONE", NOW - 31 * DAY, yes()),
+        view("ann", "WATCH", NOW - 30 * DAY, None),
+        view("ann", "LATER", NOW + 1, None),
+    ]);
+    assert_eq!(list["ann@x.vn"], vec!["WATCH".to_owned()]);
+    let opts = AudienceOptions {
+        viewed: Some(ViewedOptions {
+            within_secs: 7 * DAY,
+        }),
+        ..AudienceOptions::default()
+    };
+    let (members, stats) = audience_members(
+        &[view("ann", "WATCH", NOW - 8 * DAY, yes())],
+        &email_key,
+        NOW,
+        &opts,
+    );
+    assert!(members.is_empty());
+    assert_eq!(stats.nothing_viewed, 1);
+}
+
+#[test]
+fn no_profile_without_marketing_consent_is_listed() {
+    let (list, stats) = viewed_list(&[
+        // No consent signal at all.
+        view("ann", "PHONE", NOW - DAY, None),
+        // Upload allowed, personalisation denied.
+        view(
+            "bob",
+            "PHONE",
+            NOW - DAY,
+            Some(mode(ConsentState::Granted, ConsentState::Denied)),
+        ),
+        // Granted, then withdrawn.
+        view("cat", "PHONE", NOW - 3 * DAY, yes()),
+        view(
+            "cat",
+            "PHONE",
+            NOW - 2 * DAY,
+            Some(mode(ConsentState::Granted, ConsentState::Denied)),
+        ),
+        // Granted and denied in the same second: denied wins.
+        view("dan", "PHONE", NOW - DAY, yes()),
+        view(
+            "dan",
+            "WATCH",
+            NOW - DAY,
+            Some(mode(ConsentState::Granted, ConsentState::Denied)),
+        ),
+        // Granted.
+        view("eve", "PHONE", NOW - DAY, yes()),
+    ]);
+    assert_eq!(list.keys().collect::<Vec<_>>(), ["eve@x.vn"]);
+    assert_eq!(stats.no_marketing_consent, 4);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+    /// Whatever the events, no listed product was bought by its profile at or after its last
+    /// view (up to the list's time), every listed product was viewed in the window, every
+    /// listed profile has marketing consent, and the order of the events does not matter.
+    #[test]
+    fn the_list_never_holds_a_product_bought_after_its_view(
+        raw in proptest::collection::vec(
+            (0u8..4, 0u8..3, 0u8..4, -40i64..5, any::<u8>()),
+            1..40,
+        ),
+        within_days in 1i64..40,
+    ) {
+        let people = ["ann", "bob", "cat"];
+        let skus = ["PHONE", "CASE", "TEA"];
+        let events: Vec<Event> = raw
+            .iter()
+            .map(|&(what, who, sku, day, c)| {
+                let who = people[usize::from(who) % people.len()];
+                let sku = skus[usize::from(sku) % skus.len()];
+                let ts = NOW + day * DAY / 2;
+                let consent = (c % 4 != 3).then(|| mode(state(c), state(c / 3)));
+                match what {
+                    0 | 1 => view(who, sku, ts, consent),
+                    2 => receipt(who, sku, ts),
+                    _ => online_order(who, sku, ts),
+                }
+            })
+            .collect();
+        let opts = AudienceOptions {
+            viewed: Some(ViewedOptions { within_secs: within_days * DAY }),
+            ..AudienceOptions::default()
+        };
+        let (members, _) = audience_members(&events, &email_key, NOW, &opts);
+        let gate = ConsentGate::default();
+        for m in &members {
+            prop_assert!(!m.viewed_not_bought.is_empty());
+            // The latest signals of the profile allow personalisation.
+            let latest = events
+                .iter()
+                .filter(|e| email_key(e).as_deref() == Some(m.profile.as_str()) && e.timestamp() <= NOW)
+                .filter_map(|e| e.consent().map(|c| (e.timestamp(), c)))
+                .max_by_key(|(t, _)| *t);
+            let (t, _) = latest.expect("a listed profile gave consent");
+            let all_ok = events
+                .iter()
+                .filter(|e| email_key(e).as_deref() == Some(m.profile.as_str()) && e.timestamp() == t)
+                .filter_map(|e| e.consent())
+                .all(|c| gate.check(Operation::Personalise, Some(c)).allowed);
+            prop_assert!(all_ok);
+            for p in &m.viewed_not_bought {
+                prop_assert!(p.last_viewed <= NOW && p.last_viewed >= NOW - within_days * DAY);
+                let bought_after = events.iter().any(|e| {
+                    email_key(e).as_deref() == Some(m.profile.as_str())
+                        && e.timestamp() >= p.last_viewed
+                        && e.timestamp() <= NOW
+                        && match e {
+                            Event::CheckIn(c) => c.items.iter().any(|i| i.sku == p.sku),
+                            Event::Touchpoint(t) => t.order.as_ref().is_some_and(|o| o.items.iter().any(|i| i.sku == p.sku)),
+                            Event::ProductView(_) => false,
+                        }
+                });
+                prop_assert!(!bought_after, "{} bought {} after viewing it", m.profile, p.sku);
+            }
+        }
+        let mut reversed = events.clone();
+        reversed.reverse();
+        let (again, _) = audience_members(&reversed, &email_key, NOW, &opts);
+        prop_assert_eq!(again, members);
     }
 }

@@ -86,6 +86,10 @@ impl ExposureTable {
         let mut per: BTreeMap<&K, (u64, f64, f64)> = BTreeMap::new();
         for (e, k) in events.iter().zip(keys) {
             let Some(k) = k else { continue };
+            // Product views are no ad touch and no conversion: they do not make a profile.
+            if matches!(e, Event::ProductView(_)) {
+                continue;
+            }
             let entry = per.entry(k).or_insert((0, 0.0, 0.0));
             if !inside(e.timestamp()) {
                 continue;
@@ -118,6 +122,7 @@ impl ExposureTable {
                     entry.1 += 1.0;
                     entry.2 += c.value.filter(|v| v.is_finite()).unwrap_or(0.0);
                 }
+                Event::ProductView(_) => {}
             }
         }
         // Channel ids in name order, so the table does not depend on event order.

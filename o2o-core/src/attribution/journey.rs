@@ -218,6 +218,7 @@ pub fn build_journeys_keyed<K: Ord + Clone>(
                         pending.clear();
                     }
                 }
+                Event::ProductView(_) => {}
             }
         }
         if let Some(last) = pending.last() {

@@ -1,5 +1,6 @@
-//! The O2O event model: what happened online (a [`Touchpoint`]) and what happened in a store
-//! (a [`CheckIn`]), each carrying the [`Identifier`]s seen with it and the owner's consent signals.
+//! The O2O event model: what happened online (a [`Touchpoint`]), what happened in a store
+//! (a [`CheckIn`]) and which product a person looked at online (a [`ProductView`]), each
+//! carrying the [`Identifier`]s seen with it and the owner's consent signals.
 //!
 //! Every other module reads these types: the identity graph links the identifiers of one event,
 //! attribution orders touchpoints before check-ins, uplift counts check-ins per group. They are
@@ -431,6 +432,55 @@ pub struct CheckIn {
     pub consent: Option<ConsentSignals>,
 }
 
+/// A product page (or product card) seen online: who looked at which product, when, and where.
+///
+/// Views are not touchpoints: a retailer records dozens per session, and they are no ad touch,
+/// so attribution, visits and reports never see them. They feed the identity graph (the
+/// identifiers seen together) and the "viewed online, not bought" list
+/// (`o2o audience --viewed-not-bought`, `activation::ViewedOptions`).
+///
+/// ```
+/// use o2o_core::event::Event;
+/// let line = r#"{"type":"product_view","sku":"PHONE-1","channel":"web","timestamp":"2026-03-01T10:00:00Z",
+///               "price":7990000,"currency":"VND","identifiers":[{"kind":"device_id","value":"123.456"}]}"#;
+/// let Event::ProductView(v) = serde_json::from_str(line).unwrap() else { unreachable!() };
+/// assert_eq!((v.sku.as_str(), v.price), ("PHONE-1", Some(7_990_000.0)));
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProductView {
+    /// Optional event id from the source system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The product's id or SKU, as the catalog and the receipts name it.
+    pub sku: String,
+    /// The product's name, when the source gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Where it was viewed: the traffic source or the surface (`web`, `app`, `facebook`, …).
+    pub channel: String,
+    /// The campaign that brought the visit, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
+    /// Unix seconds, UTC.
+    #[serde(with = "timestamp::serde_ts")]
+    pub timestamp: i64,
+    /// The unit price shown, when the source says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<f64>,
+    /// ISO 4217 currency of `price`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// UTM parameters and click ids of the visit, when the source carries them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking: Option<Box<Tracking>>,
+    /// The identifiers seen with the view.
+    #[serde(default)]
+    pub identifiers: Vec<Identifier>,
+    /// Consent signals captured with the event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<ConsentSignals>,
+}
+
 /// One O2O event: a line of an NDJSON file, tagged by `"type"`.
 ///
 /// ```
@@ -448,6 +498,8 @@ pub enum Event {
     /// Something that happened in a store.
     #[serde(rename = "checkin")]
     CheckIn(CheckIn),
+    /// A product viewed online.
+    ProductView(ProductView),
 }
 
 impl Event {
@@ -456,6 +508,7 @@ impl Event {
         match self {
             Event::Touchpoint(t) => t.timestamp,
             Event::CheckIn(c) => c.timestamp,
+            Event::ProductView(v) => v.timestamp,
         }
     }
 
@@ -464,6 +517,7 @@ impl Event {
         match self {
             Event::Touchpoint(t) => &t.identifiers,
             Event::CheckIn(c) => &c.identifiers,
+            Event::ProductView(v) => &v.identifiers,
         }
     }
 
@@ -472,6 +526,35 @@ impl Event {
         match self {
             Event::Touchpoint(t) => t.id.as_deref(),
             Event::CheckIn(c) => c.id.as_deref(),
+            Event::ProductView(v) => v.id.as_deref(),
+        }
+    }
+
+    /// The UTM parameters and click ids it carries, if any.
+    pub fn tracking(&self) -> Option<&Tracking> {
+        match self {
+            Event::Touchpoint(t) => t.tracking.as_deref(),
+            Event::CheckIn(c) => c.tracking.as_deref(),
+            Event::ProductView(v) => v.tracking.as_deref(),
+        }
+    }
+
+    /// Its identifiers and consent signals, to edit together (identity resolution replaces
+    /// both, erasure removes identifiers).
+    pub fn identity_mut(&mut self) -> (&mut Vec<Identifier>, &mut Option<ConsentSignals>) {
+        match self {
+            Event::Touchpoint(t) => (&mut t.identifiers, &mut t.consent),
+            Event::CheckIn(c) => (&mut c.identifiers, &mut c.consent),
+            Event::ProductView(v) => (&mut v.identifiers, &mut v.consent),
+        }
+    }
+
+    /// Which of the three types it is (for keys that must not mix them).
+    fn type_tag(&self) -> u8 {
+        match self {
+            Event::Touchpoint(_) => 0,
+            Event::CheckIn(_) => 1,
+            Event::ProductView(_) => 2,
         }
     }
 
@@ -480,14 +563,16 @@ impl Event {
         match self {
             Event::Touchpoint(t) => t.consent.as_ref(),
             Event::CheckIn(c) => c.consent.as_ref(),
+            Event::ProductView(v) => v.consent.as_ref(),
         }
     }
 
     /// A short name of the source, used as evidence by the identity graph:
-    /// `online:<channel>` or `store:<method>`.
+    /// `online:<channel>` (touchpoints and product views) or `store:<method>`.
     pub fn source(&self) -> String {
         match self {
             Event::Touchpoint(t) => format!("online:{}", t.channel),
+            Event::ProductView(v) => format!("online:{}", v.channel),
             Event::CheckIn(c) => format!("store:{}", c.method.as_str()),
         }
     }
@@ -509,10 +594,10 @@ mod tests;
 /// assert_eq!(events.len(), 1);
 /// ```
 pub fn dedupe_by_id(events: &mut Vec<Event>) -> u64 {
-    let mut seen: std::collections::HashSet<(bool, String)> = std::collections::HashSet::new();
+    let mut seen: std::collections::HashSet<(u8, String)> = std::collections::HashSet::new();
     let before = events.len();
     events.retain(|e| match e.id() {
-        Some(id) => seen.insert((matches!(e, Event::CheckIn(_)), id.to_owned())),
+        Some(id) => seen.insert((e.type_tag(), id.to_owned())),
         None => true,
     });
     (before - events.len()) as u64

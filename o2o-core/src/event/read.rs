@@ -5,7 +5,7 @@
 //! records around it, and the analyst must be told exactly what to fix, so every reader collects
 //! a [`LineError`] (line number, field path, reason) and goes on. Only an I/O failure stops a read.
 
-use super::{CheckIn, Event, Touchpoint};
+use super::{CheckIn, Event, ProductView, Touchpoint};
 use serde::Serialize;
 use std::io::BufRead;
 
@@ -243,6 +243,8 @@ pub(crate) fn parse_line(text: &[u8], line: u64) -> Result<Event, LineError> {
         serde_json::from_slice::<Touchpoint>(text).map(Event::Touchpoint)
     } else if text.starts_with(br#"{"type":"checkin","#) {
         serde_json::from_slice::<CheckIn>(text).map(Event::CheckIn)
+    } else if text.starts_with(br#"{"type":"product_view","#) {
+        serde_json::from_slice::<ProductView>(text).map(Event::ProductView)
     } else {
         serde_json::from_slice::<Event>(text)
     };
@@ -268,7 +270,8 @@ fn explain_bad_line(text: &[u8], line: u64) -> LineError {
         None => {
             return err(
                 Some("type"),
-                "missing field (expected \"touchpoint\" or \"checkin\")".to_owned(),
+                "missing field (expected \"touchpoint\", \"checkin\" or \"product_view\")"
+                    .to_owned(),
             );
         }
         Some(serde_json::Value::String(s)) => s.as_str(),
@@ -277,10 +280,13 @@ fn explain_bad_line(text: &[u8], line: u64) -> LineError {
     let typed = match kind {
         "touchpoint" => serde_path_to_error::deserialize::<_, Touchpoint>(&value).map(|_| ()),
         "checkin" => serde_path_to_error::deserialize::<_, CheckIn>(&value).map(|_| ()),
+        "product_view" => serde_path_to_error::deserialize::<_, ProductView>(&value).map(|_| ()),
         other => {
             return err(
                 Some("type"),
-                format!("unknown event type `{other}` (expected \"touchpoint\" or \"checkin\")"),
+                format!(
+                    "unknown event type `{other}` (expected \"touchpoint\", \"checkin\" or \"product_view\")"
+                ),
             );
         }
     };

@@ -297,7 +297,39 @@ fn arb_event() -> impl Strategy<Value = Event> {
                 })
             },
         );
-    prop_oneof![touch, check]
+    let view = (
+        "\\PC{1,10}",
+        prop::option::of("\\PC{0,10}"),
+        "\\PC{0,10}",
+        crate::event::MIN_TIMESTAMP..=crate::event::MAX_TIMESTAMP,
+        prop::option::of(finite()),
+        prop::collection::vec(arb_ident(), 0..4),
+        arb_consent(),
+        prop::option::of("[a-z]{1,8}"),
+    )
+        .prop_map(
+            |(sku, name, channel, timestamp, price, identifiers, consent, gclid)| {
+                Event::ProductView(ProductView {
+                    id: None,
+                    sku,
+                    name,
+                    channel,
+                    campaign: None,
+                    timestamp,
+                    price,
+                    currency: price.map(|_| "VND".into()),
+                    tracking: gclid.map(|g| {
+                        Box::new(Tracking {
+                            gclid: Some(g),
+                            ..Default::default()
+                        })
+                    }),
+                    identifiers,
+                    consent,
+                })
+            },
+        );
+    prop_oneof![touch, check, view]
 }
 
 proptest! {
@@ -482,4 +514,38 @@ fn pos_csv_rejects_non_finite_amounts_on_their_row() {
     for e in &out.errors {
         assert!(e.message.contains("finite"), "{e}");
     }
+}
+
+#[test]
+fn a_product_view_reads_back_and_a_bad_one_names_its_field() {
+    let input = concat!(
+        r#"{"type":"product_view","id":"v1","sku":"PHONE-1","name":"Phone X","channel":"web","timestamp":"2026-03-01T10:00:00Z","price":7990000,"currency":"VND","identifiers":[{"kind":"device_id","value":"123.456"}]}"#,
+        "\n",
+        r#"{"type":"product_view","channel":"web","timestamp":1}"#,
+        "\n",
+        r#"{"type":"checkin","id":"v1","method":"qr_scan","store":"S1","timestamp":2}"#,
+        "\n",
+    );
+    let mut out = read_ndjson_str(input);
+    assert_eq!(out.summary.to_string(), "2 read, 1 rejected");
+    assert_eq!(out.errors[0].line, 2);
+    assert!(out.errors[0].message.contains("sku"), "{}", out.errors[0]);
+    let Event::ProductView(v) = &out.events[0] else {
+        panic!("a product view: {:?}", out.events[0])
+    };
+    assert_eq!(v.sku, "PHONE-1");
+    assert_eq!(v.name.as_deref(), Some("Phone X"));
+    assert_eq!(v.price, Some(7_990_000.0));
+    assert_eq!(out.events[0].source(), "online:web");
+    assert_eq!(out.events[0].timestamp(), 1_772_359_200);
+    // A view and a check-in with the same source id are two events.
+    assert_eq!(dedupe_by_id(&mut out.events), 0);
+    let mut back = Vec::new();
+    write_ndjson(&out.events[..1], &mut back).unwrap();
+    assert_eq!(
+        String::from_utf8(back).unwrap().lines().next(),
+        Some(
+            r#"{"type":"product_view","id":"v1","sku":"PHONE-1","name":"Phone X","channel":"web","timestamp":1772359200,"price":7990000.0,"currency":"VND","identifiers":[{"kind":"device_id","value":"123.456"}]}"#
+        )
+    );
 }

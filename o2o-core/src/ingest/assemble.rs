@@ -10,8 +10,8 @@ use super::shape::shape;
 use crate::consent::{ConsentMode, ConsentSignals, ConsentState};
 use crate::event::{
     Assignment, AssignmentGroup, CheckIn, CheckInMethod, ConsentRecord, Customer, Event,
-    Fulfilment, IdKind, Identifier, Item, Order, Record, SpendRecord, TouchAction, Touchpoint,
-    Tracking,
+    Fulfilment, IdKind, Identifier, Item, Order, ProductView, Record, SpendRecord, TouchAction,
+    Touchpoint, Tracking,
 };
 use crate::hashing::normalize_into;
 use std::borrow::Cow;
@@ -83,6 +83,9 @@ struct Draft {
     quantity: Option<f64>,
     price: Option<f64>,
     items: Vec<Item>,
+    /// The `name` of each of `items`, when the list gives one (GA4's `item_name`).
+    item_names: Vec<Option<String>>,
+    name: Option<String>,
     url: Option<String>,
     tracking: Tracking,
 }
@@ -290,6 +293,8 @@ fn read_field(
                     .map_err(|e| Reject::new(format!("{}[{i}]", f.get.key), e.to_string()))?;
                 check_amount(&f.get.key, item.price)?;
                 d.items.push(item);
+                d.item_names
+                    .push(v.get("name").and_then(|n| n.as_str()).map(str::to_owned));
             }
         }
         return Ok(());
@@ -344,6 +349,7 @@ fn read_field(
                 Field::Group => d.group = Some(s),
                 Field::Sku => d.sku = Some(s),
                 Field::Url => d.url = Some(s),
+                Field::Name => d.name = Some(s),
                 Field::Tracking(i) => {
                     let name = f.field.name();
                     let _ = i;
@@ -496,19 +502,94 @@ fn item(d: &mut Draft) {
     }
 }
 
+/// The action a GA4 event is mapped to (`ga4_events`) to become product views.
+pub(crate) const PRODUCT_VIEW: &str = "product_view";
+
+/// The product views of a row: its `sku` (and `price`), or one per item of its `items` list (a
+/// GA4 `view_item` event lists the product viewed in `items`). A price of 0 is GA4's "not
+/// set" and reads as unknown.
+fn product_views(
+    mut d: Draft,
+    timestamp: i64,
+    identifiers: Vec<Identifier>,
+    consent: Option<ConsentSignals>,
+) -> Result<Vec<Record>, Reject> {
+    if identifiers.is_empty() {
+        return Err(Reject::new(
+            "identifiers",
+            "no usable identifier (a product_view record is about a person)",
+        ));
+    }
+    let currency = currency(d.currency.take())?;
+    tracking_from_url(&mut d);
+    let tracking = (!d.tracking.is_empty()).then(|| Box::new(std::mem::take(&mut d.tracking)));
+    let channel = d
+        .channel
+        .take()
+        .or_else(|| tracking.as_ref().and_then(|t| t.utm_source.clone()))
+        .unwrap_or_else(|| "direct".to_owned());
+    let products: Vec<(String, Option<String>, Option<f64>)> = match d.sku.take() {
+        Some(sku) => vec![(sku, d.name.take(), d.price)],
+        None => {
+            let mut names = std::mem::take(&mut d.item_names).into_iter();
+            std::mem::take(&mut d.items)
+                .into_iter()
+                .map(|i| {
+                    let name = names.next().flatten();
+                    (i.sku, name, (i.price > 0.0).then_some(i.price))
+                })
+                .collect()
+        }
+    };
+    if products.is_empty() {
+        return Err(Reject::new(
+            "fields.sku",
+            "missing (a product_view record needs a sku, or a product in its items)",
+        ));
+    }
+    let several = products.len() > 1;
+    Ok(products
+        .into_iter()
+        .map(|(sku, name, price)| {
+            let id = match &d.id {
+                Some(id) if several => Some(format!("{id}:{sku}")),
+                other => other.clone(),
+            };
+            Record::Event(Event::ProductView(ProductView {
+                id,
+                sku,
+                name,
+                channel: channel.clone(),
+                campaign: d.campaign.clone(),
+                timestamp,
+                price,
+                currency: currency.clone(),
+                tracking: tracking.clone(),
+                identifiers: identifiers.clone(),
+                consent: consent.clone(),
+            }))
+        })
+        .collect())
+}
+
 fn build(
     map: &CompiledMap,
     mut d: Draft,
     identifiers: Vec<Identifier>,
     consent: Option<ConsentSignals>,
 ) -> Result<Option<Vec<Record>>, Reject> {
-    // A GA4 export mixes events and purchases: its purchases are orders.
-    let p = if map.format() == super::map::Format::Ga4 && d.action.as_deref() == Some("purchase") {
-        Produces::Order
-    } else {
-        map.produces
+    // A GA4 export mixes events, purchases and product views: its purchases are orders.
+    let ga4 = map.format() == super::map::Format::Ga4;
+    let p = match d.action.as_deref() {
+        Some("purchase") if ga4 => Produces::Order,
+        Some(PRODUCT_VIEW) if ga4 => Produces::ProductView,
+        _ => map.produces,
     };
     let ts = |d: &Draft| d.timestamp.ok_or_else(|| missing("timestamp", p));
+    if p == Produces::ProductView {
+        let timestamp = ts(&d)?;
+        return product_views(d, timestamp, identifiers, consent).map(Some);
+    }
     item(&mut d);
     tracking_from_url(&mut d);
     let currency = currency(d.currency.take())?;
@@ -701,6 +782,8 @@ fn build(
                 group,
             })
         }
+        // Handled above, before the row's sku became an item.
+        Produces::ProductView => return Ok(None),
         Produces::Customer => {
             need_person(&identifiers)?;
             Record::Customer(Customer {

@@ -37,6 +37,8 @@ pub(crate) enum Field {
     Price,
     Items,
     Url,
+    /// A product's name (product views).
+    Name,
     /// A UTM parameter or click id, by its index in [`Tracking::field_names`].
     Tracking(u8),
 }
@@ -52,7 +54,7 @@ pub(crate) enum Type {
 }
 
 impl Field {
-    const PLAIN: [(&'static str, Field); 21] = [
+    const PLAIN: [(&'static str, Field); 22] = [
         ("timestamp", Field::Timestamp),
         ("id", Field::Id),
         ("store", Field::Store),
@@ -74,6 +76,7 @@ impl Field {
         ("price", Field::Price),
         ("items", Field::Items),
         ("url", Field::Url),
+        ("name", Field::Name),
     ];
 
     pub(crate) fn parse(name: &str) -> Option<Field> {
@@ -163,6 +166,13 @@ impl Field {
             }
             Produces::Assignment => matches!(self, Timestamp | Id | Campaign | Group),
             Produces::Customer => matches!(self, Timestamp | Id | Store | Region | City),
+            Produces::ProductView => {
+                tracked
+                    || matches!(
+                        self,
+                        Timestamp | Id | Sku | Name | Price | Currency | Channel | Campaign | Items
+                    )
+            }
         }
     }
 
@@ -180,6 +190,7 @@ impl Field {
             ],
             Produces::Assignment => &[Field::Timestamp, Field::Group],
             Produces::Customer => &[],
+            Produces::ProductView => &[Field::Timestamp, Field::Sku],
         }
     }
 
@@ -317,7 +328,7 @@ impl CompiledMap {
             (None, _) => {
                 return Err(MapError::invalid(
                     "source.produces",
-                    "missing (checkin, touchpoint, order, consent, spend, assignment or customer)",
+                    "missing (checkin, touchpoint, order, consent, spend, assignment, customer or product_view)",
                 ));
             }
         };
@@ -416,7 +427,8 @@ impl CompiledMap {
                 )
             })?;
             let allowed = field.allowed(produces)
-                || (src.format == Format::Ga4 && field.allowed(Produces::Order));
+                || (src.format == Format::Ga4
+                    && (field.allowed(Produces::Order) || field.allowed(Produces::ProductView)));
             if !allowed {
                 return Err(MapError::invalid(
                     &key,
@@ -476,8 +488,10 @@ impl CompiledMap {
                 number,
             });
         }
-        c.itemised = c.field(Field::Sku).is_some();
+        // A product view's `sku` is the product viewed, not an item row of a receipt.
+        c.itemised = c.field(Field::Sku).is_some() && produces != Produces::ProductView;
         if !c.itemised
+            && produces != Produces::ProductView
             && let Some(f) = c
                 .fields
                 .iter()
@@ -561,7 +575,7 @@ impl CompiledMap {
         }
         if matches!(
             produces,
-            Produces::Consent | Produces::Assignment | Produces::Customer
+            Produces::Consent | Produces::Assignment | Produces::Customer | Produces::ProductView
         ) && c.ids.is_empty()
         {
             return Err(MapError::invalid(

@@ -17,11 +17,17 @@ use std::collections::BTreeMap;
 /// The GA4 events o2o reads by default and the touchpoint action each becomes. Other events
 /// (page views, scrolls, engagement pings: dozens per session) are skipped: a session is the
 /// web visit that O2O measurement needs. A map can list its own with `[source] ga4_events`.
-pub const DEFAULT_EVENTS: [(&str, &str); 4] = [
+///
+/// `view_item` (a product's detail page; GA4's recommended e-commerce event, documented with
+/// its `items[]` at <https://developers.google.com/analytics/devguides/collection/ga4/reference/events#view_item>)
+/// becomes one product view per item (`product_view` is not a touchpoint action: it names the
+/// record type), with the item's `item_id`, `price` and the event's `currency` parameter.
+pub const DEFAULT_EVENTS: [(&str, &str); 5] = [
     ("session_start", "visit"),
     ("purchase", "purchase"),
     ("sign_up", "sign_up"),
     ("generate_lead", "sign_up"),
+    ("view_item", super::assemble::PRODUCT_VIEW),
 ];
 
 /// The field specs a GA4 map starts from: every field read from the `o2o` object the flattening
@@ -178,6 +184,9 @@ pub(crate) fn flatten(row: Value, events: &[(String, String)]) -> Result<Option<
             let Some(sku) = sku else { continue };
             let mut m = Map::new();
             m.insert("sku".to_owned(), Value::String(sku));
+            if let Some(name) = text(it.get("item_name")) {
+                m.insert("name".to_owned(), Value::String(name));
+            }
             if let Some(q) = it.get("quantity").and_then(Value::as_u64) {
                 m.insert("quantity".to_owned(), Value::from(q));
             }
@@ -247,5 +256,55 @@ mod tests {
         assert_eq!(v["o2o"]["id"], "T1");
         assert_eq!(v["o2o"]["value"], "250000.0");
         assert_eq!(v["o2o"]["items"][0]["sku"], "SKU1");
+    }
+
+    #[test]
+    fn a_view_item_lists_its_products_with_names_and_prices() {
+        let row = serde_json::json!({
+            "event_name": "view_item", "event_timestamp": 1, "user_pseudo_id": "1.2",
+            "event_params": [{"key": "currency", "value": {"string_value": "VND"}}],
+            "items": [{"item_id": "SKU-PHONE", "item_name": "Phone X", "price": 7990000.0},
+                      {"item_name": "Case only named"}]
+        });
+        let v = flatten(row, &events()).unwrap().unwrap();
+        assert_eq!(v["o2o"]["action"], "product_view");
+        assert_eq!(v["o2o"]["currency"], "VND");
+        assert_eq!(v["o2o"]["items"][0]["sku"], "SKU-PHONE");
+        assert_eq!(v["o2o"]["items"][0]["name"], "Phone X");
+        assert_eq!(v["o2o"]["items"][1]["sku"], "Case only named");
+        assert_eq!(v["o2o"]["items"][1]["price"], 0.0);
+    }
+
+    #[test]
+    fn a_product_view_map_needs_a_sku_and_a_person() {
+        use crate::ingest::{CompiledMap, SourceMap};
+        let map = |fields: &str, ids: &str| {
+            CompiledMap::new(
+                SourceMap::from_toml(&format!(
+                    "[source]\nname = \"v\"\nformat = \"csv\"\nproduces = \"product_view\"\n[fields]\n{fields}\n[identifiers]\n{ids}\n"
+                ))
+                .unwrap(),
+            )
+        };
+        let ok = map(
+            "timestamp = \"t\"\nsku = \"s\"\nprice = \"p\"\nname = \"n\"",
+            "email = \"e\"",
+        );
+        assert!(ok.is_ok(), "{:?}", ok.err());
+        let no_sku = map("timestamp = \"t\"", "email = \"e\"")
+            .unwrap_err()
+            .to_string();
+        assert!(no_sku.contains("fields.sku"), "{no_sku}");
+        let nobody = map("timestamp = \"t\"\nsku = \"s\"", "")
+            .unwrap_err()
+            .to_string();
+        assert!(nobody.contains("identifiers"), "{nobody}");
+        let store = map(
+            "timestamp = \"t\"\nsku = \"s\"\nstore = \"x\"",
+            "email = \"e\"",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(store.contains("fields.store"), "{store}");
     }
 }

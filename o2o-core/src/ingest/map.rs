@@ -161,6 +161,8 @@ pub enum Produces {
     Assignment,
     /// A CRM master row.
     Customer,
+    /// A product viewed online.
+    ProductView,
 }
 
 impl Produces {
@@ -174,6 +176,7 @@ impl Produces {
             Produces::Spend => "spend",
             Produces::Assignment => "assignment",
             Produces::Customer => "customer",
+            Produces::ProductView => "product_view",
         }
     }
 }

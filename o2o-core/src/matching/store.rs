@@ -13,7 +13,7 @@
 //! ([`crate::store::resolve_people`]) adds them to the graph as scored links.
 
 use super::{MatchError, MatchRun, MatchSettings, Records, run};
-use crate::event::{Event, IdKind, Identifier, RecordKind};
+use crate::event::{IdKind, Identifier, RecordKind};
 use crate::identity::{IdentityGraph, ResolutionRules, Waterfall, parse_identifier};
 use crate::store::{Store, StoreError, StoredRecord};
 use arrow_array::{Array, Float64Array, RecordBatch, StringArray};
@@ -127,11 +127,7 @@ pub fn store_records(
         }
     }
     for e in store.events()? {
-        let ids = match &e {
-            Event::Touchpoint(t) => &t.identifiers,
-            Event::CheckIn(c) => &c.identifiers,
-        };
-        add(ids, &[], "event");
+        add(e.identifiers(), &[], "event");
     }
     let mut records = Records::new(&fields);
     let mut keys = Vec::with_capacity(order.len());

@@ -418,6 +418,12 @@ fn one_currency(
                     t.currency = Some(target.clone());
                 }
             }
+            Event::ProductView(v) => {
+                if let (Some(p), Some(cur)) = (v.price, v.currency.clone()) {
+                    v.price = Some(conv(p, &cur, v.timestamp)?);
+                    v.currency = Some(target.clone());
+                }
+            }
         }
     }
     for s in spend.iter_mut() {

@@ -250,7 +250,7 @@ fn populations_choose_whose_visits_count() {
         identifiers: vec![Identifier::new(IdKind::DeviceId, "cookie-1")],
         ..match checkin("x", "S1", CheckInMethod::QrScan, T0 + DAY, None) {
             Event::CheckIn(c) => c,
-            Event::Touchpoint(_) => unreachable!(),
+            _ => unreachable!(),
         }
     }));
     let count = |population| {

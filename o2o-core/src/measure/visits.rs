@@ -178,7 +178,7 @@ pub fn visit_events(events: &[Event], visits: &[Visit]) -> Vec<Event> {
     let mut out = Vec::with_capacity(events.len());
     for (i, e) in events.iter().enumerate() {
         match e {
-            Event::Touchpoint(_) => out.push(e.clone()),
+            Event::Touchpoint(_) | Event::ProductView(_) => out.push(e.clone()),
             Event::CheckIn(c) => {
                 let Some(v) = merged.get(&i) else { continue };
                 let mut c = c.clone();

@@ -56,6 +56,8 @@ pub struct EventCounts {
     pub touchpoints: u64,
     /// Offline check-ins.
     pub checkins: u64,
+    /// Products viewed online (not touchpoints: no attribution counts them).
+    pub product_views: u64,
     /// What re-reading the NDJSON export gave.
     pub read: ReadSummary,
     /// Check-ins per method (`qr_scan`, `wifi_join`, …).

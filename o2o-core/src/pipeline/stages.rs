@@ -221,6 +221,7 @@ fn observe(c: &Campaign, events: &[Event], read: ReadSummary) -> (EventCounts, V
                     .entry(ci.method.as_str().to_owned())
                     .or_default() += 1;
             }
+            Event::ProductView(_) => counts.product_views += 1,
         }
     }
     let channels = c

@@ -102,7 +102,10 @@ pub fn ropo_report(
                 Event::Touchpoint(t) if is_research(t.action) => {
                     last_research = Some(t.timestamp);
                 }
-                Event::Touchpoint(_) => {}
+                // A product view is research too, but the ROPO report reads the touchpoints that
+                // every export has (visits, clicks), so that its figures do not depend on whether
+                // a retailer also exports product views.
+                Event::Touchpoint(_) | Event::ProductView(_) => {}
                 Event::CheckIn(c) => {
                     if c.value.is_some_and(|v| v > 0.0) {
                         offline += 1;

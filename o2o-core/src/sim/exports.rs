@@ -341,6 +341,7 @@ fn dest(c: &Campaign, e: &Event) -> Dest {
             CheckInMethod::WifiJoin => Dest::Wifi,
             _ => Dest::App,
         },
+        Event::ProductView(_) => Dest::Ga4,
         Event::Touchpoint(t) => {
             if t.action == TouchAction::SignUp {
                 return Dest::Accounts;

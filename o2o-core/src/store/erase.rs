@@ -46,10 +46,8 @@ impl StoredRecord {
 
 /// The identifiers of a record, to edit.
 fn identifiers_mut(r: &mut Record) -> Option<&mut Vec<Identifier>> {
-    use crate::event::Event;
     match r {
-        Record::Event(Event::Touchpoint(t)) => Some(&mut t.identifiers),
-        Record::Event(Event::CheckIn(c)) => Some(&mut c.identifiers),
+        Record::Event(e) => Some(e.identity_mut().0),
         Record::Consent(c) => Some(&mut c.identifiers),
         Record::Assignment(a) => Some(&mut a.identifiers),
         Record::Customer(c) => Some(&mut c.identifiers),
@@ -99,6 +97,8 @@ impl Store {
             // tells the next run why it resolves afresh.
             self.drop_resolution_files()?;
             self.manifest.erasures += 1;
+            // The rewritten files have this version's columns.
+            self.manifest.schema_version = super::SCHEMA_VERSION;
             self.write_manifest()?;
         }
         Ok(out)

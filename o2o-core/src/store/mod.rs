@@ -29,7 +29,9 @@ pub use erase::StoreErasure;
 pub use people::{People, PeopleError, PeopleStats, resolve as resolve_people};
 pub use resolution::{ResolutionError, ResolutionInfo, Staleness, StoreFingerprint, Stored};
 pub use rows::parquet_rows;
-pub use schema::{DecodeError, SCHEMA_VERSION, StoredRecord, decode_events, schema};
+pub use schema::{
+    DecodeError, MIN_SCHEMA_VERSION, SCHEMA_VERSION, StoredRecord, decode_events, schema,
+};
 
 use crate::event::{Event, Provenance, RecordKind};
 use crate::ingest::{CompiledMap, FileReader, FileStats, IngestError, Output, RowError};
@@ -237,11 +239,13 @@ impl Store {
                 path: path.display().to_string(),
                 message: format!("unreadable manifest: {e}"),
             })?;
-        if manifest.format != "o2o-store" || manifest.schema_version != SCHEMA_VERSION {
+        if manifest.format != "o2o-store"
+            || !(MIN_SCHEMA_VERSION..=SCHEMA_VERSION).contains(&manifest.schema_version)
+        {
             return Err(StoreError::NotAStore {
                 path: dir.display().to_string(),
                 message: format!(
-                    "store format `{}` version {} (this o2o reads o2o-store version {SCHEMA_VERSION})",
+                    "store format `{}` version {} (this o2o reads o2o-store versions {MIN_SCHEMA_VERSION} to {SCHEMA_VERSION})",
                     manifest.format, manifest.schema_version
                 ),
             });
@@ -503,6 +507,8 @@ impl Store {
         self.key_set(&source)?.extend(&pending);
         self.manifest.key_files.insert(source.clone(), key_file);
         self.manifest.next_seq += 1;
+        // The files just written have this version's columns (see [`SCHEMA_VERSION`]).
+        self.manifest.schema_version = SCHEMA_VERSION;
         self.manifest.ingests.push(IngestRecord {
             seq,
             source: source.clone(),

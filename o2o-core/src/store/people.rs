@@ -188,10 +188,8 @@ pub fn resolve(store: &super::Store, rules: ResolutionRules) -> Result<People, P
         .enumerate()
         .map(|(i, e)| {
             let (ts, source) = (e.timestamp(), e.source());
-            let (identifiers, own) = match e {
-                Event::Touchpoint(t) => (std::mem::take(&mut t.identifiers), t.consent.take()),
-                Event::CheckIn(c) => (std::mem::take(&mut c.identifiers), c.consent.take()),
-            };
+            let (ids, consent) = e.identity_mut();
+            let (identifiers, own) = (std::mem::take(ids), consent.take());
             Obs {
                 ts,
                 kind: RecordKind::Event,
@@ -269,16 +267,13 @@ pub fn resolve(store: &super::Store, rules: ResolutionRules) -> Result<People, P
     // 2. Records of one click are one person.
     let mut clicks: HashMap<String, Identifier> = HashMap::new();
     let click_ids = |e: &Event| -> Vec<String> {
-        let t = match e {
-            Event::Touchpoint(t) => t.tracking.as_deref(),
-            Event::CheckIn(c) => c.tracking.as_deref(),
-        };
-        t.map(|t| {
-            t.click_ids()
-                .map(|(k, v)| format!("{}:{v}", k.as_str()))
-                .collect()
-        })
-        .unwrap_or_default()
+        e.tracking()
+            .map(|t| {
+                t.click_ids()
+                    .map(|(k, v)| format!("{}:{v}", k.as_str()))
+                    .collect()
+            })
+            .unwrap_or_default()
     };
     for o in &obs {
         let Some(e) = o.event.and_then(|i| events.get(i)) else {
@@ -400,16 +395,9 @@ pub fn resolve(store: &super::Store, rules: ResolutionRules) -> Result<People, P
     drop(index);
     for o in obs {
         if let Some(e) = o.event.and_then(|i| events.get_mut(i)) {
-            match e {
-                Event::Touchpoint(t) => {
-                    t.identifiers = o.identifiers;
-                    t.consent = o.consent;
-                }
-                Event::CheckIn(c) => {
-                    c.identifiers = o.identifiers;
-                    c.consent = o.consent;
-                }
-            }
+            let (ids, consent) = e.identity_mut();
+            *ids = o.identifiers;
+            *consent = o.consent;
         }
     }
     Ok(People {

@@ -410,17 +410,11 @@ fn event_rows(store: &Store) -> Result<Vec<(String, u128, Vec<Identifier>)>, Sto
 }
 
 fn event_identifiers(e: &Event) -> &[Identifier] {
-    match e {
-        Event::Touchpoint(t) => &t.identifiers,
-        Event::CheckIn(c) => &c.identifiers,
-    }
+    e.identifiers()
 }
 
 fn event_consent(e: &Event) -> Option<&ConsentSignals> {
-    match e {
-        Event::Touchpoint(t) => t.consent.as_ref(),
-        Event::CheckIn(c) => c.consent.as_ref(),
-    }
+    e.consent()
 }
 
 fn push_ids<'a>(
@@ -994,10 +988,7 @@ fn read(store: &Store, info: &ResolutionInfo) -> Result<People, ResolutionError>
                     }
                 }
             };
-            let (ids, own) = match &mut e {
-                Event::Touchpoint(t) => (&mut t.identifiers, &mut t.consent),
-                Event::CheckIn(ch) => (&mut ch.identifiers, &mut ch.consent),
-            };
+            let (ids, own) = e.identity_mut();
             match new_ids {
                 Some(n) => *ids = n,
                 None => {

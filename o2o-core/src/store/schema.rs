@@ -9,8 +9,8 @@
 use crate::consent::{ConsentMode, ConsentSignals, ConsentState};
 use crate::event::{
     Assignment, AssignmentGroup, CheckIn, CheckInMethod, ConsentRecord, Customer, Event, Exposure,
-    Fulfilment, IdKind, Identifier, Item, Order, Provenance, RecordKind, SpendRecord, TouchAction,
-    Touchpoint, Tracking,
+    Fulfilment, IdKind, Identifier, Item, Order, ProductView, Provenance, RecordKind, SpendRecord,
+    TouchAction, Touchpoint, Tracking,
 };
 use arrow_array::builder::{
     FixedSizeBinaryBuilder, Float64Builder, StringBuilder, TimestampMicrosecondBuilder,
@@ -24,7 +24,15 @@ use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
 use std::sync::{Arc, OnceLock};
 
 /// The version of the store's table layout, written in the manifest.
-pub const SCHEMA_VERSION: u32 = 1;
+///
+/// Version 2 added product views to the events table (`type = "product_view"` and the `sku`,
+/// `product_name` and `price` columns). A version 1 store is read as it is (its files lack
+/// those columns, which read as absent) and becomes version 2 at its next write, so that an
+/// o2o that knows only version 1 refuses it rather than reading a view as a check-in.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The oldest table layout this o2o reads.
+pub const MIN_SCHEMA_VERSION: u32 = 1;
 
 const MICROS: i64 = 1_000_000;
 
@@ -120,6 +128,9 @@ fn head(kind: RecordKind) -> Vec<Field> {
                 utf8("pickup_store"),
                 Field::new("pickup_time", ts_type(), true),
                 utf8("exposure"),
+                utf8("sku"),
+                utf8("product_name"),
+                Field::new("price", DataType::Float64, true),
                 ids,
             ]);
             v.extend(consent());
@@ -408,6 +419,9 @@ pub(crate) struct EventCols {
     pickup_store: StringBuilder,
     pickup_time: TimestampMicrosecondBuilder,
     exposure: StringBuilder,
+    sku: StringBuilder,
+    product_name: StringBuilder,
+    price: Float64Builder,
     ids: IdList,
     consent: ConsentCols,
     tail: Tail,
@@ -432,6 +446,9 @@ impl EventCols {
             pickup_store: StringBuilder::new(),
             pickup_time: TimestampMicrosecondBuilder::new(),
             exposure: StringBuilder::new(),
+            sku: StringBuilder::new(),
+            product_name: StringBuilder::new(),
+            price: Float64Builder::new(),
             ids: IdList::new(),
             consent: ConsentCols::new(),
             tail: Tail::new(),
@@ -468,6 +485,7 @@ impl EventCols {
                 self.exposure.append_option(
                     (t.exposure != Exposure::Observational).then_some(t.exposure.as_str()),
                 );
+                self.no_product();
             }
             Event::CheckIn(c) => {
                 self.ty.append_value("checkin");
@@ -488,18 +506,46 @@ impl EventCols {
                 self.pickup_store.append_null();
                 self.pickup_time.append_null();
                 self.exposure.append_null();
+                self.no_product();
+            }
+            Event::ProductView(v) => {
+                self.ty.append_value("product_view");
+                self.ts.append_value(micros(v.timestamp));
+                id.append_option(v.id.as_deref());
+                action.append_null();
+                method.append_null();
+                channel.append_value(&v.channel);
+                campaign.append_option(v.campaign.as_deref());
+                store.append_null();
+                region.append_null();
+                self.value.append_null();
+                self.cost.append_null();
+                self.currency.append_option(v.currency.as_deref());
+                self.voucher.append_null();
+                self.items.push(&[]);
+                self.fulfilment.append_null();
+                self.pickup_store.append_null();
+                self.pickup_time.append_null();
+                self.exposure.append_null();
+                self.sku.append_value(&v.sku);
+                self.product_name.append_option(v.name.as_deref());
+                self.price.append_option(v.price);
             }
         }
-        let tracking = match e {
-            Event::Touchpoint(t) => t.tracking.as_deref(),
-            Event::CheckIn(c) => c.tracking.as_deref(),
-        };
+        let tracking = e.tracking();
         for (b, name) in self.tracking.iter_mut().zip(Tracking::field_names()) {
             b.append_option(tracking.and_then(|t| t.field(name)));
         }
         self.ids.push(e.identifiers());
         self.consent.push(e.consent());
         self.tail.push(p, key);
+    }
+
+    /// The product columns of a touchpoint or check-in row: empty.
+    fn no_product(&mut self) {
+        self.sku.append_null();
+        self.product_name.append_null();
+        self.price.append_null();
     }
 
     fn finish(&mut self) -> Vec<ArrayRef> {
@@ -520,6 +566,9 @@ impl EventCols {
         out.push(Arc::new(self.pickup_store.finish()));
         out.push(ts_array(&mut self.pickup_time));
         out.push(Arc::new(self.exposure.finish()));
+        out.push(Arc::new(self.sku.finish()));
+        out.push(Arc::new(self.product_name.finish()));
+        out.push(Arc::new(self.price.finish()));
         out.push(self.ids.finish());
         self.consent.finish(&mut out);
         self.tail.finish(&mut out);
@@ -892,6 +941,27 @@ impl<'a> Cols<'a> {
         let ty = self.text("type", row).unwrap_or("checkin");
         let consent = self.consent(row);
         let identifiers = self.identifiers(row)?;
+        if ty == "product_view" {
+            return Ok(Event::ProductView(ProductView {
+                id: self.opt("id", row),
+                sku: self.req_text("sku", row)?.to_owned(),
+                name: self.opt("product_name", row),
+                channel: self.opt("channel", row).unwrap_or_default(),
+                campaign: self.opt("campaign", row),
+                timestamp: ts,
+                price: self.f64("price", row),
+                currency: self.opt("currency", row),
+                tracking: self.tracking(row),
+                identifiers,
+                consent,
+            }));
+        }
+        if ty != "touchpoint" && ty != "checkin" {
+            return Err(derr(
+                "type",
+                format!("unknown event type `{ty}` (expected touchpoint, checkin or product_view)"),
+            ));
+        }
         if ty == "touchpoint" {
             let action: TouchAction = match self.text("action", row) {
                 Some(a) => a.parse().map_err(|e: String| derr("action", e))?,

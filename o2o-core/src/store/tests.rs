@@ -142,6 +142,11 @@ fn every_example_map_reads_its_sample() {
         ("orders", "orders.csv", 2, 3, 0, 0),
         ("customers", "customers.csv", 2, 2, 0, 0),
         ("zalo", "zalo.ndjson", 2, 2, 0, 0),
+        // 3 view_item rows give 4 views (one lists two items), the purchase an order; the
+        // view without items is rejected, the page view skipped.
+        ("ga4", "ga4_views.ndjson", 6, 5, 1, 1),
+        ("product_views", "product_views.csv", 3, 2, 1, 0),
+        ("viewed_receipts", "viewed_receipts.csv", 2, 2, 0, 0),
     ];
     for (m, data, rows, records, rejected, skipped) in cases {
         let (r, rejects) = ingest_example(&mut store, m, data, 50.0);
@@ -184,6 +189,64 @@ fn every_example_map_reads_its_sample() {
         events.iter().any(|e| matches!(e,
         Event::Touchpoint(t) if t.channel == "zalo"
             && t.tracking.as_ref().and_then(|x| x.utm_campaign.as_deref()) == Some("zalo-spring")))
+    );
+    // GA4 view_item rows and the app's CSV are product views, with their item's price and name.
+    let views: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::ProductView(v) => Some((
+                v.sku.as_str(),
+                v.name.as_deref(),
+                v.price,
+                v.currency.as_deref(),
+                v.channel.as_str(),
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(views.len(), 6);
+    for want in [
+        (
+            "SKU-PHONE",
+            Some("Phone X 128 GB"),
+            Some(7_990_000.0),
+            Some("VND"),
+            "google",
+        ),
+        (
+            "SKU-CAKE",
+            Some("Mooncake box"),
+            Some(320_000.0),
+            Some("VND"),
+            "direct",
+        ),
+        ("SKU-PHONE", None, Some(7_990_000.0), Some("VND"), "direct"),
+        (
+            "SKU-WATCH",
+            Some("Watch S"),
+            Some(2_490_000.0),
+            Some("VND"),
+            "app",
+        ),
+    ] {
+        assert!(views.contains(&want), "{want:?} not in {views:?}");
+    }
+    let phone = events
+        .iter()
+        .find_map(|e| match e {
+            Event::ProductView(v) if v.channel == "google" => Some(v),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(phone.timestamp, 1_772_416_800);
+    assert_eq!(phone.campaign.as_deref(), Some("phones-march"));
+    assert!(
+        phone
+            .identifiers
+            .iter()
+            .any(|i| i.kind == IdKind::ExternalId && i.value.eq_ignore_ascii_case("CRM-0042")),
+        "{:?}",
+        phone.identifiers
     );
     let spend = store.records(RecordKind::Spend).unwrap();
     assert_eq!(spend.len(), 4);
@@ -356,6 +419,7 @@ fn a_stale_resolution_says_what_changed() {
     match &mut late {
         Event::Touchpoint(t) => t.timestamp += 1,
         Event::CheckIn(c) => c.timestamp += 1,
+        Event::ProductView(v) => v.timestamp += 1,
     }
     store
         .append("late", "late.ndjson", [Record::Event(late)])
@@ -448,4 +512,127 @@ fn an_erasure_removes_the_resolution_files_and_says_so() {
         Stored::Stale(s) => assert_eq!(s, Staleness::Erased),
         _ => panic!("the erased person's resolution was used"),
     }
+}
+
+fn view(sku: &str, ts: i64) -> Event {
+    Event::ProductView(crate::event::ProductView {
+        id: Some(format!("view-{sku}-{ts}")),
+        sku: sku.to_owned(),
+        name: Some("Phone X".to_owned()),
+        channel: "web".to_owned(),
+        campaign: None,
+        timestamp: ts,
+        price: Some(7_990_000.0),
+        currency: Some("VND".to_owned()),
+        tracking: Some(Box::new(crate::event::Tracking {
+            utm_source: Some("google".to_owned()),
+            ..Default::default()
+        })),
+        identifiers: vec![crate::event::Identifier::new(IdKind::DeviceId, "123.456")],
+        consent: None,
+    })
+}
+
+#[test]
+fn product_views_round_trip_through_the_store() {
+    let dir = TempDir::new("views");
+    let mut store = Store::create(&dir.0, "UTC").unwrap();
+    let mut bare = view("CASE-2", 1_772_400_000);
+    if let Event::ProductView(v) = &mut bare {
+        (v.id, v.name, v.price, v.currency, v.tracking) = (None, None, None, None, None);
+    }
+    let events = vec![view("PHONE-1", 1_772_359_200), bare];
+    store
+        .append(
+            "views",
+            "views.ndjson",
+            events.iter().cloned().map(Record::Event),
+        )
+        .unwrap();
+    assert_eq!(store.events().unwrap(), events);
+    assert_eq!(store.manifest().schema_version, SCHEMA_VERSION);
+}
+
+/// Write `events` as a version 1 store would hold them: a Parquet file without the product
+/// columns, and a manifest of version 1.
+fn write_v1_store(dir: &Path, events: &[Event]) {
+    use parquet::arrow::ArrowWriter;
+    let mut b = schema::Builder::new(RecordKind::Event);
+    for (i, e) in events.iter().enumerate() {
+        b.push(&Record::Event(e.clone()), &Provenance::default(), i as u128);
+    }
+    let batch = b.finish().unwrap();
+    let keep: Vec<usize> = (0..batch.num_columns())
+        .filter(|&i| {
+            !["sku", "product_name", "price"].contains(&batch.schema().field(i).name().as_str())
+        })
+        .collect();
+    let old = batch.project(&keep).unwrap();
+    let part = dir.join("events/day=2026-03-01");
+    std::fs::create_dir_all(&part).unwrap();
+    let f = std::fs::File::create(part.join("p000001-0001.parquet")).unwrap();
+    let mut w = ArrowWriter::try_new(f, old.schema(), None).unwrap();
+    w.write(&old).unwrap();
+    w.close().unwrap();
+    std::fs::write(
+        dir.join(MANIFEST),
+        r#"{"format":"o2o-store","schema_version":1,"timezone":"UTC","next_seq":2,"ingests":[]}"#,
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_version_1_store_stays_readable_and_takes_product_views() {
+    let dir = TempDir::new("v1");
+    let old: Vec<Event> = crate::event::read_ndjson_str(concat!(
+        r#"{"type":"touchpoint","action":"click","channel":"search","timestamp":1772359200,"identifiers":[{"kind":"email","value":"a@x.vn"}]}"#,
+        "\n",
+        r#"{"type":"checkin","method":"pos_purchase","store":"S1","timestamp":1772362800,"value":9,"items":[{"sku":"PHONE-1","quantity":1,"price":9}],"identifiers":[{"kind":"email","value":"a@x.vn"}]}"#,
+        "\n",
+    ))
+    .events;
+    write_v1_store(&dir.0, &old);
+    let store = Store::open(&dir.0).unwrap();
+    assert_eq!(store.manifest().schema_version, 1);
+    assert_eq!(store.events().unwrap(), old);
+    drop(store);
+    // Writing into it makes it version 2: an o2o that knows only version 1 refuses it.
+    let mut store = Store::create(&dir.0, "UTC").unwrap();
+    let v = view("PHONE-1", 1_772_366_400);
+    store
+        .append("views", "views.ndjson", [Record::Event(v.clone())])
+        .unwrap();
+    assert_eq!(store.manifest().schema_version, 2);
+    let mut want = old.clone();
+    want.push(v);
+    assert_eq!(store.events().unwrap(), want);
+    // A store of a later version is refused with both versions named.
+    drop(store);
+    std::fs::write(
+        dir.0.join(MANIFEST),
+        r#"{"format":"o2o-store","schema_version":3,"timezone":"UTC","next_seq":2,"ingests":[]}"#,
+    )
+    .unwrap();
+    let err = Store::open(&dir.0).unwrap_err().to_string();
+    assert!(
+        err.contains("version 3") && err.contains("versions 1 to 2"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_unknown_event_type_in_a_store_is_an_error_naming_the_column() {
+    let mut b = schema::Builder::new(RecordKind::Event);
+    b.push(
+        &Record::Event(view("PHONE-1", 1)),
+        &Provenance::default(),
+        1,
+    );
+    let batch = b.finish().unwrap();
+    let mut cols = batch.columns().to_vec();
+    cols[0] = std::sync::Arc::new(arrow_array::StringArray::from(vec!["wishlist"]));
+    let batch = arrow_array::RecordBatch::try_new(batch.schema(), cols).unwrap();
+    let err = decode_events(&batch).unwrap_err();
+    assert_eq!(err.column, "type");
+    assert!(err.message.contains("wishlist"), "{err}");
 }
