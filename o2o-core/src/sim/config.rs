@@ -100,6 +100,24 @@ pub struct SimConfig {
     /// libphonenumber's validity check rejects it while CRM and POS systems still hold it.
     #[serde(default)]
     pub unranged_phone_share: f64,
+    /// Share of in-store purchases whose product the customer viewed online (1 hour to 7 days
+    /// before). Views are no touchpoint, so no measurement changes; they feed "viewed online,
+    /// not bought". Draws nothing from the random streams.
+    #[serde(default = "default_view_before_purchase")]
+    pub view_before_purchase: f64,
+    /// Share of customers who view a product online (in the campaign window) that they never
+    /// buy: the people a "viewed, not bought" offer is for. Draws nothing from the random
+    /// streams.
+    #[serde(default = "default_browse_share")]
+    pub browse_share: f64,
+}
+
+fn default_view_before_purchase() -> f64 {
+    0.3
+}
+
+fn default_browse_share() -> f64 {
+    0.15
 }
 
 fn default_wifi_before_purchase() -> f64 {
@@ -214,6 +232,8 @@ impl Default for SimConfig {
             wifi_before_purchase: default_wifi_before_purchase(),
             work_email_share: 0.0,
             unranged_phone_share: 0.0,
+            view_before_purchase: default_view_before_purchase(),
+            browse_share: default_browse_share(),
         }
     }
 }
@@ -313,6 +333,8 @@ impl SimConfig {
         prob("wifi_before_purchase", self.wifi_before_purchase)?;
         prob("work_email_share", self.work_email_share)?;
         prob("unranged_phone_share", self.unranged_phone_share)?;
+        prob("view_before_purchase", self.view_before_purchase)?;
+        prob("browse_share", self.browse_share)?;
         positive("mean_order_value", self.mean_order_value)?;
         positive("order_value_sigma", self.order_value_sigma)?;
         if !(self.repeat_visits.is_finite() && self.repeat_visits >= 0.0) {

@@ -756,9 +756,53 @@ channel   = {{ value = "account" }}
     (sheet, map)
 }
 
+/// A product view as the GA4 BigQuery export's `view_item` row
+/// (<https://developers.google.com/analytics/devguides/collection/ga4/reference/events#view_item>):
+/// the product in `items[]`, the currency as an event parameter, identifiers as for sessions.
+fn ga4_view_item(n: usize, v: &crate::event::ProductView, e: &Event) -> Value {
+    let mut params = vec![json!({"key": "ga_session_id", "value": {"int_value": v.timestamp}})];
+    if let Some(c) = &v.currency {
+        params.push(json!({"key": "currency", "value": {"string_value": c}}));
+    }
+    let mut device = None;
+    for (k, val) in id_object(&v.identifiers)
+        .as_object()
+        .cloned()
+        .unwrap_or_default()
+    {
+        if k == "device_id" && device.is_none() {
+            device = Some(val);
+        } else {
+            params.push(json!({"key": format!("o2o_{k}"), "value": {"string_value": val}}));
+        }
+    }
+    let (mk, an) = consent_yn(e);
+    let yes = |s: &str| match s {
+        "Y" => Value::String("Yes".into()),
+        "N" => Value::String("No".into()),
+        _ => Value::Null,
+    };
+    let (y, m, d, ..) = local(v.timestamp);
+    json!({
+        "event_date": format!("{y:04}{m:02}{d:02}"),
+        "event_timestamp": v.timestamp * 1_000_000,
+        "event_name": "view_item",
+        "batch_event_index": n,
+        "user_pseudo_id": device,
+        "privacy_info": {"ads_storage": yes(mk), "analytics_storage": yes(an)},
+        "collected_traffic_source": {"manual_source": v.channel, "manual_campaign_name": v.campaign},
+        "event_params": params,
+        "items": [{"item_id": v.sku, "item_name": v.name, "price": v.price, "quantity": 1}],
+    })
+}
+
 fn ga4(events: &[(usize, &Event)]) -> (Sheet, String) {
     let mut sheet = Sheet::ndjson("ga4.ndjson", "ga4");
     for (n, e) in events {
+        if let Event::ProductView(v) = e {
+            sheet.objects.push(ga4_view_item(*n, v, e));
+            continue;
+        }
         let Event::Touchpoint(t) = e else { continue };
         let mut params = vec![json!({"key": "ga_session_id", "value": {"int_value": t.timestamp}})];
         let mut extra = Map::new();

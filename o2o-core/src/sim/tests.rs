@@ -256,3 +256,55 @@ fn audience_rows_with_non_finite_revenue_are_line_errors_and_the_rest_are_kept()
         ]
     );
 }
+
+#[test]
+fn customers_view_products_before_some_purchases_and_some_never_buy() {
+    let cfg = SimConfig {
+        customers: 2_000,
+        ..SimConfig::default()
+    };
+    let c = simulate(&cfg).unwrap();
+    let views: Vec<_> = c
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::ProductView(v) => Some(v),
+            _ => None,
+        })
+        .collect();
+    let bought: std::collections::BTreeSet<&str> = c
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::CheckIn(ch) => Some(ch.items.iter().map(|i| i.sku.as_str())),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let (before, never): (Vec<&crate::event::ProductView>, Vec<_>) =
+        views.iter().partition(|v| bought.contains(v.sku.as_str()));
+    assert!(
+        before.len() > 50,
+        "{} views of bought products",
+        before.len()
+    );
+    assert!(never.len() > 100, "{} views never bought", never.len());
+    assert!(
+        views
+            .iter()
+            .all(|v| !v.identifiers.is_empty() && v.consent.is_some())
+    );
+    // Views draw nothing from the random streams: without them, every other event is the same.
+    let none = simulate(&SimConfig {
+        view_before_purchase: 0.0,
+        browse_share: 0.0,
+        ..cfg
+    })
+    .unwrap();
+    let others: Vec<&Event> = c
+        .events
+        .iter()
+        .filter(|e| !matches!(e, Event::ProductView(_)))
+        .collect();
+    assert_eq!(others, none.events.iter().collect::<Vec<_>>());
+}

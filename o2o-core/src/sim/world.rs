@@ -6,7 +6,7 @@ use super::people::{self, Person};
 use super::truth::{ChannelTruth, PersonTruth, SharedIdentifier, SharedReason, Totals, Truth};
 use crate::consent::{ConsentMode, ConsentSignals, ConsentState};
 use crate::event::{
-    CheckIn, CheckInMethod, Event, IdKind, Identifier, Item, TouchAction, Touchpoint,
+    CheckIn, CheckInMethod, Event, IdKind, Identifier, Item, ProductView, TouchAction, Touchpoint,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -658,6 +658,9 @@ impl<'a> World<'a> {
         };
         if purchase {
             self.wifi_join_before(cx, ts, &store, &region, &store_ip);
+            if let Some(item) = items.first() {
+                self.view_before(cx, ts, &item.sku, item.price);
+            }
         }
         let ev = CheckIn {
             id: None,
@@ -721,6 +724,71 @@ impl<'a> World<'a> {
             consent: Some(cx.signals.clone()),
             channel: None,
             tracking: None,
+        }));
+    }
+
+    /// A uniform number in [0, 1) and a hash for the other choices, from the seed, the customer
+    /// and a salt: the views draw nothing from the random stream, so no other draw moves.
+    fn unit_hash(&self, cx: &Ctx, salt: u64) -> (f64, u64) {
+        let h = customer_seed(
+            self.s.cfg.seed ^ salt.rotate_left(29) ^ 0x7669_6577,
+            cx.index,
+        );
+        ((h >> 11) as f64 / (1u64 << 53) as f64, h)
+    }
+
+    /// With probability `view_before_purchase`, a view online of the product bought at `ts`,
+    /// 1 hour to 7 days before.
+    fn view_before(&mut self, cx: &mut Ctx, ts: i64, sku: &str, price: f64) {
+        let (u, h) = self.unit_hash(cx, ts as u64);
+        if u >= self.s.cfg.view_before_purchase {
+            return;
+        }
+        let at = ts - HOUR - (h % (7 * DAY as u64 - HOUR as u64)) as i64;
+        self.view(cx, at, sku.to_owned(), price, h);
+    }
+
+    /// With probability `browse_share`, a view in the campaign window of a product the
+    /// simulator never sells in a store (`SKU0500` to `SKU0999`): viewed, never bought.
+    fn browse(&mut self, cx: &mut Ctx) {
+        let (u, h) = self.unit_hash(cx, 0x6272_6f77);
+        if u >= self.s.cfg.browse_share {
+            return;
+        }
+        let span = (self.s.end - self.s.start).max(1) as u64;
+        let at = self.s.start + (h % span) as i64;
+        let sku = format!("SKU{:04}", 500 + (h >> 20) % 500);
+        let price = 10.0 + ((h >> 40) % 9000) as f64 / 100.0;
+        self.view(cx, at, sku, price, h);
+    }
+
+    /// A product view on the web shop from one of the customer's devices, signed in (with
+    /// the CRM id) when the customer has an account.
+    fn view(&mut self, cx: &mut Ctx, at: i64, sku: String, price: f64, h: u64) {
+        let Some(device) = cx
+            .person
+            .devices
+            .get((h >> 8) as usize % cx.person.devices.len().max(1))
+            .cloned()
+        else {
+            return;
+        };
+        let mut ids = vec![self.own(cx, IdKind::DeviceId, device)];
+        if let Some(x) = cx.person.external_id.clone() {
+            ids.push(self.own(cx, IdKind::ExternalId, x));
+        }
+        self.push(Event::ProductView(ProductView {
+            id: None,
+            sku,
+            name: None,
+            channel: "web".to_owned(),
+            campaign: None,
+            timestamp: at,
+            price: Some(price),
+            currency: Some("USD".to_owned()),
+            tracking: None,
+            identifiers: ids,
+            consent: Some(cx.signals.clone()),
         }));
     }
 
@@ -791,6 +859,7 @@ impl<'a> World<'a> {
         let p0 = self.s.baseline.sample(&mut self.rng).min(MAX_BASELINE);
 
         self.sign_up(&mut cx);
+        self.browse(&mut cx);
 
         // Pre-period: same baseline behaviour, no ads.
         let (mut pre_checkins, mut pre_revenue) = (0u32, 0.0);
