@@ -285,6 +285,50 @@ fn design_stores_plan_is_coherent() {
     );
 }
 
+/// `--method did`: the sets are ranked by the difference in differences against matched
+/// controls, and the JSON and the plan say so.
+#[test]
+fn design_stores_by_did_says_its_method() {
+    let dir = tempfile::tempdir().unwrap();
+    let panel = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/examples/stores_panel.csv"
+    );
+    let p = dir.path().join("did.json").display().to_string();
+    let args = [
+        "design", "stores", "--panel", panel, "--treat", "3", "--days", "21", "--method", "did",
+        "--sets", "8", "--top", "2", "--out", &p, "--json",
+    ];
+    let v = json(&args);
+    let d = &v["design"];
+    assert_eq!(d["method"], "did");
+    assert_eq!(d["matches"], 3);
+    assert_eq!(v["plan"]["method"], "did");
+    let plan: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    assert_eq!(plan, v["plan"]);
+    // The matched controls, with equal weights, none of them treated.
+    let weights = plan["control_weights"].as_array().unwrap();
+    assert!(weights.len() >= 3, "{weights:?}");
+    for w in weights {
+        assert!((f(&w["weight"]) - 1.0 / weights.len() as f64).abs() < 1e-12);
+        assert!(
+            !plan["treated_stores"]
+                .as_array()
+                .unwrap()
+                .contains(&w["store"])
+        );
+    }
+    assert_eq!(json(&args)["design"], v["design"], "reproducible");
+    // The default stays the synthetic control.
+    let sc = json(&[
+        "design", "stores", "--panel", panel, "--treat", "3", "--days", "21", "--sets", "8",
+        "--top", "2", "--json",
+    ]);
+    assert_eq!(sc["design"]["method"], "synthetic_control");
+    assert_eq!(sc["design"]["matches"], Value::Null);
+    assert_eq!(sc["plan"]["method"], "synthetic_control");
+}
+
 #[test]
 fn design_refuses_bad_flags_with_a_message() {
     let dir = tempfile::tempdir().unwrap();
@@ -365,6 +409,27 @@ fn design_refuses_bad_flags_with_a_message() {
                 "sequential",
             ],
             "--readout sequential",
+        ),
+        (
+            &[
+                "design", "stores", "--panel", panel, "--treat", "2", "--method", "ols",
+            ],
+            "--method: `ols`: expected synthetic-control or did",
+        ),
+        (
+            &[
+                "design",
+                "stores",
+                "--panel",
+                panel,
+                "--treat",
+                "2",
+                "--method",
+                "did",
+                "--matches",
+                "0",
+            ],
+            "--matches",
         ),
         (&["design", "stores", "--treat", "2"], "--store"),
         (

@@ -14,6 +14,7 @@
 //! | the holdout list itself, stratified by region and value tier, seeded | [`assign_holdout`] |
 //! | does the design reach its stated power? (simulation on the history) | [`check_holdout`] |
 //! | which stores to treat, GeoLift-style simulation on history | [`design_stores`] |
+//! | read by synthetic control or by difference in differences | [`StoreMethod`] |
 //! | does the chosen set recover an effect in held-back periods? | [`check_stores`] |
 //! | a panel of stores with a known model, for checks and comparisons | [`simulate_panel`] |
 //! | the plan `o2o report --design` reads back | [`DesignFile`] |
@@ -30,6 +31,7 @@ mod check;
 mod error;
 mod history;
 mod holdout;
+mod matched;
 mod page;
 mod panel;
 mod plan;
@@ -43,6 +45,7 @@ pub use holdout::{
     DurationRow, HoldoutDesign, HoldoutOptions, Recommendation, design_holdout, mde_at, power_at,
     share_for,
 };
+pub use matched::StoreMethod;
 pub use page::render_html;
 pub use panel::{PanelModel, simulate_panel};
 pub use plan::{

@@ -16,6 +16,11 @@
 //!    weights do not move (they see only the pre-window), so each planted effect is read off
 //!    the same fit: the estimate is the mean window gap over the synthetic mean — exactly what
 //!    `synthetic_control` returns as `relative_effect` on the planted series (a test checks it).
+//!    With [`StoreMethod::Did`] the set is read instead by o2o's difference in differences
+//!    against matched control stores (each treated store's `matches` most correlated stores on
+//!    the pre-window, equal weights; see the `matched` module): the estimate is its relative
+//!    effect, and a planted effect moves it exactly as `did` on the planted rows would (a test
+//!    checks it too). Everything below is the same for both methods.
 //! 3. **Inference in time**: the estimates with nothing planted, over the windows, are what
 //!    the readout's error looks like for this set. The windows overlap, so the history holds
 //!    about `k = span / days + 1` independent ones; their root mean square `r` gives the
@@ -40,6 +45,7 @@
 
 use super::error::DesignError;
 use super::history::{StorePanel, mean_sd, pearson};
+use super::matched::{StoreMethod, fit_did, planted_relative, scaled};
 use super::panel::{PanelModel, simulate_panel};
 use super::plan::StoreWeight;
 use crate::uplift::{synthetic_control, t_isf};
@@ -74,6 +80,10 @@ pub struct StoresOptions {
     pub min_pre: usize,
     /// Seed of the random sets.
     pub seed: u64,
+    /// The estimator that reads the test: synthetic control or difference in differences.
+    pub method: StoreMethod,
+    /// Difference in differences: matched control stores per treated store.
+    pub matches: usize,
 }
 
 impl Default for StoresOptions {
@@ -90,6 +100,8 @@ impl Default for StoresOptions {
             top: 5,
             min_pre: 28,
             seed: 42,
+            method: StoreMethod::SyntheticControl,
+            matches: 3,
         }
     }
 }
@@ -140,6 +152,11 @@ pub struct CandidateSet {
 /// A store design.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StoresDesign {
+    /// The estimator the sets were ranked with and the test is read with.
+    pub method: StoreMethod,
+    /// Difference in differences: matched controls per treated store (`null` for the
+    /// synthetic control).
+    pub matches: Option<usize>,
     /// Stores treated per set.
     pub treat: usize,
     /// Test length in periods.
@@ -170,11 +187,6 @@ pub struct StoresDesign {
     pub top: Vec<CandidateSet>,
 }
 
-fn scaled(series: &[f64], pre: usize) -> Option<Vec<f64>> {
-    let m = series[..pre].iter().sum::<f64>() / pre as f64;
-    (m > 0.0).then(|| series.iter().map(|v| v / m).collect())
-}
-
 /// One simulated test of a set: the fit on `[0, end − days)`, read at every planted effect.
 #[derive(Clone)]
 struct WindowFit {
@@ -189,10 +201,38 @@ fn fit_window(
     treated: &[usize],
     donors: &[usize],
     end: usize,
-    days: usize,
+    o: &StoresOptions,
     effects: &[f64],
 ) -> Result<Option<WindowFit>, DesignError> {
+    let days = o.days;
     let pre = end - days;
+    if o.method == StoreMethod::Did {
+        let periods: Vec<usize> = (0..end).collect();
+        let Some(f) = fit_did(
+            panel,
+            treated,
+            donors,
+            &periods,
+            pre,
+            Some(o.matches),
+            o.alpha,
+        )?
+        else {
+            return Ok(None);
+        };
+        let share = 1.0 / f.controls.len().max(1) as f64;
+        return Ok(Some(WindowFit {
+            estimates: effects
+                .iter()
+                .map(|&e| planted_relative(&f.estimate, e))
+                .collect(),
+            pre_rmspe: f.pre_rmspe,
+            weights: donors
+                .iter()
+                .map(|d| if f.controls.contains(d) { share } else { 0.0 })
+                .collect(),
+        }));
+    }
     let mut tr = vec![0.0; end];
     for &s in treated {
         let Some(x) = scaled(&panel.values[s][..end], pre) else {
@@ -285,7 +325,7 @@ fn evaluate_split(
     let mut all = Vec::with_capacity(calibrate.len());
     let mut fits = Vec::with_capacity(state.len());
     for &end in calibrate {
-        if let Some(f) = fit_window(panel, treated, donors, end, o.days, &o.effects)? {
+        if let Some(f) = fit_window(panel, treated, donors, end, o, &o.effects)? {
             if state.contains(&end) {
                 fits.push(f.clone());
             }
@@ -420,6 +460,12 @@ fn check(panel: &StorePanel, o: &StoresOptions) -> Result<Vec<usize>, DesignErro
             ),
         ));
     }
+    if o.method == StoreMethod::Did && o.matches == 0 {
+        return Err(DesignError::flag(
+            "matches",
+            "a difference in differences needs at least 1 matched control per treated store",
+        ));
+    }
     if o.effects.iter().any(|e| !e.is_finite() || *e < 0.0) || !o.effects.contains(&0.0) {
         return Err(DesignError::flag(
             "effects",
@@ -523,6 +569,8 @@ pub fn design_stores(panel: &StorePanel, o: &StoresOptions) -> Result<StoresDesi
         top.push(full);
     }
     Ok(StoresDesign {
+        method: o.method,
+        matches: (o.method == StoreMethod::Did).then_some(o.matches),
         treat: o.treat,
         days: o.days,
         alpha: o.alpha,
@@ -592,7 +640,7 @@ pub fn check_stores(
         let donors: Vec<usize> = (0..panel.stores.len())
             .filter(|&s| !treated.contains(&s) && !o.exclude.contains(&panel.stores[s]))
             .collect();
-        let Some(f) = fit_window(&panel, &treated, &donors, long.periods, o.days, &effects)? else {
+        let Some(f) = fit_window(&panel, &treated, &donors, long.periods, o, &effects)? else {
             continue;
         };
         fp += u64::from(f.estimates[0].abs() > set.threshold);
