@@ -205,7 +205,7 @@ fn fraction(flag: &str, s: &str) -> Result<f64, CliError> {
     })
 }
 
-fn history(dir: &Path) -> Result<(History, Store), CliError> {
+pub(crate) fn history(dir: &Path) -> Result<(History, Store), CliError> {
     let store = Store::open(dir)?;
     let people = super::input::store_people(&store, ResolutionRules::default())?;
     if people.events.is_empty() {

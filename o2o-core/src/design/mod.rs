@@ -18,6 +18,7 @@
 //! | does the chosen set recover an effect in held-back periods? | [`check_stores`] |
 //! | a panel of stores with a known model, for checks and comparisons | [`simulate_panel`] |
 //! | the plan `o2o report --design` reads back | [`DesignFile`] |
+//! | a store test read as planned | [`read_store_test`] |
 //! | the page: power curves as SVG charts | [`render_html`] |
 //!
 //! Every random draw comes from a ChaCha8 stream seeded by the caller: the same history and
@@ -35,6 +36,7 @@ mod matched;
 mod page;
 mod panel;
 mod plan;
+mod store_readout;
 mod stores;
 
 pub use assign::{Assigned, AssignmentRow, assign_holdout, write_assignment_csv};
@@ -52,6 +54,7 @@ pub use plan::{
     DESIGN_FORMAT, DesignFile, DesignKind, PlannedReadout, Readout, StoreWeight, expected_width,
     planned_readout,
 };
+pub use store_readout::{StorePeriods, StoreReadout, read_store_test};
 pub use stores::{
     CandidateSet, PowerPoint, StoresCheck, StoresDesign, StoresOptions, check_stores,
     design_stores, evaluate_set,
