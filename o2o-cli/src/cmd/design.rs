@@ -450,6 +450,7 @@ fn stores(a: StoresArgs) -> Result<(), CliError> {
         seed: a.output.seed,
         method: a.method.parse().map_err(core)?,
         matches: a.matches,
+        stated_power: design::StatedPower::Predictive,
     };
     let readout = Readout::parse(&a.output.readout, 0.0).map_err(core)?;
     if readout != Readout::FixedHorizon {

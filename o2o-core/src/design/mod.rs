@@ -56,7 +56,7 @@ pub use plan::{
 };
 pub use store_readout::{StorePeriods, StoreReadout, read_store_test};
 pub use stores::{
-    CandidateSet, PowerPoint, StoresCheck, StoresDesign, StoresOptions, check_stores,
+    CandidateSet, PowerPoint, StatedPower, StoresCheck, StoresDesign, StoresOptions, check_stores,
     design_stores, evaluate_set,
 };
 
