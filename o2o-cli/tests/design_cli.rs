@@ -285,6 +285,50 @@ fn design_stores_plan_is_coherent() {
     );
 }
 
+/// `--method did`: the sets are ranked by the difference in differences against matched
+/// controls, and the JSON and the plan say so.
+#[test]
+fn design_stores_by_did_says_its_method() {
+    let dir = tempfile::tempdir().unwrap();
+    let panel = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/examples/stores_panel.csv"
+    );
+    let p = dir.path().join("did.json").display().to_string();
+    let args = [
+        "design", "stores", "--panel", panel, "--treat", "3", "--days", "21", "--method", "did",
+        "--sets", "8", "--top", "2", "--out", &p, "--json",
+    ];
+    let v = json(&args);
+    let d = &v["design"];
+    assert_eq!(d["method"], "did");
+    assert_eq!(d["matches"], 3);
+    assert_eq!(v["plan"]["method"], "did");
+    let plan: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    assert_eq!(plan, v["plan"]);
+    // The matched controls, with equal weights, none of them treated.
+    let weights = plan["control_weights"].as_array().unwrap();
+    assert!(weights.len() >= 3, "{weights:?}");
+    for w in weights {
+        assert!((f(&w["weight"]) - 1.0 / weights.len() as f64).abs() < 1e-12);
+        assert!(
+            !plan["treated_stores"]
+                .as_array()
+                .unwrap()
+                .contains(&w["store"])
+        );
+    }
+    assert_eq!(json(&args)["design"], v["design"], "reproducible");
+    // The default stays the synthetic control.
+    let sc = json(&[
+        "design", "stores", "--panel", panel, "--treat", "3", "--days", "21", "--sets", "8",
+        "--top", "2", "--json",
+    ]);
+    assert_eq!(sc["design"]["method"], "synthetic_control");
+    assert_eq!(sc["design"]["matches"], Value::Null);
+    assert_eq!(sc["plan"]["method"], "synthetic_control");
+}
+
 #[test]
 fn design_refuses_bad_flags_with_a_message() {
     let dir = tempfile::tempdir().unwrap();
@@ -366,10 +410,190 @@ fn design_refuses_bad_flags_with_a_message() {
             ],
             "--readout sequential",
         ),
+        (
+            &[
+                "design", "stores", "--panel", panel, "--treat", "2", "--method", "ols",
+            ],
+            "--method: `ols`: expected synthetic-control or did",
+        ),
+        (
+            &[
+                "design",
+                "stores",
+                "--panel",
+                panel,
+                "--treat",
+                "2",
+                "--method",
+                "did",
+                "--matches",
+                "0",
+            ],
+            "--matches",
+        ),
         (&["design", "stores", "--treat", "2"], "--store"),
         (
             &["design", "stores", "--panel", &missing, "--treat", "2"],
             "nowhere",
+        ),
+    ];
+    for (args, needle) in cases {
+        let (code, out, err) = o2o(args);
+        assert_ne!(code, 0, "o2o {args:?} succeeded: {out}");
+        assert!(
+            err.contains(needle),
+            "o2o {args:?}: `{err}` should mention {needle}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+/// `o2o report --design` with a store plan runs the planned estimator on the planned stores
+/// over the planned period: the same number as the estimator called directly, for both
+/// methods; and it refuses what it cannot read with a message.
+#[test]
+fn report_reads_a_store_plan_as_the_estimator_called_directly() {
+    use o2o_core::design::StorePanel;
+    use o2o_core::uplift::{DidOptions, PanelRow, did, synthetic_control};
+    let dir = tempfile::tempdir().unwrap();
+    let panel_path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/examples/stores_panel.csv"
+    );
+    let panel = StorePanel::read_csv(std::fs::File::open(panel_path).unwrap(), panel_path).unwrap();
+    // The test: the last 21 days of the panel; the pre-period every day before.
+    let (from, to) = ("2026-04-30", "2026-05-20");
+    let t0 = panel.periods.iter().position(|p| p == from).unwrap();
+    let t = panel.periods.len();
+    let scaled = |s: &str| -> Vec<f64> {
+        let i = panel.stores.iter().position(|x| x == s).unwrap();
+        let v = &panel.values[i];
+        let m = v[..t0].iter().sum::<f64>() / t0 as f64;
+        v.iter().map(|x| x / m).collect()
+    };
+    let names = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_owned())
+            .collect()
+    };
+    for method in ["synthetic-control", "did"] {
+        let plan = dir.path().join(format!("{method}.json"));
+        let p = plan.display().to_string();
+        let (code, _, err) = o2o(&[
+            "design", "stores", "--panel", panel_path, "--treat", "3", "--days", "21", "--sets",
+            "8", "--top", "1", "--method", method, "--start", from, "--out", &p,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let r = json(&["report", "--panel", panel_path, "--design", &p, "--json"]);
+        let plan: Value = serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+        assert_eq!(r["design"]["plan"], plan);
+        let read = &r["design"]["readout"];
+        assert_eq!(read["readout"], "fixed_horizon");
+        assert_eq!(read["test"], serde_json::json!([from, to]));
+        assert_eq!(read["test_periods"], 21);
+        assert_eq!(read["pre_periods"].as_u64().unwrap() as usize, t0);
+        let treated = names(&plan["treated_stores"]);
+        let controls: Vec<String> = plan["control_weights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["store"].as_str().unwrap().to_owned())
+            .collect();
+        let direct = if method == "did" {
+            assert_eq!(read["method"], "did");
+            let mut rows = Vec::new();
+            for (s, tr) in treated
+                .iter()
+                .map(|s| (s, true))
+                .chain(controls.iter().map(|s| (s, false)))
+            {
+                for (k, x) in scaled(s).into_iter().enumerate() {
+                    rows.push(PanelRow {
+                        store: s.clone(),
+                        period: panel.periods[k].clone(),
+                        treated: tr,
+                        post: k >= t0,
+                        value: x,
+                    });
+                }
+            }
+            let d = did(&rows, &DidOptions::default()).unwrap();
+            assert!((f(&read["estimator_p_value"]) - d.p_value_t).abs() < 1e-12);
+            d.relative.unwrap()
+        } else {
+            assert_eq!(read["method"], "synthetic_control");
+            let mut tr = vec![0.0; t];
+            for s in &treated {
+                for (a, b) in tr.iter_mut().zip(scaled(s)) {
+                    *a += b / treated.len() as f64;
+                }
+            }
+            let ds: Vec<Vec<f64>> = controls.iter().map(|s| scaled(s)).collect();
+            let sc = synthetic_control(&tr, &ds, t0).unwrap();
+            assert_eq!(f(&read["estimator_p_value"]), sc.p_value);
+            sc.relative_effect.unwrap()
+        };
+        let got = f(&read["relative_effect"]);
+        // The same cells summed in the same order: equal to rounding.
+        assert!((got - direct).abs() < 1e-12, "{method}: {got} vs {direct}");
+        let half = f(&plan["expected_interval_width"]) / 2.0;
+        assert!((f(&read["interval"][0]) - (got - half)).abs() < 1e-12);
+        assert_eq!(read["significant"], got.abs() > half);
+        // The text says how it was read.
+        let (code, out, err) = o2o(&["report", "--panel", panel_path, "--design", &p]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("As planned: store test"), "{out}");
+        assert!(out.contains("fixed horizon"), "{out}");
+        assert!(
+            out.contains(&format!("test {from} to {to} (21 periods)")),
+            "{out}"
+        );
+    }
+
+    // What cannot be read is refused with a message.
+    let plan = dir.path().join("did.json").display().to_string();
+    let no_start = dir.path().join("no-start.json");
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+    v.as_object_mut().unwrap().remove("start");
+    std::fs::write(&no_start, v.to_string()).unwrap();
+    let no_start = no_start.display().to_string();
+    let stranger = dir.path().join("stranger.json");
+    v["treated_stores"][0] = "S99".into();
+    std::fs::write(&stranger, v.to_string()).unwrap();
+    let stranger = stranger.display().to_string();
+    let cases: &[(&[&str], &str)] = &[
+        (&["report", "--panel", panel_path], "--design"),
+        (
+            &["report", "--panel", panel_path, "--design", &no_start],
+            "give --from and --to",
+        ),
+        (
+            &[
+                "report", "--panel", panel_path, "--design", &stranger, "--from", from, "--to", to,
+            ],
+            "treated store `S99` of the plan is not in the panel",
+        ),
+        (
+            &[
+                "report",
+                "--panel",
+                panel_path,
+                "--design",
+                &plan,
+                "--from",
+                "2027-01-01",
+                "--to",
+                "2027-01-21",
+            ],
+            "the panel has no period from 2027-01-01",
+        ),
+        (
+            &[
+                "report", "--panel", panel_path, "--design", &plan, "--from", to, "--to", from,
+            ],
+            "is after --to",
         ),
     ];
     for (args, needle) in cases {

@@ -6,7 +6,7 @@
 use super::CliError;
 use o2o_core::design::{
     self, DESIGN_FORMAT, DesignFile, DesignKind, History, HoldoutOptions, Metric, PanelModel,
-    Readout, StorePanel, StoresOptions,
+    Readout, StoreMethod, StorePanel, StoresOptions,
 };
 use o2o_core::identity::ResolutionRules;
 use o2o_core::store::Store;
@@ -141,6 +141,14 @@ struct StoresArgs {
     /// Fewest days of history before a simulated test.
     #[arg(long, default_value_t = 28)]
     min_pre: usize,
+    /// The estimator that ranks the sets and reads the test: synthetic-control (weighted
+    /// control stores) or did (difference in differences against matched control stores).
+    #[arg(long, default_value = "synthetic-control")]
+    method: String,
+    /// With --method did: matched control stores per treated store (the most correlated
+    /// before each test).
+    #[arg(long, default_value_t = 3)]
+    matches: usize,
     #[command(flatten)]
     output: Output,
 }
@@ -197,7 +205,7 @@ fn fraction(flag: &str, s: &str) -> Result<f64, CliError> {
     })
 }
 
-fn history(dir: &Path) -> Result<(History, Store), CliError> {
+pub(crate) fn history(dir: &Path) -> Result<(History, Store), CliError> {
     let store = Store::open(dir)?;
     let people = super::input::store_people(&store, ResolutionRules::default())?;
     if people.events.is_empty() {
@@ -328,6 +336,7 @@ fn holdout(a: HoldoutArgs) -> Result<(), CliError> {
         customers: Some(n as u64),
         treated_stores: Vec::new(),
         control_weights: Vec::new(),
+        method: None,
         expected_interval_width: width,
         seed: a.output.seed,
         assignment: a.assign.as_ref().map(|p| p.display().to_string()),
@@ -439,6 +448,9 @@ fn stores(a: StoresArgs) -> Result<(), CliError> {
         top: a.top,
         min_pre: a.min_pre,
         seed: a.output.seed,
+        method: a.method.parse().map_err(core)?,
+        matches: a.matches,
+        stated_power: design::StatedPower::Predictive,
     };
     let readout = Readout::parse(&a.output.readout, 0.0).map_err(core)?;
     if readout != Readout::FixedHorizon {
@@ -467,6 +479,7 @@ fn stores(a: StoresArgs) -> Result<(), CliError> {
         customers: None,
         treated_stores: b.stores.clone(),
         control_weights: b.weights.clone(),
+        method: Some(d.method),
         expected_interval_width: b.interval_width,
         seed: d.seed,
         assignment: None,
@@ -490,11 +503,18 @@ fn stores(a: StoresArgs) -> Result<(), CliError> {
         return super::uplift::print_json(&serde_json::json!({ "design": d, "plan": plan }));
     }
     let mut o = format!(
-        "{} candidate sets of {} stores ranked on {} simulated {}-day tests ending by period {}; \
-         the figures of the best {} come from the {} tests after it (not used to rank them), \
-         of {} periods of history.\n\n",
+        "{} candidate sets of {} stores read by {} and ranked on {} simulated {}-day tests ending \
+         by period {}; the figures of the best {} come from the {} tests after it (not used to \
+         rank them), of {} periods of history.\n\n",
         d.candidates,
         d.treat,
+        match d.method {
+            StoreMethod::SyntheticControl => "synthetic control".to_owned(),
+            StoreMethod::Did => format!(
+                "difference in differences against {} matched controls per store",
+                d.matches.unwrap_or_default()
+            ),
+        },
         d.screening_windows,
         d.days,
         d.ranked_before,
@@ -523,7 +543,11 @@ fn stores(a: StoresArgs) -> Result<(), CliError> {
             .map(|w| format!("{} {:.3}", w.store, w.weight))
             .collect();
         o.push_str(&format!(
-            "\nControls of the best set: {}\n",
+            "\n{} of the best set: {}\n",
+            match d.method {
+                StoreMethod::SyntheticControl => "Controls (synthetic-control weights)",
+                StoreMethod::Did => "Matched controls (equal weights)",
+            },
             controls.join(", ")
         ));
     }

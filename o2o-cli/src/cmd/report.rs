@@ -3,6 +3,10 @@
 //! report, the ROPO report and the KPIs, for a period and a population.
 
 use super::CliError;
+use o2o_core::design::{
+    DesignError, DesignFile, DesignKind, StoreMethod, StorePanel, StorePeriods, StoreReadout,
+    read_store_test,
+};
 use o2o_core::identity::ResolutionRules;
 use o2o_core::measure::{MeasureOptions, Period, Rates, Side, TimeZone, measure, side_from_store};
 use o2o_core::render::series::{context_from_events, context_from_store, fingerprint};
@@ -145,6 +149,10 @@ pub struct Args {
     /// planned.
     #[arg(long, value_name = "FILE")]
     design: Option<PathBuf>,
+    /// With a store plan (--design): the store × period panel (`store,period,value` CSV, as
+    /// `o2o design stores --panel` reads) to read the test on, instead of --store or --events.
+    #[arg(long, value_name = "FILE", group = "EventsInput", requires = "design")]
+    panel: Option<PathBuf>,
 }
 
 /// Title of the rendered report.
@@ -166,19 +174,88 @@ pub fn parse_correction(s: &str) -> Result<Correction, CliError> {
     }
 }
 
+/// The test period of a store plan: --from/--to, else the plan's start and days.
+fn store_periods(a: &Args, d: &DesignFile) -> Result<StorePeriods, CliError> {
+    let (from, to) = match (&a.scope.from, &a.scope.to, d.period()) {
+        (Some(f), Some(t), _) => (f.clone(), t.clone()),
+        (None, None, Some(p)) => p,
+        _ => {
+            return Err(CliError::Usage(
+                "a store plan is read over its test period: give --from and --to (first and \
+                 last day of the test), or write the plan with --start"
+                    .into(),
+            ));
+        }
+    };
+    Ok(StorePeriods {
+        from,
+        to,
+        pre: a.scope.pre_from.clone().zip(a.scope.pre_to.clone()),
+    })
+}
+
+/// Read a store plan on the panel of --panel, or of the event store (the plan's metric).
+fn store_readout(a: &Args, d: &DesignFile) -> Result<StoreReadout, CliError> {
+    let periods = store_periods(a, d)?;
+    let panel = match (&a.panel, &a.input.store) {
+        (Some(p), _) => {
+            let f = File::open(p).map_err(CliError::io(p))?;
+            StorePanel::read_csv(BufReader::new(f), &p.display().to_string())
+                .map_err(|e| CliError::Usage(e.to_string()))?
+        }
+        (None, Some(dir)) => super::design::history(dir)?
+            .0
+            .store_panel(d.metric)
+            .map_err(|e| CliError::Core(e.to_string()))?,
+        (None, None) => {
+            return Err(CliError::Usage(
+                "a store plan is read on a store × day panel: give --panel FILE or --store DIR"
+                    .into(),
+            ));
+        }
+    };
+    read_store_test(d, &panel, &periods).map_err(|e| match e {
+        DesignError::Flag { .. } => CliError::Usage(e.to_string()),
+        other => CliError::Core(other.to_string()),
+    })
+}
+
 /// Run `o2o report`.
 pub fn run(mut a: Args) -> Result<(), CliError> {
+    if a.panel.is_some() {
+        // Only a store plan reads a panel (clap: --panel requires --design).
+        let Some(p) = &a.design else {
+            return Err(CliError::Usage("--panel needs --design PLAN".into()));
+        };
+        let text = fs::read_to_string(p).map_err(CliError::io(p))?;
+        let d = DesignFile::from_json(&text)
+            .map_err(|e| CliError::Usage(format!("{}: {e}", p.display())))?;
+        if d.kind != DesignKind::Stores {
+            return Err(CliError::Usage(format!(
+                "--panel: {} is a customer-holdout plan; it is read on --store or --events",
+                p.display()
+            )));
+        }
+        let r = store_readout(&a, &d)?;
+        if a.json {
+            let v = serde_json::json!({ "design": { "plan": d, "readout": r } });
+            let text =
+                serde_json::to_string_pretty(&v).map_err(|e| CliError::Core(e.to_string()))?;
+            return crate::output::print_line(text);
+        }
+        return crate::output::print(&store_text(&d, &r));
+    }
     let plan = match &a.design {
         Some(p) => {
             let text = fs::read_to_string(p).map_err(CliError::io(p))?;
-            let d = o2o_core::design::DesignFile::from_json(&text)
+            let d = DesignFile::from_json(&text)
                 .map_err(|e| CliError::Usage(format!("{}: {e}", p.display())))?;
             if let (None, None, Some((from, to))) = (&a.scope.from, &a.scope.to, d.period()) {
                 a.scope.from = Some(from);
                 a.scope.to = Some(to);
             }
             a.confidence = d.confidence();
-            if d.kind == o2o_core::design::DesignKind::Holdout && d.assignment.is_some() {
+            if d.kind == DesignKind::Holdout && d.assignment.is_some() {
                 a.scope.population = "assigned".to_owned();
             }
             Some(d)
@@ -265,8 +342,12 @@ pub fn run(mut a: Args) -> Result<(), CliError> {
     };
     let view = ReportView::from_measurement(&m, ctx);
     write_rendered(&view, a.html.as_deref(), a.xlsx.as_deref())?;
+    let stores = match &plan {
+        Some(d) if d.kind == DesignKind::Stores => Some(store_readout(&a, d)?),
+        _ => None,
+    };
     let planned = match (&plan, &m.holdout) {
-        (Some(d), Some(h)) => Some(
+        (Some(d), Some(h)) if d.kind == DesignKind::Holdout => Some(
             o2o_core::design::planned_readout(d, h).map_err(|e| CliError::Core(e.to_string()))?,
         ),
         _ => None,
@@ -274,15 +355,20 @@ pub fn run(mut a: Args) -> Result<(), CliError> {
     if a.json {
         let mut v = serde_json::to_value(&m).map_err(|e| CliError::Core(e.to_string()))?;
         if let Some(d) = &plan {
-            v["design"] = serde_json::json!({ "plan": d, "readout": planned });
+            v["design"] = match &stores {
+                Some(r) => serde_json::json!({ "plan": d, "readout": r }),
+                None => serde_json::json!({ "plan": d, "readout": planned }),
+            };
         }
         let text = serde_json::to_string_pretty(&v).map_err(|e| CliError::Core(e.to_string()))?;
         crate::output::print_line(text)?;
     } else {
         crate::output::print(&render::text::render(&view))?;
         crate::output::print(&trust_text(&m))?;
-        if let Some(d) = &plan {
-            crate::output::print(&planned_text(d, planned.as_ref()))?;
+        match (&plan, &stores) {
+            (Some(d), Some(r)) => crate::output::print(&store_text(d, r))?,
+            (Some(d), None) => crate::output::print(&planned_text(d, planned.as_ref()))?,
+            _ => {}
         }
     }
     Ok(())
@@ -321,6 +407,53 @@ fn planned_text(
             "• ",
             2,
         )),
+    }
+    o
+}
+
+/// A store test read as planned, within 100 columns.
+fn store_text(d: &DesignFile, r: &StoreReadout) -> String {
+    use render::text::{COLUMNS, wrap};
+    let mut o = String::from("\nAs planned: store test\n");
+    let method = match r.method {
+        StoreMethod::SyntheticControl => "synthetic control",
+        StoreMethod::Did => "difference in differences against matched control stores",
+    };
+    let controls: Vec<String> = r
+        .controls
+        .iter()
+        .filter(|w| w.weight >= 0.001)
+        .map(|w| format!("{} {:.3}", w.store, w.weight))
+        .collect();
+    for line in [
+        format!(
+            "read by {method}, once at the end (fixed horizon), α = {}; planned to detect {:+.1} % \
+             with power {:.0} % in {} days",
+            r.alpha,
+            d.mde * 100.0,
+            d.power * 100.0,
+            r.planned_days
+        ),
+        format!(
+            "test {} to {} ({} periods) against the {} periods from {} to {}",
+            r.test[0], r.test[1], r.test_periods, r.pre_periods, r.pre[0], r.pre[1]
+        ),
+        format!(
+            "treated: {}; controls: {}",
+            r.treated_stores.join(", "),
+            controls.join(", ")
+        ),
+        format!(
+            "effect {:+.2} %, planned interval {:+.2} % to {:+.2} %; the estimator's own p-value \
+             {:.3}",
+            r.relative_effect * 100.0,
+            r.interval[0] * 100.0,
+            r.interval[1] * 100.0,
+            r.estimator_p_value
+        ),
+        r.decision.clone(),
+    ] {
+        o.push_str(&wrap(&line, COLUMNS, "• ", 2));
     }
     o
 }

@@ -14,9 +14,11 @@
 //! | the holdout list itself, stratified by region and value tier, seeded | [`assign_holdout`] |
 //! | does the design reach its stated power? (simulation on the history) | [`check_holdout`] |
 //! | which stores to treat, GeoLift-style simulation on history | [`design_stores`] |
+//! | read by synthetic control or by difference in differences | [`StoreMethod`] |
 //! | does the chosen set recover an effect in held-back periods? | [`check_stores`] |
 //! | a panel of stores with a known model, for checks and comparisons | [`simulate_panel`] |
 //! | the plan `o2o report --design` reads back | [`DesignFile`] |
+//! | a store test read as planned | [`read_store_test`] |
 //! | the page: power curves as SVG charts | [`render_html`] |
 //!
 //! Every random draw comes from a ChaCha8 stream seeded by the caller: the same history and
@@ -30,9 +32,11 @@ mod check;
 mod error;
 mod history;
 mod holdout;
+mod matched;
 mod page;
 mod panel;
 mod plan;
+mod store_readout;
 mod stores;
 
 pub use assign::{Assigned, AssignmentRow, assign_holdout, write_assignment_csv};
@@ -43,14 +47,16 @@ pub use holdout::{
     DurationRow, HoldoutDesign, HoldoutOptions, Recommendation, design_holdout, mde_at, power_at,
     share_for,
 };
+pub use matched::StoreMethod;
 pub use page::render_html;
 pub use panel::{PanelModel, simulate_panel};
 pub use plan::{
     DESIGN_FORMAT, DesignFile, DesignKind, PlannedReadout, Readout, StoreWeight, expected_width,
     planned_readout,
 };
+pub use store_readout::{StorePeriods, StoreReadout, read_store_test};
 pub use stores::{
-    CandidateSet, PowerPoint, StoresCheck, StoresDesign, StoresOptions, check_stores,
+    CandidateSet, PowerPoint, StatedPower, StoresCheck, StoresDesign, StoresOptions, check_stores,
     design_stores, evaluate_set,
 };
 

@@ -5,6 +5,7 @@
 
 use super::error::DesignError;
 use super::history::Metric;
+use super::matched::StoreMethod;
 use crate::measure::HoldoutReadout;
 use crate::uplift::{SequentialOptions, confidence_sequence, norm_isf};
 use serde::{Deserialize, Serialize};
@@ -99,9 +100,13 @@ pub struct DesignFile {
     /// Treated stores (store tests).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub treated_stores: Vec<String>,
-    /// Control stores and their weights (store tests).
+    /// Control stores and their weights (store tests: synthetic-control weights, or equal
+    /// weights of the matched controls of a difference in differences).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub control_weights: Vec<StoreWeight>,
+    /// The estimator of a store test (`synthetic_control` when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<StoreMethod>,
     /// Expected full width of the interval of the relative effect under this readout.
     pub expected_interval_width: f64,
     /// Seed of the assignment or of the store ranking.
