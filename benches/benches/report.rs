@@ -11,14 +11,21 @@
 #![allow(missing_docs)] // criterion_group! generates undocumented functions.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use o2o_core::render::series::context_from_events;
+use o2o_core::render::series::{SeriesOptions, context_from_events};
 use o2o_core::render::{ReportView, html, text, xlsx};
 use o2o_core::report::{O2oOptions, build_report, simple_key};
 use o2o_core::sim::{SimConfig, simulate};
 use std::hint::black_box;
 
 fn render_all(r: &o2o_core::report::Report, events: &[o2o_core::event::Event]) -> usize {
-    let ctx = context_from_events(events, String::new(), "bench", 28);
+    let ctx = context_from_events(
+        events,
+        &simple_key,
+        String::new(),
+        "bench",
+        28,
+        &SeriesOptions::default(),
+    );
     let v = ReportView::from_report(r, ctx);
     let page = html::render(&v);
     let t = text::render(&v);

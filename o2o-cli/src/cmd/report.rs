@@ -9,7 +9,9 @@ use o2o_core::design::{
 };
 use o2o_core::identity::ResolutionRules;
 use o2o_core::measure::{MeasureOptions, Period, Rates, Side, TimeZone, measure, side_from_store};
-use o2o_core::render::series::{context_from_events, context_from_store, fingerprint};
+use o2o_core::render::series::{
+    SeriesOptions, context_from_events, context_from_store, fingerprint,
+};
 use o2o_core::render::{self, ReportView};
 use o2o_core::report::{HoldoutRow, IncrementalEstimate, ModelCredit, estimate_incremental};
 use o2o_core::sim::read_audience_csv;
@@ -336,9 +338,21 @@ pub fn run(mut a: Args) -> Result<(), CliError> {
         | o2o_core::measure::MeasureError::MissingRate { .. } => CliError::Usage(e.to_string()),
         other => CliError::Core(other.to_string()),
     })?;
+    // The same grouping and period as the measurement, so that the series add up to its visits.
+    let series = SeriesOptions {
+        visit_window_secs: opts.visit_window_secs,
+        period: opts.period.clone(),
+    };
     let ctx = match &store {
-        Some(s) => context_from_store(s, &graph, &events, TITLE, a.window_days)?,
-        None => context_from_events(&events, fingerprint(graph.rules()), TITLE, a.window_days),
+        Some(s) => context_from_store(s, &graph, &events, TITLE, a.window_days, &series)?,
+        None => context_from_events(
+            &events,
+            &key,
+            fingerprint(graph.rules()),
+            TITLE,
+            a.window_days,
+            &series,
+        ),
     };
     let view = ReportView::from_measurement(&m, ctx);
     write_rendered(&view, a.html.as_deref(), a.xlsx.as_deref())?;

@@ -64,7 +64,7 @@ impl Field {
             IdKind::Country => Field::Country,
             IdKind::DateOfBirth => Field::DateOfBirth,
             IdKind::Gender => Field::Gender,
-            IdKind::DeviceId | IdKind::Mac | IdKind::Ip => return None,
+            IdKind::DeviceId | IdKind::Mac | IdKind::Ip | IdKind::VoucherCode => return None,
         })
     }
 

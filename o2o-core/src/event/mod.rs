@@ -79,11 +79,16 @@ pub enum IdKind {
     EmailSha256,
     /// The SHA-256 (64 hex digits) of a phone number normalised by an ad platform.
     PhoneSha256,
+    /// A voucher code a campaign issued to a person (a messaging app's claim log, a personal
+    /// code) and a till recorded on redemption. It ties a redemption to the holder it was issued
+    /// to, but only for people the campaign reached: see [`IdKind::is_instrument`]. The identity
+    /// graph never links on it; measurement follows the issuance itself.
+    VoucherCode,
 }
 
 impl IdKind {
     /// Every kind, in declaration order.
-    pub const ALL: [IdKind; 17] = [
+    pub const ALL: [IdKind; 18] = [
         IdKind::ExternalId,
         IdKind::LoyaltyCard,
         IdKind::Email,
@@ -101,6 +106,7 @@ impl IdKind {
         IdKind::Country,
         IdKind::EmailSha256,
         IdKind::PhoneSha256,
+        IdKind::VoucherCode,
     ];
 
     /// Whether the kind only *describes* a person (name, birth date, gender, address, country)
@@ -118,6 +124,14 @@ impl IdKind {
                 | IdKind::Zip
                 | IdKind::Country
         )
+    }
+
+    /// Whether the identifier exists only because a campaign handed it out (a voucher code):
+    /// it identifies the people the campaign reached and no one else, so a visit known only
+    /// through it must not count in the campaign's own comparison (the unexposed have no such
+    /// identifier, and their same visit would go unseen).
+    pub const fn is_instrument(self) -> bool {
+        matches!(self, IdKind::VoucherCode)
     }
 
     /// Whether the value is a SHA-256 of the kind it stands for (`email_sha256` of `email`), as
@@ -155,6 +169,7 @@ impl IdKind {
             IdKind::Country => "country",
             IdKind::EmailSha256 => "email_sha256",
             IdKind::PhoneSha256 => "phone_sha256",
+            IdKind::VoucherCode => "voucher_code",
         }
     }
 }
@@ -168,7 +183,7 @@ impl fmt::Display for IdKind {
 /// An identifier kind name that o2o does not know.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown identifier kind `{0}` (expected one of: external_id, loyalty_card, email, phone, device_id, mac, ip, first_name, last_name, date_of_birth, gender, city, state, zip, country, email_sha256, phone_sha256)"
+    "unknown identifier kind `{0}` (expected one of: external_id, loyalty_card, email, phone, device_id, mac, ip, first_name, last_name, date_of_birth, gender, city, state, zip, country, email_sha256, phone_sha256, voucher_code)"
 )]
 pub struct UnknownKind(pub String);
 

@@ -101,7 +101,8 @@ fn labels(graph: &IdentityGraph, truth: &Truth) -> Labels {
         let mut mine: Vec<Key> = p
             .identifiers
             .iter()
-            .filter(|i| !i.kind.is_attribute())
+            // Voucher codes are never linked by the graph (measurement follows their issuance).
+            .filter(|i| !i.kind.is_attribute() && !i.kind.is_instrument())
             .filter_map(|i| norm(i.kind, &i.value).map(|v| (i.kind, v)))
             .collect();
         mine.sort();

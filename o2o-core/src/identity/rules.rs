@@ -184,9 +184,10 @@ pub(crate) const KINDS: usize = IdKind::ALL.len();
 
 /// Whether the graph links identifiers of `kind`: identifying kinds that are not hashed (an
 /// `email_sha256` links through the raw email it hashes, which `store::resolve_people` puts in
-/// its place).
+/// its place) and that no campaign handed out (a voucher code: measurement follows its
+/// issuance itself, and keeps visits known only through it apart).
 const fn links(kind: IdKind) -> bool {
-    !kind.is_attribute() && !kind.is_hashed()
+    !kind.is_attribute() && !kind.is_hashed() && !kind.is_instrument()
 }
 
 /// Number of linking kinds: those of [`IdKind::ALL`] that neither describe a person nor are
@@ -244,6 +245,11 @@ impl CompiledRules {
                 return Err(IdentityError::Rules(format!(
                     "priority: `{k}` is a hash; it links through the raw `{}` it hashes, so list that instead",
                     k.unhashed()
+                )));
+            }
+            if k.is_instrument() {
+                return Err(IdentityError::Rules(format!(
+                    "priority: `{k}` was handed out by a campaign; it identifies only the people the campaign reached, so it never links profiles (measurement follows its issuance)"
                 )));
             }
             let slot = &mut rank[kind_index(*k)];

@@ -16,6 +16,7 @@
 //! the object `o2o report --json` prints.
 
 mod compare;
+mod instrument;
 mod money;
 mod render;
 mod scope;
@@ -141,6 +142,11 @@ pub struct MeasureOptions {
     /// Holdout estimates from another tool or a per-customer table (`--incremental`,
     /// `--audience`), shown in the per-row O2O report.
     pub external_incremental: Vec<IncrementalEstimate>,
+    /// Count visits identified only through a campaign's own instrument (a voucher code) in
+    /// the comparisons as if they were identified like any other. **Biased** (only the
+    /// campaign's exposed can be identified that way): it exists to measure that bias, and is
+    /// off by default.
+    pub count_instrument_only: bool,
 }
 
 impl Default for MeasureOptions {
@@ -158,6 +164,7 @@ impl Default for MeasureOptions {
             timezone: jiff::tz::TimeZone::UTC,
             credits: Vec::new(),
             external_incremental: Vec::new(),
+            count_instrument_only: false,
         }
     }
 }
@@ -261,6 +268,17 @@ pub struct IncrementalReadout {
     pub warning: Option<String>,
 }
 
+/// Visits identified only through the campaign's own instrument (its voucher codes): real
+/// visits, but only the campaign's exposed could be identified that way, so they are reported
+/// here and kept out of every comparison (see [`IdKind::is_instrument`](crate::event::IdKind)).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct InstrumentOnly {
+    /// Visits of the population in the period identified only through the instrument.
+    pub visits: u64,
+    /// Their revenue.
+    pub revenue: f64,
+}
+
 /// One channel and campaign.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CampaignRow {
@@ -280,6 +298,9 @@ pub struct CampaignRow {
     pub credited: BTreeMap<String, f64>,
     /// Visits and revenue influenced (an upper bound).
     pub influenced: Influenced,
+    /// Visits identified only through the campaign's own instrument (its voucher codes):
+    /// reported beside the estimate, never counted in it.
+    pub instrument_only: InstrumentOnly,
     /// The incremental estimate, when the arms allow one.
     pub incremental: Option<IncrementalReadout>,
     /// What to make of it, in one sentence.
@@ -456,12 +477,29 @@ pub fn measure(
     let money = |x: f64| round_money(x, &cur);
     let mut warnings = Vec::new();
 
-    let keys: Vec<Option<String>> = events.iter().map(key).collect();
+    let mut keys: Vec<Option<String>> = events.iter().map(key).collect();
+    // Check-ins tied to a profile only by a voucher code issued to it (see `instrument`).
+    let through = instrument::follow_issuance(&events, &mut keys);
     let keyed = |e: &Event| match slice_index(&events, e) {
         Some(i) => keys[i].clone(),
         None => key(e),
     };
     let visits = group_visits(&events, &keyed, opts.visit_window_secs);
+    // A visit is instrument-only when every check-in of it was identified through a code; the
+    // campaign is the code's issuer, else the campaign the check-in names.
+    let instrument_of = |v: &Visit| -> Option<(Option<RowKey>, Option<String>)> {
+        if v.profile.is_none() || !v.members.iter().all(|i| through.by_event.contains_key(i)) {
+            return None;
+        }
+        let row = v
+            .members
+            .iter()
+            .find_map(|i| through.by_event.get(i).cloned().flatten());
+        Some((row, v.campaigns.iter().next().cloned()))
+    };
+    let instrument: Vec<Option<(Option<RowKey>, Option<String>)>> =
+        visits.iter().map(instrument_of).collect();
+    let apart = |i: usize| !opts.count_instrument_only && instrument[i].is_some();
     let period = &opts.period;
     let pre = match &opts.pre {
         Some(p) => Some(p.clone()),
@@ -473,6 +511,14 @@ pub fn measure(
         }),
     };
     let in_period: Vec<&Visit> = visits.iter().filter(|v| period.contains(v.start)).collect();
+    // The visits every comparison, credit and influence counts: those identified without the
+    // campaigns' own instruments.
+    let counted: Vec<&Visit> = visits
+        .iter()
+        .enumerate()
+        .filter(|(i, v)| period.contains(v.start) && !apart(*i))
+        .map(|(_, v)| v)
+        .collect();
 
     // Visit events in the period: one check-in per visit, touchpoints of the period.
     let vevents_all = visit_events(&events, &visits);
@@ -496,10 +542,13 @@ pub fn measure(
     // Outcomes per profile of the population.
     let mut units: BTreeMap<&str, Unit> =
         pop.iter().map(|p| (p.as_str(), Unit::default())).collect();
-    for v in &visits {
+    for (i, v) in visits.iter().enumerate() {
         let Some(p) = v.profile.as_deref() else {
             continue;
         };
+        if apart(i) {
+            continue;
+        }
         let Some(u) = units.get_mut(p) else { continue };
         if period.contains(v.start) {
             u.visited = 1.0;
@@ -546,7 +595,7 @@ pub fn measure(
     let window = i64::from(opts.window_days) * 86_400;
     let mut last_touch: BTreeMap<RowKey, f64> = BTreeMap::new();
     let mut influenced: BTreeMap<RowKey, Influenced> = BTreeMap::new();
-    for v in &in_period {
+    for v in &counted {
         let Some(list) = v.profile.as_deref().and_then(|p| touches.get(p)) else {
             continue;
         };
@@ -567,6 +616,37 @@ pub fn measure(
             i.visits += 1;
             i.revenue += v.value;
         }
+    }
+
+    // Instrument-only visits of the population in the period, per campaign row.
+    let mut instrument_only: BTreeMap<RowKey, InstrumentOnly> = BTreeMap::new();
+    let mut unplaced = InstrumentOnly::default();
+    for (v, inst) in visits.iter().zip(&instrument) {
+        let Some((row, campaign)) = inst else {
+            continue;
+        };
+        let in_pop = v.profile.as_deref().is_some_and(|p| units.contains_key(p));
+        if !period.contains(v.start) || !in_pop {
+            continue;
+        }
+        let row = row.clone().or_else(|| {
+            exposed
+                .keys()
+                .find(|r| r.1.is_some() && r.1 == *campaign)
+                .cloned()
+        });
+        let slot = match row {
+            Some(r) => instrument_only.entry(r).or_default(),
+            None => &mut unplaced,
+        };
+        slot.visits += 1;
+        slot.revenue += v.value;
+    }
+    if unplaced.visits > 0 {
+        warnings.push(format!(
+            "{} visits identified only through voucher codes name no campaign of the period; they are kept out of every estimate",
+            unplaced.visits
+        ));
     }
 
     // Spend per row in the period.
@@ -759,6 +839,17 @@ pub fn measure(
         }
         let mut inf = influenced.get(row).cloned().unwrap_or_default();
         inf.revenue = money(inf.revenue);
+        let mut inst = instrument_only.get(row).cloned().unwrap_or_default();
+        inst.revenue = money(inst.revenue);
+        if inst.visits > 0 {
+            warnings.push(format!(
+                "{}: {} visits ({} {cur}) identified only through the campaign's own voucher codes are reported beside it (instrument_only) and {} its incremental estimate: only its exposed could be identified that way",
+                row.0,
+                inst.visits,
+                inst.revenue,
+                if opts.count_instrument_only { "counted in (biased)" } else { "kept out of" }
+            ));
+        }
         rows.push(CampaignRow {
             channel: row.0.clone(),
             campaign: row.1.clone(),
@@ -768,6 +859,7 @@ pub fn measure(
             randomised: is_random,
             credited,
             influenced: inf,
+            instrument_only: inst,
             incremental,
             verdict: String::new(),
         });

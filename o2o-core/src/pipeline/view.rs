@@ -3,7 +3,7 @@
 
 use super::DemoReport;
 use crate::identity::IdentityGraph;
-use crate::render::series::context_from_store;
+use crate::render::series::{SeriesOptions, context_from_store};
 use crate::render::view::round_money;
 use crate::render::{IncrementalView, ReportView};
 use crate::store::{Store, StoreError};
@@ -18,7 +18,16 @@ pub(super) fn demo_view(
     graph: &IdentityGraph,
     events: &[crate::event::Event],
 ) -> Result<ReportView, StoreError> {
-    let ctx = context_from_store(store, graph, events, TITLE, demo.report.o2o.window_days)?;
+    // The series and the visits object count visits (a Wi-Fi join minutes before a receipt is
+    // one), over every day of the data as the demo's report does.
+    let ctx = context_from_store(
+        store,
+        graph,
+        events,
+        TITLE,
+        demo.report.o2o.window_days,
+        &SeriesOptions::default(),
+    )?;
     let mut v = ReportView::from_report(&demo.report, ctx);
     v.population = "customers in the campaign's audience".to_owned();
     let cur = v.currency.clone();

@@ -358,7 +358,7 @@ pub fn render(v: &ReportView) -> String {
             dots: false,
         }
         .svg(),
-        "How visits were recognised: a receipt at the till, a QR scan, a Wi-Fi join, a beacon…",
+        "How visits were recognised: a receipt at the till, a QR scan, a Wi-Fi join… A visit recognised by Wi-Fi and at the till counts under both; the table below lists the check-ins as recorded.",
     );
     let stores = top_stores(v, 20);
     if !stores.is_empty() {
@@ -403,10 +403,18 @@ pub fn render(v: &ReportView) -> String {
     for (t, d) in HOW_TO_READ {
         let _ = write!(o, "<dt>{}</dt><dd>{}</dd>", esc(t), esc(d));
     }
+    let grouping = match v.visits.visit_window_secs {
+        0 => "every check-in counted as a visit".to_owned(),
+        w => format!(
+            "check-ins of one person at one store within {} minutes of the first are one visit (a Wi-Fi join minutes before a receipt is one visit, on the day and at the store of its first check-in)",
+            w / 60
+        ),
+    };
     let _ = write!(
         o,
-        "<dt>Visits</dt><dd>Store check-ins by people in the population ({}), counted once per check-in; a visit is influenced when the person was touched at most {} days before.</dd></dl></section>",
+        "<dt>Visits</dt><dd>Store visits by people in the population ({}): {}; a visit is influenced when the person was touched at most {} days before.</dd></dl></section>",
         esc(&v.population),
+        esc(&grouping),
         v.provenance.window_days
     );
 
@@ -634,7 +642,7 @@ fn tables(o: &mut String, v: &ReportView, cur: &str) {
     for (m, k) in &vi.by_method {
         let _ = write!(
             o,
-            "<tr><td>recognised by {}</td>{}</tr>",
+            "<tr><td>visits recognised by {}</td>{}</tr>",
             esc(&m.replace('_', " ")),
             td(
                 &format!("visits.by_method.{m}"),
@@ -642,6 +650,29 @@ fn tables(o: &mut String, v: &ReportView, cur: &str) {
                 &thousands(*k as f64, 0)
             )
         );
+    }
+    if vi.checkins > 0 {
+        let _ = write!(
+            o,
+            "<tr><td>check-ins, as recorded</td>{}</tr>",
+            td(
+                "visits.checkins",
+                vi.checkins as f64,
+                &thousands(vi.checkins as f64, 0)
+            )
+        );
+        for (m, k) in &vi.checkins_by_method {
+            let _ = write!(
+                o,
+                "<tr><td>check-ins by {}</td>{}</tr>",
+                esc(&m.replace('_', " ")),
+                td(
+                    &format!("visits.checkins_by_method.{m}"),
+                    *k as f64,
+                    &thousands(*k as f64, 0)
+                )
+            );
+        }
     }
     o.push_str("</tbody></table>");
 
@@ -708,18 +739,26 @@ fn tables(o: &mut String, v: &ReportView, cur: &str) {
 
     if !v.by_store.is_empty() {
         o.push_str("<h3>Visits by store</h3><table><thead>");
-        o.push_str(&th(&["store", "region", "visits", "revenue"], 2));
+        o.push_str(&th(
+            &["store", "region", "visits", "check-ins", "revenue"],
+            2,
+        ));
         o.push_str("</thead><tbody>");
         for (i, s) in v.by_store.iter().enumerate() {
             let _ = write!(
                 o,
-                "<tr>{}{}{}{}</tr>",
+                "<tr>{}{}{}{}{}</tr>",
                 td_text(&s.store),
                 td_text(s.region.as_deref().unwrap_or("–")),
                 td(
                     &format!("by_store.{i}.visits"),
                     s.visits as f64,
                     &thousands(s.visits as f64, 0)
+                ),
+                td(
+                    &format!("by_store.{i}.checkins"),
+                    s.checkins as f64,
+                    &thousands(s.checkins as f64, 0)
                 ),
                 money_td(format!("by_store.{i}.revenue"), s.revenue)
             );
@@ -815,6 +854,18 @@ pub mod tests_support {
                 .iter()
                 .map(|m| ((*m).to_owned(), 100_000))
                 .collect(),
+                checkins: 1_500_000,
+                checkins_by_method: [
+                    "pos_purchase",
+                    "qr_scan",
+                    "wifi_join",
+                    "beacon",
+                    "app_checkin",
+                ]
+                .iter()
+                .map(|m| ((*m).to_owned(), 300_000))
+                .collect(),
+                visit_window_secs: 7_200,
             },
             ropo: RopoReport {
                 window_days: 28,
@@ -839,6 +890,7 @@ pub mod tests_support {
                     store: format!("S{s:03}"),
                     region: Some("north".into()),
                     visits: 20_000 - 100 * s,
+                    checkins: 25_000 - 100 * s,
                     revenue: 1_234_567.0,
                 })
                 .collect(),

@@ -10,7 +10,7 @@
 
 pub mod format;
 pub mod html;
-#[cfg(feature = "ingest")]
+#[cfg(all(feature = "stats", feature = "ingest"))]
 pub mod series;
 pub mod svg;
 pub mod text;

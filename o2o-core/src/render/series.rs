@@ -1,10 +1,17 @@
 //! The few figures the rendered report shows that the report itself does not compute: the
 //! period and currency of the data, daily visits of the target group against the holdout, and
 //! visits per store. Grouping only: no estimate is made here.
+//!
+//! Every series counts **visits** — the groups of [`crate::measure::group_visits`], the same
+//! grouping as the report's `visits.count` — never check-ins: a Wi-Fi join minutes before a
+//! receipt is one visit, on the day and at the store of its first check-in. Check-ins as
+//! recorded stay beside them, labelled check-ins (`visits.checkins_by_method`,
+//! `by_store[].checkins`).
 
 use super::format::local_date;
-use super::view::{DailyVisits, Period, StoreVisits};
+use super::view::{DailyVisits, Period, StoreVisits, VisitsView};
 use crate::event::{AssignmentGroup, Event};
+use crate::measure::{DEFAULT_VISIT_WINDOW_SECS, Visit, VisitSummary, group_visits};
 use std::collections::{BTreeMap, HashMap};
 
 /// The first and last local day of any event in `tz`; empty when there is no event.
@@ -41,12 +48,66 @@ pub fn currency_of(events: &[Event]) -> String {
     best.map(|(c, _)| c.to_owned()).unwrap_or_default()
 }
 
-/// Visits (check-ins) per local day of the members of each arm, per 1,000 members of that arm,
-/// over every day of `period` (days without a visit are zeros). `members` maps a profile key to
-/// its arm; people in neither arm are not counted. Empty when an arm has no member.
-pub fn daily_by_group(
+/// What the series count and over which time: check-ins of one profile at one store within
+/// `visit_window_secs` are one visit (the grouping of [`crate::measure::group_visits`], the one
+/// the report's `visits` object counts), and only visits whose first check-in falls in `period`
+/// are counted.
+#[derive(Clone, Debug)]
+pub struct SeriesOptions {
+    /// Check-ins of one profile at one store within this many seconds are one visit.
+    pub visit_window_secs: i64,
+    /// The analysed period (open by default: every visit).
+    pub period: crate::measure::Period,
+}
+
+impl Default for SeriesOptions {
+    fn default() -> Self {
+        SeriesOptions {
+            visit_window_secs: DEFAULT_VISIT_WINDOW_SECS,
+            period: crate::measure::Period::default(),
+        }
+    }
+}
+
+/// The visits of `events` whose first check-in lies in `opts.period`, and the events of the
+/// period: what every series of the view counts.
+pub fn visits_in_period(
     events: &[Event],
     key: &dyn Fn(&Event) -> Option<String>,
+    opts: &SeriesOptions,
+) -> Vec<Visit> {
+    let mut v = group_visits(events, key, opts.visit_window_secs);
+    v.retain(|v| opts.period.contains(v.start));
+    v
+}
+
+/// The visits object of the view: visits, visits with a purchase, revenue and visits per
+/// method, with the check-ins of the period as recorded beside them (labelled check-ins).
+pub fn visits_view(visits: &[Visit], events: &[Event], opts: &SeriesOptions) -> VisitsView {
+    let in_period: Vec<Event> = events
+        .iter()
+        .filter(|e| matches!(e, Event::CheckIn(_)) && opts.period.contains(e.timestamp()))
+        .cloned()
+        .collect();
+    let s = VisitSummary::of(visits, &in_period);
+    VisitsView {
+        count: s.count,
+        with_purchase: s.with_purchase,
+        revenue: s.revenue,
+        by_method: s.by_method,
+        checkins: in_period.len() as u64,
+        checkins_by_method: s.checkins_by_method,
+        visit_window_secs: opts.visit_window_secs,
+    }
+}
+
+/// Visits per local day (the day of the visit's first check-in, in `tz`) of the members of each
+/// arm, per 1,000 members of that arm, over every day of `period` (days without a visit are
+/// zeros). A Wi-Fi join minutes before a receipt is one visit on that day. `members` maps a
+/// profile key to its arm; people in neither arm are not counted. Empty when an arm has no
+/// member.
+pub fn daily_by_group(
+    visits: &[Visit],
     members: &HashMap<String, AssignmentGroup>,
     tz: &str,
     period: &Period,
@@ -73,12 +134,11 @@ pub fn daily_by_group(
             }
         }
     }
-    for e in events {
-        let Event::CheckIn(c) = e else { continue };
-        let Some(g) = key(e).and_then(|k| members.get(&k).copied()) else {
+    for v in visits {
+        let Some(g) = v.profile.as_ref().and_then(|k| members.get(k).copied()) else {
             continue;
         };
-        let day = days.entry(local_date(c.timestamp, tz)).or_default();
+        let day = days.entry(local_date(v.start, tz)).or_default();
         match g {
             AssignmentGroup::Target => day.0 += 1,
             AssignmentGroup::Holdout => day.1 += 1,
@@ -94,20 +154,24 @@ pub fn daily_by_group(
         .collect()
 }
 
-/// Visits and revenue per store, most visited first (ties by name).
-pub fn by_store(events: &[Event]) -> Vec<StoreVisits> {
+/// Visits, their revenue and their check-ins per store, most visited first (ties by name).
+/// `visits` are groups of `events` ([`crate::measure::group_visits`]); a store's region is
+/// the first region its visits' check-ins name.
+pub fn by_store(events: &[Event], visits: &[Visit]) -> Vec<StoreVisits> {
     let mut m: BTreeMap<&str, StoreVisits> = BTreeMap::new();
-    for e in events {
-        if let Event::CheckIn(c) = e {
-            let s = m.entry(c.store.as_str()).or_insert_with(|| StoreVisits {
-                store: c.store.clone(),
-                ..StoreVisits::default()
+    for v in visits {
+        let s = m.entry(v.store.as_str()).or_insert_with(|| StoreVisits {
+            store: v.store.clone(),
+            ..StoreVisits::default()
+        });
+        s.visits += 1;
+        s.checkins += u64::from(v.checkins);
+        s.revenue += v.value;
+        if s.region.is_none() {
+            s.region = v.members.iter().find_map(|&i| match events.get(i) {
+                Some(Event::CheckIn(c)) => c.region.clone(),
+                _ => None,
             });
-            s.visits += 1;
-            s.revenue += c.value.filter(|v| v.is_finite() && *v > 0.0).unwrap_or(0.0);
-            if s.region.is_none() {
-                s.region.clone_from(&c.region);
-            }
         }
     }
     let mut v: Vec<StoreVisits> = m.into_values().collect();
@@ -147,8 +211,22 @@ pub fn members_from_assignments(
     latest.into_iter().map(|(k, (_, g))| (k, g)).collect()
 }
 
+/// The first and last local day of the events inside `opts.period`.
+fn stated_period(events: &[Event], tz: &str, opts: &SeriesOptions) -> Period {
+    if opts.period.is_open() {
+        return period_of(events, tz);
+    }
+    let inside: Vec<Event> = events
+        .iter()
+        .filter(|e| opts.period.contains(e.timestamp()))
+        .cloned()
+        .collect();
+    period_of(&inside, tz)
+}
+
 /// The view's context from an event store: its time zone, what was ingested, its global
-/// holdout's daily series, visits per store.
+/// holdout's daily visits, visits per store — every series counting visits grouped as `opts`
+/// says, in `opts.period`.
 #[cfg(feature = "store")]
 pub fn context_from_store(
     store: &crate::store::Store,
@@ -156,6 +234,7 @@ pub fn context_from_store(
     events: &[Event],
     title: &str,
     window_days: u32,
+    opts: &SeriesOptions,
 ) -> Result<super::ViewContext, crate::store::StoreError> {
     use crate::event::RecordKind;
     use crate::store::StoredRecord;
@@ -170,7 +249,8 @@ pub fn context_from_store(
         .collect();
     let members = members_from_assignments(&assignments, graph);
     let key = |e: &Event| graph.profile_id_of_event(e).map(|p| p.to_string());
-    let period = period_of(events, &tz);
+    let visits = visits_in_period(events, &key, opts);
+    let period = stated_period(events, &tz, opts);
     let sources: Vec<super::SourceView> = store
         .manifest()
         .ingests
@@ -184,11 +264,12 @@ pub fn context_from_store(
         .collect();
     Ok(super::ViewContext {
         title: title.to_owned(),
-        daily: daily_by_group(events, &key, &members, &tz, &period),
+        daily: daily_by_group(&visits, &members, &tz, &period),
         period,
         population: "all".to_owned(),
         currency: currency_of(events),
-        by_store: by_store(events),
+        by_store: by_store(events, &visits),
+        visits: Some(visits_view(&visits, events, opts)),
         provenance: super::Provenance {
             rows_read: sources.iter().map(|s| s.rows).sum(),
             rows_rejected: sources.iter().map(|s| s.rejected).sum(),
@@ -201,15 +282,19 @@ pub fn context_from_store(
     })
 }
 
-/// The view's context from events without a store (UTC dates, no holdout series).
+/// The view's context from events without a store (UTC dates, no holdout series): visits per
+/// store, grouped by `key` as `opts` says.
 pub fn context_from_events(
     events: &[Event],
+    key: &dyn Fn(&Event) -> Option<String>,
     rules_fingerprint: String,
     title: &str,
     window_days: u32,
+    opts: &SeriesOptions,
 ) -> super::ViewContext {
     let tz = "UTC".to_owned();
-    let period = period_of(events, &tz);
+    let visits = visits_in_period(events, key, opts);
+    let period = stated_period(events, &tz, opts);
     super::ViewContext {
         title: title.to_owned(),
         period,
@@ -217,7 +302,8 @@ pub fn context_from_events(
         currency: currency_of(events),
         timezone: tz,
         daily: Vec::new(),
-        by_store: by_store(events),
+        by_store: by_store(events, &visits),
+        visits: Some(visits_view(&visits, events, opts)),
         provenance: super::Provenance {
             rows_read: events.len() as u64,
             rules_fingerprint,
@@ -225,5 +311,113 @@ pub fn context_from_events(
             generator: format!("o2o {}", env!("CARGO_PKG_VERSION")),
             ..super::Provenance::default()
         },
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::measure::{MeasureOptions, Side, measure};
+    use crate::render::{ReportView, html};
+    use crate::report::simple_key;
+
+    /// 2026-03-01 23:55 in Ho Chi Minh City (UTC+7).
+    const LATE: i64 = 1_772_384_100;
+
+    fn checkin(method: &str, store: &str, ts: i64, value: Option<f64>, email: &str) -> Event {
+        let value = value.map(|v| format!(r#","value":{v},"currency":"USD""#));
+        serde_json::from_str(&format!(
+            r#"{{"type":"checkin","method":"{method}","store":"{store}","region":"south","timestamp":{ts}{},"identifiers":[{{"kind":"email","value":"{email}"}}]}}"#,
+            value.unwrap_or_default()
+        ))
+        .unwrap()
+    }
+
+    /// A Wi-Fi join at 23:55 local time and a receipt ten minutes later (past midnight), and a
+    /// holdout member's receipt at another store the next afternoon.
+    fn events() -> Vec<Event> {
+        vec![
+            checkin("pos_purchase", "S1", LATE + 600, Some(42.5), "ann@x.com"),
+            checkin("wifi_join", "S1", LATE, None, "ann@x.com"),
+            checkin(
+                "pos_purchase",
+                "S2",
+                LATE + 15 * 3600,
+                Some(10.0),
+                "bao@x.com",
+            ),
+        ]
+    }
+
+    #[test]
+    fn a_wifi_join_before_a_receipt_is_one_visit_on_the_day_and_at_the_store_it_began() {
+        let events = events();
+        let opts = SeriesOptions::default();
+        let visits = visits_in_period(&events, &simple_key, &opts);
+        let tz = "Asia/Ho_Chi_Minh";
+        let members = HashMap::from([
+            ("email:ann@x.com".to_owned(), AssignmentGroup::Target),
+            ("email:bao@x.com".to_owned(), AssignmentGroup::Holdout),
+        ]);
+        let period = period_of(&events, tz);
+        assert_eq!(
+            (period.from.as_str(), period.to.as_str()),
+            ("2026-03-01", "2026-03-02")
+        );
+        let daily = daily_by_group(&visits, &members, tz, &period);
+        // One target visit (of one member: 1,000 per 1,000) on the day of the Wi-Fi join, not
+        // two and not on the day of the receipt.
+        assert_eq!(daily.len(), 2);
+        assert_eq!(
+            (daily[0].date.as_str(), daily[0].target),
+            ("2026-03-01", 1000.0)
+        );
+        assert_eq!(
+            (daily[1].date.as_str(), daily[1].target),
+            ("2026-03-02", 0.0)
+        );
+        assert_eq!(daily[1].holdout, 1000.0);
+        let stores = by_store(&events, &visits);
+        assert_eq!(stores.len(), 2);
+        let s1 = stores.iter().find(|s| s.store == "S1").unwrap();
+        assert_eq!((s1.visits, s1.checkins, s1.revenue), (1, 2, 42.5));
+        assert_eq!(s1.region.as_deref(), Some("south"));
+        let v = visits_view(&visits, &events, &opts);
+        assert_eq!((v.count, v.with_purchase, v.checkins), (2, 2, 3));
+        // Check-ins by method, labelled as check-ins: the join and both receipts.
+        assert_eq!(v.checkins_by_method["wifi_join"], 1);
+        assert_eq!(v.checkins_by_method["pos_purchase"], 2);
+        // Visits by method: Ann's visit counts under both of its methods.
+        assert_eq!(v.by_method["wifi_join"], 1);
+        assert_eq!(v.by_method["pos_purchase"], 2);
+    }
+
+    #[test]
+    fn the_rendered_view_counts_the_visits_of_the_report_json() {
+        let events = events();
+        let m = measure(
+            &events,
+            &simple_key,
+            &Side::default(),
+            &MeasureOptions::default(),
+        )
+        .unwrap();
+        let series = SeriesOptions {
+            visit_window_secs: m.visit_window_secs,
+            period: MeasureOptions::default().period,
+        };
+        let ctx = context_from_events(&events, &simple_key, String::new(), "t", 28, &series);
+        let view = ReportView::from_measurement(&m, ctx);
+        let json: serde_json::Value = serde_json::to_value(&m).unwrap();
+        assert_eq!(json["visits"]["count"], 2);
+        assert_eq!(view.visits.count, 2);
+        let per_store: u64 = view.by_store.iter().map(|s| s.visits).sum();
+        assert_eq!(per_store, view.visits.count);
+        assert_eq!(view.visits.checkins, 3);
+        let page = html::render(&view);
+        assert!(page.contains(r#"data-path="visits.count" data-value="2""#));
+        assert!(page.contains(r#"data-path="by_store.0.visits" data-value="1""#));
+        assert!(page.contains(r#"data-path="visits.checkins_by_method.wifi_join" data-value="1""#));
     }
 }

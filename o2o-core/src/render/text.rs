@@ -198,6 +198,18 @@ pub fn tables(v: &ReportView) -> String {
             thousands(*k as f64, 0),
         ]);
     }
+    if vi.checkins > 0 {
+        t.row([
+            "check-ins, as recorded".to_owned(),
+            thousands(vi.checkins as f64, 0),
+        ]);
+        for (m, k) in vi.checkins_by_method.iter().filter(|(_, k)| **k > 0) {
+            t.row([
+                format!("check-ins by {}", m.replace('_', " ")),
+                thousands(*k as f64, 0),
+            ]);
+        }
+    }
     let _ = writeln!(o, "{t}");
 
     let r = &v.ropo;

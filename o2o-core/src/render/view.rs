@@ -130,8 +130,18 @@ pub struct VisitsView {
     pub with_purchase: u64,
     /// Revenue of those purchases.
     pub revenue: f64,
-    /// Visits per check-in method (how the visit was recognised).
+    /// Visits per check-in method (how the visit was recognised); a visit recognised by Wi-Fi
+    /// and at the till counts under both.
     pub by_method: BTreeMap<String, u64>,
+    /// Check-ins as recorded (several per visit when a Wi-Fi join precedes a receipt).
+    #[serde(default)]
+    pub checkins: u64,
+    /// Check-ins per method, as recorded: check-ins, not visits.
+    #[serde(default)]
+    pub checkins_by_method: BTreeMap<String, u64>,
+    /// Check-ins of one person at one store within this many seconds are one visit.
+    #[serde(default)]
+    pub visit_window_secs: i64,
 }
 
 /// Visits of one local day by the target group and the holdout, per 1,000 members of each.
@@ -152,8 +162,11 @@ pub struct StoreVisits {
     pub store: String,
     /// Its region, when known.
     pub region: Option<String>,
-    /// Visits.
+    /// Visits (check-ins of one person within the visit window are one).
     pub visits: u64,
+    /// Check-ins grouped into those visits, as recorded.
+    #[serde(default)]
+    pub checkins: u64,
     /// Revenue.
     pub revenue: f64,
 }
@@ -238,6 +251,8 @@ pub struct ViewContext {
     pub daily: Vec<DailyVisits>,
     /// Per store.
     pub by_store: Vec<StoreVisits>,
+    /// The visits the series count (the report's `visits` object when it has none).
+    pub visits: Option<VisitsView>,
     /// Provenance.
     pub provenance: Provenance,
 }
@@ -294,11 +309,21 @@ impl ReportView {
             timezone: ctx.timezone,
             holdout: None,
             campaigns,
-            visits: VisitsView {
-                count: k.checkins_by_method.values().sum(),
-                with_purchase: k.purchases,
-                revenue: m(k.revenue),
-                by_method: k.checkins_by_method.clone(),
+            visits: match ctx.visits {
+                Some(v) => VisitsView {
+                    revenue: m(v.revenue),
+                    ..v
+                },
+                // No grouping given: every check-in is its own visit.
+                None => VisitsView {
+                    count: k.checkins_by_method.values().sum(),
+                    with_purchase: k.purchases,
+                    revenue: m(k.revenue),
+                    by_method: k.checkins_by_method.clone(),
+                    checkins: k.checkins_by_method.values().sum(),
+                    checkins_by_method: k.checkins_by_method.clone(),
+                    visit_window_secs: 0,
+                },
             },
             ropo: r.ropo.clone(),
             daily: ctx.daily,
@@ -404,6 +429,9 @@ impl ReportView {
                 with_purchase: m.visits.with_purchase,
                 revenue: money(m.visits.revenue),
                 by_method: m.visits.by_method.clone(),
+                checkins: m.visits.checkins_by_method.values().sum(),
+                checkins_by_method: m.visits.checkins_by_method.clone(),
+                visit_window_secs: m.visit_window_secs,
             },
             ropo: m.ropo.clone(),
             daily: ctx.daily,

@@ -199,13 +199,25 @@ pub fn workbook(v: &ReportView) -> Result<Workbook, XlsxRenderError> {
     ws.write_string(7, 1, &v.currency)?;
     ws.write_string(8, 0, "time zone")?;
     ws.write_string(8, 1, &v.timezone)?;
+    ws.write_string(9, 0, "check-ins, as recorded")?;
+    num(ws, 9, 1, Some(v.visits.checkins as f64), &f.count)?;
+    ws.write_string(10, 0, "visit window (minutes)")?;
+    num(
+        ws,
+        10,
+        1,
+        Some((v.visits.visit_window_secs / 60) as f64),
+        &f.count,
+    )?;
     ws.set_column_width(0, 24)?;
 
     let ws = wb.add_worksheet().set_name(SHEETS[4])?;
-    header(ws, &f, &["method", "visits"])?;
+    header(ws, &f, &["method", "visits", "check-ins"])?;
     for (i, (m, k)) in v.visits.by_method.iter().enumerate() {
         ws.write_string(i as u32 + 1, 0, m)?;
         num(ws, i as u32 + 1, 1, Some(*k as f64), &f.count)?;
+        let c = v.visits.checkins_by_method.get(m).copied();
+        num(ws, i as u32 + 1, 2, c.map(|c| c as f64), &f.count)?;
     }
 
     let ws = wb.add_worksheet().set_name(SHEETS[5])?;
@@ -257,13 +269,18 @@ pub fn workbook(v: &ReportView) -> Result<Workbook, XlsxRenderError> {
     }
 
     let ws = wb.add_worksheet().set_name(SHEETS[7])?;
-    header(ws, &f, &["store", "region", "visits", "revenue"])?;
+    header(
+        ws,
+        &f,
+        &["store", "region", "visits", "revenue", "check-ins"],
+    )?;
     for (i, s) in v.by_store.iter().enumerate() {
         let r = i as u32 + 1;
         ws.write_string(r, 0, &s.store)?;
         ws.write_string(r, 1, s.region.as_deref().unwrap_or(""))?;
         num(ws, r, 2, Some(s.visits as f64), &f.count)?;
         num(ws, r, 3, Some(s.revenue), &f.money)?;
+        num(ws, r, 4, Some(s.checkins as f64), &f.count)?;
     }
 
     let ws = wb.add_worksheet().set_name(SHEETS[8])?;

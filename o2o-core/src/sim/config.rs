@@ -91,6 +91,13 @@ pub struct SimConfig {
     /// tests run with 0.3.
     #[serde(default = "default_wifi_before_purchase")]
     pub wifi_before_purchase: f64,
+    /// Share of in-store purchases (and voucher redemptions) where the till recorded no
+    /// customer identifier: the customer paid without a card, phone or email. A redemption
+    /// then carries only its voucher code, which the messaging app's claim log ties to the
+    /// holder: identification that depends on treatment (only the exposed hold a code). Draws
+    /// nothing from the random streams. 0 by default; the measurement tests run with 0.3.
+    #[serde(default)]
+    pub anonymous_purchase_share: f64,
     /// Share of customers who also use a work email (about 0.3 in retail CRM data); it appears
     /// instead of the personal one on half of their email contacts.
     #[serde(default)]
@@ -230,6 +237,7 @@ impl Default for SimConfig {
             household_share: 0.30,
             showrooming_share: 0.08,
             wifi_before_purchase: default_wifi_before_purchase(),
+            anonymous_purchase_share: 0.0,
             work_email_share: 0.0,
             unranged_phone_share: 0.0,
             view_before_purchase: default_view_before_purchase(),

@@ -246,6 +246,12 @@ impl IdColumns {
         }
     }
 
+    /// The same columns without those of `kind` (written elsewhere in the row).
+    fn without(mut self, kind: IdKind) -> IdColumns {
+        self.cols.retain(|(k, _)| *k != kind);
+        self
+    }
+
     fn name(kind: IdKind, i: usize) -> String {
         if i == 0 {
             kind.as_str().to_owned()
@@ -467,7 +473,11 @@ fn spread(n: usize, k: usize, j: usize) -> usize {
 }
 
 fn pos(events: &[(usize, &Event)]) -> (Sheet, String) {
-    let ids = IdColumns::new(events.iter().map(|(_, e)| *e));
+    // The redeemed code has its own column, read both as the voucher and as its identifier.
+    let ids = IdColumns::new(events.iter().map(|(_, e)| *e)).without(IdKind::VoucherCode);
+    let code_id = events
+        .iter()
+        .any(|(_, e)| e.identifiers().iter().any(|i| i.kind.is_instrument()));
     let mut header: Vec<String> = [
         "receipt_id",
         "ts",
@@ -567,9 +577,14 @@ price     = {{ column = "unit_price", decimal = ",", thousands = "." }}
 voucher   = "voucher_code"
 campaign  = "campaign"
 
-{}
+{}{}
 {CONSENT_TOML}"#,
-        ids.toml(|c| c.to_owned())
+        ids.toml(|c| c.to_owned()),
+        if code_id {
+            "voucher_code = \"voucher_code\"\n"
+        } else {
+            ""
+        }
     );
     (sheet, map)
 }

@@ -638,6 +638,14 @@ impl<'a> World<'a> {
                 ids.push(store_ip_id(self));
             }
         }
+        if matches!(
+            method,
+            CheckInMethod::PosPurchase | CheckInMethod::VoucherRedemption
+        ) && self.anonymous_purchase(cx, ts)
+        {
+            // The customer paid without showing a card or giving a phone or email.
+            ids.clear();
+        }
         if self.rng.random_bool(self.s.cfg.junk_share) {
             let (kind, v) = people::JUNK[self.rng.random_range(0..people::JUNK.len())];
             ids.push(self.shared_id(kind, v.to_owned(), SharedReason::Junk, None));
@@ -656,6 +664,10 @@ impl<'a> World<'a> {
             }
             _ => (None, None),
         };
+        if let Some(c) = &code {
+            // The till records the code redeemed, as an identifier: the claim log knows whose.
+            ids.push(self.own(cx, IdKind::VoucherCode, c.clone()));
+        }
         if purchase {
             self.wifi_join_before(cx, ts, &store, &region, &store_ip);
             if let Some(item) = items.first() {
@@ -683,6 +695,21 @@ impl<'a> World<'a> {
             self.totals.checkins += 1;
         }
         value.unwrap_or(0.0)
+    }
+
+    /// Whether a purchase at `ts` is anonymous at the till, with probability
+    /// `anonymous_purchase_share` (from a hash of the seed, customer and time, not the random
+    /// stream, so no other draw moves).
+    fn anonymous_purchase(&self, cx: &Ctx, ts: i64) -> bool {
+        let share = self.s.cfg.anonymous_purchase_share;
+        if share <= 0.0 {
+            return false;
+        }
+        let h = customer_seed(
+            !self.s.cfg.seed ^ (ts as u64).rotate_left(29) ^ 0x5EED_A404,
+            cx.index,
+        );
+        ((h >> 11) as f64 / (1u64 << 53) as f64) < share
     }
 
     /// With probability `wifi_before_purchase` (from a hash of the seed, customer and time, not
@@ -926,6 +953,8 @@ impl<'a> World<'a> {
                         let ts = (t + self.rng.random_range(60..6 * HOUR)).min(self.s.end - 1);
                         let mut ids: Vec<Identifier> = self.phone_id(&mut cx).into_iter().collect();
                         ids.push(self.device_id(&mut cx));
+                        // The claim log records the code issued to this phone: the issuance link.
+                        ids.push(self.own(&mut cx, IdKind::VoucherCode, code.clone()));
                         self.touch(&cx, TouchAction::VoucherClaim, ch, ts, None, ids);
                         voucher = Some((ch, code));
                     }

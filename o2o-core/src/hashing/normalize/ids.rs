@@ -39,6 +39,24 @@ pub(super) fn loyalty_card(v: &str, out: &mut String) -> Result<(), NormalizeErr
     Ok(())
 }
 
+/// Voucher code: as typed at a till, so spaces and dashes dropped and letters uppercased
+/// (`zl-00ab 12cd` → `ZL00AB12CD`); anything else is an error.
+pub(super) fn voucher_code(v: &str, out: &mut String) -> Result<(), NormalizeError> {
+    for c in v.chars() {
+        match c {
+            ' ' | '-' | '\u{a0}' => {}
+            c if c.is_ascii_alphanumeric() => out.push(c.to_ascii_uppercase()),
+            _ => {
+                return Err(NormalizeError::invalid(
+                    IdKind::VoucherCode,
+                    "only letters A-Z, digits, spaces and dashes are allowed",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Device id: trimmed. A UUID (mobile ad id, IDFA/GAID, most cookie ids) is lowercased into the
 /// canonical 8-4-4-4-12 hyphenated form; any other id (e.g. `_fbp` cookie values) is kept as is,
 /// because its case may be significant. Whitespace inside the id is an error.

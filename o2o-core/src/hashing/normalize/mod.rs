@@ -252,6 +252,7 @@ pub(crate) fn normalize_general(
         IdKind::Country => geo::country(v, out),
         IdKind::ExternalId => ids::external_id(v, opts.profile, out),
         IdKind::LoyaltyCard => ids::loyalty_card(v, out),
+        IdKind::VoucherCode => ids::voucher_code(v, out),
         IdKind::DeviceId => ids::device_id(v, out),
         IdKind::Mac => net::mac(v, out),
         IdKind::Ip => net::ip(v, opts.ip_truncate, out),
