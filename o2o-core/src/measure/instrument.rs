@@ -58,7 +58,7 @@ pub(super) fn follow_issuance(events: &[Event], keys: &mut [Option<String>]) -> 
         let Some(p) = k else { continue };
         let row = match e {
             Event::Touchpoint(t) => Some((t.channel.clone(), t.campaign.clone())),
-            Event::CheckIn(_) => None,
+            Event::CheckIn(_) | Event::ProductView(_) => None,
         };
         for code in codes(e) {
             let h = holders
