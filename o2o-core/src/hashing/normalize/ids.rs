@@ -24,31 +24,25 @@ pub(super) fn external_id(
 /// uppercase and read back by staff in any case; `lc 0012-3456` and `LC00123456` are one card).
 /// Only ASCII letters and digits are allowed.
 pub(super) fn loyalty_card(v: &str, out: &mut String) -> Result<(), NormalizeError> {
-    for c in v.chars() {
-        match c {
-            ' ' | '-' | '\u{a0}' => {}
-            c if c.is_ascii_alphanumeric() => out.push(c.to_ascii_uppercase()),
-            _ => {
-                return Err(NormalizeError::invalid(
-                    IdKind::LoyaltyCard,
-                    "only letters A-Z, digits, spaces and dashes are allowed",
-                ));
-            }
-        }
-    }
-    Ok(())
+    printed_code(IdKind::LoyaltyCard, v, out)
 }
 
 /// Voucher code: as typed at a till, so spaces and dashes dropped and letters uppercased
 /// (`zl-00ab 12cd` → `ZL00AB12CD`); anything else is an error.
 pub(super) fn voucher_code(v: &str, out: &mut String) -> Result<(), NormalizeError> {
+    printed_code(IdKind::VoucherCode, v, out)
+}
+
+/// A code printed on a card or a voucher and read back by staff: ASCII letters and digits kept
+/// (letters uppercased), spaces and dashes dropped, anything else an error naming `kind`.
+fn printed_code(kind: IdKind, v: &str, out: &mut String) -> Result<(), NormalizeError> {
     for c in v.chars() {
         match c {
             ' ' | '-' | '\u{a0}' => {}
             c if c.is_ascii_alphanumeric() => out.push(c.to_ascii_uppercase()),
             _ => {
                 return Err(NormalizeError::invalid(
-                    IdKind::VoucherCode,
+                    kind,
                     "only letters A-Z, digits, spaces and dashes are allowed",
                 ));
             }
