@@ -15,6 +15,7 @@
 //! was assigned to which arm, who is a customer, what was spent) and returns a [`Measurement`],
 //! the object `o2o report --json` prints.
 
+mod analysis;
 mod compare;
 mod instrument;
 mod money;
@@ -22,6 +23,7 @@ mod render;
 mod scope;
 mod visits;
 
+pub use analysis::{AnalysisEvents, AnalysisScope, analysis_events};
 pub use compare::{Comparison, ObservedUnit, Outcome, Unit, compare, compare_observational};
 /// Time zones of periods (the store's), re-exported so callers need no `jiff` of their own.
 pub use jiff::tz::TimeZone;
@@ -477,28 +479,15 @@ pub fn measure(
     let money = |x: f64| round_money(x, &cur);
     let mut warnings = Vec::new();
 
-    let mut keys: Vec<Option<String>> = events.iter().map(key).collect();
-    // Check-ins tied to a profile only by a voucher code issued to it (see `instrument`).
-    let through = instrument::follow_issuance(&events, &mut keys);
+    let analysis::Grouped {
+        keys,
+        visits,
+        instrument,
+    } = analysis::group(&events, key, opts.visit_window_secs);
     let keyed = |e: &Event| match slice_index(&events, e) {
         Some(i) => keys[i].clone(),
         None => key(e),
     };
-    let visits = group_visits(&events, &keyed, opts.visit_window_secs);
-    // A visit is instrument-only when every check-in of it was identified through a code; the
-    // campaign is the code's issuer, else the campaign the check-in names.
-    let instrument_of = |v: &Visit| -> Option<(Option<RowKey>, Option<String>)> {
-        if v.profile.is_none() || !v.members.iter().all(|i| through.by_event.contains_key(i)) {
-            return None;
-        }
-        let row = v
-            .members
-            .iter()
-            .find_map(|i| through.by_event.get(i).cloned().flatten());
-        Some((row, v.campaigns.iter().next().cloned()))
-    };
-    let instrument: Vec<Option<(Option<RowKey>, Option<String>)>> =
-        visits.iter().map(instrument_of).collect();
     let apart = |i: usize| !opts.count_instrument_only && instrument[i].is_some();
     let period = &opts.period;
     let pre = match &opts.pre {
