@@ -30,6 +30,8 @@ fn markov_on_a_path_table_prints_the_contract_fields() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["model"], "markov");
     assert_eq!(v["order"], 2);
+    assert_eq!(v["measure"], "credited");
+    assert!(v["meaning"].as_str().unwrap().contains("not an effect"));
     assert!(v["p_conversion"].as_f64().unwrap() > 0.0);
     let chans = v["channels"].as_array().unwrap();
     let total: f64 = chans
@@ -151,6 +153,8 @@ fn incremental_model_runs_on_simulated_events_and_refuses_paths() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["model"], "incremental");
     assert_eq!(v["population"], "customers");
+    assert_eq!(v["measure"], "observational_incremental");
+    assert!(v["meaning"].as_str().unwrap().contains("holdout"));
     // A period covering all the data is no period.
     let (code, windowed, err) = o2o(&[
         "attribute",
@@ -300,6 +304,7 @@ fn a_wifi_join_before_a_receipt_is_one_visit_worth_the_receipt() {
         (Some(1), Some(2))
     );
     assert_eq!(v["visit_window_secs"].as_i64(), Some(7200));
+    assert_eq!(v["measure"], "credited");
     // A window shorter than the five minutes between them splits the visit again.
     let v = attribute_json(&[
         "attribute",

@@ -12,7 +12,7 @@ use o2o_core::attribution::incremental::incremental;
 use o2o_core::attribution::markov::Solver;
 use o2o_core::attribution::{JourneyConfig, Model, PathTable};
 use o2o_core::event::Event;
-use o2o_core::measure::{Population, Side, TimeZone, analysis_events, side_from_store};
+use o2o_core::measure::{NumberKind, Population, Side, TimeZone, analysis_events, side_from_store};
 use o2o_core::store::Store;
 use std::fs;
 use std::io::Write;
@@ -20,6 +20,13 @@ use std::path::PathBuf;
 
 /// Flags of `o2o attribute`.
 #[derive(clap::Args)]
+#[command(
+    after_help = "Which number: the attribution models give *credited* conversions \
+(`\"measure\": \"credited\"`), a split of the observed visits among the channels on their paths, \
+not an effect. `--model incremental` gives *observational incremental* visits \
+(`\"measure\": \"observational_incremental\"`): exposed against unexposed customers, a model, not \
+an experiment. For what a campaign caused, measure it against a holdout (`o2o report`, `o2o uplift`)."
+)]
 #[command(group(clap::ArgGroup::new("input").required(true).args(["paths", "events", "store"])))]
 pub struct Args {
     /// A path table in ChannelAttribution's format:
@@ -156,18 +163,31 @@ pub fn run(a: Args) -> Result<(), CliError> {
                     serde_json::to_value(&fit.lifts).map_err(|e| CliError::Core(e.to_string()))?,
                 );
             }
-            return print_json(&with_scope(json, scope));
+            return print_json(&labelled(
+                with_scope(json, scope),
+                NumberKind::ObservationalIncremental,
+            ));
         }
         let journeys = analysis.journeys(&cfg);
         let credit = model.run_journeys(&journeys).map_err(core)?;
         let json = serde_json::to_value(&credit).map_err(|e| CliError::Core(e.to_string()))?;
-        return print_json(&with_scope(json, scope));
+        return print_json(&labelled(with_scope(json, scope), NumberKind::Credited));
     } else {
         return Err(CliError::Usage(
             "give --paths FILE, --events FILE or --store DIR".into(),
         ));
     };
-    print_json(&credit)
+    let json = serde_json::to_value(&credit).map_err(|e| CliError::Core(e.to_string()))?;
+    print_json(&labelled(json, NumberKind::Credited))
+}
+
+/// The result with the kind of number it is (`measure`) and what that means (`meaning`).
+pub(crate) fn labelled(mut json: serde_json::Value, kind: NumberKind) -> serde_json::Value {
+    if let Some(obj) = json.as_object_mut() {
+        obj.insert("measure".into(), kind.as_str().into());
+        obj.insert("meaning".into(), kind.meaning().into());
+    }
+    json
 }
 
 /// The result with the period, population and visits it covered beside it.

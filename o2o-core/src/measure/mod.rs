@@ -171,6 +171,57 @@ impl Default for MeasureOptions {
     }
 }
 
+/// What kind of number a result is, in the vocabulary of this module: the `measure` field of
+/// `o2o attribute` and `o2o uplift` JSON, with its `meaning`.
+///
+/// ```
+/// use o2o_core::measure::NumberKind;
+/// assert_eq!(NumberKind::Credited.as_str(), "credited");
+/// assert!(NumberKind::Credited.meaning().contains("not an effect"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NumberKind {
+    /// An attribution model's split of the observed visits.
+    Credited,
+    /// Visits of people touched shortly before: an upper bound.
+    Influenced,
+    /// Caused, from randomised arms, with an interval.
+    Incremental,
+    /// Modelled from unexposed customers when nobody randomised exposure.
+    ObservationalIncremental,
+}
+
+impl NumberKind {
+    /// The snake_case name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            NumberKind::Credited => "credited",
+            NumberKind::Influenced => "influenced",
+            NumberKind::Incremental => "incremental",
+            NumberKind::ObservationalIncremental => "observational_incremental",
+        }
+    }
+
+    /// What the number is, in one sentence.
+    pub const fn meaning(self) -> &'static str {
+        match self {
+            NumberKind::Credited => {
+                "credited: a split of the observed visits among the channels on their paths, not an effect; use it to share credit, never to decide funding"
+            }
+            NumberKind::Influenced => {
+                "influenced: visits of people touched by the channel shortly before, an upper bound of its effect"
+            }
+            NumberKind::Incremental => {
+                "incremental: the test arm against the control arm, with an interval; it is what the treatment caused when the arms were assigned at random (a holdout or a randomised exposure)"
+            }
+            NumberKind::ObservationalIncremental => {
+                "observational incremental: exposed against unexposed customers when nobody randomised exposure, a model that assumes nothing else (intent, targeting) separates the groups; a hypothesis to test with a holdout"
+            }
+        }
+    }
+}
+
 /// How an incremental estimate was identified.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
