@@ -253,3 +253,64 @@ fn report_text_fits_100_columns_and_opens_with_the_headline() {
     assert!(j["o2o"]["rows"].is_array() && j["ropo"].is_object() && j["kpis"].is_object());
     assert!(j["campaigns"].is_array() && j["visits"].is_object());
 }
+
+#[test]
+fn revenue_per_store_is_in_the_report_currency_when_tills_use_two() {
+    // Two stores, one till in USD and one in EUR; on 2026-03-01 one base unit bought 1 USD and
+    // 0.5 EUR, so 10 EUR are 20 USD.
+    let dir = tempfile::tempdir().unwrap();
+    let consent = r#""consent":{"gcm":{"ad_user_data":"granted","analytics_storage":"granted"}}"#;
+    let line = |store: &str, who: &str, cur: &str| {
+        format!(
+            r#"{{"type":"checkin","method":"pos_purchase","store":"{store}","timestamp":1772362800,"value":10,"currency":"{cur}","identifiers":[{{"kind":"external_id","value":"{who}"}}],{consent}}}"#
+        ) + "\n"
+    };
+    let events = dir.path().join("e.ndjson");
+    std::fs::write(
+        &events,
+        [
+            line("US1", "C1", "USD"),
+            line("EU1", "C2", "EUR"),
+            line("EU1", "C3", "EUR"),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    let rates = dir.path().join("rates.csv");
+    std::fs::write(
+        &rates,
+        "currency,date,rate\nUSD,2026-02-27,1\nEUR,2026-02-27,0.5\n",
+    )
+    .unwrap();
+    let xlsx = dir.path().join("r.xlsx");
+    let out = o2o()
+        .args(["report", "--events"])
+        .arg(&events)
+        .args(["--currency", "USD", "--rates"])
+        .arg(&rates)
+        .arg("--xlsx")
+        .arg(&xlsx)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["currency"], "USD");
+    assert_eq!(num(&v["visits"]["revenue"]), 50.0);
+    let stores = rows(&xlsx, "Stores");
+    let revenue = |name: &str| {
+        stores
+            .iter()
+            .find(|r| s(&r[0]) == name)
+            .map(|r| f(&r[3]))
+            .unwrap()
+    };
+    assert_eq!((revenue("EU1"), revenue("US1")), (40.0, 10.0));
+    // The stores add up to the visits' revenue, in the one currency.
+    let total: f64 = stores[1..].iter().map(|r| f(&r[3])).sum();
+    assert_eq!(total, num(&v["visits"]["revenue"]));
+}

@@ -9,7 +9,8 @@ use o2o_core::design::{
 };
 use o2o_core::identity::ResolutionRules;
 use o2o_core::measure::{
-    MeasureOptions, Period, Population, Rates, Side, TimeZone, measure, side_from_store,
+    MeasureOptions, Period, Population, Rates, Side, TimeZone, events_in_currency, measure,
+    side_from_store,
 };
 use o2o_core::render::series::{
     SeriesOptions, context_from_events, context_from_store, fingerprint,
@@ -369,10 +370,18 @@ pub fn run(mut a: Args) -> Result<(), CliError> {
         visit_window_secs: opts.visit_window_secs,
         period: opts.period.clone(),
     };
+    // The per-store revenue in the report's currency, like every other amount.
+    let converted = match &opts.currency {
+        Some(_) => {
+            Some(events_in_currency(&events, &opts).map_err(|e| CliError::Usage(e.to_string()))?)
+        }
+        None => None,
+    };
+    let shown = converted.as_deref().unwrap_or(&events);
     let ctx = match &store {
-        Some(s) => context_from_store(s, &graph, &events, TITLE, a.window_days, &series)?,
+        Some(s) => context_from_store(s, &graph, shown, TITLE, a.window_days, &series)?,
         None => context_from_events(
-            &events,
+            shown,
             &key,
             fingerprint(graph.rules()),
             TITLE,

@@ -507,6 +507,21 @@ fn one_currency(
     Ok(Some(target))
 }
 
+/// The events with every amount (purchases, touch costs and values, product prices) in the
+/// report's currency, converted as [`measure`] converts them: `opts.currency` with `opts.rates`
+/// on the local day of each amount. Series drawn beside a measurement (visits and revenue per
+/// store) read these, so that every amount of a report is in one currency. Without
+/// `opts.currency`, the events as they are when they hold one currency, else
+/// [`MeasureError::MixedCurrencies`].
+pub fn events_in_currency(
+    events: &[Event],
+    opts: &MeasureOptions,
+) -> Result<Vec<Event>, MeasureError> {
+    let mut events = events.to_vec();
+    one_currency(&mut events, &mut [], opts)?;
+    Ok(events)
+}
+
 /// Measure: visits, the holdout, every campaign with its incremental estimate, labels.
 ///
 /// `key` maps an event to its profile (the identity graph's profile id); `side` holds the
