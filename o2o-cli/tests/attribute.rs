@@ -30,6 +30,8 @@ fn markov_on_a_path_table_prints_the_contract_fields() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["model"], "markov");
     assert_eq!(v["order"], 2);
+    assert_eq!(v["measure"], "credited");
+    assert!(v["meaning"].as_str().unwrap().contains("not an effect"));
     assert!(v["p_conversion"].as_f64().unwrap() > 0.0);
     let chans = v["channels"].as_array().unwrap();
     let total: f64 = chans
@@ -150,6 +152,26 @@ fn incremental_model_runs_on_simulated_events_and_refuses_paths() {
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["model"], "incremental");
+    assert_eq!(v["population"], "customers");
+    assert_eq!(v["measure"], "observational_incremental");
+    assert!(v["meaning"].as_str().unwrap().contains("holdout"));
+    // A period covering all the data is no period.
+    let (code, windowed, err) = o2o(&[
+        "attribute",
+        "--events",
+        events.to_str().unwrap(),
+        "--model",
+        "incremental",
+        "--from",
+        "2000-01-01",
+        "--to",
+        "2099-12-31",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let w: serde_json::Value = serde_json::from_str(&windowed).unwrap();
+    for field in ["channels", "lifts", "baseline_rate", "visits"] {
+        assert_eq!(v[field], w[field], "{field}");
+    }
     let channels = v["channels"].as_array().unwrap();
     assert!(channels.iter().any(|c| c["channel"] == "(baseline)"));
     assert!(v["baseline_rate"].as_f64().unwrap() > 0.0);
@@ -204,4 +226,190 @@ fn markov_with_zero_walks_is_refused() {
         "50",
     ]);
     assert_eq!(code, 0, "{err}");
+}
+
+/// One NDJSON event with consent granted (the graph links only with consent).
+fn event(body: &str) -> String {
+    format!(
+        r#"{{{body},"consent":{{"gcm":{{"ad_user_data":"granted","analytics_storage":"granted"}}}}}}"#
+    ) + "\n"
+}
+
+/// A customer (external id) who clicks search, joins the Wi-Fi and pays minutes later, and a
+/// passer-by seen only by a MAC address who saw a banner and joined the Wi-Fi.
+fn visits_file(dir: &std::path::Path) -> std::path::PathBuf {
+    let day = 1_772_323_200; // 2026-03-01T00:00:00Z
+    let c = r#""identifiers":[{"kind":"external_id","value":"C1"}]"#;
+    let m = r#""identifiers":[{"kind":"mac","value":"aa:bb:cc:dd:ee:ff"}]"#;
+    let text = [
+        event(&format!(
+            r#""type":"touchpoint","action":"click","channel":"search","timestamp":{},{c}"#,
+            day + 3600
+        )),
+        event(&format!(
+            r#""type":"checkin","method":"wifi_join","store":"S1","timestamp":{},{c}"#,
+            day + 7200
+        )),
+        event(&format!(
+            r#""type":"checkin","method":"pos_purchase","store":"S1","timestamp":{},"value":42.5,{c}"#,
+            day + 7200 + 300
+        )),
+        event(&format!(
+            r#""type":"touchpoint","action":"click","channel":"banner","timestamp":{},{m}"#,
+            day + 86_400
+        )),
+        event(&format!(
+            r#""type":"checkin","method":"wifi_join","store":"S1","timestamp":{},{m}"#,
+            day + 86_400 + 600
+        )),
+    ]
+    .concat();
+    let p = dir.join("visits.ndjson");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn attribute_json(args: &[&str]) -> serde_json::Value {
+    let (code, out, err) = o2o(args);
+    assert_eq!(code, 0, "{args:?}: {err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+fn channel<'a>(v: &'a serde_json::Value, name: &str) -> Option<&'a serde_json::Value> {
+    v["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["channel"] == name)
+}
+
+#[test]
+fn a_wifi_join_before_a_receipt_is_one_visit_worth_the_receipt() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = visits_file(dir.path());
+    let v = attribute_json(&[
+        "attribute",
+        "--events",
+        p.to_str().unwrap(),
+        "--model",
+        "last",
+        "--population",
+        "customers",
+    ]);
+    let search = channel(&v, "search").unwrap();
+    assert_eq!(search["conversions"].as_f64(), Some(1.0), "{v}");
+    assert_eq!(search["value"].as_f64(), Some(42.5), "{v}");
+    assert_eq!(
+        (v["visits"].as_u64(), v["checkins"].as_u64()),
+        (Some(1), Some(2))
+    );
+    assert_eq!(v["visit_window_secs"].as_i64(), Some(7200));
+    assert_eq!(v["measure"], "credited");
+    // A window shorter than the five minutes between them splits the visit again.
+    let v = attribute_json(&[
+        "attribute",
+        "--events",
+        p.to_str().unwrap(),
+        "--model",
+        "last",
+        "--population",
+        "customers",
+        "--visit-window",
+        "60s",
+    ]);
+    assert_eq!(v["visits"].as_u64(), Some(2), "{v}");
+    // Then the Wi-Fi join takes the click's credit and the receipt goes to no channel.
+    let search = channel(&v, "search").unwrap();
+    assert_eq!(search["conversions"].as_f64(), Some(1.0), "{v}");
+    assert_eq!(search["value"].as_f64(), Some(0.0), "{v}");
+}
+
+#[test]
+fn a_window_over_all_data_equals_no_window_and_customers_drop_unlinked_devices() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = visits_file(dir.path());
+    let p = p.to_str().unwrap();
+    for model in ["last", "linear", "markov"] {
+        let open = attribute_json(&["attribute", "--events", p, "--model", model]);
+        let window = attribute_json(&[
+            "attribute",
+            "--events",
+            p,
+            "--model",
+            model,
+            "--from",
+            "2026-02-20",
+            "--to",
+            "2026-03-10",
+        ]);
+        assert_eq!(open["channels"], window["channels"], "{model}");
+        assert_eq!(open["visits"], window["visits"], "{model}");
+        assert_eq!(
+            (&open["period"]["from"], &open["period"]["to"]),
+            (&"2026-03-01".into(), &"2026-03-02".into()),
+            "{model}: the data's first and last day"
+        );
+        assert_eq!(window["period"]["from"], "2026-02-20");
+        assert_eq!(open["population"], "all", "{model}");
+    }
+    // Credited models share out every visit by default: the passer-by's visit goes to banner.
+    let all = attribute_json(&["attribute", "--events", p, "--model", "last"]);
+    assert_eq!(all["visits"].as_u64(), Some(2));
+    assert_eq!(
+        channel(&all, "banner").unwrap()["conversions"].as_f64(),
+        Some(1.0)
+    );
+    // The customers population drops the device never linked to a customer.
+    let customers = attribute_json(&[
+        "attribute",
+        "--events",
+        p,
+        "--model",
+        "last",
+        "--population",
+        "customers",
+    ]);
+    assert_eq!(customers["population"], "customers");
+    assert_eq!(customers["visits"].as_u64(), Some(1));
+    assert_eq!(customers["population_profiles"].as_u64(), Some(1));
+    assert!(channel(&customers, "banner").is_none_or(|c| c["conversions"] == 0.0));
+    // A window on the second day keeps only the passer-by's visit.
+    let day2 = attribute_json(&[
+        "attribute",
+        "--events",
+        p,
+        "--model",
+        "last",
+        "--from",
+        "2026-03-02",
+        "--to",
+        "2026-03-02",
+    ]);
+    assert_eq!(day2["visits"].as_u64(), Some(1));
+    assert!(channel(&day2, "search").is_none_or(|c| c["conversions"] == 0.0));
+    // Period and population select visits of events, not rows of a path table.
+    let paths = dir.path().join("p.csv");
+    std::fs::write(&paths, "path;total_conversions\na > b;2\n").unwrap();
+    let (code, _, err) = o2o(&[
+        "attribute",
+        "--paths",
+        paths.to_str().unwrap(),
+        "--model",
+        "last",
+        "--from",
+        "2026-03-01",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not --paths"), "{err}");
+    let (code, _, err) = o2o(&[
+        "attribute",
+        "--events",
+        p,
+        "--model",
+        "last",
+        "--population",
+        "x",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--population"), "{err}");
 }

@@ -253,3 +253,142 @@ fn report_text_fits_100_columns_and_opens_with_the_headline() {
     assert!(j["o2o"]["rows"].is_array() && j["ropo"].is_object() && j["kpis"].is_object());
     assert!(j["campaigns"].is_array() && j["visits"].is_object());
 }
+
+#[test]
+fn revenue_per_store_is_in_the_report_currency_when_tills_use_two() {
+    // Two stores, one till in USD and one in EUR; on 2026-03-01 one base unit bought 1 USD and
+    // 0.5 EUR, so 10 EUR are 20 USD.
+    let dir = tempfile::tempdir().unwrap();
+    let consent = r#""consent":{"gcm":{"ad_user_data":"granted","analytics_storage":"granted"}}"#;
+    let line = |store: &str, who: &str, cur: &str| {
+        format!(
+            r#"{{"type":"checkin","method":"pos_purchase","store":"{store}","timestamp":1772362800,"value":10,"currency":"{cur}","identifiers":[{{"kind":"external_id","value":"{who}"}}],{consent}}}"#
+        ) + "\n"
+    };
+    let events = dir.path().join("e.ndjson");
+    std::fs::write(
+        &events,
+        [
+            line("US1", "C1", "USD"),
+            line("EU1", "C2", "EUR"),
+            line("EU1", "C3", "EUR"),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    let rates = dir.path().join("rates.csv");
+    std::fs::write(
+        &rates,
+        "currency,date,rate\nUSD,2026-02-27,1\nEUR,2026-02-27,0.5\n",
+    )
+    .unwrap();
+    let xlsx = dir.path().join("r.xlsx");
+    let out = o2o()
+        .args(["report", "--events"])
+        .arg(&events)
+        .args(["--currency", "USD", "--rates"])
+        .arg(&rates)
+        .arg("--xlsx")
+        .arg(&xlsx)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["currency"], "USD");
+    assert_eq!(num(&v["visits"]["revenue"]), 50.0);
+    let stores = rows(&xlsx, "Stores");
+    let revenue = |name: &str| {
+        stores
+            .iter()
+            .find(|r| s(&r[0]) == name)
+            .map(|r| f(&r[3]))
+            .unwrap()
+    };
+    assert_eq!((revenue("EU1"), revenue("US1")), (40.0, 10.0));
+    // The stores add up to the visits' revenue, in the one currency.
+    let total: f64 = stores[1..].iter().map(|r| f(&r[3])).sum();
+    assert_eq!(total, num(&v["visits"]["revenue"]));
+}
+
+#[test]
+fn visits_identified_only_by_a_voucher_are_shown_beside_their_campaign_everywhere() {
+    // A customer claims a voucher code of zalo-spring, then pays anonymously with it: a visit
+    // known only through the campaign's own instrument.
+    let dir = tempfile::tempdir().unwrap();
+    let consent = r#""consent":{"gcm":{"ad_user_data":"granted","analytics_storage":"granted"}}"#;
+    let events = dir.path().join("e.ndjson");
+    std::fs::write(
+        &events,
+        [
+            format!(
+                r#"{{"type":"touchpoint","action":"voucher_claim","channel":"zalo","campaign":"zalo-spring","timestamp":1772355600,"identifiers":[{{"kind":"external_id","value":"C1"}},{{"kind":"phone","value":"+84912345678"}},{{"kind":"voucher_code","value":"ZL0001"}}],{consent}}}"#
+            ),
+            format!(
+                r#"{{"type":"checkin","method":"voucher_redemption","store":"S1","timestamp":1772362800,"value":1234.5,"currency":"USD","campaign":"zalo-spring","identifiers":[{{"kind":"voucher_code","value":"ZL0001"}}],{consent}}}"#
+            ),
+        ]
+        .join("\n")
+            + "\n",
+    )
+    .unwrap();
+    let (html, xlsx) = (dir.path().join("r.html"), dir.path().join("r.xlsx"));
+    let run = |json: bool| {
+        let mut c = o2o();
+        c.args(["report", "--events"]).arg(&events);
+        if json {
+            c.arg("--json")
+                .arg("--html")
+                .arg(&html)
+                .arg("--xlsx")
+                .arg(&xlsx);
+        }
+        let out = c.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let v: Value = serde_json::from_str(&run(true)).unwrap();
+    let campaigns = v["campaigns"].as_array().unwrap();
+    let i = campaigns
+        .iter()
+        .position(|c| c["channel"] == "zalo")
+        .unwrap();
+    assert_eq!(campaigns[i]["instrument_only"]["visits"], 1, "{v}");
+    assert_eq!(num(&campaigns[i]["instrument_only"]["revenue"]), 1234.5);
+    // The page: tagged with its JSON path and value, under the label.
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("visits identified only by its own voucher"));
+    assert!(
+        page.contains(&format!(
+            r#"data-path="campaigns.{i}.instrument_only.visits" data-value="1""#
+        )),
+        "the page tags the count"
+    );
+    assert!(page.contains(&format!(
+        r#"data-path="campaigns.{i}.instrument_only.revenue" data-value="1234.5""#
+    )));
+    // The workbook: the campaigns sheet's two last columns.
+    let sheet = rows(&xlsx, "Campaigns");
+    assert_eq!(s(&sheet[0][6]), "visits identified only by its own voucher");
+    assert_eq!(f(&sheet[i + 1][6]), 1.0);
+    assert_eq!(f(&sheet[i + 1][7]), 1234.5);
+    // The text.
+    let text = run(false);
+    let at = text
+        .find("Visits identified only by its own voucher")
+        .expect("a text table of them");
+    let table = &text[at..];
+    let line = table.lines().find(|l| l.contains("zalo-spring")).unwrap();
+    assert!(
+        line.contains("1,234.50 USD") && line.contains(" 1 "),
+        "{line}"
+    );
+}

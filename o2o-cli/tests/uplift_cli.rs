@@ -37,6 +37,9 @@ fn uplift_proportions_contract() {
         assert!(lo < hi, "{k}");
     }
     assert!((v["relative_lift"].as_f64().unwrap() - 2.3).abs() < 1e-12);
+    // One vocabulary with the report and attribute: which number this is.
+    assert_eq!(v["measure"], "incremental");
+    assert!(v["meaning"].as_str().unwrap().contains("at random"));
     let larger = json(&[
         "uplift",
         "--test",
@@ -69,6 +72,7 @@ fn uplift_means_contract() {
     }
     let [lo, hi] = pair(&v["ci_welch"]);
     assert!(lo < 2.3 && 2.3 < hi);
+    assert_eq!(v["measure"], "incremental");
 }
 
 #[test]

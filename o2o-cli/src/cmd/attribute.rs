@@ -1,20 +1,32 @@
-//! `o2o attribute --paths FILE | --events FILE --model M [--order K] [--sep ">"] [--lookback ...]`
+//! `o2o attribute --paths FILE | --events FILE | --store DIR --model M [--order K] [--sep ">"]
+//! [--lookback ...] [--from D --to D] [--population P] [--visit-window 2h]`
 //!
 //! Prints `{"model": M, "order": K, "channels": [{"channel", "conversions", "value"}...]}` (and
-//! for Markov `removal_effects` and `p_conversion`). Rejected rows or lines go to stderr with
-//! their line and field; the good ones are used.
+//! for Markov `removal_effects` and `p_conversion`). From events, the conversions are visits
+//! (check-ins grouped as the report groups them) of a population over a period, which the JSON
+//! states (`period`, `population`, `visits`…). Rejected rows or lines go to stderr with their
+//! line and field; the good ones are used.
 
 use super::CliError;
-use o2o_core::attribution::incremental::{ExposureTable, incremental};
-use o2o_core::attribution::journey::build_journeys_keyed;
+use o2o_core::attribution::incremental::incremental;
 use o2o_core::attribution::markov::Solver;
 use o2o_core::attribution::{JourneyConfig, Model, PathTable};
+use o2o_core::event::Event;
+use o2o_core::measure::{NumberKind, Population, Side, TimeZone, analysis_events, side_from_store};
+use o2o_core::store::Store;
 use std::fs;
 use std::io::Write;
 use std::path::PathBuf;
 
 /// Flags of `o2o attribute`.
 #[derive(clap::Args)]
+#[command(
+    after_help = "Which number: the attribution models give *credited* conversions \
+(`\"measure\": \"credited\"`), a split of the observed visits among the channels on their paths, \
+not an effect. `--model incremental` gives *observational incremental* visits \
+(`\"measure\": \"observational_incremental\"`): exposed against unexposed customers, a model, not \
+an experiment. For what a campaign caused, measure it against a holdout (`o2o report`, `o2o uplift`)."
+)]
 #[command(group(clap::ArgGroup::new("input").required(true).args(["paths", "events", "store"])))]
 pub struct Args {
     /// A path table in ChannelAttribution's format:
@@ -55,9 +67,9 @@ pub struct Args {
     /// Seed of `--walks`.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Resolution rules as JSON, as for `o2o resolve` (with --events or --store).
-    #[arg(long)]
-    pub rules: Option<PathBuf>,
+    /// Period, population, visit window and resolution rules (with --events or --store).
+    #[command(flatten)]
+    pub scope: super::report::Scope,
 }
 
 fn core(e: impl std::fmt::Display) -> CliError {
@@ -94,6 +106,11 @@ pub fn run(a: Args) -> Result<(), CliError> {
         }
         _ => {}
     }
+    if a.paths.is_some() && a.scope.is_given() {
+        return Err(CliError::Usage(
+            "--from, --to and --population select visits of events: give --events FILE or --store DIR, not --paths".into(),
+        ));
+    }
     let credit = if let Some(p) = &a.paths {
         let bytes = fs::read(p).map_err(CliError::io(p))?;
         let parsed = PathTable::parse_bytes(&bytes, &a.sep)
@@ -111,15 +128,31 @@ pub fn run(a: Args) -> Result<(), CliError> {
         if let Some(spec) = &a.lookback {
             cfg = cfg.parse_lookbacks(spec).map_err(core)?;
         }
+        let store = match &a.store {
+            Some(dir) => Some(Store::open(dir)?),
+            None => None,
+        };
+        let tz = store.as_ref().map_or(TimeZone::UTC, Store::timezone);
+        // An estimate of effect compares customers; a credited split shares out every visit.
+        let default = if model == Model::Incremental {
+            Population::Customers
+        } else {
+            Population::All
+        };
+        let opts = a.scope.options(&tz, default)?;
         // Journeys follow people: the identity graph's profiles, under --rules or the defaults.
-        let (graph, events) = super::resolve::load(&input, a.rules.as_deref())?;
-        let keys: Vec<Option<String>> = events
-            .iter()
-            .map(|e| graph.profile_id_of_event(e).map(String::from))
-            .collect();
+        let (graph, events) = super::resolve::load(&input, a.scope.rules.as_deref())?;
+        let side = match &store {
+            Some(s) => side_from_store(s, &graph).map_err(core)?.0,
+            None => Side::default(),
+        };
+        let key = |e: &Event| graph.profile_id_of_event(e).map(String::from);
+        // Visits, population and period as the report counts them.
+        let analysis = analysis_events(&events, &key, &side, &opts);
+        let scope =
+            serde_json::to_value(&analysis.scope).map_err(|e| CliError::Core(e.to_string()))?;
         if model == Model::Incremental {
-            let table =
-                ExposureTable::from_keyed_events(&events, &keys, &cfg, None).map_err(core)?;
+            let table = analysis.exposure_table(&cfg).map_err(core)?;
             let fit = incremental(&table).map_err(core)?;
             let mut json =
                 serde_json::to_value(&fit.credit).map_err(|e| CliError::Core(e.to_string()))?;
@@ -130,16 +163,39 @@ pub fn run(a: Args) -> Result<(), CliError> {
                     serde_json::to_value(&fit.lifts).map_err(|e| CliError::Core(e.to_string()))?,
                 );
             }
-            return print_json(&json);
+            return print_json(&labelled(
+                with_scope(json, scope),
+                NumberKind::ObservationalIncremental,
+            ));
         }
-        let journeys = build_journeys_keyed(&events, &keys, &cfg);
-        model.run_journeys(&journeys).map_err(core)?
+        let journeys = analysis.journeys(&cfg);
+        let credit = model.run_journeys(&journeys).map_err(core)?;
+        let json = serde_json::to_value(&credit).map_err(|e| CliError::Core(e.to_string()))?;
+        return print_json(&labelled(with_scope(json, scope), NumberKind::Credited));
     } else {
         return Err(CliError::Usage(
             "give --paths FILE, --events FILE or --store DIR".into(),
         ));
     };
-    print_json(&credit)
+    let json = serde_json::to_value(&credit).map_err(|e| CliError::Core(e.to_string()))?;
+    print_json(&labelled(json, NumberKind::Credited))
+}
+
+/// The result with the kind of number it is (`measure`) and what that means (`meaning`).
+pub(crate) fn labelled(mut json: serde_json::Value, kind: NumberKind) -> serde_json::Value {
+    if let Some(obj) = json.as_object_mut() {
+        obj.insert("measure".into(), kind.as_str().into());
+        obj.insert("meaning".into(), kind.meaning().into());
+    }
+    json
+}
+
+/// The result with the period, population and visits it covered beside it.
+fn with_scope(mut json: serde_json::Value, scope: serde_json::Value) -> serde_json::Value {
+    if let (Some(obj), serde_json::Value::Object(scope)) = (json.as_object_mut(), scope) {
+        obj.extend(scope);
+    }
+    json
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {

@@ -8,7 +8,10 @@ use o2o_core::design::{
     read_store_test,
 };
 use o2o_core::identity::ResolutionRules;
-use o2o_core::measure::{MeasureOptions, Period, Rates, Side, TimeZone, measure, side_from_store};
+use o2o_core::measure::{
+    MeasureOptions, Period, Population, Rates, Side, TimeZone, events_in_currency, measure,
+    side_from_store,
+};
 use o2o_core::render::series::{
     SeriesOptions, context_from_events, context_from_store, fingerprint,
 };
@@ -30,16 +33,11 @@ pub struct Scope {
     /// Last day analysed (inclusive).
     #[arg(long)]
     pub to: Option<String>,
-    /// First day of the pre-period used by CUPED (default: every day before --from).
-    #[arg(long, requires = "pre_to")]
-    pub pre_from: Option<String>,
-    /// Last day of the pre-period (inclusive).
-    #[arg(long, requires = "pre_from")]
-    pub pre_to: Option<String>,
-    /// Whose visits the estimates compare: customers (a CRM, loyalty or POS customer id),
-    /// assigned (in an assignment list) or all profiles.
-    #[arg(long, default_value = "customers")]
-    pub population: String,
+    /// Whose visits count: customers (a CRM, loyalty or POS customer id), assigned (in an
+    /// assignment list) or all profiles. Default: customers for estimates of effect (the
+    /// report, `attribute --model incremental`), all for the credited attribution models.
+    #[arg(long)]
+    pub population: Option<String>,
     /// Check-ins of one profile at one store within this window are one visit (`2h`, `90m`,
     /// `7200s`).
     #[arg(long, default_value = "2h")]
@@ -47,6 +45,17 @@ pub struct Scope {
     /// Resolution rules as JSON, as for `o2o resolve` (missing fields keep their defaults).
     #[arg(long)]
     pub rules: Option<PathBuf>,
+}
+
+/// The pre-period flags of `report` (CUPED).
+#[derive(clap::Args, Clone, Debug)]
+pub struct PrePeriod {
+    /// First day of the pre-period used by CUPED (default: every day before --from).
+    #[arg(long, requires = "pre_to")]
+    pub pre_from: Option<String>,
+    /// Last day of the pre-period (inclusive).
+    #[arg(long, requires = "pre_from")]
+    pub pre_to: Option<String>,
 }
 
 /// Seconds of a `2h` / `90m` / `7200s` duration.
@@ -81,25 +90,40 @@ impl Scope {
         }
     }
 
-    /// Period, pre-period, population and visit window as measurement options.
-    pub fn options(&self, tz: &TimeZone) -> Result<MeasureOptions, CliError> {
+    /// Period, population (`default` when --population is not given) and visit window as
+    /// measurement options, dates in `tz`.
+    pub fn options(&self, tz: &TimeZone, default: Population) -> Result<MeasureOptions, CliError> {
         let usage = |e: o2o_core::measure::MeasureError| CliError::Usage(e.to_string());
         let period = Period::new(self.from.as_deref(), self.to.as_deref(), tz, ("from", "to"))
             .map_err(usage)?;
-        let pre = match (&self.pre_from, &self.pre_to) {
-            (Some(f), Some(t)) => {
-                Some(Period::new(Some(f), Some(t), tz, ("pre-from", "pre-to")).map_err(usage)?)
-            }
-            _ => None,
+        let population = match &self.population {
+            Some(p) => p.parse().map_err(usage)?,
+            None => default,
         };
         Ok(MeasureOptions {
             period,
-            pre,
-            population: self.population.parse().map_err(usage)?,
+            population,
             visit_window_secs: parse_window(&self.visit_window)?,
             timezone: tz.clone(),
             ..MeasureOptions::default()
         })
+    }
+
+    /// Whether a flag of the period or the population was given (they need events).
+    pub fn is_given(&self) -> bool {
+        self.from.is_some() || self.to.is_some() || self.population.is_some()
+    }
+}
+
+impl PrePeriod {
+    /// The pre-period, when both ends are given.
+    pub fn period(&self, tz: &TimeZone) -> Result<Option<Period>, CliError> {
+        match (&self.pre_from, &self.pre_to) {
+            (Some(f), Some(t)) => Period::new(Some(f), Some(t), tz, ("pre-from", "pre-to"))
+                .map(Some)
+                .map_err(|e| CliError::Usage(e.to_string())),
+            _ => Ok(None),
+        }
     }
 }
 
@@ -110,6 +134,8 @@ pub struct Args {
     input: super::input::EventsInput,
     #[command(flatten)]
     scope: Scope,
+    #[command(flatten)]
+    pre: PrePeriod,
     /// Print JSON instead of tables.
     #[arg(long)]
     json: bool,
@@ -192,7 +218,7 @@ fn store_periods(a: &Args, d: &DesignFile) -> Result<StorePeriods, CliError> {
     Ok(StorePeriods {
         from,
         to,
-        pre: a.scope.pre_from.clone().zip(a.scope.pre_to.clone()),
+        pre: a.pre.pre_from.clone().zip(a.pre.pre_to.clone()),
     })
 }
 
@@ -258,7 +284,7 @@ pub fn run(mut a: Args) -> Result<(), CliError> {
             }
             a.confidence = d.confidence();
             if d.kind == DesignKind::Holdout && d.assignment.is_some() {
-                a.scope.population = "assigned".to_owned();
+                a.scope.population = Some("assigned".to_owned());
             }
             Some(d)
         }
@@ -302,7 +328,8 @@ pub fn run(mut a: Args) -> Result<(), CliError> {
         None => None,
     };
     let tz = store.as_ref().map_or(TimeZone::UTC, Store::timezone);
-    let mut opts = a.scope.options(&tz)?;
+    let mut opts = a.scope.options(&tz, Population::Customers)?;
+    opts.pre = a.pre.period(&tz)?;
     opts.window_days = a.window_days;
     opts.confidence = a.confidence;
     opts.correction = parse_correction(&a.correction)?;
@@ -343,10 +370,18 @@ pub fn run(mut a: Args) -> Result<(), CliError> {
         visit_window_secs: opts.visit_window_secs,
         period: opts.period.clone(),
     };
+    // The per-store revenue in the report's currency, like every other amount.
+    let converted = match &opts.currency {
+        Some(_) => {
+            Some(events_in_currency(&events, &opts).map_err(|e| CliError::Usage(e.to_string()))?)
+        }
+        None => None,
+    };
+    let shown = converted.as_deref().unwrap_or(&events);
     let ctx = match &store {
-        Some(s) => context_from_store(s, &graph, &events, TITLE, a.window_days, &series)?,
+        Some(s) => context_from_store(s, &graph, shown, TITLE, a.window_days, &series)?,
         None => context_from_events(
-            &events,
+            shown,
             &key,
             fingerprint(graph.rules()),
             TITLE,

@@ -2,6 +2,8 @@
 //! and `o2o uplift --metric mean --test MEAN,SD,N --control MEAN,SD,N [--alpha A]`.
 
 use super::CliError;
+use super::attribute::labelled;
+use o2o_core::measure::NumberKind;
 use o2o_core::uplift::{Alternative, Counts, SummaryStats, compare_proportions, welch_ttest};
 
 /// What is compared.
@@ -20,7 +22,10 @@ proportion: {\"z\", \"p_value\", \"absolute_lift\", \"relative_lift\", \"ci_newc
 \"ci_wald\": [lo, hi], \"ci_agresti_caffo\": [lo, hi], \"ci_ratio_log\": [lo, hi], …}\n  \
 mean: {\"t\", \"df\", \"p_value\", \"absolute_lift\", \"ci_welch\": [lo, hi], …}\n\
 z is the pooled two-proportion z-test (as statsmodels proportions_ztest); intervals are two-sided \
-at level 1 − alpha whatever the alternative. Example: o2o uplift --test 66/1000 --control 20/1000")]
+at level 1 − alpha whatever the alternative. Example: o2o uplift --test 66/1000 --control 20/1000\n\
+Which number: *incremental* (`\"measure\": \"incremental\"`), the test arm against the control \
+arm with an interval; it is what the treatment caused only when the arms were assigned at random \
+(a holdout, a randomised exposure).")]
 pub struct Args {
     /// Test (exposed) arm: `X/N` for proportions, `MEAN,SD,N` for means (a negative mean is
     /// fine: `--test -3,10,100`).
@@ -193,7 +198,8 @@ pub fn run(a: Args) -> Result<(), CliError> {
         let (test, control) = read_cuped_csv(path)?;
         let r = o2o_core::uplift::cuped(&test, &control, a.alpha, alternative)
             .map_err(|e| CliError::Core(format!("{}: {e}", path.display())))?;
-        return print_json(&r);
+        let json = serde_json::to_value(&r).map_err(|e| CliError::Core(e.to_string()))?;
+        return print_json(&labelled(json, NumberKind::Incremental));
     }
     let (test, control) = match (&a.test, &a.control) {
         (Some(t), Some(c)) => (t.as_str(), c.as_str()),
@@ -216,5 +222,5 @@ pub fn run(a: Args) -> Result<(), CliError> {
         }
     }
     .map_err(|e| CliError::Core(e.to_string()))?;
-    print_json(&json)
+    print_json(&labelled(json, NumberKind::Incremental))
 }

@@ -15,6 +15,7 @@
 //! was assigned to which arm, who is a customer, what was spent) and returns a [`Measurement`],
 //! the object `o2o report --json` prints.
 
+mod analysis;
 mod compare;
 mod instrument;
 mod money;
@@ -22,6 +23,7 @@ mod render;
 mod scope;
 mod visits;
 
+pub use analysis::{AnalysisEvents, AnalysisScope, analysis_events};
 pub use compare::{Comparison, ObservedUnit, Outcome, Unit, compare, compare_observational};
 /// Time zones of periods (the store's), re-exported so callers need no `jiff` of their own.
 pub use jiff::tz::TimeZone;
@@ -165,6 +167,57 @@ impl Default for MeasureOptions {
             credits: Vec::new(),
             external_incremental: Vec::new(),
             count_instrument_only: false,
+        }
+    }
+}
+
+/// What kind of number a result is, in the vocabulary of this module: the `measure` field of
+/// `o2o attribute` and `o2o uplift` JSON, with its `meaning`.
+///
+/// ```
+/// use o2o_core::measure::NumberKind;
+/// assert_eq!(NumberKind::Credited.as_str(), "credited");
+/// assert!(NumberKind::Credited.meaning().contains("not an effect"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NumberKind {
+    /// An attribution model's split of the observed visits.
+    Credited,
+    /// Visits of people touched shortly before: an upper bound.
+    Influenced,
+    /// Caused, from randomised arms, with an interval.
+    Incremental,
+    /// Modelled from unexposed customers when nobody randomised exposure.
+    ObservationalIncremental,
+}
+
+impl NumberKind {
+    /// The snake_case name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            NumberKind::Credited => "credited",
+            NumberKind::Influenced => "influenced",
+            NumberKind::Incremental => "incremental",
+            NumberKind::ObservationalIncremental => "observational_incremental",
+        }
+    }
+
+    /// What the number is, in one sentence.
+    pub const fn meaning(self) -> &'static str {
+        match self {
+            NumberKind::Credited => {
+                "credited: a split of the observed visits among the channels on their paths, not an effect; use it to share credit, never to decide funding"
+            }
+            NumberKind::Influenced => {
+                "influenced: visits of people touched by the channel shortly before, an upper bound of its effect"
+            }
+            NumberKind::Incremental => {
+                "incremental: the test arm against the control arm, with an interval; it is what the treatment caused when the arms were assigned at random (a holdout or a randomised exposure)"
+            }
+            NumberKind::ObservationalIncremental => {
+                "observational incremental: exposed against unexposed customers when nobody randomised exposure, a model that assumes nothing else (intent, targeting) separates the groups; a hypothesis to test with a holdout"
+            }
         }
     }
 }
@@ -454,6 +507,21 @@ fn one_currency(
     Ok(Some(target))
 }
 
+/// The events with every amount (purchases, touch costs and values, product prices) in the
+/// report's currency, converted as [`measure`] converts them: `opts.currency` with `opts.rates`
+/// on the local day of each amount. Series drawn beside a measurement (visits and revenue per
+/// store) read these, so that every amount of a report is in one currency. Without
+/// `opts.currency`, the events as they are when they hold one currency, else
+/// [`MeasureError::MixedCurrencies`].
+pub fn events_in_currency(
+    events: &[Event],
+    opts: &MeasureOptions,
+) -> Result<Vec<Event>, MeasureError> {
+    let mut events = events.to_vec();
+    one_currency(&mut events, &mut [], opts)?;
+    Ok(events)
+}
+
 /// Measure: visits, the holdout, every campaign with its incremental estimate, labels.
 ///
 /// `key` maps an event to its profile (the identity graph's profile id); `side` holds the
@@ -477,28 +545,15 @@ pub fn measure(
     let money = |x: f64| round_money(x, &cur);
     let mut warnings = Vec::new();
 
-    let mut keys: Vec<Option<String>> = events.iter().map(key).collect();
-    // Check-ins tied to a profile only by a voucher code issued to it (see `instrument`).
-    let through = instrument::follow_issuance(&events, &mut keys);
+    let analysis::Grouped {
+        keys,
+        visits,
+        instrument,
+    } = analysis::group(&events, key, opts.visit_window_secs);
     let keyed = |e: &Event| match slice_index(&events, e) {
         Some(i) => keys[i].clone(),
         None => key(e),
     };
-    let visits = group_visits(&events, &keyed, opts.visit_window_secs);
-    // A visit is instrument-only when every check-in of it was identified through a code; the
-    // campaign is the code's issuer, else the campaign the check-in names.
-    let instrument_of = |v: &Visit| -> Option<(Option<RowKey>, Option<String>)> {
-        if v.profile.is_none() || !v.members.iter().all(|i| through.by_event.contains_key(i)) {
-            return None;
-        }
-        let row = v
-            .members
-            .iter()
-            .find_map(|i| through.by_event.get(i).cloned().flatten());
-        Some((row, v.campaigns.iter().next().cloned()))
-    };
-    let instrument: Vec<Option<(Option<RowKey>, Option<String>)>> =
-        visits.iter().map(instrument_of).collect();
     let apart = |i: usize| !opts.count_instrument_only && instrument[i].is_some();
     let period = &opts.period;
     let pre = match &opts.pre {

@@ -179,22 +179,32 @@ pub fn visit_events(events: &[Event], visits: &[Visit]) -> Vec<Event> {
     for (i, e) in events.iter().enumerate() {
         match e {
             Event::Touchpoint(_) | Event::ProductView(_) => out.push(e.clone()),
-            Event::CheckIn(c) => {
+            Event::CheckIn(_) => {
                 let Some(v) = merged.get(&i) else { continue };
-                let mut c = c.clone();
-                c.value = v.with_purchase().then_some(v.value);
-                for &m in &v.members {
-                    if let Some(other) = events.get(m).filter(|_| m != i) {
-                        c.identifiers.extend(other.identifiers().iter().cloned());
-                    }
-                }
-                c.identifiers.sort();
-                c.identifiers.dedup();
-                out.push(Event::CheckIn(c));
+                out.extend(merge_visit(events, i, v));
             }
         }
     }
     out
+}
+
+/// The check-in `events[i]` (the representative of `v`) standing for the whole visit: the
+/// union of its check-ins' identifiers and the sum of its purchases. `None` when `events[i]`
+/// is no check-in.
+pub(super) fn merge_visit(events: &[Event], i: usize, v: &Visit) -> Option<Event> {
+    let Some(Event::CheckIn(c)) = events.get(i) else {
+        return None;
+    };
+    let mut c = c.clone();
+    c.value = v.with_purchase().then_some(v.value);
+    for &m in &v.members {
+        if let Some(other) = events.get(m).filter(|_| m != i) {
+            c.identifiers.extend(other.identifiers().iter().cloned());
+        }
+    }
+    c.identifiers.sort();
+    c.identifiers.dedup();
+    Some(Event::CheckIn(c))
 }
 
 /// What the visits add up to: the `visits` object of the report.

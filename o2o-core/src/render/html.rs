@@ -489,6 +489,8 @@ fn tables(o: &mut String, v: &ReportView, cur: &str) {
             "people reached",
             "influenced visits",
             "influenced revenue",
+            "visits identified only by its own voucher",
+            "their revenue",
         ],
         2,
     ));
@@ -496,7 +498,7 @@ fn tables(o: &mut String, v: &ReportView, cur: &str) {
     for (i, c) in v.campaigns.iter().enumerate() {
         let _ = write!(
             o,
-            "<tr>{}{}{}{}{}{}</tr>",
+            "<tr>{}{}{}{}{}{}{}{}</tr>",
             td_text(&c.channel),
             td_text(c.campaign.as_deref().unwrap_or("–")),
             money_td(format!("campaigns.{i}.spend"), c.spend),
@@ -514,9 +516,19 @@ fn tables(o: &mut String, v: &ReportView, cur: &str) {
                 format!("campaigns.{i}.influenced.revenue"),
                 c.influenced.revenue
             ),
+            td(
+                &format!("campaigns.{i}.instrument_only.visits"),
+                c.instrument_only.visits as f64,
+                &thousands(c.instrument_only.visits as f64, 0)
+            ),
+            money_td(
+                format!("campaigns.{i}.instrument_only.revenue"),
+                c.instrument_only.revenue
+            ),
         );
     }
     o.push_str("</tbody></table>");
+    o.push_str("<p class=\"meta\">Visits identified only by its own voucher: a code the campaign handed out, redeemed with nothing else to say who paid. They are real visits, but only the campaign's exposed could be identified that way, so every estimate leaves them out.</p>");
 
     let models = v.models();
     if !models.is_empty() {
@@ -793,6 +805,10 @@ pub mod tests_support {
                     influenced: Influenced {
                         visits: 5000 + 10 * i,
                         revenue: 123_456.78 + x,
+                    },
+                    instrument_only: super::super::view::InstrumentOnlyView {
+                        visits: 20 + i,
+                        revenue: 456.78 + x,
                     },
                     incremental: Some(IncrementalView {
                         method: "holdout".into(),

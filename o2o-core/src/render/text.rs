@@ -2,7 +2,7 @@
 //! columns, then narrow tables with money in the report currency and local dates.
 
 use super::format::{count, date_words, money, percent, thousands};
-use super::view::ReportView;
+use super::view::{CampaignView, ReportView};
 use super::words::{HOW_TO_READ, headline};
 use crate::table::Table;
 use std::fmt::Write as _;
@@ -113,6 +113,24 @@ pub fn tables(v: &ReportView) -> String {
         o,
         "Reach and influenced visits (visits after a touch: an upper bound, not an effect)\n{t}"
     );
+    if CampaignView::any_instrument_only(&v.campaigns) {
+        let mut t = Table::new([
+            "campaign",
+            "visits identified only by its own voucher",
+            "their revenue",
+        ]);
+        for c in &v.campaigns {
+            t.row([
+                c.label(),
+                thousands(c.instrument_only.visits as f64, 0),
+                money(c.instrument_only.revenue, cur),
+            ]);
+        }
+        let _ = writeln!(
+            o,
+            "Visits identified only by its own voucher (real visits; kept out of every estimate)\n{t}"
+        );
+    }
 
     let models = v.models();
     if !models.is_empty() {

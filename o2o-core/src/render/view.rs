@@ -47,6 +47,17 @@ pub struct Influenced {
     pub revenue: f64,
 }
 
+/// Visits identified only by the campaign's own voucher (a code it handed out, redeemed with
+/// nothing else to say who paid): real visits, but only the campaign's exposed could be
+/// identified that way, so every estimate leaves them out.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct InstrumentOnlyView {
+    /// Visits.
+    pub visits: u64,
+    /// Their revenue.
+    pub revenue: f64,
+}
+
 /// What a campaign caused, from a holdout or randomised exposure, with intervals.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct IncrementalView {
@@ -105,11 +116,19 @@ pub struct CampaignView {
     pub credited: BTreeMap<String, f64>,
     /// Visits and revenue of people touched before they came.
     pub influenced: Influenced,
+    /// Visits identified only by its own voucher, kept out of every estimate.
+    #[serde(default)]
+    pub instrument_only: InstrumentOnlyView,
     /// What the campaign caused, when a holdout or randomised exposure measures it.
     pub incremental: Option<IncrementalView>,
 }
 
 impl CampaignView {
+    /// Whether any campaign of `campaigns` has visits identified only by its own voucher.
+    pub fn any_instrument_only(campaigns: &[CampaignView]) -> bool {
+        campaigns.iter().any(|c| c.instrument_only.visits > 0)
+    }
+
     /// The campaign's name when it names its channel (`facebook-spring`), else
     /// `channel / campaign`, or the channel alone.
     pub fn label(&self) -> String {
@@ -287,6 +306,7 @@ impl ReportView {
                     visits: row.checkins_influenced,
                     revenue: m(row.revenue_influenced),
                 },
+                instrument_only: InstrumentOnlyView::default(),
                 incremental: row.incremental.as_ref().map(|i| IncrementalView {
                     method: "holdout".to_owned(),
                     confidence: i.confidence,
@@ -375,6 +395,10 @@ impl ReportView {
                 influenced: Influenced {
                     visits: row.influenced.visits,
                     revenue: money(row.influenced.revenue),
+                },
+                instrument_only: InstrumentOnlyView {
+                    visits: row.instrument_only.visits,
+                    revenue: money(row.instrument_only.revenue),
                 },
                 incremental: row.incremental.as_ref().map(|i| IncrementalView {
                     method: match i.method {

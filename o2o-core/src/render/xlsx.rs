@@ -94,6 +94,8 @@ pub fn workbook(v: &ReportView) -> Result<Workbook, XlsxRenderError> {
             "people reached",
             "influenced visits",
             "influenced revenue",
+            "visits identified only by its own voucher",
+            "their revenue",
         ],
     )?;
     for (i, c) in v.campaigns.iter().enumerate() {
@@ -104,6 +106,8 @@ pub fn workbook(v: &ReportView) -> Result<Workbook, XlsxRenderError> {
         num(ws, r, 3, Some(c.exposed as f64), &f.count)?;
         num(ws, r, 4, Some(c.influenced.visits as f64), &f.count)?;
         num(ws, r, 5, Some(c.influenced.revenue), &f.money)?;
+        num(ws, r, 6, Some(c.instrument_only.visits as f64), &f.count)?;
+        num(ws, r, 7, Some(c.instrument_only.revenue), &f.money)?;
     }
 
     let models = v.models();
