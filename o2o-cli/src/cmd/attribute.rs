@@ -121,14 +121,10 @@ pub fn run(a: Args) -> Result<(), CliError> {
             let table =
                 ExposureTable::from_keyed_events(&events, &keys, &cfg, None).map_err(core)?;
             let fit = incremental(&table).map_err(core)?;
-            let mut json =
-                serde_json::to_value(&fit.credit).map_err(|e| CliError::Core(e.to_string()))?;
+            let mut json = serde_json::to_value(&fit.credit)?;
             if let Some(obj) = json.as_object_mut() {
                 obj.insert("baseline_rate".into(), fit.baseline_rate.into());
-                obj.insert(
-                    "lifts".into(),
-                    serde_json::to_value(&fit.lifts).map_err(|e| CliError::Core(e.to_string()))?,
-                );
+                obj.insert("lifts".into(), serde_json::to_value(&fit.lifts)?);
             }
             return print_json(&json);
         }
@@ -143,7 +139,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {
-    let json = serde_json::to_string_pretty(value).map_err(|e| CliError::Core(e.to_string()))?;
+    let json = serde_json::to_string_pretty(value)?;
     let mut out = std::io::stdout().lock();
     match writeln!(out, "{json}") {
         // A closed pipe (`| head`) is not an error of ours.

@@ -52,9 +52,7 @@ pub fn snapshot(a: SnapshotArgs) -> Result<(), CliError> {
                 ..NormalizeOptions::default()
             };
             let mut pz = Pseudonymizer::from_ring(&ring, opts);
-            graph
-                .snapshot_pseudonymized(&mut pz)
-                .map_err(|e| CliError::Core(e.to_string()))?
+            graph.snapshot_pseudonymized(&mut pz)?
         }
         None => graph.snapshot(),
     };
