@@ -8,7 +8,7 @@
 
 use super::CliError;
 use o2o_core::event::Identifier;
-use o2o_core::hashing::{NormalizeOptions, Profile, Pseudonymizer};
+use o2o_core::hashing::{NormalizeOptions, Platform, Pseudonymizer};
 use o2o_core::identity::{ErasureReceipt, Forget, ProfileId, parse_identifier};
 use o2o_core::store::{MANIFEST, Store, StoreErasure, resolve_people};
 use serde::Serialize;
@@ -79,7 +79,7 @@ pub fn run(mut a: Args) -> Result<(), CliError> {
         Some(p) => {
             let ring = super::voucher::ring(p, &a.key_perms)?;
             let opts = NormalizeOptions {
-                profile: Profile::Meta,
+                profile: Platform::Meta,
                 default_country: rules.default_country.clone(),
                 phone: rules.phone,
                 ..NormalizeOptions::default()

@@ -8,7 +8,7 @@ use crate::attribution::incremental::ExposureTable;
 use crate::attribution::{JourneyConfig, build_journeys_keyed, compare::compare_models};
 use crate::consent::{ConsentGate, Operation};
 use crate::event::{Event, IdKind, ReadSummary};
-use crate::hashing::{NormalizeOptions, Profile, hash_for_upload};
+use crate::hashing::{NormalizeOptions, Platform, hash_for_upload};
 use crate::identity::{IdentityGraph, ResolutionRules, evaluate_with_events};
 use crate::report::{HoldoutRow, ModelCredit, O2oOptions, build_report, estimate_incremental};
 use crate::sim::Campaign;
@@ -240,7 +240,7 @@ fn observe(c: &Campaign, events: &[Event], read: ReadSummary) -> (EventCounts, V
 /// Offline conversions of the campaign period, hashed for a Meta upload where consent allows.
 fn upload(c: &Campaign, events: &[Event], gate: &ConsentGate) -> UploadSummary {
     let opts = NormalizeOptions {
-        profile: Profile::Meta,
+        profile: Platform::Meta,
         default_country: Some("VN".to_owned()),
         ..NormalizeOptions::default()
     };
