@@ -24,8 +24,7 @@ NPM_DIR=$O2O_NPM_DIR           # committed package.json + package-lock.json (bin
 TAG_LIMIT=$((100 * 1024))
 TAG_TARGET=$((100 * 1024 * 95 / 100))
 TARGET=$O2O_WASM_TARGET
-# Cargo's output directory, wherever it is (CARGO_TARGET_DIR, build.target-dir, or target/).
-TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+TARGET_DIR="$(o2o_target_dir)"
 
 # Installs only what is missing: the wasm-bindgen CLI at the Cargo.lock version, the wasm32
 # target, and the npm packages of o2o-wasm/tests (again only when their lock file changed).

@@ -14,6 +14,8 @@
 # Builds where cargo builds (CARGO_TARGET_DIR is honoured), so an earlier build is reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+O2O_ROOT=$PWD
+source scripts/ci/tools.sh     # o2o_target_dir
 
 if [[ $# -lt 1 ]]; then
   echo "usage: scripts/install-c.sh PREFIX [cargo-profile]" >&2
@@ -24,12 +26,7 @@ PREFIX="$(cd "$1" && pwd)"
 PROFILE="${2:-release}"
 
 cargo build --quiet --profile "$PROFILE" -p o2o-ffi
-# Cargo's output directory, wherever it is (CARGO_TARGET_DIR, build.target-dir, or target/).
-TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
-if [[ -z "$TARGET_DIR" ]]; then
-  echo "install-c: cargo metadata did not give the target directory" >&2
-  exit 1
-fi
+TARGET_DIR="$(o2o_target_dir)"
 case "$PROFILE" in
   dev | test) dir="$TARGET_DIR/debug" ;;
   bench) dir="$TARGET_DIR/release" ;;

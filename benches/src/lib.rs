@@ -126,7 +126,10 @@ pub mod identity {
         };
         let permit = ConsentGate::default()
             .permit(Operation::LinkIdentity, Some(&yes))
-            .map_err(|e| IdentityError::Rules(e.to_string()))?;
+            .map_err(|e| IdentityError::Rules {
+                field: "consent".into(),
+                reason: e.to_string(),
+            })?;
         let mut g = IdentityGraph::new(ResolutionRules::default())?;
         let mut err = Ok(());
         generate(observations, seed, |ts, ids| {
@@ -162,7 +165,10 @@ pub mod identity {
         };
         let permit = ConsentGate::default()
             .permit(Operation::LinkIdentity, Some(&yes))
-            .map_err(|e| IdentityError::Rules(e.to_string()))?;
+            .map_err(|e| IdentityError::Rules {
+                field: "consent".into(),
+                reason: e.to_string(),
+            })?;
         let mut g = IdentityGraph::new(ResolutionRules::default())?;
         const KINDS: [IdKind; 7] = [
             IdKind::ExternalId,

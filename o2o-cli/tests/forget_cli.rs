@@ -6,7 +6,7 @@ mod common;
 
 use common::{o2o, write_key_file};
 use o2o_core::event::{IdKind, Identifier};
-use o2o_core::hashing::{NormalizeOptions, PhoneCheck, Profile, normalize, sha256_hex};
+use o2o_core::hashing::{NormalizeOptions, PhoneCheck, Platform, normalize, sha256_hex};
 use o2o_core::sim::Truth;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -59,7 +59,7 @@ fn store_text(dir: &Path) -> String {
 /// platform's normalisation.
 fn forms(id: &Identifier) -> Vec<String> {
     let mut out = vec![id.value.clone()];
-    for profile in Profile::ALL {
+    for profile in Platform::ALL {
         let opts = NormalizeOptions {
             profile,
             default_country: Some("VN".into()),

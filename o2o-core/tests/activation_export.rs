@@ -11,7 +11,7 @@ use o2o_core::consent::{ConsentGate, ConsentMode, ConsentSignals, ConsentState};
 use o2o_core::event::{
     CheckIn, CheckInMethod, Event, IdKind, Identifier, Item, TouchAction, Touchpoint, Tracking,
 };
-use o2o_core::hashing::{NormalizeOptions, Profile, normalize, sha256_hex};
+use o2o_core::hashing::{self, NormalizeOptions, normalize, sha256_hex};
 use o2o_core::measure::group_visits;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -299,7 +299,7 @@ fn a_meta_batch_parsed_back_is_exactly_the_consented_check_ins_of_the_period() {
 
     // Expected: every consented check-in of March, by its visit's representative (the purchase).
     let meta = NormalizeOptions {
-        profile: Profile::Meta,
+        profile: hashing::Platform::Meta,
         ..NormalizeOptions::default()
     };
     let mut expected = BTreeSet::new();

@@ -5,7 +5,7 @@
 
 use o2o_core::event::IdKind;
 use o2o_core::hashing::{
-    Hasher, NormalizeOptions, Origin, Profile, is_prehashed, normalize, sha256_hex,
+    Hasher, NormalizeOptions, Origin, Platform, is_prehashed, normalize, sha256_hex,
 };
 use serde_json::Value;
 
@@ -28,7 +28,7 @@ fn meta_profile_agrees_with_sdk_or_documented_rules() {
             .contains("facebook-business")
     );
     let opts = NormalizeOptions {
-        profile: Profile::Meta,
+        profile: Platform::Meta,
         default_country: Some(
             fx["provenance"]["options"]["default_country"]
                 .as_str()
@@ -102,8 +102,8 @@ fn meta_profile_agrees_with_sdk_or_documented_rules() {
 #[test]
 fn google_and_tiktok_documented_cases() {
     for (file, profile) in [
-        ("google/normalize.json", Profile::Google),
-        ("tiktok/normalize.json", Profile::Tiktok),
+        ("google/normalize.json", Platform::Google),
+        ("tiktok/normalize.json", Platform::Tiktok),
     ] {
         let fx = load(file);
         let cases = fx["cases"].as_array().unwrap();

@@ -12,7 +12,7 @@ use crate::status::{Failure, FfiResult, o2o_status};
 use o2o_core::consent::{ConsentGate, Operation};
 use o2o_core::event::IdKind;
 use o2o_core::hashing::{
-    NormalizeOptions, Profile, Pseudonymizer, UploadHasher, normalize, push_hex,
+    NormalizeOptions, Platform, Pseudonymizer, UploadHasher, normalize, push_hex,
 };
 use std::ffi::c_char;
 
@@ -45,7 +45,7 @@ fn options_arg(
     default_country: &str,
     ip_truncate: bool,
 ) -> FfiResult<NormalizeOptions> {
-    let profile: Profile = profile.parse().map_err(|e| Failure::arg("profile", e))?;
+    let profile: Platform = profile.parse().map_err(|e| Failure::arg("profile", e))?;
     Ok(NormalizeOptions {
         profile,
         default_country: (!default_country.is_empty()).then(|| default_country.to_owned()),

@@ -19,7 +19,7 @@ use o2o_core::consent::{
 };
 use o2o_core::event::IdKind;
 use o2o_core::hashing::{
-    Hasher, NormalizeError, NormalizeOptions, PhoneCheck, Profile, Pseudonymizer, normalize_into,
+    Hasher, NormalizeError, NormalizeOptions, PhoneCheck, Platform, Pseudonymizer, normalize_into,
 };
 use o2o_core::keys::SecretKey;
 use pyo3::prelude::*;
@@ -75,7 +75,7 @@ pub fn options(
     ip_truncate: bool,
     phone: &str,
 ) -> Result<NormalizeOptions> {
-    let profile: Profile = platform
+    let profile: Platform = platform
         .parse()
         .map_err(|e| Error::input("platform", format!("platform: {e}")))?;
     let phone = match phone {

@@ -7,7 +7,7 @@ use crate::error::{WasmError, code};
 use o2o_core::consent::Operation;
 use o2o_core::event::IdKind;
 use o2o_core::hashing::{
-    HashError, NormalizeError, NormalizeOptions, Profile, UploadHasher, hash_for_upload,
+    HashError, NormalizeError, NormalizeOptions, Platform, UploadHasher, hash_for_upload,
 };
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -28,7 +28,7 @@ extern "C" {
 pub struct OptionsInput {
     /// `meta` (default), `google` or `tiktok`.
     #[serde(default)]
-    pub profile: Option<Profile>,
+    pub profile: Option<Platform>,
     /// ISO 3166-1 alpha-2 country for phones without a country code.
     #[serde(default, alias = "default_country")]
     pub default_country: Option<String>,
@@ -71,9 +71,9 @@ pub fn options_from_js(opts: &JsValue) -> Result<NormalizeOptions, WasmError> {
         )));
     }
     let profile = match opt_string(opts, "profile", "options")? {
-        None => Profile::default(),
+        None => Platform::default(),
         Some(p) => p
-            .parse::<Profile>()
+            .parse::<Platform>()
             .map_err(|e| WasmError::input(format!("options.profile: {e}")))?,
     };
     let default_country = match opt_string(opts, "defaultCountry", "options")? {

@@ -110,7 +110,7 @@ fn tc_strings_are_decoded_by_the_core() {
 #[test]
 fn normalize_is_the_core_rule_and_errors_carry_codes() {
     use crate::hashing::{normalize_value, parse_kind};
-    use o2o_core::hashing::{NormalizeOptions, Profile};
+    use o2o_core::hashing::{NormalizeOptions, Platform};
     let vn = NormalizeOptions {
         default_country: Some("VN".into()),
         ..Default::default()
@@ -122,7 +122,7 @@ fn normalize_is_the_core_rule_and_errors_carry_codes() {
     );
     let phone = parse_kind("phone").unwrap();
     let google = NormalizeOptions {
-        profile: Profile::Google,
+        profile: Platform::Google,
         ..vn.clone()
     };
     assert_eq!(
@@ -152,14 +152,14 @@ fn normalize_is_the_core_rule_and_errors_carry_codes() {
 fn options_read_camel_case_and_reject_unknown_fields() {
     use crate::convert::from_json;
     use crate::hashing::OptionsInput;
-    use o2o_core::hashing::{NormalizeOptions, Profile};
+    use o2o_core::hashing::{NormalizeOptions, Platform};
     let o: NormalizeOptions = from_json::<OptionsInput>(
         r#"{"profile":"google","defaultCountry":"VN","ipTruncate":true}"#,
         "o",
     )
     .unwrap()
     .into();
-    assert_eq!(o.profile, Profile::Google);
+    assert_eq!(o.profile, Platform::Google);
     assert_eq!(o.default_country.as_deref(), Some("VN"));
     assert!(o.ip_truncate);
     let e = from_json::<OptionsInput>(r#"{"profil":"google"}"#, "options").unwrap_err();

@@ -12,7 +12,7 @@
 
 use o2o_core::consent::{ConsentGate, ConsentMode, ConsentSignals, ConsentState, Operation};
 use o2o_core::event::IdKind;
-use o2o_core::hashing::{NormalizeOptions, Profile, hash_for_upload, normalize};
+use o2o_core::hashing::{NormalizeOptions, Platform, hash_for_upload, normalize};
 use o2o_core::keys::KeyRing;
 use o2o_core::voucher::{CampaignTable, Issuer, Voucher, day};
 use serde_json::{Value, json};
@@ -88,7 +88,7 @@ fn inputs() -> Vec<(IdKind, Vec<&'static str>)> {
 
 fn options() -> Vec<(Value, NormalizeOptions)> {
     let mut out = Vec::new();
-    for profile in Profile::ALL {
+    for profile in Platform::ALL {
         out.push((
             json!({"profile": profile.as_str(), "defaultCountry": "VN"}),
             NormalizeOptions {
@@ -102,7 +102,7 @@ fn options() -> Vec<(Value, NormalizeOptions)> {
     out.push((
         json!({"profile": "meta", "defaultCountry": "US", "ipTruncate": true}),
         NormalizeOptions {
-            profile: Profile::Meta,
+            profile: Platform::Meta,
             default_country: Some("US".into()),
             ip_truncate: true,
             ..NormalizeOptions::default()

@@ -11,6 +11,8 @@
 # Usage: scripts/bench/scale.sh [CUSTOMERS] [WORKDIR]     (defaults: 1000000, a temporary directory)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+O2O_ROOT=$PWD
+source scripts/ci/tools.sh     # o2o_target_dir
 
 customers=${1:-1000000}
 work=${2:-$(mktemp -d)}
@@ -18,7 +20,7 @@ mkdir -p "$work"
 [[ -x /usr/bin/time ]] || { echo "scale: GNU time (/usr/bin/time) is needed: apt-get install time" >&2; exit 1; }
 
 cargo build --release -p o2o-cli --quiet
-target_dir="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+target_dir="$(o2o_target_dir)"
 o2o="$target_dir/release/o2o"
 
 printf '%-34s %10s %12s %12s\n' command seconds "CPU seconds" "peak MB"

@@ -6,6 +6,8 @@
 # Called by scripts/test.sh (the README test command).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+O2O_ROOT=$PWD
+source scripts/ci/tools.sh     # o2o_target_dir
 
 scripts/build-wasm.sh
 # The report page test runs `o2o demo`. Use the debug binary the Rust suite builds: the same
@@ -13,7 +15,7 @@ scripts/build-wasm.sh
 # o2o-cli` alone would compile the dependencies again with another feature set (minutes, and GBs).
 echo "== cargo test --workspace --all-targets --no-run (the o2o binary for the report page)"
 cargo test --workspace --all-targets --no-run --quiet
-target_dir="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+target_dir="$(o2o_target_dir)"
 export O2O_BIN="${O2O_BIN:-$target_dir/debug/o2o}"
 echo "== node --test o2o-wasm/tests/node o2o-cli/tests/browser"
 # o2o-cli/tests/browser: the HTML report in the same headless Chromium (it runs `o2o demo`).

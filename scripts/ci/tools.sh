@@ -33,6 +33,18 @@ case ":$PATH:" in
   *) export PATH="$PATH:$O2O_CARGO_BIN" ;;
 esac
 
+# Cargo's output directory for the workspace of the current directory, wherever it is
+# (CARGO_TARGET_DIR, build.target-dir, or target/). Fails when cargo does not say.
+o2o_target_dir() {
+  local dir
+  dir=$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
+  if [[ -z "$dir" ]]; then
+    echo "cargo metadata did not give the target directory" >&2
+    return 1
+  fi
+  echo "$dir"
+}
+
 # The wasm-bindgen CLI must be exactly the version of the wasm-bindgen crate in Cargo.lock.
 o2o_wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$O2O_ROOT/Cargo.lock"

@@ -87,7 +87,7 @@ trap 'rm -rf "$tmp"' EXIT
 template="$tmp/clone"
 git clone --quiet --no-checkout "$O2O_ROOT" "$template"
 git -C "$template" checkout --quiet --detach "$(git rev-parse HEAD)"
-target_dir="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+target_dir="$(o2o_target_dir)"
 if ((committed)); then
   say "clone of HEAD ($(git rev-parse --short HEAD)), uncommitted changes left out"
   target_dir="$target_dir/tour-committed"

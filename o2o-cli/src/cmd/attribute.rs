@@ -149,19 +149,14 @@ pub fn run(a: Args) -> Result<(), CliError> {
         let key = |e: &Event| graph.profile_id_of_event(e).map(String::from);
         // Visits, population and period as the report counts them.
         let analysis = analysis_events(&events, &key, &side, &opts);
-        let scope =
-            serde_json::to_value(&analysis.scope).map_err(|e| CliError::Core(e.to_string()))?;
+        let scope = serde_json::to_value(&analysis.scope)?;
         if model == Model::Incremental {
             let table = analysis.exposure_table(&cfg).map_err(core)?;
             let fit = incremental(&table).map_err(core)?;
-            let mut json =
-                serde_json::to_value(&fit.credit).map_err(|e| CliError::Core(e.to_string()))?;
+            let mut json = serde_json::to_value(&fit.credit)?;
             if let Some(obj) = json.as_object_mut() {
                 obj.insert("baseline_rate".into(), fit.baseline_rate.into());
-                obj.insert(
-                    "lifts".into(),
-                    serde_json::to_value(&fit.lifts).map_err(|e| CliError::Core(e.to_string()))?,
-                );
+                obj.insert("lifts".into(), serde_json::to_value(&fit.lifts)?);
             }
             return print_json(&labelled(
                 with_scope(json, scope),
@@ -170,14 +165,14 @@ pub fn run(a: Args) -> Result<(), CliError> {
         }
         let journeys = analysis.journeys(&cfg);
         let credit = model.run_journeys(&journeys).map_err(core)?;
-        let json = serde_json::to_value(&credit).map_err(|e| CliError::Core(e.to_string()))?;
+        let json = serde_json::to_value(&credit)?;
         return print_json(&labelled(with_scope(json, scope), NumberKind::Credited));
     } else {
         return Err(CliError::Usage(
             "give --paths FILE, --events FILE or --store DIR".into(),
         ));
     };
-    let json = serde_json::to_value(&credit).map_err(|e| CliError::Core(e.to_string()))?;
+    let json = serde_json::to_value(&credit)?;
     print_json(&labelled(json, NumberKind::Credited))
 }
 
@@ -199,7 +194,7 @@ fn with_scope(mut json: serde_json::Value, scope: serde_json::Value) -> serde_js
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> Result<(), CliError> {
-    let json = serde_json::to_string_pretty(value).map_err(|e| CliError::Core(e.to_string()))?;
+    let json = serde_json::to_string_pretty(value)?;
     let mut out = std::io::stdout().lock();
     match writeln!(out, "{json}") {
         // A closed pipe (`| head`) is not an error of ours.

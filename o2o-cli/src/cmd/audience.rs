@@ -194,7 +194,6 @@ pub struct Args {
 
 /// The viewed-not-bought list as CSV: one row per member and product, latest view first.
 fn viewed_csv(members: &[AudienceMember]) -> Result<String, CliError> {
-    let io = |e: csv::Error| CliError::Core(e.to_string());
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "profile",
@@ -205,8 +204,7 @@ fn viewed_csv(members: &[AudienceMember]) -> Result<String, CliError> {
         "last_viewed",
         "views",
         "rule",
-    ])
-    .map_err(io)?;
+    ])?;
     for m in members {
         for p in &m.viewed_not_bought {
             w.write_record([
@@ -218,11 +216,12 @@ fn viewed_csv(members: &[AudienceMember]) -> Result<String, CliError> {
                 &super::profiles::when(p.last_viewed),
                 &p.views.to_string(),
                 m.rule.as_deref().unwrap_or(""),
-            ])
-            .map_err(io)?;
+            ])?;
         }
     }
-    let bytes = w.into_inner().map_err(|e| CliError::Core(e.to_string()))?;
+    let bytes = w
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
@@ -240,10 +239,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
     let store = Store::open(&a.store)?;
     let people = super::input::store_people(&store, resolution_rules(a.rules.as_deref())?)?;
     if people.events.is_empty() {
-        return Err(CliError::Core(format!(
-            "{}: the store holds no events",
-            a.store.display()
-        )));
+        return Err(CliError::empty_store(a.store));
     }
     let graph = &people.graph;
     let key = |e: &Event| graph.profile_id_of_event(e).map(String::from);
@@ -251,24 +247,24 @@ pub fn run(a: Args) -> Result<(), CliError> {
     let mut out = String::new();
     if json {
         for m in &members {
-            out.push_str(&serde_json::to_string(m).map_err(|e| CliError::Core(e.to_string()))?);
+            out.push_str(&serde_json::to_string(m)?);
             out.push('\n');
         }
     } else if a.select.viewed_not_bought {
         out = viewed_csv(&members)?;
     } else {
         let mut w = csv::Writer::from_writer(Vec::new());
-        let io = |e: csv::Error| CliError::Core(e.to_string());
-        w.write_record(["profile", "rule", "because"]).map_err(io)?;
+        w.write_record(["profile", "rule", "because"])?;
         for m in &members {
             w.write_record([
                 m.profile.as_str(),
                 m.rule.as_deref().unwrap_or(""),
                 &m.because.join("; "),
-            ])
-            .map_err(io)?;
+            ])?;
         }
-        let bytes = w.into_inner().map_err(|e| CliError::Core(e.to_string()))?;
+        let bytes = w
+            .into_inner()
+            .map_err(|e| csv::Error::from(e.into_error()))?;
         out = String::from_utf8_lossy(&bytes).into_owned();
     }
     match &a.out {
@@ -296,7 +292,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
         );
     }
     if members.is_empty() {
-        return Err(CliError::Core("the audience is empty".into()));
+        return Err(CliError::Unusable("the audience is empty".into()));
     }
     Ok(())
 }

@@ -46,10 +46,8 @@ enum ConsentCommand {
 pub fn run(a: Args) -> Result<(), CliError> {
     match a.command {
         ConsentCommand::Decode { tc_string } => {
-            let tc =
-                TcString::decode(tc_string.trim()).map_err(|e| CliError::Core(e.to_string()))?;
-            let json = serde_json::to_string_pretty(&tc.to_json())
-                .map_err(|e| CliError::Core(e.to_string()))?;
+            let tc = TcString::decode(tc_string.trim())?;
+            let json = serde_json::to_string_pretty(&tc.to_json())?;
             crate::output::print_line(json)
         }
         ConsentCommand::Check {
@@ -91,7 +89,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
             let gate = ConsentGate::new(policy);
             for op in ops {
                 let d = gate.check_decoded(op, &signals);
-                let line = serde_json::to_string(&d).map_err(|e| CliError::Core(e.to_string()))?;
+                let line = serde_json::to_string(&d)?;
                 crate::output::print_line(line)?;
             }
             Ok(())

@@ -49,14 +49,13 @@ pub fn run(a: Args) -> Result<(), CliError> {
     if temporary {
         let _ = std::fs::remove_dir_all(&work);
     }
-    let report = report.map_err(|e| CliError::Core(e.to_string()))?;
+    let report = report?;
     bar.finish_and_clear();
     if let Some(view) = &report.view {
         super::report::write_rendered(view, a.html.as_deref(), a.xlsx.as_deref())?;
     }
     if a.json {
-        let text =
-            serde_json::to_string_pretty(&report).map_err(|e| CliError::Core(e.to_string()))?;
+        let text = serde_json::to_string_pretty(&report)?;
         println!("{text}");
     } else {
         print!("{report}");

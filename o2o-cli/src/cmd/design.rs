@@ -187,7 +187,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
 fn core(e: design::DesignError) -> CliError {
     match e {
         design::DesignError::Flag { .. } => CliError::Usage(e.to_string()),
-        other => CliError::Core(other.to_string()),
+        other => other.into(),
     }
 }
 
@@ -209,10 +209,7 @@ pub(crate) fn history(dir: &Path) -> Result<(History, Store), CliError> {
     let store = Store::open(dir)?;
     let people = super::input::store_people(&store, ResolutionRules::default())?;
     if people.events.is_empty() {
-        return Err(CliError::Core(format!(
-            "{}: the store holds no events",
-            dir.display()
-        )));
+        return Err(CliError::empty_store(dir));
     }
     let graph = &people.graph;
     let key = |e: &o2o_core::event::Event| graph.profile_id_of_event(e).map(String::from);
@@ -224,12 +221,12 @@ pub(crate) fn history(dir: &Path) -> Result<(History, Store), CliError> {
         Some((p.id.to_string(), named))
     };
     let h = History::from_events_named(&people.events, &key, Some(&profile_of), &store.timezone())
-        .map_err(|e| CliError::Core(format!("{}: {e}", dir.display())))?;
+        .map_err(CliError::at::<design::DesignError>(dir))?;
     Ok((h, store))
 }
 
 fn write_json(path: &Path, v: &impl serde::Serialize) -> Result<(), CliError> {
-    let text = serde_json::to_string_pretty(v).map_err(|e| CliError::Core(e.to_string()))?;
+    let text = serde_json::to_string_pretty(v)?;
     fs::write(path, text + "\n").map_err(CliError::io(path))?;
     eprintln!("wrote {}", path.display());
     Ok(())
@@ -295,7 +292,7 @@ fn holdout(a: HoldoutArgs) -> Result<(), CliError> {
                 .durations
                 .iter()
                 .find(|x| x.days == r.days)
-                .ok_or_else(|| CliError::Core("the recommended duration has no row".into()))?;
+                .ok_or_else(|| CliError::Unusable("the recommended duration has no row".into()))?;
             let at_mde = design::check_holdout(
                 &row.stats,
                 r.share,
@@ -486,7 +483,7 @@ fn stores(a: StoresArgs) -> Result<(), CliError> {
     });
     if let (Some(p), Some(plan)) = (&a.output.out, &plan) {
         if !plan.mde.is_finite() {
-            return Err(CliError::Core(
+            return Err(CliError::Unusable(
                 "no candidate set detects any of the planted effects with the target power: \
                  plant larger --effects, run longer (--days) or treat more stores"
                     .into(),

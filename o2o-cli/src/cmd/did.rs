@@ -56,14 +56,13 @@ pub fn run(a: Args) -> Result<(), CliError> {
     };
     let fit = if a.log { did_log } else { did };
     let d = fit(&rows, &options).map_err(|e| {
-        let msg = format!("{}: {e}", a.panel.display());
         if e.to_string().starts_with("alpha") {
-            CliError::Usage(format!("--{msg}"))
+            CliError::Usage(format!("--{}: {e}", a.panel.display()))
         } else {
-            CliError::Core(msg)
+            CliError::at(&a.panel)(e)
         }
     })?;
-    let mut v = serde_json::to_value(&d).map_err(|e| CliError::Core(e.to_string()))?;
-    v["bad_rows"] = serde_json::to_value(&errors).map_err(|e| CliError::Core(e.to_string()))?;
+    let mut v = serde_json::to_value(&d)?;
+    v["bad_rows"] = serde_json::to_value(&errors)?;
     super::uplift::print_json(&v)
 }

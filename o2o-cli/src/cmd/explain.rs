@@ -32,7 +32,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
         .input
         .people_fresh(super::resolve::read_rules(a.rules.as_deref())?)?;
     let e = graph.explain(&ia, &ib);
-    let text = serde_json::to_string_pretty(&e).map_err(|e| CliError::Core(e.to_string()))?;
+    let text = serde_json::to_string_pretty(&e)?;
     println!("{text}");
     // An identifier the events never mention has no answer: say so in the exit status too (the
     // reason names which; the message does not repeat the value).

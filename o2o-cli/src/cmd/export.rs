@@ -170,7 +170,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
             );
         }
         write_file(&a.out, |w| {
-            export_audience(platform, &members, &opts, w).map_err(|e| CliError::Core(e.to_string()))
+            export_audience(platform, &members, &opts, w).map_err(CliError::from)
         })?
     } else {
         if a.audience.is_some() || a.select.segment.is_some() || a.select.viewed_not_bought {
@@ -191,15 +191,14 @@ pub fn run(a: Args) -> Result<(), CliError> {
             DEFAULT_CLICK_LOOKBACK_SECS,
         );
         let mut s = write_file(&a.out, |w| {
-            export_conversions(platform, &convs, &opts, w)
-                .map_err(|e| CliError::Core(e.to_string()))
+            export_conversions(platform, &convs, &opts, w).map_err(CliError::from)
         })?;
         s.checkins_without_consent = kept_out;
         s
     };
     eprintln!("{describe}: {}", summary.line());
     if summary.exported == 0 {
-        return Err(CliError::Core(format!(
+        return Err(CliError::Unusable(format!(
             "{}: nothing to export ({} records, none with consent and an identifier {platform} matches); the file holds {}",
             describe,
             summary.records,

@@ -8,7 +8,7 @@
 
 use super::CliError;
 use o2o_core::event::Identifier;
-use o2o_core::hashing::{NormalizeOptions, Profile, Pseudonymizer};
+use o2o_core::hashing::{NormalizeOptions, Platform, Pseudonymizer};
 use o2o_core::identity::{ErasureReceipt, Forget, ProfileId, parse_identifier};
 use o2o_core::store::{MANIFEST, Store, StoreErasure, resolve_people};
 use serde::Serialize;
@@ -79,7 +79,7 @@ pub fn run(mut a: Args) -> Result<(), CliError> {
         Some(p) => {
             let ring = super::voucher::ring(p, &a.key_perms)?;
             let opts = NormalizeOptions {
-                profile: Profile::Meta,
+                profile: Platform::Meta,
                 default_country: rules.default_country.clone(),
                 phone: rules.phone,
                 ..NormalizeOptions::default()
@@ -90,12 +90,9 @@ pub fn run(mut a: Args) -> Result<(), CliError> {
     };
     // Open for writing first: the lock keeps an ingest out until the erasure is done.
     let mut store = Store::create(&a.store, "UTC")?;
-    let mut people = resolve_people(&store, rules).map_err(|e| CliError::Core(e.to_string()))?;
+    let mut people = resolve_people(&store, rules)?;
     let matcher = people.graph.erasure_matcher(&what);
-    let graph = people
-        .graph
-        .forget_all(&what, pz.as_mut())
-        .map_err(|e| CliError::Core(e.to_string()))?;
+    let graph = people.graph.forget_all(&what, pz.as_mut())?;
     drop(people);
     let had_resolution = o2o_core::store::resolution::info(&store)
         .ok()
@@ -123,8 +120,7 @@ pub fn run(mut a: Args) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(&Receipt {
         graph,
         store: store_erasure,
-    })
-    .map_err(|e| CliError::Core(e.to_string()))?;
+    })?;
     println!("{text}");
     Ok(())
 }

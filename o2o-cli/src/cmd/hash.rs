@@ -11,7 +11,7 @@
 use super::CliError;
 use o2o_core::event::IdKind;
 use o2o_core::hashing::{
-    Hasher, NormalizeError, NormalizeOptions, Profile, Pseudonymizer, normalize_into,
+    Hasher, NormalizeError, NormalizeOptions, Platform, Pseudonymizer, normalize_into,
     push_hex_bytes,
 };
 use std::io::{self, BufWriter, Read, Write};
@@ -26,7 +26,7 @@ pub struct ValueFlags {
     pub kind: IdKind,
     /// Platform normalisation rules.
     #[arg(long, default_value = "meta", value_parser = parse_profile)]
-    pub profile: Profile,
+    pub profile: Platform,
     /// ISO 3166-1 alpha-2 country for phone numbers written without a country code.
     #[arg(long)]
     pub default_country: Option<String>,
@@ -62,12 +62,12 @@ pub(crate) fn parse_kind(s: &str) -> Result<IdKind, String> {
     s.parse::<IdKind>().map_err(|e| e.to_string())
 }
 
-pub(crate) fn parse_profile(s: &str) -> Result<Profile, String> {
-    s.parse::<Profile>().map_err(|e| e.to_string())
+pub(crate) fn parse_profile(s: &str) -> Result<Platform, String> {
+    s.parse::<Platform>().map_err(|e| e.to_string())
 }
 
 pub(crate) fn options(
-    profile: Profile,
+    profile: Platform,
     default_country: Option<String>,
     ip_truncate: bool,
 ) -> Result<NormalizeOptions, CliError> {

@@ -145,7 +145,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
         }
     }
     if let Some(r) = reports.iter().find(|r| r.refused.is_some()) {
-        return Err(CliError::Core(format!(
+        return Err(CliError::Unusable(format!(
             "{}: refused: {}",
             r.file,
             r.refused.as_deref().unwrap_or_default()
@@ -153,7 +153,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
     }
     let usable: u64 = reports.iter().map(|r| r.stored + r.duplicates).sum();
     if usable == 0 {
-        return Err(CliError::Core(
+        return Err(CliError::Unusable(
             "nothing usable was read: every row was rejected or skipped (is this the right map?)"
                 .to_owned(),
         ));

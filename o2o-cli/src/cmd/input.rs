@@ -43,10 +43,7 @@ impl EventsInput {
             (None, Some(dir)) => {
                 let events = Store::open(dir)?.events()?;
                 if events.is_empty() {
-                    return Err(CliError::Core(format!(
-                        "{}: the store holds no events",
-                        dir.display()
-                    )));
+                    return Err(CliError::empty_store(dir));
                 }
                 Ok(events)
             }
@@ -65,10 +62,7 @@ impl EventsInput {
                 let store = Store::open(dir)?;
                 let people = store_people(&store, rules)?;
                 if people.events.is_empty() {
-                    return Err(CliError::Core(format!(
-                        "{}: the store holds no events",
-                        dir.display()
-                    )));
+                    return Err(CliError::empty_store(dir));
                 }
                 let s = &people.stats;
                 eprintln!(
@@ -87,9 +81,7 @@ impl EventsInput {
                 let mut graph =
                     IdentityGraph::new(rules).map_err(|e| CliError::Usage(e.to_string()))?;
                 for ev in &events {
-                    graph
-                        .observe_event(ev)
-                        .map_err(|e| CliError::Core(e.to_string()))?;
+                    graph.observe_event(ev)?;
                 }
                 Ok((graph, events))
             }
@@ -106,8 +98,7 @@ impl EventsInput {
         match (&self.events, &self.store) {
             (None, Some(dir)) => {
                 let store = Store::open(dir)?;
-                let people =
-                    resolve_people(&store, rules).map_err(|e| CliError::Core(e.to_string()))?;
+                let people = resolve_people(&store, rules)?;
                 Ok((people.graph, people.events))
             }
             _ => self.people(rules),
@@ -119,8 +110,7 @@ impl EventsInput {
 /// when that is current, resolved afresh otherwise, saying on stderr which and why.
 pub fn store_people(store: &Store, rules: ResolutionRules) -> Result<People, CliError> {
     let dir = store.dir().display();
-    let (people, origin) =
-        resolution::people(store, rules).map_err(|e| CliError::Core(e.to_string()))?;
+    let (people, origin) = resolution::people(store, rules)?;
     match origin {
         Origin::Stored => eprintln!(
             "{dir}: profiles read from the stored resolution (`o2o resolve --store` wrote it)"
@@ -151,11 +141,10 @@ pub fn read_events_file(p: &Path) -> Result<Vec<Event>, CliError> {
         );
     }
     if out.events.is_empty() {
-        return Err(CliError::Core(format!(
-            "{}: no usable event ({} lines rejected); is this an o2o NDJSON events file? (exports are read with `o2o ingest`)",
-            p.display(),
-            out.errors.len()
-        )));
+        return Err(CliError::NoUsableEvents {
+            path: p.display().to_string(),
+            rejected: out.errors.len(),
+        });
     }
     let mut events = out.events;
     let dropped = o2o_core::event::dedupe_by_id(&mut events);

@@ -104,8 +104,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
         balance += ledger.balance(m, now);
     }
     if let Some(p) = &a.ledger_out {
-        let text =
-            serde_json::to_string_pretty(&ledger).map_err(|e| CliError::Core(e.to_string()))?;
+        let text = serde_json::to_string_pretty(&ledger)?;
         fs::write(p, text + "\n").map_err(CliError::io(p))?;
     }
     let text = if a.json {
@@ -117,7 +116,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
             "expired": expired,
             "reminders": reminders,
         });
-        serde_json::to_string_pretty(&out).map_err(|e| CliError::Core(e.to_string()))? + "\n"
+        serde_json::to_string_pretty(&out)? + "\n"
     } else {
         format!(
             "{members} members earned {earned} points; at {}: {balance} usable, {expired} \

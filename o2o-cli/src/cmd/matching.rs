@@ -57,7 +57,7 @@ pub struct Args {
 fn core(e: MatchError) -> CliError {
     match e {
         MatchError::Settings { .. } => CliError::Usage(e.to_string()),
-        other => CliError::Core(other.to_string()),
+        other => other.into(),
     }
 }
 
@@ -100,8 +100,7 @@ pub fn run_cmd(a: Args) -> Result<(), CliError> {
         let (x, y) = (find(&ids[0])?, find(&ids[1])?);
         let w = result.waterfall(x as u32, y as u32);
         if a.json {
-            let text =
-                serde_json::to_string_pretty(&w).map_err(|e| CliError::Core(e.to_string()))?;
+            let text = serde_json::to_string_pretty(&w)?;
             println!("{text}");
         } else {
             println!("{}", w.to_text());
@@ -123,7 +122,7 @@ pub fn run_cmd(a: Args) -> Result<(), CliError> {
             match_weight: p.match_weight,
             probability: o2o_core::matching::probability(p.match_weight),
         };
-        serde_json::to_writer(&mut out, &line).map_err(|e| CliError::Core(e.to_string()))?;
+        serde_json::to_writer(&mut out, &line)?;
         out.write_all(b"\n").map_err(CliError::io(&target))?;
     }
     out.flush().map_err(CliError::io(&target))?;
@@ -140,7 +139,7 @@ pub fn run_cmd(a: Args) -> Result<(), CliError> {
 }
 
 fn write_json<T: Serialize>(path: &std::path::Path, value: &T) -> Result<(), CliError> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| CliError::Core(e.to_string()))?;
+    let text = serde_json::to_string_pretty(value)?;
     std::fs::write(path, text + "\n").map_err(CliError::io(path))
 }
 
@@ -166,8 +165,7 @@ fn store(a: &Args, settings: &MatchSettings, dir: &std::path::Path) -> Result<()
         let (x, y) = (find(&ids[0])?, find(&ids[1])?);
         let w = result.waterfall(x as u32, y as u32);
         if a.json {
-            let text =
-                serde_json::to_string_pretty(&w).map_err(|e| CliError::Core(e.to_string()))?;
+            let text = serde_json::to_string_pretty(&w)?;
             println!("{text}");
         } else {
             println!("{}", w.to_text());

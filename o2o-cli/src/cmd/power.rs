@@ -41,11 +41,11 @@ pub fn run(a: Args) -> Result<(), CliError> {
     };
     let p = power_proportions(a.baseline, a.mde_relative, &o)
         .map_err(|e| CliError::Usage(format!("--{e}").replace('_', "-")))?;
-    let mut v = serde_json::to_value(&p).map_err(|e| CliError::Core(e.to_string()))?;
+    let mut v = serde_json::to_value(&p)?;
     if let Some(n) = a.n_per_group {
         let m = mde_proportions(a.baseline, n, &o)
             .map_err(|e| CliError::Usage(format!("--n-per-group {n}: {e}")))?;
-        v["mde"] = serde_json::to_value(&m).map_err(|e| CliError::Core(e.to_string()))?;
+        v["mde"] = serde_json::to_value(&m)?;
     }
     super::uplift::print_json(&v)
 }

@@ -35,8 +35,7 @@ pub fn load(path: &Path) -> Result<(Vec<Event>, IdentityGraph), CliError> {
             read.errors.len()
         )));
     }
-    let graph = IdentityGraph::from_events(ResolutionRules::default(), &read.events)
-        .map_err(|e| CliError::Core(e.to_string()))?;
+    let graph = IdentityGraph::from_events(ResolutionRules::default(), &read.events)?;
     Ok((read.events, graph))
 }
 

@@ -231,10 +231,7 @@ fn store_readout(a: &Args, d: &DesignFile) -> Result<StoreReadout, CliError> {
             StorePanel::read_csv(BufReader::new(f), &p.display().to_string())
                 .map_err(|e| CliError::Usage(e.to_string()))?
         }
-        (None, Some(dir)) => super::design::history(dir)?
-            .0
-            .store_panel(d.metric)
-            .map_err(|e| CliError::Core(e.to_string()))?,
+        (None, Some(dir)) => super::design::history(dir)?.0.store_panel(d.metric)?,
         (None, None) => {
             return Err(CliError::Usage(
                 "a store plan is read on a store × day panel: give --panel FILE or --store DIR"
@@ -244,7 +241,7 @@ fn store_readout(a: &Args, d: &DesignFile) -> Result<StoreReadout, CliError> {
     };
     read_store_test(d, &panel, &periods).map_err(|e| match e {
         DesignError::Flag { .. } => CliError::Usage(e.to_string()),
-        other => CliError::Core(other.to_string()),
+        other => other.into(),
     })
 }
 
@@ -267,8 +264,7 @@ pub fn run(mut a: Args) -> Result<(), CliError> {
         let r = store_readout(&a, &d)?;
         if a.json {
             let v = serde_json::json!({ "design": { "plan": d, "readout": r } });
-            let text =
-                serde_json::to_string_pretty(&v).map_err(|e| CliError::Core(e.to_string()))?;
+            let text = serde_json::to_string_pretty(&v)?;
             return crate::output::print_line(text);
         }
         return crate::output::print(&store_text(&d, &r));
@@ -346,8 +342,7 @@ pub fn run(mut a: Args) -> Result<(), CliError> {
     let (graph, events) = a.input.people(a.scope.rules()?)?;
     let side = match &store {
         Some(s) => {
-            let (side, unlinked) =
-                side_from_store(s, &graph).map_err(|e| CliError::Core(e.to_string()))?;
+            let (side, unlinked) = side_from_store(s, &graph)?;
             if unlinked > 0 {
                 eprintln!(
                     "{}: {unlinked} assignment or customer records match no profile (no consent to link, or no event) and are left out",
@@ -363,7 +358,7 @@ pub fn run(mut a: Args) -> Result<(), CliError> {
         o2o_core::measure::MeasureError::Flag { .. }
         | o2o_core::measure::MeasureError::MixedCurrencies { .. }
         | o2o_core::measure::MeasureError::MissingRate { .. } => CliError::Usage(e.to_string()),
-        other => CliError::Core(other.to_string()),
+        other => other.into(),
     })?;
     // The same grouping and period as the measurement, so that the series add up to its visits.
     let series = SeriesOptions {
@@ -396,20 +391,20 @@ pub fn run(mut a: Args) -> Result<(), CliError> {
         _ => None,
     };
     let planned = match (&plan, &m.holdout) {
-        (Some(d), Some(h)) if d.kind == DesignKind::Holdout => Some(
-            o2o_core::design::planned_readout(d, h).map_err(|e| CliError::Core(e.to_string()))?,
-        ),
+        (Some(d), Some(h)) if d.kind == DesignKind::Holdout => {
+            Some(o2o_core::design::planned_readout(d, h)?)
+        }
         _ => None,
     };
     if a.json {
-        let mut v = serde_json::to_value(&m).map_err(|e| CliError::Core(e.to_string()))?;
+        let mut v = serde_json::to_value(&m)?;
         if let Some(d) = &plan {
             v["design"] = match &stores {
                 Some(r) => serde_json::json!({ "plan": d, "readout": r }),
                 None => serde_json::json!({ "plan": d, "readout": planned }),
             };
         }
-        let text = serde_json::to_string_pretty(&v).map_err(|e| CliError::Core(e.to_string()))?;
+        let text = serde_json::to_string_pretty(&v)?;
         crate::output::print_line(text)?;
     } else {
         crate::output::print(&render::text::render(&view))?;
@@ -548,8 +543,7 @@ pub fn write_rendered(
         eprintln!("wrote {}", p.display());
     }
     if let Some(p) = xlsx {
-        render::xlsx::write(view, p)
-            .map_err(|e| CliError::Core(format!("{}: {e}", p.display())))?;
+        render::xlsx::write(view, p).map_err(CliError::at::<render::xlsx::XlsxRenderError>(p))?;
         eprintln!("wrote {}", p.display());
     }
     Ok(())

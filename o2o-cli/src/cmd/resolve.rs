@@ -75,13 +75,9 @@ pub fn run(a: Args) -> Result<(), CliError> {
             let (people, info) = o2o_core::store::resolution::resolve_and_store(
                 &store,
                 read_rules(a.rules.as_deref())?,
-            )
-            .map_err(|e| CliError::Core(e.to_string()))?;
+            )?;
             if people.events.is_empty() {
-                return Err(CliError::Core(format!(
-                    "{}: the store holds no events",
-                    dir.display()
-                )));
+                return Err(CliError::empty_store(dir));
             }
             eprintln!(
                 "{}: stored the resolution ({} events, {} profiles; rules SHA-256 {}) in {}: later commands read it until the store or the rules change",

@@ -42,7 +42,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
     let mut out = String::new();
     for d in &decisions {
         *by_rule.entry(d.rule.as_str()).or_default() += 1;
-        out.push_str(&serde_json::to_string(d).map_err(|e| CliError::Core(e.to_string()))?);
+        out.push_str(&serde_json::to_string(d)?);
         out.push('\n');
     }
     crate::output::print(&out)?;

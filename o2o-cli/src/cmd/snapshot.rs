@@ -7,7 +7,7 @@
 //! and prints its profiles as `o2o resolve` does (one JSON line each) and a summary on stderr.
 
 use super::CliError;
-use o2o_core::hashing::{NormalizeOptions, Profile, Pseudonymizer};
+use o2o_core::hashing::{NormalizeOptions, Platform, Pseudonymizer};
 use o2o_core::identity::IdentityGraph;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
@@ -46,15 +46,13 @@ pub fn snapshot(a: SnapshotArgs) -> Result<(), CliError> {
         Some(p) => {
             let ring = super::voucher::ring(p, &a.key_perms)?;
             let opts = NormalizeOptions {
-                profile: Profile::Meta,
+                profile: Platform::Meta,
                 default_country: graph.rules().default_country.clone(),
                 phone: graph.rules().phone,
                 ..NormalizeOptions::default()
             };
             let mut pz = Pseudonymizer::from_ring(&ring, opts);
-            graph
-                .snapshot_pseudonymized(&mut pz)
-                .map_err(|e| CliError::Core(e.to_string()))?
+            graph.snapshot_pseudonymized(&mut pz)?
         }
         None => graph.snapshot(),
     };

@@ -89,7 +89,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
             "alerts": shown,
             "satisfaction": sat,
         });
-        serde_json::to_string_pretty(&out).map_err(|e| CliError::Core(e.to_string()))? + "\n"
+        serde_json::to_string_pretty(&out)? + "\n"
     } else {
         format!(
             "{} responses; {} alert(s){} (score below {}, answer within {} h)\n{}\n{sat}",

@@ -166,7 +166,7 @@ type CupedArms = (Vec<(f64, f64)>, Vec<(f64, f64)>);
 /// Print a value as pretty JSON on stdout; a closed pipe (`| head`) is not an error.
 pub(crate) fn print_json(v: &impl serde::Serialize) -> Result<(), CliError> {
     use std::io::Write;
-    let s = serde_json::to_string_pretty(v).map_err(|e| CliError::Core(e.to_string()))?;
+    let s = serde_json::to_string_pretty(v)?;
     match writeln!(std::io::stdout().lock(), "{s}") {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(CliError::Io {
             path: "stdout".into(),
@@ -197,8 +197,8 @@ pub fn run(a: Args) -> Result<(), CliError> {
     if let Some(path) = &a.cuped {
         let (test, control) = read_cuped_csv(path)?;
         let r = o2o_core::uplift::cuped(&test, &control, a.alpha, alternative)
-            .map_err(|e| CliError::Core(format!("{}: {e}", path.display())))?;
-        let json = serde_json::to_value(&r).map_err(|e| CliError::Core(e.to_string()))?;
+            .map_err(CliError::at::<o2o_core::uplift::UpliftError>(path))?;
+        let json = serde_json::to_value(&r)?;
         return print_json(&labelled(json, NumberKind::Incremental));
     }
     let (test, control) = match (&a.test, &a.control) {
@@ -209,18 +209,15 @@ pub fn run(a: Args) -> Result<(), CliError> {
         Metric::Proportion => {
             let t = parse_counts("test", test)?;
             let c = parse_counts("control", control)?;
-            let r = compare_proportions(t, c, a.alpha, alternative)
-                .map_err(|e| CliError::Core(e.to_string()))?;
+            let r = compare_proportions(t, c, a.alpha, alternative)?;
             serde_json::to_value(&r)
         }
         Metric::Mean => {
             let t = parse_stats("test", test)?;
             let c = parse_stats("control", control)?;
-            let r = welch_ttest(&t, &c, a.alpha, alternative)
-                .map_err(|e| CliError::Core(e.to_string()))?;
+            let r = welch_ttest(&t, &c, a.alpha, alternative)?;
             serde_json::to_value(&r)
         }
-    }
-    .map_err(|e| CliError::Core(e.to_string()))?;
+    }?;
     print_json(&labelled(json, NumberKind::Incremental))
 }

@@ -171,7 +171,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
 /// atomic replacement on POSIX file systems). The table keeps its permissions.
 fn save(path: &Path, t: &CampaignTable) -> Result<(), CliError> {
     use std::io::Write;
-    let text = serde_json::to_string_pretty(t).map_err(|e| CliError::Core(e.to_string()))?;
+    let text = serde_json::to_string_pretty(t)?;
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -386,7 +386,7 @@ fn verify(a: VerifyArgs) -> Result<(), CliError> {
             } else {
                 ""
             };
-            Err(CliError::Core(format!("voucher refused: {r}{hint}")))
+            Err(CliError::Unusable(format!("voucher refused: {r}{hint}")))
         }
     }
 }

@@ -94,14 +94,14 @@ impl Platform {
     }
 
     /// Whose normalisation rules its hashes follow.
-    pub const fn profile(self) -> crate::hashing::Profile {
-        use crate::hashing::Profile;
+    pub const fn profile(self) -> crate::hashing::Platform {
+        use crate::hashing::Platform as Rules;
         match self {
-            Platform::MetaCapi | Platform::MetaAudience => Profile::Meta,
+            Platform::MetaCapi | Platform::MetaAudience => Rules::Meta,
             Platform::GoogleAdsClicks | Platform::GoogleAdsEnhanced | Platform::CustomerMatch => {
-                Profile::Google
+                Rules::Google
             }
-            Platform::TiktokEvents => Profile::Tiktok,
+            Platform::TiktokEvents => Rules::Tiktok,
         }
     }
 

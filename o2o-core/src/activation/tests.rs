@@ -1,7 +1,7 @@
 use super::*;
 use crate::consent::{ConsentMode, ConsentState};
 use crate::event::{CheckIn, CheckInMethod, Event, IdKind, Identifier, Item};
-use crate::hashing::{NormalizeOptions, Profile, normalize, sha256_hex};
+use crate::hashing::{self, NormalizeOptions, normalize, sha256_hex};
 use crate::measure::group_visits;
 use proptest::prelude::*;
 
@@ -69,7 +69,7 @@ fn forms(e: &Event) -> Vec<String> {
             continue; // shared by the person's other check-ins
         }
         out.push(id.value.clone());
-        for p in crate::hashing::Profile::ALL {
+        for p in hashing::Platform::ALL {
             let o = NormalizeOptions {
                 profile: p,
                 ..NormalizeOptions::default()
@@ -276,8 +276,8 @@ fn audiences_carry_every_distinct_email_and_phone_up_to_the_platforms_limit() {
     let one_email = vec![Identifier::new(IdKind::Email, "bo@example.com")];
     let members = [member("p1", ids.clone()), member("p2", one_email)];
     for (platform, profile) in [
-        (Platform::CustomerMatch, Profile::Google),
-        (Platform::MetaAudience, Profile::Meta),
+        (Platform::CustomerMatch, hashing::Platform::Google),
+        (Platform::MetaAudience, hashing::Platform::Meta),
     ] {
         let o = NormalizeOptions {
             profile,

@@ -197,6 +197,29 @@ impl FromStr for IdKind {
     }
 }
 
+/// A name of a closed list (check-in method, touchpoint action, fulfilment, exposure, group)
+/// that o2o does not know. The name is a label of the schema, never a personal value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} `{input}` (expected {expected})")]
+pub struct UnknownName {
+    /// What the name should have named (`check-in method`, `touchpoint action`).
+    pub what: &'static str,
+    /// The name given.
+    pub input: String,
+    /// The names accepted.
+    pub expected: &'static str,
+}
+
+impl UnknownName {
+    pub(crate) fn new(what: &'static str, input: &str, expected: &'static str) -> Self {
+        UnknownName {
+            what,
+            input: input.to_owned(),
+            expected,
+        }
+    }
+}
+
 /// One identifier as observed: its kind and its raw value (not yet normalised or hashed).
 ///
 /// ```
@@ -270,14 +293,16 @@ impl TouchAction {
 }
 
 impl FromStr for TouchAction {
-    type Err = String;
+    type Err = UnknownName;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         TouchAction::ALL
             .into_iter()
             .find(|a| a.as_str() == s)
             .ok_or_else(|| {
-                format!(
-                    "unknown touchpoint action `{s}` (expected impression, click, visit, open, voucher_claim, purchase or sign_up)"
+                UnknownName::new(
+                    "touchpoint action",
+                    s,
+                    "impression, click, visit, open, voucher_claim, purchase or sign_up",
                 )
             })
     }
@@ -372,14 +397,16 @@ impl CheckInMethod {
 }
 
 impl FromStr for CheckInMethod {
-    type Err = String;
+    type Err = UnknownName;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         CheckInMethod::ALL
             .into_iter()
             .find(|m| m.as_str() == s)
             .ok_or_else(|| {
-                format!(
-                    "unknown check-in method `{s}` (expected qr_scan, wifi_join, pos_purchase, crm_visit, product_qr, voucher_redemption or pickup)"
+                UnknownName::new(
+                    "check-in method",
+                    s,
+                    "qr_scan, wifi_join, pos_purchase, crm_visit, product_qr, voucher_redemption or pickup",
                 )
             })
     }

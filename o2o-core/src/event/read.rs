@@ -464,7 +464,9 @@ mod pos_csv {
                     Col::Store => c.store = cell.to_owned(),
                     Col::Method => {
                         if !cell.is_empty() {
-                            c.method = cell.parse().map_err(|e: String| bad(name, e))?;
+                            c.method = cell
+                                .parse()
+                                .map_err(|e: crate::event::UnknownName| bad(name, e.to_string()))?;
                         }
                     }
                     Col::Region => c.region = opt(cell),

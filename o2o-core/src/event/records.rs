@@ -78,14 +78,12 @@ impl fmt::Display for AssignmentGroup {
 }
 
 impl FromStr for AssignmentGroup {
-    type Err = String;
+    type Err = super::UnknownName;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "holdout" | "control" => Ok(AssignmentGroup::Holdout),
             "target" | "treatment" | "test" => Ok(AssignmentGroup::Target),
-            other => Err(format!(
-                "unknown group `{other}` (expected holdout or target)"
-            )),
+            other => Err(super::UnknownName::new("group", other, "holdout or target")),
         }
     }
 }

@@ -268,14 +268,16 @@ impl fmt::Display for Fulfilment {
 }
 
 impl FromStr for Fulfilment {
-    type Err = String;
+    type Err = super::UnknownName;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Fulfilment::ALL
             .into_iter()
             .find(|f| f.as_str() == s)
             .ok_or_else(|| {
-                format!(
-                    "unknown fulfilment `{s}` (expected delivery, click_and_collect or reservation)"
+                super::UnknownName::new(
+                    "fulfilment",
+                    s,
+                    "delivery, click_and_collect or reservation",
                 )
             })
     }
@@ -327,13 +329,15 @@ impl Exposure {
 }
 
 impl FromStr for Exposure {
-    type Err = String;
+    type Err = super::UnknownName;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "observational" => Ok(Exposure::Observational),
             "randomised" | "randomized" => Ok(Exposure::Randomised),
-            other => Err(format!(
-                "unknown exposure `{other}` (expected observational or randomised)"
+            other => Err(super::UnknownName::new(
+                "exposure",
+                other,
+                "observational or randomised",
             )),
         }
     }

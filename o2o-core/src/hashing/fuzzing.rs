@@ -1,7 +1,7 @@
 //! The invariants the `normalize` fuzz target checks, shared with the test that replays saved
 //! fuzz inputs (`o2o-core/tests/fuzz_regressions.rs`), so both check exactly the same things.
 
-use super::{Hasher, NormalizeOptions, Origin, Profile, is_prehashed, normalize};
+use super::{Hasher, NormalizeOptions, Origin, Platform, is_prehashed, normalize};
 use crate::event::IdKind;
 
 /// Decode a fuzz input (byte 0: kind, byte 1: profile, byte 2: default country and IP
@@ -20,7 +20,7 @@ pub fn check(data: &[u8]) -> Result<(), String> {
         return Ok(());
     };
     let kind = IdKind::ALL[usize::from(*k) % IdKind::ALL.len()];
-    let profile = Profile::ALL[usize::from(*p) % Profile::ALL.len()];
+    let profile = Platform::ALL[usize::from(*p) % Platform::ALL.len()];
     let countries = [
         None,
         Some("VN"),
@@ -49,7 +49,7 @@ pub fn check(data: &[u8]) -> Result<(), String> {
         // reader rightly prefers for digits without a prefix; so that form is re-read as what it
         // is, E.164 digits, with the `+` given back (see hashing::normalize::phone).
         let again = if kind == IdKind::Phone
-            && profile == Profile::Meta
+            && profile == Platform::Meta
             && opts.phone == crate::hashing::PhoneCheck::Possible
         {
             format!("+{s}")

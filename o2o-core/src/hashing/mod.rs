@@ -1,7 +1,7 @@
 //! Normalise identifiers the way each ad platform does, and hash them: SHA-256 for uploads,
 //! HMAC-SHA256 keyed pseudonyms for o2o's own linking.
 //!
-//! * [`normalize`] / [`normalize_into`]: the platform rules per [`IdKind`] and [`Profile`]
+//! * [`normalize`] / [`normalize_into`]: the platform rules per [`IdKind`] and [`Platform`]
 //!   (tabled in `docs/hashing.md`). Invalid values are errors, never hashed.
 //! * [`hash_for_upload`] / [`UploadHasher`]: SHA-256 for sending to an ad platform. They take a
 //!   consent [`Permit`] for [`Operation::HashForUpload`], so code cannot upload without consent.
@@ -36,9 +36,11 @@ mod tests;
 
 pub use batch::{Hasher, Origin};
 pub use normalize::{
-    NormalizeError, NormalizeOptions, PhoneCheck, Profile, UnknownProfile, normalize,
+    NormalizeError, NormalizeOptions, PhoneCheck, Platform, UnknownPlatform, normalize,
     normalize_into,
 };
+#[allow(deprecated)]
+pub use normalize::{Profile, UnknownProfile};
 pub use pseudonym::{BadPseudonym, Pseudonym, Pseudonymizer};
 pub use sha::{is_prehashed, push_hex, push_hex_bytes, sha256, sha256_hex};
 

@@ -298,7 +298,7 @@ impl IdentityGraph {
     /// The test [`IdentityGraph::forget_all`] of `what` applies, for records outside the graph
     /// (the store's Parquet files): take it before forgetting.
     pub fn erasure_matcher(&mut self, what: &[Forget]) -> ErasureMatcher {
-        use crate::hashing::{NormalizeOptions, PhoneCheck, Profile, normalize, sha256_hex};
+        use crate::hashing::{NormalizeOptions, PhoneCheck, Platform, normalize, sha256_hex};
         let targets = self.erasure_targets(what);
         let mut m = ErasureMatcher {
             rules: self.rules.clone(),
@@ -309,7 +309,7 @@ impl IdentityGraph {
             let (kind, value) = (self.ids.kind(i), self.ids.value(i));
             m.digests.insert(digest(kind, value));
             if matches!(kind, IdKind::Email | IdKind::Phone) {
-                for profile in Profile::ALL {
+                for profile in Platform::ALL {
                     let opts = NormalizeOptions {
                         profile,
                         default_country: self.rules.default_country.clone(),

@@ -68,7 +68,7 @@ pub struct FrozenGraph {
 }
 
 fn bad(what: &str) -> IdentityError {
-    IdentityError::Snapshot(format!("stored resolution: {what}"))
+    IdentityError::snapshot("stored resolution", what)
 }
 
 /// `ends` are non-decreasing ends within `len`, the last one `len`.

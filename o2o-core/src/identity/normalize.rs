@@ -17,7 +17,7 @@ pub(crate) fn normalize_value(
     rules: &ResolutionRules,
 ) -> Result<String, String> {
     let opts = crate::hashing::NormalizeOptions {
-        profile: crate::hashing::Profile::Meta,
+        profile: crate::hashing::Platform::Meta,
         default_country: rules.default_country.clone(),
         ip_truncate: false,
         phone: rules.phone,

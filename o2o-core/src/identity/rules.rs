@@ -237,40 +237,52 @@ impl CompiledRules {
         let mut rank = [u8::MAX; KINDS];
         for (i, k) in rules.priority.iter().enumerate() {
             if k.is_attribute() {
-                return Err(IdentityError::Rules(format!(
-                    "priority: `{k}` describes a person but does not identify one, so it cannot link"
-                )));
+                return Err(IdentityError::rules(
+                    "priority",
+                    format!(
+                        "`{k}` describes a person but does not identify one, so it cannot link"
+                    ),
+                ));
             }
             if k.is_hashed() {
-                return Err(IdentityError::Rules(format!(
-                    "priority: `{k}` is a hash; it links through the raw `{}` it hashes, so list that instead",
-                    k.unhashed()
-                )));
+                return Err(IdentityError::rules(
+                    "priority",
+                    format!(
+                        "`{k}` is a hash; it links through the raw `{}` it hashes, so list that instead",
+                        k.unhashed()
+                    ),
+                ));
             }
             if k.is_instrument() {
-                return Err(IdentityError::Rules(format!(
-                    "priority: `{k}` was handed out by a campaign; it identifies only the people the campaign reached, so it never links profiles (measurement follows its issuance)"
-                )));
+                return Err(IdentityError::rules(
+                    "priority",
+                    format!(
+                        "`{k}` was handed out by a campaign; it identifies only the people the campaign reached, so it never links profiles (measurement follows its issuance)"
+                    ),
+                ));
             }
             let slot = &mut rank[kind_index(*k)];
             if *slot != u8::MAX {
-                return Err(IdentityError::Rules(format!(
-                    "priority: `{k}` listed twice"
-                )));
+                return Err(IdentityError::rules(
+                    "priority",
+                    format!("`{k}` listed twice"),
+                ));
             }
             *slot = i as u8;
         }
         let mut limit = [None; KINDS];
         for (k, l) in &rules.limits {
             if l.max == 0 {
-                return Err(IdentityError::Rules(format!(
-                    "limits.{k}: max must be at least 1"
-                )));
+                return Err(IdentityError::rules(
+                    format!("limits.{k}"),
+                    "max must be at least 1",
+                ));
             }
             if l.window_secs.is_some_and(|w| w <= 0) {
-                return Err(IdentityError::Rules(format!(
-                    "limits.{k}: window_secs must be positive"
-                )));
+                return Err(IdentityError::rules(
+                    format!("limits.{k}"),
+                    "window_secs must be positive",
+                ));
             }
             limit[kind_index(*k)] = Some(*l);
         }
@@ -278,18 +290,20 @@ impl CompiledRules {
         let mut hub = [None; KINDS];
         for (k, n) in &rules.hub_threshold {
             if *n > MAX_HUB_THRESHOLD {
-                return Err(IdentityError::Rules(format!(
-                    "hub_threshold.{k}: {n} is above the supported maximum {MAX_HUB_THRESHOLD}"
-                )));
+                return Err(IdentityError::rules(
+                    format!("hub_threshold.{k}"),
+                    format!("{n} is above the supported maximum {MAX_HUB_THRESHOLD}"),
+                ));
             }
             hub[kind_index(*k)] = Some(*n);
         }
         let mut window = [None; KINDS];
         for (k, w) in &rules.time_bounded {
             if *w <= 0 {
-                return Err(IdentityError::Rules(format!(
-                    "time_bounded.{k}: the window must be positive seconds"
-                )));
+                return Err(IdentityError::rules(
+                    format!("time_bounded.{k}"),
+                    "the window must be positive seconds",
+                ));
             }
             window[kind_index(*k)] = Some(*w);
         }
@@ -300,8 +314,10 @@ impl CompiledRules {
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                Regex::new(p)
-                    .map_err(|e| IdentityError::Rules(format!("blocked_patterns[{i}] `{p}`: {e}")))
+                Regex::new(p).map_err(|source| IdentityError::Pattern {
+                    field: format!("blocked_patterns[{i}] `{p}`"),
+                    source,
+                })
             })
             .collect::<Result<_, _>>()?;
         Ok(CompiledRules {
@@ -779,12 +795,29 @@ mod tests {
             blocked_patterns: vec!["(".into()],
             ..ResolutionRules::default()
         };
-        let e = CompiledRules::new(&bad).unwrap_err().to_string();
-        assert!(e.contains("blocked_patterns[0]"), "{e}");
+        let e = CompiledRules::new(&bad).unwrap_err();
+        assert!(e.to_string().contains("blocked_patterns[0]"), "{e}");
+        assert!(
+            matches!(&e, IdentityError::Pattern { field, .. } if field.starts_with("blocked_patterns[0]")),
+            "{e:?}"
+        );
+        assert!(
+            std::error::Error::source(&e).is_some(),
+            "the regex error is kept"
+        );
         let bad = ResolutionRules {
             priority: vec![IdKind::Email, IdKind::City],
             ..ResolutionRules::default()
         };
-        assert!(CompiledRules::new(&bad).is_err());
+        let e = CompiledRules::new(&bad).unwrap_err();
+        assert!(
+            matches!(&e, IdentityError::Rules { field, .. } if field == "priority"),
+            "{e:?}"
+        );
+        assert!(
+            e.to_string()
+                .starts_with("resolution rules: priority: `city`"),
+            "{e}"
+        );
     }
 }

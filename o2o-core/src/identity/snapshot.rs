@@ -117,7 +117,7 @@ impl IdentityGraph {
         for i in 0..self.ids.len() as u32 {
             let mut s = String::new();
             pz.text_into(self.ids.kind(i), self.ids.value(i), &mut s)
-                .map_err(|e| IdentityError::Snapshot(format!("pseudonym: {e}")))?;
+                .map_err(|source| IdentityError::Pseudonym { source })?;
             names.push(s);
         }
         let mut values: Vec<(IdKind, &str)> = Vec::new();
@@ -146,34 +146,34 @@ impl IdentityGraph {
 
     /// Rebuild a graph from snapshot bytes, asking `gate` about future events.
     pub fn restore_with_gate(bytes: &[u8], gate: ConsentGate) -> Result<Self, IdentityError> {
-        let at = |e: serde_json::Error| {
-            IdentityError::Snapshot(format!("line {}, column {}: {e}", e.line(), e.column()))
-        };
-        let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(at)?;
+        let mut value: serde_json::Value = serde_json::from_slice(bytes)?;
         if value.get("version").and_then(serde_json::Value::as_u64) == Some(1) {
             version_1_rules(&mut value);
         }
-        let snap: Snapshot =
-            serde_json::from_value(value).map_err(|e| IdentityError::Snapshot(e.to_string()))?;
+        let snap: Snapshot = serde_json::from_value(value)?;
         if snap.version != VERSION && snap.version != 1 {
-            return Err(IdentityError::Snapshot(format!(
-                "version {} is not supported (expected {VERSION})",
-                snap.version
-            )));
+            return Err(IdentityError::snapshot(
+                "version",
+                format!("{} is not supported (expected {VERSION})", snap.version),
+            ));
         }
         let mut g = IdentityGraph::with_gate(snap.rules, gate)?;
         g.pseudonym_key = snap.pseudonyms;
         let mut values: Vec<(IdKind, &str)> = Vec::new();
         for (o, (ts, src, ids)) in snap.observations.iter().enumerate() {
             let source = snap.sources.get(*src as usize).ok_or_else(|| {
-                IdentityError::Snapshot(format!("observations[{o}]: source {src} out of range"))
+                IdentityError::snapshot(
+                    format!("observations[{o}]"),
+                    format!("source {src} out of range"),
+                )
             })?;
             values.clear();
             for (j, &i) in ids.iter().enumerate() {
                 let (k, v) = snap.identifiers.get(i as usize).ok_or_else(|| {
-                    IdentityError::Snapshot(format!(
-                        "observations[{o}][{j}]: identifier {i} out of range"
-                    ))
+                    IdentityError::snapshot(
+                        format!("observations[{o}][{j}]"),
+                        format!("identifier {i} out of range"),
+                    )
                 })?;
                 values.push((*k, v.as_str()));
             }

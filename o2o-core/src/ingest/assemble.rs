@@ -625,7 +625,9 @@ fn build(
                 .as_deref()
                 .ok_or_else(|| missing("method", p))?
                 .parse()
-                .map_err(|e: String| Reject::new("fields.method", e))?;
+                .map_err(|e: crate::event::UnknownName| {
+                    Reject::new("fields.method", e.to_string())
+                })?;
             let store = d.store.take().ok_or_else(|| missing("store", p))?;
             let value = value_or_items(&d);
             Record::Event(Event::CheckIn(CheckIn {
@@ -652,7 +654,9 @@ fn build(
                 .as_deref()
                 .ok_or_else(|| missing("action", p))?
                 .parse()
-                .map_err(|e: String| Reject::new("fields.action", e))?;
+                .map_err(|e: crate::event::UnknownName| {
+                    Reject::new("fields.action", e.to_string())
+                })?;
             let channel = d
                 .channel
                 .or_else(|| tracking.as_ref().and_then(|t| t.utm_source.clone()))
@@ -677,9 +681,9 @@ fn build(
             let timestamp = ts(&d)?;
             let fulfilment: Fulfilment = match d.fulfilment.as_deref() {
                 None => Fulfilment::Delivery,
-                Some(f) => f
-                    .parse()
-                    .map_err(|e: String| Reject::new("fields.fulfilment", e))?,
+                Some(f) => f.parse().map_err(|e: crate::event::UnknownName| {
+                    Reject::new("fields.fulfilment", e.to_string())
+                })?,
             };
             let value = value_or_items(&d);
             let channel = d
@@ -774,7 +778,9 @@ fn build(
                 .as_deref()
                 .ok_or_else(|| missing("group", p))?
                 .parse()
-                .map_err(|e: String| Reject::new("fields.group", e))?;
+                .map_err(|e: crate::event::UnknownName| {
+                    Reject::new("fields.group", e.to_string())
+                })?;
             Record::Assignment(Assignment {
                 timestamp,
                 identifiers,

@@ -77,8 +77,24 @@ fn customer_pseudonym(secret: &[u8], profile: &str) -> String {
 
 /// An action stage that could not run.
 #[derive(Debug, thiserror::Error)]
-#[error("next actions: {0}")]
-pub struct ActionError(String);
+#[non_exhaustive]
+pub enum ActionError {
+    /// The segment rules were refused.
+    #[error("next actions: {0}")]
+    Segment(#[from] crate::segment::SegmentError),
+    /// The voucher key was refused.
+    #[error("next actions: {0}")]
+    Key(#[from] crate::keys::KeyError),
+    /// A voucher campaign or code could not be made.
+    #[error("next actions: {0}")]
+    Voucher(#[from] crate::voucher::VoucherError),
+    /// The loyalty ledger could not be built.
+    #[error("next actions: {0}")]
+    Loyalty(#[from] crate::loyalty::LoyaltyError),
+    /// `now` plus the voucher validity is past the last representable day.
+    #[error("next actions: expiry out of range")]
+    Expiry,
+}
 
 /// Decide and prepare the next actions at time `now` for the events grouped by `key`.
 pub fn next_actions(
@@ -87,22 +103,17 @@ pub fn next_actions(
     seed: u64,
     now: i64,
 ) -> Result<NextActions, ActionError> {
-    let err = |e: &dyn std::fmt::Display| ActionError(e.to_string());
-
     // Vouchers by segment. The demo key is derived from the seed: a real deployment loads its
     // key ring from a key file (`KEY_ID:HEX`).
-    let rules = RuleSet::from_json(DEMO_RULES).map_err(|e| err(&e))?;
+    let rules = RuleSet::from_json(DEMO_RULES)?;
     let profiles = summarise(events, key);
     let decisions = decide_all(&rules, &profiles, now);
     let secret = sha256(format!("o2o demo key {seed}").as_bytes()).to_vec();
     let pseudonym_secret = sha256(format!("o2o demo pseudonyms {seed}").as_bytes());
-    let ring = KeyRing::single(SecretKey::new("demo", secret).map_err(|e| err(&e))?);
-    let expires = day::of_timestamp(now + 30 * DAY)
-        .ok_or_else(|| ActionError("expiry out of range".into()))?;
+    let ring = KeyRing::single(SecretKey::new("demo", secret)?);
+    let expires = day::of_timestamp(now + 30 * DAY).ok_or(ActionError::Expiry)?;
     let mut campaigns = CampaignTable::default();
-    let campaign = campaigns
-        .register_until("next-best-offer", expires)
-        .map_err(|e| err(&e))?;
+    let campaign = campaigns.register_until("next-best-offer", expires)?;
     let issuer = Issuer::new(&ring, &campaigns);
     let mut vouchers_by_rule = BTreeMap::new();
     let mut vouchers = Vec::new();
@@ -111,8 +122,7 @@ pub fn next_actions(
         if vouchers.len() < 5 {
             let customer = customer_pseudonym(&pseudonym_secret, &d.profile);
             let code = issuer
-                .issue_short(campaign, d.voucher_type, Some(&customer))
-                .map_err(|e| err(&e))?
+                .issue_short(campaign, d.voucher_type, Some(&customer))?
                 .code;
             vouchers.push(VoucherAction {
                 profile: d.profile.clone(),
@@ -127,8 +137,7 @@ pub fn next_actions(
 
     // Surveys (simulated answers) and loyalty points from the purchases.
     let mut responses = Vec::new();
-    let ledger =
-        PointsLedger::from_purchases(events, key, &EarnRule::default()).map_err(|e| err(&e))?;
+    let ledger = PointsLedger::from_purchases(events, key, &EarnRule::default())?;
     for (i, ev) in events.iter().enumerate() {
         let Event::CheckIn(c) = ev else { continue };
         if !matches!(

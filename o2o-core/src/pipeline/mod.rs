@@ -25,26 +25,89 @@ use crate::sim::{SimConfig, SimError, Totals, simulate_with_progress};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// A demo run that could not finish.
+/// A demo run that could not finish: the stage, and the error of the module it called.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum PipelineError {
     /// The simulator refused its configuration.
     #[error("simulation: {0}")]
     Sim(#[from] SimError),
-    /// Writing or re-reading the events failed.
+    /// Writing the events as NDJSON failed.
     #[error("events: {0}")]
-    Events(String),
-    /// Writing, ingesting or reading the exports failed.
+    Write(#[source] std::io::Error),
+    /// Re-reading the events failed.
+    #[error("events: {0}")]
+    Read(#[from] crate::event::ReadError),
+    /// Writing the simulated exports failed.
+    #[cfg(feature = "store")]
     #[error("exports: {0}")]
-    Exports(String),
-    /// A stage failed.
-    #[error("{stage}: {message}")]
-    Stage {
-        /// Which stage.
-        stage: &'static str,
-        /// What went wrong.
-        message: String,
+    Exports(#[from] crate::sim::ExportError),
+    /// An export or its map could not be opened.
+    #[cfg(feature = "store")]
+    #[error("exports: {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
     },
+    /// A source map of the exports is unusable.
+    #[cfg(feature = "store")]
+    #[error("exports: {file}: {source}")]
+    Map {
+        /// The map file.
+        file: String,
+        /// What is wrong with it.
+        #[source]
+        source: crate::ingest::MapError,
+    },
+    /// An export could not be read under its map.
+    #[cfg(feature = "store")]
+    #[error("exports: {0}")]
+    Ingest(#[from] crate::ingest::IngestError),
+    /// The event store could not be created, written or read.
+    #[cfg(feature = "store")]
+    #[error("exports: {0}")]
+    Store(#[from] crate::store::StoreError),
+    /// The store refused a whole export.
+    #[cfg(feature = "store")]
+    #[error("exports: {file}: refused: {why}")]
+    Refused {
+        /// The export.
+        file: String,
+        /// Why the store refused it.
+        why: String,
+    },
+    /// The store's people could not be resolved.
+    #[cfg(feature = "store")]
+    #[error("exports: {0}")]
+    People(#[from] crate::store::PeopleError),
+    /// The identity graph refused the events.
+    #[error("identity: {0}")]
+    Identity(#[from] crate::identity::IdentityError),
+    /// Journeys or attribution models could not be built.
+    #[error("attribution: {0}")]
+    Attribution(#[from] crate::attribution::AttributionError),
+    /// The holdout readouts could not be computed.
+    #[error("uplift: {0}")]
+    Uplift(#[from] crate::uplift::UpliftError),
+    /// The incremental estimates of the report could not be computed.
+    #[error("report: {0}")]
+    Report(#[from] crate::report::ReportError),
+    /// The next actions could not be prepared.
+    #[error(transparent)]
+    Actions(#[from] ActionError),
+}
+
+#[cfg(feature = "store")]
+impl PipelineError {
+    fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> PipelineError + '_ {
+        move |source| PipelineError::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
 }
 
 /// Counts of what the simulated stack collected.
@@ -242,9 +305,8 @@ pub struct IngestLine {
 pub fn run_demo(cfg: &SimConfig, progress: impl FnMut(usize)) -> Result<DemoReport, PipelineError> {
     let campaign = simulate_with_progress(cfg, progress)?;
     let mut export = Vec::new();
-    write_ndjson(&campaign.events, &mut export)
-        .map_err(|e| PipelineError::Events(e.to_string()))?;
-    let read = read_ndjson(&export[..]).map_err(|e| PipelineError::Events(e.to_string()))?;
+    write_ndjson(&campaign.events, &mut export).map_err(PipelineError::Write)?;
+    let read = read_ndjson(&export[..])?;
     drop(export);
     stages::run(&campaign, &read.events, read.summary)
 }
@@ -261,31 +323,35 @@ pub fn run_demo_from_exports(
 ) -> Result<DemoReport, PipelineError> {
     use crate::ingest::{CompiledMap, FileReader, SourceMap, open};
     use crate::store::{IngestOptions, Store};
-    let ex_err = |e: String| PipelineError::Exports(e);
     let campaign = simulate_with_progress(cfg, progress)?;
     let dir = work.join("exports");
     let store_dir = work.join("store");
     if store_dir.exists() {
-        std::fs::remove_dir_all(&store_dir).map_err(|e| ex_err(e.to_string()))?;
+        std::fs::remove_dir_all(&store_dir).map_err(PipelineError::io(&store_dir))?;
     }
-    let exports = crate::sim::write_exports(&campaign, &dir).map_err(|e| ex_err(e.to_string()))?;
-    let mut store =
-        Store::create(&store_dir, crate::sim::TIMEZONE).map_err(|e| ex_err(e.to_string()))?;
+    let exports = crate::sim::write_exports(&campaign, &dir)?;
+    let mut store = Store::create(&store_dir, crate::sim::TIMEZONE)?;
     let mut lines = Vec::new();
     let (mut read, mut rejected) = (0u64, 0u64);
     for f in &exports.files {
-        let text = std::fs::read_to_string(dir.join(&f.map)).map_err(|e| ex_err(e.to_string()))?;
+        let map_path = dir.join(&f.map);
+        let text = std::fs::read_to_string(&map_path).map_err(PipelineError::io(&map_path))?;
         let map = SourceMap::from_toml(&text)
             .and_then(CompiledMap::new)
-            .map_err(|e| ex_err(format!("{}: {e}", f.map)))?;
-        let file = std::fs::File::open(dir.join(&f.file)).map_err(|e| ex_err(e.to_string()))?;
-        let input = open(file).map_err(|e| ex_err(e.to_string()))?;
-        let reader = FileReader::text(&map, &f.file, input).map_err(|e| ex_err(e.to_string()))?;
-        let report = store
-            .ingest(&map, reader, &IngestOptions::default(), |_| {}, |_| {})
-            .map_err(|e| ex_err(e.to_string()))?;
+            .map_err(|source| PipelineError::Map {
+                file: f.map.clone(),
+                source,
+            })?;
+        let path = dir.join(&f.file);
+        let file = std::fs::File::open(&path).map_err(PipelineError::io(&path))?;
+        let input = open(file).map_err(PipelineError::io(&path))?;
+        let reader = FileReader::text(&map, &f.file, input)?;
+        let report = store.ingest(&map, reader, &IngestOptions::default(), |_| {}, |_| {})?;
         if let Some(why) = &report.refused {
-            return Err(ex_err(format!("{}: refused: {why}", f.file)));
+            return Err(PipelineError::Refused {
+                file: f.file.clone(),
+                why: why.to_string(),
+            });
         }
         read += report.stats.records;
         rejected += report.stats.rejected;
@@ -297,14 +363,15 @@ pub fn run_demo_from_exports(
             planted: exports.planted.iter().filter(|p| p.file == f.file).count() as u64,
         });
     }
-    let people = crate::store::resolve_people(&store, crate::identity::ResolutionRules::default())
-        .map_err(|e| ex_err(e.to_string()))?;
+    let people = crate::store::resolve_people(&store, crate::identity::ResolutionRules::default())?;
     let summary = crate::event::ReadSummary { read, rejected };
     let mut report = stages::run(&campaign, &people.events, summary)?;
     report.ingest = lines;
-    report.view = Some(
-        view::demo_view(&report, &store, &people.graph, &people.events)
-            .map_err(|e| ex_err(e.to_string()))?,
-    );
+    report.view = Some(view::demo_view(
+        &report,
+        &store,
+        &people.graph,
+        &people.events,
+    )?);
     Ok(report)
 }

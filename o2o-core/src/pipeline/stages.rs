@@ -8,16 +8,12 @@ use crate::attribution::incremental::ExposureTable;
 use crate::attribution::{JourneyConfig, build_journeys_keyed, compare::compare_models};
 use crate::consent::{ConsentGate, Operation};
 use crate::event::{Event, IdKind, ReadSummary};
-use crate::hashing::{NormalizeOptions, Profile, hash_for_upload};
+use crate::hashing::{NormalizeOptions, Platform, hash_for_upload};
 use crate::identity::{IdentityGraph, ResolutionRules, evaluate_with_events};
 use crate::report::{HoldoutRow, ModelCredit, O2oOptions, build_report, estimate_incremental};
 use crate::sim::Campaign;
 use crate::uplift::{Correction, adjust_p_values, channel_readouts};
 use std::collections::{BTreeMap, HashSet};
-
-fn stage(stage: &'static str) -> impl FnOnce(String) -> PipelineError {
-    move |message| PipelineError::Stage { stage, message }
-}
 
 /// Identifier kinds sent with offline conversions (Meta CAPI customer information).
 const UPLOAD_KINDS: [IdKind; 11] = [
@@ -58,8 +54,7 @@ pub(super) fn run(
     let upload = upload(c, events, &gate);
 
     // Identity: every event is an observation; the graph's own gate skips non-consenting ones.
-    let graph = IdentityGraph::from_events(ResolutionRules::default(), events)
-        .map_err(|e| stage("identity")(e.to_string()))?;
+    let graph = IdentityGraph::from_events(ResolutionRules::default(), events)?;
     let res = graph.profiles();
     let raw: HashSet<(IdKind, &str)> = events
         .iter()
@@ -92,10 +87,8 @@ pub(super) fn run(
         &keys,
         &JourneyConfig::default(),
         Some(c.window()),
-    )
-    .map_err(|e| stage("attribution")(e.to_string()))?;
-    let cmp = compare_models(&journeys, Some(&exposure), &truth_checkins)
-        .map_err(|e| stage("attribution")(e.to_string()))?;
+    )?;
+    let cmp = compare_models(&journeys, Some(&exposure), &truth_checkins)?;
     let models: Vec<String> = cmp.spearman.iter().map(|(m, _)| m.clone()).collect();
     let rows = cmp
         .channels
@@ -126,11 +119,9 @@ pub(super) fn run(
         .iter()
         .map(|t| t.channel.as_str())
         .collect();
-    let readouts =
-        channel_readouts(&c.audience, &names, 0.05).map_err(|e| stage("uplift")(e.to_string()))?;
+    let readouts = channel_readouts(&c.audience, &names, 0.05)?;
     let ps: Vec<f64> = readouts.iter().map(|r| r.p_value).collect();
-    let adjusted = adjust_p_values(&ps, 0.05, Correction::BenjaminiHochberg)
-        .map_err(|e| stage("uplift")(e.to_string()))?;
+    let adjusted = adjust_p_values(&ps, 0.05, Correction::BenjaminiHochberg)?;
     let uplift = readouts
         .iter()
         .zip(&c.truth.channels)
@@ -174,12 +165,10 @@ pub(super) fn run(
         .collect();
     let holdout: Vec<HoldoutRow> = c.audience.iter().map(HoldoutRow::from).collect();
     let k = c.truth.channels.len().max(1) as f64;
-    let incremental = estimate_incremental(&holdout, 1.0 - 0.05 / k)
-        .map_err(|e| stage("report")(e.to_string()))?;
+    let incremental = estimate_incremental(&holdout, 1.0 - 0.05 / k)?;
     let key = |e: &Event| graph.profile_id_of_event(e).map(String::from);
     let report = build_report(events, &key, &O2oOptions::default(), &credits, &incremental);
-    let next_actions = super::next_actions(events, &key, c.config.seed, c.truth.end)
-        .map_err(|e| stage("next actions")(e.to_string()))?;
+    let next_actions = super::next_actions(events, &key, c.config.seed, c.truth.end)?;
 
     Ok(DemoReport {
         config: c.config.clone(),
@@ -251,7 +240,7 @@ fn observe(c: &Campaign, events: &[Event], read: ReadSummary) -> (EventCounts, V
 /// Offline conversions of the campaign period, hashed for a Meta upload where consent allows.
 fn upload(c: &Campaign, events: &[Event], gate: &ConsentGate) -> UploadSummary {
     let opts = NormalizeOptions {
-        profile: Profile::Meta,
+        profile: Platform::Meta,
         default_country: Some("VN".to_owned()),
         ..NormalizeOptions::default()
     };

@@ -25,7 +25,7 @@
 use super::{StoreError, StoredRecord};
 use crate::consent::{ConsentGate, ConsentMode, ConsentSignals, ConsentState, Operation};
 use crate::event::{Event, IdKind, Identifier, RecordKind};
-use crate::hashing::{NormalizeOptions, PhoneCheck, Profile, normalize, sha256_hex};
+use crate::hashing::{NormalizeOptions, PhoneCheck, Platform, normalize, sha256_hex};
 use crate::identity::{IdentityError, IdentityGraph, ResolutionRules};
 use std::collections::{BTreeMap, HashMap};
 
@@ -101,12 +101,12 @@ fn aliases(obs: &[Obs]) -> HashMap<String, Identifier> {
     }
     // Possible phones: an upstream hash of a number outside today's ranges still names it.
     let google = NormalizeOptions {
-        profile: Profile::Google,
+        profile: Platform::Google,
         phone: PhoneCheck::Possible,
         ..NormalizeOptions::default()
     };
     let tiktok = NormalizeOptions {
-        profile: Profile::Tiktok,
+        profile: Platform::Tiktok,
         phone: PhoneCheck::Possible,
         ..NormalizeOptions::default()
     };

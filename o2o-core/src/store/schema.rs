@@ -964,12 +964,16 @@ impl<'a> Cols<'a> {
         }
         if ty == "touchpoint" {
             let action: TouchAction = match self.text("action", row) {
-                Some(a) => a.parse().map_err(|e: String| derr("action", e))?,
+                Some(a) => a
+                    .parse()
+                    .map_err(|e: crate::event::UnknownName| derr("action", e.to_string()))?,
                 None => TouchAction::Visit,
             };
             let order = match self.text("fulfilment", row) {
                 Some(f) => Some(Box::new(Order {
-                    fulfilment: f.parse::<Fulfilment>().map_err(|e| derr("fulfilment", e))?,
+                    fulfilment: f
+                        .parse::<Fulfilment>()
+                        .map_err(|e| derr("fulfilment", e.to_string()))?,
                     pickup_store: self.opt("pickup_store", row),
                     pickup_time: self.secs("pickup_time", row),
                     items: self.items(row)?,
@@ -977,7 +981,9 @@ impl<'a> Cols<'a> {
                 None => None,
             };
             let exposure = match self.text("exposure", row) {
-                Some(e) => e.parse().map_err(|e: String| derr("exposure", e))?,
+                Some(e) => e
+                    .parse()
+                    .map_err(|e: crate::event::UnknownName| derr("exposure", e.to_string()))?,
                 None => Exposure::Observational,
             };
             Ok(Event::Touchpoint(Touchpoint {
@@ -997,7 +1003,9 @@ impl<'a> Cols<'a> {
             }))
         } else {
             let method: CheckInMethod = match self.text("method", row) {
-                Some(m) => m.parse().map_err(|e: String| derr("method", e))?,
+                Some(m) => m
+                    .parse()
+                    .map_err(|e: crate::event::UnknownName| derr("method", e.to_string()))?,
                 None => CheckInMethod::QrScan,
             };
             Ok(Event::CheckIn(CheckIn {

@@ -1,13 +1,17 @@
 //! Email: trimmed and lowercased (all profiles); for Google, Gmail addresses also lose the dots
 //! and any `+suffix` of their local part, as Google documents for Enhanced Conversions.
 
-use super::{NormalizeError, Profile};
+use super::{NormalizeError, Platform};
 use crate::event::IdKind;
 
 const KIND: IdKind = IdKind::Email;
 
 /// Write the normalised email into `out` (empty on entry). `v` is trimmed and non-empty.
-pub(super) fn normalize(v: &str, profile: Profile, out: &mut String) -> Result<(), NormalizeError> {
+pub(super) fn normalize(
+    v: &str,
+    profile: Platform,
+    out: &mut String,
+) -> Result<(), NormalizeError> {
     let err = |reason| Err(NormalizeError::invalid(KIND, reason));
     let Some(at) = v.find('@') else {
         return err("no `@`");
@@ -40,7 +44,7 @@ pub(super) fn normalize(v: &str, profile: Profile, out: &mut String) -> Result<(
     } else if v.chars().any(char::is_whitespace) {
         return err("contains whitespace");
     }
-    if profile == Profile::Google && is_gmail(domain) {
+    if profile == Platform::Google && is_gmail(domain) {
         push_lower(local, out);
         if let Some(p) = out.find('+') {
             out.truncate(p);
@@ -65,7 +69,7 @@ pub(super) fn normalize(v: &str, profile: Profile, out: &mut String) -> Result<(
 /// for anything else, which [`normalize`] then handles (and explains). Only an
 /// input `normalize` would turn into the same output takes this path, so the two agree by
 /// construction; a test checks it.
-pub(super) fn fast_ascii(value: &str, profile: Profile, out: &mut String) -> bool {
+pub(super) fn fast_ascii(value: &str, profile: Platform, out: &mut String) -> bool {
     let v = value.trim_ascii();
     let Some(at) = only_at(v.as_bytes()) else {
         return false;
@@ -76,7 +80,7 @@ pub(super) fn fast_ascii(value: &str, profile: Profile, out: &mut String) -> boo
     };
     if local.is_empty()
         || !domain_ok(domain.as_bytes())
-        || (profile == Profile::Google && is_gmail(domain))
+        || (profile == Platform::Google && is_gmail(domain))
     {
         return false;
     }

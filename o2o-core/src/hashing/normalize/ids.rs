@@ -2,17 +2,17 @@
 //! loyalty cards and device ids.
 
 use super::email::push_lower;
-use super::{NormalizeError, Profile};
+use super::{NormalizeError, Platform};
 use crate::event::IdKind;
 
 /// External (CRM/POS) id: trimmed; under the Meta profile also lowercased, as the Meta SDK does
 /// (Meta documents no other rule). Google and TikTok keep the case: an id is the advertiser's own.
 pub(super) fn external_id(
     v: &str,
-    profile: Profile,
+    profile: Platform,
     out: &mut String,
 ) -> Result<(), NormalizeError> {
-    if profile == Profile::Meta {
+    if profile == Platform::Meta {
         push_lower(v, out);
     } else {
         out.push_str(v);

@@ -1,7 +1,7 @@
 //! Normalisation of raw identifiers into the exact text an ad platform hashes.
 //!
 //! Ad platforms match uploads by the SHA-256 of a *normalised* value, so one wrong rule silently
-//! loses the match. Each [`IdKind`] has a rule per [`Profile`] (Meta, Google, TikTok); the rules
+//! loses the match. Each [`IdKind`] has a rule per [`Platform`] (Meta, Google, TikTok); the rules
 //! and their sources are tabled in `docs/hashing.md`. A value that is not a valid value of its kind
 //! is a [`NormalizeError`] naming the kind and the reason: garbage is never hashed.
 //!
@@ -9,11 +9,11 @@
 //!
 //! ```
 //! use o2o_core::event::IdKind;
-//! use o2o_core::hashing::{normalize, NormalizeOptions, Profile};
+//! use o2o_core::hashing::{normalize, NormalizeOptions, Platform};
 //! let vn = NormalizeOptions { default_country: Some("VN".into()), ..Default::default() };
 //! assert_eq!(normalize(IdKind::Email, " Ann@Example.COM ", &vn).unwrap(), "ann@example.com");
 //! assert_eq!(normalize(IdKind::Phone, "0912 345 678", &vn).unwrap(), "84912345678");
-//! let google = NormalizeOptions { profile: Profile::Google, ..vn.clone() };
+//! let google = NormalizeOptions { profile: Platform::Google, ..vn.clone() };
 //! assert_eq!(normalize(IdKind::Phone, "0912 345 678", &google).unwrap(), "+84912345678");
 //! assert!(normalize(IdKind::Email, "not an email", &vn).is_err());
 //! ```
@@ -40,7 +40,7 @@ use std::str::FromStr;
 /// a hash made under the wrong rules does not match.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
-pub enum Profile {
+pub enum Platform {
     /// Meta Conversions API / Custom Audiences customer-information rules.
     #[default]
     Meta,
@@ -50,43 +50,52 @@ pub enum Profile {
     Tiktok,
 }
 
-impl Profile {
-    /// Every profile.
-    pub const ALL: [Profile; 3] = [Profile::Meta, Profile::Google, Profile::Tiktok];
+impl Platform {
+    /// Every platform.
+    pub const ALL: [Platform; 3] = [Platform::Meta, Platform::Google, Platform::Tiktok];
 
     /// The lowercase name used on the command line and in JSON.
     pub const fn as_str(self) -> &'static str {
         match self {
-            Profile::Meta => "meta",
-            Profile::Google => "google",
-            Profile::Tiktok => "tiktok",
+            Platform::Meta => "meta",
+            Platform::Google => "google",
+            Platform::Tiktok => "tiktok",
         }
     }
 }
 
-impl fmt::Display for Profile {
+impl fmt::Display for Platform {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-/// A profile name that is not `meta`, `google` or `tiktok`.
+/// A platform name that is not `meta`, `google` or `tiktok` (the message names the `profile`
+/// field or flag that takes it).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown profile `{0}` (expected meta, google or tiktok)")]
-pub struct UnknownProfile(pub String);
+pub struct UnknownPlatform(pub String);
 
-impl FromStr for Profile {
-    type Err = UnknownProfile;
+/// Former name of [`Platform`], kept for one release.
+#[deprecated(note = "renamed `Platform`: an ad platform's rules, not a resolved person")]
+pub type Profile = Platform;
+
+/// Former name of [`UnknownPlatform`], kept for one release.
+#[deprecated(note = "renamed `UnknownPlatform`")]
+pub type UnknownProfile = UnknownPlatform;
+
+impl FromStr for Platform {
+    type Err = UnknownPlatform;
     /// ```
-    /// use o2o_core::hashing::Profile;
-    /// assert_eq!("google".parse::<Profile>().unwrap(), Profile::Google);
-    /// assert!("bing".parse::<Profile>().is_err());
+    /// use o2o_core::hashing::Platform;
+    /// assert_eq!("google".parse::<Platform>().unwrap(), Platform::Google);
+    /// assert!("bing".parse::<Platform>().is_err());
     /// ```
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Profile::ALL
+        Platform::ALL
             .into_iter()
             .find(|p| p.as_str() == s)
-            .ok_or_else(|| UnknownProfile(s.to_owned()))
+            .ok_or_else(|| UnknownPlatform(s.to_owned()))
     }
 }
 
@@ -99,7 +108,7 @@ impl FromStr for Profile {
 #[serde(default, deny_unknown_fields)]
 pub struct NormalizeOptions {
     /// The platform whose rules apply.
-    pub profile: Profile,
+    pub profile: Platform,
     /// ISO 3166-1 alpha-2 code (any case), e.g. `"VN"`: phones without a country code are read
     /// as national numbers of this country. Without it such phones are errors.
     pub default_country: Option<String>,

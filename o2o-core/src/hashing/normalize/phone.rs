@@ -23,7 +23,7 @@ mod compiled;
 mod tests;
 
 use super::tables::{COUNTRIES, Country, PHONE_PREFIXES, PREFIX_ROW};
-use super::{NormalizeError, NormalizeOptions, PhoneCheck, Profile, default_country};
+use super::{NormalizeError, NormalizeOptions, PhoneCheck, Platform, default_country};
 use crate::event::IdKind;
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -168,7 +168,7 @@ fn normalize_with<const FAST: bool>(
             }
         }
     };
-    if opts.profile != Profile::Meta {
+    if opts.profile != Platform::Meta {
         out.push('+');
     }
     e164.push_to(out);

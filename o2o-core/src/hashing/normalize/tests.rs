@@ -1,7 +1,7 @@
 use super::*;
 use proptest::prelude::*;
 
-fn opts(profile: Profile, cc: Option<&str>) -> NormalizeOptions {
+fn opts(profile: Platform, cc: Option<&str>) -> NormalizeOptions {
     NormalizeOptions {
         profile,
         default_country: cc.map(str::to_owned),
@@ -11,7 +11,7 @@ fn opts(profile: Profile, cc: Option<&str>) -> NormalizeOptions {
 }
 
 fn meta_vn() -> NormalizeOptions {
-    opts(Profile::Meta, Some("VN"))
+    opts(Platform::Meta, Some("VN"))
 }
 
 fn n(kind: IdKind, v: &str, o: &NormalizeOptions) -> String {
@@ -30,9 +30,9 @@ fn simulator_phone_formats_agree() {
         "+84912345678",
         "84912345678",
     ];
-    for p in Profile::ALL {
+    for p in Platform::ALL {
         let o = opts(p, Some("VN"));
-        let want = if p == Profile::Meta {
+        let want = if p == Platform::Meta {
             "84912345678"
         } else {
             "+84912345678"
@@ -45,17 +45,17 @@ fn simulator_phone_formats_agree() {
 
 #[test]
 fn phone_prefixes_and_errors() {
-    let gb = opts(Profile::Meta, Some("GB"));
+    let gb = opts(Platform::Meta, Some("GB"));
     assert_eq!(n(IdKind::Phone, "+44 (0)20 7946 0958", &gb), "442079460958");
     assert_eq!(
         n(IdKind::Phone, "+44 (0)20 7946 0958", &meta_vn()),
         "442079460958"
     );
     assert_eq!(n(IdKind::Phone, "020 7946 0958", &gb), "442079460958");
-    let us = opts(Profile::Google, Some("US"));
+    let us = opts(Platform::Google, Some("US"));
     assert_eq!(n(IdKind::Phone, "(650) 555-1234", &us), "+16505551234");
     assert_eq!(n(IdKind::Phone, "1-650-555-1234", &us), "+16505551234");
-    let none = opts(Profile::Meta, None);
+    let none = opts(Platform::Meta, None);
     assert_eq!(n(IdKind::Phone, "+1 650 555 1234", &none), "16505551234");
     assert!(matches!(
         normalize(IdKind::Phone, "0912345678", &none),
@@ -78,7 +78,7 @@ fn phone_prefixes_and_errors() {
         normalize(
             IdKind::Phone,
             "0912345678",
-            &opts(Profile::Meta, Some("XX"))
+            &opts(Platform::Meta, Some("XX"))
         ),
         Err(NormalizeError::BadDefaultCountry("XX".into()))
     );
@@ -113,7 +113,7 @@ fn fallback_agrees_with_libphonenumber_on_simulator_numbers() {
 #[test]
 fn emails_per_profile() {
     let m = meta_vn();
-    let g = opts(Profile::Google, None);
+    let g = opts(Platform::Google, None);
     assert_eq!(
         n(IdKind::Email, "  John.Smith+promo@GMail.com ", &m),
         "john.smith+promo@gmail.com"
@@ -131,7 +131,7 @@ fn emails_per_profile() {
         n(
             IdKind::Email,
             "Ann@Example.VN",
-            &opts(Profile::Tiktok, None)
+            &opts(Platform::Tiktok, None)
         ),
         "ann@example.vn"
     );
@@ -168,7 +168,7 @@ fn emails_per_profile() {
 #[test]
 fn names_cities_states_gender() {
     let m = meta_vn();
-    let g = opts(Profile::Google, None);
+    let g = opts(Platform::Google, None);
     assert_eq!(n(IdKind::FirstName, " Mary-Ann ", &m), "maryann");
     assert_eq!(n(IdKind::LastName, "O'Brien", &m), "obrien");
     assert_eq!(n(IdKind::LastName, "Nguyễn", &m), "nguyễn");
@@ -189,7 +189,7 @@ fn names_cities_states_gender() {
 #[test]
 fn dates() {
     let m = meta_vn();
-    let us = opts(Profile::Meta, Some("US"));
+    let us = opts(Platform::Meta, Some("US"));
     for v in [
         "1997-02-16",
         "1997/2/16",
@@ -222,7 +222,7 @@ fn zips_and_countries() {
     assert_eq!(n(IdKind::Zip, "SW1A 1AA", &m), "sw1a1aa");
     assert_eq!(n(IdKind::Zip, "700000", &m), "700000");
     assert_eq!(
-        n(IdKind::Zip, "940251234", &opts(Profile::Meta, Some("US"))),
+        n(IdKind::Zip, "940251234", &opts(Platform::Meta, Some("US"))),
         "94025"
     );
     assert!(normalize(IdKind::Zip, "9#", &m).is_err());
@@ -245,7 +245,7 @@ fn zips_and_countries() {
 #[test]
 fn ids_mac_ip() {
     let m = meta_vn();
-    let g = opts(Profile::Google, None);
+    let g = opts(Platform::Google, None);
     assert_eq!(n(IdKind::ExternalId, " C00000123 ", &m), "c00000123");
     assert_eq!(n(IdKind::ExternalId, " C00000123 ", &g), "C00000123");
     assert_eq!(n(IdKind::LoyaltyCard, " lc 0012-3456 ", &m), "LC00123456");
@@ -303,7 +303,7 @@ fn errors_name_the_kind() {
 fn options_deserialise_with_defaults() {
     let o: NormalizeOptions =
         serde_json::from_str(r#"{"profile":"google","default_country":"VN"}"#).unwrap();
-    assert_eq!(o.profile, Profile::Google);
+    assert_eq!(o.profile, Platform::Google);
     assert_eq!(o.default_country.as_deref(), Some("VN"));
     assert!(!o.ip_truncate);
     assert_eq!(
@@ -314,8 +314,8 @@ fn options_deserialise_with_defaults() {
 
 #[test]
 fn profile_parses_and_serialises() {
-    for p in Profile::ALL {
-        assert_eq!(p.as_str().parse::<Profile>().unwrap(), p);
+    for p in Platform::ALL {
+        assert_eq!(p.as_str().parse::<Platform>().unwrap(), p);
         assert_eq!(serde_json::to_string(&p).unwrap(), format!("\"{p}\""));
     }
 }
@@ -340,7 +340,7 @@ fn any_input() -> impl Strategy<Value = (IdKind, String)> {
 proptest! {
     #[test]
     fn normalize_is_idempotent((kind, v) in any_input(), p in 0usize..3, cc in prop::sample::select(vec![None, Some("VN"), Some("US"), Some("GB")]), trunc in any::<bool>()) {
-        let o = NormalizeOptions { profile: Profile::ALL[p], default_country: cc.map(str::to_owned), ip_truncate: trunc, phone: if trunc { PhoneCheck::Possible } else { PhoneCheck::Valid } };
+        let o = NormalizeOptions { profile: Platform::ALL[p], default_country: cc.map(str::to_owned), ip_truncate: trunc, phone: if trunc { PhoneCheck::Possible } else { PhoneCheck::Valid } };
         if let Ok(once) = normalize(kind, &v, &o) {
             prop_assert!(!once.is_empty());
             let twice = normalize(kind, &once, &o);
@@ -369,7 +369,7 @@ fn email_like() -> impl Strategy<Value = String> {
 proptest! {
     #[test]
     fn email_fast_path_agrees_with_the_general_rules(v in email_like(), p in 0usize..3) {
-        let o = NormalizeOptions { profile: Profile::ALL[p], ..NormalizeOptions::default() };
+        let o = NormalizeOptions { profile: Platform::ALL[p], ..NormalizeOptions::default() };
         let (mut fast, mut general) = (String::from("stale"), String::from("stale"));
         let rf = normalize_into(IdKind::Email, &v, &o, &mut fast);
         let rg = super::normalize_general(IdKind::Email, &v, &o, &mut general);
@@ -383,7 +383,7 @@ fn email_fast_path_takes_plain_addresses_and_leaves_the_rest() {
     let mut out = String::new();
     assert!(super::email::fast_ascii(
         " Ann.Lee@Example.COM\r",
-        Profile::Meta,
+        Platform::Meta,
         &mut out
     ));
     assert_eq!(out, "ann.lee@example.com");
@@ -397,19 +397,19 @@ fn email_fast_path_takes_plain_addresses_and_leaves_the_rest() {
         "a@x.com.",
     ] {
         assert!(
-            !super::email::fast_ascii(hard, Profile::Meta, &mut out),
+            !super::email::fast_ascii(hard, Platform::Meta, &mut out),
             "{hard}"
         );
     }
     // Gmail under Google's rules needs the dot and +suffix removal of the general path.
     assert!(!super::email::fast_ascii(
         "a.b+c@gmail.com",
-        Profile::Google,
+        Platform::Google,
         &mut out
     ));
     assert!(super::email::fast_ascii(
         "a.b+c@gmail.com",
-        Profile::Meta,
+        Platform::Meta,
         &mut out
     ));
 }
@@ -441,7 +441,7 @@ fn fallback_never_rejects_what_libphonenumber_accepts() {
         "VN", "US", "GB", "DE", "FR", "JP", "IN", "BR", "SG", "AU", "NO", "IT", "CN", "ID",
     ] {
         let country = country_by_alpha2(cc).unwrap();
-        let o = opts(Profile::Meta, Some(cc));
+        let o = opts(Platform::Meta, Some(cc));
         for _ in 0..2_000 {
             let len = rng.random_range(usize::from(country.min_len)..=usize::from(country.max_len));
             let nsn: String = (0..len)

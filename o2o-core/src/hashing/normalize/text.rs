@@ -6,7 +6,7 @@
 //! Text is expected in NFC (precomposed) form; it is not re-composed here.
 
 use super::email::push_lower;
-use super::{NormalizeError, Profile, packed_lookup, tables};
+use super::{NormalizeError, Platform, packed_lookup, tables};
 use crate::event::IdKind;
 
 /// Push the lowercase letters (and combining marks) of `v` onto `out`, dropping everything else.
@@ -27,7 +27,7 @@ fn is_mark(c: char) -> bool {
 pub(super) fn name(
     kind: IdKind,
     v: &str,
-    profile: Profile,
+    profile: Platform,
     out: &mut String,
 ) -> Result<(), NormalizeError> {
     if v.chars().any(|c| c.is_numeric()) {
@@ -37,8 +37,8 @@ pub(super) fn name(
         return Err(NormalizeError::invalid(kind, "no letters"));
     }
     match profile {
-        Profile::Meta => push_letters(v, out),
-        Profile::Google | Profile::Tiktok => push_lower(v, out),
+        Platform::Meta => push_letters(v, out),
+        Platform::Google | Platform::Tiktok => push_lower(v, out),
     }
     Ok(())
 }

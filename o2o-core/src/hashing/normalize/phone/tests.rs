@@ -1,7 +1,7 @@
 //! The fast path against the full libphonenumber parse: exact equality of every result (the
 //! E.164 digits, or the same error) on large deterministic samples and on proptest inputs.
 
-use super::super::{NormalizeOptions, Profile, country_by_alpha2};
+use super::super::{NormalizeOptions, Platform, country_by_alpha2};
 use super::compiled::{self, Outcome};
 use super::{full_international, full_national, normalize_with};
 use phonenumber::metadata::DATABASE;
@@ -206,9 +206,9 @@ fn check_region(region: &str, samples: usize, seed: u64) -> Tally {
     for i in 0..samples {
         let v = sample(&mut rng, region, code, trunk, &ex, &other);
         let profile = if i % 2 == 0 {
-            Profile::Meta
+            Platform::Meta
         } else {
-            Profile::Google
+            Platform::Google
         };
         let opts = NormalizeOptions {
             profile,
