@@ -363,6 +363,47 @@ fn ranking_cut(periods: usize, days: usize, min_pre: usize) -> Option<usize> {
     (days > 0 && cut >= min_pre + days).then_some(cut)
 }
 
+/// The law of a new test's error, read from the simulated tests of the history: the one place
+/// the interval's critical value is chosen, shared by the plan's interval (and so by the store
+/// readout of `report --design`, which reads the plan's width) and the stated power.
+///
+/// The windows overlap: the history holds about `k = span / days + 1` independent test
+/// lengths, and their root mean square error at zero effect `r` is an estimate on `k − 1`
+/// degrees of freedom. A new test's error over `r` then follows Student's t on those degrees
+/// of freedom, scaled by the prediction factor `√(1 + 1/k)`; the normal critical value would
+/// take `r` as exact and reject too often.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct PredictionLaw {
+    /// Independent test lengths in the history (at least 2).
+    pub k: f64,
+    /// Degrees of freedom of the error scale: `k − 1`.
+    pub df: f64,
+    /// The prediction factor `√(1 + 1/k)`.
+    pub inflate: f64,
+    /// Student's t critical value `t₁₋α/₂,k−1`.
+    pub critical: f64,
+}
+
+impl PredictionLaw {
+    /// The law for the windows ending at `ends`, tests of `days` periods, level `alpha`.
+    pub(crate) fn new(ends: &[usize], days: usize, alpha: f64) -> Result<Self, DesignError> {
+        let span = ends.iter().max().unwrap_or(&0) - ends.iter().min().unwrap_or(&0);
+        let k = ((span / days.max(1)) + 1).max(2) as f64;
+        Ok(PredictionLaw {
+            k,
+            df: k - 1.0,
+            inflate: (1.0 + 1.0 / k).sqrt(),
+            critical: t_isf(alpha / 2.0, k - 1.0)?,
+        })
+    }
+
+    /// Half-width of the (1 − α) prediction interval of a new test's estimate, for the
+    /// history's root mean square error at zero effect `rms0`.
+    pub(crate) fn half_width(&self, rms0: f64) -> f64 {
+        self.critical * self.inflate * rms0
+    }
+}
+
 /// Evaluate one set of treated stores (indices into `panel.stores`) against `donors` on the
 /// windows ending at `ends`.
 pub fn evaluate_set(
@@ -406,13 +447,9 @@ pub(crate) fn evaluate_split(
     let rms0 = (all.iter().map(|f| f.estimates[zero].powi(2)).sum::<f64>()
         / all.len().max(1) as f64)
         .sqrt();
-    // The windows overlap: the history holds about `k` independent ones. A new test's error is
-    // predicted from them with Student's t on k − 1 degrees of freedom and the prediction
-    // factor √(1 + 1/k); the stated power reads each window's error inflated by that factor.
-    let span = calibrate.iter().max().unwrap_or(&0) - calibrate.iter().min().unwrap_or(&0);
-    let k = ((span / o.days.max(1)) + 1).max(2) as f64;
-    let inflate = (1.0 + 1.0 / k).sqrt();
-    let threshold = t_isf(o.alpha / 2.0, k - 1.0)? * inflate * rms0;
+    let law = PredictionLaw::new(calibrate, o.days, o.alpha)?;
+    let inflate = law.inflate;
+    let threshold = law.half_width(rms0);
     let detected = |est: f64, e: f64| est.abs() > threshold && (e == 0.0 || est * e > 0.0);
     let predicted = |f: &WindowFit, j: usize| f.estimates[j] + (inflate - 1.0) * f.estimates[zero];
     // The law of a new test's error: its scale is the root mean square error at zero effect of
@@ -447,7 +484,7 @@ pub(crate) fn evaluate_split(
                 fits.iter().filter(|f| detected(predicted(f, j), e)).count() as f64 / n
             }
             StatedPower::Normal => modelled(j, e, None)?,
-            StatedPower::Predictive => modelled(j, e, Some(k - 1.0))?,
+            StatedPower::Predictive => modelled(j, e, Some(law.df))?,
         };
         power_curve.push(PowerPoint {
             effect: e,

@@ -1,4 +1,4 @@
-use super::stores::{evaluate_split, window_ends};
+use super::stores::{PredictionLaw, evaluate_split, window_ends};
 use super::*;
 use crate::report::simple_key;
 use crate::sim::{SimConfig, simulate};
@@ -588,4 +588,58 @@ fn panel_donors(panel: &StorePanel, stores: &[String]) -> Vec<usize> {
     (0..panel.stores.len())
         .filter(|&s| !stores.contains(&panel.stores[s]))
         .collect()
+}
+
+#[test]
+fn the_planned_interval_uses_the_t_critical_value() {
+    // 140 days, 21-day tests, windows ending every 7 days from day 49: they span 91 days, k = 5
+    // independent test lengths, 4 degrees of freedom. The half-width is t₀.₉₇₅,₄ · √(1 + 1/5)
+    // times the root mean square of the estimates at zero effect — for either estimator — and
+    // not the normal 1.96.
+    let panel = simulate_panel(
+        &PanelModel {
+            periods: 140,
+            ..PanelModel::default()
+        },
+        100,
+    );
+    let treated = [2usize, 9, 16, 23];
+    let donors: Vec<usize> = (0..40).filter(|s| !treated.contains(s)).collect();
+    let ends: Vec<usize> = (49..=140).rev().step_by(7).collect();
+    let law = PredictionLaw::new(&ends, 21, 0.05).unwrap();
+    let t = crate::uplift::t_isf(0.025, 4.0).unwrap();
+    assert_eq!((law.k, law.df), (5.0, 4.0));
+    assert!((t - 2.776_445).abs() < 1e-5, "{t}");
+    assert_eq!(law.critical, t);
+    for method in [StoreMethod::SyntheticControl, StoreMethod::Did] {
+        let o = StoresOptions {
+            treat: 4,
+            days: 21,
+            method,
+            ..StoresOptions::default()
+        };
+        let c = evaluate_set(&panel, &treated, &donors, &ends, &o).unwrap();
+        // Each window's estimate at zero effect, read alone.
+        let squares: f64 = ends
+            .iter()
+            .map(|&e| {
+                evaluate_set(&panel, &treated, &donors, &[e], &o)
+                    .unwrap()
+                    .power_curve[0]
+                    .mean_estimate
+                    .powi(2)
+            })
+            .sum();
+        let rms0 = (squares / ends.len() as f64).sqrt();
+        let want = t * 1.2f64.sqrt() * rms0;
+        assert!(rms0 > 0.0, "{method:?}");
+        assert!(
+            (c.threshold - want).abs() < 1e-12 * want.max(1.0),
+            "{method:?}: {} vs {want}",
+            c.threshold
+        );
+        assert_eq!(c.interval_width, 2.0 * c.threshold);
+        let normal = crate::uplift::norm_isf(0.025).unwrap() * 1.2f64.sqrt() * rms0;
+        assert!(c.threshold > 1.4 * normal, "{method:?}");
+    }
 }
