@@ -17,11 +17,12 @@
 //! `cargo run --release -p o2o-benches --example design_check [-- --reps 400]`; `--counted`
 //! states the store sets' power by counting hits instead of from the predictive law of the
 //! errors; `--histories N` adds the gap between stated and reached power over N simulated
-//! histories of 140, 420 and 700 days, both ways.
+//! histories of 140, 420 and 700 days, both ways (`--periods N`: one length only; `--did`: read
+//! by difference in differences instead of the synthetic control).
 
 use o2o_core::design::{
-    History, HoldoutOptions, PanelModel, StatedPower, StoresOptions, check_holdout, check_stores,
-    design_holdout, design_stores, evaluate_set, simulate_panel,
+    History, HoldoutOptions, PanelModel, StatedPower, StoreMethod, StorePanel, StoresOptions,
+    check_holdout, check_stores, design_holdout, design_stores, evaluate_set, simulate_panel,
 };
 use o2o_core::report::simple_key;
 use o2o_core::sim::{SimConfig, simulate};
@@ -96,23 +97,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
         ..StoresOptions::default()
     };
-    let d = design_stores(&panel, &o)?;
-    for c in d.top.iter().take(3) {
-        let Some(mde) = c.mde else { continue };
-        let check = check_stores(&model, c, mde, &o, reps, 10_000 + seed)?;
-        println!(
-            "| stores #{} {} ({} periods held back), MDE {:.1} % | {:.1} % | {:.1} % (± {:.1}) | {:.1} % ({:.0} %) |",
-            c.rank,
-            c.stores.join("+"),
-            o.days,
-            mde * 100.0,
-            check.stated_power * 100.0,
-            check.power * 100.0,
-            check.power_se * 100.0,
-            check.false_positive_rate * 100.0,
-            o.alpha * 100.0
-        );
-    }
+    store_rows(&model, &panel, &o, reps, seed, "")?;
+    // The same panel read by difference in differences against matched controls.
+    let did = StoresOptions {
+        method: StoreMethod::Did,
+        ..o.clone()
+    };
+    store_rows(&model, &panel, &did, reps, seed, "DiD ")?;
     // GeoLift's first choice on the same panel, read the o2o way (threshold from the history).
     let fixture = "o2o-core/tests/fixtures/design/geolift_selection.json";
     if let Ok(text) = std::fs::read_to_string(fixture) {
@@ -153,6 +144,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// Design stores on `panel` with `o` and check the top 3 sets at their MDE on `reps` held-back
+/// tests: one row each (`label` names the method), then the mean gap between stated and reached
+/// power.
+fn store_rows(
+    model: &PanelModel,
+    panel: &StorePanel,
+    o: &StoresOptions,
+    reps: u64,
+    seed: u64,
+    label: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let d = design_stores(panel, o)?;
+    for c in d.top.iter().take(3) {
+        let Some(mde) = c.mde else { continue };
+        let check = check_stores(model, c, mde, o, reps, 10_000 + seed)?;
+        println!(
+            "| stores {label}#{} {} ({} periods held back), MDE {:.1} % | {:.1} % | {:.1} % (± {:.1}) | {:.1} % ({:.0} %) |",
+            c.rank,
+            c.stores.join("+"),
+            o.days,
+            mde * 100.0,
+            check.stated_power * 100.0,
+            check.power * 100.0,
+            check.power_se * 100.0,
+            check.false_positive_rate * 100.0,
+            o.alpha * 100.0
+        );
+    }
+    Ok(())
+}
+
 /// How far the stated power of the top 3 sets is from the power reached on held-back periods,
 /// over `n` simulated histories of each length, for each way of stating it.
 fn stated_power_over_histories(
@@ -162,11 +184,24 @@ fn stated_power_over_histories(
 ) -> Result<(), Box<dyn std::error::Error>> {
     println!();
     println!(
-        "| history (days) | stated power | sets checked | mean gap (points) | within 3 points | largest gap |"
+        "| history (days) | stated power | sets checked | mean gap (points) | mean stated − reached | within 3 points | largest gap |"
     );
-    println!("|---|---|---|---|---|---|");
-    for periods in [140, 420, 700] {
-        for stated in [StatedPower::Counted, StatedPower::Predictive] {
+    println!("|---|---|---|---|---|---|---|");
+    let method = if std::env::args().any(|a| a == "--did") {
+        StoreMethod::Did
+    } else {
+        StoreMethod::SyntheticControl
+    };
+    let lengths: Vec<usize> = match arg("--periods", 0) {
+        0 => vec![140, 420, 700],
+        p => vec![p as usize],
+    };
+    for periods in lengths {
+        for stated in [
+            StatedPower::Counted,
+            StatedPower::Normal,
+            StatedPower::Predictive,
+        ] {
             let model = PanelModel {
                 periods,
                 ..PanelModel::default()
@@ -176,6 +211,7 @@ fn stated_power_over_histories(
                 days: 21,
                 seed,
                 stated_power: stated,
+                method,
                 ..StoresOptions::default()
             };
             let mut gaps = Vec::new();
@@ -185,16 +221,17 @@ fn stated_power_over_histories(
                 for c in d.top.iter().take(3) {
                     let Some(mde) = c.mde else { continue };
                     let check = check_stores(&model, c, mde, &o, reps, 10_000 + seed)?;
-                    gaps.push((check.stated_power - check.power).abs() * 100.0);
+                    gaps.push((check.stated_power - check.power) * 100.0);
                 }
             }
             let m = gaps.len().max(1) as f64;
             println!(
-                "| {periods} | {stated:?} | {} | {:.1} | {:.0} % | {:.1} |",
+                "| {periods} | {stated:?} | {} | {:.1} | {:+.1} | {:.0} % | {:.1} |",
                 gaps.len(),
+                gaps.iter().map(|g| g.abs()).sum::<f64>() / m,
                 gaps.iter().sum::<f64>() / m,
-                gaps.iter().filter(|g| **g <= 3.0).count() as f64 / m * 100.0,
-                gaps.iter().fold(0.0f64, |a, b| a.max(*b))
+                gaps.iter().filter(|g| g.abs() <= 3.0).count() as f64 / m * 100.0,
+                gaps.iter().fold(0.0f64, |a, b| a.max(b.abs()))
             );
         }
     }

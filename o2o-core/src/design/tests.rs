@@ -1,3 +1,4 @@
+use super::stores::{PredictionLaw, evaluate_split, window_ends};
 use super::*;
 use crate::report::simple_key;
 use crate::sim::{SimConfig, simulate};
@@ -463,4 +464,182 @@ fn did_store_selection_recovers_the_planted_effect() {
         "{}",
         check.false_positive_rate
     );
+}
+
+#[test]
+fn predictive_power_is_the_t_law_of_the_history_error() {
+    // 140 days, 21-day tests: the windows span 91 days, k = 5 independent test lengths.
+    let model = PanelModel {
+        periods: 140,
+        ..PanelModel::default()
+    };
+    let panel = simulate_panel(&model, 100);
+    let treated = [2usize, 9, 16, 23];
+    let donors: Vec<usize> = (0..40).filter(|s| !treated.contains(s)).collect();
+    let ends: Vec<usize> = (49..=140).rev().collect();
+    let o = StoresOptions {
+        treat: 4,
+        days: 21,
+        ..StoresOptions::default()
+    };
+    let t = evaluate_set(&panel, &treated, &donors, &ends, &o).unwrap();
+    let n = evaluate_set(
+        &panel,
+        &treated,
+        &donors,
+        &ends,
+        &StoresOptions {
+            stated_power: StatedPower::Normal,
+            ..o.clone()
+        },
+    )
+    .unwrap();
+    assert_eq!(t.threshold, n.threshold, "the interval does not change");
+    let k = 5.0;
+    let r = t.threshold / (crate::uplift::t_isf(0.025, k - 1.0).unwrap() * (1.0 + 1.0 / k).sqrt());
+    for (p, q) in t.power_curve.iter().zip(&n.power_curve).skip(1) {
+        if !(q.power > 1e-6 && q.power < 1.0 - 1e-6) {
+            continue;
+        }
+        // The same shift, read back from the normal law, gives the t law's power.
+        let z = crate::uplift::norm_isf(q.power).unwrap();
+        let shift = t.threshold - z * r;
+        let want = crate::uplift::t_sf((t.threshold - shift) / r, k - 1.0).unwrap();
+        // Through the normal quantile and back: to about 1e-9.
+        assert!((p.power - want).abs() < 1e-7, "{} vs {want}", p.power);
+        // Heavier tails: less sure either way.
+        if q.power > 0.5 {
+            assert!(p.power < q.power, "{} vs {}", p.power, q.power);
+        } else {
+            assert!(p.power >= q.power, "{} vs {}", p.power, q.power);
+        }
+    }
+}
+
+#[test]
+fn predictive_power_is_not_overconfident_over_histories() {
+    // A small fixed version of the bench's `--histories`: on 140-day histories the power
+    // stated at the scale the history showed (normal law) is above the power reached on
+    // held-back periods on average; the predictive power (t law) is not.
+    let model = PanelModel {
+        periods: 140,
+        ..PanelModel::default()
+    };
+    let o = StoresOptions {
+        treat: 4,
+        days: 21,
+        windows: 4,
+        random_sets: 6,
+        top: 2,
+        ..StoresOptions::default()
+    };
+    let mut gap = [0.0; 2];
+    let mut sets = 0;
+    for h in 0..3 {
+        let panel = simulate_panel(&model, 100 + h);
+        let d = design_stores(&panel, &o).unwrap();
+        for c in &d.top {
+            let Some(mde) = c.mde else { continue };
+            let reached = check_stores(&model, c, mde, &o, 100, 7_000).unwrap();
+            let normal = evaluate_split(
+                &panel,
+                &panel_indices(&panel, &c.stores),
+                &panel_donors(&panel, &c.stores),
+                &window_ends(140, 21, o.min_pre, usize::MAX),
+                &window_ends(140, 21, o.min_pre, usize::MAX)
+                    .into_iter()
+                    .filter(|&e| e >= d.ranked_before + o.days)
+                    .collect::<Vec<_>>(),
+                &StoresOptions {
+                    stated_power: StatedPower::Normal,
+                    ..o.clone()
+                },
+            )
+            .unwrap();
+            let at = |s: &CandidateSet| {
+                s.power_curve
+                    .iter()
+                    .find(|p| p.effect == mde)
+                    .unwrap()
+                    .power
+            };
+            assert_eq!(at(c), reached.stated_power);
+            gap[0] += at(&normal) - reached.power;
+            gap[1] += at(c) - reached.power;
+            sets += 1;
+        }
+    }
+    let (normal, predictive) = (gap[0] / sets as f64, gap[1] / sets as f64);
+    assert!(sets >= 4, "{sets}");
+    assert!(normal > predictive, "{normal} vs {predictive}");
+    assert!(
+        predictive.abs() < 0.05,
+        "mean stated − reached {predictive}"
+    );
+}
+
+fn panel_indices(panel: &StorePanel, stores: &[String]) -> Vec<usize> {
+    (0..panel.stores.len())
+        .filter(|&s| stores.contains(&panel.stores[s]))
+        .collect()
+}
+
+fn panel_donors(panel: &StorePanel, stores: &[String]) -> Vec<usize> {
+    (0..panel.stores.len())
+        .filter(|&s| !stores.contains(&panel.stores[s]))
+        .collect()
+}
+
+#[test]
+fn the_planned_interval_uses_the_t_critical_value() {
+    // 140 days, 21-day tests, windows ending every 7 days from day 49: they span 91 days, k = 5
+    // independent test lengths, 4 degrees of freedom. The half-width is t₀.₉₇₅,₄ · √(1 + 1/5)
+    // times the root mean square of the estimates at zero effect — for either estimator — and
+    // not the normal 1.96.
+    let panel = simulate_panel(
+        &PanelModel {
+            periods: 140,
+            ..PanelModel::default()
+        },
+        100,
+    );
+    let treated = [2usize, 9, 16, 23];
+    let donors: Vec<usize> = (0..40).filter(|s| !treated.contains(s)).collect();
+    let ends: Vec<usize> = (49..=140).rev().step_by(7).collect();
+    let law = PredictionLaw::new(&ends, 21, 0.05).unwrap();
+    let t = crate::uplift::t_isf(0.025, 4.0).unwrap();
+    assert_eq!((law.k, law.df), (5.0, 4.0));
+    assert!((t - 2.776_445).abs() < 1e-5, "{t}");
+    assert_eq!(law.critical, t);
+    for method in [StoreMethod::SyntheticControl, StoreMethod::Did] {
+        let o = StoresOptions {
+            treat: 4,
+            days: 21,
+            method,
+            ..StoresOptions::default()
+        };
+        let c = evaluate_set(&panel, &treated, &donors, &ends, &o).unwrap();
+        // Each window's estimate at zero effect, read alone.
+        let squares: f64 = ends
+            .iter()
+            .map(|&e| {
+                evaluate_set(&panel, &treated, &donors, &[e], &o)
+                    .unwrap()
+                    .power_curve[0]
+                    .mean_estimate
+                    .powi(2)
+            })
+            .sum();
+        let rms0 = (squares / ends.len() as f64).sqrt();
+        let want = t * 1.2f64.sqrt() * rms0;
+        assert!(rms0 > 0.0, "{method:?}");
+        assert!(
+            (c.threshold - want).abs() < 1e-12 * want.max(1.0),
+            "{method:?}: {} vs {want}",
+            c.threshold
+        );
+        assert_eq!(c.interval_width, 2.0 * c.threshold);
+        let normal = crate::uplift::norm_isf(0.025).unwrap() * 1.2f64.sqrt() * rms0;
+        assert!(c.threshold > 1.4 * normal, "{method:?}");
+    }
 }
