@@ -2,6 +2,7 @@
 //! and `o2o uplift --metric mean --test MEAN,SD,N --control MEAN,SD,N [--alpha A]`.
 
 use super::CliError;
+use o2o_core::uplift::TestOptions;
 use o2o_core::uplift::{Alternative, Counts, SummaryStats, compare_proportions, welch_ttest};
 
 /// What is compared.
@@ -191,8 +192,15 @@ pub fn run(a: Args) -> Result<(), CliError> {
     }
     if let Some(path) = &a.cuped {
         let (test, control) = read_cuped_csv(path)?;
-        let r = o2o_core::uplift::cuped(&test, &control, a.alpha, alternative)
-            .map_err(CliError::at::<o2o_core::uplift::UpliftError>(path))?;
+        let r = o2o_core::uplift::cuped(
+            &test,
+            &control,
+            &TestOptions {
+                alpha: a.alpha,
+                alternative,
+            },
+        )
+        .map_err(CliError::at::<o2o_core::uplift::UpliftError>(path))?;
         return print_json(&r);
     }
     let (test, control) = match (&a.test, &a.control) {
@@ -203,13 +211,27 @@ pub fn run(a: Args) -> Result<(), CliError> {
         Metric::Proportion => {
             let t = parse_counts("test", test)?;
             let c = parse_counts("control", control)?;
-            let r = compare_proportions(t, c, a.alpha, alternative)?;
+            let r = compare_proportions(
+                t,
+                c,
+                &TestOptions {
+                    alpha: a.alpha,
+                    alternative,
+                },
+            )?;
             serde_json::to_value(&r)
         }
         Metric::Mean => {
             let t = parse_stats("test", test)?;
             let c = parse_stats("control", control)?;
-            let r = welch_ttest(&t, &c, a.alpha, alternative)?;
+            let r = welch_ttest(
+                &t,
+                &c,
+                &TestOptions {
+                    alpha: a.alpha,
+                    alternative,
+                },
+            )?;
             serde_json::to_value(&r)
         }
     }?;
