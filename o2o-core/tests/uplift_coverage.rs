@@ -13,6 +13,7 @@
 #![allow(clippy::unwrap_used)]
 
 use o2o_core::sim::{MAX_BASELINE, SimConfig, simulate};
+use o2o_core::uplift::TestOptions;
 use o2o_core::uplift::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -115,16 +116,40 @@ fn intervals_cover_the_true_effect_93_to_97_percent() {
             successes: arm.iter().filter(|x| x.0).count() as u64,
             trials: arm.len() as u64,
         };
-        let r = compare_proportions(count(&t), count(&c), 0.05, Alternative::TwoSided).unwrap();
+        let r = compare_proportions(
+            count(&t),
+            count(&c),
+            &TestOptions {
+                alpha: 0.05,
+                alternative: Alternative::TwoSided,
+            },
+        )
+        .unwrap();
         newcombe.add(r.ci_newcombe, LIFT);
         wald.add(r.ci_wald, LIFT);
         ac.add(r.ci_agresti_caffo, LIFT);
         ratio.add(r.ci_ratio_log.unwrap(), true_ratio);
         let rev = |arm: &[(bool, f64, f64)]| arm.iter().map(|x| x.1).collect::<Vec<_>>();
-        let w = welch_ttest_samples(&rev(&t), &rev(&c), 0.05, Alternative::TwoSided).unwrap();
+        let w = welch_ttest_samples(
+            &rev(&t),
+            &rev(&c),
+            &TestOptions {
+                alpha: 0.05,
+                alternative: Alternative::TwoSided,
+            },
+        )
+        .unwrap();
         welch.add(w.ci_welch, revenue_effect(LIFT));
         let pairs = |arm: &[(bool, f64, f64)]| arm.iter().map(|x| (x.2, x.1)).collect::<Vec<_>>();
-        let cu = cuped(&pairs(&t), &pairs(&c), 0.05, Alternative::TwoSided).unwrap();
+        let cu = cuped(
+            &pairs(&t),
+            &pairs(&c),
+            &TestOptions {
+                alpha: 0.05,
+                alternative: Alternative::TwoSided,
+            },
+        )
+        .unwrap();
         cup.add(cu.adjusted.ci_welch, revenue_effect(LIFT));
     }
     let report = [

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+use o2o_core::uplift::TestOptions;
 use o2o_core::uplift::*;
 use serde_json::Value;
 
@@ -37,8 +38,10 @@ fn retail_scale_t_tests_return_and_match_scipy() {
                 let r = welch_ttest(
                     &s(&c["test"]),
                     &s(&c["control"]),
-                    0.05,
-                    Alternative::TwoSided,
+                    &TestOptions {
+                        alpha: 0.05,
+                        alternative: Alternative::TwoSided,
+                    },
                 )
                 .unwrap();
                 close(&format!("{i} t"), r.t, f(&c["t"]), 1e-9);

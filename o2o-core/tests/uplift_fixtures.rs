@@ -15,6 +15,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+use o2o_core::uplift::TestOptions;
 use o2o_core::uplift::*;
 use serde_json::Value;
 
@@ -63,7 +64,15 @@ fn proportions_match_statsmodels() {
         let t = Counts::new(c["x1"].as_u64().unwrap(), c["n1"].as_u64().unwrap(), "t").unwrap();
         let k = Counts::new(c["x2"].as_u64().unwrap(), c["n2"].as_u64().unwrap(), "c").unwrap();
         let alpha = f(&c["alpha"]);
-        let r = compare_proportions(t, k, alpha, alt(&c["alternative"])).unwrap();
+        let r = compare_proportions(
+            t,
+            k,
+            &TestOptions {
+                alpha,
+                alternative: alt(&c["alternative"]),
+            },
+        )
+        .unwrap();
         let w = |s: &str| format!("case {i} {s}");
         close(&w("z"), r.z, f(&c["z"]), TOL);
         close(&w("p"), r.p_value, f(&c["p_value"]), TOL);
@@ -103,13 +112,23 @@ fn welch_matches_scipy() {
             welch_ttest(
                 &s(&c["test"]),
                 &s(&c["control"]),
-                alpha,
-                alt(&c["alternative"]),
+                &TestOptions {
+                    alpha,
+                    alternative: alt(&c["alternative"]),
+                },
             )
             .unwrap()
         } else {
             let v = |v: &Value| v.as_array().unwrap().iter().map(f).collect::<Vec<_>>();
-            welch_ttest_samples(&v(&c["a"]), &v(&c["b"]), alpha, alt(&c["alternative"])).unwrap()
+            welch_ttest_samples(
+                &v(&c["a"]),
+                &v(&c["b"]),
+                &TestOptions {
+                    alpha,
+                    alternative: alt(&c["alternative"]),
+                },
+            )
+            .unwrap()
         };
         close(&format!("{i} t"), r.t, f(&c["t"]), TOL);
         close(&format!("{i} df"), r.df, f(&c["df"]), TOL);
@@ -243,8 +262,10 @@ fn cuped_matches_reference() {
         let r = cuped(
             &pairs(&c["test"]),
             &pairs(&c["control"]),
-            0.05,
-            Alternative::TwoSided,
+            &TestOptions {
+                alpha: 0.05,
+                alternative: Alternative::TwoSided,
+            },
         )
         .unwrap();
         close(&format!("{i} theta"), r.theta, f(&c["theta"]), TOL);

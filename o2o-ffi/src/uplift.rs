@@ -5,6 +5,7 @@ use crate::args::{finite_arg, out_arg, str_arg};
 use crate::boundary::boundary;
 use crate::buffers::o2o_string;
 use crate::status::{Failure, FfiResult, o2o_status};
+use o2o_core::uplift::TestOptions;
 use o2o_core::uplift::{
     Alternative, Counts, SummaryStats, UpliftError, compare_proportions, welch_ttest,
 };
@@ -66,7 +67,8 @@ pub unsafe extern "C" fn o2o_uplift_proportions(
         let alternative = alternative_arg(alternative)?;
         let test = Counts::new(test_successes, test_trials, "test").map_err(failure)?;
         let control = Counts::new(control_successes, control_trials, "control").map_err(failure)?;
-        let result = compare_proportions(test, control, alpha, alternative).map_err(failure)?;
+        let result = compare_proportions(test, control, &TestOptions { alpha, alternative })
+            .map_err(failure)?;
         *report = json(&result)?;
         Ok(())
     })
@@ -120,7 +122,8 @@ pub unsafe extern "C" fn o2o_uplift_welch(
             sd: finite_arg(control_sd, "control_sd")?,
             n: control_n,
         };
-        let result = welch_ttest(&test, &control, alpha, alternative).map_err(failure)?;
+        let result =
+            welch_ttest(&test, &control, &TestOptions { alpha, alternative }).map_err(failure)?;
         *report = json(&result)?;
         Ok(())
     })

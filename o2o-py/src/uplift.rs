@@ -2,6 +2,7 @@
 //! returns the core's result as JSON text, which the Python layer turns into a dict.
 
 use crate::error::{Error, Result};
+use o2o_core::uplift::TestOptions;
 use o2o_core::uplift::{
     self, Alternative, Correction, Counts, HoldoutArm, MwuMethod, PowerOptions,
 };
@@ -52,8 +53,10 @@ pub fn compare_proportions(
     json(&uplift::compare_proportions(
         t,
         c,
-        alpha,
-        self::alternative(alternative)?,
+        &TestOptions {
+            alpha,
+            alternative: self::alternative(alternative)?,
+        },
     )?)
 }
 
@@ -99,8 +102,10 @@ pub fn welch_ttest(
     json(&uplift::welch_ttest_samples(
         &test,
         &control,
-        alpha,
-        self::alternative(alternative)?,
+        &TestOptions {
+            alpha,
+            alternative: self::alternative(alternative)?,
+        },
     )?)
 }
 
@@ -145,8 +150,10 @@ pub fn cuped(
     json(&uplift::cuped(
         &test,
         &control,
-        alpha,
-        self::alternative(alternative)?,
+        &TestOptions {
+            alpha,
+            alternative: self::alternative(alternative)?,
+        },
     )?)
 }
 

@@ -6,6 +6,7 @@ use crate::args::{NumArg, StrArg, number, number_array, opt_number, opt_string, 
 use crate::convert::{from_js, to_js};
 use crate::error::{WasmError, code};
 use o2o_core::attribution::{AttributionError, Credit, Model, RowError, attribute_path_table};
+use o2o_core::uplift::TestOptions;
 use o2o_core::uplift::{
     Alternative, Counts, PowerOptions, ProportionMde, ProportionPower, ProportionReport,
     UpliftError, WelchTest, compare_proportions, mde_proportions, power_proportions,
@@ -113,7 +114,14 @@ pub fn proportions(
 ) -> Result<ProportionReport, WasmError> {
     let test = Counts::new(test.successes, test.trials, "test")?;
     let control = Counts::new(control.successes, control.trials, "control")?;
-    Ok(compare_proportions(test, control, alpha, alt)?)
+    Ok(compare_proportions(
+        test,
+        control,
+        &TestOptions {
+            alpha,
+            alternative: alt,
+        },
+    )?)
 }
 
 /// Did the test group convert more than control? The core's two-proportion z-test with the
@@ -192,8 +200,10 @@ pub fn welch_ttest_js(
     let r: WelchTest = welch_ttest_samples(
         &number_array(&test, "test")?,
         &number_array(&control, "control")?,
-        opt_num(alpha, "alpha", 0.05)?,
-        alternative(alternative_name)?,
+        &TestOptions {
+            alpha: opt_num(alpha, "alpha", 0.05)?,
+            alternative: alternative(alternative_name)?,
+        },
     )
     .map_err(WasmError::from)?;
     Ok(to_js(&r)?.unchecked_into())

@@ -14,6 +14,7 @@ use o2o_core::consent::{ConsentGate, ConsentMode, ConsentSignals, ConsentState, 
 use o2o_core::event::IdKind;
 use o2o_core::hashing::{NormalizeOptions, Platform, hash_for_upload, normalize};
 use o2o_core::keys::KeyRing;
+use o2o_core::uplift::TestOptions;
 use o2o_core::voucher::{CampaignTable, Issuer, Voucher, day};
 use serde_json::{Value, json};
 
@@ -198,7 +199,7 @@ fn analysis_cases() -> Value {
         "attribution": models,
         "proportions": {
             "test": test, "control": control, "alpha": 0.05,
-            "report": compare_proportions(test, control, 0.05, Alternative::TwoSided).unwrap(),
+            "report": compare_proportions(test, control, &TestOptions { alpha: 0.05, alternative: Alternative::TwoSided }).unwrap(),
         },
         "power": {"baseline": 0.036, "mdeRelative": 0.1,
                   "result": power_proportions(0.036, 0.1, &PowerOptions::default()).unwrap()},

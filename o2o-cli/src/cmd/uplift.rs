@@ -4,6 +4,7 @@
 use super::CliError;
 use super::attribute::labelled;
 use o2o_core::measure::NumberKind;
+use o2o_core::uplift::TestOptions;
 use o2o_core::uplift::{Alternative, Counts, SummaryStats, compare_proportions, welch_ttest};
 
 /// What is compared.
@@ -196,8 +197,15 @@ pub fn run(a: Args) -> Result<(), CliError> {
     }
     if let Some(path) = &a.cuped {
         let (test, control) = read_cuped_csv(path)?;
-        let r = o2o_core::uplift::cuped(&test, &control, a.alpha, alternative)
-            .map_err(CliError::at::<o2o_core::uplift::UpliftError>(path))?;
+        let r = o2o_core::uplift::cuped(
+            &test,
+            &control,
+            &TestOptions {
+                alpha: a.alpha,
+                alternative,
+            },
+        )
+        .map_err(CliError::at::<o2o_core::uplift::UpliftError>(path))?;
         let json = serde_json::to_value(&r)?;
         return print_json(&labelled(json, NumberKind::Incremental));
     }
@@ -209,13 +217,27 @@ pub fn run(a: Args) -> Result<(), CliError> {
         Metric::Proportion => {
             let t = parse_counts("test", test)?;
             let c = parse_counts("control", control)?;
-            let r = compare_proportions(t, c, a.alpha, alternative)?;
+            let r = compare_proportions(
+                t,
+                c,
+                &TestOptions {
+                    alpha: a.alpha,
+                    alternative,
+                },
+            )?;
             serde_json::to_value(&r)
         }
         Metric::Mean => {
             let t = parse_stats("test", test)?;
             let c = parse_stats("control", control)?;
-            let r = welch_ttest(&t, &c, a.alpha, alternative)?;
+            let r = welch_ttest(
+                &t,
+                &c,
+                &TestOptions {
+                    alpha: a.alpha,
+                    alternative,
+                },
+            )?;
             serde_json::to_value(&r)
         }
     }?;

@@ -9,6 +9,7 @@
 use super::error::DesignError;
 use super::history::WindowStats;
 use super::holdout::{power_at, se_rel_pub};
+use crate::uplift::TestOptions;
 use crate::uplift::{Alternative, cuped, welch_ttest_samples};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -86,12 +87,26 @@ pub fn check_holdout(
                 }
             }
             let (p, lift) = if use_cuped {
-                let c = cuped(&test, &control, alpha, Alternative::TwoSided)?;
+                let c = cuped(
+                    &test,
+                    &control,
+                    &TestOptions {
+                        alpha,
+                        alternative: Alternative::TwoSided,
+                    },
+                )?;
                 (c.adjusted.p_value, c.adjusted.absolute_lift)
             } else {
                 let t: Vec<f64> = test.iter().map(|v| v.1).collect();
                 let c: Vec<f64> = control.iter().map(|v| v.1).collect();
-                let w = welch_ttest_samples(&t, &c, alpha, Alternative::TwoSided)?;
+                let w = welch_ttest_samples(
+                    &t,
+                    &c,
+                    &TestOptions {
+                        alpha,
+                        alternative: Alternative::TwoSided,
+                    },
+                )?;
                 (w.p_value, w.absolute_lift)
             };
             let reject = p < alpha;

@@ -2,6 +2,7 @@
 //! intervals, the relative lift with its interval, CUPED on the pre-period when it helps.
 
 use super::MeasureError;
+use crate::uplift::TestOptions;
 use crate::uplift::{Alternative, SummaryStats, cuped, norm_isf, welch_ttest};
 use serde::Serialize;
 
@@ -60,7 +61,15 @@ fn outcome(
     let (mc, _) = mean_var(&yc);
     // CUPED, when the pre-period varies; a constant covariate leaves the plain test.
     let adjusted = if use_pre {
-        cuped(t, c, alpha, Alternative::TwoSided).ok()
+        cuped(
+            t,
+            c,
+            &TestOptions {
+                alpha,
+                alternative: Alternative::TwoSided,
+            },
+        )
+        .ok()
     } else {
         None
     };
@@ -83,8 +92,10 @@ fn outcome(
             let w = welch_ttest(
                 &SummaryStats::from_sample(&yt)?,
                 &SummaryStats::from_sample(&yc)?,
-                alpha,
-                Alternative::TwoSided,
+                &TestOptions {
+                    alpha,
+                    alternative: Alternative::TwoSided,
+                },
             )?;
             (w.absolute_lift, w.ci_welch, w.p_value, yt, yc)
         }

@@ -11,6 +11,7 @@
 
 use super::ReportError;
 use super::o2o::IncrementalEstimate;
+use crate::uplift::TestOptions;
 use crate::uplift::{Alternative, UpliftError, welch_ttest_samples};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -49,7 +50,14 @@ impl From<&crate::sim::AudienceRow> for HoldoutRow {
 /// uplift module (checked there against scipy). When both groups are constant the difference
 /// is exact and the interval has zero width.
 fn welch(t: &[f64], c: &[f64], confidence: f64) -> Result<(f64, (f64, f64)), ReportError> {
-    match welch_ttest_samples(t, c, 1.0 - confidence, Alternative::TwoSided) {
+    match welch_ttest_samples(
+        t,
+        c,
+        &TestOptions {
+            alpha: 1.0 - confidence,
+            alternative: Alternative::TwoSided,
+        },
+    ) {
         Ok(w) => Ok((w.absolute_lift, (w.ci_welch[0], w.ci_welch[1]))),
         Err(UpliftError::Degenerate(_)) => {
             let mean = |x: &[f64]| x.iter().sum::<f64>() / x.len() as f64;

@@ -7,7 +7,7 @@
 use super::error::{UpliftError, check_finite};
 use super::finite::{guard, pow2_scale};
 use super::means::{SummaryStats, WelchTest, welch_ttest};
-use super::proportions::Alternative;
+use crate::uplift::TestOptions;
 use serde::{Deserialize, Serialize};
 
 /// A CUPED-adjusted comparison.
@@ -24,18 +24,17 @@ pub struct Cuped {
 /// CUPED comparison of `(pre, post)` pairs of the test and control arms.
 ///
 /// ```
-/// use o2o_core::uplift::{Alternative, cuped};
+/// use o2o_core::uplift::{Alternative, TestOptions, cuped};
 /// let t = [(1.0, 2.5), (2.0, 3.4), (3.0, 4.6), (4.0, 5.5)];
 /// let c = [(1.0, 2.1), (2.0, 2.9), (3.0, 4.1), (4.0, 4.9)];
-/// let r = cuped(&t, &c, 0.05, Alternative::TwoSided).unwrap();
+/// let r = cuped(&t, &c, &TestOptions { alpha: 0.05, alternative: Alternative::TwoSided }).unwrap();
 /// assert!(r.variance_reduction > 0.9);
 /// assert!(r.adjusted.ci_welch[0] > 0.0);
 /// ```
 pub fn cuped(
     test: &[(f64, f64)],
     control: &[(f64, f64)],
-    alpha: f64,
-    alternative: Alternative,
+    options: &TestOptions,
 ) -> Result<Cuped, UpliftError> {
     for (name, arm) in [("test", test), ("control", control)] {
         if arm.len() < 2 {
@@ -90,8 +89,7 @@ pub fn cuped(
     let mut adjusted = welch_ttest(
         &SummaryStats::from_sample(&at)?,
         &SummaryStats::from_sample(&ac)?,
-        alpha,
-        alternative,
+        options,
     )?;
     adjusted.absolute_lift *= ky;
     adjusted.se *= ky;

@@ -11,6 +11,7 @@ use super::error::{UpliftError, check_alpha, check_finite};
 use super::finite::guard;
 use super::means::{SummaryStats, welch_ttest};
 use super::proportions::{Alternative, Counts, Interval, ci_diff_newcombe, proportions_ztest};
+use crate::uplift::TestOptions;
 use serde::{Deserialize, Serialize};
 
 /// One arm of a holdout test: customers, converters and revenue per customer.
@@ -93,8 +94,10 @@ pub fn incrementality(
             sd: holdout.revenue_sd,
             n: holdout.customers,
         },
-        alpha,
-        Alternative::TwoSided,
+        &TestOptions {
+            alpha,
+            alternative: Alternative::TwoSided,
+        },
     )?;
     let revenue = Estimate {
         value: w.absolute_lift * n,

@@ -6,6 +6,7 @@ use super::dist::{student_cdf, student_isf, student_sf};
 use super::error::{UpliftError, check_alpha, check_finite};
 use super::finite::{guard, pow2_scale};
 use super::proportions::{Alternative, Interval};
+use crate::uplift::TestOptions;
 use serde::{Deserialize, Serialize};
 
 /// Mean, sample standard deviation (ddof = 1) and size of one arm.
@@ -143,18 +144,18 @@ pub(crate) fn t_p(alt: Alternative, t: f64, df: f64) -> Result<f64, UpliftError>
 /// Welch's t-test from summary statistics (scipy `ttest_ind_from_stats(equal_var=False)`).
 ///
 /// ```
-/// use o2o_core::uplift::{Alternative, SummaryStats, welch_ttest};
+/// use o2o_core::uplift::{Alternative, SummaryStats, TestOptions, welch_ttest};
 /// let t = SummaryStats { mean: 12.0, sd: 20.0, n: 400 };
 /// let c = SummaryStats { mean: 10.0, sd: 18.0, n: 380 };
-/// let r = welch_ttest(&t, &c, 0.05, Alternative::TwoSided).unwrap();
+/// let r = welch_ttest(&t, &c, &TestOptions { alpha: 0.05, alternative: Alternative::TwoSided }).unwrap();
 /// assert!(r.ci_welch[0] < 2.0 && 2.0 < r.ci_welch[1]);
 /// ```
 pub fn welch_ttest(
     test: &SummaryStats,
     control: &SummaryStats,
-    alpha: f64,
-    alternative: Alternative,
+    options: &TestOptions,
 ) -> Result<WelchTest, UpliftError> {
+    let TestOptions { alpha, alternative } = *options;
     test.check("test")?;
     control.check("control")?;
     check_alpha(alpha)?;
@@ -179,10 +180,9 @@ pub fn welch_ttest(
 pub fn welch_ttest_samples(
     test: &[f64],
     control: &[f64],
-    alpha: f64,
-    alternative: Alternative,
+    options: &TestOptions,
 ) -> Result<WelchTest, UpliftError> {
     let a = SummaryStats::from_sample(test)?;
     let b = SummaryStats::from_sample(control)?;
-    welch_ttest(&a, &b, alpha, alternative)
+    welch_ttest(&a, &b, options)
 }

@@ -64,7 +64,7 @@ pub use power::{
     solve_n_normal, solve_n_ttest, ttest_ind_power,
 };
 pub use proportions::{
-    Alternative, Counts, Interval, ProportionReport, ZTest, ci_diff_agresti_caffo,
+    Alternative, Counts, Interval, ProportionReport, TestOptions, ZTest, ci_diff_agresti_caffo,
     ci_diff_newcombe, ci_diff_wald, ci_ratio_log, compare_proportions, proportions_ztest,
     wilson_interval,
 };

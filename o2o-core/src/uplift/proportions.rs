@@ -24,6 +24,33 @@ pub enum Alternative {
     Smaller,
 }
 
+/// The significance level and the alternative of a two-arm test ([`compare_proportions`],
+/// [`welch_ttest`](super::welch_ttest), [`cuped`](super::cuped)). The default is α = 0.05,
+/// two-sided.
+///
+/// ```
+/// use o2o_core::uplift::{Alternative, TestOptions};
+/// let o = TestOptions { alternative: Alternative::Larger, ..TestOptions::default() };
+/// assert_eq!(o.alpha, 0.05);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TestOptions {
+    /// Significance level, in (0, 1): intervals are at 1 − α.
+    pub alpha: f64,
+    /// The alternative hypothesis of the p-value.
+    pub alternative: Alternative,
+}
+
+impl Default for TestOptions {
+    fn default() -> Self {
+        TestOptions {
+            alpha: 0.05,
+            alternative: Alternative::TwoSided,
+        }
+    }
+}
+
 impl std::str::FromStr for Alternative {
     type Err = UpliftError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -260,18 +287,18 @@ pub struct ProportionReport {
 /// Compare two conversion rates: test, lifts and every interval.
 ///
 /// ```
-/// use o2o_core::uplift::{Alternative, Counts, compare_proportions};
+/// use o2o_core::uplift::{Alternative, Counts, TestOptions, compare_proportions};
 /// let r = compare_proportions(Counts { successes: 66, trials: 1000 },
-///     Counts { successes: 20, trials: 1000 }, 0.05, Alternative::TwoSided).unwrap();
+///     Counts { successes: 20, trials: 1000 }, &TestOptions::default()).unwrap();
 /// assert!((r.relative_lift.unwrap() - 2.3).abs() < 1e-12);
 /// assert!(r.ci_newcombe[0] > 0.0);
 /// ```
 pub fn compare_proportions(
     test: Counts,
     control: Counts,
-    alpha: f64,
-    alternative: Alternative,
+    options: &TestOptions,
 ) -> Result<ProportionReport, UpliftError> {
+    let TestOptions { alpha, alternative } = *options;
     check_alpha(alpha)?;
     let zt = proportions_ztest(test, control, alternative)?;
     let ratio = ci_ratio_log(test, control, alpha).ok();

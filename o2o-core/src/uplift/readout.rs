@@ -8,6 +8,7 @@ use super::finite::guard;
 use super::incrementality::{Estimate, holdout_arm, incrementality};
 use super::proportions::Alternative;
 use crate::sim::{AudienceRow, Group};
+use crate::uplift::TestOptions;
 use serde::{Deserialize, Serialize};
 
 /// What one channel caused, estimated from the audience.
@@ -78,7 +79,14 @@ pub fn channel_readout(
     let b = holdout_arm(&unexp)?;
     let inc = incrementality(&a, &b, 0.0, alpha)?;
     let n = a.customers as f64;
-    let cu = cuped(&exp_pre, &unexp_pre, alpha, Alternative::TwoSided)?;
+    let cu = cuped(
+        &exp_pre,
+        &unexp_pre,
+        &TestOptions {
+            alpha,
+            alternative: Alternative::TwoSided,
+        },
+    )?;
     guard(ChannelUplift {
         channel: channel.to_owned(),
         exposed: a.customers,

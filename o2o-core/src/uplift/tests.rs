@@ -1,4 +1,5 @@
 use super::*;
+use crate::uplift::TestOptions;
 use proptest::prelude::*;
 
 fn c(s: u64, n: u64) -> Counts {
@@ -15,7 +16,15 @@ fn counts_and_alpha_are_checked() {
         Err(UpliftError::Invalid { ref field, .. }) if field == "test.successes"
     ));
     assert!(Counts::new(0, 0, "control").is_err());
-    let e = compare_proportions(c(1, 10), c(2, 10), 1.5, Alternative::TwoSided).unwrap_err();
+    let e = compare_proportions(
+        c(1, 10),
+        c(2, 10),
+        &TestOptions {
+            alpha: 1.5,
+            alternative: Alternative::TwoSided,
+        },
+    )
+    .unwrap_err();
     assert!(e.to_string().starts_with("alpha"), "{e}");
     assert!(proportions_ztest(c(0, 10), c(0, 10), Alternative::TwoSided).is_err());
     assert!(ci_ratio_log(c(0, 10), c(3, 10), 0.05).is_err());
@@ -28,7 +37,15 @@ fn counts_and_alpha_are_checked() {
 
 #[test]
 fn seed_case_pharma_bought_230_percent_more() {
-    let r = compare_proportions(c(66, 1000), c(20, 1000), 0.05, Alternative::Larger).unwrap();
+    let r = compare_proportions(
+        c(66, 1000),
+        c(20, 1000),
+        &TestOptions {
+            alpha: 0.05,
+            alternative: Alternative::Larger,
+        },
+    )
+    .unwrap();
     assert!((r.relative_lift.unwrap() - 2.3).abs() < 1e-12);
     let [lo, hi] = r.ci_ratio_log.unwrap();
     assert!(lo < 3.3 && 3.3 < hi && lo > 1.5);
@@ -46,10 +63,36 @@ fn welch_one_sided_p_values_add_to_one() {
         sd: 4.0,
         n: 55,
     };
-    let a = welch_ttest(&t, &k, 0.05, Alternative::Larger).unwrap();
-    let b = welch_ttest(&t, &k, 0.05, Alternative::Smaller).unwrap();
+    let a = welch_ttest(
+        &t,
+        &k,
+        &TestOptions {
+            alpha: 0.05,
+            alternative: Alternative::Larger,
+        },
+    )
+    .unwrap();
+    let b = welch_ttest(
+        &t,
+        &k,
+        &TestOptions {
+            alpha: 0.05,
+            alternative: Alternative::Smaller,
+        },
+    )
+    .unwrap();
     assert!((a.p_value + b.p_value - 1.0).abs() < 1e-12);
-    assert!(welch_ttest(&SummaryStats { n: 1, ..t }, &k, 0.05, Alternative::TwoSided).is_err());
+    assert!(
+        welch_ttest(
+            &SummaryStats { n: 1, ..t },
+            &k,
+            &TestOptions {
+                alpha: 0.05,
+                alternative: Alternative::TwoSided
+            }
+        )
+        .is_err()
+    );
 }
 
 #[test]
@@ -117,7 +160,15 @@ fn bootstrap_is_seeded() {
     assert_eq!(a, b);
     assert_ne!(a.ci, d.ci);
     // Close to the Welch interval on well-behaved data.
-    let w = welch_ttest_samples(&t, &k, 0.05, Alternative::TwoSided).unwrap();
+    let w = welch_ttest_samples(
+        &t,
+        &k,
+        &TestOptions {
+            alpha: 0.05,
+            alternative: Alternative::TwoSided,
+        },
+    )
+    .unwrap();
     assert!((a.ci[0] - w.ci_welch[0]).abs() < 0.3 && (a.ci[1] - w.ci_welch[1]).abs() < 0.3);
     assert!(bootstrap_mean_diff(&t, &[], &o(1000, 1)).is_err());
     assert!(bootstrap_mean_diff(&t, &k, &o(10, 1)).is_err());
@@ -201,8 +252,8 @@ proptest! {
     fn swapping_arms_mirrors_the_test(x1 in 1u64..500, extra1 in 1u64..500,
                                       x2 in 1u64..500, extra2 in 1u64..500) {
         let (t, k) = (c(x1, x1 + extra1), c(x2, x2 + extra2));
-        let a = compare_proportions(t, k, 0.05, Alternative::TwoSided).unwrap();
-        let b = compare_proportions(k, t, 0.05, Alternative::TwoSided).unwrap();
+        let a = compare_proportions(t, k, &TestOptions { alpha: 0.05, alternative: Alternative::TwoSided }).unwrap();
+        let b = compare_proportions(k, t, &TestOptions { alpha: 0.05, alternative: Alternative::TwoSided }).unwrap();
         prop_assert!((a.z + b.z).abs() < 1e-12);
         prop_assert!((a.p_value - b.p_value).abs() < 1e-12);
         prop_assert!((a.ci_newcombe[0] + b.ci_newcombe[1]).abs() < 1e-12);
