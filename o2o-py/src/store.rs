@@ -7,13 +7,14 @@ use crate::error::{Class, Error, Result};
 use arrow_array::builder::StringBuilder;
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
-use o2o_core::attribution::journey::build_journeys_keyed;
 use o2o_core::attribution::markov::Solver;
 use o2o_core::attribution::{JourneyConfig, Model};
 use o2o_core::event::{Event, Identifier};
 use o2o_core::identity::{Forget, IdentityGraph, ProfileId, ResolutionRules, parse_identifier};
 use o2o_core::ingest::{CompiledMap, FileReader, Format, RowError, SourceMap, open};
-use o2o_core::measure::{MeasureOptions, Period, side_from_store};
+use o2o_core::measure::{
+    MeasureOptions, NumberKind, Period, Population, analysis_events, side_from_store,
+};
 use o2o_core::store::{IngestOptions, MANIFEST, Store as CoreStore, resolve_people};
 use o2o_core::uplift::Correction;
 use pyo3::prelude::*;
@@ -24,6 +25,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// JSON text of `value` (turned into a dict by the Python layer).
+/// A value as a JSON tree, to add fields to.
+fn to_value<T: Serialize>(value: &T) -> Result<serde_json::Value> {
+    serde_json::to_value(value)
+        .map_err(|e| Error::new(Class::Analysis, "internal", format!("JSON: {e}")))
+}
+
 fn json<T: Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value)
         .map_err(|e| Error::new(Class::Analysis, "internal", format!("JSON: {e}")))
@@ -266,9 +273,10 @@ impl Store {
         Ok(ArrowTable::new(batch.schema(), vec![batch]))
     }
 
-    /// Attribution over the store's journeys (profiles as `resolve` makes them): JSON of the
-    /// credit per channel.
-    #[pyo3(signature = (model_name, order=1, rules_json=None, lookback=None, half_life_days=7.0, position_ends=0.4, walks=None, seed=0))]
+    /// Attribution over the store's journeys (profiles as `resolve` makes them), counting visits
+    /// of a population in a period as `o2o attribute --store` does: JSON of the credit per
+    /// channel, with the period, population and visits it covered and which kind of number it is.
+    #[pyo3(signature = (model_name, order=1, rules_json=None, lookback=None, half_life_days=7.0, position_ends=0.4, walks=None, seed=0, start=None, end=None, population=None, visit_window_secs=None))]
     #[allow(clippy::too_many_arguments)]
     fn _attribute(
         &self,
@@ -281,6 +289,10 @@ impl Store {
         position_ends: f64,
         walks: Option<u64>,
         seed: u64,
+        start: Option<&str>,
+        end: Option<&str>,
+        population: Option<&str>,
+        visit_window_secs: Option<i64>,
     ) -> Result<String> {
         let m = model(
             model_name,
@@ -297,24 +309,64 @@ impl Store {
                 .parse_lookbacks(spec)
                 .map_err(|e| Error::input("lookback", format!("lookback: {e}")))?;
         }
+        // An estimate of effect compares customers; a credited split shares out every visit.
+        let population = match population {
+            Some(p) => p
+                .parse::<Population>()
+                .map_err(|e| Error::input("population", e.to_string()))?,
+            None if m == Model::Incremental => Population::Customers,
+            None => Population::All,
+        };
+        let kind = if m == Model::Incremental {
+            NumberKind::ObservationalIncremental
+        } else {
+            NumberKind::Credited
+        };
+        if visit_window_secs.is_some_and(|w| w < 0) {
+            return Err(Error::input(
+                "visit_window_secs",
+                "visit_window_secs: must be 0 or more".to_owned(),
+            ));
+        }
         py.detach(|| {
-            let (graph, events, _) = people(&self.dir, rules)?;
-            let keys: Vec<Option<String>> = events
-                .iter()
-                .map(|e| graph.profile_id_of_event(e).map(String::from))
-                .collect();
-            if m == Model::Incremental {
-                let table = o2o_core::attribution::incremental::ExposureTable::from_keyed_events(
-                    &events, &keys, &cfg, None,
-                )
-                .map_err(analysis)?;
+            let (graph, events, store) = people(&self.dir, rules)?;
+            let tz = store.timezone();
+            let period = Period::new(start, end, &tz, ("start", "end"))
+                .map_err(|e| Error::input("start", e.to_string()))?;
+            let defaults = MeasureOptions::default();
+            let opts = MeasureOptions {
+                period,
+                population,
+                visit_window_secs: visit_window_secs.unwrap_or(defaults.visit_window_secs),
+                timezone: tz,
+                ..defaults
+            };
+            let (side, _) = side_from_store(&store, &graph).map_err(analysis)?;
+            let key = |e: &Event| graph.profile_id_of_event(e).map(String::from);
+            // Visits, population and period as the report and `o2o attribute` count them.
+            let a = analysis_events(&events, &key, &side, &opts);
+            let mut out = if m == Model::Incremental {
+                let table = a.exposure_table(&cfg).map_err(analysis)?;
                 let fit =
                     o2o_core::attribution::incremental::incremental(&table).map_err(analysis)?;
-                return json(&fit.credit);
+                let mut v = to_value(&fit.credit)?;
+                if let Some(obj) = v.as_object_mut() {
+                    obj.insert("baseline_rate".into(), fit.baseline_rate.into());
+                    obj.insert("lifts".into(), to_value(&fit.lifts)?);
+                }
+                v
+            } else {
+                let credit = m.run_journeys(&a.journeys(&cfg)).map_err(analysis)?;
+                to_value(&credit)?
+            };
+            if let (Some(obj), serde_json::Value::Object(scope)) =
+                (out.as_object_mut(), to_value(&a.scope)?)
+            {
+                obj.extend(scope);
+                obj.insert("measure".into(), kind.as_str().into());
+                obj.insert("meaning".into(), kind.meaning().into());
             }
-            let journeys = build_journeys_keyed(&events, &keys, &cfg);
-            let credit = m.run_journeys(&journeys).map_err(analysis)?;
-            json(&credit)
+            json(&out)
         })
     }
 

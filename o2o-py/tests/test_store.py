@@ -92,6 +92,19 @@ def test_resolve_attribute_report(sim_store: Path):
     assert abs(sum(c["conversions"] for c in markov["channels"]) - total) < 1e-6 * max(total, 1)
     report = store.report()
     assert isinstance(report, dict) and report
+    # Visits, counted as the report counts them, in the period and population stated.
+    assert credit["measure"] == "credited" and credit["population"] == "all"
+    # Visits with no touch before them are counted but credit no channel.
+    assert 0 < total <= credit["visits"]
+    assert credit["visits"] <= credit["checkins"]
+    customers = store.attribute("last", population="customers")
+    assert customers["population"] == "customers" and customers["visits"] <= credit["visits"]
+    first_day = credit["period"]["from"]
+    one_day = store.attribute("last", start=first_day, end=first_day)
+    assert one_day["period"] == {"from": first_day, "to": first_day}
+    assert one_day["visits"] <= credit["visits"]
+    whole = store.attribute("last", start=first_day, end=credit["period"]["to"])
+    assert whole["channels"] == credit["channels"]
 
 
 def test_resolve_rules_as_dict_json_or_bad(sim_store: Path):
@@ -103,6 +116,12 @@ def test_resolve_rules_as_dict_json_or_bad(sim_store: Path):
     assert e.value.field == "rules"
     with pytest.raises(o2o.InvalidInput):
         store.resolve(3)  # type: ignore[arg-type]
+
+
+def test_attribute_bad_population(sim_store: Path):
+    with pytest.raises(o2o.InvalidInput) as e:
+        o2o.Store(sim_store).attribute("last", population="everyone")
+    assert e.value.field == "population"
 
 
 def test_attribute_bad_model(sim_store: Path):

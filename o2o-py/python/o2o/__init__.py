@@ -276,13 +276,34 @@ class Store:
         position_ends: float = 0.4,
         walks: Optional[int] = None,
         seed: int = 0,
+        start: Optional[str] = None,
+        end: Optional[str] = None,
+        population: Optional[str] = None,
+        visit_window_secs: Optional[int] = None,
     ) -> Dict[str, Any]:
-        """Credit check-ins to channels (``o2o attribute --store``): ``model`` is ``first``,
+        """Credit store visits to channels (``o2o attribute --store``): ``model`` is ``first``,
         ``last``, ``last-non-direct``, ``linear``, ``position``, ``time-decay``, ``markov``,
-        ``shapley`` or ``incremental``. Returns the credit as a dict with ``channels``."""
+        ``shapley`` or ``incremental``. Check-ins of one person at one store within
+        ``visit_window_secs`` (default two hours) are one visit; ``start``/``end`` (dates in the
+        store's time zone) and ``population`` (``customers``, ``assigned`` or ``all``; default
+        ``customers`` for ``incremental``, ``all`` otherwise) choose what is counted. Returns a
+        dict with ``channels``, the ``period``, ``population`` and ``visits`` it covered, and
+        ``measure``: ``credited`` (a split of observed visits, not an effect) or
+        ``observational_incremental``."""
         return json.loads(
             self._native._attribute(
-                model, order, _rules_json(rules), lookback, half_life_days, position_ends, walks, seed
+                model,
+                order,
+                _rules_json(rules),
+                lookback,
+                half_life_days,
+                position_ends,
+                walks,
+                seed,
+                start,
+                end,
+                population,
+                visit_window_secs,
             )
         )
 

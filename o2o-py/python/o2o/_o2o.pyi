@@ -31,6 +31,10 @@ class Store:
         position_ends: float = 0.4,
         walks: Optional[int] = None,
         seed: int = 0,
+        start: Optional[str] = None,
+        end: Optional[str] = None,
+        population: Optional[str] = None,
+        visit_window_secs: Optional[int] = None,
     ) -> str: ...
     def _report(
         self,
