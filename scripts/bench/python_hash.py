@@ -32,7 +32,7 @@ def emails(n: int) -> pa.Array:
 
 
 def main() -> None:
-    rust = float(sys.argv[1]) if len(sys.argv) > 1 else 7.6e6
+    rust = float(sys.argv[1]) if len(sys.argv) > 1 else 7.77e6
     values = emails(N)
     o2o.hash(values[:1000], "email", permit=True)  # warm up
     times = []
