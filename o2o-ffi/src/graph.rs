@@ -55,7 +55,7 @@ impl o2o_graph {
 
 fn failure(e: IdentityError) -> Failure {
     match e {
-        IdentityError::BadIdentifier { .. } => Failure::new(o2o_status::InvalidArgument, e),
+        IdentityError::BadIdentifier(_) => Failure::new(o2o_status::InvalidArgument, e),
         IdentityError::Capacity(_) | IdentityError::WrongPermit(_) => {
             Failure::new(o2o_status::Internal, e)
         }

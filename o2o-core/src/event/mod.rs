@@ -245,6 +245,36 @@ impl Identifier {
     }
 }
 
+/// An identifier written as `kind:value` that could not be read. The message names at most the
+/// kind part, never the value: the value is somebody's email, phone or card.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParseIdentifierError {
+    /// No `:` between a kind and a value.
+    #[error("identifier: expected kind:value (for example email:… or phone:…)")]
+    NoKind,
+    /// The kind is not one o2o knows.
+    #[error("identifier: {0}")]
+    Kind(#[from] UnknownKind),
+}
+
+/// `kind:value`, as identifiers are given on a command line (`email:ann@example.com`): the kind
+/// trimmed, the value kept as written (normalisation comes later, per kind).
+///
+/// ```
+/// use o2o_core::event::{IdKind, Identifier, ParseIdentifierError};
+/// let id: Identifier = "phone:+84 912 345 678".parse().unwrap();
+/// assert_eq!((id.kind, id.value.as_str()), (IdKind::Phone, "+84 912 345 678"));
+/// assert_eq!("ann@example.com".parse::<Identifier>(), Err(ParseIdentifierError::NoKind));
+/// ```
+impl FromStr for Identifier {
+    type Err = ParseIdentifierError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (k, v) = s.split_once(':').ok_or(ParseIdentifierError::NoKind)?;
+        Ok(Identifier::new(k.trim().parse::<IdKind>()?, v))
+    }
+}
+
 /// What the person did online.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

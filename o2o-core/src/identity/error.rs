@@ -58,14 +58,10 @@ pub enum IdentityError {
         /// What was given.
         input: String,
     },
-    /// An identifier given as `kind:value` could not be parsed.
-    #[error("identifier `{input}`: {reason}")]
-    BadIdentifier {
-        /// What was given.
-        input: String,
-        /// Why it is unusable.
-        reason: String,
-    },
+    /// An identifier given as `kind:value` could not be parsed (the message never repeats the
+    /// value).
+    #[error(transparent)]
+    BadIdentifier(#[from] crate::event::ParseIdentifierError),
 }
 
 impl IdentityError {

@@ -171,7 +171,8 @@ impl Serialize for Explanation {
     }
 }
 
-/// Parse `kind:value` (as on the command line: `email:ann@example.com`).
+/// Parse `kind:value` (as on the command line: `email:ann@example.com`): `Identifier`'s
+/// `FromStr`, with the identity module's error.
 ///
 /// ```
 /// use o2o_core::identity::parse_identifier;
@@ -180,18 +181,7 @@ impl Serialize for Explanation {
 /// assert!(parse_identifier("nokind").is_err());
 /// ```
 pub fn parse_identifier(s: &str) -> Result<Identifier, IdentityError> {
-    let bad = |reason: String| IdentityError::BadIdentifier {
-        input: s.to_owned(),
-        reason,
-    };
-    let (k, v) = s
-        .split_once(':')
-        .ok_or_else(|| bad("expected kind:value".to_owned()))?;
-    let kind: IdKind = k
-        .trim()
-        .parse()
-        .map_err(|e: crate::event::UnknownKind| bad(e.to_string()))?;
-    Ok(Identifier::new(kind, v))
+    Ok(s.parse::<Identifier>()?)
 }
 
 impl IdentityGraph {
