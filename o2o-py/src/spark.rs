@@ -17,11 +17,11 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
-use o2o_core::attribution::journey::build_journeys_keyed;
 use o2o_core::attribution::{JourneyConfig, Model, PathTable};
 use o2o_core::event::{Event, IdKind, Identifier};
 use o2o_core::hashing::sha256;
 use o2o_core::identity::IdentityGraph;
+use o2o_core::measure::{MeasureOptions, Population, Side, analysis_events};
 use o2o_core::store::decode_events;
 use pyo3::prelude::*;
 use std::collections::HashSet;
@@ -266,10 +266,19 @@ pub fn resolve_groups(
         for (k, id) in keys.iter().zip(&ids).take(n) {
             row("event", Some(*id), k.as_deref(), None, None, None, None);
         }
-        // Per profile: check-ins and their revenue, summed in a canonical order (time, then
+        // Visits, as `o2o attribute --store` and `o2o.Store.attribute` count them (check-ins of
+        // one profile at one store within two hours; every profile): a profile lies inside one
+        // component, so grouping visits per group of components gives the single machine's.
+        let key = |e: &Event| graph.profile_id_of_event(e).map(String::from);
+        let opts = MeasureOptions {
+            population: Population::All,
+            ..MeasureOptions::default()
+        };
+        let visits = analysis_events(&events, &key, &Side::default(), &opts);
+        // Per profile: visits and their revenue, summed in a canonical order (time, then
         // value) so that any grouping of the events gives the same bits.
         let mut outcomes: std::collections::BTreeMap<&str, Vec<(i64, f64)>> = Default::default();
-        for (e, k) in events.iter().zip(&keys) {
+        for (e, k) in visits.events.iter().zip(&visits.keys) {
             if let (Event::CheckIn(c), Some(k)) = (e, k) {
                 outcomes
                     .entry(k.as_str())
@@ -290,7 +299,7 @@ pub fn resolve_groups(
                 Some([v.len() as f64, revenue, 0.0]),
             );
         }
-        let journeys = build_journeys_keyed(&events, &keys, &cfg);
+        let journeys = visits.journeys(&cfg);
         let table = PathTable::from_journeys(&journeys);
         for r in table.rows() {
             let names: Vec<&str> = r

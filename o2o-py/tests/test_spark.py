@@ -123,6 +123,8 @@ def test_credited_visits_per_model_identical(resolved, campaign: Path):
         )
         _same_credit(on_spark, one)
         assert sum(c["conversions"] for c in on_spark["channels"]) > 100
+        # The single machine's visits: `o2o.Store.attribute` (as `o2o attribute --store`).
+        _same_credit(on_spark, o2o.Store(campaign).attribute(model, population="all"))
 
 
 def test_uplift_per_campaign_identical(spark, resolved, campaign: Path):

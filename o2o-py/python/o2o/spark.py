@@ -284,7 +284,8 @@ class Resolution:
     #: ``path`` (channels joined by ``\\x1f``), ``conversions``, ``revenue``, ``nulls``:
     #: the journeys' path table, aggregated.
     paths: DataFrame
-    #: ``profile``, ``visits`` (check-ins), ``revenue``: each profile's outcome.
+    #: ``profile``, ``visits`` (check-ins of one store within two hours are one visit),
+    #: ``revenue``: each profile's outcome.
     outcomes: DataFrame
     #: ``key``: the identifiers the hub guard shares (64-bit keys).
     hubs: DataFrame
@@ -423,7 +424,7 @@ def holdout_arms(assignments: DataFrame, resolution: "Resolution") -> DataFrame:
     """Per campaign and group (``target``/``holdout``) of the store's ``assignments`` table:
     the holdout arm (customers, conversions, revenue mean and standard deviation) computed by
     the core over the arm's customers in profile order. A customer is the profile their
-    assigned identifiers resolve to; they converted when they have a check-in, and their
+    assigned identifiers resolve to; they converted when they have a store visit, and their
     revenue is the sum of its values (summed by the core in a fixed order)."""
     ids = assignments.select(
         "campaign", "group", F.explode("identifiers").alias("id")
