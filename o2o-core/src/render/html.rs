@@ -53,6 +53,11 @@ fn td(path: &str, value: f64, shown: &str) -> String {
     )
 }
 
+/// A count: a whole number with thousands separators.
+fn count_td(path: &str, n: f64) -> String {
+    td(path, n, &thousands(n, 0))
+}
+
 fn td_text(s: &str) -> String {
     format!("<td>{}</td>", esc(s))
 }
@@ -450,15 +455,10 @@ pub fn render(v: &ReportView) -> String {
                 "<tr>{}{}{}{}</tr>",
                 td_text(&s.source),
                 td_text(&s.file),
-                td(
-                    &format!("provenance.sources.{i}.rows"),
-                    s.rows as f64,
-                    &thousands(s.rows as f64, 0)
-                ),
-                td(
+                count_td(&format!("provenance.sources.{i}.rows"), s.rows as f64),
+                count_td(
                     &format!("provenance.sources.{i}.rejected"),
-                    s.rejected as f64,
-                    &thousands(s.rejected as f64, 0)
+                    s.rejected as f64
                 )
             );
         }
@@ -502,24 +502,18 @@ fn tables(o: &mut String, v: &ReportView, cur: &str) {
             td_text(&c.channel),
             td_text(c.campaign.as_deref().unwrap_or("–")),
             money_td(format!("campaigns.{i}.spend"), c.spend),
-            td(
-                &format!("campaigns.{i}.exposed"),
-                c.exposed as f64,
-                &thousands(c.exposed as f64, 0)
-            ),
-            td(
+            count_td(&format!("campaigns.{i}.exposed"), c.exposed as f64),
+            count_td(
                 &format!("campaigns.{i}.influenced.visits"),
-                c.influenced.visits as f64,
-                &thousands(c.influenced.visits as f64, 0)
+                c.influenced.visits as f64
             ),
             money_td(
                 format!("campaigns.{i}.influenced.revenue"),
                 c.influenced.revenue
             ),
-            td(
+            count_td(
                 &format!("campaigns.{i}.instrument_only.visits"),
-                c.instrument_only.visits as f64,
-                &thousands(c.instrument_only.visits as f64, 0)
+                c.instrument_only.visits as f64
             ),
             money_td(
                 format!("campaigns.{i}.instrument_only.revenue"),
@@ -639,16 +633,8 @@ fn tables(o: &mut String, v: &ReportView, cur: &str) {
     let _ = write!(
         o,
         "</thead><tbody><tr><td>visits</td>{}</tr><tr><td>visits with a purchase</td>{}</tr><tr><td>revenue</td>{}</tr>",
-        td(
-            "visits.count",
-            vi.count as f64,
-            &thousands(vi.count as f64, 0)
-        ),
-        td(
-            "visits.with_purchase",
-            vi.with_purchase as f64,
-            &thousands(vi.with_purchase as f64, 0)
-        ),
+        count_td("visits.count", vi.count as f64),
+        count_td("visits.with_purchase", vi.with_purchase as f64),
         money_td("visits.revenue".into(), vi.revenue)
     );
     for (m, k) in &vi.by_method {
@@ -656,33 +642,21 @@ fn tables(o: &mut String, v: &ReportView, cur: &str) {
             o,
             "<tr><td>visits recognised by {}</td>{}</tr>",
             esc(&m.replace('_', " ")),
-            td(
-                &format!("visits.by_method.{m}"),
-                *k as f64,
-                &thousands(*k as f64, 0)
-            )
+            count_td(&format!("visits.by_method.{m}"), *k as f64)
         );
     }
     if vi.checkins > 0 {
         let _ = write!(
             o,
             "<tr><td>check-ins, as recorded</td>{}</tr>",
-            td(
-                "visits.checkins",
-                vi.checkins as f64,
-                &thousands(vi.checkins as f64, 0)
-            )
+            count_td("visits.checkins", vi.checkins as f64)
         );
         for (m, k) in &vi.checkins_by_method {
             let _ = write!(
                 o,
                 "<tr><td>check-ins by {}</td>{}</tr>",
                 esc(&m.replace('_', " ")),
-                td(
-                    &format!("visits.checkins_by_method.{m}"),
-                    *k as f64,
-                    &thousands(*k as f64, 0)
-                )
+                count_td(&format!("visits.checkins_by_method.{m}"), *k as f64)
             );
         }
     }
@@ -701,27 +675,11 @@ fn tables(o: &mut String, v: &ReportView, cur: &str) {
     let _ = write!(
         o,
         "</thead><tbody><tr><td>webrooming: online research, then a store purchase</td>{}{}{}</tr><tr><td>showrooming: a store visit, then an online purchase</td>{}{}{}</tr></tbody></table>",
-        td(
-            "ropo.offline_purchases",
-            r.offline_purchases as f64,
-            &thousands(r.offline_purchases as f64, 0)
-        ),
-        td(
-            "ropo.webrooming",
-            r.webrooming as f64,
-            &thousands(r.webrooming as f64, 0)
-        ),
+        count_td("ropo.offline_purchases", r.offline_purchases as f64),
+        count_td("ropo.webrooming", r.webrooming as f64),
         share("ropo.webrooming_share", r.webrooming_share),
-        td(
-            "ropo.online_purchases",
-            r.online_purchases as f64,
-            &thousands(r.online_purchases as f64, 0)
-        ),
-        td(
-            "ropo.showrooming",
-            r.showrooming as f64,
-            &thousands(r.showrooming as f64, 0)
-        ),
+        count_td("ropo.online_purchases", r.online_purchases as f64),
+        count_td("ropo.showrooming", r.showrooming as f64),
         share("ropo.showrooming_share", r.showrooming_share),
     );
 
@@ -762,16 +720,8 @@ fn tables(o: &mut String, v: &ReportView, cur: &str) {
                 "<tr>{}{}{}{}{}</tr>",
                 td_text(&s.store),
                 td_text(s.region.as_deref().unwrap_or("–")),
-                td(
-                    &format!("by_store.{i}.visits"),
-                    s.visits as f64,
-                    &thousands(s.visits as f64, 0)
-                ),
-                td(
-                    &format!("by_store.{i}.checkins"),
-                    s.checkins as f64,
-                    &thousands(s.checkins as f64, 0)
-                ),
+                count_td(&format!("by_store.{i}.visits"), s.visits as f64),
+                count_td(&format!("by_store.{i}.checkins"), s.checkins as f64),
                 money_td(format!("by_store.{i}.revenue"), s.revenue)
             );
         }
