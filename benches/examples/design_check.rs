@@ -21,8 +21,9 @@
 //! by difference in differences instead of the synthetic control).
 
 use o2o_core::design::{
-    History, HoldoutOptions, PanelModel, StatedPower, StoreMethod, StorePanel, StoresOptions,
-    check_holdout, check_stores, design_holdout, design_stores, evaluate_set, simulate_panel,
+    History, HoldoutCheck, HoldoutOptions, PanelModel, StatedPower, StoreMethod, StorePanel,
+    StoresOptions, check_holdout, check_stores, design_holdout, design_stores, evaluate_set,
+    simulate_panel,
 };
 use o2o_core::report::simple_key;
 use o2o_core::sim::{SimConfig, simulate};
@@ -62,8 +63,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .iter()
             .find(|x| x.days == r.days)
             .ok_or("the recommended duration has a row")?;
-        let at = check_holdout(&row.stats, r.share, mde, r.cuped, d.alpha, reps, seed)?;
-        let zero = check_holdout(&row.stats, r.share, 0.0, r.cuped, d.alpha, reps, seed + 1)?;
+        let check = HoldoutCheck {
+            share: r.share,
+            effect: mde,
+            cuped: r.cuped,
+            alpha: d.alpha,
+            replications: reps,
+            seed,
+        };
+        let at = check_holdout(&row.stats, &check)?;
+        let zero = check_holdout(
+            &row.stats,
+            &HoldoutCheck {
+                effect: 0.0,
+                seed: seed + 1,
+                ..check
+            },
+        )?;
         println!(
             "| holdout, MDE {:.0} %: {:.1} % of {} customers for {} days{} | {:.1} % | {:.1} % (± {:.1}) | {:.1} % ({:.0} %) |",
             mde * 100.0,

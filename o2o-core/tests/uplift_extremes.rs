@@ -90,7 +90,7 @@ proptest! {
         finite("look_proportions", mon.look_proportions(t, c))?;
         finite("look", mon.look(m1, s1, a * 1e6))?;
         finite("confidence_sequence", confidence_sequence(m1, s1, s2, &SequentialOptions { alpha: a, ..SequentialOptions::default() }))?;
-        finite("mixture_rho", mixture_rho(a, s1))?;
+        finite("mixture_rho", mixture_rho(&SequentialOptions { alpha: a, tuning_n: s1, min_n: 0.0 }))?;
     }
 
     #[test]

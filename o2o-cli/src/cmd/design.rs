@@ -256,7 +256,11 @@ fn holdout(a: HoldoutArgs) -> Result<(), CliError> {
     let r = &d.recommended;
     let n = (r.holdout_customers + r.target_customers) as f64;
     let readout = Readout::parse(&a.output.readout, n).map_err(core)?;
-    let width = design::expected_width(readout, r.interval_width, d.alpha, n).map_err(core)?;
+    let level = design::PowerTarget {
+        alpha: d.alpha,
+        ..design::PowerTarget::default()
+    };
+    let width = design::expected_width(readout, r.interval_width, n, &level).map_err(core)?;
     let mut assigned = None;
     if let Some(path) = &a.assign {
         let split = design::assign_holdout(&h, r.share, a.output.seed).map_err(core)?;
@@ -293,24 +297,22 @@ fn holdout(a: HoldoutArgs) -> Result<(), CliError> {
                 .iter()
                 .find(|x| x.days == r.days)
                 .ok_or_else(|| CliError::Unusable("the recommended duration has no row".into()))?;
-            let at_mde = design::check_holdout(
-                &row.stats,
-                r.share,
-                d.mde,
-                r.cuped,
-                d.alpha,
-                reps,
-                a.output.seed,
-            )
-            .map_err(core)?;
+            let check = design::HoldoutCheck {
+                share: r.share,
+                effect: d.mde,
+                cuped: r.cuped,
+                alpha: d.alpha,
+                replications: reps,
+                seed: a.output.seed,
+            };
+            let at_mde = design::check_holdout(&row.stats, &check).map_err(core)?;
             let at_zero = design::check_holdout(
                 &row.stats,
-                r.share,
-                0.0,
-                r.cuped,
-                d.alpha,
-                reps,
-                a.output.seed ^ 1,
+                &design::HoldoutCheck {
+                    effect: 0.0,
+                    seed: a.output.seed ^ 1,
+                    ..check
+                },
             )
             .map_err(core)?;
             Some((at_mde, at_zero))

@@ -8,7 +8,7 @@
 
 use super::error::DesignError;
 use super::history::WindowStats;
-use super::holdout::{power_at, se_rel_pub};
+use super::holdout::{PowerTarget, power_at, se_rel_pub};
 use crate::uplift::TestOptions;
 use crate::uplift::{Alternative, cuped, welch_ttest_samples};
 use rand::seq::SliceRandom;
@@ -41,17 +41,52 @@ pub struct PowerCheck {
     pub cuped: bool,
 }
 
+/// What [`check_holdout`] simulates. `Default`: a 10 % holdout, a 5 % effect, the plain Welch
+/// readout at α = 0.05, 400 replications, seed 0.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct HoldoutCheck {
+    /// Share of the population held out, in (0, 1).
+    pub share: f64,
+    /// The relative effect planted in the target group (0 measures the false-positive rate
+    /// alone).
+    pub effect: f64,
+    /// Read out with CUPED on the pre-period value instead of the plain Welch test.
+    pub cuped: bool,
+    /// Two-sided significance level.
+    pub alpha: f64,
+    /// Simulated tests.
+    pub replications: u64,
+    /// Seed of the draws: the same seed gives the same check.
+    pub seed: u64,
+}
+
+impl Default for HoldoutCheck {
+    fn default() -> Self {
+        HoldoutCheck {
+            share: 0.1,
+            effect: 0.05,
+            cuped: false,
+            alpha: 0.05,
+            replications: 400,
+            seed: 0,
+        }
+    }
+}
+
 /// Check a holdout design (share, effect, CUPED or not) on the window's customers by
-/// `replications` simulated tests, seeded by `seed`.
+/// simulated tests.
 pub fn check_holdout(
     window: &WindowStats,
-    share: f64,
-    effect: f64,
-    use_cuped: bool,
-    alpha: f64,
-    replications: u64,
-    seed: u64,
+    check: &HoldoutCheck,
 ) -> Result<PowerCheck, DesignError> {
+    let HoldoutCheck {
+        share,
+        effect,
+        cuped: use_cuped,
+        alpha,
+        replications,
+        seed,
+    } = *check;
     let n = window.population.max(window.customers);
     let m = window.customers;
     if replications == 0 {
@@ -129,7 +164,14 @@ pub fn check_holdout(
         holdout as f64 / n as f64,
         vr,
     );
-    let stated_power = power_at(effect, se, alpha)?;
+    let stated_power = power_at(
+        effect,
+        se,
+        &PowerTarget {
+            alpha,
+            ..PowerTarget::default()
+        },
+    )?;
     if shift == 0.0 {
         // Without an effect, detecting is rejecting.
         detected = false_positives;

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 /// The outcome a design is made for.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Metric {
     /// Visits per customer (or per store and day).
     #[default]

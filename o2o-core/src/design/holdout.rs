@@ -54,6 +54,16 @@ impl Default for HoldoutOptions {
     }
 }
 
+impl HoldoutOptions {
+    /// The level and power the holdout is planned for.
+    pub fn target(&self) -> PowerTarget {
+        PowerTarget {
+            alpha: self.alpha,
+            power: self.power,
+        }
+    }
+}
+
 /// One duration: what the history says and what a holdout of that length can do.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DurationRow {
@@ -138,16 +148,54 @@ fn se_rel(mean: f64, sd: f64, n: f64, share: f64, vr: f64) -> f64 {
     sd * (1.0 - vr).max(0.0).sqrt() * (1.0 / (share * n) + 1.0 / ((1.0 - share) * n)).sqrt() / mean
 }
 
-/// Relative MDE of a two-sided test at level `alpha` with power `power`, for a relative lift
-/// whose standard error is `se`.
-pub fn mde_at(se: f64, alpha: f64, power: f64) -> Result<f64, DesignError> {
-    let (za, zb) = z_sum(alpha, power)?;
+/// The level and power a design is planned for. `Default`: α = 0.05 (two-sided), power 0.8.
+///
+/// ```
+/// use o2o_core::design::{PowerTarget, mde_at, power_at};
+/// let target = PowerTarget::default();
+/// let mde = mde_at(0.02, &target).unwrap();
+/// // The power at the MDE is the target power (the far tail adds under 1e-6).
+/// assert!((power_at(mde, 0.02, &target).unwrap() - 0.8).abs() < 1e-6);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PowerTarget {
+    /// Two-sided significance level, in (0, 1).
+    pub alpha: f64,
+    /// Target power, in (α, 1). Ignored by [`power_at`], which computes a power.
+    pub power: f64,
+}
+
+impl Default for PowerTarget {
+    fn default() -> Self {
+        PowerTarget {
+            alpha: 0.05,
+            power: 0.8,
+        }
+    }
+}
+
+/// The outcome per customer a holdout is sized on.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OutcomeSpread {
+    /// Mean outcome per customer.
+    pub mean: f64,
+    /// Its standard deviation (after CUPED, `sd·√(1 − ρ²)`).
+    pub sd: f64,
+    /// Customers in the test (both arms).
+    pub customers: f64,
+}
+
+/// Relative MDE of a two-sided test at `target`'s level and power, for a relative lift whose
+/// standard error is `se`.
+pub fn mde_at(se: f64, target: &PowerTarget) -> Result<f64, DesignError> {
+    let (za, zb) = z_sum(target.alpha, target.power)?;
     Ok((za + zb) * se)
 }
 
-/// Power of a two-sided normal test at level `alpha` for a true relative effect `effect` whose
-/// estimate has standard error `se`.
-pub fn power_at(effect: f64, se: f64, alpha: f64) -> Result<f64, DesignError> {
+/// Power of a two-sided normal test at `target`'s level for a true relative effect `effect`
+/// whose estimate has standard error `se`.
+pub fn power_at(effect: f64, se: f64, target: &PowerTarget) -> Result<f64, DesignError> {
+    let alpha = target.alpha;
     let za = norm_isf(alpha / 2.0)?;
     if se <= 0.0 {
         return Ok(if effect != 0.0 { 1.0 } else { alpha });
@@ -155,17 +203,26 @@ pub fn power_at(effect: f64, se: f64, alpha: f64) -> Result<f64, DesignError> {
     Ok(norm_cdf(effect / se - za)? + norm_cdf(-effect / se - za)?)
 }
 
-/// The smaller holdout share that detects `mde` (relative) with `n` customers of mean `mean`
-/// and standard deviation `sd` (after CUPED, `sd·√(1 − ρ²)`); `None` when even half is short.
+/// The smaller holdout share that detects `mde` (relative) in `outcome` at `target`; `None`
+/// when even half is short.
+///
+/// ```
+/// use o2o_core::design::{OutcomeSpread, PowerTarget, share_for};
+/// let visits = OutcomeSpread { mean: 0.6, sd: 1.1, customers: 400_000.0 };
+/// let share = share_for(0.05, &visits, &PowerTarget::default()).unwrap().unwrap();
+/// assert!(share > 0.0 && share < 0.5);
+/// ```
 pub fn share_for(
     mde: f64,
-    mean: f64,
-    sd: f64,
-    n: f64,
-    alpha: f64,
-    power: f64,
+    outcome: &OutcomeSpread,
+    target: &PowerTarget,
 ) -> Result<Option<f64>, DesignError> {
-    let (za, zb) = z_sum(alpha, power)?;
+    let (za, zb) = z_sum(target.alpha, target.power)?;
+    let OutcomeSpread {
+        mean,
+        sd,
+        customers: n,
+    } = *outcome;
     if sd == 0.0 {
         return Ok(Some(1.0 / n));
     }
@@ -219,8 +276,14 @@ fn row(stats: WindowStats, o: &HoldoutOptions, za: f64) -> Result<DurationRow, D
     let n = stats.population as f64;
     let vr = stats.variance_reduction;
     let sd_cuped = stats.sd * (1.0 - vr).max(0.0).sqrt();
-    let share_needed = share_for(o.mde, stats.mean, stats.sd, n, o.alpha, o.power)?;
-    let share_needed_cuped = share_for(o.mde, stats.mean, sd_cuped, n, o.alpha, o.power)?;
+    let target = o.target();
+    let spread = |sd| OutcomeSpread {
+        mean: stats.mean,
+        sd,
+        customers: n,
+    };
+    let share_needed = share_for(o.mde, &spread(stats.sd), &target)?;
+    let share_needed_cuped = share_for(o.mde, &spread(sd_cuped), &target)?;
     let share = match (o.share, share_needed_cuped) {
         (Some(s), _) => s,
         (None, Some(s)) => round_up_share(s).min(o.max_share),
@@ -240,10 +303,10 @@ fn row(stats: WindowStats, o: &HoldoutOptions, za: f64) -> Result<DurationRow, D
         share_needed,
         share_needed_cuped,
         share,
-        mde: mde_at(se, o.alpha, o.power)?,
-        mde_cuped: mde_at(se_c, o.alpha, o.power)?,
-        power: power_at(o.mde, se, o.alpha)?,
-        power_cuped: power_at(o.mde, se_c, o.alpha)?,
+        mde: mde_at(se, &target)?,
+        mde_cuped: mde_at(se_c, &target)?,
+        power: power_at(o.mde, se, &target)?,
+        power_cuped: power_at(o.mde, se_c, &target)?,
         interval_width: 2.0 * za * se,
         interval_width_cuped: 2.0 * za * se_c,
         stats,

@@ -40,12 +40,12 @@ mod store_readout;
 mod stores;
 
 pub use assign::{Assigned, AssignmentRow, assign_holdout, write_assignment_csv};
-pub use check::{PowerCheck, check_holdout};
+pub use check::{HoldoutCheck, PowerCheck, check_holdout};
 pub use error::DesignError;
 pub use history::{CustomerHistory, History, Metric, ProfileOf, StorePanel, WindowStats};
 pub use holdout::{
-    DurationRow, HoldoutDesign, HoldoutOptions, Recommendation, design_holdout, mde_at, power_at,
-    share_for,
+    DurationRow, HoldoutDesign, HoldoutOptions, OutcomeSpread, PowerTarget, Recommendation,
+    design_holdout, mde_at, power_at, share_for,
 };
 pub use matched::StoreMethod;
 pub use page::render_html;

@@ -1,7 +1,7 @@
 //! The design as one self-contained HTML page: the recommendation, a table per duration or per
 //! candidate set, and power curves (effect → power) drawn with the report's SVG charts.
 
-use super::holdout::{HoldoutDesign, power_at, se_rel_pub};
+use super::holdout::{HoldoutDesign, PowerTarget, power_at, se_rel_pub};
 use super::stores::StoresDesign;
 use crate::render::svg::{Lines, esc};
 use std::fmt::Write as _;
@@ -24,10 +24,14 @@ fn holdout_chart(d: &HoldoutDesign) -> Option<String> {
         r.stats.variance_reduction,
     );
     let effects: Vec<f64> = (0..=12).map(|k| d.mde * k as f64 / 6.0).collect();
+    let level = PowerTarget {
+        alpha: d.alpha,
+        ..PowerTarget::default()
+    };
     let curve = |s: f64| -> Vec<f64> {
         effects
             .iter()
-            .map(|&e| power_at(e, s, d.alpha).unwrap_or(f64::NAN))
+            .map(|&e| power_at(e, s, &level).unwrap_or(f64::NAN))
             .collect()
     };
     Some(

@@ -5,6 +5,7 @@
 
 use super::error::DesignError;
 use super::history::Metric;
+use super::holdout::PowerTarget;
 use super::matched::StoreMethod;
 use crate::measure::HoldoutReadout;
 use crate::uplift::{SequentialOptions, confidence_sequence, norm_isf};
@@ -16,6 +17,7 @@ pub const DESIGN_FORMAT: u32 = 1;
 /// What is tested.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum DesignKind {
     /// Customers held out of a campaign.
     Holdout,
@@ -236,15 +238,16 @@ pub fn planned_readout(
 }
 
 /// Expected full width of the interval of the relative effect under `readout`, from the
-/// fixed-horizon width at level `1 − alpha` and the `n` customers of both arms: a sequential
+/// fixed-horizon width at `level`'s `1 − alpha` and the `n` customers of both arms: a sequential
 /// readout's always-valid interval at the end of the test is wider (the price of reading it
 /// every day).
 pub fn expected_width(
     readout: Readout,
     fixed_width: f64,
-    alpha: f64,
     n: f64,
+    level: &PowerTarget,
 ) -> Result<f64, DesignError> {
+    let alpha = level.alpha;
     match readout {
         Readout::FixedHorizon => Ok(fixed_width),
         Readout::Sequential { tuning_n } => {

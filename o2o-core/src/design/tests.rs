@@ -40,17 +40,23 @@ fn gamma_poisson_window(n: usize, seed: u64) -> WindowStats {
 #[test]
 fn share_and_mde_are_inverse() {
     let (mean, sd, n) = (0.6, 1.1, 400_000.0);
-    let s = share_for(0.05, mean, sd, n, 0.05, 0.8).unwrap().unwrap();
+    let target = PowerTarget::default();
+    let spread = |customers| OutcomeSpread {
+        mean,
+        sd,
+        customers,
+    };
+    let s = share_for(0.05, &spread(n), &target).unwrap().unwrap();
     assert!(s > 0.0 && s < 0.5);
     // At that share the MDE is the target, to rounding.
     let se = sd * (1.0 / (s * n) + 1.0 / ((1.0 - s) * n)).sqrt() / mean;
-    let m = mde_at(se, 0.05, 0.8).unwrap();
+    let m = mde_at(se, &target).unwrap();
     assert!((m - 0.05).abs() < 1e-12, "{m}");
     // Power at the MDE is the target power (the far tail adds under 1e-6).
-    let p = power_at(0.05, se, 0.05).unwrap();
+    let p = power_at(0.05, se, &target).unwrap();
     assert!((p - 0.8).abs() < 1e-6, "{p}");
     // Too few customers: no share does it.
-    assert_eq!(share_for(0.05, mean, sd, 100.0, 0.05, 0.8).unwrap(), None);
+    assert_eq!(share_for(0.05, &spread(100.0), &target).unwrap(), None);
 }
 
 #[test]
@@ -60,9 +66,24 @@ fn holdout_design_reaches_stated_power_and_keeps_alpha() {
     let n = w.customers as f64;
     // The share a 10 % lift needs with CUPED, as the design computes it.
     let sd_c = w.sd * (1.0 - w.variance_reduction).sqrt();
-    let share = share_for(0.1, w.mean, sd_c, n, 0.05, 0.8).unwrap().unwrap();
+    let spread = OutcomeSpread {
+        mean: w.mean,
+        sd: sd_c,
+        customers: n,
+    };
+    let share = share_for(0.1, &spread, &PowerTarget::default())
+        .unwrap()
+        .unwrap();
     for cuped in [false, true] {
-        let c = check_holdout(&w, share, 0.1, cuped, 0.05, 300, 5).unwrap();
+        let check = HoldoutCheck {
+            share,
+            effect: 0.1,
+            cuped,
+            alpha: 0.05,
+            replications: 300,
+            seed: 5,
+        };
+        let c = check_holdout(&w, &check).unwrap();
         // 300 replications: binomial sd about 2.3 points at 0.8; allow 3 of them.
         assert!(
             (c.power - c.stated_power).abs() < 0.07,
@@ -82,7 +103,15 @@ fn holdout_design_reaches_stated_power_and_keeps_alpha() {
             assert!(c.stated_power < 0.77, "{}", c.stated_power);
         }
     }
-    let zero = check_holdout(&w, share, 0.0, true, 0.05, 300, 6).unwrap();
+    let check = HoldoutCheck {
+        share,
+        effect: 0.0,
+        cuped: true,
+        alpha: 0.05,
+        replications: 300,
+        seed: 6,
+    };
+    let zero = check_holdout(&w, &check).unwrap();
     assert_eq!(zero.detected, zero.false_positives);
     assert!(
         (zero.false_positive_rate - 0.05).abs() < 0.04,

@@ -85,21 +85,18 @@ impl SequentialOptions {
     }
 }
 
-/// The mixture parameter ρ for significance `alpha` and tuning size `tuning_n` (N*).
+/// The mixture parameter ρ for the options' significance `alpha` and tuning size `tuning_n`
+/// (N*); `min_n` plays no part.
 ///
 /// ```
-/// use o2o_core::uplift::mixture_rho;
-/// assert!(mixture_rho(0.05, 5000.0).unwrap() > 0.0);
-/// assert!(mixture_rho(2.0, 5000.0).is_err());
+/// use o2o_core::uplift::{SequentialOptions, mixture_rho};
+/// let options = SequentialOptions { tuning_n: 5000.0, ..SequentialOptions::default() };
+/// assert!(mixture_rho(&options).unwrap() > 0.0);
+/// assert!(mixture_rho(&SequentialOptions { alpha: 2.0, ..options }).is_err());
 /// ```
-pub fn mixture_rho(alpha: f64, tuning_n: f64) -> Result<f64, UpliftError> {
-    SequentialOptions {
-        alpha,
-        tuning_n,
-        min_n: 0.0,
-    }
-    .check()?;
-    guard(rho(alpha, tuning_n))
+pub fn mixture_rho(options: &SequentialOptions) -> Result<f64, UpliftError> {
+    options.check()?;
+    guard(rho(options.alpha, options.tuning_n))
 }
 
 fn rho(alpha: f64, tuning_n: f64) -> f64 {
