@@ -38,6 +38,7 @@ pub const MIN_DISTINCT_BYTES: usize = 8;
 
 /// A key that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum KeyError {
     /// The key id is empty or has characters other than `[A-Za-z0-9_.-]`, or is longer than 32.
     #[error("line {line}: key id `{id}` must be 1 to 32 characters of A-Z a-z 0-9 _ . -")]
@@ -99,6 +100,7 @@ pub enum KeyError {
 /// A key file that cannot be used: unreadable, exposed (under [`Permissions::Strict`]) or
 /// malformed. Messages start with the file's path.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum KeyFileError {
     /// The file could not be read.
     #[error("{path}: {source}")]

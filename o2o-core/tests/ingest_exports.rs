@@ -113,6 +113,7 @@ fn the_simulators_exports_ingest_with_every_planted_row_rejected_and_resolve_as_
                     format!("view:{}:{}", v.sku, v.channel),
                     v.price.map(|x| (x * 100.0).round() as i64),
                 ),
+                other => panic!("an event kind this test does not know: {other:?}"),
             })
             .collect();
         v.sort();

@@ -560,6 +560,8 @@ impl o2o_voucher_verdict {
             Err(Rejection::UnknownCampaign { .. }) => (R::UnknownCampaign, None),
             Err(Rejection::CustomerRequired) => (R::CustomerRequired, None),
             Err(Rejection::BadSignature) => (R::BadSignature, None),
+            // A reason added to the core later: not a code this ABI version can name.
+            Err(_) => (R::Malformed, None),
         };
         let mut out = o2o_voucher_verdict {
             valid: reason == R::Valid,

@@ -159,7 +159,7 @@ impl From<o2o_core::ingest::MapError> for Error {
         use o2o_core::ingest::MapError as M;
         let field = match &e {
             M::Invalid { key, .. } => Some(key.clone()),
-            M::Toml(_) => None,
+            _ => None,
         };
         let line = match &e {
             // toml's message starts "TOML parse error at line N, column M".
@@ -168,7 +168,7 @@ impl From<o2o_core::ingest::MapError> for Error {
                 .nth(1)
                 .and_then(|s| s.split(|c: char| !c.is_ascii_digit()).next())
                 .and_then(|n| n.parse().ok()),
-            M::Invalid { .. } => None,
+            _ => None,
         };
         let err = Error::new(Class::Map, "bad_map", e.to_string()).line(line);
         match field {
@@ -187,6 +187,7 @@ impl From<o2o_core::store::StoreError> for Error {
             S::Locked { .. } => "locked",
             S::Parquet(_) | S::Arrow(_) | S::Decode { .. } => "damaged_store",
             S::Ingest(_) => "ingest",
+            _ => "store",
         };
         Error::new(Class::Store, kind, e.to_string())
     }

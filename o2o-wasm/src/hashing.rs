@@ -142,6 +142,8 @@ impl From<HashError> for WasmError {
         match e {
             HashError::WrongPermit { .. } => WasmError::new(code::CONSENT_DENIED, e.to_string()),
             HashError::Normalize(n) => n.into(),
+            // A kind of failure added to the core later: its message, as bad input.
+            _ => WasmError::new(code::INVALID_INPUT, e.to_string()),
         }
     }
 }

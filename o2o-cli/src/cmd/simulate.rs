@@ -68,6 +68,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
             write_campaign(&cfg, &out, |done, _| bar.set_position(done)).map_err(|e| match e {
                 StreamError::Config(e) => CliError::Usage(e.to_string()),
                 StreamError::Io { path, source } => CliError::Io { path, source },
+                other => CliError::Unusable(other.to_string()),
             })?;
         bar.finish_and_clear();
         eprintln!(

@@ -176,6 +176,7 @@ impl FromStr for Platform {
 
 /// Why an export could not be written.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ActivationError {
     /// A platform name that is not one of [`Platform::ALL`].
     #[error(

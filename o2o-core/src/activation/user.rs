@@ -8,6 +8,7 @@ use crate::hashing::{HashError, Hasher, NormalizeOptions, normalize_into};
 
 /// A field of customer information the platforms match on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Field {
     /// Email address (`em`, `EMAIL`, `hashedEmail`).
     Email,

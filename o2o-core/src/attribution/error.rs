@@ -4,6 +4,7 @@ use serde::Serialize;
 
 /// Why attribution could not run.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AttributionError {
     /// The path table header lacks a required column or is empty.
     #[error("path table header (line 1): {0}")]

@@ -12,6 +12,7 @@ use std::str::FromStr;
 
 /// An attribution model with its settings.
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Model {
     /// A position rule (first, last, last-non-direct, linear, position).
     Rule(Rule),

@@ -74,6 +74,7 @@ impl fmt::Display for ConsentSignal {
 
 /// Why a Consent Mode signal string could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConsentModeError {
     /// Not a JSON object.
     #[error("Consent Mode JSON: {0}")]

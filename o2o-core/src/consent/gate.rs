@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 /// What o2o wants to do with a person's data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Operation {
     /// Count the event in aggregate measurement (attribution, uplift, reports).
     Measure,

@@ -28,6 +28,7 @@ pub const CONSENT_ONLY_PURPOSES: [u8; 5] = [1, 3, 4, 5, 6];
 
 /// Why a policy is unusable.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PolicyError {
     /// Not valid policy JSON; `path` says where (e.g. `operations.measure.tcf_purposes[2]`).
     #[error("consent policy: at `{path}`: {message}")]

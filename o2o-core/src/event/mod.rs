@@ -43,6 +43,7 @@ use std::str::FromStr;
 /// the identity module uses its own configurable priority, this order only makes output stable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum IdKind {
     /// A CRM or POS customer id.
     ExternalId,
@@ -278,6 +279,7 @@ impl FromStr for Identifier {
 /// What the person did online.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum TouchAction {
     /// An ad was shown.
     Impression,
@@ -383,6 +385,7 @@ pub struct Touchpoint {
 /// How a customer was recognised in the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum CheckInMethod {
     /// Scanned a QR code at the store entrance or till.
     QrScan,
@@ -564,6 +567,7 @@ pub struct ProductView {
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Event {
     /// Something that happened online.
     Touchpoint(Touchpoint),

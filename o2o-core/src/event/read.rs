@@ -23,6 +23,7 @@ pub struct LineError {
 
 /// A failure that stops reading: the input itself could not be read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReadError {
     /// The underlying reader failed.
     #[error("I/O error after line {line}: {source}")]

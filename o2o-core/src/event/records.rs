@@ -127,6 +127,7 @@ pub struct Customer {
 
 /// What one source row produces.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum Record {
     /// A touchpoint or a check-in (an online order is a `purchase` touchpoint).
     Event(Event),
@@ -143,6 +144,7 @@ pub enum Record {
 /// The kind of a [`Record`], which is also the table of the event store it lives in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum RecordKind {
     /// Touchpoints, check-ins and orders.
     Event,

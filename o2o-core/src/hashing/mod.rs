@@ -50,6 +50,7 @@ use serde::Serialize;
 
 /// Why a value could not be hashed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum HashError {
     /// The permit is for another operation.
     #[error("consent: the permit allows {given}, hashing for upload needs hash_for_upload")]

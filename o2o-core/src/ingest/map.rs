@@ -31,6 +31,7 @@ use std::fmt;
 
 /// Why a map cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum MapError {
     /// The TOML does not parse or has a key o2o does not know.
     #[error("{0}")]
@@ -120,6 +121,7 @@ pub struct SourceSpec {
 /// The input encoding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Format {
     /// Comma- (or `delimiter`-) separated values with a header row.
     Csv,
@@ -146,6 +148,7 @@ impl Format {
 /// What each row of a source becomes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Produces {
     /// An offline check-in.
     Checkin,

@@ -15,6 +15,7 @@ use xxhash_rust::xxh3::xxh3_128;
 
 /// A failure that stops reading a file (the rows already read stay counted).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum IngestError {
     /// Reading failed.
     #[error("{file}: I/O error after line {line}: {source}")]

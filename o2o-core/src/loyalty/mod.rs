@@ -25,6 +25,7 @@ use std::fmt;
 
 /// A ledger operation that cannot be done.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum LoyaltyError {
     /// Earning or redeeming zero points.
     #[error("member {member}: points must be positive")]

@@ -43,6 +43,7 @@ pub use store::{
 
 /// Why matching failed. Every variant names what and where; none echoes a record's value.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum MatchError {
     /// The settings are unusable (an unknown field, a bad value).
     #[error("settings{}: {message}", if file.is_empty() { String::new() } else { format!(" {file}") })]

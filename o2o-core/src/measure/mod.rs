@@ -42,6 +42,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Why a measurement could not be made.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum MeasureError {
     /// A flag's value is unusable.
     #[error("--{flag}: {message}")]
@@ -181,6 +182,7 @@ impl Default for MeasureOptions {
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum NumberKind {
     /// An attribution model's split of the observed visits.
     Credited,
@@ -225,6 +227,7 @@ impl NumberKind {
 /// How an incremental estimate was identified.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Method {
     /// The campaign's own holdout: target against holdout (intent to treat).
     Holdout,

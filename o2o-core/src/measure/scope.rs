@@ -15,6 +15,7 @@ use std::str::FromStr;
 /// and incremental estimates default to [`Population::Customers`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Population {
     /// Profiles with a CRM, loyalty or POS customer identifier (`external_id`,
     /// `loyalty_card`), a customer record of the store, or an assignment (target or holdout).

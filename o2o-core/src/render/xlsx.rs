@@ -8,6 +8,7 @@ use std::path::Path;
 
 /// Why the workbook could not be written.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum XlsxRenderError {
     /// The writer refused a value or could not save.
     #[error("Excel workbook: {0}")]

@@ -34,6 +34,7 @@ use std::fmt;
 
 /// A report that cannot be computed from its input.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReportError {
     /// The confidence level is not strictly between 0 and 1.
     #[error("confidence {0} must be strictly between 0 and 1")]

@@ -33,6 +33,7 @@ pub use summary::{ProfileSummary, summarise};
 
 /// Rules that cannot be used.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SegmentError {
     /// The JSON is not a rule set.
     #[error("rules: {0}")]

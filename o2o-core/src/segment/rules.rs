@@ -10,6 +10,7 @@ const DAY: i64 = 86_400;
 /// `{"min_visits":3}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
 pub enum Condition {
     /// Matches every profile.
     Always,

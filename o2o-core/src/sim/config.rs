@@ -36,6 +36,7 @@ pub struct ChannelSpec {
 /// The shape of a channel's touchpoints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ChannelStyle {
     /// Ad impressions seen on a device, with clicks to the landing page.
     Display,
@@ -268,6 +269,7 @@ impl SimConfig {
 
 /// A configuration the simulator cannot run.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SimError {
     /// A share or probability outside 0..=1.
     #[error("{field} = {value} is not a probability in 0..=1")]

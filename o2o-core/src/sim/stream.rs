@@ -24,6 +24,7 @@ pub const BLOCK: usize = 16_384;
 
 /// Why [`write_campaign`] failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StreamError {
     /// The configuration is invalid.
     #[error(transparent)]

@@ -50,6 +50,7 @@ const LOCK: &str = ".lock";
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StoreError {
     /// A file of the store could not be read or written.
     #[error("{path}: {source}")]

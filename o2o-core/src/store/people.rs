@@ -63,6 +63,7 @@ pub struct People {
 
 /// Why the people could not be resolved.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum PeopleError {
     /// The store could not be read.
     #[error(transparent)]

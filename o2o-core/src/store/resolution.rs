@@ -60,6 +60,7 @@ const CHUNK: usize = 65_536;
 
 /// Why the stored resolution could not be written or read.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ResolutionError {
     /// The store could not be read or written.
     #[error(transparent)]

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// Which correction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Correction {
     /// Holm step-down (family-wise error rate).
     Holm,

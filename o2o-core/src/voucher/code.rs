@@ -52,6 +52,7 @@ const OLD_CHECK_EXTRA: &[u8; 4] = b"*~$=";
 /// The layout of a code, told apart by its length once separators are removed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Format {
     /// 16 characters: key slot, personal flag, campaign and type in 11 bits, a 64-bit tag. The
     /// expiry is the campaign's (from the [`CampaignTable`](super::CampaignTable)); there is no

@@ -137,6 +137,7 @@ pub struct Voucher {
 
 /// A voucher that cannot be issued.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum VoucherError {
     /// Campaign number above [`MAX_CAMPAIGN`].
     #[error("campaign {0} is out of range 0..={MAX_CAMPAIGN}")]
@@ -194,6 +195,7 @@ pub enum VoucherError {
 /// Why a code was refused. Serialised with a `reason` tag for the POS and the CLI.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[serde(tag = "reason", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Rejection {
     /// Wrong length or a character outside Crockford base32.
     #[error("malformed code: {message} (character {position})")]

@@ -45,6 +45,7 @@ pub const POLICY_VERSIONS: [u8; 3] = [2, 4, 5];
 /// Why a TC string could not be decoded. Segments are numbered from 0 (the core segment),
 /// bit offsets from 0 at the start of that segment, character positions from 0 in the string.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TcfError {
     /// The string is empty.
     #[error("empty TC string")]

@@ -166,6 +166,7 @@ impl NormalizeOptions {
 
 /// Why a value is not a valid value of its kind.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum NormalizeError {
     /// The value is empty or only whitespace.
     #[error("{kind}: empty value")]
