@@ -18,12 +18,15 @@
 //! states the store sets' power by counting hits instead of from the predictive law of the
 //! errors; `--histories N` adds the gap between stated and reached power over N simulated
 //! histories of 140, 420 and 700 days, both ways (`--periods N`: one length only; `--did`: read
-//! by difference in differences instead of the synthetic control).
+//! by difference in differences instead of the synthetic control; `--stated predictive`: one way
+//! of stating the power only). The histories table also gives the top sets' mean false-positive
+//! rate at zero effect on held-back periods, over the histories: the rate a user of the design
+//! meets, which must stay at α.
 
 use o2o_core::design::{
-    History, HoldoutCheck, HoldoutOptions, PanelModel, StatedPower, StoreMethod, StorePanel,
-    StoresOptions, check_holdout, check_stores, design_holdout, design_stores, evaluate_set,
-    simulate_panel,
+    Calibration, History, HoldoutCheck, HoldoutOptions, PanelModel, StatedPower, StoreMethod,
+    StorePanel, StoresOptions, check_holdout, check_stores, design_holdout, design_stores,
+    evaluate_set, simulate_panel,
 };
 use o2o_core::report::simple_key;
 use o2o_core::sim::{SimConfig, simulate};
@@ -37,7 +40,31 @@ fn arg(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+const HELP: &str = "design_check: do designs reach their stated power, and keep α?
+
+  --reps N        held-back tests per check (default 400)
+  --seed N        seed of the designs and checks (default 42)
+  --counted       state the store sets' power by counting hits
+  --histories N   add stated vs reached power and false positives over N simulated histories
+  --periods N     with --histories: one history length only (default 140, 420 and 700)
+  --did           with --histories: read by difference in differences
+  --stated MODE   with --histories: counted, normal or predictive only (default all three)
+  --skip-panel    with --histories: skip the holdout and example-panel rows
+  --unseen        calibrate the sets' interval only on the simulated tests the ranking did
+                  not see (the default: every simulated test of the history)";
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    if std::env::args().any(|a| a == "--help" || a == "-h") {
+        println!("{HELP}");
+        return Ok(());
+    }
+    if std::env::args().any(|a| a == "--skip-panel") && arg("--histories", 0) > 0 {
+        return stated_power_over_histories(
+            arg("--histories", 0),
+            arg("--reps", 400),
+            arg("--seed", 42),
+        );
+    }
     let reps = arg("--reps", 400);
     let seed = arg("--seed", 42);
     println!("| design | stated power | achieved power (± se) | false positives at 0 (α) |");
@@ -111,6 +138,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         } else {
             StatedPower::Predictive
         },
+        calibration: calibration(),
         ..StoresOptions::default()
     };
     store_rows(&model, &panel, &o, reps, seed, "")?;
@@ -200,9 +228,9 @@ fn stated_power_over_histories(
 ) -> Result<(), Box<dyn std::error::Error>> {
     println!();
     println!(
-        "| history (days) | stated power | sets checked | mean gap (points) | mean stated − reached | within 3 points | largest gap |"
+        "| history (days) | stated power | sets checked | mean gap (points) | mean stated − reached | within 3 points | largest gap | mean FPR at 0 (α) | FPR of #1 |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     let method = if std::env::args().any(|a| a == "--did") {
         StoreMethod::Did
     } else {
@@ -213,11 +241,20 @@ fn stated_power_over_histories(
         p => vec![p as usize],
     };
     for periods in lengths {
+        let only = std::env::args()
+            .position(|a| a == "--stated")
+            .and_then(|i| std::env::args().nth(i + 1));
         for stated in [
             StatedPower::Counted,
             StatedPower::Normal,
             StatedPower::Predictive,
         ] {
+            if only
+                .as_deref()
+                .is_some_and(|m| !format!("{stated:?}").eq_ignore_ascii_case(m))
+            {
+                continue;
+            }
             let model = PanelModel {
                 periods,
                 ..PanelModel::default()
@@ -228,9 +265,11 @@ fn stated_power_over_histories(
                 seed,
                 stated_power: stated,
                 method,
+                calibration: calibration(),
                 ..StoresOptions::default()
             };
             let mut gaps = Vec::new();
+            let (mut fpr, mut fpr_first) = (Vec::new(), Vec::new());
             for h in 0..n {
                 let panel = simulate_panel(&model, 100 + h);
                 let d = design_stores(&panel, &o)?;
@@ -238,20 +277,36 @@ fn stated_power_over_histories(
                     let Some(mde) = c.mde else { continue };
                     let check = check_stores(&model, c, mde, &o, reps, 10_000 + seed)?;
                     gaps.push((check.stated_power - check.power) * 100.0);
+                    fpr.push(check.false_positive_rate * 100.0);
+                    if c.rank == 1 {
+                        fpr_first.push(check.false_positive_rate * 100.0);
+                    }
                 }
             }
             let m = gaps.len().max(1) as f64;
+            let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
             println!(
-                "| {periods} | {stated:?} | {} | {:.1} | {:+.1} | {:.0} % | {:.1} |",
+                "| {periods} | {stated:?} | {} | {:.1} | {:+.1} | {:.0} % | {:.1} | {:.1} % ({:.0} %) | {:.1} % |",
                 gaps.len(),
                 gaps.iter().map(|g| g.abs()).sum::<f64>() / m,
                 gaps.iter().sum::<f64>() / m,
                 gaps.iter().filter(|g| g.abs() <= 3.0).count() as f64 / m * 100.0,
-                gaps.iter().fold(0.0f64, |a, b| a.max(b.abs()))
+                gaps.iter().fold(0.0f64, |a, b| a.max(b.abs())),
+                mean(&fpr),
+                o.alpha * 100.0,
+                mean(&fpr_first)
             );
         }
     }
     Ok(())
+}
+
+fn calibration() -> Calibration {
+    if std::env::args().any(|a| a == "--unseen") {
+        Calibration::Unseen
+    } else {
+        Calibration::Whole
+    }
 }
 
 fn jiff_utc() -> o2o_core::measure::TimeZone {

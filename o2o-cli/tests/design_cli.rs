@@ -399,19 +399,6 @@ fn design_refuses_bad_flags_with_a_message() {
         ),
         (
             &[
-                "design",
-                "stores",
-                "--panel",
-                panel,
-                "--treat",
-                "2",
-                "--readout",
-                "sequential",
-            ],
-            "--readout sequential",
-        ),
-        (
-            &[
                 "design", "stores", "--panel", panel, "--treat", "2", "--method", "ols",
             ],
             "--method: `ols`: expected synthetic-control or did",
@@ -550,6 +537,54 @@ fn report_reads_a_store_plan_as_the_estimator_called_directly() {
             out.contains(&format!("test {from} to {to} (21 periods)")),
             "{out}"
         );
+
+        // The same design read every day: one error scale per planned day in the plan, one
+        // look per day in the readout, the last look the fixed readout's estimate.
+        let seq = dir.path().join(format!("{method}-seq.json"));
+        let q = seq.display().to_string();
+        let (code, _, err) = o2o(&[
+            "design",
+            "stores",
+            "--panel",
+            panel_path,
+            "--treat",
+            "3",
+            "--days",
+            "21",
+            "--sets",
+            "8",
+            "--top",
+            "1",
+            "--method",
+            method,
+            "--start",
+            from,
+            "--readout",
+            "sequential",
+            "--out",
+            &q,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let sp: Value = serde_json::from_str(&std::fs::read_to_string(&seq).unwrap()).unwrap();
+        assert_eq!(sp["readout"]["kind"], "sequential");
+        assert_eq!(sp["readout"]["tuning_n"], 21.0);
+        assert_eq!(sp["look_se"].as_array().unwrap().len(), 21);
+        assert_eq!(sp["treated_stores"], plan["treated_stores"]);
+        assert!(f(&sp["expected_interval_width"]) > f(&plan["expected_interval_width"]));
+        let r = json(&["report", "--panel", panel_path, "--design", &q, "--json"]);
+        let read = &r["design"]["readout"];
+        assert_eq!(read["readout"], "sequential");
+        let looks = read["looks"].as_array().unwrap();
+        assert_eq!(looks.len(), 21);
+        assert_eq!(looks[20]["period"], to);
+        let last = f(&looks[20]["estimate"]);
+        assert!((last - got).abs() < 1e-12, "{method}: {last} vs {got}");
+        assert_eq!(read["relative_effect"], looks[20]["estimate"]);
+        assert_eq!(read["p_value"], looks[20]["p_value"]);
+        assert_eq!(read["significant"], f(&read["p_value"]) <= 0.05);
+        let (code, out, err) = o2o(&["report", "--panel", panel_path, "--design", &q]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("always-valid interval"), "{out}");
     }
 
     // What cannot be read is refused with a message.

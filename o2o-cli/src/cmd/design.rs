@@ -337,6 +337,7 @@ fn holdout(a: HoldoutArgs) -> Result<(), CliError> {
         control_weights: Vec::new(),
         method: None,
         expected_interval_width: width,
+        look_se: Vec::new(),
         seed: a.output.seed,
         assignment: a.assign.as_ref().map(|p| p.display().to_string()),
     };
@@ -450,18 +451,33 @@ fn stores(a: StoresArgs) -> Result<(), CliError> {
         method: a.method.parse().map_err(core)?,
         matches: a.matches,
         stated_power: design::StatedPower::Predictive,
+        calibration: design::Calibration::Whole,
     };
-    let readout = Readout::parse(&a.output.readout, 0.0).map_err(core)?;
-    if readout != Readout::FixedHorizon {
-        return Err(CliError::Usage(
-            "--readout sequential: a store test is read once at the end (its interval is \
-             calibrated on past windows of the planned length, not for daily looks); use \
-             --readout fixed"
-                .into(),
-        ));
-    }
+    // A sequential store test is tuned to be tightest at the planned end.
+    let readout = match Readout::parse(&a.output.readout, 0.0).map_err(core)? {
+        Readout::FixedHorizon => Readout::FixedHorizon,
+        Readout::Sequential { .. } => design::sequential_store_readout(a.days),
+    };
     let d = design::design_stores(&panel, &o).map_err(core)?;
     let best = d.top.first();
+    // Sequential: the error scale of each daily look, read on the history, and the width of
+    // the always-valid interval at the planned end.
+    let (look_se, width) = match (readout, best) {
+        (Readout::Sequential { tuning_n }, Some(b)) => {
+            let se = design::look_scales(&panel, b, &o).map_err(core)?;
+            let last = se.last().copied().unwrap_or(f64::NAN);
+            let end = o2o_core::uplift::confidence_sequence(
+                0.0,
+                last,
+                d.days as f64,
+                &design::store_sequence(d.alpha, tuning_n),
+            )
+            .map_err(|e| CliError::Unusable(e.to_string()))?;
+            let w = end.ci.map_or(f64::NAN, |c| c[1] - c[0]);
+            (se, Some(w))
+        }
+        _ => (Vec::new(), None),
+    };
     let plan = best.map(|b| DesignFile {
         o2o_design: DESIGN_FORMAT,
         kind: DesignKind::Stores,
@@ -479,7 +495,8 @@ fn stores(a: StoresArgs) -> Result<(), CliError> {
         treated_stores: b.stores.clone(),
         control_weights: b.weights.clone(),
         method: Some(d.method),
-        expected_interval_width: b.interval_width,
+        expected_interval_width: width.unwrap_or(b.interval_width),
+        look_se: look_se.clone(),
         seed: d.seed,
         assignment: None,
     });
@@ -549,6 +566,15 @@ fn stores(a: StoresArgs) -> Result<(), CliError> {
             },
             controls.join(", ")
         ));
+        if let Some(w) = width {
+            o.push_str(&format!(
+                "Read every day with always-valid intervals: expected width {} after the {} \
+                 days (read once at the end: {}).\n",
+                pct(w),
+                d.days,
+                pct(b.interval_width)
+            ));
+        }
     }
     crate::output::print(&o)
 }

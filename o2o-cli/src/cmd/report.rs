@@ -471,8 +471,13 @@ fn store_text(d: &DesignFile, r: &StoreReadout) -> String {
         .collect();
     for line in [
         format!(
-            "read by {method}, once at the end (fixed horizon), α = {}; planned to detect {:+.1} % \
-             with power {:.0} % in {} days",
+            "read by {method}, {}, α = {}; planned to detect {:+.1} % with power {:.0} % in {} \
+             days",
+            if r.looks.is_empty() {
+                "once at the end (fixed horizon)"
+            } else {
+                "every day (sequential, always-valid intervals)"
+            },
             r.alpha,
             d.mde * 100.0,
             d.power * 100.0,
@@ -487,17 +492,43 @@ fn store_text(d: &DesignFile, r: &StoreReadout) -> String {
             r.treated_stores.join(", "),
             controls.join(", ")
         ),
-        format!(
-            "effect {:+.2} %, planned interval {:+.2} % to {:+.2} %; the estimator's own p-value \
-             {:.3}",
-            r.relative_effect * 100.0,
-            r.interval[0] * 100.0,
-            r.interval[1] * 100.0,
-            r.estimator_p_value
-        ),
+        match r.p_value {
+            None => format!(
+                "effect {:+.2} %, planned interval {:+.2} % to {:+.2} %; the estimator's own \
+                 p-value {:.3}",
+                r.relative_effect * 100.0,
+                r.interval[0] * 100.0,
+                r.interval[1] * 100.0,
+                r.estimator_p_value
+            ),
+            Some(p) => format!(
+                "effect {:+.2} % after {} periods, always-valid interval {:+.2} % to {:+.2} %, \
+                 always-valid p-value {:.3}; the estimator's own p-value {:.3}",
+                r.relative_effect * 100.0,
+                r.test_periods,
+                r.interval[0] * 100.0,
+                r.interval[1] * 100.0,
+                p,
+                r.estimator_p_value
+            ),
+        },
         r.decision.clone(),
     ] {
         o.push_str(&wrap(&line, COLUMNS, "• ", 2));
+    }
+    if !r.looks.is_empty() {
+        o.push_str("\nperiod      days  effect    always-valid interval   p-value\n");
+        for l in &r.looks {
+            o.push_str(&format!(
+                "{:<10}  {:>4}  {:>+7.2} %  {:>+7.2} % to {:>+7.2} %  {:>7.3}\n",
+                l.period,
+                l.periods,
+                l.estimate * 100.0,
+                l.interval[0] * 100.0,
+                l.interval[1] * 100.0,
+                l.p_value
+            ));
+        }
     }
     o
 }

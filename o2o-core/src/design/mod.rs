@@ -19,6 +19,8 @@
 //! | a panel of stores with a known model, for checks and comparisons | [`simulate_panel`] |
 //! | the plan `o2o report --design` reads back | [`DesignFile`] |
 //! | a store test read as planned | [`read_store_test`] |
+//! | a store test read every day, with always-valid intervals | [`look_scales`], [`read_store_test`] |
+//! | does a plan, read as the report reads it, keep its word on held-back periods? | [`check_plan`] |
 //! | the page: power curves as SVG charts | [`render_html`] |
 //!
 //! Every random draw comes from a ChaCha8 stream seeded by the caller: the same history and
@@ -36,6 +38,7 @@ mod matched;
 mod page;
 mod panel;
 mod plan;
+mod store_looks;
 mod store_readout;
 mod stores;
 
@@ -54,10 +57,11 @@ pub use plan::{
     DESIGN_FORMAT, DesignFile, DesignKind, PlannedReadout, Readout, StoreWeight, expected_width,
     planned_readout,
 };
-pub use store_readout::{StorePeriods, StoreReadout, read_store_test};
+pub use store_looks::{check_plan, look_scales, sequential_store_readout, store_sequence};
+pub use store_readout::{StoreLook, StorePeriods, StoreReadout, read_store_test};
 pub use stores::{
-    CandidateSet, PowerPoint, StatedPower, StoresCheck, StoresDesign, StoresOptions, check_stores,
-    design_stores, evaluate_set,
+    Calibration, CandidateSet, PowerPoint, StatedPower, StoresCheck, StoresDesign, StoresOptions,
+    check_stores, design_stores, evaluate_set,
 };
 
 #[cfg(test)]

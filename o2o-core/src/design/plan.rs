@@ -111,6 +111,11 @@ pub struct DesignFile {
     pub method: Option<StoreMethod>,
     /// Expected full width of the interval of the relative effect under this readout.
     pub expected_interval_width: f64,
+    /// Store tests read sequentially: the error scale of the relative effect after each day of
+    /// the test (one value per day, read on the history's simulated tests), which the
+    /// always-valid interval of each look is built on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub look_se: Vec<f64>,
     /// Seed of the assignment or of the store ranking.
     pub seed: u64,
     /// The assignment file written with the design, when one was.

@@ -306,6 +306,7 @@ fn design_file_round_trips_and_gives_the_period() {
         control_weights: vec![],
         method: None,
         expected_interval_width: 0.04,
+        look_se: Vec::new(),
         seed: 1,
         assignment: None,
     };
@@ -563,6 +564,7 @@ fn predictive_power_is_not_overconfident_over_histories() {
         ..StoresOptions::default()
     };
     let mut gap = [0.0; 2];
+    let mut false_positives = 0.0;
     let mut sets = 0;
     for h in 0..3 {
         let panel = simulate_panel(&model, 100 + h);
@@ -595,6 +597,7 @@ fn predictive_power_is_not_overconfident_over_histories() {
             assert_eq!(at(c), reached.stated_power);
             gap[0] += at(&normal) - reached.power;
             gap[1] += at(c) - reached.power;
+            false_positives += reached.false_positive_rate;
             sets += 1;
         }
     }
@@ -604,6 +607,13 @@ fn predictive_power_is_not_overconfident_over_histories() {
     assert!(
         predictive.abs() < 0.05,
         "mean stated − reached {predictive}"
+    );
+    // The top sets' false-positive rate on held-back periods, over the histories, stays at
+    // α: within two binomial standard errors of its 100 replications per set.
+    let fpr = false_positives / sets as f64;
+    assert!(
+        fpr <= 0.05 + 2.0 * (0.05f64 * 0.95 / (100.0 * sets as f64)).sqrt(),
+        "{fpr}"
     );
 }
 
@@ -670,5 +680,193 @@ fn the_planned_interval_uses_the_t_critical_value() {
         assert_eq!(c.interval_width, 2.0 * c.threshold);
         let normal = crate::uplift::norm_isf(0.025).unwrap() * 1.2f64.sqrt() * rms0;
         assert!(c.threshold > 1.4 * normal, "{method:?}");
+    }
+}
+
+/// A store plan for the best set of `d`, read as `readout` (sequential: with its look scales).
+fn store_plan(
+    history: &StorePanel,
+    d: &StoresDesign,
+    o: &StoresOptions,
+    readout: Readout,
+) -> DesignFile {
+    let best = &d.top[0];
+    let look_se = match readout {
+        Readout::Sequential { .. } => look_scales(history, best, o).unwrap(),
+        Readout::FixedHorizon => Vec::new(),
+    };
+    DesignFile {
+        o2o_design: DESIGN_FORMAT,
+        kind: DesignKind::Stores,
+        campaign: None,
+        metric: Metric::Visits,
+        alpha: d.alpha,
+        power: d.power,
+        mde: best.mde.unwrap(),
+        days: d.days as u32,
+        start: None,
+        readout,
+        holdout_share: None,
+        cuped: false,
+        customers: None,
+        treated_stores: best.stores.clone(),
+        control_weights: best.weights.clone(),
+        method: Some(d.method),
+        expected_interval_width: best.interval_width,
+        look_se,
+        seed: d.seed,
+        assignment: None,
+    }
+}
+
+#[test]
+fn a_sequential_store_plan_keeps_alpha_over_every_look_and_detects_an_effect() {
+    // A small panel (16 stores, 112 days, 14-day tests) read by difference in differences.
+    let model = PanelModel {
+        stores: 16,
+        regions: 4,
+        periods: 112,
+        ..PanelModel::default()
+    };
+    let history = simulate_panel(&model, 100);
+    let o = StoresOptions {
+        treat: 2,
+        days: 14,
+        windows: 4,
+        random_sets: 4,
+        top: 1,
+        method: StoreMethod::Did,
+        effects: vec![0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.15, 0.2],
+        seed: 5,
+        ..StoresOptions::default()
+    };
+    let d = design_stores(&history, &o).unwrap();
+    let plan = store_plan(&history, &d, &o, sequential_store_readout(14));
+    assert_eq!(plan.look_se.len(), 14);
+    // Read once at the end, the sequence rests on the fixed interval's error law: its scale
+    // after the last day is the fixed half-width over the normal quantile.
+    let z = crate::uplift::norm_isf(0.025).unwrap();
+    let last = plan.look_se[13];
+    assert!(
+        (last * z - d.top[0].threshold).abs() < 1e-9,
+        "{last} vs {}",
+        d.top[0].threshold
+    );
+    // The plan round-trips through its file.
+    let text = serde_json::to_string(&plan).unwrap();
+    assert_eq!(DesignFile::from_json(&text).unwrap(), plan);
+
+    // Held-back periods with nothing planted, read after every one of the 14 days: the
+    // always-valid interval rejects at most α of the time; the fixed interval read every day
+    // (peeking) rejects more.
+    let long = PanelModel {
+        periods: 126,
+        ..model.clone()
+    };
+    let (reps, mut sequential, mut peeking) = (200u64, 0u64, 0u64);
+    for r in 0..reps {
+        let panel = simulate_panel(&long, 40_000 + r);
+        let periods = StorePeriods {
+            from: panel.periods[112].clone(),
+            to: panel.periods[125].clone(),
+            pre: None,
+        };
+        let read = read_store_test(&plan, &panel, &periods).unwrap();
+        assert_eq!(read.readout, "sequential");
+        assert_eq!(read.looks.len(), 14);
+        // The running interval only narrows.
+        for w in read.looks.windows(2) {
+            assert!(w[1].interval[0] >= w[0].interval[0] && w[1].interval[1] <= w[0].interval[1]);
+        }
+        sequential += u64::from(read.significant);
+        peeking += u64::from(
+            read.looks
+                .iter()
+                .any(|l| l.estimate.abs() > d.top[0].threshold),
+        );
+    }
+    let (seq, peek) = (
+        sequential as f64 / reps as f64,
+        peeking as f64 / reps as f64,
+    );
+    // α plus two binomial standard errors at 200 replications (1.5 points).
+    assert!(seq <= 0.05 + 2.0 * (0.05f64 * 0.95 / 200.0).sqrt(), "{seq}");
+    assert!(peek > seq, "peeking {peek} vs sequential {seq}");
+
+    // A planted effect of twice the MDE is detected, by the same readout the report runs.
+    let hit = check_plan(&model, &plan, 2.0 * plan.mde, 60, 41_000).unwrap();
+    assert!(hit.power >= 0.8, "{}", hit.power);
+    // The fixed plan is read once: its false-positive rate is the one the design states.
+    let fixed = store_plan(&history, &d, &o, Readout::FixedHorizon);
+    let read = read_store_test(
+        &fixed,
+        &simulate_panel(&long, 40_000),
+        &StorePeriods {
+            from: "2026-04-23".into(),
+            to: "2026-05-06".into(),
+            pre: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(read.readout, "fixed_horizon");
+    assert!(read.looks.is_empty() && read.p_value.is_none());
+}
+
+#[test]
+fn unseen_calibration_reads_the_interval_on_tests_the_ranking_did_not_see() {
+    // 140 days, 21-day tests after 28: 5 independent test lengths. The earliest ranks (tests
+    // ending on days 49 to 56); the interval of the sets ranked first is read only on the tests
+    // whose test periods start after those (ending on days 77 to 140: 4 test lengths, 3
+    // degrees of freedom), never on the periods that picked them.
+    let panel = simulate_panel(
+        &PanelModel {
+            periods: 140,
+            ..PanelModel::default()
+        },
+        100,
+    );
+    for method in [StoreMethod::SyntheticControl, StoreMethod::Did] {
+        let o = StoresOptions {
+            treat: 4,
+            days: 21,
+            windows: 4,
+            random_sets: 6,
+            top: 2,
+            method,
+            calibration: Calibration::Unseen,
+            ..StoresOptions::default()
+        };
+        let d = design_stores(&panel, &o).unwrap();
+        assert_eq!(d.ranked_before, 56);
+        let unseen: Vec<usize> = window_ends(140, 21, 28, usize::MAX)
+            .into_iter()
+            .filter(|&e| e >= 77)
+            .collect();
+        assert_eq!(d.stated_windows, unseen.len());
+        assert_eq!(PredictionLaw::new(&unseen, 21, 0.05).unwrap().df, 3.0);
+        for c in &d.top {
+            let alone = evaluate_set(
+                &panel,
+                &panel_indices(&panel, &c.stores),
+                &panel_donors(&panel, &c.stores),
+                &unseen,
+                &o,
+            )
+            .unwrap();
+            assert_eq!(c.threshold, alone.threshold, "{method:?}");
+            assert_eq!(c.power_curve, alone.power_curve, "{method:?}");
+        }
+        // Calibrated on the whole history instead, the ranking's periods included (the
+        // history split in halves), the interval differs.
+        let whole = design_stores(
+            &panel,
+            &StoresOptions {
+                calibration: Calibration::Whole,
+                ..o.clone()
+            },
+        )
+        .unwrap();
+        assert_eq!(whole.ranked_before, 84);
+        assert!(whole.top.iter().all(|c| c.windows == whole.stated_windows));
     }
 }
