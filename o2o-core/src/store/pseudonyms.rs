@@ -191,7 +191,7 @@ impl StoreKey {
 
     /// Replace `ids` by their stored forms; the platform hashes of emails and phones go to
     /// `aliases` ((platform, hash) → (kind, pseudonym)). An event id built from an identifier
-    /// (GA4's from `user_pseudo_id`) gets the pseudonym in its place. Raw values are
+    /// (GA4's, from `user_pseudo_id`) is replaced by its own keyed pseudonym. Raw values are
     /// overwritten before release.
     fn apply(
         &mut self,
@@ -200,7 +200,7 @@ impl StoreKey {
         aliases: &mut Aliases,
         stats: &mut PseudonymStats,
     ) {
-        let mut in_id: Vec<(String, usize)> = Vec::new();
+        let mut id_holds_value = false;
         let id_text = event_id.as_ref().and_then(|i| i.as_deref());
         let mut out = Vec::with_capacity(ids.len());
         for mut id in ids.drain(..) {
@@ -239,26 +239,30 @@ impl StoreKey {
                 }
             }
             let raw = id.value.trim();
-            if raw.len() >= 4 && id_text.is_some_and(|t| t.contains(raw)) {
-                in_id.push((raw.to_owned(), out.len()));
-            }
+            id_holds_value |= raw.len() >= 4 && id_text.is_some_and(|t| t.contains(raw));
             id.value.zeroize();
             id.value = value;
             stats.identifiers_pseudonymised += 1;
             out.push(id);
         }
         self.buf.zeroize();
-        if let Some(Some(text)) = event_id
-            && !in_id.is_empty()
+        if let Some(slot) = event_id
+            && id_holds_value
+            && let Some(mut text) = slot.take()
         {
-            for (raw, i) in &in_id {
-                let replaced = text.replace(raw.as_str(), &out[*i].value);
-                text.zeroize();
-                *text = replaced;
+            // The whole id is keyed (as an `external_id` would be): distinct ids stay
+            // distinct, and it names neither the value nor the person's pseudonym, so an
+            // erasure that keeps the record keeps nothing of theirs. An id that cannot be
+            // keyed is dropped.
+            let mut keyed = String::with_capacity(97);
+            if self
+                .pz
+                .text_into(IdKind::ExternalId, &text, &mut keyed)
+                .is_ok()
+            {
+                *slot = Some(keyed);
             }
-        }
-        for (mut raw, _) in in_id {
-            raw.zeroize();
+            text.zeroize();
         }
         *ids = out;
     }

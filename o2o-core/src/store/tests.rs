@@ -671,7 +671,8 @@ fn test_ring(id: &str, first: u8) -> crate::keys::KeyRing {
     crate::keys::KeyRing::single(crate::keys::SecretKey::new(id, secret).unwrap())
 }
 
-/// Every file under `dir`, with its bytes.
+/// Every file under `dir`, with what it holds: a Parquet file's rows decoded (its pages are
+/// compressed, so their bytes alone could hide a value), the bytes of any other.
 #[cfg(feature = "sim")]
 fn every_file(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
@@ -681,6 +682,19 @@ fn every_file(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
             let p = e.unwrap().path();
             if p.is_dir() {
                 dirs.push(p);
+            } else if p.extension().is_some_and(|e| e == "parquet") {
+                let mut text = Vec::new();
+                let f = std::fs::File::open(&p).unwrap();
+                for batch in ParquetRecordBatchReaderBuilder::try_new(f)
+                    .unwrap()
+                    .build()
+                    .unwrap()
+                {
+                    for c in batch.unwrap().columns() {
+                        strings(c.as_ref(), &mut text);
+                    }
+                }
+                out.push((p, text));
             } else {
                 let bytes = std::fs::read(&p).unwrap();
                 out.push((p, bytes));
@@ -688,6 +702,28 @@ fn every_file(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
         }
     }
     out
+}
+
+/// Every string in `a` (through lists and structs), one a line.
+#[cfg(feature = "sim")]
+fn strings(a: &dyn arrow_array::Array, out: &mut Vec<u8>) {
+    use arrow_array::cast::AsArray;
+    use arrow_schema::DataType;
+    match a.data_type() {
+        DataType::Utf8 => {
+            for v in a.as_string::<i32>().iter().flatten() {
+                out.extend(v.as_bytes());
+                out.push(b'\n');
+            }
+        }
+        DataType::List(_) => strings(a.as_list::<i32>().values().as_ref(), out),
+        DataType::Struct(_) => {
+            for c in a.as_struct().columns() {
+                strings(c.as_ref(), out);
+            }
+        }
+        _ => {}
+    }
 }
 
 #[cfg(feature = "sim")]
