@@ -187,6 +187,9 @@ impl From<o2o_core::store::StoreError> for Error {
             S::Locked { .. } => "locked",
             S::Parquet(_) | S::Arrow(_) | S::Decode { .. } => "damaged_store",
             S::Ingest(_) => "ingest",
+            S::KeyNeeded { .. } | S::WrongKey { .. } | S::PlainStore | S::KeySettings { .. } => {
+                "key"
+            }
             _ => "store",
         };
         Error::new(Class::Store, kind, e.to_string())

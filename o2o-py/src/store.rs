@@ -155,14 +155,15 @@ impl Store {
     }
 
     /// Ingest `files` through the source map (TOML text); JSON of the per-file reports and
-    /// every rejected row.
-    #[pyo3(signature = (map_toml, files, max_rejected=5.0))]
+    /// every rejected row. With `hmac_key_file`, identifiers are stored as keyed pseudonyms.
+    #[pyo3(signature = (map_toml, files, max_rejected=5.0, hmac_key_file=None))]
     fn _ingest(
         &self,
         py: Python<'_>,
         map_toml: &str,
         files: Vec<PathBuf>,
         max_rejected: f64,
+        hmac_key_file: Option<PathBuf>,
     ) -> Result<String> {
         if !(0.0..=100.0).contains(&max_rejected) {
             return Err(Error::input(
@@ -182,6 +183,12 @@ impl Store {
                 .or_else(|| map.map().source.timezone.clone())
                 .unwrap_or_else(|| "UTC".to_owned());
             let mut store = CoreStore::create(&self.dir, &tz)?;
+            if let Some(p) = &hmac_key_file {
+                let loaded = o2o_core::keys::KeyRing::load(p, o2o_core::keys::Permissions::Warn)
+                    .map_err(|e| Error::input("hmac_key_file", e.to_string()))?;
+                let rules = o2o_core::identity::ResolutionRules::default();
+                store.set_key(o2o_core::store::StoreKey::new(&loaded.ring, &rules)?)?;
+            }
             let opts = IngestOptions {
                 max_rejected_percent: max_rejected,
             };

@@ -1,10 +1,12 @@
-//! `o2o explain --events FILE A B [--rules rules.json]`
+//! `o2o explain --events FILE | --store DIR A B [--rules rules.json] [--hmac-key-file F]`
 //!
 //! Why are A and B (each `kind:value`, e.g. `email:ann@example.com`) one person, or why not?
 //! Prints the explanation as JSON: `{"linked": true, "profile": ID, "chain": [{"from", "to",
 //! "source", "first_seen", "last_seen", "count"}...]}` or `{"linked": false, "reasons": [{"reason":
 //! "hub" | "blocked" | "limit" | "window" | "consent" | "different_profiles" | …}...]}`.
-//! Exits 2 when an identifier never occurs in the events (`unknown`), after printing.
+//! Exits 2 when an identifier never occurs in the events (`unknown`), after printing. A store
+//! that keeps keyed pseudonyms needs its key (`--hmac-key-file`): A and B are pseudonymised
+//! with it before they are looked up.
 
 use super::CliError;
 use o2o_core::identity::{NotLinked, parse_identifier};
@@ -22,15 +24,34 @@ pub struct Args {
     pub a: String,
     /// Second identifier, `kind:value`.
     pub b: String,
+    /// Key file holding the key of a store that keeps keyed pseudonyms (`o2o ingest
+    /// --hmac-key-file`).
+    #[arg(long)]
+    pub hmac_key_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub key_perms: super::voucher::KeyFileArgs,
 }
 
 /// Run `o2o explain`.
 pub fn run(a: Args) -> Result<(), CliError> {
-    let ia = parse_identifier(&a.a).map_err(|e| CliError::Usage(e.to_string()))?;
-    let ib = parse_identifier(&a.b).map_err(|e| CliError::Usage(e.to_string()))?;
-    let (graph, _) = a
-        .input
-        .people_fresh(super::resolve::read_rules(a.rules.as_deref())?)?;
+    let mut ia = parse_identifier(&a.a).map_err(|e| CliError::Usage(e.to_string()))?;
+    let mut ib = parse_identifier(&a.b).map_err(|e| CliError::Usage(e.to_string()))?;
+    let rules = super::resolve::read_rules(a.rules.as_deref())?;
+    if let (None, Some(dir)) = (&a.input.events, &a.input.store) {
+        let store = o2o_core::store::Store::open(dir)?;
+        let ring = match &a.hmac_key_file {
+            Some(p) => Some(super::voucher::ring(p, &a.key_perms)?),
+            None => None,
+        };
+        if let Some(mut key) = store.lookup_key(ring.as_ref(), &rules)? {
+            for id in [&mut ia, &mut ib] {
+                if let Some(stored) = key.stored_form(id) {
+                    *id = stored;
+                }
+            }
+        }
+    }
+    let (graph, _) = a.input.people_fresh(rules)?;
     let e = graph.explain(&ia, &ib);
     let text = serde_json::to_string_pretty(&e)?;
     println!("{text}");

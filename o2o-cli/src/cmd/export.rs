@@ -120,6 +120,16 @@ fn write_file(
 pub fn run(a: Args) -> Result<(), CliError> {
     let (platform, end) = platform_and_end(&a.to)?;
     let store = Store::open(&a.store)?;
+    if let Some(p) = store.pseudonyms() {
+        // Its emails and phones are pseudonyms; the platform hashes an upload needs are kept
+        // (aliases/) but not yet read by the uploads.
+        return Err(CliError::Usage(format!(
+            "{}: the store keeps identifiers as keyed pseudonyms (key `{}`): uploads from such a \
+             store are not supported; export from a store ingested without --hmac-key-file",
+            a.store.display(),
+            p.key_id
+        )));
+    }
     let tz = store.timezone();
     let people = super::input::store_people(
         &store,

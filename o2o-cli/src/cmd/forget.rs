@@ -4,7 +4,9 @@
 //! a profile id `p…`) reaches, with every identifier in it, from every Parquet file of the
 //! store; records that also carry other people's identifiers keep theirs. Prints the receipt as
 //! JSON: counts, and with `--hmac-key-file` the keyed pseudonyms (`KEY_ID:HEX`) of what was
-//! erased; never a value. Erasing what is no longer there erases nothing and succeeds.
+//! erased; never a value. Erasing what is no longer there erases nothing and succeeds. A store
+//! that keeps keyed pseudonyms (`o2o ingest --hmac-key-file`) needs its key: the identifiers
+//! given are pseudonymised with it to find the person.
 
 use super::CliError;
 use o2o_core::event::Identifier;
@@ -25,7 +27,8 @@ pub struct Args {
     #[arg(long)]
     pub rules: Option<PathBuf>,
     /// Key file (`KEY_ID:HEX` lines; the first key is used): the receipt lists the keyed
-    /// pseudonyms of the erased identifiers.
+    /// pseudonyms of the erased identifiers. Required for a store that keeps keyed pseudonyms
+    /// (its key, which the identifiers given are pseudonymised with).
     #[arg(long)]
     pub hmac_key_file: Option<PathBuf>,
     #[command(flatten)]
@@ -75,21 +78,35 @@ pub fn run(mut a: Args) -> Result<(), CliError> {
             a.store.display()
         )));
     }
-    let mut pz = match &a.hmac_key_file {
-        Some(p) => {
-            let ring = super::voucher::ring(p, &a.key_perms)?;
+    let ring = match &a.hmac_key_file {
+        Some(p) => Some(super::voucher::ring(p, &a.key_perms)?),
+        None => None,
+    };
+    let mut pz = match &ring {
+        Some(ring) => {
             let opts = NormalizeOptions {
                 profile: Platform::Meta,
                 default_country: rules.default_country.clone(),
                 phone: rules.phone,
                 ..NormalizeOptions::default()
             };
-            Some(Pseudonymizer::from_ring(&ring, opts))
+            Some(Pseudonymizer::from_ring(ring, opts))
         }
         None => None,
     };
     // Open for writing first: the lock keeps an ingest out until the erasure is done.
     let mut store = Store::create(&a.store, "UTC")?;
+    // A keyed store holds pseudonyms: the person is found by theirs.
+    if let Some(mut key) = store.lookup_key(ring.as_ref(), &rules)? {
+        for w in &mut what {
+            if let Forget::Identifier(id) = w
+                && let Some(mut stored) = key.stored_form(id)
+            {
+                std::mem::swap(id, &mut stored);
+                stored.value.zeroize();
+            }
+        }
+    }
     let mut people = resolve_people(&store, rules)?;
     let matcher = people.graph.erasure_matcher(&what);
     let graph = people.graph.forget_all(&what, pz.as_mut())?;

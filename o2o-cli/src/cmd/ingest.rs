@@ -1,15 +1,17 @@
-//! `o2o ingest --store DIR --map MAP.toml FILE... [--rejects FILE] [--max-rejected PCT] [--json]`
+//! `o2o ingest --store DIR --map MAP.toml FILE... [--rejects FILE] [--max-rejected PCT] [--json]
+//! [--hmac-key-file F [--rules rules.json]]`
 //!
 //! Reads exports through a source map (docs/ingest.md) and appends their records to the event
 //! store DIR (created when absent). Bad rows go to the rejects file as NDJSON
 //! `{file, line, field, reason}`; a file with more than PCT % bad rows is refused whole; running
 //! the same files again adds nothing. Exit status 1 when a file is refused or nothing usable was
-//! read.
+//! read. With `--hmac-key-file` the store keeps identifiers as keyed pseudonyms
+//! (`docs/privacy.md`, "At rest"); a store made so needs the same key for every later ingest.
 
 use super::CliError;
 use crate::output::{bytes_progress, table};
 use o2o_core::ingest::{CompiledMap, FileReader, Format, SourceMap, open};
-use o2o_core::store::{FileReport, IngestOptions, Store};
+use o2o_core::store::{FileReport, IngestOptions, Store, StoreKey};
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -40,6 +42,18 @@ pub struct Args {
     /// Print the per-file summary as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Key file (`KEY_ID:HEX` lines; the first key makes a new store's pseudonyms): the store
+    /// keeps every linking identifier (CRM id, loyalty card, email, phone, device id, MAC, IP)
+    /// as its keyed pseudonym, never the value. A store made so needs this key for every ingest,
+    /// `o2o forget` and `o2o explain`.
+    #[arg(long)]
+    pub hmac_key_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub key_perms: super::voucher::KeyFileArgs,
+    /// With --hmac-key-file: resolution rules whose default country, phone check and junk
+    /// lists apply as values are pseudonymised (they cannot be applied to pseudonyms later).
+    #[arg(long, requires = "hmac_key_file")]
+    pub rules: Option<PathBuf>,
 }
 
 /// Counts the bytes a reader hands out, for the progress bar.
@@ -78,6 +92,11 @@ pub fn run(a: Args) -> Result<(), CliError> {
         .or_else(|| map.map().source.timezone.clone())
         .unwrap_or_else(|| "UTC".to_owned());
     let mut store = Store::create(&a.store, &tz)?;
+    if let Some(p) = &a.hmac_key_file {
+        let ring = super::voucher::ring(p, &a.key_perms)?;
+        let rules = super::resolve::read_rules(a.rules.as_deref())?;
+        store.set_key(StoreKey::new(&ring, &rules)?)?;
+    }
     let mut rejects = match &a.rejects {
         Some(p) => Some((
             BufWriter::new(File::create(p).map_err(CliError::io(p))?),
@@ -199,6 +218,12 @@ fn print_summary(reports: &[FileReport]) {
             println!(
                 "  {}: {n} {kind} values dropped (not valid {kind}s)",
                 r.file
+            );
+        }
+        if let Some(p) = &r.pseudonyms {
+            println!(
+                "  {}: {} identifiers stored as keyed pseudonyms, {} dropped (invalid or junk)",
+                r.file, p.identifiers_pseudonymised, p.identifiers_dropped
             );
         }
         if let Some(why) = &r.refused {

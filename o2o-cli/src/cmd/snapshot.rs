@@ -24,7 +24,8 @@ pub struct SnapshotArgs {
     #[arg(long)]
     pub out: PathBuf,
     /// Key file (`KEY_ID:HEX` lines; the first key is used): identifiers are written as keyed
-    /// pseudonyms.
+    /// pseudonyms. A store that keeps keyed pseudonyms gives them as they are, with or without
+    /// this flag (with it, the key must be the store's).
     #[arg(long)]
     pub hmac_key_file: Option<PathBuf>,
     #[command(flatten)]

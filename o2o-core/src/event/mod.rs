@@ -141,6 +141,23 @@ impl IdKind {
         matches!(self, IdKind::EmailSha256 | IdKind::PhoneSha256)
     }
 
+    /// Whether a store or snapshot written with a key keeps the kind as a keyed pseudonym: every
+    /// kind that links profiles. Attributes stay as given (probabilistic matching compares them
+    /// by similarity), hashed kinds are already one-way, and voucher codes are checked by their
+    /// signature (`docs/privacy.md`, "At rest").
+    pub const fn pseudonymised_at_rest(self) -> bool {
+        matches!(
+            self,
+            IdKind::ExternalId
+                | IdKind::LoyaltyCard
+                | IdKind::Email
+                | IdKind::Phone
+                | IdKind::DeviceId
+                | IdKind::Mac
+                | IdKind::Ip
+        )
+    }
+
     /// The raw kind a hashed kind is the SHA-256 of (`email_sha256` → `email`); itself otherwise.
     pub const fn unhashed(self) -> IdKind {
         match self {

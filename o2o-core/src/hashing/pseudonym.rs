@@ -119,6 +119,11 @@ impl Pseudonymizer {
         Self::new(ring.current(), opts)
     }
 
+    /// How values are normalised before they are keyed.
+    pub fn options(&self) -> &NormalizeOptions {
+        &self.opts
+    }
+
     /// The id of the key in use.
     pub fn key_id(&self) -> &str {
         &self.key_id

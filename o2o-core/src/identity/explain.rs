@@ -8,7 +8,7 @@
 use super::error::IdentityError;
 use super::graph::IdentityGraph;
 use super::intern::stable_hash;
-use super::normalize::normalize_value;
+use super::normalize::normalize_in;
 use super::profiles::ProfileId;
 use super::scored::Waterfall;
 use crate::event::{IdKind, Identifier};
@@ -256,7 +256,12 @@ impl IdentityGraph {
             });
             return None;
         }
-        let v = match normalize_value(raw.kind, &raw.value, &self.rules) {
+        let v = match normalize_in(
+            raw.kind,
+            &raw.value,
+            &self.rules,
+            self.pseudonym_key.as_deref(),
+        ) {
             Ok(v) => v,
             Err(message) => {
                 reasons.push(NotLinked::Invalid {

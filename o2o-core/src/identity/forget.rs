@@ -123,7 +123,14 @@ impl IdentityGraph {
             let mut out: Vec<String> = Vec::with_capacity(doomed.len());
             for &i in &doomed {
                 let mut s = String::new();
-                if pz
+                let (kind, value) = (self.ids.kind(i), self.ids.value(i));
+                // A graph of pseudonyms (a keyed store's) holds them already.
+                if let Some(k) = self.pseudonym_key.as_deref()
+                    && kind.pseudonymised_at_rest()
+                    && super::normalize::is_pseudonym_of(k, value)
+                {
+                    out.push(value.to_owned());
+                } else if pz
                     .text_into(self.ids.kind(i), self.ids.value(i), &mut s)
                     .is_ok()
                 {
@@ -196,9 +203,12 @@ impl IdentityGraph {
                             }
                         },
                         None => {
-                            if let Ok(mut v) =
-                                super::normalize::normalize_value(id.kind, &id.value, &self.rules)
-                            {
+                            if let Ok(mut v) = super::normalize::normalize_in(
+                                id.kind,
+                                &id.value,
+                                &self.rules,
+                                self.pseudonym_key.as_deref(),
+                            ) {
                                 fingerprints.push(stable_hash(id.kind, v.as_bytes()));
                                 v.zeroize();
                             }
@@ -228,6 +238,8 @@ impl IdentityGraph {
 /// overwrites them when dropped.
 pub struct ErasureMatcher {
     rules: super::ResolutionRules,
+    /// The key id of the graph's pseudonyms, when it holds pseudonyms.
+    pseudonym_key: Option<String>,
     /// SHA-256 of `kind ":" normalised value` of each erased identifier.
     digests: ASet<[u8; 32]>,
     /// The SHA-256 (hex) of each erased email and phone under every platform's normalisation,
@@ -262,7 +274,12 @@ impl ErasureMatcher {
         if id.kind.is_attribute() {
             return false;
         }
-        match super::normalize::normalize_value(id.kind, &id.value, &self.rules) {
+        match super::normalize::normalize_in(
+            id.kind,
+            &id.value,
+            &self.rules,
+            self.pseudonym_key.as_deref(),
+        ) {
             Ok(mut v) => {
                 let hit = self.digests.contains(&digest(id.kind, &v));
                 v.zeroize();
@@ -302,6 +319,7 @@ impl IdentityGraph {
         let targets = self.erasure_targets(what);
         let mut m = ErasureMatcher {
             rules: self.rules.clone(),
+            pseudonym_key: self.pseudonym_key.clone(),
             digests: ASet::with_hasher(ahash_state()),
             hashed: ASet::with_hasher(ahash_state()),
         };

@@ -9,7 +9,7 @@ use super::intern::{AMap, ASet, Interner, ahash_state, stable_hash};
 use super::memory::Scratch;
 use super::memory::pages;
 use super::memory::tables::Tables;
-use super::normalize::normalize_value;
+use super::normalize::normalize_in;
 use super::observations::Observations;
 use super::profiles::{Profile, ProfileId, Profiles};
 use super::resolution::Resolution;
@@ -189,7 +189,13 @@ impl IdentityGraph {
         if id.kind.is_attribute() || !self.compiled.links(id.kind) {
             return None;
         }
-        let value = normalize_value(id.kind, &id.value, &self.rules).ok()?;
+        let value = normalize_in(
+            id.kind,
+            &id.value,
+            &self.rules,
+            self.pseudonym_key.as_deref(),
+        )
+        .ok()?;
         if self
             .compiled
             .blocked_identifier(id.kind, &id.value, &value)
@@ -235,7 +241,12 @@ impl IdentityGraph {
     fn refuse(&mut self, identifiers: &[Identifier]) -> ObserveOutcome {
         self.stats.consent_denied += 1;
         for id in identifiers {
-            if let Ok(v) = normalize_value(id.kind, &id.value, &self.rules) {
+            if let Ok(v) = normalize_in(
+                id.kind,
+                &id.value,
+                &self.rules,
+                self.pseudonym_key.as_deref(),
+            ) {
                 self.denied.insert(stable_hash(id.kind, v.as_bytes()));
             }
         }
@@ -268,7 +279,12 @@ impl IdentityGraph {
             if !self.compiled.links(id.kind) {
                 continue;
             }
-            let value = match normalize_value(id.kind, &id.value, &self.rules) {
+            let value = match normalize_in(
+                id.kind,
+                &id.value,
+                &self.rules,
+                self.pseudonym_key.as_deref(),
+            ) {
                 Ok(v) => v,
                 Err(_) => {
                     out.invalid += 1;
@@ -566,7 +582,13 @@ impl IdentityGraph {
 
     /// Normalise a raw identifier the way `observe` does; `None` if it is not linkable.
     pub(crate) fn lookup(&self, id: &Identifier) -> Option<u32> {
-        let v = normalize_value(id.kind, &id.value, &self.rules).ok()?;
+        let v = normalize_in(
+            id.kind,
+            &id.value,
+            &self.rules,
+            self.pseudonym_key.as_deref(),
+        )
+        .ok()?;
         self.ids.get(id.kind, &v)
     }
 

@@ -61,7 +61,7 @@ mod profiles;
 mod reference;
 mod resolution;
 mod resolve;
-mod rules;
+pub(crate) mod rules;
 mod scored;
 mod snapshot;
 

@@ -25,6 +25,34 @@ pub(crate) fn normalize_value(
     crate::hashing::normalize(kind, value, &opts).map_err(|e| e.to_string())
 }
 
+/// [`normalize_value`] in a graph that holds keyed pseudonyms under `pseudonym_key` (restored
+/// from a keyed snapshot, or built from a keyed store): a pseudonym of that key, for a kind kept
+/// as one, is already the normalised form and passes unchanged.
+pub(crate) fn normalize_in(
+    kind: IdKind,
+    value: &str,
+    rules: &ResolutionRules,
+    pseudonym_key: Option<&str>,
+) -> Result<String, String> {
+    if let Some(k) = pseudonym_key
+        && kind.pseudonymised_at_rest()
+        && is_pseudonym_of(k, value)
+    {
+        return Ok(value.to_owned());
+    }
+    normalize_value(kind, value, rules)
+}
+
+/// Whether `value` is a pseudonym's text (`KEY_ID:` and 64 lowercase hex digits) under `key_id`.
+pub(crate) fn is_pseudonym_of(key_id: &str, value: &str) -> bool {
+    value.len() == key_id.len() + 65
+        && value.starts_with(key_id)
+        && value.as_bytes()[key_id.len()] == b':'
+        && value[key_id.len() + 1..]
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// The stand-in used before the shared normaliser landed; kept for comparison in tests.
 #[cfg(test)]
 pub(crate) fn fallback_value(

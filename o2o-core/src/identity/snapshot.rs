@@ -112,6 +112,20 @@ impl IdentityGraph {
     /// assert_eq!(back.pseudonym_key(), Some("k1"));
     /// ```
     pub fn snapshot_pseudonymized(&self, pz: &mut Pseudonymizer) -> Result<Vec<u8>, IdentityError> {
+        // A graph of pseudonyms (a keyed store's) keeps its own: under another key they
+        // could never join the ones it holds.
+        if let Some(k) = self.pseudonym_key.as_deref() {
+            if k != pz.key_id() {
+                return Err(IdentityError::snapshot(
+                    "pseudonyms",
+                    format!(
+                        "the graph holds pseudonyms under key `{k}`, not `{}`",
+                        pz.key_id()
+                    ),
+                ));
+            }
+            return Ok(self.snapshot());
+        }
         let mut out = self.empty_like();
         let mut names: Vec<String> = Vec::with_capacity(self.ids.len());
         for i in 0..self.ids.len() as u32 {

@@ -63,6 +63,19 @@ impl Store {
         erase: impl Fn(&Identifier) -> bool,
     ) -> Result<StoreErasure, StoreError> {
         let mut out = StoreErasure::default();
+        // A keyed store keeps the platform hashes of emails and phones beside their
+        // pseudonyms: the person's go, and records holding them lose them.
+        let hashes = if self.manifest.pseudonyms.is_some() {
+            super::pseudonyms::erase_aliases(&self.dir, &erase)?
+        } else {
+            Default::default()
+        };
+        let erase = |id: &Identifier| {
+            erase(id)
+                || (id.kind.is_hashed()
+                    && !hashes.is_empty()
+                    && hashes.contains(&id.value.trim().to_ascii_lowercase()))
+        };
         let mut dropped_keys: BTreeMap<String, Vec<u128>> = BTreeMap::new();
         let props = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)

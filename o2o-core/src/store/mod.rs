@@ -20,6 +20,7 @@
 mod erase;
 mod keys;
 mod people;
+mod pseudonyms;
 pub mod resolution;
 mod rows;
 mod schema;
@@ -27,6 +28,7 @@ mod write;
 
 pub use erase::StoreErasure;
 pub use people::{People, PeopleError, PeopleStats, resolve as resolve_people};
+pub use pseudonyms::{PseudonymSettings, PseudonymStats, StoreKey};
 pub use resolution::{ResolutionError, ResolutionInfo, Staleness, StoreFingerprint, Stored};
 pub use rows::parquet_rows;
 pub use schema::{
@@ -35,6 +37,7 @@ pub use schema::{
 
 use crate::event::{Event, Provenance, RecordKind};
 use crate::ingest::{CompiledMap, FileReader, FileStats, IngestError, Output, RowError};
+use crate::keys::KeyRing;
 use keys::KeySet;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -43,6 +46,13 @@ use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use write::{Staging, table_dir};
+
+/// What a keyed ingest did to one file: counts, and the platform hashes kept.
+#[derive(Default)]
+pub(crate) struct Pseudonymised {
+    stats: PseudonymStats,
+    aliases: pseudonyms::Aliases,
+}
 
 /// The manifest's file name.
 pub const MANIFEST: &str = "o2o-store.json";
@@ -95,6 +105,37 @@ pub enum StoreError {
     /// Reading an input file failed.
     #[error(transparent)]
     Ingest(#[from] IngestError),
+    /// The store keeps keyed pseudonyms and no key was given.
+    #[error(
+        "the store keeps identifiers as keyed pseudonyms under key `{key_id}`: give the key file \
+         holding it (--hmac-key-file)"
+    )]
+    KeyNeeded {
+        /// The store's key id.
+        key_id: String,
+    },
+    /// The key given is not the store's.
+    #[error(
+        "the store keeps identifiers as keyed pseudonyms under key `{key_id}`, which the key \
+         file given does not hold"
+    )]
+    WrongKey {
+        /// The store's key id.
+        key_id: String,
+    },
+    /// A key was given for a store that already holds plain identifiers.
+    #[error(
+        "the store holds identifiers as given (it was ingested without a key): a keyed ingest \
+         into it would mix pseudonyms with values that can never join them; ingest into a new \
+         store"
+    )]
+    PlainStore,
+    /// The key's settings do not match the store's pseudonyms.
+    #[error("the store's pseudonyms: {message}")]
+    KeySettings {
+        /// What differs.
+        message: String,
+    },
 }
 
 impl StoreError {
@@ -143,6 +184,10 @@ pub struct Manifest {
     /// out of date.
     #[serde(default)]
     pub erasures: u64,
+    /// Set when the store keeps identifiers as keyed pseudonyms: the key's id and how values
+    /// were normalised (`docs/privacy.md`, "At rest").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pseudonyms: Option<PseudonymSettings>,
 }
 
 /// Options of an ingest.
@@ -176,6 +221,9 @@ pub struct FileReport {
     pub stored: u64,
     /// Why nothing of the file was stored, when it was refused.
     pub refused: Option<String>,
+    /// In a store with a key: identifiers written as pseudonyms, and those dropped.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub pseudonyms: Option<PseudonymStats>,
 }
 
 /// An open event store.
@@ -211,6 +259,7 @@ pub struct Store {
     manifest: Manifest,
     keys: BTreeMap<String, KeySet>,
     locked: bool,
+    key: Option<StoreKey>,
 }
 
 impl std::fmt::Debug for Store {
@@ -256,6 +305,7 @@ impl Store {
             manifest,
             keys: BTreeMap::new(),
             locked: false,
+            key: None,
         })
     }
 
@@ -280,9 +330,11 @@ impl Store {
                     ingests: Vec::new(),
                     key_files: BTreeMap::new(),
                     erasures: 0,
+                    pseudonyms: None,
                 },
                 keys: BTreeMap::new(),
                 locked: false,
+                key: None,
             };
             s.write_manifest()?;
             s
@@ -317,6 +369,57 @@ impl Store {
     /// The manifest.
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
+    }
+
+    /// How the store's pseudonyms were made, when it keeps identifiers as keyed pseudonyms.
+    pub fn pseudonyms(&self) -> Option<&PseudonymSettings> {
+        self.manifest.pseudonyms.as_ref()
+    }
+
+    /// The key of `ring` for this store's pseudonyms, normalising under `rules`: for raw
+    /// identifiers a user names ([`StoreKey::stored_form`]). `Ok(None)` for a store without
+    /// pseudonyms; an error naming the store's key id when `ring` is missing or lacks it.
+    pub fn lookup_key(
+        &self,
+        ring: Option<&KeyRing>,
+        rules: &crate::identity::ResolutionRules,
+    ) -> Result<Option<StoreKey>, StoreError> {
+        let Some(settings) = &self.manifest.pseudonyms else {
+            return Ok(None);
+        };
+        let ring = ring.ok_or_else(|| StoreError::KeyNeeded {
+            key_id: settings.key_id.clone(),
+        })?;
+        StoreKey::for_store(ring, settings, rules).map(Some)
+    }
+
+    /// Ingest with `key`: identifiers are written as its keyed pseudonyms. A new (empty) store
+    /// takes the key; a store with pseudonyms needs the same key and normalisation; a store
+    /// that already holds plain identifiers refuses one.
+    pub fn set_key(&mut self, key: StoreKey) -> Result<(), StoreError> {
+        match &self.manifest.pseudonyms {
+            Some(s) if s.key_id != key.settings().key_id => {
+                return Err(StoreError::WrongKey {
+                    key_id: s.key_id.clone(),
+                });
+            }
+            Some(s) if s != key.settings() => {
+                return Err(StoreError::KeySettings {
+                    message: format!(
+                        "made with default country {:?} and phone check {:?}, not {:?} and {:?}",
+                        s.default_country,
+                        s.phone,
+                        key.settings().default_country,
+                        key.settings().phone
+                    ),
+                });
+            }
+            Some(_) => {}
+            None if !self.manifest.ingests.is_empty() => return Err(StoreError::PlainStore),
+            None => {}
+        }
+        self.key = Some(key);
+        Ok(())
     }
 
     /// The store's time zone.
@@ -385,7 +488,7 @@ impl Store {
         });
         progress(reader.consumed());
         let stats = reader.into_stats();
-        let (staging, pending, duplicates) = staged?;
+        let (staging, pending, duplicates, done) = staged?;
         let refused = (stats.rows > 0 && stats.rejected_percent() > opts.max_rejected_percent)
             .then(|| {
                 format!(
@@ -394,7 +497,9 @@ impl Store {
                     opts.max_rejected_percent
                 )
             });
-        self.finish_file(source, file, stats, staging, pending, duplicates, refused)
+        self.finish_file(
+            source, file, stats, staging, pending, duplicates, refused, done,
+        )
     }
 
     /// Append records made by a program rather than read from a file (the simulator's), as the
@@ -423,7 +528,7 @@ impl Store {
                 Some((r, key, i as u64 + 1))
             }))
         });
-        let (staging, pending, duplicates) = staged?;
+        let (staging, pending, duplicates, done) = staged?;
         self.finish_file(
             source.to_owned(),
             file.to_owned(),
@@ -432,6 +537,7 @@ impl Store {
             pending,
             duplicates,
             None,
+            done,
         )
     }
 
@@ -443,22 +549,42 @@ impl Store {
         source: &str,
         file: &str,
         mut next: impl FnMut() -> Result<Option<Option<(crate::event::Record, u128, u64)>>, StoreError>,
-    ) -> Result<(Staging, KeySet, u64), StoreError> {
+    ) -> Result<(Staging, KeySet, u64, Option<Pseudonymised>), StoreError> {
+        if let Some(s) = &self.manifest.pseudonyms
+            && self.key.is_none()
+        {
+            return Err(StoreError::KeyNeeded {
+                key_id: s.key_id.clone(),
+            });
+        }
+        let mut key = self.key.take();
+        let mut done = key.as_ref().map(|_| Pseudonymised::default());
         let seq = self.manifest.next_seq;
         let staging_root = self.dir.join(".staging").join(format!("{seq:06}"));
         let mut staging = Staging::new(staging_root, seq, self.timezone())?;
         let mut pending = KeySet::default();
         let mut duplicates = 0u64;
-        let known = self.key_set(source)?;
+        let known = match self.key_set(source) {
+            Ok(k) => k,
+            Err(e) => {
+                self.key = key;
+                staging.abort();
+                return Err(e);
+            }
+        };
         let result: Result<(), StoreError> = (|| {
             while let Some(item) = next()? {
-                let Some((record, key, line)) = item else {
+                let Some((mut record, rkey, line)) = item else {
                     continue;
                 };
-                if known.contains(key) || !pending.insert(key) {
+                if known.contains(rkey) || !pending.insert(rkey) {
                     duplicates += 1;
                     continue;
                 }
+                if let (Some(k), Some(d)) = (key.as_mut(), done.as_mut()) {
+                    k.apply_record(&mut record, &mut d.aliases, &mut d.stats);
+                }
+                let key = rkey;
                 let prov = Provenance {
                     source: source.to_owned(),
                     file: file.to_owned(),
@@ -468,8 +594,9 @@ impl Store {
             }
             Ok(())
         })();
+        self.key = key;
         match result {
-            Ok(()) => Ok((staging, pending, duplicates)),
+            Ok(()) => Ok((staging, pending, duplicates, done)),
             Err(e) => {
                 staging.abort();
                 Err(e)
@@ -488,6 +615,7 @@ impl Store {
         pending: KeySet,
         duplicates: u64,
         refused: Option<String>,
+        done: Option<Pseudonymised>,
     ) -> Result<FileReport, StoreError> {
         let stored = pending.len() as u64;
         if refused.is_some() || stored == 0 {
@@ -499,10 +627,19 @@ impl Store {
                 duplicates,
                 stored: 0,
                 refused,
+                pseudonyms: None,
             });
         }
         let seq = self.manifest.next_seq;
         let parts = staging.commit(&self.dir)?;
+        let mut pseudonyms = None;
+        if let Some(d) = done {
+            pseudonyms::write_aliases(&self.dir, seq, &d.aliases)?;
+            pseudonyms = Some(d.stats);
+            if let Some(k) = &self.key {
+                self.manifest.pseudonyms = Some(k.settings().clone());
+            }
+        }
         let key_file = keys::file_name(&source);
         pending.append_to(&self.dir.join("keys").join(&key_file))?;
         self.key_set(&source)?.extend(&pending);
@@ -526,6 +663,7 @@ impl Store {
             duplicates,
             stored,
             refused: None,
+            pseudonyms,
         })
     }
 

@@ -134,6 +134,13 @@ fn aliases(obs: &[Obs]) -> HashMap<String, Identifier> {
     out
 }
 
+fn phone_name(p: PhoneCheck) -> &'static str {
+    match p {
+        PhoneCheck::Valid => "valid",
+        PhoneCheck::Possible => "possible",
+    }
+}
+
 /// Combine the latest records of several identifiers, field by field.
 fn combine(records: &[&ConsentSignals]) -> Option<ConsentSignals> {
     if records.is_empty() {
@@ -181,6 +188,20 @@ fn latest(list: &[(i64, ConsentSignals)], ts: i64) -> Option<&ConsentSignals> {
 /// Resolve the people of a store under `rules`.
 pub fn resolve(store: &super::Store, rules: ResolutionRules) -> Result<People, PeopleError> {
     let gate = ConsentGate::default();
+    // A keyed store's identifiers are pseudonyms made under its phone check: another check
+    // cannot be applied to them.
+    if let Some(p) = store.pseudonyms()
+        && p.phone != rules.phone
+    {
+        return Err(PeopleError::Store(StoreError::KeySettings {
+            message: format!(
+                "phones were kept at ingest under the \"{}\" check; the rules given ask for \"{}\" (ingest again with those rules)",
+                phone_name(p.phone),
+                phone_name(rules.phone)
+            ),
+        }));
+    }
+    let key_id = store.pseudonyms().map(|p| p.key_id.clone());
     let mut events = store.events()?;
     // The events' identifiers and consent move into their observations while people are
     // resolved, and come back resolved at the end (one copy in memory, not two).
@@ -247,8 +268,13 @@ pub fn resolve(store: &super::Store, rules: ResolutionRules) -> Result<People, P
     }
     let mut stats = PeopleStats::default();
 
-    // 1. Hashed identifiers join the raw ones they hash.
-    let alias = aliases(&obs);
+    // 1. Hashed identifiers join the raw ones they hash (in a keyed store, through the
+    // platform hashes kept at ingest).
+    let alias = if key_id.is_some() {
+        super::pseudonyms::read_aliases(store.dir())?
+    } else {
+        aliases(&obs)
+    };
     for o in &mut obs {
         for id in &mut o.identifiers {
             if id.kind.is_hashed() {
@@ -343,7 +369,7 @@ pub fn resolve(store: &super::Store, rules: ResolutionRules) -> Result<People, P
 
     // 4. Consent through the person, for records that still have none.
     if obs.iter().any(|o| o.consent.is_none()) && !index.is_empty() {
-        let first = build(&rules, &obs, |o| o.consent.is_some())?;
+        let first = build(&rules, key_id.as_deref(), &obs, |o| o.consent.is_some())?;
         let profiles: Vec<_> = first.profiles().iter().collect();
         let mut profile_of: HashMap<&Identifier, usize> = HashMap::new();
         for (p, prof) in profiles.iter().enumerate() {
@@ -386,7 +412,7 @@ pub fn resolve(store: &super::Store, rules: ResolutionRules) -> Result<People, P
     stats.no_consent = obs.iter().filter(|o| o.consent.is_none()).count() as u64;
 
     #[allow(unused_mut)]
-    let mut graph = build(&rules, &obs, |_| true)?;
+    let mut graph = build(&rules, key_id.as_deref(), &obs, |_| true)?;
     // 5. Scored links from `o2o match --store`, between identifiers recorded above.
     #[cfg(feature = "matching")]
     {
@@ -411,11 +437,13 @@ pub fn resolve(store: &super::Store, rules: ResolutionRules) -> Result<People, P
 /// A graph over the observations `keep` selects, each under its consent (the gate decides).
 fn build(
     rules: &ResolutionRules,
+    pseudonym_key: Option<&str>,
     obs: &[Obs],
     keep: impl Fn(&Obs) -> bool,
 ) -> Result<IdentityGraph, IdentityError> {
     let gate = ConsentGate::default();
     let mut g = IdentityGraph::new(rules.clone())?;
+    g.pseudonym_key = pseudonym_key.map(str::to_owned);
     for o in obs.iter().filter(|o| keep(o)) {
         if let Ok(permit) = gate.permit(Operation::LinkIdentity, o.consent.as_ref()) {
             g.observe(&permit, o.ts, &o.source, &o.identifiers)?;

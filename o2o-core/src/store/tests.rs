@@ -636,3 +636,376 @@ fn an_unknown_event_type_in_a_store_is_an_error_naming_the_column() {
     assert_eq!(err.column, "type");
     assert!(err.message.contains("wishlist"), "{err}");
 }
+
+/// The simulator's raw exports, ingested into `dir` with `key` (plain without).
+#[cfg(feature = "sim")]
+fn ingest_simulated(dir: &Path, customers: usize, key: Option<StoreKey>) -> Store {
+    use crate::sim::{SimConfig, simulate, write_exports};
+    let cfg = SimConfig {
+        customers,
+        ..SimConfig::default()
+    };
+    let campaign = simulate(&cfg).unwrap();
+    let ex = dir.join("exports");
+    let exports = write_exports(&campaign, &ex).unwrap();
+    let mut store = Store::create(&dir.join("store"), "Asia/Ho_Chi_Minh").unwrap();
+    if let Some(k) = key {
+        store.set_key(k).unwrap();
+    }
+    for f in &exports.files {
+        let text = std::fs::read_to_string(ex.join(&f.map)).unwrap();
+        let m = CompiledMap::new(SourceMap::from_toml(&text).unwrap()).unwrap();
+        let bytes = std::fs::read(ex.join(&f.file)).unwrap();
+        let reader = FileReader::text(&m, &f.file, open(&bytes[..]).unwrap()).unwrap();
+        let opts = IngestOptions {
+            max_rejected_percent: 50.0,
+        };
+        store.ingest(&m, reader, &opts, |_| {}, |_| {}).unwrap();
+    }
+    store
+}
+
+#[cfg(feature = "sim")]
+fn test_ring(id: &str, first: u8) -> crate::keys::KeyRing {
+    let secret: Vec<u8> = (first..first + 32).collect();
+    crate::keys::KeyRing::single(crate::keys::SecretKey::new(id, secret).unwrap())
+}
+
+/// Every file under `dir`, with what it holds: a Parquet file's rows decoded (its pages are
+/// compressed, so their bytes alone could hide a value), the bytes of any other.
+#[cfg(feature = "sim")]
+fn every_file(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut dirs = vec![dir.to_owned()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|e| e == "parquet") {
+                let mut text = Vec::new();
+                let f = std::fs::File::open(&p).unwrap();
+                for batch in ParquetRecordBatchReaderBuilder::try_new(f)
+                    .unwrap()
+                    .build()
+                    .unwrap()
+                {
+                    for c in batch.unwrap().columns() {
+                        strings(c.as_ref(), &mut text);
+                    }
+                }
+                out.push((p, text));
+            } else {
+                let bytes = std::fs::read(&p).unwrap();
+                out.push((p, bytes));
+            }
+        }
+    }
+    out
+}
+
+/// Every string in `a` (through lists and structs), one a line.
+#[cfg(feature = "sim")]
+fn strings(a: &dyn arrow_array::Array, out: &mut Vec<u8>) {
+    use arrow_array::cast::AsArray;
+    use arrow_schema::DataType;
+    match a.data_type() {
+        DataType::Utf8 => {
+            for v in a.as_string::<i32>().iter().flatten() {
+                out.extend(v.as_bytes());
+                out.push(b'\n');
+            }
+        }
+        DataType::List(_) => strings(a.as_list::<i32>().values().as_ref(), out),
+        DataType::Struct(_) => {
+            for c in a.as_struct().columns() {
+                strings(c.as_ref(), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(feature = "sim")]
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The profiles of a graph as sets of identifiers, each in the form a keyed store keeps.
+#[cfg(feature = "sim")]
+fn memberships(
+    people: &People,
+    key: Option<&mut StoreKey>,
+) -> std::collections::BTreeSet<std::collections::BTreeSet<crate::event::Identifier>> {
+    let mut key = key;
+    people
+        .graph
+        .profiles()
+        .iter()
+        .map(|p| {
+            p.identifiers
+                .iter()
+                .map(|i| match key.as_deref_mut() {
+                    Some(k) => k.stored_form(i).unwrap(),
+                    None => i.clone(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// A store ingested with a key resolves into the same people as without: the same number of
+/// profiles with the same members (each identifier as its pseudonym), hashed identifiers
+/// joined to the emails and phones they hash as often; and no file of it holds a raw email,
+/// phone, CRM id, loyalty card or device id.
+#[cfg(feature = "sim")]
+#[test]
+fn a_keyed_store_resolves_into_the_same_people_and_holds_no_value() {
+    use crate::identity::ResolutionRules;
+    let rules = ResolutionRules::default();
+    let ring = test_ring("k1", 1);
+    let plain_dir = TempDir::new("plain");
+    let keyed_dir = TempDir::new("keyed");
+    let plain = ingest_simulated(&plain_dir.0, 300, None);
+    let keyed = ingest_simulated(
+        &keyed_dir.0,
+        300,
+        Some(StoreKey::new(&ring, &rules).unwrap()),
+    );
+    assert_eq!(keyed.pseudonyms().unwrap().key_id, "k1");
+    let a = resolve_people(&plain, rules.clone()).unwrap();
+    let b = resolve_people(&keyed, rules.clone()).unwrap();
+    assert!(a.graph.profiles().len() > 100);
+    assert_eq!(a.graph.profiles().len(), b.graph.profiles().len());
+    assert!(a.stats.hashed_joined > 0);
+    assert_eq!(a.stats, b.stats);
+    let mut key = keyed.lookup_key(Some(&ring), &rules).unwrap().unwrap();
+    assert_eq!(memberships(&a, Some(&mut key)), memberships(&b, None));
+    // As many events reach a person.
+    let linked = |p: &People| {
+        p.events
+            .iter()
+            .filter(|e| p.graph.profile_id_of_event(e).is_some())
+            .count()
+    };
+    assert_eq!(linked(&a), linked(&b));
+
+    // The values the plain store holds, raw and normalised, are nowhere in the keyed one.
+    let mut values = std::collections::BTreeSet::new();
+    for kind in RecordKind::ALL {
+        for (r, _) in plain.records(kind).unwrap() {
+            let ids = match r {
+                StoredRecord::Event(e) => e.identifiers().to_vec(),
+                StoredRecord::Consent(c) => c.identifiers,
+                StoredRecord::Customer(c) => c.identifiers,
+                StoredRecord::Assignment(a) => a.identifiers,
+                StoredRecord::Spend(_) => Vec::new(),
+            };
+            for i in ids.into_iter().filter(|i| i.kind.pseudonymised_at_rest()) {
+                if let Some(n) = a.graph.recordable(&i) {
+                    values.insert(n.value);
+                }
+                values.insert(i.value.trim().to_owned());
+            }
+        }
+    }
+    let values: Vec<String> = values.into_iter().filter(|v| v.len() >= 6).collect();
+    assert!(values.iter().any(|v| v.contains('@')));
+    assert!(values.iter().any(|v| v.starts_with("84")));
+    let files = every_file(keyed.dir());
+    assert!(files.len() > 5);
+    let any_value = regex::bytes::RegexBuilder::new(
+        &values
+            .iter()
+            .map(|v| regex::escape(v))
+            .collect::<Vec<_>>()
+            .join("|"),
+    )
+    .size_limit(1 << 28)
+    .build()
+    .unwrap();
+    for (path, bytes) in &files {
+        assert!(
+            !any_value.is_match(bytes),
+            "{} holds an identifier value",
+            path.display()
+        );
+    }
+}
+
+/// `o2o forget` on a keyed store: the person's raw identifiers, pseudonymised with the store's
+/// key, erase their profile — pseudonyms, kept platform hashes and hashed identifiers — and
+/// nobody else's.
+#[cfg(feature = "sim")]
+#[test]
+fn a_keyed_store_forgets_a_person_named_by_raw_identifiers() {
+    use crate::identity::{Forget, ResolutionRules};
+    let rules = ResolutionRules::default();
+    let ring = test_ring("k1", 1);
+    let plain_dir = TempDir::new("forget-plain");
+    let keyed_dir = TempDir::new("forget-keyed");
+    let plain = ingest_simulated(&plain_dir.0, 150, None);
+    let mut keyed = ingest_simulated(
+        &keyed_dir.0,
+        150,
+        Some(StoreKey::new(&ring, &rules).unwrap()),
+    );
+    // Someone with an email and a phone, named by raw values.
+    let a = resolve_people(&plain, rules.clone()).unwrap();
+    let person = a
+        .graph
+        .profiles()
+        .iter()
+        .find(|p| {
+            p.identifiers.iter().any(|i| i.kind == IdKind::Email)
+                && p.identifiers.iter().any(|i| i.kind == IdKind::Phone)
+        })
+        .unwrap();
+    let email = person
+        .identifiers
+        .iter()
+        .find(|i| i.kind == IdKind::Email)
+        .unwrap()
+        .clone();
+    let before = a.graph.profiles().len();
+
+    // Without the key: an error naming the key id.
+    let err = keyed.lookup_key(None, &rules).unwrap_err().to_string();
+    assert!(
+        err.contains("`k1`") && err.contains("--hmac-key-file"),
+        "{err}"
+    );
+    let mut key = keyed.lookup_key(Some(&ring), &rules).unwrap().unwrap();
+    let stored: Vec<_> = person
+        .identifiers
+        .iter()
+        .map(|i| key.stored_form(i).unwrap())
+        .collect();
+    let hashes: Vec<String> = [
+        crate::hashing::Platform::Meta,
+        crate::hashing::Platform::Google,
+    ]
+    .iter()
+    .map(|&profile| {
+        let opts = crate::hashing::NormalizeOptions {
+            profile,
+            ..Default::default()
+        };
+        crate::hashing::sha256_hex(
+            &crate::hashing::normalize(IdKind::Email, &email.value, &opts).unwrap(),
+        )
+    })
+    .collect();
+    let what = [Forget::Identifier(key.stored_form(&email).unwrap())];
+    let mut people = resolve_people(&keyed, rules.clone()).unwrap();
+    let matcher = people.graph.erasure_matcher(&what);
+    let receipt = people.graph.forget_all(&what, None).unwrap();
+    assert_eq!(receipt.profiles_erased, 1);
+    assert_eq!(
+        receipt.identifiers_erased as usize,
+        person.identifiers.len()
+    );
+    drop(people);
+    let erased = keyed.rewrite_without(|i| matcher.matches(i)).unwrap();
+    assert!(erased.files_rewritten > 0);
+    for (path, bytes) in every_file(keyed.dir()) {
+        for v in stored.iter().map(|i| &i.value).chain(&hashes) {
+            assert!(
+                !contains(&bytes, v.as_bytes()),
+                "{} keeps {v}",
+                path.display()
+            );
+        }
+    }
+    let after = resolve_people(&keyed, rules).unwrap();
+    assert_eq!(after.graph.profiles().len(), before - 1);
+}
+
+/// A keyed store asks for its key, refuses another and refuses to be mixed with plain records,
+/// with errors that name the key id and never a value or a secret.
+#[cfg(feature = "sim")]
+#[test]
+fn a_keyed_store_refuses_a_missing_or_other_key_and_mixing() {
+    use crate::identity::ResolutionRules;
+    let rules = ResolutionRules::default();
+    let ring = test_ring("k1", 1);
+    let dir = TempDir::new("keyed-errors");
+    let keyed = ingest_simulated(&dir.0, 20, Some(StoreKey::new(&ring, &rules).unwrap()));
+    let path = keyed.dir().to_owned();
+    drop(keyed);
+    let m = CompiledMap::new(
+        SourceMap::from_toml(
+            r#"
+            [source]
+            name = "wifi"
+            format = "csv"
+            produces = "checkin"
+            [fields]
+            timestamp = "time"
+            store = "ap"
+            method = { value = "wifi_join" }
+            [identifiers]
+            mac = "mac"
+        "#,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let csv = "time,ap,mac\n2026-03-01T10:00:00Z,S1,aa:bb:cc:dd:ee:ff\n";
+    let ingest = |store: &mut Store| {
+        let reader = FileReader::text(&m, "wifi.csv", open(csv.as_bytes()).unwrap()).unwrap();
+        store.ingest(&m, reader, &IngestOptions::default(), |_| {}, |_| {})
+    };
+    let mut store = Store::create(&path, "UTC").unwrap();
+    let err = ingest(&mut store).unwrap_err();
+    assert!(matches!(err, StoreError::KeyNeeded { .. }), "{err}");
+    assert!(err.to_string().contains("`k1`"), "{err}");
+    let other = test_ring("k2", 40);
+    let err = store
+        .set_key(StoreKey::new(&other, &rules).unwrap())
+        .unwrap_err();
+    assert!(matches!(err, StoreError::WrongKey { .. }), "{err}");
+    assert!(keyed_lookup(&store, &other, &rules).contains("`k1`"));
+    let th = ResolutionRules {
+        default_country: Some("TH".into()),
+        ..ResolutionRules::default()
+    };
+    let err = store.lookup_key(Some(&ring), &th).unwrap_err().to_string();
+    assert!(err.contains("\"VN\"") && err.contains("\"TH\""), "{err}");
+    store
+        .set_key(StoreKey::new(&ring, &rules).unwrap())
+        .unwrap();
+    let report = ingest(&mut store).unwrap();
+    assert_eq!(report.stored, 1);
+    assert_eq!(
+        report
+            .pseudonyms
+            .as_ref()
+            .unwrap()
+            .identifiers_pseudonymised,
+        1
+    );
+    drop(store);
+    for (_, bytes) in every_file(&path) {
+        assert!(!contains(&bytes, b"aa:bb:cc:dd:ee:ff"));
+    }
+
+    // A plain store takes no key.
+    let plain_dir = TempDir::new("plain-errors");
+    let mut plain = Store::create(&plain_dir.0, "UTC").unwrap();
+    ingest(&mut plain).unwrap();
+    let err = plain
+        .set_key(StoreKey::new(&ring, &rules).unwrap())
+        .unwrap_err();
+    assert!(matches!(err, StoreError::PlainStore), "{err}");
+    assert!(plain.lookup_key(Some(&ring), &rules).unwrap().is_none());
+}
+
+#[cfg(feature = "sim")]
+fn keyed_lookup(
+    store: &Store,
+    ring: &crate::keys::KeyRing,
+    rules: &crate::identity::ResolutionRules,
+) -> String {
+    store.lookup_key(Some(ring), rules).unwrap_err().to_string()
+}

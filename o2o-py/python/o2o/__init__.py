@@ -238,6 +238,7 @@ class Store:
         files: Union[PathLike, Iterable[PathLike]],
         *,
         max_rejected: float = 5.0,
+        hmac_key_file: Optional[Union[str, os.PathLike]] = None,
     ) -> Dict[str, Any]:
         """Append ``files`` (CSV, NDJSON or Parquet, as the source map says) to the store.
 
@@ -246,6 +247,10 @@ class Store:
         reported and the good ones kept; a file with more than ``max_rejected`` % bad rows is
         refused whole, and a run that stores nothing raises :class:`StoreError` (the report is
         in the exception's ``details``).
+
+        With ``hmac_key_file`` (a ``KEY_ID:HEX`` key file, as ``o2o keygen`` writes) the store
+        keeps every linking identifier as its keyed pseudonym (docs/privacy.md, "At rest"); a
+        store made so needs the same key for every later ingest.
         """
         if isinstance(files, (str, os.PathLike)):
             files = [files]
@@ -258,7 +263,8 @@ class Store:
                     field="files",
                 )
             paths.append(os.fspath(f))
-        return json.loads(self._native._ingest(_map_toml(map), paths, max_rejected))
+        key = None if hmac_key_file is None else os.fspath(hmac_key_file)
+        return json.loads(self._native._ingest(_map_toml(map), paths, max_rejected, key))
 
     def resolve(self, rules: Rules = None) -> pa.Table:
         """Resolve the store's identifiers into profiles (``o2o resolve --store``): a table of
