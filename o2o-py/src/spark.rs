@@ -15,16 +15,17 @@ use crate::store::rules;
 use arrow_array::builder::{Float64Builder, Int32Builder, Int64Builder, StringBuilder};
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
-use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_array::{Array, ArrayRef, BinaryArray, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
 use o2o_core::attribution::{JourneyConfig, Model, PathTable};
-use o2o_core::event::{Event, IdKind, Identifier};
+use o2o_core::event::{Event, IdKind, Identifier, RecordKind};
 use o2o_core::hashing::sha256;
 use o2o_core::identity::IdentityGraph;
 use o2o_core::measure::{MeasureOptions, Population, Side, analysis_events};
-use o2o_core::store::decode_events;
+use o2o_core::store::{Store as CoreStore, TaskPart, decode_events};
 use pyo3::prelude::*;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The column Spark numbers events by.
@@ -395,6 +396,184 @@ pub fn event_schema() -> ArrowTable {
     ArrowTable::new(schema, Vec::new())
 }
 
+/// The store table a name names (`events`, `spend`, `consent`, `assignments`, `customers`).
+fn table_kind(name: &str) -> Result<RecordKind> {
+    RecordKind::ALL
+        .into_iter()
+        .find(|k| o2o_core::store::table_name(*k) == name)
+        .ok_or_else(|| {
+            Error::input(
+                "table",
+                format!(
+                    "table: `{name}` is not a store table (events, spend, consent, assignments, customers)"
+                ),
+            )
+        })
+}
+
+/// The Arrow schema of a store table (an empty table): what `o2o.spark.write_table` writes.
+#[pyfunction]
+pub fn table_schema(table: &str) -> Result<ArrowTable> {
+    Ok(ArrowTable::new(
+        o2o_core::store::schema(table_kind(table)?),
+        Vec::new(),
+    ))
+}
+
+/// `mapInArrow`: a batch of `table` records with its `record_key` column filled in (the key a
+/// record carries, else the key of its source and content), as 16-byte binaries.
+#[pyfunction]
+pub fn fill_record_keys(
+    py: Python<'_>,
+    batch: &Bound<'_, PyAny>,
+    table: &str,
+) -> Result<ArrowTable> {
+    let kind = table_kind(table)?;
+    let bs = batches(batch)?;
+    let out = py.detach(move || -> Result<Vec<RecordBatch>> {
+        bs.into_iter()
+            .map(|b| {
+                let keys = o2o_core::store::record_keys(kind, &b)
+                    .map_err(|e| Error::input("batch", e.to_string()))?;
+                let col: ArrayRef = Arc::new(BinaryArray::from_iter_values(keys.iter()));
+                let mut fields: Vec<Field> = Vec::new();
+                let mut cols: Vec<ArrayRef> = Vec::new();
+                for (f, c) in b.schema().fields().iter().zip(b.columns()) {
+                    if f.name() != "record_key" {
+                        fields.push(f.as_ref().clone());
+                        cols.push(c.clone());
+                    }
+                }
+                fields.push(Field::new("record_key", DataType::Binary, false));
+                cols.push(col);
+                RecordBatch::try_new(Arc::new(Schema::new(fields)), cols).map_err(analysis)
+            })
+            .collect()
+    })?;
+    let schema = out.first().map(|b| b.schema()).unwrap_or_else(|| {
+        Arc::new(Schema::new(vec![Field::new(
+            "record_key",
+            DataType::Binary,
+            false,
+        )]))
+    });
+    Ok(ArrowTable::new(schema, out))
+}
+
+/// One Spark task's share of a write into a store opened by a [`StoreWriter`]: batches go in
+/// as they come (`write`), `finish` closes the parts under `holding` and answers JSON of what
+/// was written per source.
+#[pyclass(module = "o2o._o2o")]
+pub struct TaskWriter {
+    // A mutex makes the writer shareable between threads (Python objects may be); Python's
+    // own calls are one at a time.
+    writer: std::sync::Mutex<Option<o2o_core::store::TaskWriter>>,
+}
+
+#[pymethods]
+impl TaskWriter {
+    #[new]
+    #[pyo3(signature = (store, holding, task, table, seqs_json))]
+    fn new(
+        store: PathBuf,
+        holding: PathBuf,
+        task: u64,
+        table: &str,
+        seqs_json: &str,
+    ) -> Result<Self> {
+        let kind = table_kind(table)?;
+        let seqs: BTreeMap<String, u64> =
+            serde_json::from_str(seqs_json).map_err(|e| Error::input("seqs", e.to_string()))?;
+        let w = o2o_core::store::TaskWriter::new(&store, &holding, task, kind, seqs)?;
+        Ok(TaskWriter {
+            writer: std::sync::Mutex::new(Some(w)),
+        })
+    }
+
+    /// Write a batch (a pyarrow RecordBatch or Table in the table's columns).
+    fn write(&self, py: Python<'_>, batch: &Bound<'_, PyAny>) -> Result<()> {
+        let bs = batches(batch)?;
+        let mut guard = self
+            .writer
+            .lock()
+            .map_err(|_| Error::input("writer", "a write into this task writer failed"))?;
+        let w = guard
+            .as_mut()
+            .ok_or_else(|| Error::input("writer", "this task writer has finished"))?;
+        py.detach(|| -> Result<()> {
+            for b in &bs {
+                w.write(b)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Close the parts: JSON of what was written per source.
+    fn finish(&self, py: Python<'_>) -> Result<String> {
+        let w = self
+            .writer
+            .lock()
+            .map_err(|_| Error::input("writer", "a write into this task writer failed"))?
+            .take()
+            .ok_or_else(|| Error::input("writer", "this task writer has finished"))?;
+        let parts = py.detach(move || w.finish())?;
+        serde_json::to_string(&parts).map_err(analysis)
+    }
+}
+
+/// A store held open for writing while Spark's tasks write into it (`o2o.spark.write_table`):
+/// it takes the store's lock (created with `timezone` when absent), numbers the sources, and
+/// commits what the tasks staged.
+#[pyclass(module = "o2o._o2o")]
+pub struct StoreWriter {
+    store: Option<CoreStore>,
+    seqs: BTreeMap<String, u64>,
+}
+
+#[pymethods]
+impl StoreWriter {
+    #[new]
+    #[pyo3(signature = (path, timezone, sources))]
+    fn new(path: PathBuf, timezone: &str, sources: Vec<String>) -> Result<Self> {
+        let store = CoreStore::create(&path, timezone)?;
+        let seqs = store.task_seqs(&sources);
+        Ok(StoreWriter {
+            store: Some(store),
+            seqs,
+        })
+    }
+
+    /// The ingest number of each source, as JSON (for [`stage_task`]).
+    fn seqs_json(&self) -> Result<String> {
+        serde_json::to_string(&self.seqs).map_err(analysis)
+    }
+
+    /// Move the parts the tasks staged under `holding` (their JSON answers, concatenated as
+    /// one JSON list) into the store and record them: JSON of one report per source.
+    fn commit(
+        &mut self,
+        py: Python<'_>,
+        holding: PathBuf,
+        tasks_json: &str,
+        file: &str,
+    ) -> Result<String> {
+        let tasks: Vec<TaskPart> =
+            serde_json::from_str(tasks_json).map_err(|e| Error::input("tasks", e.to_string()))?;
+        let mut store = self
+            .store
+            .take()
+            .ok_or_else(|| Error::input("store", "this writer has committed already"))?;
+        let seqs = self.seqs.clone();
+        let reports = py.detach(move || store.commit_tasks(&holding, &seqs, tasks, file))?;
+        serde_json::to_string(&reports).map_err(analysis)
+    }
+
+    /// Release the store's lock without committing (the staged parts stay in `holding`).
+    fn close(&mut self) {
+        self.store = None;
+    }
+}
+
 /// Register the functions in `module`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(link_keys, m)?)?;
@@ -403,6 +582,10 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(attribute_paths, m)?)?;
     m.add_function(wrap_pyfunction!(holdout_arm, m)?)?;
     m.add_function(wrap_pyfunction!(event_schema, m)?)?;
+    m.add_function(wrap_pyfunction!(table_schema, m)?)?;
+    m.add_function(wrap_pyfunction!(fill_record_keys, m)?)?;
+    m.add_class::<TaskWriter>()?;
+    m.add_class::<StoreWriter>()?;
     m.add("PATH_SEP", PATH_SEP)?;
     Ok(())
 }

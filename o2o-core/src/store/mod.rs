@@ -18,6 +18,7 @@
 //! This is the one module of `o2o-core` that owns files: a store is a directory by definition.
 
 mod erase;
+mod external;
 mod keys;
 mod people;
 pub mod resolution;
@@ -26,6 +27,7 @@ mod schema;
 mod write;
 
 pub use erase::StoreErasure;
+pub use external::{TaskPart, TaskWriter, record_keys, stage_task};
 pub use people::{People, PeopleError, PeopleStats, resolve as resolve_people};
 pub use resolution::{ResolutionError, ResolutionInfo, Staleness, StoreFingerprint, Stored};
 pub use rows::parquet_rows;
@@ -43,6 +45,12 @@ use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use write::{Staging, table_dir};
+
+/// The directory of a table in the store (`events`, `spend`, `consent`, `assignments`,
+/// `customers`): the name Spark and other readers open it by.
+pub fn table_name(kind: RecordKind) -> &'static str {
+    table_dir(kind)
+}
 
 /// The manifest's file name.
 pub const MANIFEST: &str = "o2o-store.json";

@@ -15,7 +15,8 @@ Spark moves the rows; the core decides, as on one machine:
 * :func:`holdout_arms` and :func:`uplift_by_campaign`: per-campaign holdout readouts as
   group-bys, the statistics by the core.
 * :func:`read_events`, :func:`read_table`: the event store's Parquet layout, as written by
-  ``o2o ingest`` (``events/day=…/*.parquet``).
+  ``o2o ingest`` (``events/day=…/*.parquet``); :func:`write_events`, :func:`write_table`: a
+  store written from Spark in that same layout, which ``o2o`` and :class:`o2o.Store` read.
 
 Needs ``pyspark`` 4 and Java 17 or later.
 """
@@ -48,6 +49,8 @@ __all__ = [
     "holdout_arms",
     "local_holdout_arms",
     "uplift_by_campaign",
+    "write_table",
+    "write_events",
 ]
 
 EVENT = "_event"
@@ -84,35 +87,143 @@ def read_table(spark: SparkSession, store: str, table: str = "events") -> DataFr
 
 
 def read_events(spark: SparkSession, store: str) -> DataFrame:
-    """The store's touchpoints and check-ins, each numbered in a column ``_event``."""
-    df = read_table(spark, store, "events")
-    # Numbers fixed once: the checkpoint keeps them the same for every later use.
-    return df.withColumn(EVENT, F.monotonically_increasing_id()).localCheckpoint()
+    """The store's touchpoints and check-ins, each numbered in a column ``_event`` in the
+    store's own order (its Parquet files in path order, then their rows), the order in which
+    ``o2o`` reads them: journeys break ties of time by it, and :func:`write_events` keeps it."""
+    return _numbered(spark, read_table(spark, store, "events"))
 
 
-_EVENT_SCHEMA: Optional[pa.Schema] = None
+def _path_key(path: str) -> List[str]:
+    """A file path compared component by component, as the store's reader sorts its files."""
+    return path.split("/")
 
 
-def _conform(t: Any) -> pa.Table:
+def _numbered(spark: SparkSession, df: DataFrame) -> DataFrame:
+    """``df`` (a store table read by Spark) with ``_event``: the rank of its file among the
+    table's files in path order, times 2^32, plus its row in the file."""
+    df = df.withColumn("_o2o_file", F.col("_metadata.file_path")).withColumn(
+        "_o2o_row", F.col("_metadata.row_index")
+    )
+    files = sorted((r[0] for r in df.select("_o2o_file").distinct().collect()), key=_path_key)
+    rank = spark.createDataFrame(list(zip(files, range(len(files)))), "_o2o_file string, _o2o_rank long")
+    return (
+        df.join(F.broadcast(rank), "_o2o_file")
+        .withColumn(EVENT, F.col("_o2o_rank") * F.lit(1 << 32) + F.col("_o2o_row"))
+        .drop("_o2o_file", "_o2o_row", "_o2o_rank")
+    )
+
+
+_SCHEMAS: Dict[str, pa.Schema] = {}
+
+
+def _conform(t: Any, table: str = "events") -> pa.Table:
     """A batch from Spark in the store's own column types: Spark reads Parquet's unsigned
-    integers as wider signed ones (and ``UINT64`` as a decimal); cast back where the store's
-    schema says otherwise, and leave out what cannot be cast (the core reads it as absent)."""
-    global _EVENT_SCHEMA
-    if _EVENT_SCHEMA is None:
-        _EVENT_SCHEMA = pa.table(_o2o.event_schema()).schema
+    integers as wider signed ones (and ``UINT64`` as a decimal) and fixed-size binaries as
+    plain ones; cast back where the store's schema says otherwise, and leave out what cannot
+    be cast (the core reads it as absent)."""
+    if table not in _SCHEMAS:
+        _SCHEMAS[table] = pa.table(_o2o.table_schema(table)).schema
+    schema = _SCHEMAS[table]
     t = pa.table(t) if not isinstance(t, pa.Table) else t
     cols, names = [], []
     for name in t.column_names:
         col = t.column(name)
-        i = _EVENT_SCHEMA.get_field_index(name)
-        if i >= 0 and col.type != _EVENT_SCHEMA.field(i).type:
+        i = schema.get_field_index(name)
+        if i >= 0 and col.type != schema.field(i).type:
             try:
-                col = col.cast(_EVENT_SCHEMA.field(i).type)
+                col = col.cast(schema.field(i).type)
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 continue
         cols.append(col)
         names.append(name)
     return pa.Table.from_arrays(cols, names=names)
+
+
+_TABLES = ("events", "spend", "consent", "assignments", "customers")
+
+
+def write_table(
+    df: DataFrame, store: str, table: str = "events", *, timezone: str = "UTC",
+    source: str = "spark", file: str = "o2o.spark",
+) -> List[Dict[str, Any]]:
+    """Write the records of ``df`` into the ``table`` of the event store at ``store`` (created,
+    with local days in ``timezone``, when absent), in the layout ``o2o ingest`` writes: the
+    same Parquet columns and types, ``day=`` partitions, record keys and manifest, so that
+    ``o2o`` and :class:`o2o.Store` read it as any store.
+
+    ``df`` has the table's columns (as :func:`read_table` reads them; columns the table lacks
+    are ignored). Each Spark task writes its share through the core's writer; the parts are
+    moved into the store, and recorded as one ingest per source, only when every task is done.
+    Records keep their ``record_key`` (a store's own, so that records copied from one store to
+    another dedupe as they did); a record without one is keyed by its source and content.
+    Records whose key the store or the write already has are dropped and counted, as ``o2o
+    ingest`` drops an export ingested twice. ``source`` and ``file`` name records that have no
+    ``source`` / ``file`` column. Returns one report per source (``stored``, ``duplicates``).
+
+    The store is a directory that the driver and every executor see (a local path in local
+    mode, a shared file system on a cluster).
+    """
+    if table not in _TABLES:
+        raise InvalidInput(
+            f"table: `{table}` is not a store table ({', '.join(_TABLES)})",
+            kind="invalid_input", field="table",
+        )
+    store = os.path.abspath(os.fspath(store))
+    if "source" not in df.columns:
+        df = df.withColumn("source", F.lit(source))
+    if "file" not in df.columns:
+        df = df.withColumn("file", F.lit(file))
+    if "line" not in df.columns:
+        df = df.withColumn("line", F.lit(0).cast("long"))
+    if "record_key" not in df.columns:
+        keyed = T.StructType(list(df.schema.fields) + [T.StructField("record_key", T.BinaryType(), False)])
+
+        def fill(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+            for b in batches:
+                keys = pa.table(_o2o.fill_record_keys(_conform(pa.Table.from_batches([b]), table), table))
+                yield b.append_column("record_key", keys.column("record_key").combine_chunks())
+
+        df = df.mapInArrow(fill, keyed)
+    # The same record twice is written once (a store's keys are unique per source).
+    df = df.dropDuplicates(["source", "record_key"])
+    if EVENT in df.columns:
+        # In the order the events were read (from a store: its own order), so that the new
+        # store lists them alike: ranges of that order in task order, each task's part of a day
+        # after the earlier tasks' (parts are named by source number, then task); sources
+        # numbered in the order of their first record.
+        df = df.orderBy(EVENT)
+        firsts = df.groupBy("source").agg(F.min(EVENT).alias("first")).collect()
+        sources = [r["source"] for r in sorted(firsts, key=lambda r: (r["first"], r["source"]))]
+    else:
+        sources = sorted(r["source"] for r in df.select("source").distinct().collect())
+    writer = _o2o.StoreWriter(store, timezone, sources)
+    try:
+        seqs = writer.seqs_json()
+        holding = os.path.join(store, ".staging", f"spark-{os.getpid()}-{id(writer):x}")
+
+        def stage(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+            from pyspark import TaskContext
+
+            ctx = TaskContext.get()
+            task = ctx.partitionId() if ctx is not None else 0
+            w = _o2o.TaskWriter(store, holding, task, table, seqs)
+            for b in batches:
+                w.write(_conform(pa.Table.from_batches([b]), table))
+            yield pa.RecordBatch.from_pydict({"staged": [w.finish()]})
+
+        staged = df.mapInArrow(stage, "staged string").collect()
+        tasks: List[Any] = []
+        for r in staged:
+            tasks.extend(json.loads(r["staged"]))
+        return json.loads(writer.commit(holding, json.dumps(tasks), file))
+    finally:
+        writer.close()
+
+
+def write_events(df: DataFrame, store: str, **kw: Any) -> List[Dict[str, Any]]:
+    """Write touchpoints and check-ins (the ``events`` table) into the store at ``store``:
+    :func:`write_table` with ``table="events"``."""
+    return write_table(df, store, "events", **kw)
 
 
 def _column_fn(df: DataFrame, column: str, out: str, call: Any) -> DataFrame:
