@@ -304,3 +304,55 @@ def test_write_table_keys_records_without_keys(spark, tmp_path: Path):
     assert o2o.Store(out).resolve().num_rows == 0
     with pytest.raises(o2o.InvalidInput):
         osp.write_table(df, str(out), "nonsense")
+
+
+@pytest.fixture(scope="module")
+def exports_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store ingested from the simulator's raw exports: hashed identifiers (ad platforms'
+    exposure files), click ids (search clicks and GA4), consent records, customer accounts and
+    holdout assignments, as a retailer's store holds them."""
+    import json
+
+    cli = _o2o_cli()
+    if not cli:
+        pytest.skip("the o2o command is not built (cargo build -p o2o-cli)")
+    d = tmp_path_factory.mktemp("exports")
+    subprocess.run(
+        [cli, "simulate", "--customers", "3000", "--seed", "11", "--exports", str(d / "exports")],
+        check=True, capture_output=True,
+    )
+    planted = json.loads((d / "exports" / "planted.json").read_text())
+    store = o2o.Store(d / "store")
+    for f in planted["files"]:
+        store.ingest(d / "exports" / f["map"], d / "exports" / f["file"], max_rejected=50.0)
+    return d / "store"
+
+
+def test_store_rules_identical_to_o2o_resolve_store(spark, exports_store: Path):
+    """`resolve_store` applies the store's record-level rules: the same profiles as `o2o resolve
+    --store` (o2o.Store.resolve) and the same profile for every event as the core's resolution of
+    the whole store at once."""
+    from o2o import spark as osp
+
+    res = osp.resolve_store(spark, str(exports_store))
+    cols = ["profile", "kind", "value"]
+    assert _rows(res.profiles.toArrow(), cols) == _rows(o2o.Store(exports_store).resolve(), cols)
+    # Every event's profile: the same core call over all the store's records at once.
+    events = osp.read_events(spark, str(exports_store))
+    tables = {}
+    for i, t in enumerate(("consent", "customers", "assignments")):
+        if (exports_store / t).exists():
+            tables[t] = osp._conform(osp._numbered(spark, osp.read_table(spark, str(exports_store), t)).toArrow(), t)
+        else:
+            tables[t] = pa.table({"_event": pa.array([], pa.int64())})
+    whole = pa.table(
+        o2o._o2o.resolve_store_groups(
+            osp._conform(events.drop("day").toArrow()), tables["consent"], tables["customers"], tables["assignments"]
+        )
+    )
+    whole_events = whole.filter(pa.compute.equal(whole.column("what"), "event"))
+    assert _rows(res.events.toArrow(), ["_event", "profile"]) == _rows(whole_events, ["_event", "profile"])
+    # The rules acted: hashed identifiers, customers and consent records change the people
+    # against resolving the events with their own consent alone.
+    plain = osp.resolve(events)
+    assert _rows(plain.profiles.toArrow(), cols) != _rows(res.profiles.toArrow(), cols)

@@ -28,11 +28,15 @@ mod write;
 
 pub use erase::StoreErasure;
 pub use external::{TaskPart, TaskWriter, record_keys, stage_task};
-pub use people::{People, PeopleError, PeopleStats, resolve as resolve_people};
+pub use people::{
+    People, PeopleError, PeopleStats, Unlinked, click_keys, hash_forms, resolve as resolve_people,
+    resolve_records,
+};
 pub use resolution::{ResolutionError, ResolutionInfo, Staleness, StoreFingerprint, Stored};
 pub use rows::parquet_rows;
 pub use schema::{
-    DecodeError, MIN_SCHEMA_VERSION, SCHEMA_VERSION, StoredRecord, decode_events, schema,
+    DecodeError, MIN_SCHEMA_VERSION, SCHEMA_VERSION, StoredRecord, decode_events, decode_records,
+    schema,
 };
 
 use crate::event::{Event, Provenance, RecordKind};

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional
 
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401 (pa.compute)
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
@@ -51,6 +52,7 @@ __all__ = [
     "uplift_by_campaign",
     "write_table",
     "write_events",
+    "resolve_store",
 ]
 
 EVENT = "_event"
@@ -341,7 +343,7 @@ def _star_edges(keys: DataFrame) -> DataFrame:
     return keys.join(first, "key").select(F.col(EVENT).alias("src"), "dst")
 
 
-def _hubs(keys: DataFrame, rules: Dict[str, Any]) -> DataFrame:
+def _hubs(keys: DataFrame, rules: Dict[str, Any], links: Optional[DataFrame] = None) -> DataFrame:
     """Keys the hub guard certainly shares, from global counts.
 
     An identifier of a guarded kind is shared when it is seen with more than its threshold of
@@ -350,7 +352,12 @@ def _hubs(keys: DataFrame, rules: Dict[str, Any]) -> DataFrame:
     stronger links (all of them, a superset of those the core uses), so the count is never above
     the core's: a key over the threshold here is over it on one machine too. Keys whose raw
     count is within the threshold are never shared, so only the others are checked.
+
+    ``keys`` are the rows that may be counted (they certainly link on one machine); ``links``
+    (default ``keys``) every row that may link, whose stronger rows (and joining keys, ranked
+    -1) make the components, a superset of the core's stronger links.
     """
+    links = keys if links is None else links
     rank = {k: i for i, k in enumerate(rules["priority"])}
     found: Optional[DataFrame] = None
     for kind, threshold in sorted(rules["hub_threshold"].items(), key=lambda kv: rank.get(kv[0], 99)):
@@ -358,13 +365,13 @@ def _hubs(keys: DataFrame, rules: Dict[str, Any]) -> DataFrame:
             continue
         r = rank[kind]
         x = keys.where(F.col("kind") == kind).select(EVENT, F.col("key").alias("x"))
-        stronger = keys.where(F.col("rank") < r)
+        stronger = keys.where((F.col("rank") < r) & (F.col("rank") >= 0))
         pairs = x.join(stronger.select(EVENT, F.col("kind").alias("j"), F.col("key").alias("y")), EVENT)
         raw = pairs.groupBy("x", "j").agg(F.countDistinct("y").alias("n")).where(F.col("n") > threshold)
         candidates = raw.select("x").distinct()
         if candidates.isEmpty():
             continue
-        comps = connected_components(_star_edges(stronger))
+        comps = connected_components(_star_edges(links.where(F.col("rank") < r)))
         # An event whose stronger identifiers are alone in their component has no edge.
         ev_comp = stronger.select(EVENT).distinct().join(
             comps.select(F.col("node").alias(EVENT), "component"), EVENT, "left"
@@ -489,6 +496,132 @@ def resolve(
         )
 
     resolved = grouped.groupBy("_group").applyInArrow(resolve_group, _RESOLVED).localCheckpoint()
+    profiles = resolved.where(F.col("what") == "profile").select("profile", "kind", "value")
+    ev = resolved.where(F.col("what") == "event").select(EVENT, "profile")
+    paths = (
+        resolved.where(F.col("what") == "path")
+        .groupBy("path")
+        .agg(
+            F.sum("conversions").alias("conversions"),
+            F.sum("revenue").alias("revenue"),
+            F.sum("nulls").alias("nulls"),
+        )
+    )
+    outcomes = resolved.where(F.col("what") == "outcome").select(
+        "profile", F.col("conversions").alias("visits"), "revenue"
+    )
+    return Resolution(
+        profiles=profiles, events=ev, paths=paths, outcomes=outcomes, hubs=hubs, components=ev_comp
+    )
+
+
+_RECORD_TABLES = ("consent", "customers", "assignments")
+
+
+def resolve_store(
+    spark: SparkSession,
+    store: str,
+    rules: Rules = None,
+    *,
+    lookback: Optional[str] = None,
+    groups: Optional[int] = None,
+    cut_hubs: bool = True,
+) -> Resolution:
+    """Resolve the event store at ``store`` on Spark as ``o2o resolve --store`` resolves it:
+    with the store's record-level rules (``docs/privacy.md``, "Consent from records") —
+    hashed identifiers joined to the raw ones they hash, records of one click id joined,
+    consent from consent records and through the person, customer, consent and assignment
+    records as observations. The rules are the core's (``resolve_records``), run per group of
+    connected components of all the records; the components also join records on the hashes
+    and click ids the rules join them on, so that each group holds everything its rules read.
+    Scored links of ``o2o match --store`` are not applied. Other arguments as :func:`resolve`.
+    """
+    rj = _rules_json(rules)
+    compiled = json.loads(_o2o.rules_json(rj))
+    events = read_events(spark, store)
+    records: Dict[str, DataFrame] = {}
+    for i, table in enumerate(_RECORD_TABLES):
+        if os.path.isdir(os.path.join(os.fspath(store), table)):
+            # Numbered after the events, table by table, in the store's order.
+            records[table] = _numbered(spark, read_table(spark, store, table)).withColumn(
+                EVENT, F.col(EVENT) + F.lit((i + 1) << 58)
+            )
+    hashed_kinds = F.exists("identifiers", lambda x: x["kind"].endswith("_sha256"))
+    hashed = any(
+        df.where(hashed_kinds).limit(1).count() > 0 for df in [events, *records.values()]
+    )
+    key_schema = "_event long, kind string, rank int, key long, linked boolean"
+
+    def keys_fn(table: str) -> Any:
+        def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+            for b in batches:
+                t = _conform(pa.Table.from_batches([b]), table)
+                yield from pa.table(_o2o.store_link_keys(t, table, rj, hashed)).to_batches()
+
+        return run
+
+    keys = events.mapInArrow(keys_fn("events"), key_schema)
+    for table, df in records.items():
+        keys = keys.union(df.mapInArrow(keys_fn(table), key_schema))
+    keys = keys.localCheckpoint()
+    if cut_hubs:
+        # Counted: identifiers of events linking on their own consent, without a consent
+        # record that could deny them (so never more than the core counts).
+        consented = keys.where(F.col("_event") >= F.lit(1 << 58)).select("key").distinct()
+        counted = keys.where(F.col("linked") & (F.col("rank") >= 0)).join(consented, "key", "left_anti")
+        hubs = _hubs(counted, compiled, links=keys)
+    else:
+        hubs = spark.createDataFrame([], "key long")
+    hub_keys: List[int] = [r["key"] for r in hubs.collect()]
+    linking = keys.join(hubs, "key", "left_anti")
+    comps = connected_components(_star_edges(linking))
+    n_groups = groups or int(spark.conf.get("spark.sql.shuffle.partitions", "200"))
+    node_comp = comps.select(F.col("node").alias(EVENT), "component")
+
+    def grouped(df: DataFrame) -> DataFrame:
+        return (
+            df.join(node_comp, EVENT, "left")
+            .withColumn("_group", F.pmod(F.xxhash64(F.coalesce("component", EVENT)), F.lit(n_groups)))
+            .drop("component")
+        )
+
+    ev_comp = (
+        events.select(EVENT)
+        .join(node_comp, EVENT, "left")
+        .select(EVENT, F.coalesce("component", EVENT).alias("component"))
+        .localCheckpoint()
+    )
+    ge = grouped(events)
+    recs: Optional[DataFrame] = None
+    for table, df in records.items():
+        df = df.withColumn("_table", F.lit(table))
+        recs = df if recs is None else recs.unionByName(df, allowMissingColumns=True)
+    if recs is None:
+        recs = spark.createDataFrame([], "_event long, _table string")
+    gr = grouped(recs)
+    hub_b = spark.sparkContext.broadcast(hub_keys)
+
+    def resolve_group(ev: pa.Table, rec: pa.Table) -> pa.Table:
+        parts = []
+        for table in _RECORD_TABLES:
+            if "_table" in rec.column_names and rec.num_rows:
+                mask = pa.compute.equal(rec.column("_table"), table)
+                parts.append(_conform(rec.filter(mask), table))
+            else:
+                parts.append(pa.table({EVENT: pa.array([], pa.int64())}))
+        return pa.table(
+            _o2o.resolve_store_groups(
+                _conform(ev.drop_columns(["_group"])), *parts, rj, hub_b.value, lookback
+            )
+        )
+
+    resolved = (
+        ge.groupBy("_group").cogroup(gr.groupBy("_group")).applyInArrow(resolve_group, _RESOLVED)
+    ).localCheckpoint()
+    return _resolution(resolved, hubs, ev_comp)
+
+
+def _resolution(resolved: DataFrame, hubs: DataFrame, ev_comp: DataFrame) -> Resolution:
     profiles = resolved.where(F.col("what") == "profile").select("profile", "kind", "value")
     ev = resolved.where(F.col("what") == "event").select(EVENT, "profile")
     paths = (
