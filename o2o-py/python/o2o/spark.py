@@ -92,7 +92,8 @@ def read_events(spark: SparkSession, store: str) -> DataFrame:
     """The store's touchpoints and check-ins, each numbered in a column ``_event`` in the
     store's own order (its Parquet files in path order, then their rows), the order in which
     ``o2o`` reads them: journeys break ties of time by it, and :func:`write_events` keeps it."""
-    return _numbered(spark, read_table(spark, store, "events"))
+    # Checkpointed: every later step reads the numbered events once more, not the Parquet.
+    return _numbered(spark, read_table(spark, store, "events")).localCheckpoint()
 
 
 def _path_key(path: str) -> List[str]:
