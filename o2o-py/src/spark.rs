@@ -15,16 +15,17 @@ use crate::store::rules;
 use arrow_array::builder::{Float64Builder, Int32Builder, Int64Builder, StringBuilder};
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
-use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_array::{Array, ArrayRef, BinaryArray, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
 use o2o_core::attribution::{JourneyConfig, Model, PathTable};
-use o2o_core::event::{Event, IdKind, Identifier};
+use o2o_core::event::{Event, IdKind, Identifier, RecordKind};
 use o2o_core::hashing::sha256;
 use o2o_core::identity::IdentityGraph;
 use o2o_core::measure::{MeasureOptions, Population, Side, analysis_events};
-use o2o_core::store::decode_events;
+use o2o_core::store::{Store as CoreStore, StoredRecord, TaskPart, decode_events};
 use pyo3::prelude::*;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The column Spark numbers events by.
@@ -131,6 +132,190 @@ pub fn link_keys(
     Ok(ArrowTable::new(out.schema(), vec![out]))
 }
 
+/// The 64-bit key of a joining value that is not an identifier (`sha:HEX`, `click:gclid:…`).
+fn key_of_text(text: &str) -> i64 {
+    let d = sha256(text.as_bytes());
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&d[..8]);
+    i64::from_le_bytes(b)
+}
+
+/// `mapInArrow`, for `o2o.spark.resolve_store`: the keys that join the records of a `table` of
+/// the store (`events`, `consent`, `customers`, `assignments`) under the store's record-level
+/// rules, `(_event, kind, rank, key, linked)`: each recordable identifier (rank of its kind),
+/// and, ranked -1, the hashes under which a hashed identifier stands for a raw email or phone
+/// (`kind` `sha`, only when `hashed`: some record of the store carries a hashed identifier) and
+/// the click ids of an event (`kind` `click`). `linked` (events whose own consent lets them
+/// link) marks the rows the hub guard may count.
+#[pyfunction]
+#[pyo3(signature = (batch, table, rules_json=None, hashed=false))]
+pub fn store_link_keys(
+    py: Python<'_>,
+    batch: &Bound<'_, PyAny>,
+    table: &str,
+    rules_json: Option<&str>,
+    hashed: bool,
+) -> Result<ArrowTable> {
+    let rules = rules(rules_json)?;
+    let kind = table_kind(table)?;
+    let bs = batches(batch)?;
+    let out = py.detach(move || -> Result<RecordBatch> {
+        let priority = rules.priority.clone();
+        let graph = IdentityGraph::new(rules)?;
+        let mut ev = Int64Builder::new();
+        let mut kinds = StringBuilder::new();
+        let mut rank = Int32Builder::new();
+        let mut key = Int64Builder::new();
+        let mut linked = arrow_array::builder::BooleanBuilder::new();
+        let mut push = |e: i64, k: &str, r: i32, x: i64, l: bool| {
+            ev.append_value(e);
+            kinds.append_value(k);
+            rank.append_value(r);
+            key.append_value(x);
+            linked.append_value(l);
+        };
+        for b in &bs {
+            let nums = b
+                .column_by_name(EVENT)
+                .and_then(|c| c.as_primitive_opt::<Int64Type>())
+                .ok_or_else(|| Error::input(EVENT, format!("batch: no int64 column `{EVENT}`")))?;
+            let decode = |e: o2o_core::store::DecodeError| Error::input("batch", e.to_string());
+            // Each record as (identifiers, click ids, whether it links on its own consent).
+            let records: Vec<(Vec<Identifier>, Vec<String>, bool)> = if kind == RecordKind::Event {
+                decode_events(b)
+                    .map_err(decode)?
+                    .into_iter()
+                    .map(|e| {
+                        let may = graph.may_link(&e);
+                        let clicks = o2o_core::store::click_keys(&e);
+                        (e.identifiers().to_vec(), clicks, may)
+                    })
+                    .collect()
+            } else {
+                o2o_core::store::decode_records(kind, b)
+                    .map_err(decode)?
+                    .into_iter()
+                    .map(|r| {
+                        let ids = match r {
+                            StoredRecord::Consent(c) => c.identifiers,
+                            StoredRecord::Customer(c) => c.identifiers,
+                            StoredRecord::Assignment(a) => a.identifiers,
+                            _ => Vec::new(),
+                        };
+                        (ids, Vec::new(), false)
+                    })
+                    .collect()
+            };
+            for (row, (ids, clicks, may)) in records.iter().enumerate() {
+                let n = nums.value(row);
+                for i in ids {
+                    if let Some(r) = graph.recordable(i)
+                        && let Some(rk) = rank_of(&priority, r.kind)
+                    {
+                        push(n, r.kind.as_str(), rk, key_of(&r), *may);
+                    }
+                    if hashed {
+                        if i.kind.is_hashed() {
+                            push(
+                                n,
+                                "sha",
+                                -1,
+                                key_of_text(&format!("sha:{}", i.value)),
+                                false,
+                            );
+                        }
+                        for h in o2o_core::store::hash_forms(i) {
+                            push(n, "sha", -1, key_of_text(&format!("sha:{h}")), false);
+                        }
+                    }
+                }
+                for c in clicks {
+                    push(n, "click", -1, key_of_text(&format!("click:{c}")), false);
+                }
+            }
+        }
+        let cols: Vec<ArrayRef> = vec![
+            Arc::new(ev.finish()),
+            Arc::new(kinds.finish()),
+            Arc::new(rank.finish()),
+            Arc::new(key.finish()),
+            Arc::new(linked.finish()),
+        ];
+        RecordBatch::try_new(link_schema(), cols).map_err(analysis)
+    })?;
+    Ok(ArrowTable::new(out.schema(), vec![out]))
+}
+
+/// The records of a store table's batches, in `_event` order.
+fn records_of(table: &str, obj: &Bound<'_, PyAny>) -> Result<Vec<StoredRecord>> {
+    let kind = table_kind(table)?;
+    let mut numbered = Vec::new();
+    for b in batches(obj)? {
+        let nums = b
+            .column_by_name(EVENT)
+            .and_then(|c| c.as_primitive_opt::<Int64Type>())
+            .ok_or_else(|| Error::input(EVENT, format!("batch: no int64 column `{EVENT}`")))?
+            .clone();
+        let recs = o2o_core::store::decode_records(kind, &b)
+            .map_err(|e| Error::input("batch", e.to_string()))?;
+        numbered.extend(nums.values().iter().copied().zip(recs));
+    }
+    numbered.sort_by_key(|(n, _)| *n);
+    Ok(numbered.into_iter().map(|(_, r)| r).collect())
+}
+
+/// `applyInArrow` (cogrouped), for `o2o.spark.resolve_store`: a group of whole connected
+/// components of the store's records resolved as `o2o resolve --store` resolves the store
+/// (hashed identifiers joined to raw ones, click ids, consent from records and through the
+/// person, customers and assignments as observations), then the rows of [`resolve_groups`].
+/// `consent`, `customers`, `assignments`: the group's records of those tables. `hubs` as for
+/// [`resolve_groups`].
+#[pyfunction]
+#[pyo3(signature = (events, consent, customers, assignments, rules_json=None, hubs=Vec::new(), lookback=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn resolve_store_groups(
+    py: Python<'_>,
+    events: &Bound<'_, PyAny>,
+    consent: &Bound<'_, PyAny>,
+    customers: &Bound<'_, PyAny>,
+    assignments: &Bound<'_, PyAny>,
+    rules_json: Option<&str>,
+    hubs: Vec<i64>,
+    lookback: Option<&str>,
+) -> Result<ArrowTable> {
+    let rules = rules(rules_json)?;
+    let mut cfg = JourneyConfig::default();
+    if let Some(spec) = lookback {
+        cfg = cfg
+            .parse_lookbacks(spec)
+            .map_err(|e| Error::input("lookback", format!("lookback: {e}")))?;
+    }
+    let bs = batches(events)?;
+    let mut records = records_of("consent", consent)?;
+    records.extend(records_of("customers", customers)?);
+    records.extend(records_of("assignments", assignments)?);
+    let out = py.detach(move || -> Result<RecordBatch> {
+        let (events, ids) = events_of(&bs)?;
+        let mut order: Vec<usize> = (0..events.len()).collect();
+        order.sort_by_key(|&i| ids[i]);
+        let ids: Vec<i64> = order.iter().map(|&i| ids[i]).collect();
+        let mut slots: Vec<Option<Event>> = events.into_iter().map(Some).collect();
+        let events: Vec<Event> = order.iter().filter_map(|&i| slots[i].take()).collect();
+        let hubs: HashSet<i64> = hubs.into_iter().collect();
+        let probe = IdentityGraph::new(rules.clone())?;
+        let shared = |i: &Identifier| {
+            probe
+                .recordable(i)
+                .is_some_and(|r| hubs.contains(&key_of(&r)))
+        };
+        let unlinked: Option<o2o_core::store::Unlinked<'_>> =
+            if hubs.is_empty() { None } else { Some(&shared) };
+        let people = o2o_core::store::resolve_records(events, records, rules, None, unlinked)?;
+        emit(&people.graph, &people.events, &ids, &cfg)
+    })?;
+    Ok(ArrowTable::new(out.schema(), vec![out]))
+}
+
 /// The schema of [`link_keys`]' output.
 fn link_schema() -> Arc<Schema> {
     Arc::new(Schema::new(vec![
@@ -218,120 +403,131 @@ pub fn resolve_groups(
             }
         }
         let graph = IdentityGraph::from_events(rules, &events)?;
-        let n = events.len();
-        let mut what = StringBuilder::new();
-        let mut ev = Int64Builder::new();
-        let mut profile = StringBuilder::new();
-        let mut kind = StringBuilder::new();
-        let mut value = StringBuilder::new();
-        let mut path = StringBuilder::new();
-        let mut conv = Float64Builder::new();
-        let mut rev = Float64Builder::new();
-        let mut nulls = Float64Builder::new();
-        let mut row = |w: &str,
-                       e: Option<i64>,
-                       p: Option<&str>,
-                       k: Option<&str>,
-                       v: Option<&str>,
-                       pa: Option<&str>,
-                       c: Option<[f64; 3]>| {
-            what.append_value(w);
-            ev.append_option(e);
-            profile.append_option(p);
-            kind.append_option(k);
-            value.append_option(v);
-            path.append_option(pa);
-            conv.append_option(c.map(|c| c[0]));
-            rev.append_option(c.map(|c| c[1]));
-            nulls.append_option(c.map(|c| c[2]));
-        };
-        for p in &graph.profiles() {
-            let id = p.id.to_string();
-            for i in &p.identifiers {
-                row(
-                    "profile",
-                    None,
-                    Some(&id),
-                    Some(i.kind.as_str()),
-                    Some(&i.value),
-                    None,
-                    None,
-                );
-            }
-        }
-        let keys: Vec<Option<String>> = events
-            .iter()
-            .map(|e| graph.profile_id_of_event(e).map(String::from))
-            .collect();
-        for (k, id) in keys.iter().zip(&ids).take(n) {
-            row("event", Some(*id), k.as_deref(), None, None, None, None);
-        }
-        // Visits, as `o2o attribute --store` and `o2o.Store.attribute` count them (check-ins of
-        // one profile at one store within two hours; every profile): a profile lies inside one
-        // component, so grouping visits per group of components gives the single machine's.
-        let key = |e: &Event| graph.profile_id_of_event(e).map(String::from);
-        let opts = MeasureOptions {
-            population: Population::All,
-            ..MeasureOptions::default()
-        };
-        let visits = analysis_events(&events, &key, &Side::default(), &opts);
-        // Per profile: visits and their revenue, summed in a canonical order (time, then
-        // value) so that any grouping of the events gives the same bits.
-        let mut outcomes: std::collections::BTreeMap<&str, Vec<(i64, f64)>> = Default::default();
-        for (e, k) in visits.events.iter().zip(&visits.keys) {
-            if let (Event::CheckIn(c), Some(k)) = (e, k) {
-                outcomes
-                    .entry(k.as_str())
-                    .or_default()
-                    .push((c.timestamp, c.value.unwrap_or(0.0)));
-            }
-        }
-        for (p, mut v) in outcomes {
-            v.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-            let revenue: f64 = v.iter().map(|x| x.1).sum();
-            row(
-                "outcome",
-                None,
-                Some(p),
-                None,
-                None,
-                None,
-                Some([v.len() as f64, revenue, 0.0]),
-            );
-        }
-        let journeys = visits.journeys(&cfg);
-        let table = PathTable::from_journeys(&journeys);
-        for r in table.rows() {
-            let names: Vec<&str> = r
-                .path
-                .iter()
-                .filter_map(|&c| table.channels().get(c as usize).map(String::as_str))
-                .collect();
-            let text = names.join(PATH_SEP);
-            row(
-                "path",
-                None,
-                None,
-                None,
-                None,
-                Some(&text),
-                Some([r.conversions, r.value, r.nulls]),
-            );
-        }
-        let cols: Vec<ArrayRef> = vec![
-            Arc::new(what.finish()),
-            Arc::new(ev.finish()),
-            Arc::new(profile.finish()),
-            Arc::new(kind.finish()),
-            Arc::new(value.finish()),
-            Arc::new(path.finish()),
-            Arc::new(conv.finish()),
-            Arc::new(rev.finish()),
-            Arc::new(nulls.finish()),
-        ];
-        RecordBatch::try_new(resolved_schema(), cols).map_err(analysis)
+        emit(&graph, &events, &ids, &cfg)
     })?;
     Ok(ArrowTable::new(out.schema(), vec![out]))
+}
+
+/// The rows of a resolved group: profiles, each event's profile (`ids` numbers `events`),
+/// each profile's visits and the journeys' path table.
+fn emit(
+    graph: &IdentityGraph,
+    events: &[Event],
+    ids: &[i64],
+    cfg: &JourneyConfig,
+) -> Result<RecordBatch> {
+    let n = events.len();
+    let mut what = StringBuilder::new();
+    let mut ev = Int64Builder::new();
+    let mut profile = StringBuilder::new();
+    let mut kind = StringBuilder::new();
+    let mut value = StringBuilder::new();
+    let mut path = StringBuilder::new();
+    let mut conv = Float64Builder::new();
+    let mut rev = Float64Builder::new();
+    let mut nulls = Float64Builder::new();
+    let mut row = |w: &str,
+                   e: Option<i64>,
+                   p: Option<&str>,
+                   k: Option<&str>,
+                   v: Option<&str>,
+                   pa: Option<&str>,
+                   c: Option<[f64; 3]>| {
+        what.append_value(w);
+        ev.append_option(e);
+        profile.append_option(p);
+        kind.append_option(k);
+        value.append_option(v);
+        path.append_option(pa);
+        conv.append_option(c.map(|c| c[0]));
+        rev.append_option(c.map(|c| c[1]));
+        nulls.append_option(c.map(|c| c[2]));
+    };
+    for p in &graph.profiles() {
+        let id = p.id.to_string();
+        for i in &p.identifiers {
+            row(
+                "profile",
+                None,
+                Some(&id),
+                Some(i.kind.as_str()),
+                Some(&i.value),
+                None,
+                None,
+            );
+        }
+    }
+    let keys: Vec<Option<String>> = events
+        .iter()
+        .map(|e| graph.profile_id_of_event(e).map(String::from))
+        .collect();
+    for (k, id) in keys.iter().zip(ids).take(n) {
+        row("event", Some(*id), k.as_deref(), None, None, None, None);
+    }
+    // Visits, as `o2o attribute --store` and `o2o.Store.attribute` count them (check-ins of
+    // one profile at one store within two hours; every profile): a profile lies inside one
+    // component, so grouping visits per group of components gives the single machine's.
+    let key = |e: &Event| graph.profile_id_of_event(e).map(String::from);
+    let opts = MeasureOptions {
+        population: Population::All,
+        ..MeasureOptions::default()
+    };
+    let visits = analysis_events(events, &key, &Side::default(), &opts);
+    // Per profile: visits and their revenue, summed in a canonical order (time, then
+    // value) so that any grouping of the events gives the same bits.
+    let mut outcomes: std::collections::BTreeMap<&str, Vec<(i64, f64)>> = Default::default();
+    for (e, k) in visits.events.iter().zip(&visits.keys) {
+        if let (Event::CheckIn(c), Some(k)) = (e, k) {
+            outcomes
+                .entry(k.as_str())
+                .or_default()
+                .push((c.timestamp, c.value.unwrap_or(0.0)));
+        }
+    }
+    for (p, mut v) in outcomes {
+        v.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let revenue: f64 = v.iter().map(|x| x.1).sum();
+        row(
+            "outcome",
+            None,
+            Some(p),
+            None,
+            None,
+            None,
+            Some([v.len() as f64, revenue, 0.0]),
+        );
+    }
+    let journeys = visits.journeys(cfg);
+    let table = PathTable::from_journeys(&journeys);
+    for r in table.rows() {
+        let names: Vec<&str> = r
+            .path
+            .iter()
+            .filter_map(|&c| table.channels().get(c as usize).map(String::as_str))
+            .collect();
+        let text = names.join(PATH_SEP);
+        row(
+            "path",
+            None,
+            None,
+            None,
+            None,
+            Some(&text),
+            Some([r.conversions, r.value, r.nulls]),
+        );
+    }
+    let cols: Vec<ArrayRef> = vec![
+        Arc::new(what.finish()),
+        Arc::new(ev.finish()),
+        Arc::new(profile.finish()),
+        Arc::new(kind.finish()),
+        Arc::new(value.finish()),
+        Arc::new(path.finish()),
+        Arc::new(conv.finish()),
+        Arc::new(rev.finish()),
+        Arc::new(nulls.finish()),
+    ];
+    RecordBatch::try_new(resolved_schema(), cols).map_err(analysis)
 }
 
 /// Run a model on an aggregated path table (paths as channel names joined by `\x1f`): the
@@ -395,14 +591,198 @@ pub fn event_schema() -> ArrowTable {
     ArrowTable::new(schema, Vec::new())
 }
 
+/// The store table a name names (`events`, `spend`, `consent`, `assignments`, `customers`).
+fn table_kind(name: &str) -> Result<RecordKind> {
+    RecordKind::ALL
+        .into_iter()
+        .find(|k| o2o_core::store::table_name(*k) == name)
+        .ok_or_else(|| {
+            Error::input(
+                "table",
+                format!(
+                    "table: `{name}` is not a store table (events, spend, consent, assignments, customers)"
+                ),
+            )
+        })
+}
+
+/// The Arrow schema of a store table (an empty table): what `o2o.spark.write_table` writes.
+#[pyfunction]
+pub fn table_schema(table: &str) -> Result<ArrowTable> {
+    Ok(ArrowTable::new(
+        o2o_core::store::schema(table_kind(table)?),
+        Vec::new(),
+    ))
+}
+
+/// `mapInArrow`: a batch of `table` records with its `record_key` column filled in (the key a
+/// record carries, else the key of its source and content), as 16-byte binaries.
+#[pyfunction]
+pub fn fill_record_keys(
+    py: Python<'_>,
+    batch: &Bound<'_, PyAny>,
+    table: &str,
+) -> Result<ArrowTable> {
+    let kind = table_kind(table)?;
+    let bs = batches(batch)?;
+    let out = py.detach(move || -> Result<Vec<RecordBatch>> {
+        bs.into_iter()
+            .map(|b| {
+                let keys = o2o_core::store::record_keys(kind, &b)
+                    .map_err(|e| Error::input("batch", e.to_string()))?;
+                let col: ArrayRef = Arc::new(BinaryArray::from_iter_values(keys.iter()));
+                let mut fields: Vec<Field> = Vec::new();
+                let mut cols: Vec<ArrayRef> = Vec::new();
+                for (f, c) in b.schema().fields().iter().zip(b.columns()) {
+                    if f.name() != "record_key" {
+                        fields.push(f.as_ref().clone());
+                        cols.push(c.clone());
+                    }
+                }
+                fields.push(Field::new("record_key", DataType::Binary, false));
+                cols.push(col);
+                RecordBatch::try_new(Arc::new(Schema::new(fields)), cols).map_err(analysis)
+            })
+            .collect()
+    })?;
+    let schema = out.first().map(|b| b.schema()).unwrap_or_else(|| {
+        Arc::new(Schema::new(vec![Field::new(
+            "record_key",
+            DataType::Binary,
+            false,
+        )]))
+    });
+    Ok(ArrowTable::new(schema, out))
+}
+
+/// One Spark task's share of a write into a store opened by a [`StoreWriter`]: batches go in
+/// as they come (`write`), `finish` closes the parts under `holding` and answers JSON of what
+/// was written per source.
+#[pyclass(module = "o2o._o2o")]
+pub struct TaskWriter {
+    // A mutex makes the writer shareable between threads (Python objects may be); Python's
+    // own calls are one at a time.
+    writer: std::sync::Mutex<Option<o2o_core::store::TaskWriter>>,
+}
+
+#[pymethods]
+impl TaskWriter {
+    #[new]
+    #[pyo3(signature = (store, holding, task, table, seqs_json))]
+    fn new(
+        store: PathBuf,
+        holding: PathBuf,
+        task: u64,
+        table: &str,
+        seqs_json: &str,
+    ) -> Result<Self> {
+        let kind = table_kind(table)?;
+        let seqs: BTreeMap<String, u64> =
+            serde_json::from_str(seqs_json).map_err(|e| Error::input("seqs", e.to_string()))?;
+        let w = o2o_core::store::TaskWriter::new(&store, &holding, task, kind, seqs)?;
+        Ok(TaskWriter {
+            writer: std::sync::Mutex::new(Some(w)),
+        })
+    }
+
+    /// Write a batch (a pyarrow RecordBatch or Table in the table's columns).
+    fn write(&self, py: Python<'_>, batch: &Bound<'_, PyAny>) -> Result<()> {
+        let bs = batches(batch)?;
+        let mut guard = self
+            .writer
+            .lock()
+            .map_err(|_| Error::input("writer", "a write into this task writer failed"))?;
+        let w = guard
+            .as_mut()
+            .ok_or_else(|| Error::input("writer", "this task writer has finished"))?;
+        py.detach(|| -> Result<()> {
+            for b in &bs {
+                w.write(b)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Close the parts: JSON of what was written per source.
+    fn finish(&self, py: Python<'_>) -> Result<String> {
+        let w = self
+            .writer
+            .lock()
+            .map_err(|_| Error::input("writer", "a write into this task writer failed"))?
+            .take()
+            .ok_or_else(|| Error::input("writer", "this task writer has finished"))?;
+        let parts = py.detach(move || w.finish())?;
+        serde_json::to_string(&parts).map_err(analysis)
+    }
+}
+
+/// A store held open for writing while Spark's tasks write into it (`o2o.spark.write_table`):
+/// it takes the store's lock (created with `timezone` when absent), numbers the sources, and
+/// commits what the tasks staged.
+#[pyclass(module = "o2o._o2o")]
+pub struct StoreWriter {
+    store: Option<CoreStore>,
+    seqs: BTreeMap<String, u64>,
+}
+
+#[pymethods]
+impl StoreWriter {
+    #[new]
+    #[pyo3(signature = (path, timezone, sources))]
+    fn new(path: PathBuf, timezone: &str, sources: Vec<String>) -> Result<Self> {
+        let store = CoreStore::create(&path, timezone)?;
+        let seqs = store.task_seqs(&sources);
+        Ok(StoreWriter {
+            store: Some(store),
+            seqs,
+        })
+    }
+
+    /// The ingest number of each source, as JSON (for [`stage_task`]).
+    fn seqs_json(&self) -> Result<String> {
+        serde_json::to_string(&self.seqs).map_err(analysis)
+    }
+
+    /// Move the parts the tasks staged under `holding` (their JSON answers, concatenated as
+    /// one JSON list) into the store and record them: JSON of one report per source.
+    fn commit(
+        &mut self,
+        py: Python<'_>,
+        holding: PathBuf,
+        tasks_json: &str,
+        file: &str,
+    ) -> Result<String> {
+        let tasks: Vec<TaskPart> =
+            serde_json::from_str(tasks_json).map_err(|e| Error::input("tasks", e.to_string()))?;
+        let mut store = self
+            .store
+            .take()
+            .ok_or_else(|| Error::input("store", "this writer has committed already"))?;
+        let seqs = self.seqs.clone();
+        let reports = py.detach(move || store.commit_tasks(&holding, &seqs, tasks, file))?;
+        serde_json::to_string(&reports).map_err(analysis)
+    }
+
+    /// Release the store's lock without committing (the staged parts stay in `holding`).
+    fn close(&mut self) {
+        self.store = None;
+    }
+}
+
 /// Register the functions in `module`.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(link_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(store_link_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(resolve_store_groups, m)?)?;
     m.add_function(wrap_pyfunction!(rules_json, m)?)?;
     m.add_function(wrap_pyfunction!(resolve_groups, m)?)?;
     m.add_function(wrap_pyfunction!(attribute_paths, m)?)?;
     m.add_function(wrap_pyfunction!(holdout_arm, m)?)?;
     m.add_function(wrap_pyfunction!(event_schema, m)?)?;
+    m.add_function(wrap_pyfunction!(table_schema, m)?)?;
+    m.add_function(wrap_pyfunction!(fill_record_keys, m)?)?;
+    m.add_class::<TaskWriter>()?;
+    m.add_class::<StoreWriter>()?;
     m.add("PATH_SEP", PATH_SEP)?;
     Ok(())
 }

@@ -218,3 +218,141 @@ def test_giant_component_and_hubs_identical(spark, tmp_path: Path, rules):
     assert res.hubs.count() >= 30
     sizes = res.components.groupBy("component").count().orderBy("count", ascending=False).first()
     assert sizes["count"] >= 6_000
+
+
+def _o2o_cli() -> str:
+    """The `o2o` command of this checkout (built by `cargo build -p o2o-cli`), or on PATH."""
+    root = Path(__file__).resolve().parents[2]
+    for p in (os.environ.get("O2O_BIN"), root / "target" / "debug" / "o2o", shutil.which("o2o")):
+        if p and Path(p).is_file():
+            return str(p)
+    return ""
+
+
+def _copy_store(spark, original: Path, copy: Path) -> dict:
+    """Every table of `original`, read by Spark and written by Spark into `copy`."""
+    import json
+
+    from o2o import spark as osp
+
+    tz = json.loads((original / "o2o-store.json").read_text())["timezone"]
+    reports = {"events": osp.write_events(osp.read_events(spark, str(original)), str(copy), timezone=tz)}
+    for table in ("spend", "consent", "assignments", "customers"):
+        if (original / table).exists():
+            reports[table] = osp.write_table(osp.read_table(spark, str(original), table), str(copy), table)
+    return reports
+
+
+def test_store_written_by_spark_reads_the_same(spark, campaign: Path, tmp_path: Path):
+    """Events (and every other table) read by Spark from a store and written by Spark into a new
+    directory give the same profiles and credit as the original, through o2o.Store and the CLI;
+    writing them again adds nothing (record keys dedupe, as for `o2o ingest`)."""
+    import json
+
+    from o2o import spark as osp
+
+    copy = tmp_path / "copy"
+    reports = _copy_store(spark, campaign, copy)
+    original_events = pa.table(ds.dataset(campaign / "events", partitioning="hive").to_table())
+    assert sum(r["stored"] for r in reports["events"]) == original_events.num_rows
+    assert all(r["duplicates"] == 0 for r in reports["events"])
+    # The same Parquet columns and types as the store o2o wrote.
+    a = ds.dataset(campaign / "events", partitioning="hive").schema
+    b = ds.dataset(copy / "events", partitioning="hive").schema
+    assert a == b
+    keys = lambda d: sorted(ds.dataset(d / "events", partitioning="hive").to_table(columns=["record_key"]).column(0).to_pylist())
+    assert keys(copy) == keys(campaign)
+    # Read back by the single machine: the same people and the same credit.
+    cols = ["profile", "kind", "value"]
+    assert _rows(o2o.Store(copy).resolve(), cols) == _rows(o2o.Store(campaign).resolve(), cols)
+    for model in ("last", "markov"):
+        assert o2o.Store(copy).attribute(model) == o2o.Store(campaign).attribute(model)
+    # And by the command line.
+    cli = _o2o_cli()
+    if cli:
+        outs = [
+            subprocess.run([cli, "resolve", "--store", str(d)], capture_output=True, text=True, check=True).stdout
+            for d in (campaign, copy)
+        ]
+        assert outs[0] == outs[1] and outs[0]
+    # Written again: every record is a duplicate, nothing is added.
+    again = osp.write_events(osp.read_events(spark, str(campaign)), str(copy))
+    assert sum(r["stored"] for r in again) == 0
+    assert sum(r["duplicates"] for r in again) == original_events.num_rows
+    manifest = json.loads((copy / "o2o-store.json").read_text())
+    assert manifest["format"] == "o2o-store" and manifest["ingests"]
+
+
+def test_write_table_keys_records_without_keys(spark, tmp_path: Path):
+    """Records built in Spark, without a source or key: keyed by content, identical ones once."""
+    from o2o import spark as osp
+
+    rows = [
+        ("checkin", "2026-03-01 10:00:00", "S1", "pos_purchase", [("loyalty_card", "C1")]),
+        ("checkin", "2026-03-01 10:00:00", "S1", "pos_purchase", [("loyalty_card", "C1")]),
+        ("checkin", "2026-03-02 11:00:00", "S2", "pos_purchase", [("loyalty_card", "C2")]),
+    ]
+    df = spark.createDataFrame(
+        rows, "type string, ts string, store string, method string, identifiers array<struct<kind:string,value:string>>"
+    ).selectExpr("type", "to_timestamp(ts) AS timestamp", "store", "method", "identifiers")
+    out = tmp_path / "built"
+    reports = osp.write_events(df, str(out))
+    assert [(r["source"], r["stored"]) for r in reports] == [("spark", 2)]
+    assert sorted(d.name for d in (out / "events").iterdir()) == ["day=2026-03-01", "day=2026-03-02"]
+    # The single machine opens it (no consent: nothing links, so no profile, but no error).
+    assert ds.dataset(out / "events", partitioning="hive").count_rows() == 2
+    assert o2o.Store(out).resolve().num_rows == 0
+    with pytest.raises(o2o.InvalidInput):
+        osp.write_table(df, str(out), "nonsense")
+
+
+@pytest.fixture(scope="module")
+def exports_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store ingested from the simulator's raw exports: hashed identifiers (ad platforms'
+    exposure files), click ids (search clicks and GA4), consent records, customer accounts and
+    holdout assignments, as a retailer's store holds them."""
+    import json
+
+    cli = _o2o_cli()
+    if not cli:
+        pytest.skip("the o2o command is not built (cargo build -p o2o-cli)")
+    d = tmp_path_factory.mktemp("exports")
+    subprocess.run(
+        [cli, "simulate", "--customers", "3000", "--seed", "11", "--exports", str(d / "exports")],
+        check=True, capture_output=True,
+    )
+    planted = json.loads((d / "exports" / "planted.json").read_text())
+    store = o2o.Store(d / "store")
+    for f in planted["files"]:
+        store.ingest(d / "exports" / f["map"], d / "exports" / f["file"], max_rejected=50.0)
+    return d / "store"
+
+
+def test_store_rules_identical_to_o2o_resolve_store(spark, exports_store: Path):
+    """`resolve_store` applies the store's record-level rules: the same profiles as `o2o resolve
+    --store` (o2o.Store.resolve) and the same profile for every event as the core's resolution of
+    the whole store at once."""
+    from o2o import spark as osp
+
+    res = osp.resolve_store(spark, str(exports_store))
+    cols = ["profile", "kind", "value"]
+    assert _rows(res.profiles.toArrow(), cols) == _rows(o2o.Store(exports_store).resolve(), cols)
+    # Every event's profile: the same core call over all the store's records at once.
+    events = osp.read_events(spark, str(exports_store))
+    tables = {}
+    for i, t in enumerate(("consent", "customers", "assignments")):
+        if (exports_store / t).exists():
+            tables[t] = osp._conform(osp._numbered(spark, osp.read_table(spark, str(exports_store), t)).toArrow(), t)
+        else:
+            tables[t] = pa.table({"_event": pa.array([], pa.int64())})
+    whole = pa.table(
+        o2o._o2o.resolve_store_groups(
+            osp._conform(events.drop("day").toArrow()), tables["consent"], tables["customers"], tables["assignments"]
+        )
+    )
+    whole_events = whole.filter(pa.compute.equal(whole.column("what"), "event"))
+    assert _rows(res.events.toArrow(), ["_event", "profile"]) == _rows(whole_events, ["_event", "profile"])
+    # The rules acted: hashed identifiers, customers and consent records change the people
+    # against resolving the events with their own consent alone.
+    plain = osp.local_resolution(events.drop("day").toArrow())
+    assert _rows(plain["profiles"], cols) != _rows(res.profiles.toArrow(), cols)

@@ -86,6 +86,12 @@ print(json.dumps({"seconds": time.perf_counter() - t,
 """
 
 
+def report(label: str, r: dict) -> tuple:
+    """Print a step's row as soon as it is measured (a long run shows its progress)."""
+    print(f"{label:<48} {r['seconds']:>9.1f} {r['peak_mb']:>9.0f}", flush=True)
+    return (label, r)
+
+
 def single(step: str, store: Path, customers: int) -> dict:
     out = subprocess.run(
         [sys.executable, "-c", STEP, step, str(store), str(customers)],
@@ -99,10 +105,11 @@ def main() -> None:
     work = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(tempfile.mkdtemp(prefix="o2o-scale-"))
     store = work / "store"
     rows = []
+    print(f"{'step':<48} {'seconds':>9} {'peak MB':>9}", flush=True)
     if not (store / "o2o-store.json").exists():
-        rows.append(("one machine: simulate into the store", single("simulate", store, customers)))
-    rows.append(("one machine: Store.resolve", single("resolve", store, customers)))
-    rows.append(("one machine: Store.attribute(markov)", single("attribute", store, customers)))
+        rows.append(report("one machine: simulate into the store", single("simulate", store, customers)))
+    rows.append(report("one machine: Store.resolve", single("resolve", store, customers)))
+    rows.append(report("one machine: Store.attribute(markov)", single("attribute", store, customers)))
 
     from o2o import spark as osp
 
@@ -112,16 +119,16 @@ def main() -> None:
         t = time.perf_counter()
         events = osp.read_events(spark, str(store))
         n = events.count()
-    rows.append((f"Spark local[2]: read {n:,} events", {"seconds": time.perf_counter() - t, "peak_mb": p.peak}))
+    rows.append(report(f"Spark local[2]: read {n:,} events", {"seconds": time.perf_counter() - t, "peak_mb": p.peak}))
     with Peak(me) as p:
         t = time.perf_counter()
         res = osp.resolve(events)
         n_prof = res.profiles.select("profile").distinct().count()
-    rows.append((f"Spark local[2]: resolve ({n_prof:,} profiles)", {"seconds": time.perf_counter() - t, "peak_mb": p.peak}))
+    rows.append(report(f"Spark local[2]: resolve ({n_prof:,} profiles)", {"seconds": time.perf_counter() - t, "peak_mb": p.peak}))
     with Peak(me) as p:
         t = time.perf_counter()
         res.attribute("markov")
-    rows.append(("Spark local[2]: attribute(markov)", {"seconds": time.perf_counter() - t, "peak_mb": p.peak}))
+    rows.append(report("Spark local[2]: attribute(markov)", {"seconds": time.perf_counter() - t, "peak_mb": p.peak}))
     spark.stop()
     print(f"{customers:,} simulated customers ({work})")
     print(f"{'step':<48} {'seconds':>9} {'peak MB':>9}")

@@ -33,7 +33,7 @@ pub struct StoreErasure {
 }
 
 impl StoredRecord {
-    fn into_record(self) -> Record {
+    pub(super) fn into_record(self) -> Record {
         match self {
             StoredRecord::Event(e) => Record::Event(e),
             StoredRecord::Consent(c) => Record::Consent(c),

@@ -18,6 +18,7 @@
 //! This is the one module of `o2o-core` that owns files: a store is a directory by definition.
 
 mod erase;
+mod external;
 mod keys;
 mod people;
 mod pseudonyms;
@@ -27,12 +28,17 @@ mod schema;
 mod write;
 
 pub use erase::StoreErasure;
-pub use people::{People, PeopleError, PeopleStats, resolve as resolve_people};
+pub use external::{TaskPart, TaskWriter, record_keys, stage_task};
+pub use people::{
+    Keyed, People, PeopleError, PeopleStats, Unlinked, click_keys, hash_forms,
+    resolve as resolve_people, resolve_records,
+};
 pub use pseudonyms::{PseudonymSettings, PseudonymStats, StoreKey};
 pub use resolution::{ResolutionError, ResolutionInfo, Staleness, StoreFingerprint, Stored};
 pub use rows::parquet_rows;
 pub use schema::{
-    DecodeError, MIN_SCHEMA_VERSION, SCHEMA_VERSION, StoredRecord, decode_events, schema,
+    DecodeError, MIN_SCHEMA_VERSION, SCHEMA_VERSION, StoredRecord, decode_events, decode_records,
+    schema,
 };
 
 use crate::event::{Event, Provenance, RecordKind};
@@ -52,6 +58,12 @@ use write::{Staging, table_dir};
 pub(crate) struct Pseudonymised {
     stats: PseudonymStats,
     aliases: pseudonyms::Aliases,
+}
+
+/// The directory of a table in the store (`events`, `spend`, `consent`, `assignments`,
+/// `customers`): the name Spark and other readers open it by.
+pub fn table_name(kind: RecordKind) -> &'static str {
+    table_dir(kind)
 }
 
 /// The manifest's file name.

@@ -90,15 +90,12 @@ struct Obs {
     consent: Option<ConsentSignals>,
 }
 
-/// Hashes of every raw email and phone in the store, under each platform's normalisation.
-fn aliases(obs: &[Obs]) -> HashMap<String, Identifier> {
-    let mut out = HashMap::new();
-    // Only worth computing when some record carries a hashed identifier.
-    if !obs
-        .iter()
-        .any(|o| o.identifiers.iter().any(|i| i.kind.is_hashed()))
-    {
-        return out;
+/// The SHA-256 (hex) of each form of a raw email or phone under which an upstream hash stands
+/// for it (rule 1: its stored form and each platform's normalisation); nothing for other
+/// kinds. `o2o.spark` joins records on these to keep a hashed identifier with its raw one.
+pub fn hash_forms(id: &Identifier) -> Vec<String> {
+    if !matches!(id.kind, IdKind::Email | IdKind::Phone) {
+        return Vec::new();
     }
     // Possible phones: an upstream hash of a number outside today's ranges still names it.
     let google = NormalizeOptions {
@@ -111,6 +108,38 @@ fn aliases(obs: &[Obs]) -> HashMap<String, Identifier> {
         phone: PhoneCheck::Possible,
         ..NormalizeOptions::default()
     };
+    let mut forms = vec![id.value.clone()];
+    for opts in [&google, &tiktok] {
+        if let Ok(v) = normalize(id.kind, &id.value, opts)
+            && !forms.contains(&v)
+        {
+            forms.push(v);
+        }
+    }
+    forms.iter().map(|f| sha256_hex(f)).collect()
+}
+
+/// The click ids of an event, as `kind:value` (rule 2 joins the records that share one).
+pub fn click_keys(e: &Event) -> Vec<String> {
+    e.tracking()
+        .map(|t| {
+            t.click_ids()
+                .map(|(k, v)| format!("{}:{v}", k.as_str()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Hashes of every raw email and phone in the store, under each platform's normalisation.
+fn aliases(obs: &[Obs]) -> HashMap<String, Identifier> {
+    let mut out = HashMap::new();
+    // Only worth computing when some record carries a hashed identifier.
+    if !obs
+        .iter()
+        .any(|o| o.identifiers.iter().any(|i| i.kind.is_hashed()))
+    {
+        return out;
+    }
     // Each distinct raw value once: a customer's phone is on every receipt.
     let mut seen: ahash::AHashSet<&Identifier> = ahash::AHashSet::new();
     for o in obs {
@@ -118,16 +147,8 @@ fn aliases(obs: &[Obs]) -> HashMap<String, Identifier> {
             if !matches!(id.kind, IdKind::Email | IdKind::Phone) || !seen.insert(id) {
                 continue;
             }
-            let mut forms = vec![id.value.clone()];
-            for opts in [&google, &tiktok] {
-                if let Ok(v) = normalize(id.kind, &id.value, opts)
-                    && !forms.contains(&v)
-                {
-                    forms.push(v);
-                }
-            }
-            for f in forms {
-                out.entry(sha256_hex(&f)).or_insert_with(|| id.clone());
+            for h in hash_forms(id) {
+                out.entry(h).or_insert_with(|| id.clone());
             }
         }
     }
@@ -187,7 +208,6 @@ fn latest(list: &[(i64, ConsentSignals)], ts: i64) -> Option<&ConsentSignals> {
 
 /// Resolve the people of a store under `rules`.
 pub fn resolve(store: &super::Store, rules: ResolutionRules) -> Result<People, PeopleError> {
-    let gate = ConsentGate::default();
     // A keyed store's identifiers are pseudonyms made under its phone check: another check
     // cannot be applied to them.
     if let Some(p) = store.pseudonyms()
@@ -201,8 +221,66 @@ pub fn resolve(store: &super::Store, rules: ResolutionRules) -> Result<People, P
             ),
         }));
     }
-    let key_id = store.pseudonyms().map(|p| p.key_id.clone());
-    let mut events = store.events()?;
+    let keyed = match store.pseudonyms() {
+        Some(p) => Some(Keyed {
+            key_id: p.key_id.clone(),
+            aliases: super::pseudonyms::read_aliases(store.dir())?,
+        }),
+        None => None,
+    };
+    let events = store.events()?;
+    let mut records = Vec::new();
+    for kind in [
+        RecordKind::Consent,
+        RecordKind::Customer,
+        RecordKind::Assignment,
+    ] {
+        records.extend(store.records(kind)?.into_iter().map(|(r, _)| r));
+    }
+    #[allow(unused_mut)]
+    let mut people = resolve_records(events, records, rules, keyed, None)?;
+    // 5. Scored links from `o2o match --store`, between identifiers recorded above.
+    #[cfg(feature = "matching")]
+    {
+        people.stats.scored_links = crate::matching::add_links(store.dir(), &mut people.graph)
+            .map_err(|e| PeopleError::Matching(Box::new(e)))?;
+    }
+    Ok(people)
+}
+
+/// A keyed store, as [`resolve_records`] needs it: the key id its pseudonyms were made under,
+/// and the platform hashes kept at ingest (hash → the pseudonym of the value it hashes), through
+/// which hashed identifiers join.
+#[derive(Clone, Debug, Default)]
+pub struct Keyed {
+    /// The key id.
+    pub key_id: String,
+    /// Platform hash → the identifier (a pseudonym) it hashes.
+    pub aliases: HashMap<String, Identifier>,
+}
+
+/// Identifiers left out of linking (the hub guard's verdicts, decided elsewhere from counts
+/// over all the data).
+pub type Unlinked<'a> = &'a (dyn Fn(&Identifier) -> bool + Sync);
+
+/// Rules 1 to 4 over records already read: `events` in storage order, then `records` (the
+/// consent records, then the customers, then the assignments, each in storage order). A part of
+/// a store closed under the rules' joins (every record sharing an identifier, a hashed value or
+/// a click id with one in it is in it) resolves as it does in the whole store: this is what
+/// `o2o.spark` runs per group of connected components. Identifiers `unlinked` selects are
+/// taken out of the records just before the graph observes them (as the hub guard leaves a
+/// shared identifier unlinked), after the joins and consent that read them. `keyed` is a keyed
+/// store's key id and kept platform hashes (its identifiers are pseudonyms), `None` for a plain
+/// store.
+pub fn resolve_records(
+    mut events: Vec<Event>,
+    records: Vec<StoredRecord>,
+    rules: ResolutionRules,
+    keyed: Option<Keyed>,
+    unlinked: Option<Unlinked<'_>>,
+) -> Result<People, IdentityError> {
+    let pseudonym_key = keyed.as_ref().map(|k| k.key_id.as_str());
+    let gate = ConsentGate::default();
     // The events' identifiers and consent move into their observations while people are
     // resolved, and come back resolved at the end (one copy in memory, not two).
     let mut obs: Vec<Obs> = events
@@ -224,44 +302,41 @@ pub fn resolve(store: &super::Store, rules: ResolutionRules) -> Result<People, P
         })
         .collect();
     let mut index: Index = HashMap::new();
-    for kind in [
-        RecordKind::Consent,
-        RecordKind::Customer,
-        RecordKind::Assignment,
-    ] {
-        for (r, _) in store.records(kind)? {
-            let (ts, ids, own) = match r {
-                StoredRecord::Consent(c) => {
+    for r in records {
+        let (kind, ts, ids, own) = match r {
+            StoredRecord::Consent(c) => {
+                for id in &c.identifiers {
+                    index
+                        .entry(id.clone())
+                        .or_default()
+                        .push((c.timestamp, c.consent.clone()));
+                }
+                let ts = c.timestamp;
+                (RecordKind::Consent, ts, c.identifiers, Some(c.consent))
+            }
+            StoredRecord::Customer(c) => {
+                let ts = c.timestamp.unwrap_or_default();
+                if let Some(s) = &c.consent {
                     for id in &c.identifiers {
-                        index
-                            .entry(id.clone())
-                            .or_default()
-                            .push((c.timestamp, c.consent.clone()));
+                        index.entry(id.clone()).or_default().push((ts, s.clone()));
                     }
-                    (c.timestamp, c.identifiers, Some(c.consent))
                 }
-                StoredRecord::Customer(c) => {
-                    let ts = c.timestamp.unwrap_or_default();
-                    if let Some(s) = &c.consent {
-                        for id in &c.identifiers {
-                            index.entry(id.clone()).or_default().push((ts, s.clone()));
-                        }
-                    }
-                    (ts, c.identifiers, c.consent)
-                }
-                StoredRecord::Assignment(a) => (a.timestamp, a.identifiers, None),
-                _ => continue,
-            };
-            obs.push(Obs {
-                ts,
-                kind,
-                event: None,
-                source: format!("crm:{}", kind.as_str()),
-                identifiers: ids,
-                own,
-                consent: None,
-            });
-        }
+                (RecordKind::Customer, ts, c.identifiers, c.consent)
+            }
+            StoredRecord::Assignment(a) => {
+                (RecordKind::Assignment, a.timestamp, a.identifiers, None)
+            }
+            _ => continue,
+        };
+        obs.push(Obs {
+            ts,
+            kind,
+            event: None,
+            source: format!("crm:{}", kind.as_str()),
+            identifiers: ids,
+            own,
+            consent: None,
+        });
     }
     for list in index.values_mut() {
         list.sort_by_key(|(t, _)| *t);
@@ -270,10 +345,9 @@ pub fn resolve(store: &super::Store, rules: ResolutionRules) -> Result<People, P
 
     // 1. Hashed identifiers join the raw ones they hash (in a keyed store, through the
     // platform hashes kept at ingest).
-    let alias = if key_id.is_some() {
-        super::pseudonyms::read_aliases(store.dir())?
-    } else {
-        aliases(&obs)
+    let alias = match &keyed {
+        Some(k) => &k.aliases,
+        None => &aliases(&obs),
     };
     for o in &mut obs {
         for id in &mut o.identifiers {
@@ -293,15 +367,7 @@ pub fn resolve(store: &super::Store, rules: ResolutionRules) -> Result<People, P
 
     // 2. Records of one click are one person.
     let mut clicks: HashMap<String, Identifier> = HashMap::new();
-    let click_ids = |e: &Event| -> Vec<String> {
-        e.tracking()
-            .map(|t| {
-                t.click_ids()
-                    .map(|(k, v)| format!("{}:{v}", k.as_str()))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let click_ids = click_keys;
     for o in &obs {
         let Some(e) = o.event.and_then(|i| events.get(i)) else {
             continue;
@@ -369,7 +435,13 @@ pub fn resolve(store: &super::Store, rules: ResolutionRules) -> Result<People, P
 
     // 4. Consent through the person, for records that still have none.
     if obs.iter().any(|o| o.consent.is_none()) && !index.is_empty() {
-        let first = build(&rules, key_id.as_deref(), &obs, |o| o.consent.is_some())?;
+        let first = build(
+            &rules,
+            pseudonym_key,
+            &obs,
+            |o| o.consent.is_some(),
+            unlinked,
+        )?;
         let profiles: Vec<_> = first.profiles().iter().collect();
         let mut profile_of: HashMap<&Identifier, usize> = HashMap::new();
         for (p, prof) in profiles.iter().enumerate() {
@@ -411,19 +483,15 @@ pub fn resolve(store: &super::Store, rules: ResolutionRules) -> Result<People, P
     }
     stats.no_consent = obs.iter().filter(|o| o.consent.is_none()).count() as u64;
 
-    #[allow(unused_mut)]
-    let mut graph = build(&rules, key_id.as_deref(), &obs, |_| true)?;
-    // 5. Scored links from `o2o match --store`, between identifiers recorded above.
-    #[cfg(feature = "matching")]
-    {
-        stats.scored_links = crate::matching::add_links(store.dir(), &mut graph)
-            .map_err(|e| PeopleError::Matching(Box::new(e)))?;
-    }
+    let graph = build(&rules, pseudonym_key, &obs, |_| true, unlinked)?;
     drop(index);
     for o in obs {
         if let Some(e) = o.event.and_then(|i| events.get_mut(i)) {
             let (ids, consent) = e.identity_mut();
             *ids = o.identifiers;
+            if let Some(u) = unlinked {
+                ids.retain(|i| !u(i));
+            }
             *consent = o.consent;
         }
     }
@@ -440,13 +508,23 @@ fn build(
     pseudonym_key: Option<&str>,
     obs: &[Obs],
     keep: impl Fn(&Obs) -> bool,
+    unlinked: Option<Unlinked<'_>>,
 ) -> Result<IdentityGraph, IdentityError> {
     let gate = ConsentGate::default();
     let mut g = IdentityGraph::new(rules.clone())?;
     g.pseudonym_key = pseudonym_key.map(str::to_owned);
     for o in obs.iter().filter(|o| keep(o)) {
         if let Ok(permit) = gate.permit(Operation::LinkIdentity, o.consent.as_ref()) {
-            g.observe(&permit, o.ts, &o.source, &o.identifiers)?;
+            match unlinked {
+                Some(u) => {
+                    let ids: Vec<Identifier> =
+                        o.identifiers.iter().filter(|i| !u(i)).cloned().collect();
+                    g.observe(&permit, o.ts, &o.source, &ids)?;
+                }
+                None => {
+                    g.observe(&permit, o.ts, &o.source, &o.identifiers)?;
+                }
+            }
         }
     }
     Ok(g)

@@ -784,6 +784,18 @@ pub fn decode_events(batch: &RecordBatch) -> Result<Vec<Event>, DecodeError> {
     (0..batch.num_rows()).map(|row| cols.event(row)).collect()
 }
 
+/// The records of a batch of a `kind` table (columns the table lacks are ignored; those it
+/// needs and the batch lacks read as absent).
+pub fn decode_records(
+    kind: RecordKind,
+    batch: &RecordBatch,
+) -> Result<Vec<StoredRecord>, DecodeError> {
+    let cols = Cols(batch);
+    (0..batch.num_rows())
+        .map(|row| cols.record(kind, row))
+        .collect()
+}
+
 /// Typed access to the columns of a (possibly projected) batch.
 pub(crate) struct Cols<'a>(pub &'a RecordBatch);
 

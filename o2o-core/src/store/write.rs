@@ -63,6 +63,9 @@ pub(crate) struct Staging {
     closed: Vec<(PathBuf, PathBuf)>,
     clock: u64,
     next_part: u32,
+    /// The start of every part's file name (`p000012`, or `p000012-t00003` for a task of
+    /// another engine's write, so that the parts of parallel tasks never share a name).
+    prefix: String,
     props: WriterProperties,
 }
 
@@ -77,12 +80,20 @@ impl Staging {
             closed: Vec::new(),
             clock: 0,
             next_part: 0,
+            prefix: format!("p{seq:06}"),
             props: WriterProperties::builder()
                 .set_compression(Compression::SNAPPY)
                 .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
                 .set_created_by(format!("o2o {}", crate::VERSION))
                 .build(),
         })
+    }
+
+    /// Name the parts of this staging `p{seq}-t{task}-{n}.parquet`: one task's share of a
+    /// write by another engine (`external`).
+    pub(crate) fn for_task(mut self, task: u64) -> Self {
+        self.prefix = format!("p{:06}-t{task:05}", self.seq);
+        self
     }
 
     /// The day partition of a record (`day=YYYY-MM-DD` in the store's zone), or `""`.
@@ -161,7 +172,7 @@ impl Staging {
 
     fn open_part(&mut self, kind: RecordKind, partition: &str) -> Result<Part, StoreError> {
         self.next_part += 1;
-        let name = format!("p{:06}-{:04}.parquet", self.seq, self.next_part);
+        let name = format!("{}-{:04}.parquet", self.prefix, self.next_part);
         let mut rel = PathBuf::from(table_dir(kind));
         if !partition.is_empty() {
             rel.push(partition);

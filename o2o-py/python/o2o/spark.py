@@ -15,7 +15,8 @@ Spark moves the rows; the core decides, as on one machine:
 * :func:`holdout_arms` and :func:`uplift_by_campaign`: per-campaign holdout readouts as
   group-bys, the statistics by the core.
 * :func:`read_events`, :func:`read_table`: the event store's Parquet layout, as written by
-  ``o2o ingest`` (``events/day=…/*.parquet``).
+  ``o2o ingest`` (``events/day=…/*.parquet``); :func:`write_events`, :func:`write_table`: a
+  store written from Spark in that same layout, which ``o2o`` and :class:`o2o.Store` read.
 
 Needs ``pyspark`` 4 and Java 17 or later.
 """
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional
 
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401 (pa.compute)
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
@@ -48,6 +50,9 @@ __all__ = [
     "holdout_arms",
     "local_holdout_arms",
     "uplift_by_campaign",
+    "write_table",
+    "write_events",
+    "resolve_store",
 ]
 
 EVENT = "_event"
@@ -84,35 +89,144 @@ def read_table(spark: SparkSession, store: str, table: str = "events") -> DataFr
 
 
 def read_events(spark: SparkSession, store: str) -> DataFrame:
-    """The store's touchpoints and check-ins, each numbered in a column ``_event``."""
-    df = read_table(spark, store, "events")
-    # Numbers fixed once: the checkpoint keeps them the same for every later use.
-    return df.withColumn(EVENT, F.monotonically_increasing_id()).localCheckpoint()
+    """The store's touchpoints and check-ins, each numbered in a column ``_event`` in the
+    store's own order (its Parquet files in path order, then their rows), the order in which
+    ``o2o`` reads them: journeys break ties of time by it, and :func:`write_events` keeps it."""
+    # Checkpointed: every later step reads the numbered events once more, not the Parquet.
+    return _numbered(spark, read_table(spark, store, "events")).localCheckpoint()
 
 
-_EVENT_SCHEMA: Optional[pa.Schema] = None
+def _path_key(path: str) -> List[str]:
+    """A file path compared component by component, as the store's reader sorts its files."""
+    return path.split("/")
 
 
-def _conform(t: Any) -> pa.Table:
+def _numbered(spark: SparkSession, df: DataFrame) -> DataFrame:
+    """``df`` (a store table read by Spark) with ``_event``: the rank of its file among the
+    table's files in path order, times 2^32, plus its row in the file."""
+    df = df.withColumn("_o2o_file", F.col("_metadata.file_path")).withColumn(
+        "_o2o_row", F.col("_metadata.row_index")
+    )
+    files = sorted((r[0] for r in df.select("_o2o_file").distinct().collect()), key=_path_key)
+    rank = spark.createDataFrame(list(zip(files, range(len(files)))), "_o2o_file string, _o2o_rank long")
+    return (
+        df.join(F.broadcast(rank), "_o2o_file")
+        .withColumn(EVENT, F.col("_o2o_rank") * F.lit(1 << 32) + F.col("_o2o_row"))
+        .drop("_o2o_file", "_o2o_row", "_o2o_rank")
+    )
+
+
+_SCHEMAS: Dict[str, pa.Schema] = {}
+
+
+def _conform(t: Any, table: str = "events") -> pa.Table:
     """A batch from Spark in the store's own column types: Spark reads Parquet's unsigned
-    integers as wider signed ones (and ``UINT64`` as a decimal); cast back where the store's
-    schema says otherwise, and leave out what cannot be cast (the core reads it as absent)."""
-    global _EVENT_SCHEMA
-    if _EVENT_SCHEMA is None:
-        _EVENT_SCHEMA = pa.table(_o2o.event_schema()).schema
+    integers as wider signed ones (and ``UINT64`` as a decimal) and fixed-size binaries as
+    plain ones; cast back where the store's schema says otherwise, and leave out what cannot
+    be cast (the core reads it as absent)."""
+    if table not in _SCHEMAS:
+        _SCHEMAS[table] = pa.table(_o2o.table_schema(table)).schema
+    schema = _SCHEMAS[table]
     t = pa.table(t) if not isinstance(t, pa.Table) else t
     cols, names = [], []
     for name in t.column_names:
         col = t.column(name)
-        i = _EVENT_SCHEMA.get_field_index(name)
-        if i >= 0 and col.type != _EVENT_SCHEMA.field(i).type:
+        i = schema.get_field_index(name)
+        if i >= 0 and col.type != schema.field(i).type:
             try:
-                col = col.cast(_EVENT_SCHEMA.field(i).type)
+                col = col.cast(schema.field(i).type)
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 continue
         cols.append(col)
         names.append(name)
     return pa.Table.from_arrays(cols, names=names)
+
+
+_TABLES = ("events", "spend", "consent", "assignments", "customers")
+
+
+def write_table(
+    df: DataFrame, store: str, table: str = "events", *, timezone: str = "UTC",
+    source: str = "spark", file: str = "o2o.spark",
+) -> List[Dict[str, Any]]:
+    """Write the records of ``df`` into the ``table`` of the event store at ``store`` (created,
+    with local days in ``timezone``, when absent), in the layout ``o2o ingest`` writes: the
+    same Parquet columns and types, ``day=`` partitions, record keys and manifest, so that
+    ``o2o`` and :class:`o2o.Store` read it as any store.
+
+    ``df`` has the table's columns (as :func:`read_table` reads them; columns the table lacks
+    are ignored). Each Spark task writes its share through the core's writer; the parts are
+    moved into the store, and recorded as one ingest per source, only when every task is done.
+    Records keep their ``record_key`` (a store's own, so that records copied from one store to
+    another dedupe as they did); a record without one is keyed by its source and content.
+    Records whose key the store or the write already has are dropped and counted, as ``o2o
+    ingest`` drops an export ingested twice. ``source`` and ``file`` name records that have no
+    ``source`` / ``file`` column. Returns one report per source (``stored``, ``duplicates``).
+
+    The store is a directory that the driver and every executor see (a local path in local
+    mode, a shared file system on a cluster).
+    """
+    if table not in _TABLES:
+        raise InvalidInput(
+            f"table: `{table}` is not a store table ({', '.join(_TABLES)})",
+            kind="invalid_input", field="table",
+        )
+    store = os.path.abspath(os.fspath(store))
+    if "source" not in df.columns:
+        df = df.withColumn("source", F.lit(source))
+    if "file" not in df.columns:
+        df = df.withColumn("file", F.lit(file))
+    if "line" not in df.columns:
+        df = df.withColumn("line", F.lit(0).cast("long"))
+    if "record_key" not in df.columns:
+        keyed = T.StructType(list(df.schema.fields) + [T.StructField("record_key", T.BinaryType(), False)])
+
+        def fill(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+            for b in batches:
+                keys = pa.table(_o2o.fill_record_keys(_conform(pa.Table.from_batches([b]), table), table))
+                yield b.append_column("record_key", keys.column("record_key").combine_chunks())
+
+        df = df.mapInArrow(fill, keyed)
+    # The same record twice is written once (a store's keys are unique per source).
+    df = df.dropDuplicates(["source", "record_key"])
+    if EVENT in df.columns:
+        # In the order the events were read (from a store: its own order), so that the new
+        # store lists them alike: ranges of that order in task order, each task's part of a day
+        # after the earlier tasks' (parts are named by source number, then task); sources
+        # numbered in the order of their first record.
+        df = df.orderBy(EVENT)
+        firsts = df.groupBy("source").agg(F.min(EVENT).alias("first")).collect()
+        sources = [r["source"] for r in sorted(firsts, key=lambda r: (r["first"], r["source"]))]
+    else:
+        sources = sorted(r["source"] for r in df.select("source").distinct().collect())
+    writer = _o2o.StoreWriter(store, timezone, sources)
+    try:
+        seqs = writer.seqs_json()
+        holding = os.path.join(store, ".staging", f"spark-{os.getpid()}-{id(writer):x}")
+
+        def stage(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+            from pyspark import TaskContext
+
+            ctx = TaskContext.get()
+            task = ctx.partitionId() if ctx is not None else 0
+            w = _o2o.TaskWriter(store, holding, task, table, seqs)
+            for b in batches:
+                w.write(_conform(pa.Table.from_batches([b]), table))
+            yield pa.RecordBatch.from_pydict({"staged": [w.finish()]})
+
+        staged = df.mapInArrow(stage, "staged string").collect()
+        tasks: List[Any] = []
+        for r in staged:
+            tasks.extend(json.loads(r["staged"]))
+        return json.loads(writer.commit(holding, json.dumps(tasks), file))
+    finally:
+        writer.close()
+
+
+def write_events(df: DataFrame, store: str, **kw: Any) -> List[Dict[str, Any]]:
+    """Write touchpoints and check-ins (the ``events`` table) into the store at ``store``:
+    :func:`write_table` with ``table="events"``."""
+    return write_table(df, store, "events", **kw)
 
 
 def _column_fn(df: DataFrame, column: str, out: str, call: Any) -> DataFrame:
@@ -230,7 +344,7 @@ def _star_edges(keys: DataFrame) -> DataFrame:
     return keys.join(first, "key").select(F.col(EVENT).alias("src"), "dst")
 
 
-def _hubs(keys: DataFrame, rules: Dict[str, Any]) -> DataFrame:
+def _hubs(keys: DataFrame, rules: Dict[str, Any], links: Optional[DataFrame] = None) -> DataFrame:
     """Keys the hub guard certainly shares, from global counts.
 
     An identifier of a guarded kind is shared when it is seen with more than its threshold of
@@ -239,7 +353,12 @@ def _hubs(keys: DataFrame, rules: Dict[str, Any]) -> DataFrame:
     stronger links (all of them, a superset of those the core uses), so the count is never above
     the core's: a key over the threshold here is over it on one machine too. Keys whose raw
     count is within the threshold are never shared, so only the others are checked.
+
+    ``keys`` are the rows that may be counted (they certainly link on one machine); ``links``
+    (default ``keys``) every row that may link, whose stronger rows (and joining keys, ranked
+    -1) make the components, a superset of the core's stronger links.
     """
+    links = keys if links is None else links
     rank = {k: i for i, k in enumerate(rules["priority"])}
     found: Optional[DataFrame] = None
     for kind, threshold in sorted(rules["hub_threshold"].items(), key=lambda kv: rank.get(kv[0], 99)):
@@ -247,13 +366,13 @@ def _hubs(keys: DataFrame, rules: Dict[str, Any]) -> DataFrame:
             continue
         r = rank[kind]
         x = keys.where(F.col("kind") == kind).select(EVENT, F.col("key").alias("x"))
-        stronger = keys.where(F.col("rank") < r)
+        stronger = keys.where((F.col("rank") < r) & (F.col("rank") >= 0))
         pairs = x.join(stronger.select(EVENT, F.col("kind").alias("j"), F.col("key").alias("y")), EVENT)
         raw = pairs.groupBy("x", "j").agg(F.countDistinct("y").alias("n")).where(F.col("n") > threshold)
         candidates = raw.select("x").distinct()
         if candidates.isEmpty():
             continue
-        comps = connected_components(_star_edges(stronger))
+        comps = connected_components(_star_edges(links.where(F.col("rank") < r)))
         # An event whose stronger identifiers are alone in their component has no edge.
         ev_comp = stronger.select(EVENT).distinct().join(
             comps.select(F.col("node").alias(EVENT), "component"), EVENT, "left"
@@ -378,6 +497,132 @@ def resolve(
         )
 
     resolved = grouped.groupBy("_group").applyInArrow(resolve_group, _RESOLVED).localCheckpoint()
+    profiles = resolved.where(F.col("what") == "profile").select("profile", "kind", "value")
+    ev = resolved.where(F.col("what") == "event").select(EVENT, "profile")
+    paths = (
+        resolved.where(F.col("what") == "path")
+        .groupBy("path")
+        .agg(
+            F.sum("conversions").alias("conversions"),
+            F.sum("revenue").alias("revenue"),
+            F.sum("nulls").alias("nulls"),
+        )
+    )
+    outcomes = resolved.where(F.col("what") == "outcome").select(
+        "profile", F.col("conversions").alias("visits"), "revenue"
+    )
+    return Resolution(
+        profiles=profiles, events=ev, paths=paths, outcomes=outcomes, hubs=hubs, components=ev_comp
+    )
+
+
+_RECORD_TABLES = ("consent", "customers", "assignments")
+
+
+def resolve_store(
+    spark: SparkSession,
+    store: str,
+    rules: Rules = None,
+    *,
+    lookback: Optional[str] = None,
+    groups: Optional[int] = None,
+    cut_hubs: bool = True,
+) -> Resolution:
+    """Resolve the event store at ``store`` on Spark as ``o2o resolve --store`` resolves it:
+    with the store's record-level rules (``docs/privacy.md``, "Consent from records") —
+    hashed identifiers joined to the raw ones they hash, records of one click id joined,
+    consent from consent records and through the person, customer, consent and assignment
+    records as observations. The rules are the core's (``resolve_records``), run per group of
+    connected components of all the records; the components also join records on the hashes
+    and click ids the rules join them on, so that each group holds everything its rules read.
+    Scored links of ``o2o match --store`` are not applied. Other arguments as :func:`resolve`.
+    """
+    rj = _rules_json(rules)
+    compiled = json.loads(_o2o.rules_json(rj))
+    events = read_events(spark, store)
+    records: Dict[str, DataFrame] = {}
+    for i, table in enumerate(_RECORD_TABLES):
+        if os.path.isdir(os.path.join(os.fspath(store), table)):
+            # Numbered after the events, table by table, in the store's order.
+            records[table] = _numbered(spark, read_table(spark, store, table)).withColumn(
+                EVENT, F.col(EVENT) + F.lit((i + 1) << 58)
+            )
+    hashed_kinds = F.exists("identifiers", lambda x: x["kind"].endswith("_sha256"))
+    hashed = any(
+        df.where(hashed_kinds).limit(1).count() > 0 for df in [events, *records.values()]
+    )
+    key_schema = "_event long, kind string, rank int, key long, linked boolean"
+
+    def keys_fn(table: str) -> Any:
+        def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+            for b in batches:
+                t = _conform(pa.Table.from_batches([b]), table)
+                yield from pa.table(_o2o.store_link_keys(t, table, rj, hashed)).to_batches()
+
+        return run
+
+    keys = events.mapInArrow(keys_fn("events"), key_schema)
+    for table, df in records.items():
+        keys = keys.union(df.mapInArrow(keys_fn(table), key_schema))
+    keys = keys.localCheckpoint()
+    if cut_hubs:
+        # Counted: identifiers of events linking on their own consent, without a consent
+        # record that could deny them (so never more than the core counts).
+        consented = keys.where(F.col("_event") >= F.lit(1 << 58)).select("key").distinct()
+        counted = keys.where(F.col("linked") & (F.col("rank") >= 0)).join(consented, "key", "left_anti")
+        hubs = _hubs(counted, compiled, links=keys)
+    else:
+        hubs = spark.createDataFrame([], "key long")
+    hub_keys: List[int] = [r["key"] for r in hubs.collect()]
+    linking = keys.join(hubs, "key", "left_anti")
+    comps = connected_components(_star_edges(linking))
+    n_groups = groups or int(spark.conf.get("spark.sql.shuffle.partitions", "200"))
+    node_comp = comps.select(F.col("node").alias(EVENT), "component")
+
+    def grouped(df: DataFrame) -> DataFrame:
+        return (
+            df.join(node_comp, EVENT, "left")
+            .withColumn("_group", F.pmod(F.xxhash64(F.coalesce("component", EVENT)), F.lit(n_groups)))
+            .drop("component")
+        )
+
+    ev_comp = (
+        events.select(EVENT)
+        .join(node_comp, EVENT, "left")
+        .select(EVENT, F.coalesce("component", EVENT).alias("component"))
+        .localCheckpoint()
+    )
+    ge = grouped(events)
+    recs: Optional[DataFrame] = None
+    for table, df in records.items():
+        df = df.withColumn("_table", F.lit(table))
+        recs = df if recs is None else recs.unionByName(df, allowMissingColumns=True)
+    if recs is None:
+        recs = spark.createDataFrame([], "_event long, _table string")
+    gr = grouped(recs)
+    hub_b = spark.sparkContext.broadcast(hub_keys)
+
+    def resolve_group(ev: pa.Table, rec: pa.Table) -> pa.Table:
+        parts = []
+        for table in _RECORD_TABLES:
+            if "_table" in rec.column_names and rec.num_rows:
+                mask = pa.compute.equal(rec.column("_table"), table)
+                parts.append(_conform(rec.filter(mask), table))
+            else:
+                parts.append(pa.table({EVENT: pa.array([], pa.int64())}))
+        return pa.table(
+            _o2o.resolve_store_groups(
+                _conform(ev.drop_columns(["_group"])), *parts, rj, hub_b.value, lookback
+            )
+        )
+
+    resolved = (
+        ge.groupBy("_group").cogroup(gr.groupBy("_group")).applyInArrow(resolve_group, _RESOLVED)
+    ).localCheckpoint()
+    return _resolution(resolved, hubs, ev_comp)
+
+
+def _resolution(resolved: DataFrame, hubs: DataFrame, ev_comp: DataFrame) -> Resolution:
     profiles = resolved.where(F.col("what") == "profile").select("profile", "kind", "value")
     ev = resolved.where(F.col("what") == "event").select(EVENT, "profile")
     paths = (
