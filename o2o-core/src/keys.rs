@@ -169,6 +169,7 @@ impl fmt::Display for Exposure {
 
 /// The exposure of a file's permissions, `None` when only its owner has access (or on a
 /// platform without Unix permissions).
+#[must_use]
 pub fn exposure(meta: &std::fs::Metadata) -> Option<Exposure> {
     #[cfg(unix)]
     {
@@ -272,11 +273,13 @@ impl SecretKey {
     }
 
     /// The key id.
+    #[must_use]
     pub fn id(&self) -> &str {
         &self.id
     }
 
     /// The secret bytes. Keep borrows short; never log them.
+    #[must_use]
     pub fn secret(&self) -> &[u8] {
         &self.secret
     }
@@ -349,6 +352,7 @@ pub struct KeyRing {
 
 impl KeyRing {
     /// A ring of one key.
+    #[must_use]
     pub fn single(key: SecretKey) -> Self {
         KeyRing { keys: vec![key] }
     }
@@ -418,17 +422,20 @@ impl KeyRing {
     }
 
     /// The key used to sign or pseudonymise.
+    #[must_use]
     pub fn current(&self) -> &SecretKey {
         // Invariant: constructors never build an empty ring.
         &self.keys[0]
     }
 
     /// The key with this id, if in the ring.
+    #[must_use]
     pub fn get(&self, id: &str) -> Option<&SecretKey> {
         self.keys.iter().find(|k| k.id == id)
     }
 
     /// Every key, current first.
+    #[must_use]
     pub fn keys(&self) -> &[SecretKey] {
         &self.keys
     }

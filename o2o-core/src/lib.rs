@@ -15,6 +15,9 @@
 // `unsafe` code is confined to the identity resolver's memory module (`identity::memory`),
 // where each block states why it is sound.
 #![deny(unsafe_code)]
+// A pure function whose answer is dropped is a mistake: the library marks them `#[must_use]`,
+// and this keeps new ones marked.
+#![warn(clippy::must_use_candidate)]
 
 #[cfg(all(feature = "stats", feature = "store"))]
 pub mod activation;

@@ -44,11 +44,13 @@ impl Table {
     }
 
     /// Number of data rows.
+    #[must_use]
     pub fn len(&self) -> usize {
         self.rows.len()
     }
 
     /// Whether the table has no data rows.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }

@@ -39,6 +39,7 @@ pub struct Conversion {
 
 impl Conversion {
     /// The click id of `kind`, when known.
+    #[must_use]
     pub fn click(&self, kind: ClickIdKind) -> Option<&str> {
         self.clicks
             .iter()
@@ -47,6 +48,7 @@ impl Conversion {
     }
 
     /// Whether something was bought.
+    #[must_use]
     pub fn is_purchase(&self) -> bool {
         self.value.is_some()
     }

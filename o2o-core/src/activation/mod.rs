@@ -82,6 +82,7 @@ impl Platform {
     ];
 
     /// The name on the command line (`--to meta-capi`).
+    #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             Platform::MetaCapi => "meta-capi",
@@ -94,6 +95,7 @@ impl Platform {
     }
 
     /// Whose normalisation rules its hashes follow.
+    #[must_use]
     pub const fn profile(self) -> crate::hashing::Platform {
         use crate::hashing::Platform as Rules;
         match self {
@@ -106,11 +108,13 @@ impl Platform {
     }
 
     /// Whether it takes an audience (customer list) rather than conversions.
+    #[must_use]
     pub const fn is_audience(self) -> bool {
         matches!(self, Platform::CustomerMatch | Platform::MetaAudience)
     }
 
     /// Records per request body (0: the file is one table, not batches).
+    #[must_use]
     pub const fn batch_size(self) -> usize {
         match self {
             Platform::MetaCapi | Platform::TiktokEvents => 1_000,
@@ -123,6 +127,7 @@ impl Platform {
     /// The event (or conversion) name written when `--event-name` is not given: the
     /// platform's standard purchase event for a visit with a purchase, a store-visit name
     /// otherwise.
+    #[must_use]
     pub const fn default_event_name(self, purchase: bool) -> &'static str {
         match (self, purchase) {
             (Platform::MetaCapi, true) => "Purchase",
@@ -135,6 +140,7 @@ impl Platform {
     }
 
     /// The platform's documentation of the format.
+    #[must_use]
     pub const fn documentation(self) -> &'static str {
         match self {
             Platform::MetaCapi => {
@@ -266,6 +272,7 @@ impl ExportSummary {
     }
 
     /// One line for people.
+    #[must_use]
     pub fn line(&self) -> String {
         format!(
             "{}: {} of {} records exported; left out: {} without upload consent (not hashed), {} without personalisation consent, {} with no identifier the platform matches, {} purchases without currency; {} invalid values not hashed; {} check-ins without consent kept out of their visits",

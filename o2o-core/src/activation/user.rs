@@ -52,6 +52,7 @@ impl Field {
 
     /// The field an identifier fills; `None` for identifiers never sent to a platform (device
     /// ids, IP and MAC addresses).
+    #[must_use]
     pub const fn of(kind: IdKind) -> Option<Field> {
         Some(match kind {
             IdKind::Email | IdKind::EmailSha256 => Field::Email,
@@ -84,6 +85,7 @@ pub struct UserData {
 
 impl UserData {
     /// The values of `field`.
+    #[must_use]
     pub fn get(&self, field: Field) -> &[String] {
         &self.values[field.index()]
     }
@@ -127,6 +129,7 @@ pub struct UserHasher {
 impl UserHasher {
     /// A hasher for `platform`, reading phones without a country code as numbers of
     /// `default_country`.
+    #[must_use]
     pub fn new(platform: Platform, default_country: Option<String>) -> Self {
         let opts = NormalizeOptions {
             profile: platform.profile(),

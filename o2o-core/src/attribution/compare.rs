@@ -20,6 +20,7 @@ use crate::table::Table;
 /// assert_eq!(spearman(&[1.0, 2.0, 3.0], &[10.0, 20.0, 30.0]), Some(1.0));
 /// assert_eq!(spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]), Some(-1.0));
 /// ```
+#[must_use]
 pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
     if x.len() != y.len() || x.len() < 2 {
         return None;
@@ -73,6 +74,7 @@ pub struct Comparison {
 
 impl Comparison {
     /// The Spearman correlation of one model (`"last"`, `"markov"`, `"shapley"`…).
+    #[must_use]
     pub fn spearman_of(&self, model: &str) -> Option<f64> {
         self.spearman
             .iter()

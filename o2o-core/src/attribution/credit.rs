@@ -95,16 +95,19 @@ impl Credit {
     }
 
     /// The credit of one channel.
+    #[must_use]
     pub fn get(&self, channel: &str) -> Option<&ChannelCredit> {
         self.channels.iter().find(|c| c.channel == channel)
     }
 
     /// Sum of credited conversions.
+    #[must_use]
     pub fn total_conversions(&self) -> f64 {
         self.channels.iter().map(|c| c.conversions).sum()
     }
 
     /// Sum of credited value.
+    #[must_use]
     pub fn total_value(&self) -> f64 {
         self.channels.iter().map(|c| c.value).sum()
     }
@@ -112,6 +115,7 @@ impl Credit {
     /// Whether credited conversions and value equal `conversions` and `value` within a relative
     /// tolerance of 1e-9: shares are computed in f64 and summed, so the error is a few ulps per
     /// channel, far below 1e-9 for any realistic number of channels.
+    #[must_use]
     pub fn check_totals(&self, conversions: f64, value: f64) -> bool {
         let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
         close(self.total_conversions(), conversions) && close(self.total_value(), value)

@@ -41,6 +41,7 @@ impl Rule {
     };
 
     /// The model name used on the command line and in JSON.
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Rule::First => "first",
@@ -96,6 +97,7 @@ impl Rule {
 /// assert!((c.get("a").unwrap().value - 4.0).abs() < 1e-12);
 /// assert!((c.get("b").unwrap().value - 2.0).abs() < 1e-12);
 /// ```
+#[must_use]
 pub fn attribute(table: &PathTable, rule: Rule) -> Credit {
     let n = table.channels().len();
     let direct = table.channel_id(DIRECT);

@@ -174,6 +174,7 @@ impl ExposureTable {
     }
 
     /// The channels, bit i of a set being `channels()[i]`.
+    #[must_use]
     pub fn channels(&self) -> &[String] {
         &self.channels
     }
@@ -184,6 +185,7 @@ impl ExposureTable {
     }
 
     /// Number of profiles.
+    #[must_use]
     pub fn profiles(&self) -> f64 {
         self.sets.values().map(|s| s.profiles).sum()
     }

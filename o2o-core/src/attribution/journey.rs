@@ -75,6 +75,7 @@ impl Default for JourneyConfig {
 
 impl JourneyConfig {
     /// Set the lookback of one action (`None` excludes it).
+    #[must_use]
     pub fn with_lookback(mut self, action: TouchAction, seconds: Option<i64>) -> Self {
         self.lookback.insert(action, seconds);
         self

@@ -180,6 +180,7 @@ impl Chain {
     }
 
     /// Number of transient states.
+    #[must_use]
     pub fn states(&self) -> usize {
         self.states.len()
     }
@@ -354,6 +355,7 @@ impl Chain {
 
     /// Removal effects and credit estimated from `walks` seeded random walks.
     #[cfg(any(feature = "sim", feature = "sampling"))]
+    #[must_use]
     pub fn attribute_monte_carlo(&self, walks: u64, seed: u64) -> Credit {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);

@@ -62,6 +62,7 @@ pub struct ChannelMap {
 
 impl ChannelMap {
     /// An empty map (every name is its own channel).
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
@@ -92,6 +93,7 @@ impl ChannelMap {
     }
 
     /// Whether no mapping is set.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
@@ -114,6 +116,7 @@ impl Default for PathTableBuilder {
 
 impl PathTableBuilder {
     /// An empty builder.
+    #[must_use]
     pub fn new() -> Self {
         PathTableBuilder {
             index: fast_map(),
@@ -159,6 +162,7 @@ impl PathTableBuilder {
     }
 
     /// The canonical table: channels sorted by name, rows sorted by path.
+    #[must_use]
     pub fn finish(self) -> PathTable {
         let mut order: Vec<u32> = (0..self.names.len() as u32).collect();
         order.sort_by(|&a, &b| self.names[a as usize].cmp(&self.names[b as usize]));
@@ -225,6 +229,7 @@ fn split_fields(line: &str, delim: char) -> Vec<String> {
 
 impl PathTable {
     /// Start building a table from channel names.
+    #[must_use]
     pub fn builder() -> PathTableBuilder {
         PathTableBuilder::new()
     }
@@ -398,16 +403,19 @@ impl PathTable {
     }
 
     /// Channel names, sorted; a path's ids index this list.
+    #[must_use]
     pub fn channels(&self) -> &[String] {
         &self.channels
     }
 
     /// The rows, sorted by path.
+    #[must_use]
     pub fn rows(&self) -> &[PathRow] {
         &self.rows
     }
 
     /// The id of a channel name.
+    #[must_use]
     pub fn channel_id(&self, name: &str) -> Option<u32> {
         self.channels
             .binary_search_by(|c| c.as_str().cmp(name))
@@ -416,21 +424,25 @@ impl PathTable {
     }
 
     /// Total conversions over all rows.
+    #[must_use]
     pub fn total_conversions(&self) -> f64 {
         self.rows.iter().map(|r| r.conversions).sum()
     }
 
     /// Total conversion value over all rows.
+    #[must_use]
     pub fn total_value(&self) -> f64 {
         self.rows.iter().map(|r| r.value).sum()
     }
 
     /// Total nulls over all rows.
+    #[must_use]
     pub fn total_nulls(&self) -> f64 {
         self.rows.iter().map(|r| r.nulls).sum()
     }
 
     /// The same table with channels regrouped through `map` (paths that become identical merge).
+    #[must_use]
     pub fn regroup(&self, map: &ChannelMap) -> PathTable {
         let mut b = PathTableBuilder::new();
         let mut names: Vec<&str> = Vec::new();
@@ -448,6 +460,7 @@ impl PathTable {
     }
 
     /// The path of a row as names joined by ` {sep} `.
+    #[must_use]
     pub fn path_string(&self, row: &PathRow, sep: &str) -> String {
         let mut s = String::new();
         for (k, &c) in row.path.iter().enumerate() {
@@ -461,6 +474,7 @@ impl PathTable {
 
     /// Write the table in ChannelAttribution's `;`-delimited format (with all four columns), so
     /// the same data can be run through that tool.
+    #[must_use]
     pub fn to_csv(&self, sep: &str) -> String {
         let mut s = String::from("path;total_conversions;total_conversion_value;total_null\n");
         for r in &self.rows {

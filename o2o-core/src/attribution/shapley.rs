@@ -46,6 +46,7 @@ fn channel_sets(table: &PathTable) -> Vec<(Vec<u32>, f64, f64)> {
 /// assert_eq!(c.get("a").unwrap().conversions, 2.0);
 /// assert_eq!(c.get("b").unwrap().conversions, 1.0);
 /// ```
+#[must_use]
 pub fn shapley(table: &PathTable) -> Credit {
     let n = table.channels().len();
     let (mut conv, mut value) = (vec![0.0; n], vec![0.0; n]);
@@ -114,6 +115,7 @@ pub fn shapley_coalitions(table: &PathTable) -> Result<Credit, AttributionError>
 /// one whose arrival completes it). Unbiased; the error shrinks as 1/√permutations. For games
 /// too large to enumerate; with this v the exact [`shapley`] is always available too.
 #[cfg(any(feature = "sim", feature = "sampling"))]
+#[must_use]
 pub fn shapley_sampled(table: &PathTable, permutations: u64, seed: u64) -> Credit {
     use rand::SeedableRng;
     use rand::seq::SliceRandom;
@@ -163,6 +165,7 @@ pub struct OrderedCredit {
 /// assert_eq!(o[0].channel, "a");
 /// assert_eq!(o[0].positions, vec![1.0, 1.0]);
 /// ```
+#[must_use]
 pub fn shapley_ordered(table: &PathTable) -> Vec<OrderedCredit> {
     let n = table.channels().len();
     let mut out: Vec<OrderedCredit> = table

@@ -46,6 +46,7 @@ impl ConsentSignal {
     ];
 
     /// Its snake_case name, as Google spells it.
+    #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             ConsentSignal::AdStorage => "ad_storage",
@@ -56,6 +57,7 @@ impl ConsentSignal {
     }
 
     /// The state of this signal in `mode`.
+    #[must_use]
     pub fn state(self, mode: &ConsentMode) -> ConsentState {
         match self {
             ConsentSignal::AdStorage => mode.ad_storage,

@@ -36,6 +36,7 @@ impl Operation {
     ];
 
     /// The snake_case name.
+    #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             Operation::Measure => "measure",
@@ -60,6 +61,7 @@ pub struct Permit {
 
 impl Permit {
     /// The operation this permit allows.
+    #[must_use]
     pub fn operation(&self) -> Operation {
         self.operation
     }
@@ -109,6 +111,7 @@ impl DecodedSignals {
     }
 
     /// Only a TC string.
+    #[must_use]
     pub fn from_tc_string(tc_string: &str) -> Self {
         DecodedSignals {
             tcf: Some(TcString::decode(tc_string)),
@@ -117,6 +120,7 @@ impl DecodedSignals {
     }
 
     /// Only Consent Mode signals.
+    #[must_use]
     pub fn from_consent_mode(gcm: ConsentMode) -> Self {
         DecodedSignals {
             tcf: None,
@@ -146,17 +150,20 @@ pub struct ConsentGate {
 
 impl ConsentGate {
     /// A gate enforcing `policy`.
+    #[must_use]
     pub fn new(policy: ConsentPolicy) -> Self {
         ConsentGate { policy }
     }
 
     /// The policy in force.
+    #[must_use]
     pub fn policy(&self) -> &ConsentPolicy {
         &self.policy
     }
 
     /// Decide, with the reason. Decodes the TC string on every call: for repeated checks use
     /// [`ConsentGate::check_decoded`] with [`DecodedSignals`].
+    #[must_use]
     pub fn check(&self, operation: Operation, signals: Option<&ConsentSignals>) -> Decision {
         self.check_decoded(operation, &DecodedSignals::new(signals))
     }
@@ -169,6 +176,7 @@ impl ConsentGate {
     /// let d = gate.check_decoded(Operation::Measure, &DecodedSignals::from_tc_string("not a TC string"));
     /// assert!(!d.allowed);
     /// ```
+    #[must_use]
     pub fn check_decoded(&self, operation: Operation, signals: &DecodedSignals) -> Decision {
         let mut why = String::new();
         match self.evaluate(operation, signals, Some(&mut why)) {

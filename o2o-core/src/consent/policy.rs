@@ -79,11 +79,13 @@ pub struct Requirement {
 
 impl Requirement {
     /// Whether legitimate interest may establish `purpose` under this requirement.
+    #[must_use]
     pub fn li_allowed(&self, purpose: u8) -> bool {
         self.tcf_legitimate_interest && !CONSENT_ONLY_PURPOSES.contains(&purpose)
     }
 
     /// Whether a TC string can satisfy this requirement at all.
+    #[must_use]
     pub fn has_tcf(&self) -> bool {
         !self.tcf_purposes.is_empty() || !self.tcf_special_features.is_empty()
     }
@@ -186,6 +188,7 @@ impl ConsentPolicy {
     }
 
     /// The requirement for `operation`, if the policy allows it at all.
+    #[must_use]
     pub fn requirement(&self, operation: Operation) -> Option<&Requirement> {
         self.operations.get(&operation)
     }

@@ -42,6 +42,7 @@ impl std::str::FromStr for Metric {
 
 impl Metric {
     /// The snake_case name.
+    #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             Metric::Visits => "visits",

@@ -56,6 +56,7 @@ impl Default for HoldoutOptions {
 
 impl HoldoutOptions {
     /// The level and power the holdout is planned for.
+    #[must_use]
     pub fn target(&self) -> PowerTarget {
         PowerTarget {
             alpha: self.alpha,

@@ -37,6 +37,7 @@ pub enum StoreMethod {
 
 impl StoreMethod {
     /// The snake_case name, as in the JSON.
+    #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             StoreMethod::SyntheticControl => "synthetic_control",

@@ -74,6 +74,7 @@ const FIRST_DAY: i64 = 20_454;
 
 /// Draw a panel of `model`: the structure from `model.seed`, factors and noise from
 /// `noise_seed`. Store ids are `S00`, `S01`…, regions `R0`, `R1`…
+#[must_use]
 pub fn simulate_panel(model: &PanelModel, noise_seed: u64) -> StorePanel {
     let mut st = ChaCha8Rng::seed_from_u64(model.seed);
     let n = model.stores;
@@ -129,6 +130,7 @@ pub fn simulate_panel(model: &PanelModel, noise_seed: u64) -> StorePanel {
 
 impl StorePanel {
     /// The panel restricted to its first `periods` periods.
+    #[must_use]
     pub fn head(&self, periods: usize) -> StorePanel {
         let k = periods.min(self.periods.len());
         StorePanel {

@@ -151,6 +151,7 @@ impl DesignFile {
     }
 
     /// First and last day of the test (inclusive), when the start is known.
+    #[must_use]
     pub fn period(&self) -> Option<(String, String)> {
         let start: jiff::civil::Date = self.start.as_deref()?.parse().ok()?;
         let end = start
@@ -160,6 +161,7 @@ impl DesignFile {
     }
 
     /// The confidence level of the readout, `1 − α`.
+    #[must_use]
     pub fn confidence(&self) -> f64 {
         1.0 - self.alpha
     }

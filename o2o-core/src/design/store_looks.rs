@@ -169,6 +169,7 @@ pub fn look_scales(
 /// The always-valid sequence of a store plan read sequentially: level `alpha`, tightest at
 /// `tuning_n` days, and every day a look (the error scale comes from the history, not from
 /// the days seen, so the first day already counts).
+#[must_use]
 pub fn store_sequence(alpha: f64, tuning_n: f64) -> SequentialOptions {
     SequentialOptions {
         alpha,
@@ -178,6 +179,7 @@ pub fn store_sequence(alpha: f64, tuning_n: f64) -> SequentialOptions {
 }
 
 /// A sequential readout for a store test of `days` days: tightest at the planned end.
+#[must_use]
 pub fn sequential_store_readout(days: usize) -> Readout {
     Readout::Sequential {
         tuning_n: days.max(1) as f64,

@@ -113,6 +113,7 @@ impl IdKind {
     /// Whether the kind only *describes* a person (name, birth date, gender, address, country)
     /// rather than identifying one. Many people share a city or a first name, so these kinds are
     /// used for ad-platform matching (hashed, together) but never to link profiles on their own.
+    #[must_use]
     pub const fn is_attribute(self) -> bool {
         matches!(
             self,
@@ -131,12 +132,14 @@ impl IdKind {
     /// it identifies the people the campaign reached and no one else, so a visit known only
     /// through it must not count in the campaign's own comparison (the unexposed have no such
     /// identifier, and their same visit would go unseen).
+    #[must_use]
     pub const fn is_instrument(self) -> bool {
         matches!(self, IdKind::VoucherCode)
     }
 
     /// Whether the value is a SHA-256 of the kind it stands for (`email_sha256` of `email`), as
     /// ad platforms export it: it can be matched, never read back.
+    #[must_use]
     pub const fn is_hashed(self) -> bool {
         matches!(self, IdKind::EmailSha256 | IdKind::PhoneSha256)
     }
@@ -145,6 +148,7 @@ impl IdKind {
     /// kind that links profiles. Attributes stay as given (probabilistic matching compares them
     /// by similarity), hashed kinds are already one-way, and voucher codes are checked by their
     /// signature (`docs/privacy.md`, "At rest").
+    #[must_use]
     pub const fn pseudonymised_at_rest(self) -> bool {
         matches!(
             self,
@@ -159,6 +163,7 @@ impl IdKind {
     }
 
     /// The raw kind a hashed kind is the SHA-256 of (`email_sha256` → `email`); itself otherwise.
+    #[must_use]
     pub const fn unhashed(self) -> IdKind {
         match self {
             IdKind::EmailSha256 => IdKind::Email,
@@ -168,6 +173,7 @@ impl IdKind {
     }
 
     /// The snake_case name used in JSON, CSV headers and on the command line.
+    #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             IdKind::ExternalId => "external_id",
@@ -328,6 +334,7 @@ impl TouchAction {
     ];
 
     /// The snake_case name used in JSON.
+    #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             TouchAction::Impression => "impression",
@@ -433,6 +440,7 @@ impl CheckInMethod {
     ];
 
     /// The snake_case name used in JSON and CSV.
+    #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             CheckInMethod::QrScan => "qr_scan",
@@ -597,6 +605,7 @@ pub enum Event {
 
 impl Event {
     /// When it happened (Unix seconds).
+    #[must_use]
     pub fn timestamp(&self) -> i64 {
         match self {
             Event::Touchpoint(t) => t.timestamp,
@@ -606,6 +615,7 @@ impl Event {
     }
 
     /// The identifiers seen with it.
+    #[must_use]
     pub fn identifiers(&self) -> &[Identifier] {
         match self {
             Event::Touchpoint(t) => &t.identifiers,
@@ -615,6 +625,7 @@ impl Event {
     }
 
     /// The source system's event id, if it gave one.
+    #[must_use]
     pub fn id(&self) -> Option<&str> {
         match self {
             Event::Touchpoint(t) => t.id.as_deref(),
@@ -624,6 +635,7 @@ impl Event {
     }
 
     /// The UTM parameters and click ids it carries, if any.
+    #[must_use]
     pub fn tracking(&self) -> Option<&Tracking> {
         match self {
             Event::Touchpoint(t) => t.tracking.as_deref(),
@@ -652,6 +664,7 @@ impl Event {
     }
 
     /// The consent signals captured with it, if any.
+    #[must_use]
     pub fn consent(&self) -> Option<&ConsentSignals> {
         match self {
             Event::Touchpoint(t) => t.consent.as_ref(),
@@ -662,6 +675,7 @@ impl Event {
 
     /// A short name of the source, used as evidence by the identity graph:
     /// `online:<channel>` (touchpoints and product views) or `store:<method>`.
+    #[must_use]
     pub fn source(&self) -> String {
         match self {
             Event::Touchpoint(t) => format!("online:{}", t.channel),

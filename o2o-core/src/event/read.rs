@@ -323,6 +323,7 @@ pub fn read_ndjson<R: BufRead>(input: R) -> Result<ReadOutcome, ReadError> {
 }
 
 /// [`read_ndjson`] over a string.
+#[must_use]
 pub fn read_ndjson_str(input: &str) -> ReadOutcome {
     // Reading from a byte slice cannot fail with an I/O error.
     read_ndjson(input.as_bytes()).unwrap_or_default()

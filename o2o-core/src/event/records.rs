@@ -63,6 +63,7 @@ pub enum AssignmentGroup {
 
 impl AssignmentGroup {
     /// The snake_case name.
+    #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             AssignmentGroup::Holdout => "holdout",
@@ -169,6 +170,7 @@ impl RecordKind {
     ];
 
     /// The snake_case name (also the store's table name, pluralised by the store).
+    #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             RecordKind::Event => "event",
@@ -182,6 +184,7 @@ impl RecordKind {
 
 impl Record {
     /// Its kind.
+    #[must_use]
     pub fn kind(&self) -> RecordKind {
         match self {
             Record::Event(_) => RecordKind::Event,
@@ -194,6 +197,7 @@ impl Record {
 
     /// The identifiers seen together in it (none for spend): every record is an observation for
     /// the identity graph.
+    #[must_use]
     pub fn identifiers(&self) -> &[Identifier] {
         match self {
             Record::Event(e) => e.identifiers(),
@@ -205,6 +209,7 @@ impl Record {
     }
 
     /// When it happened, when it has a time.
+    #[must_use]
     pub fn timestamp(&self) -> Option<i64> {
         match self {
             Record::Event(e) => Some(e.timestamp()),

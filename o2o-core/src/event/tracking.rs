@@ -99,6 +99,7 @@ impl ClickIdKind {
     ];
 
     /// The parameter name (`gclid`, `fbc`, …).
+    #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             ClickIdKind::Gclid => "gclid",
@@ -125,6 +126,7 @@ impl Tracking {
     ];
 
     /// The click id of `kind`, when present.
+    #[must_use]
     pub fn click_id(&self, kind: ClickIdKind) -> Option<&str> {
         match kind {
             ClickIdKind::Gclid => self.gclid.as_deref(),
@@ -169,6 +171,7 @@ impl Tracking {
     }
 
     /// The field named `name`, read-only (see [`Tracking::field_mut`]).
+    #[must_use]
     pub fn field(&self, name: &str) -> Option<&str> {
         match name {
             "utm_source" => self.utm_source.as_deref(),
@@ -191,6 +194,7 @@ impl Tracking {
     }
 
     /// Whether no field is set.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         *self == Tracking::default()
     }
@@ -207,6 +211,7 @@ impl Tracking {
     /// assert_eq!(t.utm_campaign.as_deref(), Some("tết 2026"));
     /// assert_eq!(t.gclid.as_deref(), Some("Cj0KCQ"));
     /// ```
+    #[must_use]
     pub fn from_url(url: &str) -> Tracking {
         let query = url.split('#').next().unwrap_or("");
         let query = query.split_once('?').map_or("", |(_, q)| q);
@@ -247,6 +252,7 @@ impl Fulfilment {
     ];
 
     /// The snake_case name.
+    #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             Fulfilment::Delivery => "delivery",
@@ -256,6 +262,7 @@ impl Fulfilment {
     }
 
     /// Whether the customer comes to a store for it.
+    #[must_use]
     pub const fn in_store(self) -> bool {
         !matches!(self, Fulfilment::Delivery)
     }
@@ -315,6 +322,7 @@ pub enum Exposure {
 
 impl Exposure {
     /// The snake_case name.
+    #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             Exposure::Observational => "observational",
@@ -323,6 +331,7 @@ impl Exposure {
     }
 
     /// Serde helper: the default is left out of JSON.
+    #[must_use]
     pub fn is_observational(&self) -> bool {
         *self == Exposure::Observational
     }

@@ -40,6 +40,7 @@ pub struct Hasher {
 
 impl Hasher {
     /// A hasher under `opts`.
+    #[must_use]
     pub fn new(opts: NormalizeOptions) -> Self {
         Hasher {
             opts,
@@ -48,11 +49,13 @@ impl Hasher {
     }
 
     /// The options in force.
+    #[must_use]
     pub fn options(&self) -> &NormalizeOptions {
         &self.opts
     }
 
     /// The normalised text of the last value hashed (empty after an error or a pre-hashed value).
+    #[must_use]
     pub fn last_normalised(&self) -> &str {
         &self.buf
     }

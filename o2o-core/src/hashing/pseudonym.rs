@@ -105,6 +105,7 @@ impl Drop for Pseudonymizer {
 
 impl Pseudonymizer {
     /// A pseudonymizer under `key`.
+    #[must_use]
     pub fn new(key: &SecretKey, opts: NormalizeOptions) -> Self {
         Pseudonymizer {
             key_id: key.id().to_owned(),
@@ -115,16 +116,19 @@ impl Pseudonymizer {
     }
 
     /// A pseudonymizer under the ring's current (first) key.
+    #[must_use]
     pub fn from_ring(ring: &KeyRing, opts: NormalizeOptions) -> Self {
         Self::new(ring.current(), opts)
     }
 
     /// How values are normalised before they are keyed.
+    #[must_use]
     pub fn options(&self) -> &NormalizeOptions {
         &self.opts
     }
 
     /// The id of the key in use.
+    #[must_use]
     pub fn key_id(&self) -> &str {
         &self.key_id
     }

@@ -22,6 +22,7 @@ const H256: [u32; 8] = [
 /// for them the padding is written here and `sha2`'s compression function called once, which
 /// skips the streaming hasher's buffering and is about a tenth faster per value. Longer
 /// messages take the streaming hasher. A proptest checks both against each other.
+#[must_use]
 pub fn sha256(bytes: &[u8]) -> [u8; 32] {
     match one_block(bytes) {
         Some(block) => {
@@ -64,6 +65,7 @@ fn one_block(bytes: &[u8]) -> Option<[u8; 64]> {
 ///     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 /// );
 /// ```
+#[must_use]
 pub fn sha256_hex(normalised: &str) -> String {
     let mut s = String::with_capacity(64);
     push_hex(&sha256(normalised.as_bytes()), &mut s);
@@ -117,6 +119,7 @@ pub fn push_hex_bytes(digest: &[u8; 32], out: &mut Vec<u8>) {
 /// assert!(is_prehashed(" BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD "));
 /// assert!(!is_prehashed("ann@example.com"));
 /// ```
+#[must_use]
 pub fn is_prehashed(v: &str) -> bool {
     let v = v.trim();
     v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit())

@@ -125,11 +125,13 @@ pub enum Explanation {
 
 impl Explanation {
     /// Whether the two are one person.
+    #[must_use]
     pub fn is_linked(&self) -> bool {
         matches!(self, Explanation::Linked { .. })
     }
 
     /// The chain of evidence (empty when not linked).
+    #[must_use]
     pub fn chain(&self) -> &[Link] {
         match self {
             Explanation::Linked { chain, .. } => chain,
@@ -138,6 +140,7 @@ impl Explanation {
     }
 
     /// The reasons they are apart (empty when linked).
+    #[must_use]
     pub fn reasons(&self) -> &[NotLinked] {
         match self {
             Explanation::Linked { .. } => &[],

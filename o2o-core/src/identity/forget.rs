@@ -267,6 +267,7 @@ fn digest(kind: IdKind, value: &str) -> [u8; 32] {
 
 impl ErasureMatcher {
     /// Whether `id` (raw as a record holds it, or a platform hash) is one of the erased.
+    #[must_use]
     pub fn matches(&self, id: &Identifier) -> bool {
         if id.kind.is_hashed() {
             return self.hashed.contains(&id.value.trim().to_ascii_lowercase());
@@ -290,11 +291,13 @@ impl ErasureMatcher {
     }
 
     /// Identifiers erased.
+    #[must_use]
     pub fn len(&self) -> usize {
         self.digests.len()
     }
 
     /// Whether nothing is erased.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.digests.is_empty()
     }

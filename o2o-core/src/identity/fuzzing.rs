@@ -9,6 +9,7 @@ use crate::event::{IdKind, Identifier};
 /// 2 bytes of time (× 600 s), then per identifier 1 byte of kind and 1 byte of value. Values are
 /// drawn from 16 per kind so that observations collide and link; a value byte above 250 takes
 /// the rest of the input as a raw (possibly junk) value.
+#[must_use]
 pub fn observations(data: &[u8]) -> Vec<(i64, Vec<Identifier>)> {
     let mut out = Vec::new();
     let mut rest = data;

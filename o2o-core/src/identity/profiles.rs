@@ -160,16 +160,19 @@ impl<'g> Profiles<'g> {
     }
 
     /// Number of profiles.
+    #[must_use]
     pub fn len(&self) -> usize {
         self.res.profiles()
     }
 
     /// Whether there is no profile.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// Every profile, in id order.
+    #[must_use]
     pub fn iter(&self) -> Iter<'_> {
         Iter {
             graph: self.graph,
@@ -179,6 +182,7 @@ impl<'g> Profiles<'g> {
     }
 
     /// The profile named `id`.
+    #[must_use]
     pub fn get(&self, id: ProfileId) -> Option<Profile> {
         self.res
             .profile_index_by_id(id)
@@ -186,6 +190,7 @@ impl<'g> Profiles<'g> {
     }
 
     /// The profile holding `identifier` (given raw, normalised as `observe` does).
+    #[must_use]
     pub fn of(&self, identifier: &Identifier) -> Option<Profile> {
         let i = self.graph.lookup(identifier)?;
         self.res
@@ -194,6 +199,7 @@ impl<'g> Profiles<'g> {
     }
 
     /// Size (identifiers) of the largest profile; 0 when there is none.
+    #[must_use]
     pub fn largest(&self) -> usize {
         self.res.sizes().max().unwrap_or(0)
     }
@@ -204,6 +210,7 @@ impl<'g> Profiles<'g> {
     }
 
     /// The merges the limits prevented, in the order they were met.
+    #[must_use]
     pub fn audit(&self) -> Vec<MergeAudit> {
         let g = self.graph;
         self.res
@@ -219,11 +226,13 @@ impl<'g> Profiles<'g> {
     }
 
     /// Number of merges the limits prevented.
+    #[must_use]
     pub fn prevented_merges(&self) -> usize {
         self.res.audit.len()
     }
 
     /// Identifiers the hub guard treats as shared, sorted by kind and value.
+    #[must_use]
     pub fn shared(&self) -> Vec<SharedIdentifier> {
         let mut v: Vec<SharedIdentifier> = self
             .res

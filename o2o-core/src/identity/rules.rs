@@ -158,6 +158,7 @@ impl KindLimit {
     /// use o2o_core::identity::KindLimit;
     /// assert_eq!(KindLimit::ever(1), KindLimit { max: 1, window_secs: None });
     /// ```
+    #[must_use]
     pub const fn ever(max: u32) -> Self {
         KindLimit {
             max,
@@ -171,6 +172,7 @@ impl KindLimit {
     /// use o2o_core::identity::{DAY, KindLimit};
     /// assert_eq!(KindLimit::within(5, 365 * DAY).window_secs, Some(31_536_000));
     /// ```
+    #[must_use]
     pub const fn within(max: u32, window_secs: i64) -> Self {
         KindLimit {
             max,

@@ -80,6 +80,7 @@ impl Waterfall {
     /// assert!(text.contains("surname"));
     /// assert!(text.lines().last().unwrap().contains("+2.50"));
     /// ```
+    #[must_use]
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         let mut total = self.prior;

@@ -671,31 +671,37 @@ impl CompiledMap {
     }
 
     /// The source's name.
+    #[must_use]
     pub fn name(&self) -> &str {
         &self.map.source.name
     }
 
     /// The map it was compiled from.
+    #[must_use]
     pub fn map(&self) -> &SourceMap {
         &self.map
     }
 
     /// The input format.
+    #[must_use]
     pub fn format(&self) -> Format {
         self.map.source.format
     }
 
     /// What its rows become.
+    #[must_use]
     pub fn produces(&self) -> Produces {
         self.produces
     }
 
     /// The largest record accepted, in bytes.
+    #[must_use]
     pub fn max_record_bytes(&self) -> u64 {
         self.max_record_bytes
     }
 
     /// Every column the map reads.
+    #[must_use]
     pub fn columns(&self) -> &[String] {
         &self.columns
     }

@@ -135,6 +135,7 @@ pub enum Format {
 
 impl Format {
     /// The lowercase name.
+    #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             Format::Csv => "csv",
@@ -170,6 +171,7 @@ pub enum Produces {
 
 impl Produces {
     /// The snake_case name.
+    #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             Produces::Checkin => "checkin",

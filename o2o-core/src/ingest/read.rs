@@ -96,6 +96,7 @@ pub struct FileStats {
 
 impl FileStats {
     /// The rejected share of rows, in percent.
+    #[must_use]
     pub fn rejected_percent(&self) -> f64 {
         if self.rows == 0 {
             0.0
@@ -205,6 +206,7 @@ impl<'m, R: BufRead> FileReader<'m, R> {
 
 impl<'m> FileReader<'m, std::io::Empty> {
     /// Read rows given as JSON objects (a Parquet file's rows, from `store::parquet_rows`).
+    #[must_use]
     pub fn rows(
         map: &'m CompiledMap,
         file: &str,

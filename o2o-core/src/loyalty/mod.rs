@@ -270,6 +270,7 @@ impl PointsLedger {
     }
 
     /// Usable points at `at`.
+    #[must_use]
     pub fn balance(&self, member: &str, at: i64) -> u64 {
         self.accounts.get(member).map_or(0, |a| {
             a.lots
@@ -315,11 +316,13 @@ impl PointsLedger {
     }
 
     /// A member's account.
+    #[must_use]
     pub fn account(&self, member: &str) -> Option<&Account> {
         self.accounts.get(member)
     }
 
     /// The tier a member holds (highest whose minimum is reached).
+    #[must_use]
     pub fn tier<'t>(&self, member: &str, tiers: &'t [Tier]) -> Option<&'t Tier> {
         let lifetime = self.accounts.get(member).map_or(0, |a| a.lifetime);
         tiers
@@ -330,6 +333,7 @@ impl PointsLedger {
 
     /// Reminders at `now`: for each member (id order), points expiring within the window, then a
     /// tier within reach.
+    #[must_use]
     pub fn reminders(&self, now: i64, policy: &ReminderPolicy, tiers: &[Tier]) -> Vec<Reminder> {
         let mut out = Vec::new();
         for (m, a) in &self.accounts {
@@ -365,6 +369,7 @@ impl PointsLedger {
 }
 
 /// Reminders as a table for people.
+#[must_use]
 pub fn reminders_table(reminders: &[Reminder]) -> Table {
     let mut t = Table::new(["member", "reminder", "detail"]);
     for r in reminders {

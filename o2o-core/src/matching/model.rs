@@ -233,6 +233,7 @@ impl MatchRun<'_> {
     }
 
     /// The waterfall of any pair of records (numbers in [`Records`]), matched or not.
+    #[must_use]
     pub fn waterfall(&self, a: u32, b: u32) -> Waterfall {
         let mut v = vec![0u8; self.comps.len()];
         gamma(self.records, &self.comps, a, b, &mut v);
@@ -267,6 +268,7 @@ impl MatchRun<'_> {
 }
 
 /// The match probability of a match weight.
+#[must_use]
 pub fn probability(weight: f64) -> f64 {
     let odds = weight.exp2();
     if odds.is_infinite() {

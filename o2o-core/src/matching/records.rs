@@ -80,6 +80,7 @@ pub struct Records {
 
 impl Records {
     /// Empty records with these fields.
+    #[must_use]
     pub fn new(fields: &[&str]) -> Self {
         Records {
             fields: fields.iter().map(|f| (*f).to_owned()).collect(),
@@ -89,21 +90,25 @@ impl Records {
     }
 
     /// Records.
+    #[must_use]
     pub fn len(&self) -> usize {
         self.ids.len()
     }
 
     /// Whether there are none.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }
 
     /// Record `i`'s id.
+    #[must_use]
     pub fn id(&self, i: usize) -> &str {
         &self.ids[i]
     }
 
     /// The fields, in column order.
+    #[must_use]
     pub fn fields(&self) -> &[String] {
         &self.fields
     }

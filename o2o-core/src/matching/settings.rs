@@ -35,6 +35,7 @@ pub struct BlockingRule {
 
 impl BlockingRule {
     /// A rule on `fields`.
+    #[must_use]
     pub fn on(fields: &[&str]) -> Self {
         BlockingRule {
             on: fields.iter().map(|f| (*f).to_owned()).collect(),
@@ -43,6 +44,7 @@ impl BlockingRule {
     }
 
     /// How a report names it: `given_name & surname`, `given_name ~ surname` when swapped.
+    #[must_use]
     pub fn describe(&self) -> String {
         if self.swap {
             let mut s = format!("{} ~ {}", self.on[0], self.on[1]);
@@ -102,6 +104,7 @@ pub enum Level {
 
 impl Level {
     /// How the waterfall names the level.
+    #[must_use]
     pub fn label(&self) -> String {
         match self {
             Level::Exact { .. } => "exact".to_owned(),
@@ -301,6 +304,7 @@ impl MatchSettings {
 
     /// Every field the settings read (blocking rules and comparisons), without repeats, in
     /// order of first mention.
+    #[must_use]
     pub fn fields(&self) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
         let rules = self

@@ -188,6 +188,7 @@ pub fn analysis_events(
 impl AnalysisEvents {
     /// The journeys of the population's profiles over the period: touches and visits of the
     /// period (a visit dated by the check-in that stands for it).
+    #[must_use]
     pub fn journeys(&self, cfg: &JourneyConfig) -> Vec<Journey<String>> {
         let period = &self.scope.period;
         let (events, keys): (Vec<Event>, Vec<Option<String>>) = self

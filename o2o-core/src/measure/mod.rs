@@ -196,6 +196,7 @@ pub enum NumberKind {
 
 impl NumberKind {
     /// The snake_case name.
+    #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             NumberKind::Credited => "credited",
@@ -206,6 +207,7 @@ impl NumberKind {
     }
 
     /// What the number is, in one sentence.
+    #[must_use]
     pub const fn meaning(self) -> &'static str {
         match self {
             NumberKind::Credited => {
@@ -239,6 +241,7 @@ pub enum Method {
 
 impl Method {
     /// The label a table shows.
+    #[must_use]
     pub const fn label(self) -> &'static str {
         match self {
             Method::Holdout => "incremental (holdout)",

@@ -13,6 +13,7 @@ use std::io::Read;
 
 /// Decimal places of a currency's minor unit (ISO 4217, <https://www.iso.org/iso-4217-currency-codes.html>);
 /// 2 for currencies not listed here.
+#[must_use]
 pub fn minor_unit(currency: &str) -> u32 {
     match currency.to_ascii_uppercase().as_str() {
         "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
@@ -30,6 +31,7 @@ pub fn minor_unit(currency: &str) -> u32 {
 /// assert_eq!(round_money(169.866_000_000_082_98, "USD"), 169.87);
 /// assert_eq!(round_money(1_250_000.4, "VND"), 1_250_000.0);
 /// ```
+#[must_use]
 pub fn round_money(x: f64, currency: &str) -> f64 {
     let k = 10f64.powi(minor_unit(currency) as i32);
     let r = (x * k).round() / k;
@@ -43,6 +45,7 @@ pub fn round_money(x: f64, currency: &str) -> f64 {
 /// assert_eq!(format_money(1_234_567.891, "USD"), "1,234,567.89 USD");
 /// assert_eq!(format_money(-25_000_000.0, "VND"), "-25,000,000 VND");
 /// ```
+#[must_use]
 pub fn format_money(x: f64, currency: &str) -> String {
     if !x.is_finite() {
         return "-".to_owned();
@@ -56,6 +59,7 @@ pub fn format_money(x: f64, currency: &str) -> String {
 }
 
 /// Insert `,` every three digits of the integer part of a formatted number.
+#[must_use]
 pub fn group_thousands(s: &str) -> String {
     let (sign, rest) = match s.strip_prefix('-') {
         Some(r) => ("-", r),
@@ -88,6 +92,7 @@ pub struct Rates {
 
 impl Rates {
     /// An empty table.
+    #[must_use]
     pub fn new() -> Rates {
         Rates::default()
     }

@@ -29,6 +29,7 @@ pub enum Population {
 
 impl Population {
     /// The snake_case name.
+    #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             Population::Customers => "customers",
@@ -38,6 +39,7 @@ impl Population {
     }
 
     /// Whether the events of a profile carry a customer identifier.
+    #[must_use]
     pub fn is_customer_event(e: &Event) -> bool {
         e.identifiers()
             .iter()
@@ -105,6 +107,7 @@ fn day_start(
 }
 
 /// The local date of a Unix time in `tz`, `YYYY-MM-DD`.
+#[must_use]
 pub fn local_day(ts: i64, tz: &jiff::tz::TimeZone) -> String {
     jiff::Timestamp::from_second(ts)
         .map(|t| tz.to_datetime(t).date().to_string())
@@ -144,11 +147,13 @@ impl Period {
     }
 
     /// Whether a time is inside.
+    #[must_use]
     pub fn contains(&self, ts: i64) -> bool {
         self.start.is_none_or(|s| ts >= s) && self.end.is_none_or(|e| ts < e)
     }
 
     /// Whether neither end is given.
+    #[must_use]
     pub fn is_open(&self) -> bool {
         self.start.is_none() && self.end.is_none()
     }

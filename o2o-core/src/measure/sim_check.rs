@@ -94,6 +94,7 @@ pub fn measure_exports(
 /// The true relative lift of visitors of `channel` among targets: its additive lift over the
 /// visit probability of targets not exposed to it (the mean baseline plus every other
 /// channel's lift times its share of exposed targets).
+#[must_use]
 pub fn true_relative_lift(c: &Campaign, channel: &str) -> Option<f64> {
     let targets = (c.truth.customers as f64 - c.truth.totals.holdout as f64).max(1.0);
     let me = c.truth.channels.iter().find(|t| t.channel == channel)?;

@@ -47,12 +47,14 @@ pub struct Visit {
 
 impl Visit {
     /// Whether something was bought.
+    #[must_use]
     pub fn with_purchase(&self) -> bool {
         self.purchases > 0
     }
 
     /// Whether the visit is known only through `method` (a voucher redemption and nothing
     /// else): its identification depends on the campaign that issued the voucher.
+    #[must_use]
     pub fn only_by(&self, method: CheckInMethod) -> bool {
         self.methods.len() == 1 && self.methods.contains(&method)
     }
@@ -170,6 +172,7 @@ pub fn group_visits(
 /// first purchase, else the first check-in) carrying the union of the visit's identifiers and
 /// the sum of its purchases. Touchpoints are kept as they are. Attribution, the O2O report and
 /// the KPIs read these events, so a Wi-Fi join before a purchase is no second conversion.
+#[must_use]
 pub fn visit_events(events: &[Event], visits: &[Visit]) -> Vec<Event> {
     let mut merged: BTreeMap<usize, &Visit> = BTreeMap::new();
     for v in visits {

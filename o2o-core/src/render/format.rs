@@ -3,6 +3,7 @@
 
 /// Decimal digits of a currency's minor unit (ISO 4217): 0 for currencies without one in
 /// practice, 3 for the dinars, 2 otherwise.
+#[must_use]
 pub fn minor_digits(currency: &str) -> usize {
     match currency {
         "VND" | "JPY" | "KRW" | "IDR" | "CLP" | "ISK" | "PYG" | "UGX" | "XAF" | "XOF" => 0,
@@ -18,6 +19,7 @@ pub fn minor_digits(currency: &str) -> usize {
 /// assert_eq!(thousands(1234567.891, 2), "1,234,567.89");
 /// assert_eq!(thousands(-1234.0, 0), "−1,234");
 /// ```
+#[must_use]
 pub fn thousands(x: f64, digits: usize) -> String {
     if !x.is_finite() {
         return "–".to_owned();
@@ -49,6 +51,7 @@ pub fn thousands(x: f64, digits: usize) -> String {
 /// assert_eq!(money(1234.5, "USD"), "1,234.50 USD");
 /// assert_eq!(money(25_000_000.0, "VND"), "25,000,000 VND");
 /// ```
+#[must_use]
 pub fn money(x: f64, currency: &str) -> String {
     let s = thousands(x, minor_digits(currency));
     if currency.is_empty() {
@@ -59,16 +62,19 @@ pub fn money(x: f64, currency: &str) -> String {
 }
 
 /// A count or estimate with a sensible number of decimals: none at 100 or more, one below.
+#[must_use]
 pub fn count(x: f64) -> String {
     thousands(x, if x.abs() >= 100.0 { 0 } else { 1 })
 }
 
 /// Decimals `count` shows for `x` (the DOM carries them so a test can compare).
+#[must_use]
 pub fn count_digits(x: f64) -> usize {
     if x.abs() >= 100.0 { 0 } else { 1 }
 }
 
 /// A ratio as a percentage: `0.0812` → `+8.1 %` when `signed`, else `8.1 %`.
+#[must_use]
 pub fn percent(x: f64, signed: bool) -> String {
     let v = x * 100.0;
     let body = thousands(v.abs(), 1);
@@ -94,6 +100,7 @@ pub fn interval(ci: [f64; 2], f: impl Fn(f64) -> String) -> String {
 
 /// A Unix time as a local date and time in `tz` (IANA name): `2026-03-01 14:05`.
 #[cfg(feature = "ingest")]
+#[must_use]
 pub fn local_datetime(ts: i64, tz: &str) -> String {
     let Ok(t) = jiff::Timestamp::from_second(ts) else {
         return ts.to_string();
@@ -104,6 +111,7 @@ pub fn local_datetime(ts: i64, tz: &str) -> String {
 
 /// A Unix time's local date in `tz`: `2026-03-01`.
 #[cfg(feature = "ingest")]
+#[must_use]
 pub fn local_date(ts: i64, tz: &str) -> String {
     let Ok(t) = jiff::Timestamp::from_second(ts) else {
         return ts.to_string();
@@ -113,6 +121,7 @@ pub fn local_date(ts: i64, tz: &str) -> String {
 }
 
 /// A local date (`YYYY-MM-DD`) in words: `1 Mar 2026`.
+#[must_use]
 pub fn date_words(d: &str) -> String {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",

@@ -89,6 +89,7 @@ fn chart(out: &mut String, svg: &str, caption: &str) {
 }
 
 /// Render the page.
+#[must_use]
 pub fn render(v: &ReportView) -> String {
     let cur = v.currency.as_str();
     let mut o = String::with_capacity(64 * 1024);
@@ -739,6 +740,7 @@ pub mod tests_support {
     use crate::report::ropo::LagBucket;
 
     /// The view.
+    #[must_use]
     pub fn view_20_campaigns_90_days() -> ReportView {
         let campaigns = (0..20)
             .map(|i| {

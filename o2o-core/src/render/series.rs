@@ -30,6 +30,7 @@ pub fn period_of(events: &[Event], tz: &str) -> Period {
 }
 
 /// The currency most purchases are in (ties: alphabetical first); empty when none says.
+#[must_use]
 pub fn currency_of(events: &[Event]) -> String {
     let mut n: BTreeMap<&str, u64> = BTreeMap::new();
     for e in events {
@@ -83,6 +84,7 @@ pub fn visits_in_period(
 
 /// The visits object of the view: visits, visits with a purchase, revenue and visits per
 /// method, with the check-ins of the period as recorded beside them (labelled check-ins).
+#[must_use]
 pub fn visits_view(visits: &[Visit], events: &[Event], opts: &SeriesOptions) -> VisitsView {
     let in_period: Vec<Event> = events
         .iter()
@@ -106,6 +108,7 @@ pub fn visits_view(visits: &[Visit], events: &[Event], opts: &SeriesOptions) -> 
 /// zeros). A Wi-Fi join minutes before a receipt is one visit on that day. `members` maps a
 /// profile key to its arm; people in neither arm are not counted. Empty when an arm has no
 /// member.
+#[must_use]
 pub fn daily_by_group(
     visits: &[Visit],
     members: &HashMap<String, AssignmentGroup>,
@@ -157,6 +160,7 @@ pub fn daily_by_group(
 /// Visits, their revenue and their check-ins per store, most visited first (ties by name).
 /// `visits` are groups of `events` ([`crate::measure::group_visits`]); a store's region is
 /// the first region its visits' check-ins name.
+#[must_use]
 pub fn by_store(events: &[Event], visits: &[Visit]) -> Vec<StoreVisits> {
     let mut m: BTreeMap<&str, StoreVisits> = BTreeMap::new();
     for v in visits {

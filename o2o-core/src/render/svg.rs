@@ -23,6 +23,7 @@ pub const PALETTE: [&str; 7] = [
 ];
 
 /// Escape text for SVG/HTML content and attributes.
+#[must_use]
 pub fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {

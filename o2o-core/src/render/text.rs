@@ -26,6 +26,7 @@ fn rt(x: f64) -> String {
 }
 
 /// Wrap `s` to `width` columns, continuation lines indented by `indent` spaces.
+#[must_use]
 pub fn wrap(s: &str, width: usize, first: &str, indent: usize) -> String {
     let mut out = String::new();
     let mut line = first.to_owned();
@@ -54,6 +55,7 @@ pub fn wrap(s: &str, width: usize, first: &str, indent: usize) -> String {
 }
 
 /// The headline sentences as bullets, wrapped.
+#[must_use]
 pub fn headline_text(v: &ReportView) -> String {
     let mut o = String::new();
     for s in headline(v) {
@@ -63,6 +65,7 @@ pub fn headline_text(v: &ReportView) -> String {
 }
 
 /// Render the report.
+#[must_use]
 pub fn render(v: &ReportView) -> String {
     let cur = v.currency.as_str();
     let mut o = String::new();
@@ -250,6 +253,7 @@ pub fn tables(v: &ReportView) -> String {
 }
 
 /// What each kind of number means, and where the data came from.
+#[must_use]
 pub fn how_to_read(v: &ReportView) -> String {
     let mut o = String::new();
     o.push_str("How to read this\n");

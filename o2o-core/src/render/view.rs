@@ -91,11 +91,13 @@ pub struct IncrementalView {
 
 impl IncrementalView {
     /// Whether the campaign paid back: the whole iROAS interval is above 1.
+    #[must_use]
     pub fn paid_back(&self) -> Option<bool> {
         self.iroas_ci.map(|[lo, _]| lo > 1.0)
     }
 
     /// Whether it surely did not: the whole iROAS interval is below 1.
+    #[must_use]
     pub fn lost_money(&self) -> Option<bool> {
         self.iroas_ci.map(|[_, hi]| hi < 1.0)
     }
@@ -125,12 +127,14 @@ pub struct CampaignView {
 
 impl CampaignView {
     /// Whether any campaign of `campaigns` has visits identified only by its own voucher.
+    #[must_use]
     pub fn any_instrument_only(campaigns: &[CampaignView]) -> bool {
         campaigns.iter().any(|c| c.instrument_only.visits > 0)
     }
 
     /// The campaign's name when it names its channel (`facebook-spring`), else
     /// `channel / campaign`, or the channel alone.
+    #[must_use]
     pub fn label(&self) -> String {
         match &self.campaign {
             Some(c) if c.contains(self.channel.as_str()) => c.clone(),
@@ -277,6 +281,7 @@ pub struct ViewContext {
 }
 
 /// Round money to the currency's minor unit (0 decimals for VND, JPY, KRW…, else 2).
+#[must_use]
 pub fn round_money(x: f64, currency: &str) -> f64 {
     let d = super::format::minor_digits(currency);
     let f = 10f64.powi(d as i32);
@@ -285,6 +290,7 @@ pub fn round_money(x: f64, currency: &str) -> f64 {
 
 impl ReportView {
     /// Fill the view from the current report and its context.
+    #[must_use]
     pub fn from_report(r: &Report, ctx: ViewContext) -> ReportView {
         let cur = ctx.currency.clone();
         let m = |x: f64| round_money(x, &cur);
@@ -361,6 +367,7 @@ impl ReportView {
     }
 
     /// Models that credited visits, in a stable order.
+    #[must_use]
     pub fn models(&self) -> Vec<String> {
         let mut v: Vec<String> = self
             .campaigns
@@ -379,6 +386,7 @@ impl ReportView {
     /// contract), so that every number the page, the workbook and the text show is a number of
     /// that JSON. `ctx` brings what the measurement does not hold (daily series, stores,
     /// provenance); its period, population and currency are replaced by the measurement's.
+    #[must_use]
     pub fn from_measurement(m: &crate::measure::Measurement, ctx: ViewContext) -> ReportView {
         use crate::measure::Method;
         let currency = m.currency.clone().unwrap_or_else(|| ctx.currency.clone());

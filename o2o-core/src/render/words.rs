@@ -30,6 +30,7 @@ pub struct Quoted {
 
 impl Sentence {
     /// The sentence as plain text.
+    #[must_use]
     pub fn plain(&self) -> String {
         let mut out = String::new();
         let mut nums = self.numbers.iter();
@@ -199,6 +200,7 @@ fn trap_sentence(i: usize, c: &CampaignView) -> Option<Sentence> {
 /// The headline: campaigns that paid back, those that did not, those credited for visits they
 /// were not shown to cause, then in one sentence those the data cannot yet decide — or a
 /// sentence saying why nothing causal can be said.
+#[must_use]
 pub fn headline(v: &ReportView) -> Vec<Sentence> {
     let mut judged: Vec<(Verdict, usize)> = v
         .campaigns

@@ -95,6 +95,7 @@ pub fn kpis(events: &[Event], key: &dyn Fn(&Event) -> Option<String>, window_day
 
 impl Kpis {
     /// The people view: headline numbers, then check-ins by method.
+    #[must_use]
     pub fn tables(&self) -> Vec<Table> {
         let mut t = Table::new(["kpi", "value"]);
         t.row(["profiles".to_owned(), self.profiles.to_string()]);

@@ -264,6 +264,7 @@ pub fn o2o_report(
 impl O2oReport {
     /// The people view: one table of reach and influence, one of credited revenue per model,
     /// one of holdout estimates (the last two only when there is something to show).
+    #[must_use]
     pub fn tables(&self) -> Vec<Table> {
         let mut main = Table::new([
             "channel",

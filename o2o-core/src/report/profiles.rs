@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 ///   "identifiers":[{"kind":"device_id","value":"D1"},{"kind":"email","value":" Ann@X.com"}]}"#).unwrap();
 /// assert_eq!(o2o_core::report::simple_key(&ev).as_deref(), Some("email:ann@x.com"));
 /// ```
+#[must_use]
 pub fn simple_key(ev: &Event) -> Option<String> {
     const ORDER: [IdKind; 5] = [
         IdKind::ExternalId,

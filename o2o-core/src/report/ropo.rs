@@ -133,6 +133,7 @@ pub fn ropo_report(
 
 impl RopoReport {
     /// The people view: counts and shares, then the lag distribution.
+    #[must_use]
     pub fn tables(&self) -> Vec<Table> {
         let pct = |x: Option<f64>| super::num(x.map(|v| v * 100.0), 1);
         let mut t = Table::new(["journey", "purchases", "ropo", "share %"]);

@@ -169,6 +169,7 @@ impl RuleSet {
     }
 
     /// Rules in evaluation order: priority descending, then name ascending.
+    #[must_use]
     pub fn ordered(&self) -> Vec<&Rule> {
         let mut v: Vec<&Rule> = self.rules.iter().collect();
         v.sort_by(|a, b| {
@@ -182,6 +183,7 @@ impl RuleSet {
     /// The first matching rule for `p` at `now` (Unix seconds), or `None`. Rules that look at
     /// behaviour (anything but `always`/`consent`) are skipped for profiles without
     /// personalisation consent, whatever their conditions say.
+    #[must_use]
     pub fn evaluate(&self, p: &ProfileSummary, now: i64) -> Option<Decision> {
         self.ordered().into_iter().find_map(|r| {
             if r.personalised() && !p.consent_personalise {
@@ -206,6 +208,7 @@ impl RuleSet {
 }
 
 /// Decisions for every profile that matches a rule, in profile order.
+#[must_use]
 pub fn decide_all(rules: &RuleSet, profiles: &[ProfileSummary], now: i64) -> Vec<Decision> {
     profiles
         .iter()

@@ -258,6 +258,7 @@ impl SimConfig {
     /// assert!(c.work_email_share > 0.0 && c.unranged_phone_share > 0.0);
     /// assert!(c.validate().is_ok());
     /// ```
+    #[must_use]
     pub fn real_contacts() -> Self {
         SimConfig {
             work_email_share: 0.30,

@@ -1336,6 +1336,7 @@ currency  = "currency"
 /// The campaign's assignments (every customer in the target group or the global holdout, by
 /// their strongest identifier) and its spend per local day, channel and campaign (in USD): what
 /// a store of the simulated campaign holds beside the events.
+#[must_use]
 pub fn side_records(c: &Campaign) -> Vec<crate::event::Record> {
     use crate::event::{Assignment, AssignmentGroup, Record, SpendRecord};
     let mut out = Vec::new();

@@ -69,6 +69,7 @@ pub struct Campaign {
 
 impl Campaign {
     /// The campaign period `[start, end)` in Unix seconds (the pre-period lies before it).
+    #[must_use]
     pub fn window(&self) -> (i64, i64) {
         let start = self.config.start;
         (start, start + i64::from(self.config.days) * 86_400)

@@ -231,6 +231,7 @@ impl Store {
     /// Number `sources` for a write by tasks ([`stage_task`]), in the order given (a source
     /// named twice keeps its first number): the ingest sequence number each source's records
     /// will be recorded under, which orders their parts within a day.
+    #[must_use]
     pub fn task_seqs(&self, sources: &[String]) -> BTreeMap<String, u64> {
         let mut out = BTreeMap::new();
         for s in sources {

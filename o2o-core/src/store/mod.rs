@@ -62,6 +62,7 @@ pub(crate) struct Pseudonymised {
 
 /// The directory of a table in the store (`events`, `spend`, `consent`, `assignments`,
 /// `customers`): the name Spark and other readers open it by.
+#[must_use]
 pub fn table_name(kind: RecordKind) -> &'static str {
     table_dir(kind)
 }
@@ -374,16 +375,19 @@ impl Store {
     }
 
     /// The store's directory.
+    #[must_use]
     pub fn dir(&self) -> &Path {
         &self.dir
     }
 
     /// The manifest.
+    #[must_use]
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
     }
 
     /// How the store's pseudonyms were made, when it keeps identifiers as keyed pseudonyms.
+    #[must_use]
     pub fn pseudonyms(&self) -> Option<&PseudonymSettings> {
         self.manifest.pseudonyms.as_ref()
     }
@@ -435,6 +439,7 @@ impl Store {
     }
 
     /// The store's time zone.
+    #[must_use]
     pub fn timezone(&self) -> jiff::tz::TimeZone {
         jiff::tz::TimeZone::get(&self.manifest.timezone).unwrap_or(jiff::tz::TimeZone::UTC)
     }

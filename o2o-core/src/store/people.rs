@@ -93,6 +93,7 @@ struct Obs {
 /// The SHA-256 (hex) of each form of a raw email or phone under which an upstream hash stands
 /// for it (rule 1: its stored form and each platform's normalisation); nothing for other
 /// kinds. `o2o.spark` joins records on these to keep a hashed identifier with its raw one.
+#[must_use]
 pub fn hash_forms(id: &Identifier) -> Vec<String> {
     if !matches!(id.kind, IdKind::Email | IdKind::Phone) {
         return Vec::new();
@@ -120,6 +121,7 @@ pub fn hash_forms(id: &Identifier) -> Vec<String> {
 }
 
 /// The click ids of an event, as `kind:value` (rule 2 joins the records that share one).
+#[must_use]
 pub fn click_keys(e: &Event) -> Vec<String> {
     e.tracking()
         .map(|t| {

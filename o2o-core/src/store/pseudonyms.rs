@@ -154,6 +154,7 @@ impl StoreKey {
     }
 
     /// How this key's pseudonyms are made.
+    #[must_use]
     pub fn settings(&self) -> &PseudonymSettings {
         &self.settings
     }

@@ -204,6 +204,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// SHA-256 of the rules as JSON (the form `resolution.json` keeps).
+#[must_use]
 pub fn rules_sha256(rules: &ResolutionRules) -> String {
     // Plain maps, strings and numbers: serialising to memory cannot fail.
     sha256_hex(&serde_json::to_vec(rules).unwrap_or_default())
@@ -701,6 +702,7 @@ pub fn info(store: &Store) -> Result<Option<ResolutionInfo>, ResolutionError> {
 }
 
 /// What changed between a stored fingerprint and the store now, if anything.
+#[must_use]
 pub fn staleness(then: &StoreFingerprint, now: &StoreFingerprint) -> Option<Staleness> {
     if then.sha256 == now.sha256 {
         None

@@ -87,6 +87,7 @@ pub struct Alert {
 
 /// Alerts for every response below the threshold, most urgent (earliest deadline) first, ties
 /// by customer then store.
+#[must_use]
 pub fn alerts(responses: &[Response], policy: &AlertPolicy) -> Vec<Alert> {
     let mut out: Vec<Alert> = responses
         .iter()
@@ -133,6 +134,7 @@ pub fn alerts_table<'a>(alerts: impl IntoIterator<Item = &'a Alert>) -> Table {
 }
 
 /// Alerts whose deadline has not passed at `now` (still actionable).
+#[must_use]
 pub fn open_alerts(alerts: &[Alert], now: i64) -> Vec<&Alert> {
     alerts.iter().filter(|a| a.deadline >= now).collect()
 }
@@ -160,6 +162,7 @@ pub struct SatisfactionReport {
 }
 
 /// Aggregate satisfaction.
+#[must_use]
 pub fn satisfaction(responses: &[Response], policy: &AlertPolicy) -> SatisfactionReport {
     let mut acc: [BTreeMap<String, [u64; 4]>; 2] = Default::default();
     for r in responses {
@@ -197,6 +200,7 @@ pub fn satisfaction(responses: &[Response], policy: &AlertPolicy) -> Satisfactio
 
 impl SatisfactionReport {
     /// The people view: one table per grouping.
+    #[must_use]
     pub fn tables(&self) -> Vec<Table> {
         [("store", &self.by_store), ("segment", &self.by_segment)]
             .into_iter()

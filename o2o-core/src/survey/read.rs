@@ -48,6 +48,7 @@ fn check(r: Response, line: u64) -> Result<Response, LineError> {
 }
 
 /// Read NDJSON responses (blank lines skipped).
+#[must_use]
 pub fn read_responses_ndjson(input: &str) -> SurveyRead {
     let mut out = SurveyRead::default();
     for (i, l) in input.lines().enumerate() {

@@ -73,11 +73,13 @@ impl SummaryStats {
 
     /// Variance of the mean, `sd² / n` (∞ past the range of `f64`; the tests work with
     /// [`SummaryStats::se_of_mean`], which does not overflow).
+    #[must_use]
     pub fn var_of_mean(&self) -> f64 {
         self.sd * self.sd / self.n as f64
     }
 
     /// Standard error of the mean, `sd / √n`.
+    #[must_use]
     pub fn se_of_mean(&self) -> f64 {
         self.sd / (self.n as f64).sqrt()
     }

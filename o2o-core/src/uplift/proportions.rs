@@ -115,6 +115,7 @@ impl Counts {
     }
 
     /// Conversion rate.
+    #[must_use]
     pub fn rate(&self) -> f64 {
         self.successes as f64 / self.trials as f64
     }

@@ -249,11 +249,13 @@ impl SequentialMonitor {
     }
 
     /// Whether the running p-value is at or below α: stop and declare a difference.
+    #[must_use]
     pub fn rejected(&self) -> bool {
         self.p_min <= self.options.alpha
     }
 
     /// Number of looks so far.
+    #[must_use]
     pub fn looks(&self) -> usize {
         self.looks
     }

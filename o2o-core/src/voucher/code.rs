@@ -70,6 +70,7 @@ pub enum Format {
 
 impl Format {
     /// Characters in a code of this format.
+    #[must_use]
     pub fn len(self) -> usize {
         match self {
             Format::Short => CODE_LEN,
@@ -79,6 +80,7 @@ impl Format {
     }
 
     /// Always `false`: a code has characters (for clippy's `len_without_is_empty`).
+    #[must_use]
     pub fn is_empty(self) -> bool {
         false
     }
@@ -97,6 +99,7 @@ impl Format {
 }
 
 /// The first and last expiry day a serial code can carry.
+#[must_use]
 pub fn expiry_range() -> (Date, Date) {
     (EPOCH, EPOCH + Duration::days(i64::from(MAX_EXPIRY_DAYS)))
 }
@@ -391,6 +394,7 @@ pub(super) fn decode(code: &str) -> Result<Decoded, Rejection> {
 ///            Some("0G36G03787KAQEAEKR40G"));
 /// assert_eq!(o2o_core::voucher::canonical("0G36G03787KAQEAEKR41G"), None); // a typo
 /// ```
+#[must_use]
 pub fn canonical(code: &str) -> Option<String> {
     decode(code).ok().map(|d| d.canonical())
 }
@@ -398,6 +402,7 @@ pub fn canonical(code: &str) -> Option<String> {
 /// Whether `code` is a *shared* code: an anonymous short code, the one code of its campaign and
 /// type that everyone may use (see the [module documentation](super)). `false` for a malformed
 /// code, a personal short code and any serial or bulk code, which are all single-use.
+#[must_use]
 pub fn is_shared(code: &str) -> bool {
     decode(code).is_ok_and(|d| {
         d.format == Format::Short && {

@@ -8,6 +8,7 @@ use time::{Date, Month};
 /// The fuzz key ring (`k1` signs, `k2` also verifies) and campaign table (a name-only entry, then
 /// `spring` until 2026-04-30 and `tet` until 2027-02-28), so saved short and serial codes of
 /// either format reach the tag and expiry checks.
+#[must_use]
 pub fn fixture() -> Option<(KeyRing, CampaignTable)> {
     let ring = KeyRing::parse(
         "k1:3c8e2f71d4a6095be07c1a93f5486d2b9e14c7703af8256bd1e04973c28a5f16\n\

@@ -121,11 +121,13 @@ impl RedemptionLedger {
     }
 
     /// Whether `code` (as typed or canonical) was already redeemed (by anyone).
+    #[must_use]
     pub fn is_redeemed(&self, code: &str) -> bool {
         self.by_code.contains_key(&key(code))
     }
 
     /// Redemptions of `code` (as typed or canonical), earliest first.
+    #[must_use]
     pub fn redemptions(&self, code: &str) -> Vec<Redemption> {
         self.by_code
             .get(&key(code))
@@ -144,6 +146,7 @@ impl RedemptionLedger {
 
     /// Double uses, by code (then customer): single-use codes redeemed more than once, and
     /// shared codes redeemed more than once by one identified customer.
+    #[must_use]
     pub fn double_uses(&self) -> Vec<DoubleUse> {
         let mut out = Vec::new();
         for (code, list) in &self.by_code {
@@ -177,6 +180,7 @@ impl RedemptionLedger {
     }
 
     /// Use of every shared code, by code.
+    #[must_use]
     pub fn shared_uses(&self) -> Vec<SharedUse> {
         self.by_code
             .iter()
@@ -195,11 +199,13 @@ impl RedemptionLedger {
     }
 
     /// Number of distinct codes redeemed.
+    #[must_use]
     pub fn len(&self) -> usize {
         self.by_code.len()
     }
 
     /// Whether nothing was redeemed.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.by_code.is_empty()
     }

@@ -253,6 +253,7 @@ pub enum Rejection {
 
 impl Rejection {
     /// The stable `reason` string (as in JSON).
+    #[must_use]
     pub fn reason(&self) -> &'static str {
         match self {
             Rejection::Malformed { .. } => "malformed",
@@ -423,6 +424,7 @@ impl CampaignTable {
     }
 
     /// The number of a registered campaign.
+    #[must_use]
     pub fn number(&self, name: &str) -> Option<u8> {
         self.entries
             .iter()
@@ -431,26 +433,31 @@ impl CampaignTable {
     }
 
     /// The name of campaign `number`.
+    #[must_use]
     pub fn name(&self, number: u8) -> Option<&str> {
         self.entry(number).map(|c| c.name.as_str())
     }
 
     /// The last valid day of campaign `number`'s short codes.
+    #[must_use]
     pub fn expires(&self, number: u8) -> Option<Date> {
         self.entry(number).and_then(|c| c.expires)
     }
 
     /// The entry of campaign `number`.
+    #[must_use]
     pub fn entry(&self, number: u8) -> Option<&Campaign> {
         self.entries.get(usize::from(number))
     }
 
     /// Number of campaigns.
+    #[must_use]
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
     /// Whether no campaign is registered.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -493,6 +500,7 @@ pub mod day {
     use time::macros::format_description;
 
     /// Format as `YYYY-MM-DD`.
+    #[must_use]
     pub fn format(d: Date) -> String {
         let f = format_description!("[year]-[month]-[day]");
         d.format(&f).unwrap_or_default()
@@ -505,6 +513,7 @@ pub mod day {
     }
 
     /// The local day of a Unix timestamp at a UTC offset (seconds east of UTC).
+    #[must_use]
     pub fn local(ts: i64, utc_offset_secs: i32) -> Option<Date> {
         let offset = time::UtcOffset::from_whole_seconds(utc_offset_secs).ok()?;
         time::OffsetDateTime::from_unix_timestamp(ts)
@@ -528,6 +537,7 @@ pub mod day {
     }
 
     /// The UTC day of a Unix timestamp.
+    #[must_use]
     pub fn of_timestamp(ts: i64) -> Option<Date> {
         time::OffsetDateTime::from_unix_timestamp(ts)
             .ok()

@@ -38,6 +38,7 @@ pub const MAX_CUSTOMER_LEN: usize = 128;
 ///
 /// Rotation: give the new key an id whose slot differs from the keys still accepted (the CLI
 /// and [`Verifier`] try every key sharing a slot, so a clash costs time, never correctness).
+#[must_use]
 pub fn key_slot(id: &str) -> u8 {
     Sha256::digest(id.as_bytes())[0] & 3
 }
@@ -143,6 +144,7 @@ pub struct Issuer {
 impl Issuer {
     /// An issuer signing with `ring.current()`. Short codes take their campaign's name and last
     /// valid day from `campaigns` (the table the tills get); serial codes need no table.
+    #[must_use]
     pub fn new(ring: &KeyRing, campaigns: &CampaignTable) -> Self {
         let key = ring.current();
         Issuer {
@@ -439,6 +441,7 @@ impl Verifier {
     /// Prepare the keyed HMAC states of every key in `ring`. `campaigns` is the table the codes
     /// were issued with: a short code's campaign name and last valid day come from it (serial
     /// codes carry their expiry and need no table).
+    #[must_use]
     pub fn new(ring: &KeyRing, campaigns: &CampaignTable) -> Self {
         Verifier {
             keys: ring
@@ -473,6 +476,7 @@ impl Verifier {
     }
 
     /// The campaign table this verifier reads short codes with.
+    #[must_use]
     pub fn campaigns(&self) -> &CampaignTable {
         &self.campaigns
     }
@@ -542,6 +546,7 @@ impl Verifier {
 
     /// [`Verifier::verify`] as a [`Verdict`]: the outcome with the campaign's name, in the JSON
     /// shape the CLI prints and the C API returns.
+    #[must_use]
     pub fn verdict(&self, code: &str, today: Date, customer: Option<&str>) -> super::Verdict {
         super::Verdict::new(self.verify(code, today, customer), &self.campaigns)
     }

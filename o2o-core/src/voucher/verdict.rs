@@ -53,11 +53,13 @@ impl Verdict {
     }
 
     /// Whether the code is genuine and unexpired.
+    #[must_use]
     pub fn valid(&self) -> bool {
         self.result.is_ok()
     }
 
     /// `"valid"`, or the rejection's stable reason (`expired`, `bad_signature`, …).
+    #[must_use]
     pub fn reason(&self) -> &'static str {
         match &self.result {
             Ok(_) => "valid",

@@ -126,11 +126,13 @@ fn write_letters(w: &mut BitWriter, s: &str) {
 
 impl CoreSegment {
     /// Created, in whole Unix seconds (floor of the deciseconds).
+    #[must_use]
     pub fn created_unix(&self) -> u64 {
         self.created / 10
     }
 
     /// LastUpdated, in whole Unix seconds.
+    #[must_use]
     pub fn last_updated_unix(&self) -> u64 {
         self.last_updated / 10
     }

@@ -18,6 +18,7 @@ pub struct IdSet {
 
 impl IdSet {
     /// The empty set.
+    #[must_use]
     pub fn new() -> Self {
         IdSet::default()
     }
@@ -83,6 +84,7 @@ impl IdSet {
 
     /// Whether `id` is in the set.
     #[inline]
+    #[must_use]
     pub fn contains(&self, id: u16) -> bool {
         self.words
             .get(usize::from(id) / 64)
@@ -90,16 +92,19 @@ impl IdSet {
     }
 
     /// How many ids are in the set.
+    #[must_use]
     pub fn len(&self) -> usize {
         self.words.iter().map(|w| w.count_ones() as usize).sum()
     }
 
     /// Whether the set is empty.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.words.iter().all(|w| *w == 0)
     }
 
     /// The largest id, if any.
+    #[must_use]
     pub fn max(&self) -> Option<u16> {
         let (i, w) = self
             .words
@@ -128,6 +133,7 @@ impl IdSet {
     }
 
     /// Maximal runs of consecutive ids as `(first, last)`, for range encoding.
+    #[must_use]
     pub fn runs(&self) -> Vec<(u16, u16)> {
         let mut out: Vec<(u16, u16)> = Vec::new();
         for id in self.iter() {
@@ -165,11 +171,13 @@ impl Flags {
 
     /// Whether `id` is set (false for 0 and ids above 64).
     #[inline]
+    #[must_use]
     pub fn has(self, id: u8) -> bool {
         (1..=64).contains(&id) && self.0 >> (id - 1) & 1 == 1
     }
 
     /// The ids set, ascending.
+    #[must_use]
     pub fn ids(self) -> Vec<u8> {
         // Ids are 1..=64 so `i + 1` fits in a u8.
         (0..64u8)

@@ -220,6 +220,7 @@ impl VendorVector {
 
     /// Whether vendor `id` is set.
     #[inline]
+    #[must_use]
     pub fn contains(&self, id: u16) -> bool {
         self.ids.contains(id)
     }
@@ -281,6 +282,7 @@ impl TcString {
     /// fits).
     ///
     /// [`decode`]: TcString::decode
+    #[must_use]
     pub fn encode(&self) -> String {
         let mut out = self.core.encode();
         if let Some(v) = &self.disclosed_vendors {
@@ -299,6 +301,7 @@ impl TcString {
     }
 
     /// The model in @iabtcf/core's TCModel field names (what `o2o consent decode` prints).
+    #[must_use]
     pub fn to_json(&self) -> TcModelJson {
         TcModelJson::from(self)
     }

@@ -20,6 +20,7 @@ pub enum RestrictionType {
 
 impl RestrictionType {
     /// The 2-bit value in the string.
+    #[must_use]
     pub fn as_u8(self) -> u8 {
         match self {
             RestrictionType::NotAllowed => 0,
@@ -30,6 +31,7 @@ impl RestrictionType {
     }
 
     /// From the 2-bit value (values above 3 are cut to their low 2 bits).
+    #[must_use]
     pub fn from_u8(v: u8) -> Self {
         match v & 3 {
             0 => RestrictionType::NotAllowed,

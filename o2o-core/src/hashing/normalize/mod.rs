@@ -55,6 +55,7 @@ impl Platform {
     pub const ALL: [Platform; 3] = [Platform::Meta, Platform::Google, Platform::Tiktok];
 
     /// The lowercase name used on the command line and in JSON.
+    #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             Platform::Meta => "meta",

@@ -61,12 +61,14 @@ pub struct Scratch {
 
 impl Scratch {
     /// An empty scratch: it takes memory at its first resolution.
+    #[must_use]
     pub fn new() -> Self {
         Scratch::default()
     }
 
     /// Bytes of address space held. What is resident is what the last resolution touched of
     /// it (room a table reserves stays virtual until written).
+    #[must_use]
     pub fn bytes(&self) -> usize {
         self.tables.bytes()
     }
