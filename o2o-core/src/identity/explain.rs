@@ -105,7 +105,6 @@ pub enum NotLinked {
 /// As JSON (the C API, `o2o explain`): `{"linked": true, "profile": "p…", "chain": […],
 /// "reasons": []}` or `{"linked": false, "chain": [], "reasons": [{"reason": "hub", …}, …]}`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Explanation {
     /// The two are in one profile.
     Linked {
