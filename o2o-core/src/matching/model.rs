@@ -132,7 +132,8 @@ pub fn run<'a>(
     let t = &settings.training;
     let prior =
         if t.probability_two_random_records_match.is_none() && t.deterministic_rules.is_empty() {
-            let patterns = Patterns::of(records, &comps, candidates.iter().map(|&p| split(p)));
+            let pairs: Vec<(u32, u32)> = candidates.iter().map(|&p| split(p)).collect();
+            let patterns = Patterns::of(records, &comps, &pairs);
             train::estimate_prior(records, settings, Some((&patterns, &m, &u)))?
         } else {
             start

@@ -36,12 +36,58 @@ pub(crate) struct Patterns {
     pub counts: Vec<f64>,
 }
 
+/// Below this many pairs a list is compared on one thread: a thread costs more than it saves.
+const PAIRS_PER_THREAD: usize = 65_536;
+
 impl Patterns {
-    pub fn of(
-        records: &Records,
-        comps: &[Compiled<'_>],
-        pairs: impl Iterator<Item = (u32, u32)>,
-    ) -> Self {
+    /// The patterns of `pairs`, compared on up to as many threads as the machine has cores.
+    /// Each thread counts the patterns of its consecutive share of the list, and the shares are
+    /// merged in list order, so the result (patterns in order of first appearance, and their
+    /// counts) is that of one thread.
+    pub fn of(records: &Records, comps: &[Compiled<'_>], pairs: &[(u32, u32)]) -> Self {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(pairs.len() / PAIRS_PER_THREAD)
+            .max(1);
+        if threads == 1 {
+            return Self::of_one(records, comps, pairs);
+        }
+        let chunk = pairs.len().div_ceil(threads);
+        let parts: Vec<Patterns> = std::thread::scope(|scope| {
+            let handles: Vec<_> = pairs
+                .chunks(chunk)
+                .map(|c| scope.spawn(move || Self::of_one(records, comps, c)))
+                .collect();
+            handles
+                .into_iter()
+                // A comparison does not panic; if a thread did, compare its share here.
+                .zip(pairs.chunks(chunk))
+                .map(|(h, c)| h.join().unwrap_or_else(|_| Self::of_one(records, comps, c)))
+                .collect()
+        });
+        let mut parts = parts.into_iter();
+        let Some(mut out) = parts.next() else {
+            return Self::of_one(records, comps, pairs);
+        };
+        let mut index: AHashMap<Vec<u8>, usize> =
+            (0..out.len()).map(|i| (out.row(i).to_vec(), i)).collect();
+        for part in parts {
+            for i in 0..part.len() {
+                let row = part.row(i);
+                match index.get(row) {
+                    Some(&j) => out.counts[j] += part.counts[i],
+                    None => {
+                        index.insert(row.to_vec(), out.counts.len());
+                        out.levels.extend_from_slice(row);
+                        out.counts.push(part.counts[i]);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn of_one(records: &Records, comps: &[Compiled<'_>], pairs: &[(u32, u32)]) -> Self {
         let width = comps.len();
         let mut index: AHashMap<Vec<u8>, usize> = AHashMap::new();
         let mut out = Patterns {
@@ -50,7 +96,7 @@ impl Patterns {
             counts: Vec::new(),
         };
         let mut v = vec![0u8; width];
-        for (a, b) in pairs {
+        for &(a, b) in pairs {
             gamma(records, comps, a, b, &mut v);
             match index.get(&v) {
                 Some(&i) => out.counts[i] += 1.0,
@@ -110,20 +156,20 @@ pub(crate) fn estimate_u(
         n * n.saturating_sub(1) / 2
     };
     let want = settings.training.u_pairs;
-    let pairs: Box<dyn Iterator<Item = (u32, u32)>> = if total <= want {
+    let pairs: Vec<(u32, u32)> = if total <= want {
         if link {
-            Box::new(
-                side_a
-                    .clone()
-                    .into_iter()
-                    .flat_map(move |a| side_b.clone().into_iter().map(move |b| (a, b))),
-            )
+            side_a
+                .iter()
+                .flat_map(|&a| side_b.iter().map(move |&b| (a, b)))
+                .collect()
         } else {
-            Box::new((0..n as u32).flat_map(move |a| (a + 1..n as u32).map(move |b| (a, b))))
+            (0..n as u32)
+                .flat_map(|a| (a + 1..n as u32).map(move |b| (a, b)))
+                .collect()
         }
     } else {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(settings.training.seed);
-        let draws: Vec<(u32, u32)> = (0..want)
+        (0..want)
             .map(|_| {
                 if link {
                     let a = side_a[rng.random_range(0..side_a.len())];
@@ -138,10 +184,9 @@ pub(crate) fn estimate_u(
                     (a, b)
                 }
             })
-            .collect();
-        Box::new(draws.into_iter())
+            .collect()
     };
-    let p = Patterns::of(records, comps, pairs);
+    let p = Patterns::of(records, comps, &pairs);
     let sampled: f64 = p.counts.iter().sum();
     let u = comps
         .iter()
@@ -296,7 +341,8 @@ impl Sessions {
                 .iter()
                 .map(|c| !rule.on.contains(&c.spec.field))
                 .collect();
-            let patterns = Patterns::of(records, comps, pairs.iter().map(|&p| split(p)));
+            let split_pairs: Vec<(u32, u32)> = pairs.iter().map(|&p| split(p)).collect();
+            let patterns = Patterns::of(records, comps, &split_pairs);
             sessions.push((patterns, active, pairs.len()));
         }
         Ok(Sessions { sessions })
@@ -402,4 +448,59 @@ pub(crate) fn estimate_prior(
         }
     }
     Ok((lambda * n / total).clamp(FLOOR, 1.0 - FLOOR))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::matching::settings::{Comparison, Level};
+
+    /// Compared on several threads, a long list of pairs gives the patterns, in the order and
+    /// with the counts, of one thread.
+    #[test]
+    fn threads_give_the_patterns_of_one_thread() {
+        let mut records = Records::new(&["name", "zip"]);
+        let names = [
+            "anna", "anne", "ann", "bob", "rob", "robert", "carla", "karla",
+        ];
+        for i in 0..600u32 {
+            let name = names[(i as usize * 7) % names.len()];
+            let zip = format!("{}", 1000 + i % 13);
+            let zip = (i % 11 != 0).then_some(zip.as_str());
+            records
+                .push(&i.to_string(), "", &[Some(name), zip], u64::from(i))
+                .unwrap();
+        }
+        let specs = [
+            Comparison {
+                field: "name".into(),
+                levels: vec![
+                    Level::Exact {
+                        term_frequency: false,
+                    },
+                    Level::JaroWinkler { threshold: 0.85 },
+                ],
+                invalid_dates_as_null: false,
+            },
+            Comparison {
+                field: "zip".into(),
+                levels: vec![Level::Levenshtein { max: 1 }],
+                invalid_dates_as_null: false,
+            },
+        ];
+        let comps: Vec<Compiled<'_>> = specs
+            .iter()
+            .map(|c| Compiled::new(c, &records).unwrap())
+            .collect();
+        let pairs: Vec<(u32, u32)> = (0..600u32)
+            .flat_map(|a| (a + 1..600).map(move |b| (a, b)))
+            .collect();
+        assert!(pairs.len() > 2 * PAIRS_PER_THREAD);
+        let one = Patterns::of_one(&records, &comps, &pairs);
+        let many = Patterns::of(&records, &comps, &pairs);
+        assert!(one.len() > 3);
+        assert_eq!(many.levels, one.levels);
+        assert_eq!(many.counts, one.counts);
+    }
 }
