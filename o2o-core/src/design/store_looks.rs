@@ -24,15 +24,15 @@
 
 use super::error::DesignError;
 use super::history::StorePanel;
-use super::matched::{StoreMethod, fit_did, scaled};
+use super::matched::{StoreMethod, fit_did};
 use super::panel::{PanelModel, simulate_panel};
 use super::plan::{DesignFile, Readout};
 use super::store_readout::{StorePeriods, read_store_test};
 use super::stores::{
     Calibration, CandidateSet, PredictionLaw, StoresCheck, StoresOptions, calibration_ends,
-    window_ends,
+    synthetic_fit, window_ends,
 };
-use crate::uplift::{SequentialOptions, norm_isf, simplex_least_squares};
+use crate::uplift::{SequentialOptions, norm_isf};
 
 /// The relative effect after each of the `synthetic.len() − pre` test periods: the summed gap
 /// (treated − synthetic) over the summed counterfactual of the periods seen so far (at the
@@ -91,31 +91,10 @@ fn window_looks(
             o.alpha,
         );
     }
-    let mut tr = vec![0.0; end];
-    for &s in treated {
-        let Some(x) = scaled(&panel.values[s][..end], pre) else {
-            return Ok(None);
-        };
-        for (a, b) in tr.iter_mut().zip(&x) {
-            *a += b / treated.len() as f64;
-        }
-    }
-    let ds: Vec<Vec<f64>> = donors
-        .iter()
-        .filter_map(|&s| scaled(&panel.values[s][..end], pre))
-        .collect();
-    if ds.len() < 2 {
-        return Err(DesignError::History(
-            "a synthetic control needs at least 2 control stores with visits".into(),
-        ));
-    }
-    let pre_cols: Vec<Vec<f64>> = ds.iter().map(|d| d[..pre].to_vec()).collect();
-    let fit = simplex_least_squares(&tr[..pre], &pre_cols)?;
-    let synthetic: Vec<f64> = (0..end)
-        .map(|k| ds.iter().zip(&fit.weights).map(|(d, w)| w * d[k]).sum())
-        .collect();
-    let gaps: Vec<f64> = tr.iter().zip(&synthetic).map(|(a, b)| a - b).collect();
-    Ok(Some(cumulative_relative(&gaps, &synthetic, pre)))
+    let Some(fit) = synthetic_fit(panel, treated, donors, end, pre)? else {
+        return Ok(None);
+    };
+    Ok(Some(cumulative_relative(&fit.gaps, &fit.synthetic, pre)))
 }
 
 /// The error scale of a sequential read of `set` after each day of a test of `o.days` days:

@@ -259,6 +259,67 @@ struct WindowFit {
     weights: Vec<f64>,
 }
 
+/// A synthetic control fitted on the first `pre` of the periods before `end`: the treated
+/// stores' mean scaled series, the synthetic series, their gaps, and the donors used (the
+/// positions in `donors` of those that could be scaled) with their weights. `None` when a
+/// treated store cannot be scaled.
+pub(crate) struct SyntheticFit {
+    pub treated: Vec<f64>,
+    pub synthetic: Vec<f64>,
+    pub gaps: Vec<f64>,
+    pub used: Vec<usize>,
+    pub weights: Vec<f64>,
+}
+
+pub(crate) fn synthetic_fit(
+    panel: &StorePanel,
+    treated: &[usize],
+    donors: &[usize],
+    end: usize,
+    pre: usize,
+) -> Result<Option<SyntheticFit>, DesignError> {
+    let mut tr = vec![0.0; end];
+    for &s in treated {
+        let Some(x) = scaled(&panel.values[s][..end], pre) else {
+            return Ok(None);
+        };
+        for (a, b) in tr.iter_mut().zip(&x) {
+            *a += b / treated.len() as f64;
+        }
+    }
+    // Donors without a positive pre-window mean cannot be scaled: they sit out (weight 0).
+    let mut ds = Vec::with_capacity(donors.len());
+    let mut used = Vec::with_capacity(donors.len());
+    for (i, &s) in donors.iter().enumerate() {
+        if let Some(x) = scaled(&panel.values[s][..end], pre) {
+            ds.push(x);
+            used.push(i);
+        }
+    }
+    if ds.len() < 2 {
+        return Err(DesignError::History(
+            "a synthetic control needs at least 2 control stores with visits".into(),
+        ));
+    }
+    // The synthetic control's own fit — the same simplex-constrained least squares on the
+    // pre-window that `synthetic_control` solves — without its placebo fits (one per donor),
+    // which the design does not use: its inference is in time (a test checks that the
+    // estimates equal `synthetic_control`'s).
+    let pre_cols: Vec<Vec<f64>> = ds.iter().map(|d| d[..pre].to_vec()).collect();
+    let fit = simplex_least_squares(&tr[..pre], &pre_cols)?;
+    let synthetic: Vec<f64> = (0..end)
+        .map(|k| ds.iter().zip(&fit.weights).map(|(d, w)| w * d[k]).sum())
+        .collect();
+    let gaps: Vec<f64> = tr.iter().zip(&synthetic).map(|(a, b)| a - b).collect();
+    Ok(Some(SyntheticFit {
+        treated: tr,
+        synthetic,
+        gaps,
+        used,
+        weights: fit.weights,
+    }))
+}
+
 fn fit_window(
     panel: &StorePanel,
     treated: &[usize],
@@ -296,39 +357,16 @@ fn fit_window(
                 .collect(),
         }));
     }
-    let mut tr = vec![0.0; end];
-    for &s in treated {
-        let Some(x) = scaled(&panel.values[s][..end], pre) else {
-            return Ok(None);
-        };
-        for (a, b) in tr.iter_mut().zip(&x) {
-            *a += b / treated.len() as f64;
-        }
-    }
-    // Donors without a positive pre-window mean cannot be scaled: they sit out (weight 0).
-    let mut ds = Vec::with_capacity(donors.len());
-    let mut used = Vec::with_capacity(donors.len());
-    for (i, &s) in donors.iter().enumerate() {
-        if let Some(x) = scaled(&panel.values[s][..end], pre) {
-            ds.push(x);
-            used.push(i);
-        }
-    }
-    if ds.len() < 2 {
-        return Err(DesignError::History(
-            "a synthetic control needs at least 2 control stores with visits".into(),
-        ));
-    }
-    // The synthetic control's own fit — the same simplex-constrained least squares on the
-    // pre-window that `synthetic_control` solves — without its placebo fits (one per donor),
-    // which the design does not use: its inference is in time (a test checks that the
-    // estimates equal `synthetic_control`'s).
-    let pre_cols: Vec<Vec<f64>> = ds.iter().map(|d| d[..pre].to_vec()).collect();
-    let fit = simplex_least_squares(&tr[..pre], &pre_cols)?;
-    let synthetic: Vec<f64> = (0..end)
-        .map(|k| ds.iter().zip(&fit.weights).map(|(d, w)| w * d[k]).sum())
-        .collect();
-    let gaps: Vec<f64> = tr.iter().zip(&synthetic).map(|(a, b)| a - b).collect();
+    let Some(SyntheticFit {
+        treated: tr,
+        synthetic,
+        gaps,
+        used,
+        weights: fitted,
+    }) = synthetic_fit(panel, treated, donors, end, pre)?
+    else {
+        return Ok(None);
+    };
     let synth_post = synthetic[pre..].iter().sum::<f64>() / days as f64;
     let estimates = effects
         .iter()
@@ -339,7 +377,7 @@ fn fit_window(
         .collect();
     let pre_rmspe = (gaps[..pre].iter().map(|g| g * g).sum::<f64>() / pre as f64).sqrt();
     let mut weights = vec![0.0; donors.len()];
-    for (&i, &w) in used.iter().zip(&fit.weights) {
+    for (&i, &w) in used.iter().zip(&fitted) {
         weights[i] = w;
     }
     Ok(Some(WindowFit {
