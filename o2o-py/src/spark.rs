@@ -284,23 +284,13 @@ pub fn resolve_store_groups(
     lookback: Option<&str>,
 ) -> Result<ArrowTable> {
     let rules = rules(rules_json)?;
-    let mut cfg = JourneyConfig::default();
-    if let Some(spec) = lookback {
-        cfg = cfg
-            .parse_lookbacks(spec)
-            .map_err(|e| Error::input("lookback", format!("lookback: {e}")))?;
-    }
+    let cfg = journey_config(lookback)?;
     let bs = batches(events)?;
     let mut records = records_of("consent", consent)?;
     records.extend(records_of("customers", customers)?);
     records.extend(records_of("assignments", assignments)?);
     let out = py.detach(move || -> Result<RecordBatch> {
-        let (events, ids) = events_of(&bs)?;
-        let mut order: Vec<usize> = (0..events.len()).collect();
-        order.sort_by_key(|&i| ids[i]);
-        let ids: Vec<i64> = order.iter().map(|&i| ids[i]).collect();
-        let mut slots: Vec<Option<Event>> = events.into_iter().map(Some).collect();
-        let events: Vec<Event> = order.iter().filter_map(|&i| slots[i].take()).collect();
+        let (events, ids) = in_event_order(events_of(&bs)?);
         let hubs: HashSet<i64> = hubs.into_iter().collect();
         let probe = IdentityGraph::new(rules.clone())?;
         let shared = |i: &Identifier| {
@@ -373,22 +363,10 @@ pub fn resolve_groups(
     lookback: Option<&str>,
 ) -> Result<ArrowTable> {
     let rules = rules(rules_json)?;
-    let mut cfg = JourneyConfig::default();
-    if let Some(spec) = lookback {
-        cfg = cfg
-            .parse_lookbacks(spec)
-            .map_err(|e| Error::input("lookback", format!("lookback: {e}")))?;
-    }
+    let cfg = journey_config(lookback)?;
     let bs = batches(batch)?;
     let out = py.detach(move || -> Result<RecordBatch> {
-        let (events, ids) = events_of(&bs)?;
-        // In event-number order, whatever order Spark grouped them in: journeys break ties of
-        // time by input order, so both sides must hand the core the same order.
-        let mut order: Vec<usize> = (0..events.len()).collect();
-        order.sort_by_key(|&i| ids[i]);
-        let ids: Vec<i64> = order.iter().map(|&i| ids[i]).collect();
-        let mut slots: Vec<Option<Event>> = events.into_iter().map(Some).collect();
-        let mut events: Vec<Event> = order.iter().filter_map(|&i| slots[i].take()).collect();
+        let (mut events, ids) = in_event_order(events_of(&bs)?);
         let hubs: HashSet<i64> = hubs.into_iter().collect();
         if !hubs.is_empty() {
             // Without the shared identifiers, as the hub guard leaves them unlinked.
@@ -406,6 +384,29 @@ pub fn resolve_groups(
         emit(&graph, &events, &ids, &cfg)
     })?;
     Ok(ArrowTable::new(out.schema(), vec![out]))
+}
+
+/// The journeys' settings, with the lookback windows `lookback` gives (as `o2o attribute
+/// --lookback`).
+fn journey_config(lookback: Option<&str>) -> Result<JourneyConfig> {
+    let cfg = JourneyConfig::default();
+    match lookback {
+        Some(spec) => cfg
+            .parse_lookbacks(spec)
+            .map_err(|e| Error::input("lookback", format!("lookback: {e}"))),
+        None => Ok(cfg),
+    }
+}
+
+/// Events and their numbers in event-number order, whatever order Spark grouped them in:
+/// journeys break ties of time by input order, so both sides must hand the core the same order.
+fn in_event_order((events, ids): (Vec<Event>, Vec<i64>)) -> (Vec<Event>, Vec<i64>) {
+    let mut order: Vec<usize> = (0..events.len()).collect();
+    order.sort_by_key(|&i| ids[i]);
+    let ids: Vec<i64> = order.iter().map(|&i| ids[i]).collect();
+    let mut slots: Vec<Option<Event>> = events.into_iter().map(Some).collect();
+    let events = order.iter().filter_map(|&i| slots[i].take()).collect();
+    (events, ids)
 }
 
 /// The rows of a resolved group: profiles, each event's profile (`ids` numbers `events`),

@@ -497,23 +497,7 @@ def resolve(
         )
 
     resolved = grouped.groupBy("_group").applyInArrow(resolve_group, _RESOLVED).localCheckpoint()
-    profiles = resolved.where(F.col("what") == "profile").select("profile", "kind", "value")
-    ev = resolved.where(F.col("what") == "event").select(EVENT, "profile")
-    paths = (
-        resolved.where(F.col("what") == "path")
-        .groupBy("path")
-        .agg(
-            F.sum("conversions").alias("conversions"),
-            F.sum("revenue").alias("revenue"),
-            F.sum("nulls").alias("nulls"),
-        )
-    )
-    outcomes = resolved.where(F.col("what") == "outcome").select(
-        "profile", F.col("conversions").alias("visits"), "revenue"
-    )
-    return Resolution(
-        profiles=profiles, events=ev, paths=paths, outcomes=outcomes, hubs=hubs, components=ev_comp
-    )
+    return _resolution(resolved, hubs, ev_comp)
 
 
 _RECORD_TABLES = ("consent", "customers", "assignments")
