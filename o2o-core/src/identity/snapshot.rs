@@ -1,22 +1,37 @@
 //! Snapshots: the graph to bytes and back, so a POS or CRM can persist it between runs.
 //!
-//! The format is JSON (`{"version":2,"rules":…,"identifiers":[[kind,value]…],"sources":[…],
-//! "observations":[[ts,source,[ids…]]…]}`) in a **canonical** order: identifiers and sources
-//! sorted, observations sorted by content. Two graphs holding the same observations give the same
-//! bytes, whatever order they were observed in. Fingerprints of identifiers refused by the consent
-//! gate are never written: a snapshot holds only data its owners allowed to link.
+//! The format is JSON (`{"version":3,"rules":…,"identifiers":[[kind,value]…],"sources":[…],
+//! "observations":[[ts,source,[ids…]]…],"scored":[[a,b,waterfall]…]}`) in a **canonical** order:
+//! identifiers and sources sorted, observations sorted by content, scored links sorted by their
+//! two identifiers. Two graphs holding the same observations give the same bytes, whatever order
+//! they were observed in. Fingerprints of identifiers refused by the consent gate are never
+//! written: a snapshot holds only data its owners allowed to link.
+//!
+//! `scored` keeps the [`Waterfall`] of each scored link (probabilistic matching), so that
+//! `explain` after a restore shows the weights it showed before. Its `a` and `b` are indexes into
+//! `identifiers` (`a < b`), as observations name identifiers: in a pseudonymised snapshot they
+//! name pseudonyms. A waterfall holds the settings' field names and level labels, the level's
+//! `m` and `u` and the weights; never a compared value (a name, a date of birth), so it is kept
+//! whole in a pseudonymised snapshot too. The list is left out when the graph has no scored link.
 
 use super::error::IdentityError;
 use super::graph::IdentityGraph;
 use super::rules::ResolutionRules;
+use super::scored::Waterfall;
 use crate::consent::ConsentGate;
 use crate::event::IdKind;
 use crate::hashing::Pseudonymizer;
 use serde::{Deserialize, Serialize};
 
-/// Version 2 reads its rules as a rules file does (each setting over the defaults; written so
-/// that it reads back the same). Version 1 wrote complete settings, each replacing the default.
-const VERSION: u32 = 2;
+/// What each version holds:
+/// - 3: version 2, and `scored`, the waterfalls of scored links (absent when there are none);
+/// - 2: rules read as a rules file reads them (each setting over the defaults; written so that
+///   they read back the same), the identifiers, sources and observations; no waterfalls (a
+///   restored graph keeps the scored links, which are observations, without their weights);
+/// - 1: version 2 with complete rule settings, each replacing the default.
+///
+/// Every version restores.
+const VERSION: u32 = 3;
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,6 +44,9 @@ struct Snapshot {
     identifiers: Vec<(IdKind, String)>,
     sources: Vec<String>,
     observations: Vec<(i64, u32, Vec<u32>)>,
+    /// Scored links' waterfalls: `(a, b, waterfall)`, `a < b` indexes into `identifiers`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    scored: Vec<(u32, u32, Waterfall)>,
 }
 
 impl IdentityGraph {
@@ -70,6 +88,15 @@ impl IdentityGraph {
             })
             .collect();
         observations.sort_unstable();
+        let mut scored: Vec<(u32, u32, Waterfall)> = self
+            .scored
+            .iter()
+            .map(|(&(x, y), w)| {
+                let (a, b) = (new_id[x as usize], new_id[y as usize]);
+                (a.min(b), a.max(b), w.clone())
+            })
+            .collect();
+        scored.sort_unstable_by_key(|&(a, b, _)| (a, b));
         let snap = Snapshot {
             version: VERSION,
             pseudonyms: self.pseudonym_key.clone(),
@@ -83,6 +110,7 @@ impl IdentityGraph {
                 .map(|&s| self.sources[s as usize].clone())
                 .collect(),
             observations,
+            scored,
         };
         // Serialising plain strings, numbers and enums to memory cannot fail.
         serde_json::to_vec(&snap).unwrap_or_default()
@@ -149,6 +177,7 @@ impl IdentityGraph {
                 &values,
             )?;
         }
+        self.carry_scored(&mut out, |i| names[i as usize].as_str(), |_| true);
         out.pseudonym_key = Some(pz.key_id().to_owned());
         Ok(out.snapshot())
     }
@@ -165,10 +194,10 @@ impl IdentityGraph {
             version_1_rules(&mut value);
         }
         let snap: Snapshot = serde_json::from_value(value)?;
-        if snap.version != VERSION && snap.version != 1 {
+        if !(1..=VERSION).contains(&snap.version) {
             return Err(IdentityError::snapshot(
                 "version",
-                format!("{} is not supported (expected {VERSION})", snap.version),
+                format!("{} is not supported (1 to {VERSION} are)", snap.version),
             ));
         }
         let mut g = IdentityGraph::with_gate(snap.rules, gate)?;
@@ -192,6 +221,23 @@ impl IdentityGraph {
                 values.push((*k, v.as_str()));
             }
             g.push_values(*ts, source, &values)?;
+        }
+        for (n, (a, b, w)) in snap.scored.into_iter().enumerate() {
+            let bad = |message: String| IdentityError::snapshot(format!("scored[{n}]"), message);
+            let end = |i: u32| {
+                let (k, v) = snap
+                    .identifiers
+                    .get(i as usize)
+                    .ok_or_else(|| bad(format!("identifier {i} out of range")))?;
+                g.ids
+                    .get(*k, v)
+                    .ok_or_else(|| bad(format!("identifier {i} is in no observation")))
+            };
+            let (x, y) = (end(a)?, end(b)?);
+            if x == y {
+                return Err(bad("a link from an identifier to itself".to_owned()));
+            }
+            g.scored.insert((x.min(y), x.max(y)), w);
         }
         Ok(g)
     }
