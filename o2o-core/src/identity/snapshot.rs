@@ -16,12 +16,15 @@
 
 use super::error::IdentityError;
 use super::graph::IdentityGraph;
+use super::normalize::normalize_in;
 use super::rules::ResolutionRules;
 use super::scored::Waterfall;
 use crate::consent::ConsentGate;
-use crate::event::IdKind;
-use crate::hashing::Pseudonymizer;
+use crate::event::{IdKind, Identifier};
+use crate::hashing::{NormalizeOptions, Platform, Pseudonymizer};
+use crate::keys::KeyRing;
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroize;
 
 /// What each version holds:
 /// - 3: version 2, and `scored`, the waterfalls of scored links (absent when there are none);
@@ -180,6 +183,68 @@ impl IdentityGraph {
         self.carry_scored(&mut out, |i| names[i as usize].as_str(), |_| true);
         out.pseudonym_key = Some(pz.key_id().to_owned());
         Ok(out.snapshot())
+    }
+
+    /// `id`, as a user types it (raw), in the form the graph holds it: in a graph of keyed
+    /// pseudonyms (restored from [`IdentityGraph::snapshot_pseudonymized`]), the pseudonym
+    /// that snapshot gave it, made with `ring`'s key of the graph's key id; unchanged in a graph
+    /// of values, for a kind kept as given, or for a value that is a pseudonym already. A
+    /// `ring` without that key is an error naming the key id, never a value; so is a value
+    /// that does not normalise.
+    ///
+    /// ```
+    /// use o2o_core::consent::{ConsentGate, ConsentMode, ConsentSignals, ConsentState, Operation};
+    /// use o2o_core::event::{IdKind, Identifier};
+    /// use o2o_core::hashing::{NormalizeOptions, Pseudonymizer};
+    /// use o2o_core::identity::{IdentityGraph, ResolutionRules};
+    /// use o2o_core::keys::{KeyRing, SecretKey};
+    /// let mut g = IdentityGraph::new(ResolutionRules::default()).unwrap();
+    /// let yes = ConsentSignals { gcm: Some(ConsentMode { ad_user_data: ConsentState::Granted, ..Default::default() }), ..Default::default() };
+    /// let permit = ConsentGate::default().permit(Operation::LinkIdentity, Some(&yes)).unwrap();
+    /// let (card, email) = (Identifier::new(IdKind::LoyaltyCard, "LC1"), Identifier::new(IdKind::Email, "Ann@Example.com"));
+    /// g.observe(&permit, 1, "pos", &[card.clone(), email.clone()]).unwrap();
+    /// let key = SecretKey::new("k1", (1u8..=32).collect()).unwrap();
+    /// let bytes = g.snapshot_pseudonymized(&mut Pseudonymizer::new(&key, NormalizeOptions::default())).unwrap();
+    /// let back = IdentityGraph::restore(&bytes).unwrap();
+    /// let ring = KeyRing::single(key);
+    /// let (a, b) = (back.stored_form(&card, Some(&ring)).unwrap(), back.stored_form(&email, Some(&ring)).unwrap());
+    /// assert!(a.value.starts_with("k1:") && back.explain(&a, &b).is_linked());
+    /// assert!(back.stored_form(&card, None).unwrap_err().to_string().contains("`k1`"));
+    /// ```
+    pub fn stored_form(
+        &self,
+        id: &Identifier,
+        ring: Option<&KeyRing>,
+    ) -> Result<Identifier, IdentityError> {
+        let Some(k) = self.pseudonym_key.as_deref() else {
+            return Ok(id.clone());
+        };
+        if !id.kind.pseudonymised_at_rest() || super::normalize::is_pseudonym_of(k, &id.value) {
+            return Ok(id.clone());
+        }
+        let key = ring
+            .and_then(|r| r.get(k))
+            .ok_or_else(|| IdentityError::KeyNeeded {
+                key_id: k.to_owned(),
+            })?;
+        let invalid = |message: String| IdentityError::Snapshot {
+            field: format!("identifier of kind {}", id.kind),
+            reason: message,
+        };
+        // As `snapshot_pseudonymized` made them: the value normalised under the rules, then
+        // its keyed pseudonym.
+        let mut value = normalize_in(id.kind, &id.value, &self.rules, None).map_err(invalid)?;
+        let opts = NormalizeOptions {
+            profile: Platform::Meta,
+            default_country: self.rules.default_country.clone(),
+            phone: self.rules.phone,
+            ..NormalizeOptions::default()
+        };
+        let mut out = String::new();
+        let done = Pseudonymizer::new(key, opts).text_into(id.kind, &value, &mut out);
+        value.zeroize();
+        done.map_err(|source| IdentityError::Pseudonym { source })?;
+        Ok(Identifier::new(id.kind, out))
     }
 
     /// Rebuild a graph from [`IdentityGraph::snapshot`] bytes, with the default consent gate.
