@@ -238,4 +238,21 @@ fn restored_snapshots_explain_scored_links_with_their_waterfalls() {
     let want = explained(&keyed, &["--hmac-key-file", k]);
     let snap = snapshot(&keyed, "keyed.json", &[]);
     assert_eq!(restored(&snap, &["--hmac-key-file", k]), want);
+
+    // Forgetting the person takes their matched pairs out of the store; the others stay.
+    let before = o2o_core::matching::read_links(&plain).unwrap();
+    // The person's profile: rec-1's CRM id and the email of its duplicate.
+    let theirs = |l: &&o2o_core::matching::StoredLink| {
+        [&l.a, &l.b].iter().any(|i| i.value.starts_with("rec-1-"))
+    };
+    let n = before.iter().filter(theirs).count();
+    assert!(n > 0);
+    let (code, out, err) = o2o(&["forget", "--store", plain.to_str().unwrap(), A]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(json(&out)["store"]["links_removed"], n as u64, "{out}");
+    let after = o2o_core::matching::read_links(&plain).unwrap();
+    assert_eq!(after.len(), before.len() - n);
+    assert!(!after.iter().any(|l| theirs(&l)));
+    let snap = snapshot(&plain, "after.json", &[]);
+    assert!(!std::fs::read_to_string(snap).unwrap().contains("rec-1-"));
 }
