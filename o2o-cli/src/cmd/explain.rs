@@ -9,8 +9,10 @@
 //! with it before they are looked up.
 
 use super::CliError;
-use o2o_core::identity::{NotLinked, parse_identifier};
-use std::path::PathBuf;
+use o2o_core::event::Identifier;
+use o2o_core::identity::{Explanation, NotLinked, ResolutionRules, parse_identifier};
+use o2o_core::store::Store;
+use std::path::{Path, PathBuf};
 
 /// Flags of `o2o explain`.
 #[derive(clap::Args)]
@@ -39,24 +41,24 @@ pub fn run(a: Args) -> Result<(), CliError> {
     let rules = super::resolve::read_rules(a.rules.as_deref())?;
     if let (None, Some(dir)) = (&a.input.events, &a.input.store) {
         let store = o2o_core::store::Store::open(dir)?;
-        let ring = match &a.hmac_key_file {
-            Some(p) => Some(super::voucher::ring(p, &a.key_perms)?),
-            None => None,
-        };
-        if let Some(mut key) = store.lookup_key(ring.as_ref(), &rules)? {
-            for id in [&mut ia, &mut ib] {
-                if let Some(stored) = key.stored_form(id) {
-                    *id = stored;
-                }
-            }
-        }
+        stored_forms(
+            &store,
+            a.hmac_key_file.as_deref(),
+            &a.key_perms,
+            &rules,
+            [&mut ia, &mut ib],
+        )?;
     }
     let (graph, _) = a.input.people_fresh(rules)?;
     let e = graph.explain(&ia, &ib);
-    let text = serde_json::to_string_pretty(&e)?;
+    print(&e, &a.input.describe())
+}
+
+/// Print an explanation as JSON; an identifier `input` never mentions has no answer: say so in
+/// the exit status too (the reason names which; the message does not repeat the value).
+pub(crate) fn print(e: &Explanation, input: &str) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(e)?;
     println!("{text}");
-    // An identifier the events never mention has no answer: say so in the exit status too (the
-    // reason names which; the message does not repeat the value).
     let unknown = e
         .reasons()
         .iter()
@@ -64,9 +66,35 @@ pub fn run(a: Args) -> Result<(), CliError> {
         .count();
     if unknown > 0 {
         return Err(CliError::Usage(format!(
-            "{unknown} of the two identifiers never occur in {} (reason `unknown` above)",
-            a.input.describe()
+            "{unknown} of the two identifiers never occur in {input} (reason `unknown` above)"
         )));
+    }
+    Ok(())
+}
+
+/// Replace identifiers a user typed (raw) by the forms `store` keeps them in: for a store that
+/// keeps keyed pseudonyms (`o2o ingest --hmac-key-file`), their pseudonyms under its key, read
+/// from `key_file` with `rules`' normalisation; unchanged for a plain store. A keyed store
+/// without its key (no file, or a file without the store's key id) is an error naming the
+/// store's key id, never a value. Shared by `o2o explain --store` and `o2o match --store
+/// --explain`.
+pub(crate) fn stored_forms<'a>(
+    store: &Store,
+    key_file: Option<&Path>,
+    perms: &super::voucher::KeyFileArgs,
+    rules: &ResolutionRules,
+    ids: impl IntoIterator<Item = &'a mut Identifier>,
+) -> Result<(), CliError> {
+    let ring = match key_file {
+        Some(p) => Some(super::voucher::ring(p, perms)?),
+        None => None,
+    };
+    if let Some(mut key) = store.lookup_key(ring.as_ref(), rules)? {
+        for id in ids {
+            if let Some(stored) = key.stored_form(id) {
+                *id = stored;
+            }
+        }
     }
     Ok(())
 }

@@ -1,5 +1,5 @@
-//! `o2o match --settings FILE (--input FILE.csv | --store DIR) [--output FILE] [--model FILE]
-//! [--explain A B [--json]]`
+//! `o2o match --settings FILE (--input FILE.csv | --store DIR [--rules rules.json]
+//! [--hmac-key-file F]) [--output FILE] [--model FILE] [--explain A B [--json]]`
 //!
 //! Probabilistic matching (Fellegi–Sunter, parameters estimated without labels): which records
 //! are one person though they share no identifier. The settings (JSON or TOML: blocking rules,
@@ -16,7 +16,9 @@
 //! `--explain A B` prints the waterfall of records A and B (ids; `kind:value` identifiers with
 //! `--store`) instead of the pairs: the prior and each field's weight, as text or, with
 //! `--json`, as JSON. A summary goes to stderr. Exits 1 when the input has fewer than two usable
-//! records.
+//! records. A store that keeps keyed pseudonyms (`o2o ingest --hmac-key-file`) needs its key
+//! (`--hmac-key-file`) for `--explain`: A and B are pseudonymised with it, as `o2o explain`
+//! does, before they are looked up.
 
 use super::CliError;
 use o2o_core::identity::parse_identifier;
@@ -52,6 +54,17 @@ pub struct Args {
     /// With --explain: the waterfall as JSON.
     #[arg(long, requires = "explain")]
     pub json: bool,
+    /// With --store: resolution rules as JSON (their priority picks each record's key
+    /// identifier; a keyed store also needs the default country and phone check it was
+    /// ingested under).
+    #[arg(long, requires = "store")]
+    pub rules: Option<PathBuf>,
+    /// With --store --explain: key file holding the key of a store that keeps keyed
+    /// pseudonyms (`o2o ingest --hmac-key-file`); A and B are pseudonymised with it.
+    #[arg(long, requires = "store")]
+    pub hmac_key_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub key_perms: super::voucher::KeyFileArgs,
 }
 
 fn core(e: MatchError) -> CliError {
@@ -145,12 +158,22 @@ fn write_json<T: Serialize>(path: &std::path::Path, value: &T) -> Result<(), Cli
 
 fn store(a: &Args, settings: &MatchSettings, dir: &std::path::Path) -> Result<(), CliError> {
     let store = o2o_core::store::Store::open(dir)?;
-    let rules = o2o_core::identity::ResolutionRules::default();
-    let matched = store_records(&store, settings, &rules).map_err(core)?;
+    let rules = super::resolve::read_rules(a.rules.as_deref())?;
     if let Some(ids) = &a.explain {
+        let mut ids = ids
+            .iter()
+            .map(|s| parse_identifier(s).map_err(|e| CliError::Usage(e.to_string())))
+            .collect::<Result<Vec<_>, _>>()?;
+        super::explain::stored_forms(
+            &store,
+            a.hmac_key_file.as_deref(),
+            &a.key_perms,
+            &rules,
+            ids.iter_mut(),
+        )?;
+        let matched = store_records(&store, settings, &rules).map_err(core)?;
         let result = run(settings, &matched.records).map_err(core)?;
-        let find = |s: &str| {
-            let id = parse_identifier(s).map_err(|e| CliError::Usage(e.to_string()))?;
+        let find = |id: &o2o_core::event::Identifier| {
             matched
                 .keys
                 .iter()
@@ -172,6 +195,7 @@ fn store(a: &Args, settings: &MatchSettings, dir: &std::path::Path) -> Result<()
         }
         return Ok(());
     }
+    let matched = store_records(&store, settings, &rules).map_err(core)?;
     let result = match_store(&store, settings, &matched).map_err(core)?;
     if let Some(path) = &a.model {
         write_json(path, &result.model)?;

@@ -1,14 +1,18 @@
 //! `o2o snapshot --events FILE | --store DIR --out FILE [--rules rules.json] [--hmac-key-file F]`
-//! and `o2o restore --snapshot FILE`.
+//! and `o2o restore --snapshot FILE [--explain A B [--hmac-key-file F]]`.
 //!
 //! A snapshot is the identity graph as canonical JSON (`docs/identity.md`, Snapshots): a POS or
-//! CRM keeps it between runs instead of resolving every record again. With `--hmac-key-file`
-//! every identifier in it is a keyed pseudonym (`docs/privacy.md`). `o2o restore` reads one back
-//! and prints its profiles as `o2o resolve` does (one JSON line each) and a summary on stderr.
+//! CRM keeps it between runs instead of resolving every record again. It keeps the weights of
+//! scored links (`o2o match --store`). With `--hmac-key-file` every identifier in it is a keyed
+//! pseudonym (`docs/privacy.md`). `o2o restore` reads one back and prints its profiles as
+//! `o2o resolve` does (one JSON line each) and a summary on stderr; with `--explain A B` it
+//! prints instead the explanation of A and B (`kind:value`) in the restored graph, as
+//! `o2o explain` does (JSON, exit 2 when one is unknown). A snapshot of keyed pseudonyms needs
+//! its key (`--hmac-key-file`) to look raw identifiers up.
 
 use super::CliError;
 use o2o_core::hashing::{NormalizeOptions, Platform, Pseudonymizer};
-use o2o_core::identity::IdentityGraph;
+use o2o_core::identity::{IdentityGraph, parse_identifier};
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
@@ -38,11 +42,30 @@ pub struct RestoreArgs {
     /// A snapshot written by `o2o snapshot`.
     #[arg(long)]
     pub snapshot: PathBuf,
+    /// Explain whether and why A and B (`kind:value`) are one person in the restored graph
+    /// (JSON, as `o2o explain` prints it) instead of printing the profiles.
+    #[arg(long, num_args = 2, value_names = ["A", "B"])]
+    pub explain: Option<Vec<String>>,
+    /// With --explain: key file holding the key of a snapshot of keyed pseudonyms; A and B
+    /// are pseudonymised with it.
+    #[arg(long, requires = "explain")]
+    pub hmac_key_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub key_perms: super::voucher::KeyFileArgs,
 }
 
 /// Run `o2o snapshot`.
 pub fn snapshot(a: SnapshotArgs) -> Result<(), CliError> {
-    let (graph, _) = super::resolve::load(&a.input, a.rules.as_deref())?;
+    // Resolved afresh from a store: a stored resolution does not keep scored links' weights.
+    let (graph, _) = a
+        .input
+        .people_fresh(super::resolve::read_rules(a.rules.as_deref())?)?;
+    if graph.observations() == 0 {
+        return Err(CliError::Usage(format!(
+            "{}: nothing to link (no record with a linkable identifier and consent to link)",
+            a.input.describe()
+        )));
+    }
     let bytes = match &a.hmac_key_file {
         Some(p) => {
             let ring = super::voucher::ring(p, &a.key_perms)?;
@@ -73,6 +96,22 @@ pub fn restore(a: RestoreArgs) -> Result<(), CliError> {
     let bytes = std::fs::read(&a.snapshot).map_err(CliError::io(&a.snapshot))?;
     let graph = IdentityGraph::restore(&bytes)
         .map_err(|e| CliError::Usage(format!("{}: {e}", a.snapshot.display())))?;
+    if let Some(ids) = &a.explain {
+        let ring = match &a.hmac_key_file {
+            Some(p) => Some(super::voucher::ring(p, &a.key_perms)?),
+            None => None,
+        };
+        let mut query = Vec::with_capacity(2);
+        for s in ids {
+            let id = parse_identifier(s).map_err(|e| CliError::Usage(e.to_string()))?;
+            let stored = graph
+                .stored_form(&id, ring.as_ref())
+                .map_err(|e| CliError::Usage(format!("{}: {e}", a.snapshot.display())))?;
+            query.push(stored);
+        }
+        let e = graph.explain(&query[0], &query[1]);
+        return super::explain::print(&e, &a.snapshot.display().to_string());
+    }
     let profiles = graph.profiles();
     let stdout = std::io::stdout();
     let mut w = BufWriter::new(stdout.lock());

@@ -45,6 +45,16 @@ pub enum IdentityError {
         /// Why it is refused.
         reason: String,
     },
+    /// The graph holds keyed pseudonyms and the key to pseudonymise a raw identifier with was
+    /// not given.
+    #[error(
+        "the graph holds identifiers as keyed pseudonyms under key `{key_id}`: give the key file \
+         holding it (--hmac-key-file) to look up raw identifiers"
+    )]
+    KeyNeeded {
+        /// The graph's key id.
+        key_id: String,
+    },
     /// An identifier could not be pseudonymised for a snapshot.
     #[error("snapshot: pseudonym: {source}")]
     Pseudonym {

@@ -5,8 +5,8 @@
 //! shared one, or one a limit kept apart) is erased alone. Observations then lose the erased
 //! identifiers: one that held only the person's is removed, one that also held other people's
 //! keeps theirs. The graph is rebuilt from what is left, so the value arena, the hashes derived
-//! from the values, the cached resolution (profile ids, explanations) and the consent
-//! fingerprints no longer hold the person; the memory that held them is overwritten before it
+//! from the values, the cached resolution (profile ids, explanations), the waterfalls of scored
+//! links touching the person and the consent fingerprints no longer hold the person; the memory that held them is overwritten before it
 //! is released. The receipt holds counts and, when a key is given, keyed pseudonyms of what was
 //! erased: proof for the person and the auditor, and nothing a reader without the key can
 //! reverse.
@@ -171,6 +171,9 @@ impl IdentityGraph {
                 &values,
             )?;
         }
+        // The waterfalls of scored links between identifiers that stay; a link touching an
+        // erased identifier goes with it.
+        self.carry_scored(&mut next, |i| self.ids.value(i), |i| !is_doomed[i as usize]);
         next.stats = self.stats;
         next.stats.observations = next.obs.len() as u64;
         next.denied = std::mem::replace(&mut self.denied, ASet::with_hasher(ahash_state()));

@@ -90,8 +90,8 @@ pub struct IdentityGraph {
     pub(crate) pseudonym_key: Option<String>,
     /// The observation being recorded, as (rank, hash, id) (see `push`).
     scratch: Vec<(u8, u64, u32)>,
-    /// Scored links' waterfalls, by their two identifiers (lower id first). In memory only:
-    /// the links themselves are observations.
+    /// Scored links' waterfalls, by their two identifiers (lower id first). The links
+    /// themselves are observations; snapshots keep the waterfalls beside them.
     pub(crate) scored: AMap<(u32, u32), Waterfall>,
     cache: OnceLock<Resolution>,
 }
@@ -370,6 +370,26 @@ impl IdentityGraph {
         pushed?;
         self.scored.insert((x.min(y), x.max(y)), waterfall);
         Ok(true)
+    }
+
+    /// Copy the waterfalls of scored links into `next`, a graph rebuilt from this one's
+    /// observations (erasure, a pseudonymised snapshot): `name` gives an identifier's value in
+    /// `next`; a link with an end that `keep` refuses, or that `next` does not hold, is dropped.
+    pub(crate) fn carry_scored<'a>(
+        &self,
+        next: &mut IdentityGraph,
+        name: impl Fn(u32) -> &'a str,
+        keep: impl Fn(u32) -> bool,
+    ) {
+        for (&(x, y), w) in &self.scored {
+            if !(keep(x) && keep(y)) {
+                continue;
+            }
+            let end = |i: u32| next.ids.get(self.ids.kind(i), name(i));
+            if let (Some(a), Some(b)) = (end(x), end(y)) {
+                next.scored.insert((a.min(b), a.max(b)), w.clone());
+            }
+        }
     }
 
     /// The waterfall of a scored link between interned identifiers `x` and `y`, if any.

@@ -1,22 +1,40 @@
 //! Snapshots: the graph to bytes and back, so a POS or CRM can persist it between runs.
 //!
-//! The format is JSON (`{"version":2,"rules":…,"identifiers":[[kind,value]…],"sources":[…],
-//! "observations":[[ts,source,[ids…]]…]}`) in a **canonical** order: identifiers and sources
-//! sorted, observations sorted by content. Two graphs holding the same observations give the same
-//! bytes, whatever order they were observed in. Fingerprints of identifiers refused by the consent
-//! gate are never written: a snapshot holds only data its owners allowed to link.
+//! The format is JSON (`{"version":3,"rules":…,"identifiers":[[kind,value]…],"sources":[…],
+//! "observations":[[ts,source,[ids…]]…],"scored":[[a,b,waterfall]…]}`) in a **canonical** order:
+//! identifiers and sources sorted, observations sorted by content, scored links sorted by their
+//! two identifiers. Two graphs holding the same observations give the same bytes, whatever order
+//! they were observed in. Fingerprints of identifiers refused by the consent gate are never
+//! written: a snapshot holds only data its owners allowed to link.
+//!
+//! `scored` keeps the [`Waterfall`] of each scored link (probabilistic matching), so that
+//! `explain` after a restore shows the weights it showed before. Its `a` and `b` are indexes into
+//! `identifiers` (`a < b`), as observations name identifiers: in a pseudonymised snapshot they
+//! name pseudonyms. A waterfall holds the settings' field names and level labels, the level's
+//! `m` and `u` and the weights; never a compared value (a name, a date of birth), so it is kept
+//! whole in a pseudonymised snapshot too. The list is left out when the graph has no scored link.
 
 use super::error::IdentityError;
 use super::graph::IdentityGraph;
+use super::normalize::normalize_in;
 use super::rules::ResolutionRules;
+use super::scored::Waterfall;
 use crate::consent::ConsentGate;
-use crate::event::IdKind;
-use crate::hashing::Pseudonymizer;
+use crate::event::{IdKind, Identifier};
+use crate::hashing::{NormalizeOptions, Platform, Pseudonymizer};
+use crate::keys::KeyRing;
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroize;
 
-/// Version 2 reads its rules as a rules file does (each setting over the defaults; written so
-/// that it reads back the same). Version 1 wrote complete settings, each replacing the default.
-const VERSION: u32 = 2;
+/// What each version holds:
+/// - 3: version 2, and `scored`, the waterfalls of scored links (absent when there are none);
+/// - 2: rules read as a rules file reads them (each setting over the defaults; written so that
+///   they read back the same), the identifiers, sources and observations; no waterfalls (a
+///   restored graph keeps the scored links, which are observations, without their weights);
+/// - 1: version 2 with complete rule settings, each replacing the default.
+///
+/// Every version restores.
+const VERSION: u32 = 3;
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,6 +47,9 @@ struct Snapshot {
     identifiers: Vec<(IdKind, String)>,
     sources: Vec<String>,
     observations: Vec<(i64, u32, Vec<u32>)>,
+    /// Scored links' waterfalls: `(a, b, waterfall)`, `a < b` indexes into `identifiers`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    scored: Vec<(u32, u32, Waterfall)>,
 }
 
 impl IdentityGraph {
@@ -70,6 +91,15 @@ impl IdentityGraph {
             })
             .collect();
         observations.sort_unstable();
+        let mut scored: Vec<(u32, u32, Waterfall)> = self
+            .scored
+            .iter()
+            .map(|(&(x, y), w)| {
+                let (a, b) = (new_id[x as usize], new_id[y as usize]);
+                (a.min(b), a.max(b), w.clone())
+            })
+            .collect();
+        scored.sort_unstable_by_key(|&(a, b, _)| (a, b));
         let snap = Snapshot {
             version: VERSION,
             pseudonyms: self.pseudonym_key.clone(),
@@ -83,6 +113,7 @@ impl IdentityGraph {
                 .map(|&s| self.sources[s as usize].clone())
                 .collect(),
             observations,
+            scored,
         };
         // Serialising plain strings, numbers and enums to memory cannot fail.
         serde_json::to_vec(&snap).unwrap_or_default()
@@ -149,8 +180,71 @@ impl IdentityGraph {
                 &values,
             )?;
         }
+        self.carry_scored(&mut out, |i| names[i as usize].as_str(), |_| true);
         out.pseudonym_key = Some(pz.key_id().to_owned());
         Ok(out.snapshot())
+    }
+
+    /// `id`, as a user types it (raw), in the form the graph holds it: in a graph of keyed
+    /// pseudonyms (restored from [`IdentityGraph::snapshot_pseudonymized`]), the pseudonym
+    /// that snapshot gave it, made with `ring`'s key of the graph's key id; unchanged in a graph
+    /// of values, for a kind kept as given, or for a value that is a pseudonym already. A
+    /// `ring` without that key is an error naming the key id, never a value; so is a value
+    /// that does not normalise.
+    ///
+    /// ```
+    /// use o2o_core::consent::{ConsentGate, ConsentMode, ConsentSignals, ConsentState, Operation};
+    /// use o2o_core::event::{IdKind, Identifier};
+    /// use o2o_core::hashing::{NormalizeOptions, Pseudonymizer};
+    /// use o2o_core::identity::{IdentityGraph, ResolutionRules};
+    /// use o2o_core::keys::{KeyRing, SecretKey};
+    /// let mut g = IdentityGraph::new(ResolutionRules::default()).unwrap();
+    /// let yes = ConsentSignals { gcm: Some(ConsentMode { ad_user_data: ConsentState::Granted, ..Default::default() }), ..Default::default() };
+    /// let permit = ConsentGate::default().permit(Operation::LinkIdentity, Some(&yes)).unwrap();
+    /// let (card, email) = (Identifier::new(IdKind::LoyaltyCard, "LC1"), Identifier::new(IdKind::Email, "Ann@Example.com"));
+    /// g.observe(&permit, 1, "pos", &[card.clone(), email.clone()]).unwrap();
+    /// let key = SecretKey::new("k1", (1u8..=32).collect()).unwrap();
+    /// let bytes = g.snapshot_pseudonymized(&mut Pseudonymizer::new(&key, NormalizeOptions::default())).unwrap();
+    /// let back = IdentityGraph::restore(&bytes).unwrap();
+    /// let ring = KeyRing::single(key);
+    /// let (a, b) = (back.stored_form(&card, Some(&ring)).unwrap(), back.stored_form(&email, Some(&ring)).unwrap());
+    /// assert!(a.value.starts_with("k1:") && back.explain(&a, &b).is_linked());
+    /// assert!(back.stored_form(&card, None).unwrap_err().to_string().contains("`k1`"));
+    /// ```
+    pub fn stored_form(
+        &self,
+        id: &Identifier,
+        ring: Option<&KeyRing>,
+    ) -> Result<Identifier, IdentityError> {
+        let Some(k) = self.pseudonym_key.as_deref() else {
+            return Ok(id.clone());
+        };
+        if !id.kind.pseudonymised_at_rest() || super::normalize::is_pseudonym_of(k, &id.value) {
+            return Ok(id.clone());
+        }
+        let key = ring
+            .and_then(|r| r.get(k))
+            .ok_or_else(|| IdentityError::KeyNeeded {
+                key_id: k.to_owned(),
+            })?;
+        let invalid = |message: String| IdentityError::Snapshot {
+            field: format!("identifier of kind {}", id.kind),
+            reason: message,
+        };
+        // As `snapshot_pseudonymized` made them: the value normalised under the rules, then
+        // its keyed pseudonym.
+        let mut value = normalize_in(id.kind, &id.value, &self.rules, None).map_err(invalid)?;
+        let opts = NormalizeOptions {
+            profile: Platform::Meta,
+            default_country: self.rules.default_country.clone(),
+            phone: self.rules.phone,
+            ..NormalizeOptions::default()
+        };
+        let mut out = String::new();
+        let done = Pseudonymizer::new(key, opts).text_into(id.kind, &value, &mut out);
+        value.zeroize();
+        done.map_err(|source| IdentityError::Pseudonym { source })?;
+        Ok(Identifier::new(id.kind, out))
     }
 
     /// Rebuild a graph from [`IdentityGraph::snapshot`] bytes, with the default consent gate.
@@ -165,10 +259,10 @@ impl IdentityGraph {
             version_1_rules(&mut value);
         }
         let snap: Snapshot = serde_json::from_value(value)?;
-        if snap.version != VERSION && snap.version != 1 {
+        if !(1..=VERSION).contains(&snap.version) {
             return Err(IdentityError::snapshot(
                 "version",
-                format!("{} is not supported (expected {VERSION})", snap.version),
+                format!("{} is not supported (1 to {VERSION} are)", snap.version),
             ));
         }
         let mut g = IdentityGraph::with_gate(snap.rules, gate)?;
@@ -192,6 +286,23 @@ impl IdentityGraph {
                 values.push((*k, v.as_str()));
             }
             g.push_values(*ts, source, &values)?;
+        }
+        for (n, (a, b, w)) in snap.scored.into_iter().enumerate() {
+            let bad = |message: String| IdentityError::snapshot(format!("scored[{n}]"), message);
+            let end = |i: u32| {
+                let (k, v) = snap
+                    .identifiers
+                    .get(i as usize)
+                    .ok_or_else(|| bad(format!("identifier {i} out of range")))?;
+                g.ids
+                    .get(*k, v)
+                    .ok_or_else(|| bad(format!("identifier {i} is in no observation")))
+            };
+            let (x, y) = (end(a)?, end(b)?);
+            if x == y {
+                return Err(bad("a link from an identifier to itself".to_owned()));
+            }
+            g.scored.insert((x.min(y), x.max(y)), w);
         }
         Ok(g)
     }

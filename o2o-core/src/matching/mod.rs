@@ -36,6 +36,8 @@ pub use model::{
 pub use records::Records;
 pub use settings::{BlockingRule, Comparison, Level, LinkType, MatchSettings, Training};
 #[cfg(feature = "store")]
+pub(crate) use store::erase_links;
+#[cfg(feature = "store")]
 pub use store::{
     LINKS_FILE, MATCH_SOURCE, StoreMatch, StoredLink, add_links, match_store, read_links,
     store_records, write_links,

@@ -259,6 +259,33 @@ pub fn read_links(dir: &Path) -> Result<Vec<StoredLink>, StoreError> {
     Ok(out)
 }
 
+/// Drop the stored links with an end `erase` names, for an erasure
+/// ([`Store::rewrite_without`]): a link names the person's identifier, and its waterfall is
+/// derived from their attributes. The file is written again only when a link goes; returns
+/// how many went.
+pub(crate) fn erase_links(
+    dir: &Path,
+    erase: &impl Fn(&Identifier) -> bool,
+) -> Result<u64, StoreError> {
+    let links = read_links(dir)?;
+    let before = links.len();
+    let kept: Vec<StoredLink> = links
+        .into_iter()
+        .filter(|l| !(erase(&l.a) || erase(&l.b)))
+        .collect();
+    let dropped = (before - kept.len()) as u64;
+    if dropped > 0 {
+        write_links(dir, &kept).map_err(|e| match e {
+            MatchError::Store(s) => s,
+            other => StoreError::NotAStore {
+                path: dir.join(LINKS_FILE).display().to_string(),
+                message: other.to_string(),
+            },
+        })?;
+    }
+    Ok(dropped)
+}
+
 /// Add the store's links to `graph` as scored links; returns how many joined two recorded
 /// identifiers.
 pub fn add_links(dir: &Path, graph: &mut IdentityGraph) -> Result<u64, MatchError> {

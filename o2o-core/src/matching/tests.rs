@@ -231,5 +231,25 @@ fn store_matches_become_scored_links_of_the_graph() {
     assert!(e.is_linked(), "{e:?}");
     let w = e.chain()[0].match_weight.as_ref().unwrap();
     assert_eq!(w.fields[2].field, "date_of_birth");
+
+    // Erasing r4 takes the pairs touching r4's identifiers out of the links file, and leaves
+    // everyone else's.
+    let mut graph = people.graph;
+    let what = [crate::identity::Forget::Identifier(crm.clone())];
+    let matcher = graph.erasure_matcher(&what);
+    let touches = |l: &StoredLink| matcher.matches(&l.a) || matcher.matches(&l.b);
+    let theirs = links.iter().filter(|l| touches(l)).count() as u64;
+    assert!(
+        links
+            .iter()
+            .any(|l| [&l.a, &l.b] == [&crm, &email] || [&l.a, &l.b] == [&email, &crm])
+    );
+    assert!(theirs > 0 && theirs < links.len() as u64);
+    let erased = store.rewrite_without(|i| matcher.matches(i)).unwrap();
+    assert_eq!(erased.links_removed, theirs);
+    let after = read_links(&dir).unwrap();
+    assert!(!after.iter().any(touches));
+    let others: Vec<&StoredLink> = links.iter().filter(|l| !touches(l)).collect();
+    assert_eq!(after.iter().collect::<Vec<_>>(), others);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2,7 +2,8 @@
 //! again without them ([`Store::rewrite_without`]). A record that held only the person's
 //! identifiers is removed with everything it carried (its items, voucher, store); a record that
 //! also held other people's identifiers keeps theirs and the rest of its columns. The record
-//! keys of removed records leave the key files (a key is a hash of the record as ingested).
+//! keys of removed records leave the key files (a key is a hash of the record as ingested), and
+//! the matched pairs of `o2o match --store` touching the person leave `links/match.parquet`.
 //! Files are rewritten beside the original and renamed over it, so a crash leaves either file
 //! whole.
 
@@ -30,6 +31,9 @@ pub struct StoreErasure {
     pub records_rewritten: u64,
     /// Identifier occurrences removed.
     pub identifiers_removed: u64,
+    /// Scored links of `o2o match --store` removed (`links/match.parquet`): one of their two
+    /// identifiers was erased.
+    pub links_removed: u64,
 }
 
 impl StoredRecord {
@@ -104,6 +108,12 @@ impl Store {
             set.append_to(&tmp)?;
             std::fs::rename(&tmp, &path).map_err(StoreError::io(&path))?;
             self.keys.remove(&source);
+        }
+        // Matched pairs name their two identifiers and carry weights derived from the
+        // person's attributes: a pair with an erased end goes.
+        out.links_removed = crate::matching::erase_links(&self.dir, &erase)?;
+        if out.links_removed > 0 {
+            out.files_rewritten += 1;
         }
         if out.files_rewritten > 0 {
             // A stored resolution holds the person's identifiers: its files go, and the count
