@@ -54,7 +54,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
     let (graph, _) = a.input.people_fresh(rules)?;
     let e = graph.explain(&ia, &ib);
     let text = serde_json::to_string_pretty(&e)?;
-    println!("{text}");
+    crate::output::print_line(text)?;
     // An identifier the events never mention has no answer: say so in the exit status too (the
     // reason names which; the message does not repeat the value).
     let unknown = e
