@@ -173,11 +173,19 @@ fn a_keyed_store_answers_explain_and_forget_by_raw_values_and_holds_none() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("\"linked\": true"), "{out}");
 
-    // A missing key and another key: errors naming the store's key id, never a value.
+    // A missing key, another key, and another key under the store's key id (its pseudonyms
+    // would find nobody): errors naming the store's key id, never a value.
     let other = dir.path().join("other.key");
     let (code, _, err) = o2o(&["keygen", "--out", other.to_str().unwrap(), "--id", "k2"]);
     assert_eq!(code, 0, "{err}");
-    for key in [None, Some(other.to_str().unwrap())] {
+    let same_id = dir.path().join("same-id.key");
+    let (code, _, err) = o2o(&["keygen", "--out", same_id.to_str().unwrap(), "--id", "k1"]);
+    assert_eq!(code, 0, "{err}");
+    for key in [
+        None,
+        Some(other.to_str().unwrap()),
+        Some(same_id.to_str().unwrap()),
+    ] {
         let (code, out, err) = explain("email:Bob@Example.com", "external_id:CRM-0042", key);
         assert_ne!(code, 0, "{out}");
         assert!(err.contains("`k1`"), "{err}");
@@ -193,18 +201,20 @@ fn a_keyed_store_answers_explain_and_forget_by_raw_values_and_holds_none() {
         assert_no_raw_value("the error", &err);
         assert!(out.is_empty(), "{out}");
     }
-    let (code, _, err) = o2o(&[
-        "ingest",
-        "--store",
-        s,
-        "--map",
-        &example("maps/customers.toml"),
-        "--hmac-key-file",
-        other.to_str().unwrap(),
-        &example("maps/customers.csv"),
-    ]);
-    assert_ne!(code, 0);
-    assert!(err.contains("`k1`"), "{err}");
+    for key in [&other, &same_id] {
+        let (code, _, err) = o2o(&[
+            "ingest",
+            "--store",
+            s,
+            "--map",
+            &example("maps/customers.toml"),
+            "--hmac-key-file",
+            key.to_str().unwrap(),
+            &example("maps/customers.csv"),
+        ]);
+        assert_ne!(code, 0);
+        assert!(err.contains("`k1`"), "{err}");
+    }
 
     // Nothing of anyone is in the store as a raw value.
     for (path, text) in store_files(&st) {

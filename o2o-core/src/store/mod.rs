@@ -430,7 +430,15 @@ impl Store {
                     key_id: s.key_id.clone(),
                 });
             }
-            Some(s) if s != key.settings() => {
+            Some(s) if key.check_against(s).is_err() => {
+                return Err(StoreError::WrongKey {
+                    key_id: s.key_id.clone(),
+                });
+            }
+            Some(s)
+                if s.default_country != key.settings().default_country
+                    || s.phone != key.settings().phone =>
+            {
                 return Err(StoreError::KeySettings {
                     message: format!(
                         "made with default country {:?} and phone check {:?}, not {:?} and {:?}",

@@ -60,7 +60,16 @@ pub struct PseudonymSettings {
     pub default_country: Option<String>,
     /// Which phones were kept (a number that fails the check is not stored).
     pub phone: PhoneCheck,
+    /// The key's check value: 16 hex digits of its pseudonym of a fixed text. It tells the
+    /// store's key from another key under the same id (whose pseudonyms would silently find
+    /// nobody) and says nothing about the secret. Absent from stores written before it
+    /// existed, which are not checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
 }
+
+/// The fixed text whose pseudonym is a key's check value.
+const CHECK_TEXT: &str = "o2o store key check";
 
 /// What pseudonymising did to one file's identifiers.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -134,12 +143,21 @@ impl StoreKey {
                 ..NormalizeOptions::default()
             })
             .collect();
+        let mut pz = Pseudonymizer::new(key, opts);
+        let mut text = String::with_capacity(97);
+        let check = pz
+            .text_into(IdKind::ExternalId, CHECK_TEXT, &mut text)
+            .ok()
+            .and_then(|()| text.split_once(':'))
+            .and_then(|(_, hex)| hex.get(..16))
+            .map(str::to_owned);
         Ok(StoreKey {
-            pz: Pseudonymizer::new(key, opts),
+            pz,
             settings: PseudonymSettings {
                 key_id: key.id().to_owned(),
                 default_country: rules.default_country.clone(),
                 phone: rules.phone,
+                check,
             },
             compiled,
             platforms,
@@ -167,7 +185,20 @@ impl StoreKey {
                 ),
             });
         }
-        Self::with_key_id(ring, &settings.key_id, rules)
+        let key = Self::with_key_id(ring, &settings.key_id, rules)?;
+        key.check_against(settings)?;
+        Ok(key)
+    }
+
+    /// An error when `settings` (a store's) hold a check value this key does not give: another
+    /// key under the same id.
+    pub(crate) fn check_against(&self, settings: &PseudonymSettings) -> Result<(), StoreError> {
+        if settings.check.is_some() && settings.check != self.settings.check {
+            return Err(StoreError::WrongKey {
+                key_id: settings.key_id.clone(),
+            });
+        }
+        Ok(())
     }
 
     /// How this key's pseudonyms are made.
