@@ -62,7 +62,9 @@ def test_another_key_or_none_on_a_keyed_store_raises_store_error_naming_the_key_
     store = o2o.Store(tmp_path / "st")
     ingest_examples(store, maps, hmac_key_file=key_file(tmp_path / "store.key"))
     other = key_file(tmp_path / "other.key", "k2", SECRET[::-1])
-    for kw in [{"hmac_key_file": other}, {}]:
+    # Another secret under the store's key id: its pseudonyms would find nobody.
+    same_id = key_file(tmp_path / "same-id.key", "k1", SECRET[::-1])
+    for kw in [{"hmac_key_file": other}, {"hmac_key_file": same_id}, {}]:
         with pytest.raises(o2o.StoreError) as e:
             store.ingest(maps / "customers.toml", [maps / "customers.csv"], **kw)
         assert e.value.kind == "key"
