@@ -58,7 +58,7 @@ pub fn run(a: Args) -> Result<(), CliError> {
 /// the exit status too (the reason names which; the message does not repeat the value).
 pub(crate) fn print(e: &Explanation, input: &str) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(e)?;
-    println!("{text}");
+    crate::output::print_line(text)?;
     let unknown = e
         .reasons()
         .iter()

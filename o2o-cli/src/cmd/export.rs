@@ -120,21 +120,11 @@ fn write_file(
 pub fn run(a: Args) -> Result<(), CliError> {
     let (platform, end) = platform_and_end(&a.to)?;
     let store = Store::open(&a.store)?;
-    if let Some(p) = store.pseudonyms() {
-        // Its emails and phones are pseudonyms; the platform hashes an upload needs are kept
-        // (aliases/) but not yet read by the uploads.
-        return Err(CliError::Usage(format!(
-            "{}: the store keeps identifiers as keyed pseudonyms (key `{}`): uploads from such a \
-             store are not supported; export from a store ingested without --hmac-key-file",
-            a.store.display(),
-            p.key_id
-        )));
-    }
+    // A keyed store: emails and phones go out as the platform hashes it keeps (aliases/).
+    let stored_hashes = store.upload_hashes()?.map(std::sync::Arc::new);
     let tz = store.timezone();
-    let people = super::input::store_people(
-        &store,
-        super::audience::resolution_rules(a.rules.as_deref())?,
-    )?;
+    let rules = super::audience::resolution_rules(a.rules.as_deref())?;
+    let people = super::input::store_people(&store, rules.clone())?;
     let graph = &people.graph;
     let key = |e: &o2o_core::event::Event| graph.profile_id_of_event(e).map(String::from);
     let opts = ExportOptions {
@@ -144,6 +134,8 @@ pub fn run(a: Args) -> Result<(), CliError> {
         event_source_id: a.event_source_id.clone(),
         gate: ConsentGate::default(),
         timezone: Some(tz.clone()),
+        stored_hashes,
+        rules,
     };
     let describe = format!("the store {}", a.store.display());
     let summary = if platform.is_audience() {

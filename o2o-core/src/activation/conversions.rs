@@ -63,7 +63,8 @@ fn tracking(e: &Event) -> Option<&crate::event::Tracking> {
 }
 
 /// The visits of `visits` (grouped from `events` by [`crate::measure::group_visits`] under the
-/// same `key`) whose time lies in `[from, to)`, as conversions. The second value counts the
+/// same `key`) whose time lies in `[from, to)`, as conversions in time order (then store and
+/// event id). The second value counts the
 /// check-ins whose identifiers were kept out because their consent does not allow upload.
 ///
 /// Each check-in is judged on its own consent: only the identifiers, items and click ids of
@@ -161,6 +162,12 @@ pub fn conversions(
         c.clicks.sort();
         out.push(c);
     }
+    // In time order, not profile order: profile ids are hashes (of pseudonyms in a keyed
+    // store), so their order says nothing, and the same visits give the same file whichever
+    // way the store keeps identifiers.
+    out.sort_by(|a, b| {
+        (a.timestamp, &a.store, &a.event_id).cmp(&(b.timestamp, &b.store, &b.event_id))
+    });
     (out, kept_out)
 }
 

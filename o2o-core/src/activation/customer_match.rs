@@ -42,10 +42,14 @@ pub(super) fn write<W: Write>(
     out: W,
     summary: &mut ExportSummary,
 ) -> Result<(), ActivationError> {
-    let mut hasher = UserHasher::new(Platform::CustomerMatch, opts.default_country.clone());
+    let mut hasher = UserHasher::for_export(Platform::CustomerMatch, opts)?;
     let mut user = UserData::default();
     let mut w = csv::Writer::from_writer(out);
     w.write_record(HEADER)?;
+    // Rows in their own sorted order, not profile order: profile ids are hashes (of pseudonyms
+    // in a keyed store), so the same people give the same file whichever way the store keeps
+    // identifiers.
+    let mut rows: Vec<Vec<String>> = Vec::new();
     for m in members {
         let Some(permit) = admit(&opts.gate, m.consent.as_ref(), true, summary) else {
             continue;
@@ -73,9 +77,15 @@ pub(super) fn write<W: Write>(
         let row = user
             .cells(Field::Email, EMAILS)
             .chain(user.cells(Field::Phone, PHONES))
-            .chain(address);
-        w.write_record(row)?;
+            .chain(address)
+            .map(str::to_owned)
+            .collect();
+        rows.push(row);
         summary.exported += 1;
+    }
+    rows.sort_unstable();
+    for row in &rows {
+        w.write_record(row)?;
     }
     w.flush()?;
     Ok(())

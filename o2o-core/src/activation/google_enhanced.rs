@@ -60,7 +60,7 @@ pub(super) fn write<W: Write>(
     summary: &mut ExportSummary,
 ) -> Result<(), ActivationError> {
     let platform = Platform::GoogleAdsEnhanced;
-    let mut hasher = UserHasher::new(platform, opts.default_country.clone());
+    let mut hasher = UserHasher::for_export(platform, opts)?;
     let mut user = UserData::default();
     let mut batches = Batches::new(
         out,

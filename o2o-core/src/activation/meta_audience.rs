@@ -61,13 +61,16 @@ pub(super) fn write<W: Write>(
     summary: &mut ExportSummary,
 ) -> Result<(), ActivationError> {
     let platform = Platform::MetaAudience;
-    let mut hasher = UserHasher::new(platform, opts.default_country.clone());
+    let mut hasher = UserHasher::for_export(platform, opts)?;
     let mut user = UserData::default();
     let keys: Vec<&str> = SCHEMA.iter().map(|(k, _)| *k).collect();
     let mut open = b"{\"payload\":{\"schema\":".to_vec();
     serde_json::to_writer(&mut open, &keys)?;
     open.extend_from_slice(b",\"data\":[");
-    let mut batches = Batches::new(out, platform.batch_size(), &open, b"]}}\n");
+    // People in the sorted order of their rows, not in profile order: profile ids are hashes
+    // (of pseudonyms in a keyed store), so the same people give the same file whichever way the
+    // store keeps identifiers. A person's rows stay together.
+    let mut people: Vec<Vec<Vec<String>>> = Vec::new();
     for m in members {
         let Some(permit) = admit(&opts.gate, m.consent.as_ref(), true, summary) else {
             continue;
@@ -86,11 +89,22 @@ pub(super) fn write<W: Write>(
             summary.no_identifier += 1;
             continue;
         }
-        for k in 0..rows_of(&user) {
-            let row: Vec<&str> = SCHEMA.iter().map(|&(_, f)| cell(&user, f, k)).collect();
-            serde_json::to_writer(batches.next()?, &row)?;
-        }
+        people.push(
+            (0..rows_of(&user))
+                .map(|k| {
+                    SCHEMA
+                        .iter()
+                        .map(|&(_, f)| cell(&user, f, k).to_owned())
+                        .collect()
+                })
+                .collect(),
+        );
         summary.exported += 1;
+    }
+    people.sort_unstable();
+    let mut batches = Batches::new(out, platform.batch_size(), &open, b"]}}\n");
+    for row in people.iter().flatten() {
+        serde_json::to_writer(batches.next()?, row)?;
     }
     summary.batches = batches.finish()?;
     Ok(())

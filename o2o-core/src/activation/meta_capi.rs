@@ -88,7 +88,7 @@ pub(super) fn write<W: Write>(
     summary: &mut ExportSummary,
 ) -> Result<(), ActivationError> {
     let platform = Platform::MetaCapi;
-    let mut hasher = UserHasher::new(platform, opts.default_country.clone());
+    let mut hasher = UserHasher::for_export(platform, opts)?;
     let mut user = UserData::default();
     let mut batches = Batches::new(out, platform.batch_size(), b"{\"data\":[", b"]}\n");
     for c in conversions {

@@ -35,6 +35,7 @@ mod google_clicks;
 mod google_enhanced;
 mod meta_audience;
 mod meta_capi;
+mod stored;
 #[cfg(test)]
 mod tests;
 mod tiktok;
@@ -43,11 +44,13 @@ mod viewed;
 
 pub use audience::{AudienceMember, AudienceOptions, AudienceStats, Suppression, audience_members};
 pub use conversions::{Conversion, DEFAULT_CLICK_LOOKBACK_SECS, conversions};
+pub use stored::StoredHashes;
 pub use user::{Field, UserData, UserHasher};
 pub use viewed::{DEFAULT_VIEWED_WITHIN_DAYS, ViewedOptions, ViewedProduct};
 
 use crate::consent::{ConsentGate, ConsentSignals, Operation, Permit};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Write;
 use std::str::FromStr;
@@ -235,6 +238,16 @@ pub struct ExportOptions {
     /// The time zone whose UTC offset Google's conversion times carry (the store's; default
     /// UTC).
     pub timezone: Option<jiff::tz::TimeZone>,
+    /// The records come from a keyed store: their emails, phones, CRM ids, loyalty cards and
+    /// device ids are keyed pseudonyms. Emails and phones are sent as these stored platform
+    /// hashes (the ones their raw values give); the other pseudonymised kinds are left out and
+    /// counted in [`ExportSummary::pseudonyms_not_sent`]. `None`: identifiers are values.
+    pub stored_hashes: Option<std::sync::Arc<StoredHashes>>,
+    /// Identity rules whose junk lists (`blocked_values`, `blocked_patterns`) name the
+    /// placeholders typed where a customer gave nothing (`noemail@…`, `0987654321`): they are
+    /// not a person, so they are never uploaded (counted in [`ExportSummary::junk_values`]), as
+    /// a keyed store never keeps them. Default: the default lists.
+    pub rules: crate::identity::ResolutionRules,
 }
 
 /// What an export wrote and what it left out, and why.
@@ -257,10 +270,18 @@ pub struct ExportSummary {
     pub no_currency: u64,
     /// Identifier values that did not normalise under the platform's rules (not hashed).
     pub invalid_values: u64,
+    /// Emails, phones, CRM ids and loyalty cards the junk lists block (placeholders, not a
+    /// person): not hashed.
+    pub junk_values: u64,
     /// Check-ins without permission whose identifiers were kept out of their visit.
     pub checkins_without_consent: u64,
     /// Request bodies (lines) written; 0 for a CSV table.
     pub batches: u64,
+    /// From a keyed store: identifiers the platform takes (a CRM id or loyalty card as its
+    /// external id) that the store keeps only as keyed pseudonyms, with no platform hash, per
+    /// kind. They are left out: a pseudonym is not the platform's hash, and no hash of them is
+    /// kept at rest.
+    pub pseudonyms_not_sent: BTreeMap<String, u64>,
 }
 
 impl ExportSummary {
@@ -274,7 +295,7 @@ impl ExportSummary {
     /// One line for people.
     #[must_use]
     pub fn line(&self) -> String {
-        format!(
+        let mut line = format!(
             "{}: {} of {} records exported; left out: {} without upload consent (not hashed), {} without personalisation consent, {} with no identifier the platform matches, {} purchases without currency; {} invalid values not hashed; {} check-ins without consent kept out of their visits",
             self.platform,
             self.exported,
@@ -285,7 +306,25 @@ impl ExportSummary {
             self.no_currency,
             self.invalid_values,
             self.checkins_without_consent
-        )
+        );
+        if self.junk_values > 0 {
+            line.push_str(&format!(
+                "; {} placeholder values the junk lists block not hashed",
+                self.junk_values
+            ));
+        }
+        if !self.pseudonyms_not_sent.is_empty() {
+            let kinds: Vec<String> = self
+                .pseudonyms_not_sent
+                .iter()
+                .map(|(k, n)| format!("{n} {k}"))
+                .collect();
+            line.push_str(&format!(
+                "; not sent, kept only as keyed pseudonyms with no platform hash: {}",
+                kinds.join(", ")
+            ));
+        }
+        line
     }
 }
 
@@ -391,6 +430,28 @@ fn check_options(opts: &ExportOptions) -> Result<(), ActivationError> {
         option: "default country",
         message: e.to_string(),
     })?;
+    crate::identity::rules::CompiledRules::new(&opts.rules).map_err(|e| {
+        ActivationError::Option {
+            option: "rules",
+            message: e.to_string(),
+        }
+    })?;
+    if let (Some(stored), Some(given)) = (&opts.stored_hashes, &opts.default_country)
+        && !stored
+            .default_country()
+            .is_some_and(|c| c.eq_ignore_ascii_case(given))
+    {
+        return Err(ActivationError::Option {
+            option: "default country",
+            message: format!(
+                "`{given}`: the keyed store read phones without a country code as numbers of {} \
+                 and keeps only their hashes; an upload from it cannot read them otherwise",
+                stored
+                    .default_country()
+                    .unwrap_or("no country (such phones were not kept)")
+            ),
+        });
+    }
     if let Some(c) = &opts.currency
         && !(c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()))
     {

@@ -295,6 +295,8 @@ fn audiences_carry_every_distinct_email_and_phone_up_to_the_platforms_limit() {
         };
         let (emails, phones) = (distinct(IdKind::Email), distinct(IdKind::Phone));
         assert_eq!((emails.len(), phones.len()), (2, 4), "{platform}");
+        // Rows come in their own sorted order, not profile order: p2 is found by its email.
+        let bo = sha256_hex(&normalize(IdKind::Email, "bo@example.com", &o).unwrap());
         let mut out = Vec::new();
         let s = export_audience(platform, &members, &ExportOptions::default(), &mut out).unwrap();
         assert_eq!(s.exported, 2, "{platform}");
@@ -306,9 +308,12 @@ fn audiences_carry_every_distinct_email_and_phone_up_to_the_platforms_limit() {
                 header[..6],
                 ["Email", "Email", "Email", "Phone", "Phone", "Phone"]
             );
-            r.records()
+            let mut rows: Vec<Vec<String>> = r
+                .records()
                 .map(|rec| rec.unwrap().iter().map(str::to_owned).collect())
-                .collect()
+                .collect();
+            rows.sort_by_key(|r| r[0] == bo);
+            rows
         } else {
             let body: serde_json::Value = serde_json::from_str(text.trim_end()).unwrap();
             let schema = &body["payload"]["schema"];
@@ -320,14 +325,20 @@ fn audiences_carry_every_distinct_email_and_phone_up_to_the_platforms_limit() {
             // p1 takes a row per distinct phone (three of four), p2 one row; the k-th email and
             // phone of a person are in their k-th row, and every row repeats the other keys.
             assert_eq!(data.len(), 4, "rows: three for p1, one for p2");
-            assert!(data[..3].iter().all(|r| r[2..] == data[0][2..]));
+            let p2 = data.iter().position(|r| r[0] == bo).unwrap();
+            assert!(p2 == 0 || p2 == 3, "a person's rows stay together");
+            let p1: Vec<Vec<String>> = (0..4)
+                .filter(|&i| i != p2)
+                .map(|i| data[i].clone())
+                .collect();
+            assert!(p1.iter().all(|r| r[2..] == p1[0][2..]));
             let wide = |rows: &[Vec<String>]| -> Vec<String> {
                 let col = |c: usize| {
                     (0..3).map(move |k| rows.get(k).map_or(String::new(), |r| r[c].clone()))
                 };
                 col(0).chain(col(1)).collect()
             };
-            vec![wide(&data[..3]), wide(&data[3..])]
+            vec![wide(&p1), wide(&data[p2..=p2])]
         };
         let expected_emails = [emails[0].as_str(), emails[1].as_str(), ""];
         assert_eq!(
@@ -655,4 +666,136 @@ proptest! {
         let (again, _) = audience_members(&reversed, &email_key, NOW, &opts);
         prop_assert_eq!(again, members);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Uploads from a keyed store.
+
+/// With stored hashes, an email or phone pseudonym sends the hash stored for the platform (two
+/// Gmail spellings that Google hashes alike each find it), a phone no upload sends counts as
+/// invalid, a CRM id or card pseudonym is counted and left out, and another default country
+/// than the store's is refused.
+#[test]
+fn a_keyed_store_sends_its_stored_hashes_and_leaves_out_what_has_none() {
+    use std::sync::Arc;
+    let google = |v: &str, kind: IdKind| {
+        let o = NormalizeOptions {
+            profile: hashing::Platform::Google,
+            ..NormalizeOptions::default()
+        };
+        sha256_hex(&normalize(kind, v, &o).unwrap())
+    };
+    let same = google("a.nn@gmail.com", IdKind::Email);
+    assert_eq!(same, google("ann@gmail.com", IdKind::Email));
+    let mut stored = StoredHashes::new(Some("VN".into()));
+    stored.insert(
+        hashing::Platform::Google,
+        "k1:e1".into(),
+        same.clone(),
+        true,
+    );
+    stored.insert(
+        hashing::Platform::Google,
+        "k1:e2".into(),
+        same.clone(),
+        true,
+    );
+    stored.insert(
+        hashing::Platform::Meta,
+        "k1:e1".into(),
+        "m".repeat(64),
+        true,
+    );
+    stored.insert(
+        hashing::Platform::Google,
+        "k1:p1".into(),
+        "f".repeat(64),
+        false,
+    );
+    let visit = |ids: Vec<Identifier>| Conversion {
+        event_id: "r-1".into(),
+        timestamp: 1_772_359_200,
+        store: "S1".into(),
+        value: None,
+        currency: None,
+        items: vec![],
+        identifiers: ids,
+        consent: Some(mode(ConsentState::Granted, ConsentState::Granted)),
+        clicks: vec![],
+    };
+    let convs = [
+        visit(vec![
+            Identifier::new(IdKind::Email, "k1:e1"),
+            Identifier::new(IdKind::Email, "k1:e2"),
+            Identifier::new(IdKind::LoyaltyCard, "k1:c1"),
+        ]),
+        visit(vec![
+            Identifier::new(IdKind::Phone, "k1:p1"),
+            Identifier::new(IdKind::ExternalId, "k1:x1"),
+        ]),
+    ];
+    let opts = ExportOptions {
+        stored_hashes: Some(Arc::new(stored)),
+        ..ExportOptions::default()
+    };
+    let mut out = Vec::new();
+    let s = export_conversions(Platform::GoogleAdsEnhanced, &convs, &opts, &mut out).unwrap();
+    assert_eq!((s.exported, s.no_identifier, s.invalid_values), (1, 1, 1));
+    assert_eq!(s.pseudonyms_not_sent.get("loyalty_card"), Some(&1));
+    assert_eq!(s.pseudonyms_not_sent.get("external_id"), Some(&1));
+    assert!(
+        s.line().contains("1 external_id, 1 loyalty_card"),
+        "{}",
+        s.line()
+    );
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(text.matches(&same).count(), 1, "{text}");
+    assert!(!text.contains("k1:") && !text.contains(&"m".repeat(64)));
+
+    let th = ExportOptions {
+        default_country: Some("TH".into()),
+        ..opts.clone()
+    };
+    let err = export_conversions(Platform::MetaCapi, &convs, &th, Vec::new()).unwrap_err();
+    assert!(err.to_string().contains("`TH`"), "{err}");
+    let vn = ExportOptions {
+        default_country: Some("vn".into()),
+        ..opts
+    };
+    assert!(export_conversions(Platform::MetaCapi, &convs, &vn, Vec::new()).is_ok());
+}
+
+/// Placeholders the junk lists block are never hashed, from a plain store either.
+#[test]
+fn placeholder_values_are_never_uploaded() {
+    let c = Conversion {
+        event_id: "r-1".into(),
+        timestamp: 1_772_359_200,
+        store: "S1".into(),
+        value: None,
+        currency: None,
+        items: vec![],
+        identifiers: vec![
+            Identifier::new(IdKind::Email, "noemail@noemail.com"),
+            Identifier::new(IdKind::Phone, "+84 987 654 321"),
+            Identifier::new(IdKind::Email, "ann@example.com"),
+        ],
+        consent: Some(mode(ConsentState::Granted, ConsentState::Granted)),
+        clicks: vec![],
+    };
+    let mut out = Vec::new();
+    let s = export_conversions(
+        Platform::MetaCapi,
+        &[c],
+        &ExportOptions::default(),
+        &mut out,
+    )
+    .unwrap();
+    assert_eq!((s.exported, s.junk_values), (1, 2));
+    let body: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        body["data"][0]["user_data"]["em"],
+        serde_json::json!([sha256_hex("ann@example.com")])
+    );
+    assert!(body["data"][0]["user_data"].get("ph").is_none());
 }

@@ -62,7 +62,7 @@ pub(super) fn write<W: Write>(
     summary: &mut ExportSummary,
 ) -> Result<(), ActivationError> {
     let platform = Platform::TiktokEvents;
-    let mut hasher = UserHasher::new(platform, opts.default_country.clone());
+    let mut hasher = UserHasher::for_export(platform, opts)?;
     let mut user = UserData::default();
     let mut open = b"{\"event_source\":\"offline\",".to_vec();
     if let Some(id) = &opts.event_source_id {

@@ -1,10 +1,12 @@
 //! A person's identifiers as a platform matches them: normalised by the platform's rules and
 //! SHA-256-hashed, per field, behind a consent permit.
 
-use super::{ExportSummary, Platform};
+use super::{ActivationError, ExportOptions, ExportSummary, Platform, StoredHashes};
 use crate::consent::{Operation, Permit};
 use crate::event::{IdKind, Identifier};
-use crate::hashing::{HashError, Hasher, NormalizeOptions, normalize_into};
+use crate::hashing::{HashError, Hasher, NormalizeOptions, PhoneCheck, normalize_into};
+use crate::identity::rules::CompiledRules;
+use std::sync::Arc;
 
 /// A field of customer information the platforms match on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -124,6 +126,8 @@ pub struct UserHasher {
     plain: &'static [Field],
     buf: String,
     card: String,
+    stored: Option<Arc<StoredHashes>>,
+    junk: Option<(CompiledRules, NormalizeOptions)>,
 }
 
 impl UserHasher {
@@ -146,12 +150,39 @@ impl UserHasher {
             },
             buf: String::with_capacity(128),
             card: String::with_capacity(32),
+            stored: None,
+            junk: None,
         }
+    }
+
+    /// A hasher for `platform` under `opts`: its default country, the junk lists of its
+    /// rules, and, from a keyed store, its stored platform hashes
+    /// ([`ExportOptions::stored_hashes`]). An error when the rules do not compile.
+    pub fn for_export(platform: Platform, opts: &ExportOptions) -> Result<Self, ActivationError> {
+        let mut h = UserHasher::new(platform, opts.default_country.clone());
+        h.stored = opts.stored_hashes.clone();
+        let rules = CompiledRules::new(&opts.rules).map_err(|e| ActivationError::Option {
+            option: "rules",
+            message: e.to_string(),
+        })?;
+        // Judged on the form a keyed store judges them on (Meta's normalisation, possible
+        // phones), so a plain and a keyed store leave out the same values.
+        let form = NormalizeOptions {
+            profile: crate::hashing::Platform::Meta,
+            default_country: opts.default_country.clone(),
+            ip_truncate: false,
+            phone: PhoneCheck::Possible,
+        };
+        h.junk = Some((rules, form));
+        Ok(h)
     }
 
     /// Fill `user` (cleared first) from `ids` under `permit`, which must be for
     /// [`Operation::HashForUpload`]. Values that do not normalise are counted in
-    /// `summary.invalid_values` and left out.
+    /// `summary.invalid_values` and left out. With stored hashes (a keyed store), an email or
+    /// phone pseudonym gives its stored hashes for the platform (none: counted as an invalid
+    /// value, as its raw value would have been), and a CRM id or loyalty card pseudonym is
+    /// counted in `summary.pseudonyms_not_sent` and left out.
     pub fn hash(
         &mut self,
         permit: &Permit,
@@ -169,6 +200,37 @@ impl UserHasher {
             let Some(field) = Field::of(id.kind) else {
                 continue;
             };
+            if let Some(stored) = &self.stored
+                && id.kind.pseudonymised_at_rest()
+            {
+                if matches!(id.kind, IdKind::Email | IdKind::Phone) {
+                    let before = user.values[field.index()].len();
+                    user.values[field.index()].extend(
+                        stored
+                            .hashes(self.opts.profile, &id.value)
+                            .map(str::to_owned),
+                    );
+                    if user.values[field.index()].len() == before {
+                        summary.invalid_values += 1;
+                    }
+                } else {
+                    *summary
+                        .pseudonyms_not_sent
+                        .entry(id.kind.as_str().to_owned())
+                        .or_default() += 1;
+                }
+                continue;
+            }
+            if let Some((rules, form)) = &self.junk
+                && id.kind.pseudonymised_at_rest()
+                && normalize_into(id.kind, &id.value, form, &mut self.buf).is_ok()
+                && rules
+                    .blocked_identifier(id.kind, &id.value, &self.buf)
+                    .is_some()
+            {
+                summary.junk_values += 1;
+                continue;
+            }
             // A loyalty card is sent as the external id, in its canonical spelling.
             let (kind, value) = if id.kind == IdKind::LoyaltyCard {
                 if normalize_into(IdKind::LoyaltyCard, &id.value, &self.opts, &mut self.card)

@@ -392,6 +392,17 @@ impl Store {
         self.manifest.pseudonyms.as_ref()
     }
 
+    /// The platform hashes an upload sends for this store's pseudonymised emails and phones
+    /// (its `aliases/`), for [`crate::activation::ExportOptions::stored_hashes`]; `Ok(None)` for
+    /// a store that keeps identifiers as given.
+    pub fn upload_hashes(&self) -> Result<Option<crate::activation::StoredHashes>, StoreError> {
+        self.manifest
+            .pseudonyms
+            .as_ref()
+            .map(|p| pseudonyms::upload_hashes(&self.dir, p))
+            .transpose()
+    }
+
     /// The key of `ring` for this store's pseudonyms, normalising under `rules`: for raw
     /// identifiers a user names ([`StoreKey::stored_form`]). `Ok(None)` for a store without
     /// pseudonyms; an error naming the store's key id when `ring` is missing or lacks it.
@@ -419,7 +430,15 @@ impl Store {
                     key_id: s.key_id.clone(),
                 });
             }
-            Some(s) if s != key.settings() => {
+            Some(s) if key.check_against(s).is_err() => {
+                return Err(StoreError::WrongKey {
+                    key_id: s.key_id.clone(),
+                });
+            }
+            Some(s)
+                if s.default_country != key.settings().default_country
+                    || s.phone != key.settings().phone =>
+            {
                 return Err(StoreError::KeySettings {
                     message: format!(
                         "made with default country {:?} and phone check {:?}, not {:?} and {:?}",

@@ -5,8 +5,9 @@
 //!
 //! What a later step still needs is kept, and only that (`docs/privacy.md`, "At rest"):
 //! - for each email and phone, the SHA-256 of its normalised form under each ad platform's
-//!   rules, in `aliases/` (`platform`, `hash`, `kind`, `pseudonym`): an `email_sha256` exported
-//!   by a platform joins the email it hashes through it, and an upload needs these hashes;
+//!   rules, in `aliases/` (`platform`, `hash`, `kind`, `pseudonym`, `upload`): an
+//!   `email_sha256` exported by a platform joins the email it hashes through it, and an upload
+//!   (`o2o export`) sends these hashes, exactly those the platform gets from the raw value;
 //! - names, birth dates and addresses as given: probabilistic matching compares them with
 //!   Jaro–Winkler and date proximity, which no pseudonym allows;
 //! - hashed identifiers (`email_sha256`…) as they arrived, and voucher codes (a code's signature
@@ -17,6 +18,7 @@
 //! takes raw identifiers from a user (`o2o forget`, `o2o explain`) pseudonymises them with it.
 
 use super::StoreError;
+use crate::activation::StoredHashes;
 use crate::event::{Event, IdKind, Identifier, Record};
 use crate::hashing::{
     NormalizeOptions, PhoneCheck, Platform, Pseudonymizer, normalize, sha256_hex,
@@ -25,7 +27,7 @@ use crate::identity::ResolutionRules;
 use crate::identity::rules::CompiledRules;
 use crate::keys::KeyRing;
 use arrow_array::cast::AsArray;
-use arrow_array::{Array, RecordBatch, StringArray};
+use arrow_array::{Array, BooleanArray, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -38,11 +40,15 @@ use zeroize::Zeroize;
 /// The folder of the hashes kept for joins and uploads.
 pub(crate) const ALIASES: &str = "aliases";
 
-/// The platform hashes of one keyed ingest: (platform, hash) → (kind, pseudonym).
-pub(crate) type Aliases = std::collections::BTreeMap<(&'static str, String), (IdKind, String)>;
+/// The platform hashes of one keyed ingest: (platform, hash, pseudonym) → (kind, upload). Two
+/// values may share one platform's hash (Google drops the dots of a Gmail address, Meta does
+/// not): each keeps its row, so each pseudonym finds its hash for every platform.
+pub(crate) type Aliases =
+    std::collections::BTreeMap<(&'static str, String, String), (IdKind, bool)>;
 
-/// One row of an alias file.
-type Row = (String, String, IdKind, String);
+/// One row of an alias file: platform, hash, kind, pseudonym, and whether an upload sends the
+/// hash (`None`: a file without the `upload` column).
+type Row = (String, String, IdKind, String, Option<bool>);
 
 /// How a store's pseudonyms were made: the manifest's `pseudonyms`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,7 +60,16 @@ pub struct PseudonymSettings {
     pub default_country: Option<String>,
     /// Which phones were kept (a number that fails the check is not stored).
     pub phone: PhoneCheck,
+    /// The key's check value: 16 hex digits of its pseudonym of a fixed text. It tells the
+    /// store's key from another key under the same id (whose pseudonyms would silently find
+    /// nobody) and says nothing about the secret. Absent from stores written before it
+    /// existed, which are not checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
 }
+
+/// The fixed text whose pseudonym is a key's check value.
+const CHECK_TEXT: &str = "o2o store key check";
 
 /// What pseudonymising did to one file's identifiers.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -73,6 +88,7 @@ pub struct StoreKey {
     settings: PseudonymSettings,
     compiled: CompiledRules,
     platforms: Vec<NormalizeOptions>,
+    uploads: Vec<NormalizeOptions>,
     buf: String,
 }
 
@@ -118,15 +134,34 @@ impl StoreKey {
                 phone: PhoneCheck::Possible,
             })
             .collect();
+        // What an upload sends: valid numbers only, as `activation::UserHasher` checks them.
+        let uploads = Platform::ALL
+            .iter()
+            .map(|&profile| NormalizeOptions {
+                profile,
+                default_country: rules.default_country.clone(),
+                ..NormalizeOptions::default()
+            })
+            .collect();
+        let mut pz = Pseudonymizer::new(key, opts);
+        let mut text = String::with_capacity(97);
+        let check = pz
+            .text_into(IdKind::ExternalId, CHECK_TEXT, &mut text)
+            .ok()
+            .and_then(|()| text.split_once(':'))
+            .and_then(|(_, hex)| hex.get(..16))
+            .map(str::to_owned);
         Ok(StoreKey {
-            pz: Pseudonymizer::new(key, opts),
+            pz,
             settings: PseudonymSettings {
                 key_id: key.id().to_owned(),
                 default_country: rules.default_country.clone(),
                 phone: rules.phone,
+                check,
             },
             compiled,
             platforms,
+            uploads,
             buf: String::new(),
         })
     }
@@ -150,7 +185,20 @@ impl StoreKey {
                 ),
             });
         }
-        Self::with_key_id(ring, &settings.key_id, rules)
+        let key = Self::with_key_id(ring, &settings.key_id, rules)?;
+        key.check_against(settings)?;
+        Ok(key)
+    }
+
+    /// An error when `settings` (a store's) hold a check value this key does not give: another
+    /// key under the same id.
+    pub(crate) fn check_against(&self, settings: &PseudonymSettings) -> Result<(), StoreError> {
+        if settings.check.is_some() && settings.check != self.settings.check {
+            return Err(StoreError::WrongKey {
+                key_id: settings.key_id.clone(),
+            });
+        }
+        Ok(())
     }
 
     /// How this key's pseudonyms are made.
@@ -230,11 +278,15 @@ impl StoreKey {
                 continue;
             }
             if matches!(id.kind, IdKind::Email | IdKind::Phone) {
-                for opts in &self.platforms {
+                for (opts, upload) in self.platforms.iter().zip(&self.uploads) {
                     if let Ok(mut form) = normalize(id.kind, &id.value, opts) {
+                        let sent = id.kind == IdKind::Email
+                            || normalize(id.kind, &id.value, upload)
+                                .map(|mut f| f.zeroize())
+                                .is_ok();
                         aliases
-                            .entry((opts.profile.as_str(), sha256_hex(&form)))
-                            .or_insert_with(|| (id.kind, value.clone()));
+                            .entry((opts.profile.as_str(), sha256_hex(&form), value.clone()))
+                            .or_insert((id.kind, sent));
                         form.zeroize();
                     }
                 }
@@ -286,6 +338,7 @@ fn schema() -> Arc<Schema> {
         Field::new("hash", DataType::Utf8, false),
         Field::new("kind", DataType::Utf8, false),
         Field::new("pseudonym", DataType::Utf8, false),
+        Field::new("upload", DataType::Boolean, true),
     ]))
 }
 
@@ -299,20 +352,22 @@ pub(crate) fn write_aliases(store: &Path, seq: u64, aliases: &Aliases) -> Result
         &path,
         aliases
             .iter()
-            .map(|((pl, h), (k, p))| (*pl, h.as_str(), *k, p.as_str())),
+            .map(|((pl, h, p), (k, up))| (*pl, h.as_str(), *k, p.as_str(), Some(*up))),
     )
 }
 
 fn write_rows<'a>(
     path: &Path,
-    rows: impl Iterator<Item = (&'a str, &'a str, IdKind, &'a str)>,
+    rows: impl Iterator<Item = (&'a str, &'a str, IdKind, &'a str, Option<bool>)>,
 ) -> Result<(), StoreError> {
     let (mut pl, mut h, mut k, mut p) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for (platform, hash, kind, pseudonym) in rows {
+    let mut up = Vec::new();
+    for (platform, hash, kind, pseudonym, upload) in rows {
         pl.push(platform);
         h.push(hash);
         k.push(kind.as_str());
         p.push(pseudonym);
+        up.push(upload);
     }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
@@ -325,6 +380,7 @@ fn write_rows<'a>(
             Arc::new(StringArray::from(h)),
             Arc::new(StringArray::from(k)),
             Arc::new(StringArray::from(p)),
+            Arc::new(BooleanArray::from(up)),
         ],
     )?;
     let file = std::fs::File::create(&tmp).map_err(StoreError::io(&tmp))?;
@@ -366,6 +422,9 @@ fn read_file(path: &Path) -> Result<Vec<Row>, StoreError> {
         };
         let (pl, h) = (col("platform")?, col("hash")?);
         let (k, p) = (col("kind")?, col("pseudonym")?);
+        let up = batch
+            .column_by_name("upload")
+            .and_then(|c| c.as_boolean_opt().cloned());
         for i in 0..batch.num_rows() {
             if pl.is_null(i) || h.is_null(i) || k.is_null(i) || p.is_null(i) {
                 continue;
@@ -378,6 +437,8 @@ fn read_file(path: &Path) -> Result<Vec<Row>, StoreError> {
                 h.value(i).to_owned(),
                 kind,
                 p.value(i).to_owned(),
+                up.as_ref()
+                    .and_then(|u| (!u.is_null(i)).then(|| u.value(i))),
             ));
         }
     }
@@ -388,7 +449,7 @@ fn read_file(path: &Path) -> Result<Vec<Row>, StoreError> {
 pub(crate) fn read_aliases(store: &Path) -> Result<HashMap<String, Identifier>, StoreError> {
     let mut out = HashMap::new();
     for path in alias_files(store)? {
-        for (_, h, kind, p) in read_file(&path)? {
+        for (_, h, kind, p, _) in read_file(&path)? {
             out.entry(h).or_insert_with(|| Identifier::new(kind, p));
         }
     }
@@ -405,12 +466,12 @@ pub(crate) fn erase_aliases(
         let rows = read_file(&path)?;
         let before = rows.len();
         let mut kept = Vec::with_capacity(before);
-        for (pl, h, kind, p) in rows {
+        for (pl, h, kind, p, up) in rows {
             let id = Identifier::new(kind, p);
             if erase(&id) {
                 gone.insert(h);
             } else {
-                kept.push((pl, h, kind, id.value));
+                kept.push((pl, h, kind, id.value, up));
             }
         }
         if kept.len() == before {
@@ -422,9 +483,30 @@ pub(crate) fn erase_aliases(
             write_rows(
                 &path,
                 kept.iter()
-                    .map(|(pl, h, k, p)| (pl.as_str(), h.as_str(), *k, p.as_str())),
+                    .map(|(pl, h, k, p, up)| (pl.as_str(), h.as_str(), *k, p.as_str(), *up)),
             )?;
         }
     }
     Ok(gone)
+}
+
+/// The platform hashes an upload from the store at `store` sends for its pseudonymised emails
+/// and phones (`docs/privacy.md`, "At rest"). A row written before the `upload` column existed
+/// counts as sent for an email and as not sent for a phone (whether the number is in a range
+/// its country assigns is no longer known).
+pub(crate) fn upload_hashes(
+    store: &Path,
+    settings: &PseudonymSettings,
+) -> Result<StoredHashes, StoreError> {
+    let mut out = StoredHashes::new(settings.default_country.clone());
+    for path in alias_files(store)? {
+        for (pl, h, kind, p, up) in read_file(&path)? {
+            let Some(platform) = Platform::ALL.into_iter().find(|x| x.as_str() == pl) else {
+                continue;
+            };
+            let sent = up.unwrap_or(kind == IdKind::Email);
+            out.insert(platform, p, h, sent);
+        }
+    }
+    Ok(out)
 }

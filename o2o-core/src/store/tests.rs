@@ -966,6 +966,13 @@ fn a_keyed_store_refuses_a_missing_or_other_key_and_mixing() {
         .unwrap_err();
     assert!(matches!(err, StoreError::WrongKey { .. }), "{err}");
     assert!(keyed_lookup(&store, &other, &rules).contains("`k1`"));
+    // Another secret under the store's key id: its check value tells it apart.
+    let same_id = test_ring("k1", 40);
+    let err = store
+        .set_key(StoreKey::new(&same_id, &rules).unwrap())
+        .unwrap_err();
+    assert!(matches!(err, StoreError::WrongKey { .. }), "{err}");
+    assert!(keyed_lookup(&store, &same_id, &rules).contains("`k1`"));
     let th = ResolutionRules {
         default_country: Some("TH".into()),
         ..ResolutionRules::default()
