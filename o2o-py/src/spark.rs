@@ -147,6 +147,9 @@ fn key_of_text(text: &str) -> i64 {
 /// (`kind` `sha`, only when `hashed`: some record of the store carries a hashed identifier) and
 /// the click ids of an event (`kind` `click`). `linked` (events whose own consent lets them
 /// link) marks the rows the hub guard may count.
+///
+/// `links` (rows of the links file of `o2o match --store`) joins records without being one:
+/// the keys of both ends of each scored link, so that it lands in one group with them.
 #[pyfunction]
 #[pyo3(signature = (batch, table, rules_json=None, hashed=false))]
 pub fn store_link_keys(
@@ -157,7 +160,10 @@ pub fn store_link_keys(
     hashed: bool,
 ) -> Result<ArrowTable> {
     let rules = rules(rules_json)?;
-    let kind = table_kind(table)?;
+    let kind = match table {
+        LINKS => None,
+        t => Some(table_kind(t)?),
+    };
     let bs = batches(batch)?;
     let out = py.detach(move || -> Result<RecordBatch> {
         let priority = rules.priority.clone();
@@ -181,8 +187,14 @@ pub fn store_link_keys(
                 .ok_or_else(|| Error::input(EVENT, format!("batch: no int64 column `{EVENT}`")))?;
             let decode = |e: o2o_core::store::DecodeError| Error::input("batch", e.to_string());
             // Each record as (identifiers, click ids, whether it links on its own consent).
-            let records: Vec<(Vec<Identifier>, Vec<String>, bool)> = if kind == RecordKind::Event {
-                decode_events(b)
+            let records: Vec<(Vec<Identifier>, Vec<String>, bool)> = match kind {
+                // A scored link: a record of its two ends, so that they land in one group.
+                None => o2o_core::matching::links_of_batch(b)
+                    .map_err(|e| Error::input(LINKS, format!("{LINKS}: {e}")))?
+                    .into_iter()
+                    .map(|l| (vec![l.a, l.b], Vec::new(), false))
+                    .collect(),
+                Some(RecordKind::Event) => decode_events(b)
                     .map_err(decode)?
                     .into_iter()
                     .map(|e| {
@@ -190,9 +202,8 @@ pub fn store_link_keys(
                         let clicks = o2o_core::store::click_keys(&e);
                         (e.identifiers().to_vec(), clicks, may)
                     })
-                    .collect()
-            } else {
-                o2o_core::store::decode_records(kind, b)
+                    .collect(),
+                Some(kind) => o2o_core::store::decode_records(kind, b)
                     .map_err(decode)?
                     .into_iter()
                     .map(|r| {
@@ -204,7 +215,7 @@ pub fn store_link_keys(
                         };
                         (ids, Vec::new(), false)
                     })
-                    .collect()
+                    .collect(),
             };
             for (row, (ids, clicks, may)) in records.iter().enumerate() {
                 let n = nums.value(row);
@@ -267,11 +278,12 @@ fn records_of(table: &str, obj: &Bound<'_, PyAny>) -> Result<Vec<StoredRecord>> 
 /// `applyInArrow` (cogrouped), for `o2o.spark.resolve_store`: a group of whole connected
 /// components of the store's records resolved as `o2o resolve --store` resolves the store
 /// (hashed identifiers joined to raw ones, click ids, consent from records and through the
-/// person, customers and assignments as observations), then the rows of [`resolve_groups`].
-/// `consent`, `customers`, `assignments`: the group's records of those tables. `hubs` as for
-/// [`resolve_groups`].
+/// person, customers and assignments as observations, then the scored links of `o2o match
+/// --store`), then the rows of [`resolve_groups`]. `consent`, `customers`, `assignments`: the
+/// group's records of those tables; `links`: its rows of the links file (`a`, `b`,
+/// `waterfall`, `_event`). `hubs` as for [`resolve_groups`].
 #[pyfunction]
-#[pyo3(signature = (events, consent, customers, assignments, rules_json=None, hubs=Vec::new(), lookback=None))]
+#[pyo3(signature = (events, consent, customers, assignments, rules_json=None, hubs=Vec::new(), lookback=None, links=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn resolve_store_groups(
     py: Python<'_>,
@@ -282,6 +294,7 @@ pub fn resolve_store_groups(
     rules_json: Option<&str>,
     hubs: Vec<i64>,
     lookback: Option<&str>,
+    links: Option<&Bound<'_, PyAny>>,
 ) -> Result<ArrowTable> {
     let rules = rules(rules_json)?;
     let cfg = journey_config(lookback)?;
@@ -289,6 +302,10 @@ pub fn resolve_store_groups(
     let mut records = records_of("consent", consent)?;
     records.extend(records_of("customers", customers)?);
     records.extend(records_of("assignments", assignments)?);
+    let links = match links {
+        Some(obj) => links_of(obj)?,
+        None => Vec::new(),
+    };
     let out = py.detach(move || -> Result<RecordBatch> {
         let (events, ids) = in_event_order(events_of(&bs)?);
         let hubs: HashSet<i64> = hubs.into_iter().collect();
@@ -300,10 +317,32 @@ pub fn resolve_store_groups(
         };
         let unlinked: Option<o2o_core::store::Unlinked<'_>> =
             if hubs.is_empty() { None } else { Some(&shared) };
-        let people = o2o_core::store::resolve_records(events, records, rules, None, unlinked)?;
+        let mut people = o2o_core::store::resolve_records(events, records, rules, None, unlinked)?;
+        // 5. The scored links, as the whole store's resolution adds them.
+        o2o_core::matching::apply_links(links, &mut people.graph)?;
         emit(&people.graph, &people.events, &ids, &cfg)
     })?;
     Ok(ArrowTable::new(out.schema(), vec![out]))
+}
+
+/// The table name under which `o2o.spark` hands over rows of the links file.
+const LINKS: &str = "links";
+
+/// The scored links of a group's rows of the links file, in `_event` order (the file's).
+fn links_of(obj: &Bound<'_, PyAny>) -> Result<Vec<o2o_core::matching::StoredLink>> {
+    let mut numbered = Vec::new();
+    for b in batches(obj)? {
+        let nums = b
+            .column_by_name(EVENT)
+            .and_then(|c| c.as_primitive_opt::<Int64Type>())
+            .ok_or_else(|| Error::input(EVENT, format!("{LINKS}: no int64 column `{EVENT}`")))?
+            .clone();
+        let links = o2o_core::matching::links_of_batch(&b)
+            .map_err(|e| Error::input(LINKS, format!("{LINKS}: {e}")))?;
+        numbered.extend(nums.values().iter().copied().zip(links));
+    }
+    numbered.sort_by_key(|(n, _)| *n);
+    Ok(numbered.into_iter().map(|(_, l)| l).collect())
 }
 
 /// The schema of [`link_keys`]' output.

@@ -356,3 +356,120 @@ def test_store_rules_identical_to_o2o_resolve_store(spark, exports_store: Path):
     # against resolving the events with their own consent alone.
     plain = osp.local_resolution(events.drop("day").toArrow())
     assert _rows(plain["profiles"], cols) != _rows(res.profiles.toArrow(), cols)
+
+
+_FIRST = ["anna", "bruno", "chloe", "david", "emma", "felix", "giulia", "hugo", "ines", "jonas",
+          "karin", "lucas", "maria", "nadia", "oscar", "paula", "quentin", "rosa", "sven", "tara"]
+_LAST = ["nguyen", "tran", "le", "pham", "hoang", "huynh", "phan", "vu", "vo", "dang", "bui",
+         "do", "ho", "ngo", "duong", "ly", "martin", "bernard", "dubois", "thomas", "robert",
+         "richard", "petit", "durand", "leroy", "moreau", "simon", "laurent", "lefebvre", "michel"]
+
+
+def _people_store(tmp: Path) -> Path:
+    """A store of 300 CRM customers with names, birth dates and zips, each visiting a store,
+    and 100 of them known a second time under their email with a typo in the first name (as
+    a second sign-up): exact identifiers never join the two, only `o2o match --store` can."""
+    customers = ["id,email,first,last,dob,zip,opt_in,signed_up"]
+    visits = ["ts,store,crm,email,opt_in"]
+    t = 1_772_359_200
+    for i in range(300):
+        first, last = _FIRST[i % 20], _LAST[(i * 7) % 30]
+        dob = f"{1950 + i % 50}-{1 + i % 12:02d}-{1 + (i * 5) % 28:02d}"
+        zip_ = f"{70000 + (i * 37) % 900}"
+        customers.append(f"crm-r{i},,{first},{last},{dob},{zip_},Y,2026-01-01")
+        visits.append(f"{t + i * 60},S{i % 5},crm-r{i},,Y")
+        if i % 3 == 0:
+            typo = first[:-1] + ("e" if first[-1] != "e" else "a")
+            customers.append(f",d{i}@example.com,{typo},{last},{dob},{zip_},Y,2026-01-02")
+            visits.append(f"{t + i * 60 + 30},S{i % 5},,d{i}@example.com,Y")
+    (tmp / "customers.csv").write_text("\n".join(customers) + "\n")
+    (tmp / "visits.csv").write_text("\n".join(visits) + "\n")
+    store = o2o.Store(tmp / "people-store")
+    store.ingest(
+        """
+[source]
+name = "crm"
+format = "csv"
+produces = "customer"
+[fields]
+timestamp = { column = "signed_up", format = "%Y-%m-%d" }
+[identifiers]
+external_id = "id"
+email = "email"
+first_name = "first"
+last_name = "last"
+date_of_birth = "dob"
+zip = "zip"
+[consent]
+granted = { column = "opt_in", values = ["Y"] }
+""",
+        [tmp / "customers.csv"],
+    )
+    store.ingest(
+        """
+[source]
+name = "pos"
+format = "csv"
+produces = "checkin"
+[fields]
+timestamp = { column = "ts", unit = "s" }
+store = "store"
+method = { value = "pos_purchase" }
+[identifiers]
+external_id = "crm"
+email = "email"
+[consent]
+granted = { column = "opt_in", values = ["Y"] }
+""",
+        [tmp / "visits.csv"],
+    )
+    return tmp / "people-store"
+
+
+def test_scored_links_of_o2o_match_store_identical(spark, tmp_path: Path):
+    """The pairs `o2o match --store` stores (docs/examples/match/store.toml) join people on
+    Spark as on one machine: the same profiles as `o2o.Store.resolve` and the same profile for
+    every event, and some profiles are joined by a scored link alone."""
+    from o2o import spark as osp
+
+    cli = _o2o_cli()
+    if not cli:
+        pytest.skip("the o2o command is not built (cargo build -p o2o-cli)")
+    store = _people_store(tmp_path)
+    cols = ["profile", "kind", "value"]
+    unmatched = _rows(o2o.Store(store).resolve(), cols)
+    settings = Path(__file__).resolve().parents[2] / "docs" / "examples" / "match" / "store.toml"
+    subprocess.run([cli, "match", "--store", str(store), "--settings", str(settings)], check=True, capture_output=True)
+    assert (store / "links" / "match.parquet").is_file()
+    one = _rows(o2o.Store(store).resolve(), cols)
+    # The links joined people that no identifier joins: fewer profiles than without them.
+    assert len({p for p, _, _ in one}) < len({p for p, _, _ in unmatched})
+    res = osp.resolve_store(spark, str(store))
+    assert _rows(res.profiles.toArrow(), cols) == one
+    assert _rows(res.events.toArrow(), ["_event", "profile"]) == _store_event_profiles(spark, store)
+
+
+def _store_event_profiles(spark, store: Path) -> list:
+    """Each event's profile by the core's resolution of the whole store at once (records and
+    links in one call), `(_event, profile)` sorted."""
+    from o2o import spark as osp
+
+    events = osp.read_events(spark, str(store))
+    tables = {}
+    for t in ("consent", "customers", "assignments"):
+        if (store / t).exists():
+            tables[t] = osp._conform(osp._numbered(spark, osp.read_table(spark, str(store), t)).toArrow(), t)
+        else:
+            tables[t] = pa.table({"_event": pa.array([], pa.int64())})
+    more = {}
+    links = store / "links" / "match.parquet"
+    if links.is_file():
+        more["links"] = osp._strings(osp._numbered(spark, spark.read.parquet(str(links))).toArrow())
+    whole = pa.table(
+        o2o._o2o.resolve_store_groups(
+            osp._conform(events.drop("day").toArrow()), tables["consent"], tables["customers"],
+            tables["assignments"], **more,
+        )
+    )
+    whole_events = whole.filter(pa.compute.equal(whole.column("what"), "event"))
+    return _rows(whole_events, ["_event", "profile"])

@@ -501,6 +501,20 @@ def resolve(
 
 
 _RECORD_TABLES = ("consent", "customers", "assignments")
+# Numbered after the events and the record tables: the rows of the links file of `o2o match
+# --store`.
+_LINKS_BASE = 4 << 58
+_EXTRA_COLUMNS = {
+    "links": ["a", "b", "waterfall"],
+}
+
+
+def _strings(t: pa.Table) -> pa.Table:
+    """``t`` with its text columns as Arrow ``string`` (Spark may hand over ``large_string``)."""
+    cols = [
+        c.cast(pa.string()) if pa.types.is_large_string(c.type) else c for c in t.columns
+    ]
+    return pa.Table.from_arrays(cols, names=t.column_names)
 
 
 def resolve_store(
@@ -514,23 +528,31 @@ def resolve_store(
 ) -> Resolution:
     """Resolve the event store at ``store`` on Spark as ``o2o resolve --store`` resolves it:
     with the store's record-level rules (``docs/privacy.md``, "Consent from records") —
-    hashed identifiers joined to the raw ones they hash, records of one click id joined,
-    consent from consent records and through the person, customer, consent and assignment
-    records as observations. The rules are the core's (``resolve_records``), run per group of
-    connected components of all the records; the components also join records on the hashes
-    and click ids the rules join them on, so that each group holds everything its rules read.
-    Scored links of ``o2o match --store`` are not applied. Other arguments as :func:`resolve`.
+    hashed identifiers joined to the raw ones they hash, records of one click id joined, consent from consent records and
+    through the person, customer, consent and assignment records as observations — and the
+    scored links of ``o2o match --store``. The rules are the core's (``resolve_records``, then
+    the links), run per group of connected components of all the records; the components also
+    join records on the hashes and click ids the rules join them on and on the two ends of each
+    scored link, so that each group holds everything its rules read. Other arguments as
+    :func:`resolve`.
     """
     rj = _rules_json(rules)
     compiled = json.loads(_o2o.rules_json(rj))
+    store = os.fspath(store)
     events = read_events(spark, store)
     records: Dict[str, DataFrame] = {}
     for i, table in enumerate(_RECORD_TABLES):
-        if os.path.isdir(os.path.join(os.fspath(store), table)):
+        if os.path.isdir(os.path.join(store, table)):
             # Numbered after the events, table by table, in the store's order.
             records[table] = _numbered(spark, read_table(spark, store, table)).withColumn(
                 EVENT, F.col(EVENT) + F.lit((i + 1) << 58)
             )
+    extra: Dict[str, DataFrame] = {}
+    links_file = os.path.join(store, "links", "match.parquet")
+    if os.path.isfile(links_file):
+        extra["links"] = _numbered(spark, spark.read.parquet(links_file)).withColumn(
+            EVENT, F.col(EVENT) + F.lit(_LINKS_BASE)
+        )
     hashed_kinds = F.exists("identifiers", lambda x: x["kind"].endswith("_sha256"))
     hashed = any(
         df.where(hashed_kinds).limit(1).count() > 0 for df in [events, *records.values()]
@@ -540,7 +562,8 @@ def resolve_store(
     def keys_fn(table: str) -> Any:
         def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
             for b in batches:
-                t = _conform(pa.Table.from_batches([b]), table)
+                t = pa.Table.from_batches([b])
+                t = _strings(t) if table in _EXTRA_COLUMNS else _conform(t, table)
                 yield from pa.table(_o2o.store_link_keys(t, table, rj, hashed)).to_batches()
 
         return run
@@ -548,11 +571,17 @@ def resolve_store(
     keys = events.mapInArrow(keys_fn("events"), key_schema)
     for table, df in records.items():
         keys = keys.union(df.mapInArrow(keys_fn(table), key_schema))
+    if "links" in extra:
+        keys = keys.union(extra["links"].mapInArrow(keys_fn("links"), key_schema))
     keys = keys.localCheckpoint()
     if cut_hubs:
         # Counted: identifiers of events linking on their own consent, without a consent
         # record that could deny them (so never more than the core counts).
-        consented = keys.where(F.col("_event") >= F.lit(1 << 58)).select("key").distinct()
+        consented = (
+            keys.where((F.col(EVENT) >= F.lit(1 << 58)) & (F.col(EVENT) < F.lit(_LINKS_BASE)))
+            .select("key")
+            .distinct()
+        )
         counted = keys.where(F.col("linked") & (F.col("rank") >= 0)).join(consented, "key", "left_anti")
         hubs = _hubs(counted, compiled, links=keys)
     else:
@@ -578,7 +607,9 @@ def resolve_store(
     )
     ge = grouped(events)
     recs: Optional[DataFrame] = None
-    for table, df in records.items():
+    for table, df in [*records.items(), *extra.items()]:
+        if table in _EXTRA_COLUMNS:
+            df = df.select(EVENT, *_EXTRA_COLUMNS[table])
         df = df.withColumn("_table", F.lit(table))
         recs = df if recs is None else recs.unionByName(df, allowMissingColumns=True)
     if recs is None:
@@ -587,16 +618,24 @@ def resolve_store(
     hub_b = spark.sparkContext.broadcast(hub_keys)
 
     def resolve_group(ev: pa.Table, rec: pa.Table) -> pa.Table:
+        def part(table: str) -> Optional[pa.Table]:
+            if "_table" not in rec.column_names or not rec.num_rows:
+                return None
+            return rec.filter(pa.compute.equal(rec.column("_table"), table))
+
         parts = []
         for table in _RECORD_TABLES:
-            if "_table" in rec.column_names and rec.num_rows:
-                mask = pa.compute.equal(rec.column("_table"), table)
-                parts.append(_conform(rec.filter(mask), table))
-            else:
-                parts.append(pa.table({EVENT: pa.array([], pa.int64())}))
+            t = part(table)
+            parts.append(_conform(t, table) if t is not None else pa.table({EVENT: pa.array([], pa.int64())}))
+        more: Dict[str, Any] = {}
+        for table, cols in _EXTRA_COLUMNS.items():
+            t = part(table)
+            if t is not None and t.num_rows:
+                more[table] = _strings(t.select([EVENT, *cols])).sort_by(EVENT)
         return pa.table(
             _o2o.resolve_store_groups(
-                _conform(ev.drop_columns(["_group"])), *parts, rj, hub_b.value, lookback
+                _conform(ev.drop_columns(["_group"])), *parts, rj, hub_b.value, lookback,
+                links=more.get("links"),
             )
         )
 
