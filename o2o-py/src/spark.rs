@@ -148,26 +148,32 @@ fn key_of_text(text: &str) -> i64 {
 /// the click ids of an event (`kind` `click`). `linked` (events whose own consent lets them
 /// link) marks the rows the hub guard may count.
 ///
-/// `links` (rows of the links file of `o2o match --store`) joins records without being one:
-/// the keys of both ends of each scored link, so that it lands in one group with them.
+/// Two more tables join records without being records: `links` (rows of the links file of `o2o
+/// match --store`: the keys of both ends, so that a scored link lands in one group with them)
+/// and `aliases` (a keyed store's kept platform hashes: the `sha` key of the hash and the key of
+/// the pseudonym it stands for). With `key_id` (a keyed store) identifiers are taken as the
+/// store's pseudonyms under that key, and hashed identifiers join through `aliases` only.
 #[pyfunction]
-#[pyo3(signature = (batch, table, rules_json=None, hashed=false))]
+#[pyo3(signature = (batch, table, rules_json=None, hashed=false, key_id=None))]
 pub fn store_link_keys(
     py: Python<'_>,
     batch: &Bound<'_, PyAny>,
     table: &str,
     rules_json: Option<&str>,
     hashed: bool,
+    key_id: Option<String>,
 ) -> Result<ArrowTable> {
     let rules = rules(rules_json)?;
     let kind = match table {
-        LINKS => None,
+        LINKS | ALIASES => None,
         t => Some(table_kind(t)?),
     };
+    let keyed = key_id.is_some();
     let bs = batches(batch)?;
     let out = py.detach(move || -> Result<RecordBatch> {
         let priority = rules.priority.clone();
-        let graph = IdentityGraph::new(rules)?;
+        let mut graph = IdentityGraph::new(rules)?;
+        graph.set_pseudonym_key(key_id);
         let mut ev = Int64Builder::new();
         let mut kinds = StringBuilder::new();
         let mut rank = Int32Builder::new();
@@ -189,11 +195,50 @@ pub fn store_link_keys(
             // Each record as (identifiers, click ids, whether it links on its own consent).
             let records: Vec<(Vec<Identifier>, Vec<String>, bool)> = match kind {
                 // A scored link: a record of its two ends, so that they land in one group.
-                None => o2o_core::matching::links_of_batch(b)
+                None if table == LINKS => o2o_core::matching::links_of_batch(b)
                     .map_err(|e| Error::input(LINKS, format!("{LINKS}: {e}")))?
                     .into_iter()
                     .map(|l| (vec![l.a, l.b], Vec::new(), false))
                     .collect(),
+                // A kept platform hash: joins the records carrying the hash (its `sha` key)
+                // to those of the pseudonym it stands for.
+                None => {
+                    let col = |name: &str| {
+                        b.column_by_name(name)
+                            .and_then(|c| c.as_string_opt::<i32>())
+                            .ok_or_else(|| {
+                                Error::input(
+                                    ALIASES,
+                                    format!("{ALIASES}: no string column `{name}`"),
+                                )
+                            })
+                    };
+                    let (h, k, p) = (col("hash")?, col("kind")?, col("pseudonym")?);
+                    for row in 0..b.num_rows() {
+                        let n = nums.value(row);
+                        if h.is_valid(row) {
+                            push(
+                                n,
+                                "sha",
+                                -1,
+                                key_of_text(&format!("sha:{}", h.value(row))),
+                                false,
+                            );
+                        }
+                        let id = (k.is_valid(row) && p.is_valid(row))
+                            .then(|| k.value(row).parse::<IdKind>().ok())
+                            .flatten()
+                            .and_then(|kind| {
+                                graph.recordable(&Identifier::new(kind, p.value(row)))
+                            });
+                        if let Some(r) = id
+                            && let Some(rk) = rank_of(&priority, r.kind)
+                        {
+                            push(n, r.kind.as_str(), rk, key_of(&r), false);
+                        }
+                    }
+                    continue;
+                }
                 Some(RecordKind::Event) => decode_events(b)
                     .map_err(decode)?
                     .into_iter()
@@ -235,8 +280,13 @@ pub fn store_link_keys(
                                 false,
                             );
                         }
-                        for h in o2o_core::store::hash_forms(i) {
-                            push(n, "sha", -1, key_of_text(&format!("sha:{h}")), false);
+                        // In a keyed store, a hash stands for a pseudonym through the kept
+                        // platform hashes (their records carry both keys), never through a
+                        // hash of the pseudonym's text.
+                        if !keyed {
+                            for h in o2o_core::store::hash_forms(i) {
+                                push(n, "sha", -1, key_of_text(&format!("sha:{h}")), false);
+                            }
                         }
                     }
                 }
@@ -281,9 +331,10 @@ fn records_of(table: &str, obj: &Bound<'_, PyAny>) -> Result<Vec<StoredRecord>> 
 /// person, customers and assignments as observations, then the scored links of `o2o match
 /// --store`), then the rows of [`resolve_groups`]. `consent`, `customers`, `assignments`: the
 /// group's records of those tables; `links`: its rows of the links file (`a`, `b`,
-/// `waterfall`, `_event`). `hubs` as for [`resolve_groups`].
+/// `waterfall`, `_event`); `aliases`: in a keyed store (`key_id`), its rows of the kept
+/// platform hashes, in `_event` order (the store's). `hubs` as for [`resolve_groups`].
 #[pyfunction]
-#[pyo3(signature = (events, consent, customers, assignments, rules_json=None, hubs=Vec::new(), lookback=None, links=None))]
+#[pyo3(signature = (events, consent, customers, assignments, rules_json=None, hubs=Vec::new(), lookback=None, links=None, aliases=None, key_id=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn resolve_store_groups(
     py: Python<'_>,
@@ -295,6 +346,8 @@ pub fn resolve_store_groups(
     hubs: Vec<i64>,
     lookback: Option<&str>,
     links: Option<&Bound<'_, PyAny>>,
+    aliases: Option<&Bound<'_, PyAny>>,
+    key_id: Option<String>,
 ) -> Result<ArrowTable> {
     let rules = rules(rules_json)?;
     let cfg = journey_config(lookback)?;
@@ -306,10 +359,30 @@ pub fn resolve_store_groups(
         Some(obj) => links_of(obj)?,
         None => Vec::new(),
     };
+    let keyed = match key_id {
+        Some(key_id) => {
+            let mut map = std::collections::HashMap::new();
+            if let Some(obj) = aliases {
+                for b in batches(obj)? {
+                    let rows = o2o_core::store::aliases_of_batch(&b)
+                        .map_err(|e| Error::input(ALIASES, format!("{ALIASES}: {e}")))?;
+                    for (h, id) in rows {
+                        map.entry(h).or_insert(id);
+                    }
+                }
+            }
+            Some(o2o_core::store::Keyed {
+                key_id,
+                aliases: map,
+            })
+        }
+        None => None,
+    };
     let out = py.detach(move || -> Result<RecordBatch> {
         let (events, ids) = in_event_order(events_of(&bs)?);
         let hubs: HashSet<i64> = hubs.into_iter().collect();
-        let probe = IdentityGraph::new(rules.clone())?;
+        let mut probe = IdentityGraph::new(rules.clone())?;
+        probe.set_pseudonym_key(keyed.as_ref().map(|k| k.key_id.clone()));
         let shared = |i: &Identifier| {
             probe
                 .recordable(i)
@@ -317,7 +390,7 @@ pub fn resolve_store_groups(
         };
         let unlinked: Option<o2o_core::store::Unlinked<'_>> =
             if hubs.is_empty() { None } else { Some(&shared) };
-        let mut people = o2o_core::store::resolve_records(events, records, rules, None, unlinked)?;
+        let mut people = o2o_core::store::resolve_records(events, records, rules, keyed, unlinked)?;
         // 5. The scored links, as the whole store's resolution adds them.
         o2o_core::matching::apply_links(links, &mut people.graph)?;
         emit(&people.graph, &people.events, &ids, &cfg)
@@ -327,6 +400,8 @@ pub fn resolve_store_groups(
 
 /// The table name under which `o2o.spark` hands over rows of the links file.
 const LINKS: &str = "links";
+/// The table name under which `o2o.spark` hands over rows of a keyed store's alias files.
+const ALIASES: &str = "aliases";
 
 /// The scored links of a group's rows of the links file, in `_event` order (the file's).
 fn links_of(obj: &Bound<'_, PyAny>) -> Result<Vec<o2o_core::matching::StoredLink>> {
@@ -343,6 +418,16 @@ fn links_of(obj: &Bound<'_, PyAny>) -> Result<Vec<o2o_core::matching::StoredLink
     }
     numbered.sort_by_key(|(n, _)| *n);
     Ok(numbered.into_iter().map(|(_, l)| l).collect())
+}
+
+/// The id of the key a keyed store's identifiers are pseudonyms under (`None` for a plain
+/// store), once the rules are checked against the store's (as `o2o resolve --store` checks them).
+#[pyfunction]
+#[pyo3(signature = (store, rules_json=None))]
+pub fn store_key_id(store: PathBuf, rules_json: Option<&str>) -> Result<Option<String>> {
+    let rules = rules(rules_json)?;
+    let s = CoreStore::open(&store)?;
+    Ok(o2o_core::store::pseudonym_key(&s, &rules)?)
 }
 
 /// The schema of [`link_keys`]' output.
@@ -814,6 +899,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(link_keys, m)?)?;
     m.add_function(wrap_pyfunction!(store_link_keys, m)?)?;
     m.add_function(wrap_pyfunction!(resolve_store_groups, m)?)?;
+    m.add_function(wrap_pyfunction!(store_key_id, m)?)?;
     m.add_function(wrap_pyfunction!(rules_json, m)?)?;
     m.add_function(wrap_pyfunction!(resolve_groups, m)?)?;
     m.add_function(wrap_pyfunction!(attribute_paths, m)?)?;

@@ -449,9 +449,10 @@ def test_scored_links_of_o2o_match_store_identical(spark, tmp_path: Path):
     assert _rows(res.events.toArrow(), ["_event", "profile"]) == _store_event_profiles(spark, store)
 
 
-def _store_event_profiles(spark, store: Path) -> list:
-    """Each event's profile by the core's resolution of the whole store at once (records and
-    links in one call), `(_event, profile)` sorted."""
+def _store_event_profiles(spark, store: Path, aliases: bool = True) -> list:
+    """Each event's profile by the core's resolution of the whole store at once (records, links
+    and, in a keyed store, kept platform hashes in one call), `(_event, profile)` sorted.
+    ``aliases=False`` leaves the kept platform hashes out."""
     from o2o import spark as osp
 
     events = osp.read_events(spark, str(store))
@@ -465,11 +466,56 @@ def _store_event_profiles(spark, store: Path) -> list:
     links = store / "links" / "match.parquet"
     if links.is_file():
         more["links"] = osp._strings(osp._numbered(spark, spark.read.parquet(str(links))).toArrow())
+    key_id = o2o._o2o.store_key_id(str(store))
+    if aliases and key_id is not None and (store / "aliases").is_dir():
+        more["aliases"] = osp._strings(
+            osp._numbered(spark, spark.read.parquet(str(store / "aliases" / "*.parquet"))).toArrow()
+        ).sort_by("_event")
     whole = pa.table(
         o2o._o2o.resolve_store_groups(
             osp._conform(events.drop("day").toArrow()), tables["consent"], tables["customers"],
-            tables["assignments"], **more,
+            tables["assignments"], key_id=key_id, **more,
         )
     )
     whole_events = whole.filter(pa.compute.equal(whole.column("what"), "event"))
     return _rows(whole_events, ["_event", "profile"])
+
+
+def test_keyed_store_identical(spark, tmp_path: Path):
+    """A store ingested with a key (identifiers kept as keyed pseudonyms, platform hashes kept
+    in `aliases/`) resolves on Spark as on one machine: hashed identifiers of the ad platforms'
+    exports join their people through the kept hashes."""
+    import hashlib
+    import json
+
+    from o2o import spark as osp
+
+    cli = _o2o_cli()
+    if not cli:
+        pytest.skip("the o2o command is not built (cargo build -p o2o-cli)")
+    subprocess.run(
+        [cli, "simulate", "--customers", "1500", "--seed", "13", "--exports", str(tmp_path / "exports")],
+        check=True, capture_output=True,
+    )
+    key = tmp_path / "store.key"
+    # A fixed secret for the test (a real one comes from `o2o keygen`).
+    key.write_text("k1:" + hashlib.sha256(b"o2o.spark keyed store test").hexdigest() + "\n")
+    key.chmod(0o600)
+    store = o2o.Store(tmp_path / "keyed")
+    for f in json.loads((tmp_path / "exports" / "planted.json").read_text())["files"]:
+        ex = tmp_path / "exports"
+        store.ingest(ex / f["map"], ex / f["file"], max_rejected=50.0, hmac_key_file=key)
+    keyed = tmp_path / "keyed"
+    assert any((keyed / "aliases").glob("*.parquet"))
+    cols = ["profile", "kind", "value"]
+    one = _rows(o2o.Store(keyed).resolve(), cols)
+    # Identifiers are pseudonyms under the key, never values.
+    assert one and all(v.startswith("k1:") for _, k, v in one if k in ("email", "phone", "loyalty_card"))
+    res = osp.resolve_store(spark, str(keyed))
+    assert _rows(res.profiles.toArrow(), cols) == one
+    events = _store_event_profiles(spark, keyed)
+    assert _rows(res.events.toArrow(), ["_event", "profile"]) == events
+    # The kept hashes joined hashed identifiers to people: without them, fewer events have one.
+    with_profile = lambda rows: sum(1 for _, p in rows if p is not None)
+    assert with_profile(events) > with_profile(_store_event_profiles(spark, keyed, aliases=False))
+

@@ -354,32 +354,51 @@ fn read_file(path: &Path) -> Result<Vec<Row>, StoreError> {
     let f = std::fs::File::open(path).map_err(StoreError::io(path))?;
     let mut out = Vec::new();
     for batch in ParquetRecordBatchReaderBuilder::try_new(f)?.build()? {
-        let batch = batch?;
-        let col = |name: &str| {
-            batch
-                .column_by_name(name)
-                .and_then(|c| c.as_string_opt::<i32>().cloned())
-                .ok_or_else(|| StoreError::NotAStore {
-                    path: path.display().to_string(),
-                    message: format!("no string column `{name}`"),
-                })
-        };
-        let (pl, h) = (col("platform")?, col("hash")?);
-        let (k, p) = (col("kind")?, col("pseudonym")?);
-        for i in 0..batch.num_rows() {
-            if pl.is_null(i) || h.is_null(i) || k.is_null(i) || p.is_null(i) {
-                continue;
-            }
-            let Ok(kind) = k.value(i).parse::<IdKind>() else {
-                continue;
-            };
-            out.push((
-                pl.value(i).to_owned(),
-                h.value(i).to_owned(),
-                kind,
-                p.value(i).to_owned(),
-            ));
+        out.extend(rows_of(&batch?).map_err(|message| StoreError::NotAStore {
+            path: path.display().to_string(),
+            message,
+        })?);
+    }
+    Ok(out)
+}
+
+/// The rows of a batch of an alias file; rows with a missing value or an unknown kind are
+/// skipped (as the store's reader skips them).
+fn rows_of(batch: &RecordBatch) -> Result<Vec<Row>, String> {
+    let col = |name: &str| {
+        batch
+            .column_by_name(name)
+            .and_then(|c| c.as_string_opt::<i32>().cloned())
+            .ok_or_else(|| format!("no string column `{name}`"))
+    };
+    let (pl, h) = (col("platform")?, col("hash")?);
+    let (k, p) = (col("kind")?, col("pseudonym")?);
+    let mut out = Vec::with_capacity(batch.num_rows());
+    for i in 0..batch.num_rows() {
+        if pl.is_null(i) || h.is_null(i) || k.is_null(i) || p.is_null(i) {
+            continue;
         }
+        let Ok(kind) = k.value(i).parse::<IdKind>() else {
+            continue;
+        };
+        out.push((
+            pl.value(i).to_owned(),
+            h.value(i).to_owned(),
+            kind,
+            p.value(i).to_owned(),
+        ));
+    }
+    Ok(out)
+}
+
+/// Rows of the store's alias files (`platform`, `hash`, `kind`, `pseudonym`), in the order the
+/// store reads them, as hash → the identifier it hashes: the first row of a hash wins, as in
+/// the whole store. `o2o.spark` hands each group of components the alias rows of its hashes
+/// through this.
+pub fn aliases_of_batch(batch: &RecordBatch) -> Result<HashMap<String, Identifier>, String> {
+    let mut out = HashMap::new();
+    for (_, h, kind, p) in rows_of(batch)? {
+        out.entry(h).or_insert_with(|| Identifier::new(kind, p));
     }
     Ok(out)
 }

@@ -502,10 +502,12 @@ def resolve(
 
 _RECORD_TABLES = ("consent", "customers", "assignments")
 # Numbered after the events and the record tables: the rows of the links file of `o2o match
-# --store`.
+# --store`, then (in a keyed store) the kept platform hashes.
 _LINKS_BASE = 4 << 58
+_ALIASES_BASE = 5 << 58
 _EXTRA_COLUMNS = {
     "links": ["a", "b", "waterfall"],
+    "aliases": ["platform", "hash", "kind", "pseudonym"],
 }
 
 
@@ -528,7 +530,8 @@ def resolve_store(
 ) -> Resolution:
     """Resolve the event store at ``store`` on Spark as ``o2o resolve --store`` resolves it:
     with the store's record-level rules (``docs/privacy.md``, "Consent from records") —
-    hashed identifiers joined to the raw ones they hash, records of one click id joined, consent from consent records and
+    hashed identifiers joined to the raw ones they hash (in a keyed store, through the platform
+    hashes kept at ingest), records of one click id joined, consent from consent records and
     through the person, customer, consent and assignment records as observations — and the
     scored links of ``o2o match --store``. The rules are the core's (``resolve_records``, then
     the links), run per group of connected components of all the records; the components also
@@ -539,6 +542,9 @@ def resolve_store(
     rj = _rules_json(rules)
     compiled = json.loads(_o2o.rules_json(rj))
     store = os.fspath(store)
+    # A keyed store's identifiers are pseudonyms under its key (checked against the rules as
+    # on one machine); `None` for a plain store.
+    key_id = _o2o.store_key_id(store, rj)
     events = read_events(spark, store)
     records: Dict[str, DataFrame] = {}
     for i, table in enumerate(_RECORD_TABLES):
@@ -553,6 +559,13 @@ def resolve_store(
         extra["links"] = _numbered(spark, spark.read.parquet(links_file)).withColumn(
             EVENT, F.col(EVENT) + F.lit(_LINKS_BASE)
         )
+    aliases_dir = os.path.join(store, "aliases")
+    if key_id is not None and os.path.isdir(aliases_dir) and any(
+        f.endswith(".parquet") for f in os.listdir(aliases_dir)
+    ):
+        extra["aliases"] = _numbered(
+            spark, spark.read.parquet(os.path.join(aliases_dir, "*.parquet"))
+        ).withColumn(EVENT, F.col(EVENT) + F.lit(_ALIASES_BASE))
     hashed_kinds = F.exists("identifiers", lambda x: x["kind"].endswith("_sha256"))
     hashed = any(
         df.where(hashed_kinds).limit(1).count() > 0 for df in [events, *records.values()]
@@ -564,7 +577,7 @@ def resolve_store(
             for b in batches:
                 t = pa.Table.from_batches([b])
                 t = _strings(t) if table in _EXTRA_COLUMNS else _conform(t, table)
-                yield from pa.table(_o2o.store_link_keys(t, table, rj, hashed)).to_batches()
+                yield from pa.table(_o2o.store_link_keys(t, table, rj, hashed, key_id)).to_batches()
 
         return run
 
@@ -573,6 +586,13 @@ def resolve_store(
         keys = keys.union(df.mapInArrow(keys_fn(table), key_schema))
     if "links" in extra:
         keys = keys.union(extra["links"].mapInArrow(keys_fn("links"), key_schema))
+    if "aliases" in extra:
+        # Only the kept hashes some record carries join anything: the others stay out.
+        alias_keys = extra["aliases"].mapInArrow(keys_fn("aliases"), key_schema)
+        carried = keys.where(F.col("kind") == "sha").select("key").distinct()
+        used = alias_keys.where(F.col("kind") == "sha").join(carried, "key", "left_semi").select(EVENT).distinct()
+        extra["aliases"] = extra["aliases"].join(used, EVENT, "left_semi")
+        keys = keys.union(alias_keys.join(used, EVENT, "left_semi"))
     keys = keys.localCheckpoint()
     if cut_hubs:
         # Counted: identifiers of events linking on their own consent, without a consent
@@ -631,11 +651,12 @@ def resolve_store(
         for table, cols in _EXTRA_COLUMNS.items():
             t = part(table)
             if t is not None and t.num_rows:
+                # In the store's order: the first kept hash of a value wins, as on one machine.
                 more[table] = _strings(t.select([EVENT, *cols])).sort_by(EVENT)
         return pa.table(
             _o2o.resolve_store_groups(
                 _conform(ev.drop_columns(["_group"])), *parts, rj, hub_b.value, lookback,
-                links=more.get("links"),
+                links=more.get("links"), aliases=more.get("aliases"), key_id=key_id,
             )
         )
 
