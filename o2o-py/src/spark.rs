@@ -18,6 +18,7 @@ use arrow_array::types::Int64Type;
 use arrow_array::{Array, ArrayRef, BinaryArray, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
 use o2o_core::attribution::{JourneyConfig, Model, PathTable};
+use o2o_core::consent::{ConsentGate, ConsentSignals, Operation};
 use o2o_core::event::{Event, IdKind, Identifier, RecordKind};
 use o2o_core::hashing::sha256;
 use o2o_core::identity::IdentityGraph;
@@ -145,8 +146,10 @@ fn key_of_text(text: &str) -> i64 {
 /// rules, `(_event, kind, rank, key, linked)`: each recordable identifier (rank of its kind),
 /// and, ranked -1, the hashes under which a hashed identifier stands for a raw email or phone
 /// (`kind` `sha`, only when `hashed`: some record of the store carries a hashed identifier) and
-/// the click ids of an event (`kind` `click`). `linked` (events whose own consent lets them
-/// link) marks the rows the hub guard may count.
+/// the click ids of an event (`kind` `click`). `linked` marks, for an event, that its own
+/// consent lets it link (the rows the hub guard may count); for a consent or customer record,
+/// that its consent does not deny linking (an identifier with a record that denies is never
+/// counted: on one machine it may not link).
 ///
 /// Two more tables join records without being records: `links` (rows of the links file of `o2o
 /// match --store`: the keys of both ends, so that a scored link lands in one group with them)
@@ -174,6 +177,7 @@ pub fn store_link_keys(
         let priority = rules.priority.clone();
         let mut graph = IdentityGraph::new(rules)?;
         graph.set_pseudonym_key(key_id);
+        let gate = ConsentGate::default();
         let mut ev = Int64Builder::new();
         let mut kinds = StringBuilder::new();
         let mut rank = Int32Builder::new();
@@ -248,17 +252,27 @@ pub fn store_link_keys(
                         (e.identifiers().to_vec(), clicks, may)
                     })
                     .collect(),
+                // `linked` of a record: no consent of its own denies linking (the core never
+                // links an identifier whose latest record denies it).
                 Some(kind) => o2o_core::store::decode_records(kind, b)
                     .map_err(decode)?
                     .into_iter()
                     .map(|r| {
-                        let ids = match r {
-                            StoredRecord::Consent(c) => c.identifiers,
-                            StoredRecord::Customer(c) => c.identifiers,
-                            StoredRecord::Assignment(a) => a.identifiers,
-                            _ => Vec::new(),
+                        let allows = |s: Option<&ConsentSignals>| {
+                            s.is_none_or(|s| gate.check(Operation::LinkIdentity, Some(s)).allowed)
                         };
-                        (ids, Vec::new(), false)
+                        match r {
+                            StoredRecord::Consent(c) => {
+                                let ok = allows(Some(&c.consent));
+                                (c.identifiers, Vec::new(), ok)
+                            }
+                            StoredRecord::Customer(c) => {
+                                let ok = allows(c.consent.as_ref());
+                                (c.identifiers, Vec::new(), ok)
+                            }
+                            StoredRecord::Assignment(a) => (a.identifiers, Vec::new(), true),
+                            _ => (Vec::new(), Vec::new(), true),
+                        }
                     })
                     .collect(),
             };
@@ -307,8 +321,10 @@ pub fn store_link_keys(
     Ok(ArrowTable::new(out.schema(), vec![out]))
 }
 
-/// The records of a store table's batches, in `_event` order.
-fn records_of(table: &str, obj: &Bound<'_, PyAny>) -> Result<Vec<StoredRecord>> {
+/// The records of a store table's batches, in `_event` order, each with whether it is a copy
+/// (a `_copy` column: a consent or customer record handed to another group than its own for
+/// its consent of a shared identifier).
+fn records_of(table: &str, obj: &Bound<'_, PyAny>) -> Result<Vec<(StoredRecord, bool)>> {
     let kind = table_kind(table)?;
     let mut numbered = Vec::new();
     for b in batches(obj)? {
@@ -317,12 +333,36 @@ fn records_of(table: &str, obj: &Bound<'_, PyAny>) -> Result<Vec<StoredRecord>> 
             .and_then(|c| c.as_primitive_opt::<Int64Type>())
             .ok_or_else(|| Error::input(EVENT, format!("batch: no int64 column `{EVENT}`")))?
             .clone();
+        let copy = b
+            .column_by_name(COPY)
+            .and_then(|c| c.as_boolean_opt())
+            .cloned();
         let recs = o2o_core::store::decode_records(kind, &b)
             .map_err(|e| Error::input("batch", e.to_string()))?;
-        numbered.extend(nums.values().iter().copied().zip(recs));
+        for (row, r) in recs.into_iter().enumerate() {
+            let is_copy = copy
+                .as_ref()
+                .is_some_and(|c| c.is_valid(row) && c.value(row));
+            numbered.push((nums.value(row), (r, is_copy)));
+        }
     }
     numbered.sort_by_key(|(n, _)| *n);
     Ok(numbered.into_iter().map(|(_, r)| r).collect())
+}
+
+/// The column marking copies of records (see [`records_of`]).
+const COPY: &str = "_copy";
+
+/// A copy of a record keeps only its shared identifiers: in another group than its own it
+/// serves their consent, and observes nothing (they link nothing).
+fn keep_shared(r: &mut StoredRecord, shared: &dyn Fn(&Identifier) -> bool) {
+    let ids = match r {
+        StoredRecord::Consent(c) => &mut c.identifiers,
+        StoredRecord::Customer(c) => &mut c.identifiers,
+        StoredRecord::Assignment(a) => &mut a.identifiers,
+        _ => return,
+    };
+    ids.retain(|i| shared(i));
 }
 
 /// `applyInArrow` (cogrouped), for `o2o.spark.resolve_store`: a group of whole connected
@@ -330,7 +370,9 @@ fn records_of(table: &str, obj: &Bound<'_, PyAny>) -> Result<Vec<StoredRecord>> 
 /// (hashed identifiers joined to raw ones, click ids, consent from records and through the
 /// person, customers and assignments as observations, then the scored links of `o2o match
 /// --store`), then the rows of [`resolve_groups`]. `consent`, `customers`, `assignments`: the
-/// group's records of those tables; `links`: its rows of the links file (`a`, `b`,
+/// group's records of those tables, and copies (`_copy` true) of the records of other groups
+/// that carry an identifier of `hubs` seen in this one, which keep only those identifiers
+/// (their consent reaches this group's records through them); `links`: its rows of the links file (`a`, `b`,
 /// `waterfall`, `_event`); `aliases`: in a keyed store (`key_id`), its rows of the kept
 /// platform hashes, in `_event` order (the store's). `hubs` as for [`resolve_groups`].
 #[pyfunction]
@@ -390,6 +432,15 @@ pub fn resolve_store_groups(
         };
         let unlinked: Option<o2o_core::store::Unlinked<'_>> =
             if hubs.is_empty() { None } else { Some(&shared) };
+        let records: Vec<StoredRecord> = records
+            .into_iter()
+            .map(|(mut r, copy)| {
+                if copy {
+                    keep_shared(&mut r, &shared);
+                }
+                r
+            })
+            .collect();
         let mut people = o2o_core::store::resolve_records(events, records, rules, keyed, unlinked)?;
         // 5. The scored links, as the whole store's resolution adds them.
         o2o_core::matching::apply_links(links, &mut people.graph)?;

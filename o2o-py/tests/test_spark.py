@@ -519,3 +519,76 @@ def test_keyed_store_identical(spark, tmp_path: Path):
     with_profile = lambda rows: sum(1 for _, p in rows if p is not None)
     assert with_profile(events) > with_profile(_store_event_profiles(spark, keyed, aliases=False))
 
+
+
+def _hub_consent_store(tmp: Path) -> Path:
+    """40 people seen at a store with the store's IP (check-ins with their own consent: the IP
+    is shared by the hub guard), the same IP on 40 devices' visits that carry no consent of
+    their own, and a consent record on that IP: the devices take their consent from it."""
+    t = 1_772_359_200
+    pos = ["ts,store,card,ip,opt_in"]
+    web = ["ts,store,device,ip"]
+    for i in range(40):
+        pos.append(f"{t + 10 + i},S1,C{i:03d},10.9.9.9,Y")
+        web.append(f"{t + 100 + i},S1,6f1c2a4e-0000-4000-8000-{i:012d},10.9.9.9")
+    (tmp / "pos.csv").write_text("\n".join(pos) + "\n")
+    (tmp / "web.csv").write_text("\n".join(web) + "\n")
+    (tmp / "consent.csv").write_text(f"ts,ip,opt_in\n{t},10.9.9.9,Y\n")
+    store = o2o.Store(tmp / "hub-store")
+    checkin = """
+[source]
+name = "{name}"
+format = "csv"
+produces = "checkin"
+[fields]
+timestamp = {{ column = "ts", unit = "s" }}
+store = "store"
+method = {{ value = "pos_purchase" }}
+[identifiers]
+{ids}
+"""
+    store.ingest(
+        checkin.format(name="pos", ids='loyalty_card = "card"\nip = "ip"')
+        + '[consent]\ngranted = { column = "opt_in", values = ["Y"] }\n',
+        [tmp / "pos.csv"],
+    )
+    store.ingest(checkin.format(name="web", ids='device_id = "device"\nip = "ip"'), [tmp / "web.csv"])
+    store.ingest(
+        """
+[source]
+name = "crm_consent"
+format = "csv"
+produces = "consent"
+[fields]
+timestamp = { column = "ts", unit = "s" }
+[identifiers]
+ip = "ip"
+[consent]
+granted = { column = "opt_in", values = ["Y"] }
+""",
+        [tmp / "consent.csv"],
+    )
+    return tmp / "hub-store"
+
+
+def test_consent_record_on_a_hub_identifier_identical(spark, tmp_path: Path):
+    """A consent record on an identifier the hub guard shares reaches the events carrying it
+    on Spark as on one machine, while the shared identifier stays out of the components."""
+    from pyspark.sql import functions as F
+
+    from o2o import spark as osp
+
+    store = _hub_consent_store(tmp_path)
+    cols = ["profile", "kind", "value"]
+    one = _rows(o2o.Store(store).resolve(), cols)
+    # On one machine the devices took their consent from the IP's record: 40 device profiles,
+    # and the shared IP in none.
+    assert sum(1 for _, k, _ in one if k == "device_id") == 40
+    assert not any(k == "ip" for _, k, _ in one)
+    res = osp.resolve_store(spark, str(store))
+    assert _rows(res.profiles.toArrow(), cols) == one
+    assert _rows(res.events.toArrow(), ["_event", "profile"]) == _store_event_profiles(spark, store)
+    # The IP is shared and cut: no component holds the people it was seen with.
+    assert res.hubs.count() == 1
+    assert res.components.groupBy("component").count().agg(F.max("count")).first()[0] == 1
+

@@ -595,14 +595,14 @@ def resolve_store(
         keys = keys.union(alias_keys.join(used, EVENT, "left_semi"))
     keys = keys.localCheckpoint()
     if cut_hubs:
-        # Counted: identifiers of events linking on their own consent, without a consent
-        # record that could deny them (so never more than the core counts).
-        consented = (
-            keys.where((F.col(EVENT) >= F.lit(1 << 58)) & (F.col(EVENT) < F.lit(_LINKS_BASE)))
-            .select("key")
-            .distinct()
-        )
-        counted = keys.where(F.col("linked") & (F.col("rank") >= 0)).join(consented, "key", "left_anti")
+        # Counted: identifiers of events linking on their own consent, except those with a
+        # consent or customer record that denies linking (on one machine such an identifier
+        # may be left out of an event), so never more than the core counts.
+        is_record = (F.col(EVENT) >= F.lit(1 << 58)) & (F.col(EVENT) < F.lit(_LINKS_BASE))
+        denied = keys.where(is_record & ~F.col("linked")).select("key").distinct()
+        counted = keys.where(
+            (F.col(EVENT) < F.lit(1 << 58)) & F.col("linked") & (F.col("rank") >= 0)
+        ).join(denied, "key", "left_anti")
         hubs = _hubs(counted, compiled, links=keys)
     else:
         hubs = spark.createDataFrame([], "key long")
@@ -635,6 +635,10 @@ def resolve_store(
     if recs is None:
         recs = spark.createDataFrame([], "_event long, _table string")
     gr = grouped(recs)
+    if hub_keys and any(t in records for t in ("consent", "customers")):
+        gr = gr.withColumn("_copy", F.lit(False)).unionByName(
+            _hub_record_copies(keys, hubs, node_comp, records, n_groups), allowMissingColumns=True
+        )
     hub_b = spark.sparkContext.broadcast(hub_keys)
 
     def resolve_group(ev: pa.Table, rec: pa.Table) -> pa.Table:
@@ -664,6 +668,45 @@ def resolve_store(
         ge.groupBy("_group").cogroup(gr.groupBy("_group")).applyInArrow(resolve_group, _RESOLVED)
     ).localCheckpoint()
     return _resolution(resolved, hubs, ev_comp)
+
+
+def _hub_record_copies(
+    keys: DataFrame, hubs: DataFrame, node_comp: DataFrame, records: Dict[str, DataFrame], n_groups: int
+) -> DataFrame:
+    """Copies of the consent and customer records that carry a shared identifier, one for
+    every other group holding a record with that identifier (``_group`` that group, ``_copy``
+    true). A shared identifier links nothing and is cut out of the components, but its consent
+    records still give consent to the events carrying it (docs/privacy.md, "Consent from
+    records"): each group gets them, and the core keeps only the shared identifiers of a copy."""
+    group_of = F.pmod(F.xxhash64(F.coalesce("component", EVENT)), F.lit(n_groups))
+    held = (
+        keys.join(hubs, "key", "left_semi")
+        .select(EVENT, "key")
+        .join(node_comp, EVENT, "left")
+        .select(EVENT, "key", group_of.alias("_group"))
+    )
+    is_record = (F.col(EVENT) >= F.lit(1 << 58)) & (F.col(EVENT) < F.lit(3 << 58))
+    own = held.where(is_record).select(F.col(EVENT).alias("_rec"), "key", F.col("_group").alias("_own"))
+    targets = (
+        own.join(held.select("key", "_group").distinct(), "key")
+        .where(F.col("_group") != F.col("_own"))
+        .select("_rec", "_group")
+        .distinct()
+    )
+    copies: Optional[DataFrame] = None
+    for table in ("consent", "customers"):
+        if table not in records:
+            continue
+        df = (
+            records[table]
+            .withColumn("_table", F.lit(table))
+            .join(targets, F.col(EVENT) == F.col("_rec"))
+            .drop("_rec")
+            .withColumn("_copy", F.lit(True))
+        )
+        copies = df if copies is None else copies.unionByName(df, allowMissingColumns=True)
+    assert copies is not None
+    return copies
 
 
 def _resolution(resolved: DataFrame, hubs: DataFrame, ev_comp: DataFrame) -> Resolution:
