@@ -494,7 +494,7 @@ def test_keyed_store_identical(spark, tmp_path: Path):
     if not cli:
         pytest.skip("the o2o command is not built (cargo build -p o2o-cli)")
     subprocess.run(
-        [cli, "simulate", "--customers", "1500", "--seed", "13", "--exports", str(tmp_path / "exports")],
+        [cli, "simulate", "--customers", "1000", "--seed", "13", "--exports", str(tmp_path / "exports")],
         check=True, capture_output=True,
     )
     key = tmp_path / "store.key"
@@ -592,3 +592,29 @@ def test_consent_record_on_a_hub_identifier_identical(spark, tmp_path: Path):
     assert res.hubs.count() == 1
     assert res.components.groupBy("component").count().agg(F.max("count")).first()[0] == 1
 
+
+
+def test_scale_doc_runs_as_a_script(spark, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    """docs/scale.md's Python blocks (`resolve`, `resolve_store`, `write_events`, …) run, one
+    after the other, as one plain script, on the simulated store they make."""
+    import re
+    import runpy
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "scale.md"
+    cells = re.findall(r"```python\n(.*?)```", doc.read_text(encoding="utf-8"), flags=re.S)
+    script = "\n\n".join(cells)
+    assert "resolve_store(" in script and "write_events(" in script
+    (tmp_path / "scale.py").write_text(script, encoding="utf-8")
+    partitions = spark.conf.get("spark.sql.shuffle.partitions")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        runpy.run_path(str(tmp_path / "scale.py"), run_name="__main__")
+    finally:
+        os.chdir(cwd)
+        # The script's session is this module's (getOrCreate): give back its settings.
+        spark.conf.set("spark.sql.shuffle.partitions", partitions)
+    out = capsys.readouterr().out
+    assert "same people as one machine: True" in out
+    assert re.search(r"^[1-9][0-9]* profiles$", out, flags=re.M)
+    assert re.search(r"^[1-9][0-9]* identifiers in profiles without tv$", out, flags=re.M)

@@ -84,8 +84,15 @@ def session(master: str = "local[2]", *, partitions: int = 8, app: str = "o2o") 
 def read_table(spark: SparkSession, store: str, table: str = "events") -> DataFrame:
     """One table of the event store at ``store`` (``events``, ``assignments``, ``spend``,
     ``consent``, ``customers``), read with Spark's Parquet reader."""
-    path = os.path.join(os.fspath(store), table)
+    path = os.path.join(_local(store), table)
     return spark.read.parquet(path)
+
+
+def _local(store: Any) -> str:
+    """``store`` with a relative local path made absolute from this process's working directory
+    (the JVM resolves relative paths from its own, which may differ); URIs as they are."""
+    store = os.fspath(store)
+    return store if "://" in store else os.path.abspath(store)
 
 
 def read_events(spark: SparkSession, store: str) -> DataFrame:
@@ -541,7 +548,7 @@ def resolve_store(
     """
     rj = _rules_json(rules)
     compiled = json.loads(_o2o.rules_json(rj))
-    store = os.fspath(store)
+    store = _local(store)
     # A keyed store's identifiers are pseudonyms under its key (checked against the rules as
     # on one machine); `None` for a plain store.
     key_id = _o2o.store_key_id(store, rj)
