@@ -447,3 +447,34 @@ pub(crate) fn erase_aliases(
     }
     Ok(gone)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_row_of_a_hash_wins_and_bad_rows_are_skipped() {
+        let batch = RecordBatch::try_new(
+            schema(),
+            vec![
+                Arc::new(StringArray::from(vec!["google", "meta", "meta", "tiktok"])),
+                Arc::new(StringArray::from(vec!["h1", "h1", "h2", "h3"])),
+                Arc::new(StringArray::from(vec![
+                    "email", "email", "phone", "nonsense",
+                ])),
+                Arc::new(StringArray::from(vec!["k:a", "k:b", "k:c", "k:d"])),
+            ],
+        )
+        .unwrap();
+        let m = aliases_of_batch(&batch).unwrap();
+        assert_eq!(m.len(), 2);
+        assert_eq!(m["h1"], Identifier::new(IdKind::Email, "k:a"));
+        assert_eq!(m["h2"], Identifier::new(IdKind::Phone, "k:c"));
+        let bare = RecordBatch::try_new(
+            Arc::new(Schema::new(vec![Field::new("hash", DataType::Utf8, false)])),
+            vec![Arc::new(StringArray::from(vec!["h1"]))],
+        )
+        .unwrap();
+        assert!(aliases_of_batch(&bare).unwrap_err().contains("`platform`"));
+    }
+}
