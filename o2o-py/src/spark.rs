@@ -18,6 +18,7 @@ use arrow_array::types::Int64Type;
 use arrow_array::{Array, ArrayRef, BinaryArray, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
 use o2o_core::attribution::{JourneyConfig, Model, PathTable};
+use o2o_core::consent::{ConsentGate, ConsentSignals, Operation};
 use o2o_core::event::{Event, IdKind, Identifier, RecordKind};
 use o2o_core::hashing::sha256;
 use o2o_core::identity::IdentityGraph;
@@ -145,23 +146,38 @@ fn key_of_text(text: &str) -> i64 {
 /// rules, `(_event, kind, rank, key, linked)`: each recordable identifier (rank of its kind),
 /// and, ranked -1, the hashes under which a hashed identifier stands for a raw email or phone
 /// (`kind` `sha`, only when `hashed`: some record of the store carries a hashed identifier) and
-/// the click ids of an event (`kind` `click`). `linked` (events whose own consent lets them
-/// link) marks the rows the hub guard may count.
+/// the click ids of an event (`kind` `click`). `linked` marks, for an event, that its own
+/// consent lets it link (the rows the hub guard may count); for a consent or customer record,
+/// that its consent does not deny linking (an identifier with a record that denies is never
+/// counted: on one machine it may not link).
+///
+/// Two more tables join records without being records: `links` (rows of the links file of `o2o
+/// match --store`: the keys of both ends, so that a scored link lands in one group with them)
+/// and `aliases` (a keyed store's kept platform hashes: the `sha` key of the hash and the key of
+/// the pseudonym it stands for). With `key_id` (a keyed store) identifiers are taken as the
+/// store's pseudonyms under that key, and hashed identifiers join through `aliases` only.
 #[pyfunction]
-#[pyo3(signature = (batch, table, rules_json=None, hashed=false))]
+#[pyo3(signature = (batch, table, rules_json=None, hashed=false, key_id=None))]
 pub fn store_link_keys(
     py: Python<'_>,
     batch: &Bound<'_, PyAny>,
     table: &str,
     rules_json: Option<&str>,
     hashed: bool,
+    key_id: Option<String>,
 ) -> Result<ArrowTable> {
     let rules = rules(rules_json)?;
-    let kind = table_kind(table)?;
+    let kind = match table {
+        LINKS | ALIASES => None,
+        t => Some(table_kind(t)?),
+    };
+    let keyed = key_id.is_some();
     let bs = batches(batch)?;
     let out = py.detach(move || -> Result<RecordBatch> {
         let priority = rules.priority.clone();
-        let graph = IdentityGraph::new(rules)?;
+        let mut graph = IdentityGraph::new(rules)?;
+        graph.set_pseudonym_key(key_id);
+        let gate = ConsentGate::default();
         let mut ev = Int64Builder::new();
         let mut kinds = StringBuilder::new();
         let mut rank = Int32Builder::new();
@@ -181,8 +197,53 @@ pub fn store_link_keys(
                 .ok_or_else(|| Error::input(EVENT, format!("batch: no int64 column `{EVENT}`")))?;
             let decode = |e: o2o_core::store::DecodeError| Error::input("batch", e.to_string());
             // Each record as (identifiers, click ids, whether it links on its own consent).
-            let records: Vec<(Vec<Identifier>, Vec<String>, bool)> = if kind == RecordKind::Event {
-                decode_events(b)
+            let records: Vec<(Vec<Identifier>, Vec<String>, bool)> = match kind {
+                // A scored link: a record of its two ends, so that they land in one group.
+                None if table == LINKS => o2o_core::matching::links_of_batch(b)
+                    .map_err(|e| Error::input(LINKS, format!("{LINKS}: {e}")))?
+                    .into_iter()
+                    .map(|l| (vec![l.a, l.b], Vec::new(), false))
+                    .collect(),
+                // A kept platform hash: joins the records carrying the hash (its `sha` key)
+                // to those of the pseudonym it stands for.
+                None => {
+                    let col = |name: &str| {
+                        b.column_by_name(name)
+                            .and_then(|c| c.as_string_opt::<i32>())
+                            .ok_or_else(|| {
+                                Error::input(
+                                    ALIASES,
+                                    format!("{ALIASES}: no string column `{name}`"),
+                                )
+                            })
+                    };
+                    let (h, k, p) = (col("hash")?, col("kind")?, col("pseudonym")?);
+                    for row in 0..b.num_rows() {
+                        let n = nums.value(row);
+                        if h.is_valid(row) {
+                            push(
+                                n,
+                                "sha",
+                                -1,
+                                key_of_text(&format!("sha:{}", h.value(row))),
+                                false,
+                            );
+                        }
+                        let id = (k.is_valid(row) && p.is_valid(row))
+                            .then(|| k.value(row).parse::<IdKind>().ok())
+                            .flatten()
+                            .and_then(|kind| {
+                                graph.recordable(&Identifier::new(kind, p.value(row)))
+                            });
+                        if let Some(r) = id
+                            && let Some(rk) = rank_of(&priority, r.kind)
+                        {
+                            push(n, r.kind.as_str(), rk, key_of(&r), false);
+                        }
+                    }
+                    continue;
+                }
+                Some(RecordKind::Event) => decode_events(b)
                     .map_err(decode)?
                     .into_iter()
                     .map(|e| {
@@ -190,21 +251,30 @@ pub fn store_link_keys(
                         let clicks = o2o_core::store::click_keys(&e);
                         (e.identifiers().to_vec(), clicks, may)
                     })
-                    .collect()
-            } else {
-                o2o_core::store::decode_records(kind, b)
+                    .collect(),
+                // `linked` of a record: no consent of its own denies linking (the core never
+                // links an identifier whose latest record denies it).
+                Some(kind) => o2o_core::store::decode_records(kind, b)
                     .map_err(decode)?
                     .into_iter()
                     .map(|r| {
-                        let ids = match r {
-                            StoredRecord::Consent(c) => c.identifiers,
-                            StoredRecord::Customer(c) => c.identifiers,
-                            StoredRecord::Assignment(a) => a.identifiers,
-                            _ => Vec::new(),
+                        let allows = |s: Option<&ConsentSignals>| {
+                            s.is_none_or(|s| gate.check(Operation::LinkIdentity, Some(s)).allowed)
                         };
-                        (ids, Vec::new(), false)
+                        match r {
+                            StoredRecord::Consent(c) => {
+                                let ok = allows(Some(&c.consent));
+                                (c.identifiers, Vec::new(), ok)
+                            }
+                            StoredRecord::Customer(c) => {
+                                let ok = allows(c.consent.as_ref());
+                                (c.identifiers, Vec::new(), ok)
+                            }
+                            StoredRecord::Assignment(a) => (a.identifiers, Vec::new(), true),
+                            _ => (Vec::new(), Vec::new(), true),
+                        }
                     })
-                    .collect()
+                    .collect(),
             };
             for (row, (ids, clicks, may)) in records.iter().enumerate() {
                 let n = nums.value(row);
@@ -224,8 +294,13 @@ pub fn store_link_keys(
                                 false,
                             );
                         }
-                        for h in o2o_core::store::hash_forms(i) {
-                            push(n, "sha", -1, key_of_text(&format!("sha:{h}")), false);
+                        // In a keyed store, a hash stands for a pseudonym through the kept
+                        // platform hashes (their records carry both keys), never through a
+                        // hash of the pseudonym's text.
+                        if !keyed {
+                            for h in o2o_core::store::hash_forms(i) {
+                                push(n, "sha", -1, key_of_text(&format!("sha:{h}")), false);
+                            }
                         }
                     }
                 }
@@ -246,8 +321,10 @@ pub fn store_link_keys(
     Ok(ArrowTable::new(out.schema(), vec![out]))
 }
 
-/// The records of a store table's batches, in `_event` order.
-fn records_of(table: &str, obj: &Bound<'_, PyAny>) -> Result<Vec<StoredRecord>> {
+/// The records of a store table's batches, in `_event` order, each with whether it is a copy
+/// (a `_copy` column: a consent or customer record handed to another group than its own for
+/// its consent of a shared identifier).
+fn records_of(table: &str, obj: &Bound<'_, PyAny>) -> Result<Vec<(StoredRecord, bool)>> {
     let kind = table_kind(table)?;
     let mut numbered = Vec::new();
     for b in batches(obj)? {
@@ -256,22 +333,50 @@ fn records_of(table: &str, obj: &Bound<'_, PyAny>) -> Result<Vec<StoredRecord>> 
             .and_then(|c| c.as_primitive_opt::<Int64Type>())
             .ok_or_else(|| Error::input(EVENT, format!("batch: no int64 column `{EVENT}`")))?
             .clone();
+        let copy = b
+            .column_by_name(COPY)
+            .and_then(|c| c.as_boolean_opt())
+            .cloned();
         let recs = o2o_core::store::decode_records(kind, &b)
             .map_err(|e| Error::input("batch", e.to_string()))?;
-        numbered.extend(nums.values().iter().copied().zip(recs));
+        for (row, r) in recs.into_iter().enumerate() {
+            let is_copy = copy
+                .as_ref()
+                .is_some_and(|c| c.is_valid(row) && c.value(row));
+            numbered.push((nums.value(row), (r, is_copy)));
+        }
     }
     numbered.sort_by_key(|(n, _)| *n);
     Ok(numbered.into_iter().map(|(_, r)| r).collect())
 }
 
+/// The column marking copies of records (see [`records_of`]).
+const COPY: &str = "_copy";
+
+/// A copy of a record keeps only its shared identifiers: in another group than its own it
+/// serves their consent, and observes nothing (they link nothing).
+fn keep_shared(r: &mut StoredRecord, shared: &dyn Fn(&Identifier) -> bool) {
+    let ids = match r {
+        StoredRecord::Consent(c) => &mut c.identifiers,
+        StoredRecord::Customer(c) => &mut c.identifiers,
+        StoredRecord::Assignment(a) => &mut a.identifiers,
+        _ => return,
+    };
+    ids.retain(|i| shared(i));
+}
+
 /// `applyInArrow` (cogrouped), for `o2o.spark.resolve_store`: a group of whole connected
 /// components of the store's records resolved as `o2o resolve --store` resolves the store
 /// (hashed identifiers joined to raw ones, click ids, consent from records and through the
-/// person, customers and assignments as observations), then the rows of [`resolve_groups`].
-/// `consent`, `customers`, `assignments`: the group's records of those tables. `hubs` as for
-/// [`resolve_groups`].
+/// person, customers and assignments as observations, then the scored links of `o2o match
+/// --store`), then the rows of [`resolve_groups`]. `consent`, `customers`, `assignments`: the
+/// group's records of those tables, and copies (`_copy` true) of the records of other groups
+/// that carry an identifier of `hubs` seen in this one, which keep only those identifiers
+/// (their consent reaches this group's records through them); `links`: its rows of the links file (`a`, `b`,
+/// `waterfall`, `_event`); `aliases`: in a keyed store (`key_id`), its rows of the kept
+/// platform hashes, in `_event` order (the store's). `hubs` as for [`resolve_groups`].
 #[pyfunction]
-#[pyo3(signature = (events, consent, customers, assignments, rules_json=None, hubs=Vec::new(), lookback=None))]
+#[pyo3(signature = (events, consent, customers, assignments, rules_json=None, hubs=Vec::new(), lookback=None, links=None, aliases=None, key_id=None))]
 #[allow(clippy::too_many_arguments)]
 pub fn resolve_store_groups(
     py: Python<'_>,
@@ -282,6 +387,9 @@ pub fn resolve_store_groups(
     rules_json: Option<&str>,
     hubs: Vec<i64>,
     lookback: Option<&str>,
+    links: Option<&Bound<'_, PyAny>>,
+    aliases: Option<&Bound<'_, PyAny>>,
+    key_id: Option<String>,
 ) -> Result<ArrowTable> {
     let rules = rules(rules_json)?;
     let cfg = journey_config(lookback)?;
@@ -289,10 +397,34 @@ pub fn resolve_store_groups(
     let mut records = records_of("consent", consent)?;
     records.extend(records_of("customers", customers)?);
     records.extend(records_of("assignments", assignments)?);
+    let links = match links {
+        Some(obj) => links_of(obj)?,
+        None => Vec::new(),
+    };
+    let keyed = match key_id {
+        Some(key_id) => {
+            let mut map = std::collections::HashMap::new();
+            if let Some(obj) = aliases {
+                for b in batches(obj)? {
+                    let rows = o2o_core::store::aliases_of_batch(&b)
+                        .map_err(|e| Error::input(ALIASES, format!("{ALIASES}: {e}")))?;
+                    for (h, id) in rows {
+                        map.entry(h).or_insert(id);
+                    }
+                }
+            }
+            Some(o2o_core::store::Keyed {
+                key_id,
+                aliases: map,
+            })
+        }
+        None => None,
+    };
     let out = py.detach(move || -> Result<RecordBatch> {
         let (events, ids) = in_event_order(events_of(&bs)?);
         let hubs: HashSet<i64> = hubs.into_iter().collect();
-        let probe = IdentityGraph::new(rules.clone())?;
+        let mut probe = IdentityGraph::new(rules.clone())?;
+        probe.set_pseudonym_key(keyed.as_ref().map(|k| k.key_id.clone()));
         let shared = |i: &Identifier| {
             probe
                 .recordable(i)
@@ -300,10 +432,53 @@ pub fn resolve_store_groups(
         };
         let unlinked: Option<o2o_core::store::Unlinked<'_>> =
             if hubs.is_empty() { None } else { Some(&shared) };
-        let people = o2o_core::store::resolve_records(events, records, rules, None, unlinked)?;
+        let records: Vec<StoredRecord> = records
+            .into_iter()
+            .map(|(mut r, copy)| {
+                if copy {
+                    keep_shared(&mut r, &shared);
+                }
+                r
+            })
+            .collect();
+        let mut people = o2o_core::store::resolve_records(events, records, rules, keyed, unlinked)?;
+        // 5. The scored links, as the whole store's resolution adds them.
+        o2o_core::matching::apply_links(links, &mut people.graph)?;
         emit(&people.graph, &people.events, &ids, &cfg)
     })?;
     Ok(ArrowTable::new(out.schema(), vec![out]))
+}
+
+/// The table name under which `o2o.spark` hands over rows of the links file.
+const LINKS: &str = "links";
+/// The table name under which `o2o.spark` hands over rows of a keyed store's alias files.
+const ALIASES: &str = "aliases";
+
+/// The scored links of a group's rows of the links file, in `_event` order (the file's).
+fn links_of(obj: &Bound<'_, PyAny>) -> Result<Vec<o2o_core::matching::StoredLink>> {
+    let mut numbered = Vec::new();
+    for b in batches(obj)? {
+        let nums = b
+            .column_by_name(EVENT)
+            .and_then(|c| c.as_primitive_opt::<Int64Type>())
+            .ok_or_else(|| Error::input(EVENT, format!("{LINKS}: no int64 column `{EVENT}`")))?
+            .clone();
+        let links = o2o_core::matching::links_of_batch(&b)
+            .map_err(|e| Error::input(LINKS, format!("{LINKS}: {e}")))?;
+        numbered.extend(nums.values().iter().copied().zip(links));
+    }
+    numbered.sort_by_key(|(n, _)| *n);
+    Ok(numbered.into_iter().map(|(_, l)| l).collect())
+}
+
+/// The id of the key a keyed store's identifiers are pseudonyms under (`None` for a plain
+/// store), once the rules are checked against the store's (as `o2o resolve --store` checks them).
+#[pyfunction]
+#[pyo3(signature = (store, rules_json=None))]
+pub fn store_key_id(store: PathBuf, rules_json: Option<&str>) -> Result<Option<String>> {
+    let rules = rules(rules_json)?;
+    let s = CoreStore::open(&store)?;
+    Ok(o2o_core::store::pseudonym_key(&s, &rules)?)
 }
 
 /// The schema of [`link_keys`]' output.
@@ -775,6 +950,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(link_keys, m)?)?;
     m.add_function(wrap_pyfunction!(store_link_keys, m)?)?;
     m.add_function(wrap_pyfunction!(resolve_store_groups, m)?)?;
+    m.add_function(wrap_pyfunction!(store_key_id, m)?)?;
     m.add_function(wrap_pyfunction!(rules_json, m)?)?;
     m.add_function(wrap_pyfunction!(resolve_groups, m)?)?;
     m.add_function(wrap_pyfunction!(attribute_paths, m)?)?;

@@ -356,3 +356,265 @@ def test_store_rules_identical_to_o2o_resolve_store(spark, exports_store: Path):
     # against resolving the events with their own consent alone.
     plain = osp.local_resolution(events.drop("day").toArrow())
     assert _rows(plain["profiles"], cols) != _rows(res.profiles.toArrow(), cols)
+
+
+_FIRST = ["anna", "bruno", "chloe", "david", "emma", "felix", "giulia", "hugo", "ines", "jonas",
+          "karin", "lucas", "maria", "nadia", "oscar", "paula", "quentin", "rosa", "sven", "tara"]
+_LAST = ["nguyen", "tran", "le", "pham", "hoang", "huynh", "phan", "vu", "vo", "dang", "bui",
+         "do", "ho", "ngo", "duong", "ly", "martin", "bernard", "dubois", "thomas", "robert",
+         "richard", "petit", "durand", "leroy", "moreau", "simon", "laurent", "lefebvre", "michel"]
+
+
+def _people_store(tmp: Path) -> Path:
+    """A store of 300 CRM customers with names, birth dates and zips, each visiting a store,
+    and 100 of them known a second time under their email with a typo in the first name (as
+    a second sign-up): exact identifiers never join the two, only `o2o match --store` can."""
+    customers = ["id,email,first,last,dob,zip,opt_in,signed_up"]
+    visits = ["ts,store,crm,email,opt_in"]
+    t = 1_772_359_200
+    for i in range(300):
+        first, last = _FIRST[i % 20], _LAST[(i * 7) % 30]
+        dob = f"{1950 + i % 50}-{1 + i % 12:02d}-{1 + (i * 5) % 28:02d}"
+        zip_ = f"{70000 + (i * 37) % 900}"
+        customers.append(f"crm-r{i},,{first},{last},{dob},{zip_},Y,2026-01-01")
+        visits.append(f"{t + i * 60},S{i % 5},crm-r{i},,Y")
+        if i % 3 == 0:
+            typo = first[:-1] + ("e" if first[-1] != "e" else "a")
+            customers.append(f",d{i}@example.com,{typo},{last},{dob},{zip_},Y,2026-01-02")
+            visits.append(f"{t + i * 60 + 30},S{i % 5},,d{i}@example.com,Y")
+    (tmp / "customers.csv").write_text("\n".join(customers) + "\n")
+    (tmp / "visits.csv").write_text("\n".join(visits) + "\n")
+    store = o2o.Store(tmp / "people-store")
+    store.ingest(
+        """
+[source]
+name = "crm"
+format = "csv"
+produces = "customer"
+[fields]
+timestamp = { column = "signed_up", format = "%Y-%m-%d" }
+[identifiers]
+external_id = "id"
+email = "email"
+first_name = "first"
+last_name = "last"
+date_of_birth = "dob"
+zip = "zip"
+[consent]
+granted = { column = "opt_in", values = ["Y"] }
+""",
+        [tmp / "customers.csv"],
+    )
+    store.ingest(
+        """
+[source]
+name = "pos"
+format = "csv"
+produces = "checkin"
+[fields]
+timestamp = { column = "ts", unit = "s" }
+store = "store"
+method = { value = "pos_purchase" }
+[identifiers]
+external_id = "crm"
+email = "email"
+[consent]
+granted = { column = "opt_in", values = ["Y"] }
+""",
+        [tmp / "visits.csv"],
+    )
+    return tmp / "people-store"
+
+
+def test_scored_links_of_o2o_match_store_identical(spark, tmp_path: Path):
+    """The pairs `o2o match --store` stores (docs/examples/match/store.toml) join people on
+    Spark as on one machine: the same profiles as `o2o.Store.resolve` and the same profile for
+    every event, and some profiles are joined by a scored link alone."""
+    from o2o import spark as osp
+
+    cli = _o2o_cli()
+    if not cli:
+        pytest.skip("the o2o command is not built (cargo build -p o2o-cli)")
+    store = _people_store(tmp_path)
+    cols = ["profile", "kind", "value"]
+    unmatched = _rows(o2o.Store(store).resolve(), cols)
+    settings = Path(__file__).resolve().parents[2] / "docs" / "examples" / "match" / "store.toml"
+    subprocess.run([cli, "match", "--store", str(store), "--settings", str(settings)], check=True, capture_output=True)
+    assert (store / "links" / "match.parquet").is_file()
+    one = _rows(o2o.Store(store).resolve(), cols)
+    # The links joined people that no identifier joins: fewer profiles than without them.
+    assert len({p for p, _, _ in one}) < len({p for p, _, _ in unmatched})
+    res = osp.resolve_store(spark, str(store))
+    assert _rows(res.profiles.toArrow(), cols) == one
+    assert _rows(res.events.toArrow(), ["_event", "profile"]) == _store_event_profiles(spark, store)
+
+
+def _store_event_profiles(spark, store: Path, aliases: bool = True) -> list:
+    """Each event's profile by the core's resolution of the whole store at once (records, links
+    and, in a keyed store, kept platform hashes in one call), `(_event, profile)` sorted.
+    ``aliases=False`` leaves the kept platform hashes out."""
+    from o2o import spark as osp
+
+    events = osp.read_events(spark, str(store))
+    tables = {}
+    for t in ("consent", "customers", "assignments"):
+        if (store / t).exists():
+            tables[t] = osp._conform(osp._numbered(spark, osp.read_table(spark, str(store), t)).toArrow(), t)
+        else:
+            tables[t] = pa.table({"_event": pa.array([], pa.int64())})
+    more = {}
+    links = store / "links" / "match.parquet"
+    if links.is_file():
+        more["links"] = osp._strings(osp._numbered(spark, spark.read.parquet(str(links))).toArrow())
+    key_id = o2o._o2o.store_key_id(str(store))
+    if aliases and key_id is not None and (store / "aliases").is_dir():
+        more["aliases"] = osp._strings(
+            osp._numbered(spark, spark.read.parquet(str(store / "aliases" / "*.parquet"))).toArrow()
+        ).sort_by("_event")
+    whole = pa.table(
+        o2o._o2o.resolve_store_groups(
+            osp._conform(events.drop("day").toArrow()), tables["consent"], tables["customers"],
+            tables["assignments"], key_id=key_id, **more,
+        )
+    )
+    whole_events = whole.filter(pa.compute.equal(whole.column("what"), "event"))
+    return _rows(whole_events, ["_event", "profile"])
+
+
+def test_keyed_store_identical(spark, tmp_path: Path):
+    """A store ingested with a key (identifiers kept as keyed pseudonyms, platform hashes kept
+    in `aliases/`) resolves on Spark as on one machine: hashed identifiers of the ad platforms'
+    exports join their people through the kept hashes."""
+    import hashlib
+    import json
+
+    from o2o import spark as osp
+
+    cli = _o2o_cli()
+    if not cli:
+        pytest.skip("the o2o command is not built (cargo build -p o2o-cli)")
+    subprocess.run(
+        [cli, "simulate", "--customers", "1000", "--seed", "13", "--exports", str(tmp_path / "exports")],
+        check=True, capture_output=True,
+    )
+    key = tmp_path / "store.key"
+    # A fixed secret for the test (a real one comes from `o2o keygen`).
+    key.write_text("k1:" + hashlib.sha256(b"o2o.spark keyed store test").hexdigest() + "\n")
+    key.chmod(0o600)
+    store = o2o.Store(tmp_path / "keyed")
+    for f in json.loads((tmp_path / "exports" / "planted.json").read_text())["files"]:
+        ex = tmp_path / "exports"
+        store.ingest(ex / f["map"], ex / f["file"], max_rejected=50.0, hmac_key_file=key)
+    keyed = tmp_path / "keyed"
+    assert any((keyed / "aliases").glob("*.parquet"))
+    cols = ["profile", "kind", "value"]
+    one = _rows(o2o.Store(keyed).resolve(), cols)
+    # Identifiers are pseudonyms under the key, never values.
+    assert one and all(v.startswith("k1:") for _, k, v in one if k in ("email", "phone", "loyalty_card"))
+    res = osp.resolve_store(spark, str(keyed))
+    assert _rows(res.profiles.toArrow(), cols) == one
+    events = _store_event_profiles(spark, keyed)
+    assert _rows(res.events.toArrow(), ["_event", "profile"]) == events
+    # The kept hashes joined hashed identifiers to people: without them, fewer events have one.
+    with_profile = lambda rows: sum(1 for _, p in rows if p is not None)
+    assert with_profile(events) > with_profile(_store_event_profiles(spark, keyed, aliases=False))
+
+
+
+def _hub_consent_store(tmp: Path) -> Path:
+    """40 people seen at a store with the store's IP (check-ins with their own consent: the IP
+    is shared by the hub guard), the same IP on 40 devices' visits that carry no consent of
+    their own, and a consent record on that IP: the devices take their consent from it."""
+    t = 1_772_359_200
+    pos = ["ts,store,card,ip,opt_in"]
+    web = ["ts,store,device,ip"]
+    for i in range(40):
+        pos.append(f"{t + 10 + i},S1,C{i:03d},10.9.9.9,Y")
+        web.append(f"{t + 100 + i},S1,6f1c2a4e-0000-4000-8000-{i:012d},10.9.9.9")
+    (tmp / "pos.csv").write_text("\n".join(pos) + "\n")
+    (tmp / "web.csv").write_text("\n".join(web) + "\n")
+    (tmp / "consent.csv").write_text(f"ts,ip,opt_in\n{t},10.9.9.9,Y\n")
+    store = o2o.Store(tmp / "hub-store")
+    checkin = """
+[source]
+name = "{name}"
+format = "csv"
+produces = "checkin"
+[fields]
+timestamp = {{ column = "ts", unit = "s" }}
+store = "store"
+method = {{ value = "pos_purchase" }}
+[identifiers]
+{ids}
+"""
+    store.ingest(
+        checkin.format(name="pos", ids='loyalty_card = "card"\nip = "ip"')
+        + '[consent]\ngranted = { column = "opt_in", values = ["Y"] }\n',
+        [tmp / "pos.csv"],
+    )
+    store.ingest(checkin.format(name="web", ids='device_id = "device"\nip = "ip"'), [tmp / "web.csv"])
+    store.ingest(
+        """
+[source]
+name = "crm_consent"
+format = "csv"
+produces = "consent"
+[fields]
+timestamp = { column = "ts", unit = "s" }
+[identifiers]
+ip = "ip"
+[consent]
+granted = { column = "opt_in", values = ["Y"] }
+""",
+        [tmp / "consent.csv"],
+    )
+    return tmp / "hub-store"
+
+
+def test_consent_record_on_a_hub_identifier_identical(spark, tmp_path: Path):
+    """A consent record on an identifier the hub guard shares reaches the events carrying it
+    on Spark as on one machine, while the shared identifier stays out of the components."""
+    from pyspark.sql import functions as F
+
+    from o2o import spark as osp
+
+    store = _hub_consent_store(tmp_path)
+    cols = ["profile", "kind", "value"]
+    one = _rows(o2o.Store(store).resolve(), cols)
+    # On one machine the devices took their consent from the IP's record: 40 device profiles,
+    # and the shared IP in none.
+    assert sum(1 for _, k, _ in one if k == "device_id") == 40
+    assert not any(k == "ip" for _, k, _ in one)
+    res = osp.resolve_store(spark, str(store))
+    assert _rows(res.profiles.toArrow(), cols) == one
+    assert _rows(res.events.toArrow(), ["_event", "profile"]) == _store_event_profiles(spark, store)
+    # The IP is shared and cut: no component holds the people it was seen with.
+    assert res.hubs.count() == 1
+    assert res.components.groupBy("component").count().agg(F.max("count")).first()[0] == 1
+
+
+
+def test_scale_doc_runs_as_a_script(spark, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    """docs/scale.md's Python blocks (`resolve`, `resolve_store`, `write_events`, …) run, one
+    after the other, as one plain script, on the simulated store they make."""
+    import re
+    import runpy
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "scale.md"
+    cells = re.findall(r"```python\n(.*?)```", doc.read_text(encoding="utf-8"), flags=re.S)
+    script = "\n\n".join(cells)
+    assert "resolve_store(" in script and "write_events(" in script
+    (tmp_path / "scale.py").write_text(script, encoding="utf-8")
+    partitions = spark.conf.get("spark.sql.shuffle.partitions")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        runpy.run_path(str(tmp_path / "scale.py"), run_name="__main__")
+    finally:
+        os.chdir(cwd)
+        # The script's session is this module's (getOrCreate): give back its settings.
+        spark.conf.set("spark.sql.shuffle.partitions", partitions)
+    out = capsys.readouterr().out
+    assert "same people as one machine: True" in out
+    assert re.search(r"^[1-9][0-9]* profiles$", out, flags=re.M)
+    assert re.search(r"^[1-9][0-9]* identifiers in profiles without tv$", out, flags=re.M)

@@ -145,6 +145,13 @@ impl IdentityGraph {
         self.pseudonym_key.as_deref()
     }
 
+    /// Take identifiers that are keyed pseudonyms under `key_id` as they are (a keyed store's
+    /// identifiers, `KEY_ID:HEX`) instead of normalising them; `None` for values. For
+    /// [`IdentityGraph::recordable`] over a keyed store's records, as its resolver records them.
+    pub fn set_pseudonym_key(&mut self, key_id: Option<String>) {
+        self.pseudonym_key = key_id;
+    }
+
     /// Totals over everything observed.
     pub fn stats(&self) -> GraphStats {
         self.stats

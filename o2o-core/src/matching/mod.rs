@@ -39,8 +39,8 @@ pub use settings::{BlockingRule, Comparison, Level, LinkType, MatchSettings, Tra
 pub(crate) use store::erase_links;
 #[cfg(feature = "store")]
 pub use store::{
-    LINKS_FILE, MATCH_SOURCE, StoreMatch, StoredLink, add_links, match_store, read_links,
-    store_records, write_links,
+    LINKS_FILE, MATCH_SOURCE, StoreMatch, StoredLink, add_links, apply_links, links_of_batch,
+    match_store, read_links, store_records, write_links,
 };
 
 /// Why matching failed. Every variant names what and where; none echoes a record's value.

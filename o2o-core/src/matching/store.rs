@@ -14,7 +14,7 @@
 
 use super::{MatchError, MatchRun, MatchSettings, Records, run};
 use crate::event::{IdKind, Identifier, RecordKind};
-use crate::identity::{IdentityGraph, ResolutionRules, Waterfall, parse_identifier};
+use crate::identity::{IdentityError, IdentityGraph, ResolutionRules, Waterfall, parse_identifier};
 use crate::store::{Store, StoreError, StoredRecord};
 use arrow_array::{Array, Float64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
@@ -232,29 +232,7 @@ pub fn read_links(dir: &Path) -> Result<Vec<StoredLink>, StoreError> {
     let mut out = Vec::new();
     for batch in reader {
         let batch = batch?;
-        let col = |name: &str| {
-            batch
-                .column_by_name(name)
-                .and_then(|c| c.as_any().downcast_ref::<StringArray>())
-                .ok_or_else(|| bad(format!("no text column `{name}`")))
-        };
-        let (a, b, w) = (col("a")?, col("b")?, col("waterfall")?);
-        for i in 0..batch.num_rows() {
-            if a.is_null(i) || b.is_null(i) || w.is_null(i) {
-                return Err(bad(format!("row {}: a missing value", i + 1)));
-            }
-            let ida =
-                parse_identifier(a.value(i)).map_err(|e| bad(format!("row {}: {e}", i + 1)))?;
-            let idb =
-                parse_identifier(b.value(i)).map_err(|e| bad(format!("row {}: {e}", i + 1)))?;
-            let waterfall: Waterfall = serde_json::from_str(w.value(i))
-                .map_err(|e| bad(format!("row {}: waterfall: {e}", i + 1)))?;
-            out.push(StoredLink {
-                a: ida,
-                b: idb,
-                waterfall,
-            });
-        }
+        out.extend(links_of_batch(&batch).map_err(bad)?);
     }
     Ok(out)
 }
@@ -286,14 +264,52 @@ pub(crate) fn erase_links(
     Ok(dropped)
 }
 
-/// Add the store's links to `graph` as scored links; returns how many joined two recorded
-/// identifiers.
-pub fn add_links(dir: &Path, graph: &mut IdentityGraph) -> Result<u64, MatchError> {
+/// The links of one batch in the links file's columns (`a`, `b`, `waterfall`; other columns
+/// ignored), in row order; the error names the row (from 1) and what is wrong with it.
+/// `o2o.spark` hands each group of components its rows of the links file through this.
+pub fn links_of_batch(batch: &RecordBatch) -> Result<Vec<StoredLink>, String> {
+    let col = |name: &str| {
+        batch
+            .column_by_name(name)
+            .and_then(|c| c.as_any().downcast_ref::<StringArray>())
+            .ok_or_else(|| format!("no text column `{name}`"))
+    };
+    let (a, b, w) = (col("a")?, col("b")?, col("waterfall")?);
+    let mut out = Vec::with_capacity(batch.num_rows());
+    for i in 0..batch.num_rows() {
+        if a.is_null(i) || b.is_null(i) || w.is_null(i) {
+            return Err(format!("row {}: a missing value", i + 1));
+        }
+        let ida = parse_identifier(a.value(i)).map_err(|e| format!("row {}: {e}", i + 1))?;
+        let idb = parse_identifier(b.value(i)).map_err(|e| format!("row {}: {e}", i + 1))?;
+        let waterfall: Waterfall = serde_json::from_str(w.value(i))
+            .map_err(|e| format!("row {}: waterfall: {e}", i + 1))?;
+        out.push(StoredLink {
+            a: ida,
+            b: idb,
+            waterfall,
+        });
+    }
+    Ok(out)
+}
+
+/// Add `links` to `graph` as scored links, in their order; returns how many joined two recorded
+/// identifiers (a link with an end the graph never recorded adds nothing).
+pub fn apply_links(
+    links: impl IntoIterator<Item = StoredLink>,
+    graph: &mut IdentityGraph,
+) -> Result<u64, IdentityError> {
     let mut n = 0;
-    for l in read_links(dir)? {
+    for l in links {
         if graph.link_scored(MATCH_SOURCE, &l.a, &l.b, l.waterfall)? {
             n += 1;
         }
     }
     Ok(n)
+}
+
+/// Add the store's links to `graph` as scored links; returns how many joined two recorded
+/// identifiers.
+pub fn add_links(dir: &Path, graph: &mut IdentityGraph) -> Result<u64, MatchError> {
+    Ok(apply_links(read_links(dir)?, graph)?)
 }

@@ -253,3 +253,36 @@ fn store_matches_become_scored_links_of_the_graph() {
     assert_eq!(after.iter().collect::<Vec<_>>(), others);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[cfg(feature = "store")]
+#[test]
+fn a_batch_of_links_names_its_bad_row() {
+    use arrow_array::{RecordBatch, StringArray};
+    use arrow_schema::{DataType, Field, Schema};
+    use std::sync::Arc;
+    let w = r#"{"prior": -10.0, "fields": [], "match_weight": 5.0, "probability": 0.97}"#;
+    let schema = Arc::new(Schema::new(
+        ["a", "b", "waterfall"]
+            .map(|n| Field::new(n, DataType::Utf8, false))
+            .to_vec(),
+    ));
+    let batch = |b: &str| {
+        RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(StringArray::from(vec![
+                    "external_id:crm-1",
+                    "email:a@example.com",
+                ])),
+                Arc::new(StringArray::from(vec!["email:d1@example.com", b])),
+                Arc::new(StringArray::from(vec![w, w])),
+            ],
+        )
+        .unwrap()
+    };
+    let links = links_of_batch(&batch("email:d2@example.com")).unwrap();
+    assert_eq!(links.len(), 2);
+    assert_eq!(links[1].waterfall.match_weight, 5.0);
+    let e = links_of_batch(&batch("no kind here")).unwrap_err();
+    assert!(e.starts_with("row 2:"), "{e}");
+}

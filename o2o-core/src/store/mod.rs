@@ -30,10 +30,10 @@ mod write;
 pub use erase::StoreErasure;
 pub use external::{TaskPart, TaskWriter, record_keys, stage_task};
 pub use people::{
-    Keyed, People, PeopleError, PeopleStats, Unlinked, click_keys, hash_forms,
+    Keyed, People, PeopleError, PeopleStats, Unlinked, click_keys, hash_forms, pseudonym_key,
     resolve as resolve_people, resolve_records,
 };
-pub use pseudonyms::{PseudonymSettings, PseudonymStats, StoreKey};
+pub use pseudonyms::{PseudonymSettings, PseudonymStats, StoreKey, aliases_of_batch};
 pub use resolution::{ResolutionError, ResolutionInfo, Staleness, StoreFingerprint, Stored};
 pub use rows::parquet_rows;
 pub use schema::{

@@ -210,22 +210,9 @@ fn latest(list: &[(i64, ConsentSignals)], ts: i64) -> Option<&ConsentSignals> {
 
 /// Resolve the people of a store under `rules`.
 pub fn resolve(store: &super::Store, rules: ResolutionRules) -> Result<People, PeopleError> {
-    // A keyed store's identifiers are pseudonyms made under its phone check: another check
-    // cannot be applied to them.
-    if let Some(p) = store.pseudonyms()
-        && p.phone != rules.phone
-    {
-        return Err(PeopleError::Store(StoreError::KeySettings {
-            message: format!(
-                "phones were kept at ingest under the \"{}\" check; the rules given ask for \"{}\" (ingest again with those rules)",
-                phone_name(p.phone),
-                phone_name(rules.phone)
-            ),
-        }));
-    }
-    let keyed = match store.pseudonyms() {
-        Some(p) => Some(Keyed {
-            key_id: p.key_id.clone(),
+    let keyed = match pseudonym_key(store, &rules)? {
+        Some(key_id) => Some(Keyed {
+            key_id,
             aliases: super::pseudonyms::read_aliases(store.dir())?,
         }),
         None => None,
@@ -248,6 +235,28 @@ pub fn resolve(store: &super::Store, rules: ResolutionRules) -> Result<People, P
             .map_err(|e| PeopleError::Matching(Box::new(e)))?;
     }
     Ok(people)
+}
+
+/// The id of the key a keyed store's identifiers are pseudonyms under (`None` for a plain
+/// store), once `rules` are checked against it: the pseudonyms were made under the store's phone
+/// check, and another check cannot be applied to them.
+pub fn pseudonym_key(
+    store: &super::Store,
+    rules: &ResolutionRules,
+) -> Result<Option<String>, StoreError> {
+    let Some(p) = store.pseudonyms() else {
+        return Ok(None);
+    };
+    if p.phone != rules.phone {
+        return Err(StoreError::KeySettings {
+            message: format!(
+                "phones were kept at ingest under the \"{}\" check; the rules given ask for \"{}\" (ingest again with those rules)",
+                phone_name(p.phone),
+                phone_name(rules.phone)
+            ),
+        });
+    }
+    Ok(Some(p.key_id.clone()))
 }
 
 /// A keyed store, as [`resolve_records`] needs it: the key id its pseudonyms were made under,

@@ -410,37 +410,56 @@ fn read_file(path: &Path) -> Result<Vec<Row>, StoreError> {
     let f = std::fs::File::open(path).map_err(StoreError::io(path))?;
     let mut out = Vec::new();
     for batch in ParquetRecordBatchReaderBuilder::try_new(f)?.build()? {
-        let batch = batch?;
-        let col = |name: &str| {
-            batch
-                .column_by_name(name)
-                .and_then(|c| c.as_string_opt::<i32>().cloned())
-                .ok_or_else(|| StoreError::NotAStore {
-                    path: path.display().to_string(),
-                    message: format!("no string column `{name}`"),
-                })
-        };
-        let (pl, h) = (col("platform")?, col("hash")?);
-        let (k, p) = (col("kind")?, col("pseudonym")?);
-        let up = batch
-            .column_by_name("upload")
-            .and_then(|c| c.as_boolean_opt().cloned());
-        for i in 0..batch.num_rows() {
-            if pl.is_null(i) || h.is_null(i) || k.is_null(i) || p.is_null(i) {
-                continue;
-            }
-            let Ok(kind) = k.value(i).parse::<IdKind>() else {
-                continue;
-            };
-            out.push((
-                pl.value(i).to_owned(),
-                h.value(i).to_owned(),
-                kind,
-                p.value(i).to_owned(),
-                up.as_ref()
-                    .and_then(|u| (!u.is_null(i)).then(|| u.value(i))),
-            ));
+        out.extend(rows_of(&batch?).map_err(|message| StoreError::NotAStore {
+            path: path.display().to_string(),
+            message,
+        })?);
+    }
+    Ok(out)
+}
+
+/// The rows of a batch of an alias file; rows with a missing value or an unknown kind are
+/// skipped (as the store's reader skips them). A file written before the `upload` column
+/// existed gives `None` there.
+fn rows_of(batch: &RecordBatch) -> Result<Vec<Row>, String> {
+    let col = |name: &str| {
+        batch
+            .column_by_name(name)
+            .and_then(|c| c.as_string_opt::<i32>().cloned())
+            .ok_or_else(|| format!("no string column `{name}`"))
+    };
+    let (pl, h) = (col("platform")?, col("hash")?);
+    let (k, p) = (col("kind")?, col("pseudonym")?);
+    let up = batch
+        .column_by_name("upload")
+        .and_then(|c| c.as_boolean_opt().cloned());
+    let mut out = Vec::with_capacity(batch.num_rows());
+    for i in 0..batch.num_rows() {
+        if pl.is_null(i) || h.is_null(i) || k.is_null(i) || p.is_null(i) {
+            continue;
         }
+        let Ok(kind) = k.value(i).parse::<IdKind>() else {
+            continue;
+        };
+        out.push((
+            pl.value(i).to_owned(),
+            h.value(i).to_owned(),
+            kind,
+            p.value(i).to_owned(),
+            up.as_ref().and_then(|u| (!u.is_null(i)).then(|| u.value(i))),
+        ));
+    }
+    Ok(out)
+}
+
+/// Rows of the store's alias files (`platform`, `hash`, `kind`, `pseudonym`), in the order the
+/// store reads them, as hash → the identifier it hashes: the first row of a hash wins, as in
+/// the whole store. `o2o.spark` hands each group of components the alias rows of its hashes
+/// through this.
+pub fn aliases_of_batch(batch: &RecordBatch) -> Result<HashMap<String, Identifier>, String> {
+    let mut out = HashMap::new();
+    for (_, h, kind, p, _) in rows_of(batch)? {
+        out.entry(h).or_insert_with(|| Identifier::new(kind, p));
     }
     Ok(out)
 }
@@ -509,4 +528,36 @@ pub(crate) fn upload_hashes(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_row_of_a_hash_wins_and_bad_rows_are_skipped() {
+        let batch = RecordBatch::try_new(
+            schema(),
+            vec![
+                Arc::new(StringArray::from(vec!["google", "meta", "meta", "tiktok"])),
+                Arc::new(StringArray::from(vec!["h1", "h1", "h2", "h3"])),
+                Arc::new(StringArray::from(vec![
+                    "email", "email", "phone", "nonsense",
+                ])),
+                Arc::new(StringArray::from(vec!["k:a", "k:b", "k:c", "k:d"])),
+                Arc::new(BooleanArray::from(vec![Some(true), Some(true), None, Some(false)])),
+            ],
+        )
+        .unwrap();
+        let m = aliases_of_batch(&batch).unwrap();
+        assert_eq!(m.len(), 2);
+        assert_eq!(m["h1"], Identifier::new(IdKind::Email, "k:a"));
+        assert_eq!(m["h2"], Identifier::new(IdKind::Phone, "k:c"));
+        let bare = RecordBatch::try_new(
+            Arc::new(Schema::new(vec![Field::new("hash", DataType::Utf8, false)])),
+            vec![Arc::new(StringArray::from(vec!["h1"]))],
+        )
+        .unwrap();
+        assert!(aliases_of_batch(&bare).unwrap_err().contains("`platform`"));
+    }
 }

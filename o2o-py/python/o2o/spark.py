@@ -84,8 +84,15 @@ def session(master: str = "local[2]", *, partitions: int = 8, app: str = "o2o") 
 def read_table(spark: SparkSession, store: str, table: str = "events") -> DataFrame:
     """One table of the event store at ``store`` (``events``, ``assignments``, ``spend``,
     ``consent``, ``customers``), read with Spark's Parquet reader."""
-    path = os.path.join(os.fspath(store), table)
+    path = os.path.join(_local(store), table)
     return spark.read.parquet(path)
+
+
+def _local(store: Any) -> str:
+    """``store`` with a relative local path made absolute from this process's working directory
+    (the JVM resolves relative paths from its own, which may differ); URIs as they are."""
+    store = os.fspath(store)
+    return store if "://" in store else os.path.abspath(store)
 
 
 def read_events(spark: SparkSession, store: str) -> DataFrame:
@@ -501,6 +508,22 @@ def resolve(
 
 
 _RECORD_TABLES = ("consent", "customers", "assignments")
+# Numbered after the events and the record tables: the rows of the links file of `o2o match
+# --store`, then (in a keyed store) the kept platform hashes.
+_LINKS_BASE = 4 << 58
+_ALIASES_BASE = 5 << 58
+_EXTRA_COLUMNS = {
+    "links": ["a", "b", "waterfall"],
+    "aliases": ["platform", "hash", "kind", "pseudonym"],
+}
+
+
+def _strings(t: pa.Table) -> pa.Table:
+    """``t`` with its text columns as Arrow ``string`` (Spark may hand over ``large_string``)."""
+    cols = [
+        c.cast(pa.string()) if pa.types.is_large_string(c.type) else c for c in t.columns
+    ]
+    return pa.Table.from_arrays(cols, names=t.column_names)
 
 
 def resolve_store(
@@ -514,23 +537,42 @@ def resolve_store(
 ) -> Resolution:
     """Resolve the event store at ``store`` on Spark as ``o2o resolve --store`` resolves it:
     with the store's record-level rules (``docs/privacy.md``, "Consent from records") —
-    hashed identifiers joined to the raw ones they hash, records of one click id joined,
-    consent from consent records and through the person, customer, consent and assignment
-    records as observations. The rules are the core's (``resolve_records``), run per group of
-    connected components of all the records; the components also join records on the hashes
-    and click ids the rules join them on, so that each group holds everything its rules read.
-    Scored links of ``o2o match --store`` are not applied. Other arguments as :func:`resolve`.
+    hashed identifiers joined to the raw ones they hash (in a keyed store, through the platform
+    hashes kept at ingest), records of one click id joined, consent from consent records and
+    through the person, customer, consent and assignment records as observations — and the
+    scored links of ``o2o match --store``. The rules are the core's (``resolve_records``, then
+    the links), run per group of connected components of all the records; the components also
+    join records on the hashes and click ids the rules join them on and on the two ends of each
+    scored link, so that each group holds everything its rules read. Other arguments as
+    :func:`resolve`.
     """
     rj = _rules_json(rules)
     compiled = json.loads(_o2o.rules_json(rj))
+    store = _local(store)
+    # A keyed store's identifiers are pseudonyms under its key (checked against the rules as
+    # on one machine); `None` for a plain store.
+    key_id = _o2o.store_key_id(store, rj)
     events = read_events(spark, store)
     records: Dict[str, DataFrame] = {}
     for i, table in enumerate(_RECORD_TABLES):
-        if os.path.isdir(os.path.join(os.fspath(store), table)):
+        if os.path.isdir(os.path.join(store, table)):
             # Numbered after the events, table by table, in the store's order.
             records[table] = _numbered(spark, read_table(spark, store, table)).withColumn(
                 EVENT, F.col(EVENT) + F.lit((i + 1) << 58)
             )
+    extra: Dict[str, DataFrame] = {}
+    links_file = os.path.join(store, "links", "match.parquet")
+    if os.path.isfile(links_file):
+        extra["links"] = _numbered(spark, spark.read.parquet(links_file)).withColumn(
+            EVENT, F.col(EVENT) + F.lit(_LINKS_BASE)
+        )
+    aliases_dir = os.path.join(store, "aliases")
+    if key_id is not None and os.path.isdir(aliases_dir) and any(
+        f.endswith(".parquet") for f in os.listdir(aliases_dir)
+    ):
+        extra["aliases"] = _numbered(
+            spark, spark.read.parquet(os.path.join(aliases_dir, "*.parquet"))
+        ).withColumn(EVENT, F.col(EVENT) + F.lit(_ALIASES_BASE))
     hashed_kinds = F.exists("identifiers", lambda x: x["kind"].endswith("_sha256"))
     hashed = any(
         df.where(hashed_kinds).limit(1).count() > 0 for df in [events, *records.values()]
@@ -540,20 +582,34 @@ def resolve_store(
     def keys_fn(table: str) -> Any:
         def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
             for b in batches:
-                t = _conform(pa.Table.from_batches([b]), table)
-                yield from pa.table(_o2o.store_link_keys(t, table, rj, hashed)).to_batches()
+                t = pa.Table.from_batches([b])
+                t = _strings(t) if table in _EXTRA_COLUMNS else _conform(t, table)
+                yield from pa.table(_o2o.store_link_keys(t, table, rj, hashed, key_id)).to_batches()
 
         return run
 
     keys = events.mapInArrow(keys_fn("events"), key_schema)
     for table, df in records.items():
         keys = keys.union(df.mapInArrow(keys_fn(table), key_schema))
+    if "links" in extra:
+        keys = keys.union(extra["links"].mapInArrow(keys_fn("links"), key_schema))
+    if "aliases" in extra:
+        # Only the kept hashes some record carries join anything: the others stay out.
+        alias_keys = extra["aliases"].mapInArrow(keys_fn("aliases"), key_schema)
+        carried = keys.where(F.col("kind") == "sha").select("key").distinct()
+        used = alias_keys.where(F.col("kind") == "sha").join(carried, "key", "left_semi").select(EVENT).distinct()
+        extra["aliases"] = extra["aliases"].join(used, EVENT, "left_semi")
+        keys = keys.union(alias_keys.join(used, EVENT, "left_semi"))
     keys = keys.localCheckpoint()
     if cut_hubs:
-        # Counted: identifiers of events linking on their own consent, without a consent
-        # record that could deny them (so never more than the core counts).
-        consented = keys.where(F.col("_event") >= F.lit(1 << 58)).select("key").distinct()
-        counted = keys.where(F.col("linked") & (F.col("rank") >= 0)).join(consented, "key", "left_anti")
+        # Counted: identifiers of events linking on their own consent, except those with a
+        # consent or customer record that denies linking (on one machine such an identifier
+        # may be left out of an event), so never more than the core counts.
+        is_record = (F.col(EVENT) >= F.lit(1 << 58)) & (F.col(EVENT) < F.lit(_LINKS_BASE))
+        denied = keys.where(is_record & ~F.col("linked")).select("key").distinct()
+        counted = keys.where(
+            (F.col(EVENT) < F.lit(1 << 58)) & F.col("linked") & (F.col("rank") >= 0)
+        ).join(denied, "key", "left_anti")
         hubs = _hubs(counted, compiled, links=keys)
     else:
         hubs = spark.createDataFrame([], "key long")
@@ -578,25 +634,40 @@ def resolve_store(
     )
     ge = grouped(events)
     recs: Optional[DataFrame] = None
-    for table, df in records.items():
+    for table, df in [*records.items(), *extra.items()]:
+        if table in _EXTRA_COLUMNS:
+            df = df.select(EVENT, *_EXTRA_COLUMNS[table])
         df = df.withColumn("_table", F.lit(table))
         recs = df if recs is None else recs.unionByName(df, allowMissingColumns=True)
     if recs is None:
         recs = spark.createDataFrame([], "_event long, _table string")
     gr = grouped(recs)
+    if hub_keys and any(t in records for t in ("consent", "customers")):
+        gr = gr.withColumn("_copy", F.lit(False)).unionByName(
+            _hub_record_copies(keys, hubs, node_comp, records, n_groups), allowMissingColumns=True
+        )
     hub_b = spark.sparkContext.broadcast(hub_keys)
 
     def resolve_group(ev: pa.Table, rec: pa.Table) -> pa.Table:
+        def part(table: str) -> Optional[pa.Table]:
+            if "_table" not in rec.column_names or not rec.num_rows:
+                return None
+            return rec.filter(pa.compute.equal(rec.column("_table"), table))
+
         parts = []
         for table in _RECORD_TABLES:
-            if "_table" in rec.column_names and rec.num_rows:
-                mask = pa.compute.equal(rec.column("_table"), table)
-                parts.append(_conform(rec.filter(mask), table))
-            else:
-                parts.append(pa.table({EVENT: pa.array([], pa.int64())}))
+            t = part(table)
+            parts.append(_conform(t, table) if t is not None else pa.table({EVENT: pa.array([], pa.int64())}))
+        more: Dict[str, Any] = {}
+        for table, cols in _EXTRA_COLUMNS.items():
+            t = part(table)
+            if t is not None and t.num_rows:
+                # In the store's order: the first kept hash of a value wins, as on one machine.
+                more[table] = _strings(t.select([EVENT, *cols])).sort_by(EVENT)
         return pa.table(
             _o2o.resolve_store_groups(
-                _conform(ev.drop_columns(["_group"])), *parts, rj, hub_b.value, lookback
+                _conform(ev.drop_columns(["_group"])), *parts, rj, hub_b.value, lookback,
+                links=more.get("links"), aliases=more.get("aliases"), key_id=key_id,
             )
         )
 
@@ -604,6 +675,45 @@ def resolve_store(
         ge.groupBy("_group").cogroup(gr.groupBy("_group")).applyInArrow(resolve_group, _RESOLVED)
     ).localCheckpoint()
     return _resolution(resolved, hubs, ev_comp)
+
+
+def _hub_record_copies(
+    keys: DataFrame, hubs: DataFrame, node_comp: DataFrame, records: Dict[str, DataFrame], n_groups: int
+) -> DataFrame:
+    """Copies of the consent and customer records that carry a shared identifier, one for
+    every other group holding a record with that identifier (``_group`` that group, ``_copy``
+    true). A shared identifier links nothing and is cut out of the components, but its consent
+    records still give consent to the events carrying it (docs/privacy.md, "Consent from
+    records"): each group gets them, and the core keeps only the shared identifiers of a copy."""
+    group_of = F.pmod(F.xxhash64(F.coalesce("component", EVENT)), F.lit(n_groups))
+    held = (
+        keys.join(hubs, "key", "left_semi")
+        .select(EVENT, "key")
+        .join(node_comp, EVENT, "left")
+        .select(EVENT, "key", group_of.alias("_group"))
+    )
+    is_record = (F.col(EVENT) >= F.lit(1 << 58)) & (F.col(EVENT) < F.lit(3 << 58))
+    own = held.where(is_record).select(F.col(EVENT).alias("_rec"), "key", F.col("_group").alias("_own"))
+    targets = (
+        own.join(held.select("key", "_group").distinct(), "key")
+        .where(F.col("_group") != F.col("_own"))
+        .select("_rec", "_group")
+        .distinct()
+    )
+    copies: Optional[DataFrame] = None
+    for table in ("consent", "customers"):
+        if table not in records:
+            continue
+        df = (
+            records[table]
+            .withColumn("_table", F.lit(table))
+            .join(targets, F.col(EVENT) == F.col("_rec"))
+            .drop("_rec")
+            .withColumn("_copy", F.lit(True))
+        )
+        copies = df if copies is None else copies.unionByName(df, allowMissingColumns=True)
+    assert copies is not None
+    return copies
 
 
 def _resolution(resolved: DataFrame, hubs: DataFrame, ev_comp: DataFrame) -> Resolution:
