@@ -191,14 +191,24 @@ impl AnalysisEvents {
     #[must_use]
     pub fn journeys(&self, cfg: &JourneyConfig) -> Vec<Journey<String>> {
         let period = &self.scope.period;
-        let (events, keys): (Vec<Event>, Vec<Option<String>>) = self
+        // Events outside the period get no key instead of being copied out: on a store of
+        // millions of events a copy of them is gigabytes.
+        let keys: Vec<Option<&String>> = self
             .events
             .iter()
             .zip(&self.keys)
-            .filter(|(e, k)| k.is_some() && period.contains(e.timestamp()))
-            .map(|(e, k)| (e.clone(), k.clone()))
-            .unzip();
-        build_journeys_keyed(&events, &keys, cfg)
+            .map(|(e, k)| k.as_ref().filter(|_| period.contains(e.timestamp())))
+            .collect();
+        build_journeys_keyed(&self.events, &keys, cfg)
+            .into_iter()
+            .map(|j| Journey {
+                profile: j.profile.clone(),
+                touches: j.touches,
+                converted: j.converted,
+                end: j.end,
+                value: j.value,
+            })
+            .collect()
     }
 
     /// Exposure and visits per profile of the population over the period, for the incremental
