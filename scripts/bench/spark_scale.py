@@ -13,7 +13,8 @@ set of the process tree (the Python process, Spark's JVM and its Python workers)
 every 0.2 s; the single-machine steps run in a fresh process each, so their peaks are theirs.
 With --memory-limit-gb N each single-machine step runs under an address-space limit of N GB
 (RLIMIT_AS): a step that needs more fails on its own and is reported as not fitting, instead of
-pushing the machine into swap or its out-of-memory killer. --partitions sets Spark's shuffle
+pushing the machine into swap or its out-of-memory killer. The limit is on address space, which
+runs ahead of resident memory (allocator arenas, mapped libraries): give it room. --partitions sets Spark's shuffle
 partitions (default 8); the driver's heap is Spark's setting (PYSPARK_SUBMIT_ARGS="--driver-memory
 6g pyspark-shell" for a large run in local mode, where the driver is the executor).
 """
