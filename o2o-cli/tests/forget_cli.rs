@@ -18,23 +18,6 @@ fn tmp(name: &str) -> PathBuf {
     d
 }
 
-/// Every file under `dir`, recursively.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut dirs = vec![dir.to_owned()];
-    while let Some(d) = dirs.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
-}
-
 /// Everything the store keeps, as text: every record of every table decoded (Parquet pages are
 /// compressed, so their bytes alone would hide a value), every other file as its bytes.
 fn store_text(dir: &Path) -> String {
@@ -46,7 +29,7 @@ fn store_text(dir: &Path) -> String {
             text.push_str(&format!("{r:?} {p:?}\n"));
         }
     }
-    for f in files(dir) {
+    for f in common::files_under(dir) {
         if f.extension().is_none_or(|e| e != "parquet") {
             text.push_str(&String::from_utf8_lossy(&std::fs::read(&f).unwrap()));
             text.push('\n');

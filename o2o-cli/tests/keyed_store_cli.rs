@@ -58,29 +58,23 @@ fn ingest_examples(st: &Path, extra: &[&str]) {
 fn store_files(dir: &Path) -> Vec<(PathBuf, String)> {
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     let mut out = Vec::new();
-    let mut dirs = vec![dir.to_owned()];
-    while let Some(d) = dirs.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else if p.extension().is_some_and(|e| e == "parquet") {
-                let mut text = String::new();
-                let f = std::fs::File::open(&p).unwrap();
-                for batch in ParquetRecordBatchReaderBuilder::try_new(f)
-                    .unwrap()
-                    .build()
-                    .unwrap()
-                {
-                    for c in batch.unwrap().columns() {
-                        strings(c.as_ref(), &mut text);
-                    }
+    for p in common::files_under(dir) {
+        if p.extension().is_some_and(|e| e == "parquet") {
+            let mut text = String::new();
+            let f = std::fs::File::open(&p).unwrap();
+            for batch in ParquetRecordBatchReaderBuilder::try_new(f)
+                .unwrap()
+                .build()
+                .unwrap()
+            {
+                for c in batch.unwrap().columns() {
+                    strings(c.as_ref(), &mut text);
                 }
-                out.push((p, text));
-            } else {
-                let bytes = std::fs::read(&p).unwrap();
-                out.push((p, String::from_utf8_lossy(&bytes).into_owned()));
             }
+            out.push((p, text));
+        } else {
+            let bytes = std::fs::read(&p).unwrap();
+            out.push((p, String::from_utf8_lossy(&bytes).into_owned()));
         }
     }
     out

@@ -426,10 +426,46 @@ granted = { column = "opt_in", values = ["Y"] }
     return tmp / "people-store"
 
 
+# Settings for matching _people_store's customers (`o2o match --store --settings`): the
+# duplicates differ from their originals by a typo in the first name, so blocking is on last
+# name, birth date or zip, and the first name is compared by Jaro-Winkler.
+MATCH_SETTINGS = """
+link_type = "dedupe_only"
+threshold = 3.0            # match weight (log2 odds): a probability of about 0.89
+
+# Only pairs that agree exactly on one of these are compared.
+[[blocking_rules]]
+on = ["last_name"]
+[[blocking_rules]]
+on = ["date_of_birth"]
+[[blocking_rules]]
+on = ["zip"]
+
+[[comparisons]]
+field = "first_name"
+levels = [{ kind = "exact" }, { kind = "jaro_winkler", threshold = 0.88 }]
+
+[[comparisons]]
+field = "last_name"
+levels = [{ kind = "exact" }, { kind = "jaro_winkler", threshold = 0.9 }]
+
+[[comparisons]]
+field = "date_of_birth"
+levels = [{ kind = "exact" }, { kind = "date", within_days = 31 }]
+
+[[comparisons]]
+field = "zip"
+levels = [{ kind = "exact" }]
+
+[training]
+probability_two_random_records_match = 0.002
+"""
+
+
 def test_scored_links_of_o2o_match_store_identical(spark, tmp_path: Path):
-    """The pairs `o2o match --store` stores (docs/examples/match/store.toml) join people on
-    Spark as on one machine: the same profiles as `o2o.Store.resolve` and the same profile for
-    every event, and some profiles are joined by a scored link alone."""
+    """The pairs `o2o match --store` stores join people on Spark as on one machine: the same
+    profiles as `o2o.Store.resolve` and the same profile for every event, and some profiles are
+    joined by a scored link alone."""
     from o2o import spark as osp
 
     cli = _o2o_cli()
@@ -438,7 +474,8 @@ def test_scored_links_of_o2o_match_store_identical(spark, tmp_path: Path):
     store = _people_store(tmp_path)
     cols = ["profile", "kind", "value"]
     unmatched = _rows(o2o.Store(store).resolve(), cols)
-    settings = Path(__file__).resolve().parents[2] / "docs" / "examples" / "match" / "store.toml"
+    settings = tmp_path / "match.toml"
+    settings.write_text(MATCH_SETTINGS)
     subprocess.run([cli, "match", "--store", str(store), "--settings", str(settings)], check=True, capture_output=True)
     assert (store / "links" / "match.parquet").is_file()
     one = _rows(o2o.Store(store).resolve(), cols)

@@ -46,3 +46,20 @@ pub fn o2o_into_closed_pipe(args: &[&str]) -> (i32, String) {
         String::from_utf8(out.stderr).unwrap(),
     )
 }
+
+/// Every file under `dir`, recursively (a store's tables, aliases, links and manifest).
+pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut dirs = vec![dir.to_owned()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}

@@ -446,7 +446,8 @@ fn rows_of(batch: &RecordBatch) -> Result<Vec<Row>, String> {
             h.value(i).to_owned(),
             kind,
             p.value(i).to_owned(),
-            up.as_ref().and_then(|u| (!u.is_null(i)).then(|| u.value(i))),
+            up.as_ref()
+                .and_then(|u| (!u.is_null(i)).then(|| u.value(i))),
         ));
     }
     Ok(out)
@@ -545,7 +546,12 @@ mod tests {
                     "email", "email", "phone", "nonsense",
                 ])),
                 Arc::new(StringArray::from(vec!["k:a", "k:b", "k:c", "k:d"])),
-                Arc::new(BooleanArray::from(vec![Some(true), Some(true), None, Some(false)])),
+                Arc::new(BooleanArray::from(vec![
+                    Some(true),
+                    Some(true),
+                    None,
+                    Some(false),
+                ])),
             ],
         )
         .unwrap();
