@@ -19,6 +19,11 @@ fn pos_csv() {
 }
 
 #[test]
+fn ndjson() {
+    replay("ndjson", o2o_core::event::fuzzing::check_ndjson);
+}
+
+#[test]
 fn panel_csv() {
     replay("panel_csv", o2o_core::uplift::fuzzing::check_panel_csv);
 }

@@ -1,6 +1,31 @@
-//! The checks the `pos_csv` fuzz target makes (`fuzz/fuzz_targets/pos_csv.rs`), shared with the
-//! test that replays `fuzz/regressions/pos_csv/` (`o2o-core/tests/fuzz_parsers.rs`), so both
-//! check exactly the same things. Not part of the stable API.
+//! The checks the `pos_csv` and `ndjson` fuzz targets make (`fuzz/fuzz_targets/`), shared with
+//! the test that replays `fuzz/regressions/pos_csv/` and `fuzz/regressions/ndjson/`
+//! (`o2o-core/tests/fuzz_parsers.rs`), so both check exactly the same things. Not part of the
+//! stable API.
+
+/// Any bytes as NDJSON events: no panic; every non-blank line is counted once, as an event or
+/// as an error naming a line from 1. A UTF-8 byte-order mark before line 1 is not part of it,
+/// so a mark alone is a blank line.
+pub fn check_ndjson(data: &[u8]) -> Result<(), String> {
+    let Ok(out) = super::read_ndjson(data) else {
+        return Ok(());
+    };
+    let body = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    let lines = body
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.trim_ascii().is_empty())
+        .count() as u64;
+    if out.summary.read + out.summary.rejected != lines {
+        return Err(format!(
+            "{} read and {} rejected of {lines} non-blank lines",
+            out.summary.read, out.summary.rejected
+        ));
+    }
+    if let Some(e) = out.errors.iter().find(|e| e.line == 0) {
+        return Err(format!("an error on line 0: {e:?}"));
+    }
+    Ok(())
+}
 
 /// Any bytes as a POS CSV export: no panic; every row is counted once, as an event or as an
 /// error on a line of the file; and every event read writes back as NDJSON that the NDJSON
