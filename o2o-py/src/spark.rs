@@ -15,7 +15,7 @@ use crate::store::rules;
 use arrow_array::builder::{Float64Builder, Int32Builder, Int64Builder, StringBuilder};
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
-use arrow_array::{Array, ArrayRef, BinaryArray, RecordBatch};
+use arrow_array::{Array, ArrayRef, BinaryArray, PrimitiveArray, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
 use o2o_core::attribution::{JourneyConfig, Model, PathTable};
 use o2o_core::consent::{ConsentGate, ConsentSignals, Operation};
@@ -60,10 +60,7 @@ fn events_of(batches: &[RecordBatch]) -> Result<(Vec<Event>, Vec<i64>)> {
     let mut events = Vec::new();
     let mut ids = Vec::new();
     for b in batches {
-        let col = b
-            .column_by_name(EVENT)
-            .and_then(|c| c.as_primitive_opt::<Int64Type>())
-            .ok_or_else(|| Error::input(EVENT, format!("batch: no int64 column `{EVENT}`")))?;
+        let col = event_numbers(b, "batch")?;
         events.extend(decode_events(b).map_err(|e| Error::input("batch", e.to_string()))?);
         ids.extend(col.iter().map(|v| v.unwrap_or(-1)));
     }
@@ -191,10 +188,7 @@ pub fn store_link_keys(
             linked.append_value(l);
         };
         for b in &bs {
-            let nums = b
-                .column_by_name(EVENT)
-                .and_then(|c| c.as_primitive_opt::<Int64Type>())
-                .ok_or_else(|| Error::input(EVENT, format!("batch: no int64 column `{EVENT}`")))?;
+            let nums = event_numbers(b, "batch")?;
             let decode = |e: o2o_core::store::DecodeError| Error::input("batch", e.to_string());
             // Each record as (identifiers, click ids, whether it links on its own consent).
             let records: Vec<(Vec<Identifier>, Vec<String>, bool)> = match kind {
@@ -328,11 +322,7 @@ fn records_of(table: &str, obj: &Bound<'_, PyAny>) -> Result<Vec<(StoredRecord, 
     let kind = table_kind(table)?;
     let mut numbered = Vec::new();
     for b in batches(obj)? {
-        let nums = b
-            .column_by_name(EVENT)
-            .and_then(|c| c.as_primitive_opt::<Int64Type>())
-            .ok_or_else(|| Error::input(EVENT, format!("batch: no int64 column `{EVENT}`")))?
-            .clone();
+        let nums = event_numbers(&b, "batch")?.clone();
         let copy = b
             .column_by_name(COPY)
             .and_then(|c| c.as_boolean_opt())
@@ -449,6 +439,13 @@ pub fn resolve_store_groups(
     Ok(ArrowTable::new(out.schema(), vec![out]))
 }
 
+/// The `_event` numbers of a batch `o2o.spark` hands over; `what` names the batch in the error.
+fn event_numbers<'a>(b: &'a RecordBatch, what: &str) -> Result<&'a PrimitiveArray<Int64Type>> {
+    b.column_by_name(EVENT)
+        .and_then(|c| c.as_primitive_opt::<Int64Type>())
+        .ok_or_else(|| Error::input(EVENT, format!("{what}: no int64 column `{EVENT}`")))
+}
+
 /// The table name under which `o2o.spark` hands over rows of the links file.
 const LINKS: &str = "links";
 /// The table name under which `o2o.spark` hands over rows of a keyed store's alias files.
@@ -458,11 +455,7 @@ const ALIASES: &str = "aliases";
 fn links_of(obj: &Bound<'_, PyAny>) -> Result<Vec<o2o_core::matching::StoredLink>> {
     let mut numbered = Vec::new();
     for b in batches(obj)? {
-        let nums = b
-            .column_by_name(EVENT)
-            .and_then(|c| c.as_primitive_opt::<Int64Type>())
-            .ok_or_else(|| Error::input(EVENT, format!("{LINKS}: no int64 column `{EVENT}`")))?
-            .clone();
+        let nums = event_numbers(&b, LINKS)?.clone();
         let links = o2o_core::matching::links_of_batch(&b)
             .map_err(|e| Error::input(LINKS, format!("{LINKS}: {e}")))?;
         numbered.extend(nums.values().iter().copied().zip(links));
